@@ -1,0 +1,68 @@
+/**
+ * Exact conversion between decimal text and scaled integers, for the edges (config, venue
+ * adapters, admin API). Nothing here uses floating point arithmetic on the value.
+ */
+
+/** Result of parsing decimal text: the scaled integer or a reason it could not be represented. */
+export type ParsedDecimal = { ok: true; value: number } | { ok: false; reason: string };
+
+const DECIMAL = /^([+-]?)(\d+)(?:\.(\d+))?$/;
+
+/**
+ * Parses decimal text into an integer scaled by 10^decimals, refusing anything inexact.
+ * @example parseScaled("1.14427", 5) // { ok: true, value: 114427 }
+ */
+export function parseScaled(text: string, decimals: number): ParsedDecimal {
+  const m = DECIMAL.exec(text.trim());
+  if (m === null) return { ok: false, reason: `not a decimal number: "${text}"` };
+  const sign = m[1] === "-" ? -1 : 1;
+  let frac = m[3] ?? "";
+  // Trailing zeros beyond the scale are harmless; other digits would be lost.
+  if (frac.length > decimals) {
+    const extra = frac.slice(decimals);
+    if (!/^0*$/.test(extra)) return { ok: false, reason: `"${text}" has more than ${decimals} decimals` };
+    frac = frac.slice(0, decimals);
+  }
+  const digits = m[2] + frac.padEnd(decimals, "0");
+  const value = Number(digits);
+  if (!Number.isSafeInteger(value)) return { ok: false, reason: `"${text}" is too large at ${decimals} decimals` };
+  return { ok: true, value: sign * value || 0 };
+}
+
+/** Parses a JavaScript number (e.g. from YAML or JSON) as decimal text into a scaled integer. */
+export function parseScaledNumber(value: number, decimals: number): ParsedDecimal {
+  if (!Number.isFinite(value)) return { ok: false, reason: `not a finite number: ${value}` };
+  // Shortest round-trip text of the double is the decimal the author wrote.
+  const text = Math.abs(value) < 1e21 ? numberToPlainText(value) : String(value);
+  return parseScaled(text, decimals);
+}
+
+/** Formats a scaled integer as decimal text with exactly `decimals` digits after the point. */
+export function formatScaled(value: number, decimals: number): string {
+  const negative = value < 0;
+  const digits = String(Math.abs(value)).padStart(decimals + 1, "0");
+  const text = decimals === 0 ? digits : `${digits.slice(0, -decimals)}.${digits.slice(-decimals)}`;
+  return negative ? `-${text}` : text;
+}
+
+/** Converts a scaled integer to a double, for display and for float-only math such as features. */
+export function scaledToNumber(value: number, decimals: number): number {
+  return value / 10 ** decimals;
+}
+
+function numberToPlainText(value: number): string {
+  const s = String(value);
+  if (!/e/i.test(s)) return s;
+  // Expand exponent notation (e.g. 1e-7) without rounding.
+  const [mantissa, expText] = s.split(/e/i) as [string, string];
+  const exp = Number(expText);
+  const negative = mantissa.startsWith("-");
+  const [intPart, fracPart = ""] = mantissa.replace("-", "").split(".") as [string, string?];
+  const all = intPart + fracPart;
+  const point = intPart.length + exp;
+  let out: string;
+  if (point <= 0) out = `0.${"0".repeat(-point)}${all}`;
+  else if (point >= all.length) out = all + "0".repeat(point - all.length);
+  else out = `${all.slice(0, point)}.${all.slice(point)}`;
+  return negative ? `-${out}` : out;
+}
