@@ -21,14 +21,17 @@ export interface RowError {
   reason: string;
 }
 
-/** Reads quotes in file order; next() fills `out` and returns false at the end; bad rows are skipped, counted and kept in `errors` (capped list + total count). */
-export interface QuoteReader {
-  next(out: QuoteRow): boolean;
+/** Reads records of one kind in file order into a reused `out`; false at the end; bad rows are skipped and reported. */
+export interface RecordReader<T> {
+  next(out: T): boolean;
   readonly errors: readonly RowError[];
   readonly errorCount: number;
   readonly source: string;
   close(): void;
 }
+
+/** Reads quotes in file order; next() fills `out` and returns false at the end; bad rows are skipped, counted and kept in `errors` (capped list + total count). */
+export interface QuoteReader extends RecordReader<QuoteRow> {}
 
 /** How many bad rows a reader keeps in full; later ones are only counted. */
 export const MAX_KEPT_ERRORS = 100;
