@@ -1,0 +1,54 @@
+/**
+ * Session-of-day structure of the FX market over the 168 hours of a UTC week (Monday 00:00 is
+ * hour 0): how active quoting is (Asia, London, the London/New York overlap, the quiet daily roll
+ * around 21:00-23:00), how much the price moves (variance scales with activity), and how wide
+ * spreads are (wider in thin hours). With weekends closed, nothing is quoted from Friday 21:00
+ * to Sunday 21:00 and the price still drifts a little, so Sunday opens with a gap.
+ */
+
+/** Relative quote activity by UTC hour of a weekday; 1 is a busy London hour. */
+export const WEEKDAY_ACTIVITY = [
+  0.45, 0.5, 0.5, 0.45, 0.4, 0.45, 0.6, 0.95, 1.1, 1.0, 0.9, 0.9,
+  1.1, 1.35, 1.4, 1.3, 1.0, 0.75, 0.6, 0.55, 0.5, 0.15, 0.25, 0.35,
+];
+
+/** Spread multiplier by UTC hour of a weekday (the daily roll is thin). */
+export const WEEKDAY_SPREAD = [
+  1.2, 1.2, 1.2, 1.2, 1.2, 1.2, 1.1, 1, 1, 1, 1, 1,
+  1, 1, 1, 1, 1, 1, 1.05, 1.1, 1.2, 3, 2, 1.4,
+];
+
+/** Variance rate while the market is closed, relative to a busy hour (weekend news). */
+const CLOSED_VARIANCE = 0.1;
+
+/** The three per-hour profiles of one week, indexed by hour of week (0 = Monday 00:00 UTC). */
+export interface WeekProfile {
+  readonly activity: Float64Array;
+  readonly variance: Float64Array;
+  readonly spread: Float64Array;
+}
+
+/** Hours in a week. */
+export const WEEK_HOURS = 168;
+
+/** Builds the weekly profiles; with `weekendsClosed`, Friday 21:00 to Sunday 21:00 UTC has no quotes. */
+export function weekProfile(weekendsClosed: boolean): WeekProfile {
+  const activity = new Float64Array(WEEK_HOURS);
+  const variance = new Float64Array(WEEK_HOURS);
+  const spread = new Float64Array(WEEK_HOURS);
+  for (let h = 0; h < WEEK_HOURS; h++) {
+    const hourOfDay = h % 24;
+    const closed = weekendsClosed && h >= 4 * 24 + 21 && h < 6 * 24 + 21;
+    activity[h] = closed ? 0 : WEEKDAY_ACTIVITY[hourOfDay];
+    variance[h] = closed ? CLOSED_VARIANCE : WEEKDAY_ACTIVITY[hourOfDay];
+    spread[h] = WEEKDAY_SPREAD[hourOfDay];
+  }
+  return { activity, variance, spread };
+}
+
+/** Returns the hour of week (0 = Monday 00:00 UTC) of a ts in microseconds since epoch. */
+export function hourOfWeek(ts: number): number {
+  const hours = Math.floor(ts / 3_600_000_000);
+  // 1970-01-01 was a Thursday: hour 0 of the epoch is hour 72 of its week.
+  return (((hours + 72) % WEEK_HOURS) + WEEK_HOURS) % WEEK_HOURS;
+}
