@@ -1,0 +1,54 @@
+/**
+ * A TypeScript sidecar that echoes requests, used by the bridge tests and the shm benchmark.
+ * Usage: `bun gpu-bridge/shm/echo-sidecar.ts <segment-path> [--spin] [--version N]`.
+ * Methods: `echo` (returns the body), `stall` (stops its heartbeat and loop for `body` ms),
+ * `garbage` (answers with an undecodable frame, then echoes), `poison` (publishes an impossible
+ * length word) and `exit`.
+ */
+import { Status } from "./codec.ts";
+import { formatBridgeError } from "./errors.ts";
+import { FRAME_ALIGN } from "./layout.ts";
+import { CLAIM_FULL, CLAIM_TOO_LARGE } from "./ring.ts";
+import { ShmServer } from "./server.ts";
+
+const args = process.argv.slice(2);
+const path = args[0];
+if (!path) {
+  console.error("usage: echo-sidecar.ts <segment-path> [--spin] [--version N]");
+  process.exit(2);
+}
+const vAt = args.indexOf("--version");
+const version = vAt >= 0 ? Number(args[vAt + 1]) : undefined;
+const server = ShmServer.attach(path, version);
+if ("code" in server) {
+  console.error(formatBridgeError(server));
+  process.exit(3);
+}
+
+server.serve(
+  (req) => {
+    switch (req.method) {
+      case "echo":
+        return { status: Status.OK, body: req.body };
+      case "stall":
+        Bun.sleepSync(Number(req.body));
+        return { status: Status.OK, body: "stalled" };
+      case "garbage": {
+        const at = server.writer.tryClaim(3);
+        if (at !== CLAIM_FULL && at !== CLAIM_TOO_LARGE) {
+          server.segment.bytes.set([0xc1, 0xc1, 0xc1], at); // 0xc1 is never used in msgpack
+          server.writer.commit(3);
+        }
+        return { status: Status.OK, body: req.body };
+      }
+      case "poison":
+        server.writer.publishRawLength(0x7ffffff0, FRAME_ALIGN);
+        return { status: Status.OK, body: null };
+      case "exit":
+        process.exit(0);
+      default:
+        return { status: Status.UNKNOWN_METHOD, body: req.method };
+    }
+  },
+  { spin: args.includes("--spin") },
+);
