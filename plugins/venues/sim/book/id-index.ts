@@ -1,0 +1,84 @@
+/**
+ * Maps integer order ids to pool handles with open addressing in typed arrays: linear probing,
+ * power-of-two capacity at least twice the pool, deletion by backward shift (no tombstones), so
+ * lookups stay short under constant churn and nothing is allocated after construction.
+ */
+
+const EMPTY = -1;
+
+/** Returns a 32-bit mix of a safe-integer id. */
+function hashId(id: number): number {
+  const lo = id >>> 0;
+  const hi = (id / 4294967296) >>> 0;
+  let h = Math.imul(lo ^ Math.imul(hi, 0x9e3779b1), 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/** Fixed-capacity hash index from order id to handle. */
+export class IdIndex {
+  private readonly keys: Float64Array;
+  private readonly values: Int32Array;
+  private readonly mask: number;
+
+  /** Allocates room for `maxEntries` ids. */
+  constructor(maxEntries: number) {
+    let cap = 16;
+    while (cap < maxEntries * 2) cap *= 2;
+    this.keys = new Float64Array(cap);
+    this.values = new Int32Array(cap).fill(EMPTY);
+    this.mask = cap - 1;
+  }
+
+  /** Returns the handle stored for `id`, or -1. */
+  get(id: number): number {
+    const keys = this.keys;
+    const values = this.values;
+    const mask = this.mask;
+    let i = hashId(id) & mask;
+    for (;;) {
+      const v = values[i];
+      if (v === EMPTY) return EMPTY;
+      if (keys[i] === id) return v;
+      i = (i + 1) & mask;
+    }
+  }
+
+  /** Stores `handle` for `id`, which must not be present. */
+  set(id: number, handle: number): void {
+    const mask = this.mask;
+    let i = hashId(id) & mask;
+    while (this.values[i] !== EMPTY) i = (i + 1) & mask;
+    this.keys[i] = id;
+    this.values[i] = handle;
+  }
+
+  /** Removes `id` if present. */
+  delete(id: number): void {
+    const keys = this.keys;
+    const values = this.values;
+    const mask = this.mask;
+    let i = hashId(id) & mask;
+    for (;;) {
+      if (values[i] === EMPTY) return;
+      if (keys[i] === id) break;
+      i = (i + 1) & mask;
+    }
+    // Backward shift: pull later entries of the probe run into the hole when their home allows.
+    let hole = i;
+    let j = i;
+    for (;;) {
+      j = (j + 1) & mask;
+      if (values[j] === EMPTY) break;
+      const home = hashId(keys[j]) & mask;
+      const between = hole <= j ? hole < home && home <= j : hole < home || home <= j;
+      if (!between) {
+        keys[hole] = keys[j];
+        values[hole] = values[j];
+        hole = j;
+      }
+    }
+    values[hole] = EMPTY;
+  }
+}
