@@ -85,7 +85,9 @@ export class Portfolio {
       throw new PortfolioError("PORTFOLIO_INVALID_FILL",
         `fill=${fill.id} instrument=${i} side=${fill.side} price=${fill.price} size=${fill.size} fee=${fill.fee}`);
     }
-    const book = this.bookFor(this.strategyId(fill.strategy), i);
+    // A new strategy is registered only once its first fill is accepted, so a refusal changes nothing.
+    const s = this.strategyIndex.get(fill.strategy);
+    const book = s === undefined ? new PositionBook(fill.strategy, i) : this.bookFor(s, i);
     const ok = book.plan(fill);
     let longQty = this.longQty[i];
     let longCost = this.longCost[i];
@@ -101,6 +103,7 @@ export class Portfolio {
       throw new PortfolioError("PORTFOLIO_OVERFLOW", `fill=${fill.id} strategy=${fill.strategy} ` +
         `instrument=${this.instruments[i].symbol} side=${fill.side} price=${fill.price} size=${fill.size} fee=${fill.fee}`);
     }
+    if (s === undefined) this.books[this.strategyId(fill.strategy) * this.instruments.length + i] = book;
     book.commit(fill);
     this.longQty[i] = longQty;
     this.longCost[i] = longCost;
