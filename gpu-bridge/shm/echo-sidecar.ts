@@ -1,7 +1,7 @@
 /**
  * A TypeScript sidecar that echoes requests, used by the bridge tests and the shm benchmark.
  * Usage: `bun gpu-bridge/shm/echo-sidecar.ts <segment-path> [--spin] [--version N]`.
- * Methods: `echo` (returns the body), `stall` (stops its heartbeat and loop for `body` ms),
+ * Methods: `echo` (returns the body), `sink` (one-way: no response), `stall` (stops its heartbeat and loop for `body` ms),
  * `garbage` (answers with an undecodable frame, then echoes), `poison` (publishes an impossible
  * length word) and `exit`.
  */
@@ -30,6 +30,8 @@ server.serve(
     switch (req.method) {
       case "echo":
         return { status: Status.OK, body: req.body };
+      case "sink":
+        return null;
       case "stall":
         Bun.sleepSync(Number(req.body));
         return { status: Status.OK, body: "stalled" };

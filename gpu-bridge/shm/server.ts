@@ -103,9 +103,9 @@ export class ShmServer {
 
   /**
    * Serves requests until `stop()` or until the runtime's heartbeat is silent, then marks the
-   * segment STOPPED. Bounded by the caller's process: it is the sidecar's main loop.
+   * segment STOPPED. A handler that returns null sends no response (one-way messages). Bounded by the caller's process: it is the sidecar's main loop.
    */
-  serve(handle: (req: ShmRequest) => HandlerResult, opts: ServeOptions = {}): void {
+  serve(handle: (req: ShmRequest) => HandlerResult | null, opts: ServeOptions = {}): void {
     const seg = this.segment;
     const beatMs = seg.heartbeatMs();
     const clientDeadAfterMs = opts.clientDeadAfterMs ?? 2000;
@@ -117,13 +117,13 @@ export class ShmServer {
       const req = this.nextRequest();
       if (req && "code" in req) break;
       if (req) {
-        let res: HandlerResult;
+        let res: HandlerResult | null;
         try {
           res = handle(req);
         } catch (e) {
           res = { status: Status.ERROR, body: String((e as Error).message) };
         }
-        while (this.respond(req.id, res.status, res.body)?.code === "SHM_RING_FULL") {
+        while (res && this.respond(req.id, res.status, res.body)?.code === "SHM_RING_FULL") {
           if (epochMicros() > req.deadlineUs) break;
         }
       }
