@@ -130,6 +130,8 @@ export class FixDecoder {
   /** Position of the next "8=" that starts a line of the stream, at or after `from`, or `end`. */
   private resync(buf: Uint8Array, from: number, end: number): number {
     for (let i = from; i + 1 < end; i++) if (buf[i] === 56 && buf[i + 1] === EQ && (i === 0 || buf[i - 1] === SOH)) return i;
+    // A final "8" may be the start of the next message: keep it.
+    if (end - 1 >= from && buf[end - 1] === 56 && buf[end - 2] === SOH) return end - 1;
     return end;
   }
 

@@ -106,6 +106,16 @@ export class FixEncoder {
     return this;
   }
 
+  /** Appends tag=<bytes [start, end) of another buffer>, e.g. a value copied from a decoded message. */
+  copy(tag: number, src: Uint8Array, start: number, end: number): this {
+    this.tag(tag);
+    this.ensure(end - start);
+    this.buf.set(src.subarray(start, end), this.pos);
+    this.pos += end - start;
+    this.buf[this.pos++] = SOH;
+    return this;
+  }
+
   /** Completes the message with BeginString, BodyLength and CheckSum; returns a view valid until the next `begin`. */
   finish(): Uint8Array {
     const buf = this.buf;
