@@ -20,6 +20,7 @@ export { defaultFeatureConfig, KernelsConfigError, validateConfig } from "./src/
 export type { FeatureLayout } from "./src/layout.ts";
 export { featureLayout } from "./src/layout.ts";
 export { createTwinKernels } from "./src/twin/kernels.ts";
+export { createWasmKernels, wasmAvailable, type WasmFeatureKernels } from "./src/wasm/kernels.ts";
 
 /**
  * Creates feature kernels for `config`. "auto" (the default) picks WebAssembly when the module
