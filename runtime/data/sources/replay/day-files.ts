@@ -1,0 +1,45 @@
+/**
+ * Finding the day files of a replay: a path can name one file, a folder of day files or a glob
+ * (`.../eurusd/2014050*_quote.csv.gz`). Day files are ordered by the `YYYYMMDD` their names start
+ * with, then by name, so a week of Lean files replays in date order.
+ */
+import { readdirSync, statSync } from "node:fs";
+import { basename, join } from "node:path";
+import { leanFileDay } from "../../formats/lean-quotes.ts";
+import { SourceConfigError } from "../source-error.ts";
+
+const GLOB_CHARS = /[*?[{]/;
+
+/** Returns the files a path names, in date order; throws `SourceConfigError` if there are none. */
+export function resolveDayFiles(path: string): string[] {
+  let files: string[];
+  if (GLOB_CHARS.test(path)) {
+    const parts = path.split("/");
+    const firstGlob = parts.findIndex((p) => GLOB_CHARS.test(p));
+    const dir = parts.slice(0, firstGlob).join("/") || (path.startsWith("/") ? "/" : ".");
+    const pattern = parts.slice(firstGlob).join("/");
+    files = Array.from(new Bun.Glob(pattern).scanSync({ cwd: dir, onlyFiles: true }), (f) => join(dir, f));
+  } else {
+    let isDir: boolean;
+    try {
+      isDir = statSync(path).isDirectory();
+    } catch {
+      throw new SourceConfigError("SOURCE_FILE_MISSING", { path });
+    }
+    if (!isDir) return [path];
+    files = readdirSync(path)
+      .filter((f) => leanFileDay(f) === leanFileDay(f))
+      .map((f) => join(path, f));
+  }
+  if (files.length === 0) throw new SourceConfigError("SOURCE_NO_FILES", { path, expected: "files named YYYYMMDD_..." });
+  return files.sort(byDayThenName);
+}
+
+function byDayThenName(a: string, b: string): number {
+  const da = leanFileDay(a);
+  const db = leanFileDay(b);
+  if (da !== db && da === da && db === db) return da - db;
+  const na = basename(a);
+  const nb = basename(b);
+  return na < nb ? -1 : na > nb ? 1 : 0;
+}
