@@ -33,6 +33,7 @@ export interface Lot {
 
 /** Positions, lots, P&L and fees of a deployment, per strategy and per instrument. */
 export class Portfolio {
+  /** The deployment's instruments; ids index every per-instrument read-out. */
   readonly instruments: readonly Instrument[];
   /** Realised P&L (money units) of the last fill applied; 0 for a fill that only opened. */
   lastRealised = 0;

@@ -23,11 +23,16 @@ export class PositionBook {
   /** Fees paid in money units (negative totals are net rebates). */
   fees = 0;
 
-  /** Planned totals, valid between `plan` and `commit`; NaN marks an overflow. */
+  // Planned totals, valid between `plan` and `commit`; NaN marks an overflow.
+  /** Side after the planned fill. */
   planSide: Side | 0 = 0;
+  /** Open size after the planned fill. */
   planQty = 0;
+  /** Cost of the open lots after the planned fill. */
   planCost = 0;
+  /** Realised P&L after the planned fill. */
   planRealised = 0;
+  /** Fees after the planned fill. */
   planFees = 0;
   /** Realised P&L of the planned fill alone. */
   planRealisedDelta = 0;
