@@ -1,0 +1,84 @@
+/** Property tests of the book's building blocks against plain JavaScript collections. */
+import { expect, test } from "bun:test";
+import fc from "fast-check";
+import { ExpiryHeap } from "./expiry-heap.ts";
+import { IdIndex } from "./id-index.ts";
+import { NIL, OrderPool } from "./order-pool.ts";
+import { PriceLadder } from "./price-ladder.ts";
+
+test("the id index agrees with a Map under random inserts and deletes, large ids included", () => {
+  const idArb = fc.oneof(fc.integer({ min: 0, max: 64 }), fc.constantFrom(2 ** 40, 2 ** 40 + 1, Number.MAX_SAFE_INTEGER, 2 ** 32, 2 ** 31));
+  fc.assert(
+    fc.property(fc.array(fc.tuple(fc.boolean(), idArb), { maxLength: 300, size: "max" }), (ops) => {
+      const index = new IdIndex(80);
+      const ref = new Map<number, number>();
+      ops.forEach(([insert, id], k) => {
+        if (insert && !ref.has(id)) {
+          index.set(id, k);
+          ref.set(id, k);
+        } else if (!insert) {
+          index.delete(id);
+          ref.delete(id);
+        }
+        for (const [key, v] of ref) expect(index.get(key)).toBe(v);
+        expect(index.get(id)).toBe(ref.get(id) ?? -1);
+      });
+    }),
+    { numRuns: 200 },
+  );
+});
+
+test("a price ladder keeps its prices sorted worst to best on both orientations", () => {
+  fc.assert(
+    fc.property(fc.boolean(), fc.array(fc.integer({ min: -20, max: 20 }), { maxLength: 200, size: "max" }), (higherIsBetter, ops) => {
+      const ladder = new PriceLadder(64, higherIsBetter);
+      const ref = new Set<number>();
+      for (const p of ops) {
+        const at = ladder.find(p);
+        expect(at >= 0).toBe(ref.has(p));
+        if (at >= 0) {
+          ladder.removeAt(at);
+          ref.delete(p);
+        } else {
+          ladder.insertAt(-at - 1, p, p + 100);
+          ref.add(p);
+        }
+        const want = [...ref].sort((a, b) => (higherIsBetter ? a - b : b - a));
+        const got = Array.from({ length: ladder.size }, (_, i) => ladder.priceAt(i));
+        expect(got).toEqual(want);
+        expect(Array.from(ladder.levels.subarray(0, ladder.size))).toEqual(want.map((x) => x + 100));
+      }
+    }),
+    { numRuns: 200 },
+  );
+});
+
+test("the expiry heap pops by expiry then id, and removals anywhere keep it ordered", () => {
+  fc.assert(
+    fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 10 })), { maxLength: 200, size: "max" }), (ops) => {
+      const pool = new OrderPool(32);
+      const heap = new ExpiryHeap(pool);
+      const live: number[] = [];
+      let nextId = 0;
+      for (const [op, v] of ops) {
+        if (op === 0 && live.length < 32) {
+          const h = pool.alloc();
+          pool.id[h] = nextId++;
+          pool.expireTs[h] = v;
+          heap.push(h);
+          live.push(h);
+        } else if (op === 1 && live.length > 0) {
+          const h = live.splice(v % live.length, 1)[0];
+          heap.remove(h);
+          expect(pool.heapPos[h]).toBe(NIL);
+          pool.release(h);
+        } else if (op === 2 && live.length > 0) {
+          const best = [...live].sort((a, b) => pool.expireTs[a] - pool.expireTs[b] || pool.id[a] - pool.id[b])[0];
+          expect(heap.top()).toBe(best);
+        }
+        expect(heap.size).toBe(live.length);
+      }
+    }),
+    { numRuns: 200 },
+  );
+});
