@@ -70,7 +70,7 @@ function parseCsv(bytes: Uint8Array, skip: number, cols: number, out: Float64Arr
 }
 
 /** Reads a gzipped LOBSTER message file. */
-export function readMessages(gz: Uint8Array, maxRows: number): LobsterMessages {
+export function readMessages(gz: Uint8Array<ArrayBuffer>, maxRows: number): LobsterMessages {
   const raw = new Float64Array(maxRows * 5);
   const count = parseCsv(Bun.gunzipSync(gz), 1, 5, raw);
   const m = { count, type: new Int8Array(count), id: new Float64Array(count), size: new Float64Array(count), price: new Float64Array(count), direction: new Int8Array(count) };
@@ -85,7 +85,7 @@ export function readMessages(gz: Uint8Array, maxRows: number): LobsterMessages {
 }
 
 /** Reads a gzipped LOBSTER 10-level order-book file: 40 numbers per row. */
-export function readBookRows(gz: Uint8Array, maxRows: number): { count: number; rows: Float64Array } {
+export function readBookRows(gz: Uint8Array<ArrayBuffer>, maxRows: number): { count: number; rows: Float64Array } {
   const rows = new Float64Array(maxRows * COLS);
   const count = parseCsv(Bun.gunzipSync(gz), 0, COLS, rows);
   return { count, rows };
