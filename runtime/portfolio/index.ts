@@ -11,3 +11,4 @@ export { type BookSnapshot, type PortfolioSnapshot } from "./snapshot.ts";
 export { restorePortfolio } from "./restore.ts";
 export { bookKey, recomputeFifo, referencePosition, referenceUnrealised, type ReferenceBook, type ReferenceLot } from "./recompute.ts";
 export { PerformanceTracker, type PerformanceOptions, type PerformanceReport } from "./performance.ts";
+export { recordFill, sampleEquity } from "./performance-feed.ts";

@@ -70,7 +70,12 @@ describe("accounting property", () => {
     fc.assert(
       fc.property(fillsArb({ price: 2_000_000, size: 50, fee: 300 }, 120), marksArb, (fills, marks) => {
         const p = new Portfolio(INSTRUMENTS, STRATEGIES.slice(0, 1));
-        for (const f of fills) p.applyFill(f);
+        let perFill = 0n;
+        for (const f of fills) {
+          p.applyFill(f);
+          perFill += BigInt(p.lastRealised);
+        }
+        expect(perFill).toBe(INSTRUMENTS.reduce((sum, i) => sum + BigInt(p.realised(i.id)), 0n));
         marks.forEach(([bid, spread], i) => p.mark(i, bid, bid + spread));
         expectMatchesReference(p, fills);
         expect(p.fillCount).toBe(fills.length);

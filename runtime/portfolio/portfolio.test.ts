@@ -47,6 +47,7 @@ describe("FIFO lots", () => {
     p.applyFill(fill(EURUSD, SELL, 105, 8));
     expect(p.realised(EURUSD)).toBe(3 * 5 + 2 * 3);
     expect(p.position(EURUSD)).toBe(-3);
+    expect([p.lastRealised, p.lastClosed]).toEqual([21, 5]);
     expect(p.lots(EURUSD).map((l) => [l.side, l.price, l.size])).toEqual([[-1, 105, 3]]);
     // Short lot closed lower is a gain: (exit - entry) * size * side = (101 - 105) * 3 * -1.
     p.applyFill(fill(EURUSD, BUY, 101, 3));

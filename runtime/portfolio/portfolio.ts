@@ -37,6 +37,8 @@ export class Portfolio {
   readonly instruments: readonly Instrument[];
   /** Realised P&L (money units) of the last fill applied; 0 for a fill that only opened. */
   lastRealised = 0;
+  /** Size in units the last fill applied closed; 0 for a fill that only opened. */
+  lastClosed = 0;
   /** Number of fills applied. */
   fillCount = 0;
   private readonly strategyIndex = new Map<string, number>();
@@ -113,6 +115,7 @@ export class Portfolio {
     this.realisedSum[i] = realised;
     this.feesSum[i] = fees;
     this.lastRealised = book.planRealisedDelta;
+    this.lastClosed = book.planClosedSize;
     this.fillCount++;
   }
 
@@ -254,6 +257,12 @@ export class Portfolio {
     const rate = conversionRate(this, from, to);
     if (rate === null) throw new PortfolioError("PORTFOLIO_NO_RATE", `from=${from} to=${to}`);
     return amount * rate;
+  }
+
+  /** Converts money units of an instrument (its quote currency) to a float in whole units of `account`. */
+  toAccount(instrument: number, money: number, account: string): number {
+    const inst = this.instruments[instrument];
+    return this.convert(money / 10 ** (inst.priceDecimals + inst.sizeDecimals), inst.quote, account);
   }
 
   /** A plain JSON-able copy of the whole state (lots, totals, marks); see restorePortfolio. */

@@ -36,6 +36,8 @@ export class PositionBook {
   planFees = 0;
   /** Realised P&L of the planned fill alone. */
   planRealisedDelta = 0;
+  /** Size the planned fill closes (0 if it only opens). */
+  planClosedSize = 0;
   private planClosedLots = 0;
   private planOldestSize = 0;
   private planOpenSize = 0;
@@ -73,6 +75,7 @@ export class PositionBook {
     }
     const closed = fill.size - rest;
     this.planRealisedDelta = realised;
+    this.planClosedSize = closed;
     this.planRealised = addExact(this.realised, realised);
     this.planFees = addExact(this.fees, fill.fee);
     this.planCost = addExact(subExact(this.cost, closedCost), rest > 0 ? mulExact(fill.price, rest) : 0);

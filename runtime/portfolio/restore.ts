@@ -35,6 +35,7 @@ export function restorePortfolio(instruments: readonly Instrument[], snapshot: P
   }
   p.fillCount = snapshot.fillCount;
   p.lastRealised = 0;
+  p.lastClosed = 0;
   return p;
 }
 
