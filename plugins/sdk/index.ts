@@ -1,0 +1,14 @@
+/**
+ * The Kestrel plugin SDK: everything a strategy, risk or venue plugin author imports. Nothing here
+ * imports runtime internals; the runtime implements these interfaces.
+ */
+export * from "./instrument.ts";
+export * from "./decimal.ts";
+export * from "./market.ts";
+export * from "./orders.ts";
+export * from "./manifest.ts";
+export * from "./strategy.ts";
+export * from "./risk.ts";
+export * from "./venue.ts";
+export { satisfies, parseVersion } from "./semver.ts";
+export { Type, type Static, type TSchema } from "@sinclair/typebox";

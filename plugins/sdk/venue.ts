@@ -1,0 +1,93 @@
+/**
+ * Venue plugins: where orders go and where execution reports come from. A venue sees the market
+ * events of its instruments (a simulated venue matches against them) and reports back through the
+ * context; the runtime stamps, journals and applies every report.
+ */
+import type { Static, TSchema } from "@sinclair/typebox";
+import type { Instrument } from "./instrument.ts";
+import type { Manifest } from "./manifest.ts";
+import type { Quote, Trade } from "./market.ts";
+import type { Liquidity, OrderType, Side, TimeInForce } from "./orders.ts";
+
+/** An order as it is sent to a venue. */
+export interface VenueOrder {
+  readonly id: number;
+  readonly instrument: number;
+  readonly side: Side;
+  readonly type: OrderType;
+  readonly tif: TimeInForce;
+  /** Limit price in ticks (0 when none). */
+  readonly price: number;
+  /** Stop trigger in ticks (0 when none). */
+  readonly stopPrice: number;
+  readonly size: number;
+  /** GTD expiry (0 when none). */
+  readonly expireTs: number;
+  readonly postOnly: boolean;
+  /** Time the runtime sent it. */
+  readonly ts: number;
+}
+
+/** What a venue reports about one of our orders. */
+export type ExecutionReport =
+  | { readonly kind: "accepted"; readonly orderId: number; readonly ts: number }
+  | { readonly kind: "rejected"; readonly orderId: number; readonly ts: number; readonly reason: string }
+  | {
+      readonly kind: "fill";
+      readonly orderId: number;
+      readonly ts: number;
+      readonly price: number;
+      readonly size: number;
+      readonly fee: number;
+      readonly liquidity: Liquidity;
+    }
+  | { readonly kind: "canceled"; readonly orderId: number; readonly ts: number; readonly reason: string }
+  | { readonly kind: "cancel-rejected"; readonly orderId: number; readonly ts: number; readonly reason: string }
+  | { readonly kind: "expired"; readonly orderId: number; readonly ts: number }
+  | { readonly kind: "replaced"; readonly orderId: number; readonly ts: number; readonly price: number; readonly size: number };
+
+/** What the runtime offers a venue plugin. */
+export interface VenueContext<P extends TSchema = TSchema> {
+  readonly name: string;
+  readonly params: Static<P>;
+  readonly instruments: readonly Instrument[];
+  /** Seed of the deployment, for any randomness a simulated venue uses. */
+  readonly seed: number;
+  now(): number;
+  /** Runs `fn` when kernel time reaches `ts` (ordered with market events by ts, then sequence). */
+  schedule(ts: number, fn: () => void): void;
+  /** Hands an execution report to the runtime (at the current kernel time). */
+  report(report: ExecutionReport): void;
+  /** Raises an operator alert. */
+  alert(code: string, message: string): void;
+}
+
+/** Hooks of a venue plugin. */
+export interface VenueAdapter {
+  /** Sends a new order (its round trip is the venue's business). */
+  submit(order: VenueOrder): void;
+  /** Asks to cancel an order. */
+  cancel(orderId: number): void;
+  /** Asks to change price and/or size of a working order. */
+  replace?(orderId: number, price: number, size: number): void;
+  /** Market data of the venue's instruments, before strategies see it. */
+  onQuote?(quote: Quote): void;
+  onTrade?(trade: Trade): void;
+  /** The session is stopping. */
+  stop?(): void;
+}
+
+/** A venue plugin: its manifest and a factory of adapters. */
+export interface VenuePlugin<P extends TSchema = TSchema> {
+  readonly manifest: Manifest<P> & { readonly kind: "venue" };
+  create(ctx: VenueContext<P>): VenueAdapter;
+}
+
+/**
+ * Declares a venue plugin; an identity function that exists for type inference.
+ * @example
+ * export default defineVenue({ manifest: { ..., kind: "venue" }, create: (ctx) => ({ submit(o) {}, cancel(id) {} }) });
+ */
+export function defineVenue<P extends TSchema>(plugin: VenuePlugin<P>): VenuePlugin<P> {
+  return plugin;
+}

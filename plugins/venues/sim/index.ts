@@ -1,0 +1,34 @@
+/**
+ * The `sim` venue plugin: a simulated venue for backtests and paper sessions, matching our orders
+ * against the session's market with latency, queue position and fees.
+ */
+import { Type } from "@sinclair/typebox";
+import { defineVenue } from "../../sdk/venue.ts";
+import { SimVenue } from "./sim-venue.ts";
+
+export { SimVenue, type SimVenueParams } from "./sim-venue.ts";
+
+const Params = Type.Object(
+  {
+    orderLatencyUs: Type.Integer({ minimum: 0, default: 150, description: "one-way order latency, microseconds" }),
+    reportLatencyUs: Type.Integer({ minimum: 0, default: 150, description: "one-way report latency, microseconds" }),
+    jitterUs: Type.Integer({ minimum: 0, default: 0, description: "uniform extra latency, seeded" }),
+    makerFeePpm: Type.Integer({ default: 0, description: "maker fee, millionths of notional" }),
+    takerFeePpm: Type.Integer({ default: 20, description: "taker fee, millionths of notional" }),
+    dayEndHourUtc: Type.Integer({ minimum: 0, maximum: 23, default: 21 }),
+  },
+  { additionalProperties: false },
+);
+
+export default defineVenue({
+  manifest: {
+    name: "sim",
+    version: "0.1.0",
+    kind: "venue",
+    sdk: "^0.1.0",
+    description: "Simulated venue: latency, queue position, maker/taker fees, all order types",
+    params: Params,
+    capabilities: ["execution", "market-data"],
+  },
+  create: (ctx) => new SimVenue(ctx, ctx.params),
+});

@@ -1,0 +1,263 @@
+/**
+ * The simulated venue: order and report latency (fixed plus seeded jitter), maker/taker fees,
+ * every order type and time in force of the SDK, cancel and replace, matched against the market
+ * the session replays or generates (see quote-matcher.ts). Deterministic for a given seed.
+ */
+import type { Quote, Trade } from "../../sdk/market.ts";
+import type { Liquidity } from "../../sdk/orders.ts";
+import type { ExecutionReport, VenueAdapter, VenueContext, VenueOrder } from "../../sdk/venue.ts";
+import {
+  isMarketable,
+  onPrint,
+  onTouch,
+  queueAheadAt,
+  stopTriggered,
+  take,
+  takeable,
+  type MatchSink,
+  type SimOrder,
+  type Touch,
+} from "./quote-matcher.ts";
+
+/** Parameters of the simulated venue. */
+export interface SimVenueParams {
+  /** One-way latency from us to the venue, microseconds. */
+  orderLatencyUs: number;
+  /** One-way latency from the venue back to us, microseconds. */
+  reportLatencyUs: number;
+  /** Uniform extra latency 0..jitterUs, drawn from the deployment seed. */
+  jitterUs: number;
+  /** Maker fee in millionths of notional (negative is a rebate). */
+  makerFeePpm: number;
+  /** Taker fee in millionths of notional. */
+  takerFeePpm: number;
+  /** UTC hour at which DAY orders expire (FX: 21). */
+  dayEndHourUtc: number;
+}
+
+const HOUR_US = 3_600_000_000;
+const DAY_US = 24 * HOUR_US;
+
+/** Simulated venue adapter. */
+export class SimVenue implements VenueAdapter, MatchSink {
+  private readonly touches: Touch[];
+  private readonly prev: Touch[];
+  private readonly resting: SimOrder[][];
+  private readonly byId = new Map<number, SimOrder>();
+  private rng: number;
+
+  constructor(
+    private readonly ctx: VenueContext,
+    private readonly p: SimVenueParams,
+  ) {
+    const n = ctx.instruments.length;
+    this.touches = Array.from({ length: n }, () => ({ bid: 0, ask: 0, bidSize: 0, askSize: 0, valid: false }));
+    this.prev = Array.from({ length: n }, () => ({ bid: 0, ask: 0, bidSize: 0, askSize: 0, valid: false }));
+    this.resting = Array.from({ length: n }, () => []);
+    this.rng = (ctx.seed ^ 0x9e3779b9) >>> 0 || 1;
+  }
+
+  submit(o: VenueOrder): void {
+    const order: SimOrder = {
+      id: o.id,
+      instrument: o.instrument,
+      side: o.side,
+      type: o.type,
+      tif: o.tif,
+      price: o.price,
+      stopPrice: o.stopPrice,
+      remaining: o.size,
+      postOnly: o.postOnly,
+      queueAhead: 0,
+      triggered: o.type !== "stop" && o.type !== "stop-limit",
+    };
+    const expireTs = o.tif === "GTD" ? o.expireTs : o.tif === "DAY" ? this.dayEnd(this.ctx.now()) : 0;
+    this.ctx.schedule(this.ctx.now() + this.latency(this.p.orderLatencyUs), () => this.arrive(order, expireTs));
+  }
+
+  cancel(orderId: number): void {
+    this.ctx.schedule(this.ctx.now() + this.latency(this.p.orderLatencyUs), () => {
+      const order = this.byId.get(orderId);
+      if (order === undefined) {
+        this.send({ kind: "cancel-rejected", orderId, ts: 0, reason: "UNKNOWN_ORDER: not working at the venue" });
+        return;
+      }
+      this.remove(order);
+      this.send({ kind: "canceled", orderId, ts: 0, reason: "canceled on request" });
+    });
+  }
+
+  replace(orderId: number, price: number, size: number): void {
+    this.ctx.schedule(this.ctx.now() + this.latency(this.p.orderLatencyUs), () => {
+      const order = this.byId.get(orderId);
+      if (order === undefined) {
+        this.send({ kind: "cancel-rejected", orderId, ts: 0, reason: "UNKNOWN_ORDER: not working at the venue" });
+        return;
+      }
+      const t = this.touches[order.instrument]!;
+      if (price !== order.price || size > order.remaining) order.queueAhead = queueAheadAt(order.side, price, t);
+      order.price = price;
+      order.remaining = size;
+      this.send({ kind: "replaced", orderId, ts: 0, price, size });
+    });
+  }
+
+  onQuote(q: Quote): void {
+    const t = this.touches[q.instrument];
+    if (t === undefined) return;
+    const prev = this.prev[q.instrument]!;
+    prev.bid = t.bid;
+    prev.ask = t.ask;
+    prev.bidSize = t.bidSize;
+    prev.askSize = t.askSize;
+    prev.valid = t.valid;
+    t.bid = q.bid;
+    t.ask = q.ask;
+    t.bidSize = q.bidSize;
+    t.askSize = q.askSize;
+    t.valid = true;
+    const list = this.resting[q.instrument]!;
+    if (list.length === 0) return;
+    // Iterate backwards: fills and triggers may remove entries.
+    for (let i = list.length - 1; i >= 0; i--) {
+      const o = list[i]!;
+      if (!o.triggered) {
+        if (stopTriggered(o, t)) this.trigger(o);
+        continue;
+      }
+      onTouch(o, prev, t, this);
+      if (o.remaining === 0) this.remove(o);
+    }
+  }
+
+  onTrade(tr: Trade): void {
+    const list = this.resting[tr.instrument];
+    if (list === undefined) return;
+    for (let i = list.length - 1; i >= 0; i--) {
+      const o = list[i]!;
+      if (!o.triggered) continue;
+      onPrint(o, tr.price, tr.size, tr.side, this);
+      if (o.remaining === 0) this.remove(o);
+    }
+  }
+
+  /** MatchSink: a fill of one of our orders. */
+  fill(order: SimOrder, price: number, size: number, liquidity: Liquidity): void {
+    const ppm = liquidity === "maker" ? this.p.makerFeePpm : this.p.takerFeePpm;
+    const fee = Math.round((price * size * ppm) / 1_000_000);
+    this.send({ kind: "fill", orderId: order.id, ts: 0, price, size, fee, liquidity });
+  }
+
+  /** MatchSink: an order ended without (more) fills. */
+  done(order: SimOrder, kind: "canceled" | "rejected", reason: string): void {
+    this.send(kind === "canceled" ? { kind, orderId: order.id, ts: 0, reason } : { kind, orderId: order.id, ts: 0, reason });
+  }
+
+  /** Number of our orders working at the venue. */
+  get workingCount(): number {
+    return this.byId.size;
+  }
+
+  private arrive(order: SimOrder, expireTs: number): void {
+    const t = this.touches[order.instrument];
+    if (t === undefined) {
+      this.done(order, "rejected", "UNKNOWN_INSTRUMENT");
+      return;
+    }
+    if (!order.triggered) {
+      this.accept(order, expireTs);
+      if (stopTriggered(order, t)) this.trigger(order);
+      return;
+    }
+    this.execute(order, expireTs, true);
+  }
+
+  /** Runs a (triggered) order against the touch; rests what is left when its TIF allows. */
+  private execute(order: SimOrder, expireTs: number, fresh: boolean): void {
+    const t = this.touches[order.instrument]!;
+    const isMarket = order.type === "market" || order.type === "stop";
+    const limit = isMarket ? 0 : order.price;
+    const marketable = isMarket || isMarketable(order.side, order.price, t);
+    if (marketable && order.postOnly) {
+      this.done(order, "rejected", "POST_ONLY_WOULD_TAKE");
+      return;
+    }
+    if (isMarket && !t.valid) {
+      this.done(order, "rejected", "NO_MARKET: no quote at the venue");
+      return;
+    }
+    if (order.tif === "FOK" && (!marketable || takeable(t, order.side, limit) < order.remaining)) {
+      if (fresh) this.accept(order, 0);
+      this.done(order, "canceled", "FOK_NOT_FILLABLE");
+      return;
+    }
+    if (fresh) this.accept(order, isMarket || order.tif === "IOC" || order.tif === "FOK" ? 0 : expireTs);
+    if (marketable) take(order, t, limit, this);
+    if (order.remaining === 0) {
+      this.remove(order);
+      return;
+    }
+    if (isMarket || order.tif === "IOC" || order.tif === "FOK") {
+      this.remove(order);
+      this.done(order, "canceled", isMarket ? "MARKET_REMAINDER_UNFILLED" : "IOC_REMAINDER");
+      return;
+    }
+    order.queueAhead = queueAheadAt(order.side, order.price, t);
+    if (!this.byId.has(order.id)) this.rest(order);
+  }
+
+  private accept(order: SimOrder, expireTs: number): void {
+    this.send({ kind: "accepted", orderId: order.id, ts: 0 });
+    if (order.tif !== "IOC" && order.tif !== "FOK" && order.type !== "market") this.rest(order);
+    if (expireTs > 0) {
+      this.ctx.schedule(expireTs, () => {
+        if (!this.byId.has(order.id)) return;
+        this.remove(order);
+        this.send({ kind: "expired", orderId: order.id, ts: 0 });
+      });
+    }
+  }
+
+  private rest(order: SimOrder): void {
+    if (this.byId.has(order.id)) return;
+    this.byId.set(order.id, order);
+    this.resting[order.instrument]!.push(order);
+  }
+
+  private remove(order: SimOrder): void {
+    if (!this.byId.delete(order.id)) return;
+    const list = this.resting[order.instrument]!;
+    const i = list.indexOf(order);
+    if (i >= 0) list.splice(i, 1);
+  }
+
+  private trigger(order: SimOrder): void {
+    order.triggered = true;
+    order.type = order.type === "stop" ? "market" : "limit";
+    this.remove(order);
+    this.execute(order, 0, false);
+    if (order.remaining > 0 && order.type === "limit" && !this.byId.has(order.id)) this.rest(order);
+  }
+
+  private send(r: ExecutionReport): void {
+    const at = this.ctx.now() + this.latency(this.p.reportLatencyUs);
+    this.ctx.schedule(at, () => this.ctx.report({ ...r, ts: this.ctx.now() } as ExecutionReport));
+  }
+
+  private latency(base: number): number {
+    if (this.p.jitterUs <= 0) return base;
+    // xorshift32 from the deployment seed: deterministic jitter.
+    let x = this.rng;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.rng = x >>> 0;
+    return base + (this.rng % (this.p.jitterUs + 1));
+  }
+
+  private dayEnd(now: number): number {
+    const dayStart = now - (now % DAY_US);
+    const end = dayStart + this.p.dayEndHourUtc * HOUR_US;
+    return end > now ? end : end + DAY_US;
+  }
+}

@@ -1,0 +1,194 @@
+#!/usr/bin/env bun
+/**
+ * The `kestrel` command line: run a deployment in real time (paper or live), backtest it, check
+ * it, and (from the store) work with recorded data.
+ */
+import { resolve } from "node:path";
+import { loadConfig } from "./config/load.ts";
+import { buildSession, checkDeployment, DeploymentError } from "./session/build.ts";
+import { runBacktest } from "./session/backtest.ts";
+import { startRealtime } from "./session/realtime.ts";
+import { parseArgs, parseDuration } from "./cli/args.ts";
+import { formatReport, formatStatus } from "./cli/format.ts";
+
+const HELP: Record<string, string> = {
+  main: `kestrel — a plugin runtime for low-latency, model-driven trading
+
+Usage: kestrel <command> [options]
+
+Commands:
+  run <config>        run a deployment in real time (paper or live session)
+  backtest <config>   replay a deployment's market at full speed and print a report
+  check <config>      validate a deployment (schema, plugins, params) and exit
+  data <subcommand>   import, query and export recorded data (kestrel data --help)
+
+Run 'kestrel <command> --help' for a command's options.`,
+  run: `Usage: kestrel run <config> [--for 30s] [--speed 1] [--journal <file>] [--no-admin] [--quiet]
+
+Runs the deployment in real time: a paper session on its simulated venue, or a live one.
+Prints a status line every second and a summary when it stops (Ctrl-C stops gracefully:
+working orders are canceled and the journal is flushed).
+
+  --for <duration>    stop by itself after this long (e.g. 30s, 5m)
+  --speed <x>         market time per wall time for a synthetic or replayed market (default 1)
+  --journal <file>    journal file (default: the deployment's journal.path); "" disables it
+  --no-admin          do not start the admin server
+  --quiet             no status line`,
+  backtest: `Usage: kestrel backtest <config> [--json] [--no-journal]
+
+Runs the deployment as a backtest over its whole market at full speed and prints a report:
+P&L, Sharpe, Sortino, max drawdown, Calmar, win rate, profit factor, turnover, fees, fills,
+events, events/s and the hash of all fills (equal hashes mean identical runs).
+
+  --json        print one JSON object instead of the report
+  --journal <f> also journal the run to this file (off by default in a backtest)
+  --features <wasm|ts|auto>  feature kernels backend (default auto)`,
+  check: `Usage: kestrel check <config>
+
+Validates a deployment without running it: YAML, schema, secrets from the environment,
+instruments, market files, plugins, their manifests and params. Exits 1 with every problem,
+each naming the YAML path of the bad value.`,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+    console.log(HELP.main);
+    return command === undefined ? 1 : 0;
+  }
+  if (command === "data") {
+    const { runDataCommand } = await import("./store/cli.ts");
+    return runDataCommand(rest);
+  }
+  if (!(command in HELP) || command === "main") {
+    console.error(`kestrel: unknown command "${command}"\n\n${HELP.main}`);
+    return 2;
+  }
+  let args;
+  try {
+    args = parseArgs(rest, new Set(["for", "speed", "journal", "features"]));
+  } catch (err) {
+    console.error(`kestrel ${command}: ${(err as Error).message}`);
+    return 2;
+  }
+  if (args.flags.has("help")) {
+    console.log(HELP[command]);
+    return 0;
+  }
+  const file = args.positionals[0];
+  if (file === undefined) {
+    console.error(`kestrel ${command}: missing <config>\n\n${HELP[command]}`);
+    return 2;
+  }
+  const configFile = resolve(file);
+  const loaded = loadConfig(configFile);
+  if (!loaded.ok) {
+    console.error(`kestrel ${command}: ${file} is not valid:\n  ${loaded.problems.join("\n  ")}`);
+    return 1;
+  }
+  if (command === "check") {
+    const problems = await checkDeployment(loaded.config, configFile);
+    if (problems.length > 0) {
+      console.error(`kestrel check: ${file} is not valid:\n  ${problems.map((p) => `${file}: ${p}`).join("\n  ")}`);
+      return 1;
+    }
+    console.log(`ok: ${file} (${loaded.config.mode}, ${loaded.config.strategies.length} strategies, venue ${loaded.config.venue.plugin}, market ${loaded.config.market.source})`);
+    return 0;
+  }
+  try {
+    if (command === "backtest") return await backtest(loaded.config, configFile, args.flags);
+    return await run(loaded.config, configFile, args.flags);
+  } catch (err) {
+    if (err instanceof DeploymentError) {
+      console.error(`kestrel ${command}: ${file} is not valid:\n  ${err.problems.join("\n  ")}`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+async function backtest(config: Parameters<typeof buildSession>[0], configFile: string, flags: Map<string, string | true>): Promise<number> {
+  const journal = flags.get("journal");
+  const features = flags.get("features");
+  const session = await buildSession(config, configFile, {
+    mode: "backtest",
+    journalPath: typeof journal === "string" ? resolve(journal) : "",
+    features: features === "wasm" || features === "ts" ? features : "auto",
+    log: () => {},
+  });
+  const json = flags.has("json");
+  const tty = process.stderr.isTTY === true && !json;
+  const summary = runBacktest(session, (p) => {
+    if (!tty) return;
+    const when = new Date(p.ts / 1000).toISOString().slice(0, 19).replace("T", " ");
+    process.stderr.write(`\r[${"#".repeat(Math.min(30, Math.floor(p.wallSeconds * 10)))}] ${p.events.toLocaleString("en-US")} events | market time ${when}   `);
+  });
+  if (tty) process.stderr.write("\n");
+  if (json) console.log(JSON.stringify(summary));
+  else console.log(formatReport(summary));
+  return 0;
+}
+
+async function run(config: Parameters<typeof buildSession>[0], configFile: string, flags: Map<string, string | true>): Promise<number> {
+  const forText = flags.get("for");
+  const forUs = typeof forText === "string" ? parseDuration(forText) : undefined;
+  const speedText = flags.get("speed");
+  const speed = typeof speedText === "string" ? Number(speedText) : config.market.speed;
+  if (!(speed > 0)) {
+    console.error(`kestrel run: --speed: expected a number > 0, got "${speedText}"`);
+    return 2;
+  }
+  const journal = flags.get("journal");
+  const quiet = flags.has("quiet");
+  const session = await buildSession(config, configFile, {
+    journalPath: typeof journal === "string" ? (journal === "" ? "" : resolve(journal)) : undefined,
+    log: quiet ? () => {} : undefined,
+  });
+  if (session.restored > 0) console.error(`journal: restored ${session.restored} records (${session.core.oms.openCount} open orders)`);
+  let stopRequested!: () => void;
+  const stopSignal = new Promise<void>((r) => (stopRequested = r));
+  const onSignal = () => {
+    process.stderr.write("\nstopping: canceling working orders and flushing the journal...\n");
+    stopRequested();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  let lastEvents = 0;
+  let lastAt = performance.now();
+  const tty = process.stderr.isTTY === true;
+  const running = startRealtime(session, {
+    forUs,
+    speed,
+    stopSignal,
+    onStatus: quiet
+      ? undefined
+      : (s) => {
+          const now = performance.now();
+          const rate = ((s.events - lastEvents) * 1000) / Math.max(1, now - lastAt);
+          lastEvents = s.events;
+          lastAt = now;
+          const line = formatStatus(s, rate);
+          process.stderr.write(tty ? `\r${line.padEnd(120)}` : `${line}\n`);
+        },
+  });
+  const admin = config.admin !== undefined && config.admin.enabled !== false && !flags.has("no-admin") ? await startAdminIfPresent(session, running) : null;
+  const summary = await running.done;
+  await admin?.stop();
+  process.off("SIGINT", onSignal);
+  process.off("SIGTERM", onSignal);
+  if (tty && !quiet) process.stderr.write("\n");
+  console.log(formatReport(summary));
+  return 0;
+}
+
+async function startAdminIfPresent(session: Awaited<ReturnType<typeof buildSession>>, running: ReturnType<typeof startRealtime>): Promise<{ stop(): Promise<void> } | null> {
+  const file = resolve(import.meta.dir, "admin/index.ts");
+  if (!(await Bun.file(file).exists())) return null;
+  const { startAdmin } = (await import(file)) as { startAdmin: (s: unknown, r: unknown) => Promise<{ url: string; stop(): Promise<void> }> };
+  const admin = await startAdmin(session, running);
+  console.error(`admin: ${admin.url}`);
+  return admin;
+}
+
+const code = await main(process.argv.slice(2));
+process.exit(code);

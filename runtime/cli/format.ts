@@ -1,0 +1,47 @@
+/** Human output of the CLI: the backtest report, the live status line and a progress bar. */
+import type { SessionSummary } from "../session/summary.ts";
+
+const fmt = (n: number | null, digits = 2) => (n === null || !Number.isFinite(n) ? "n/a" : n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+const int = (n: number) => n.toLocaleString("en-US");
+
+/** The report printed at the end of a backtest or session. */
+export function formatReport(s: SessionSummary): string {
+  const p = s.performance;
+  const positions = Object.entries(s.positions).map(([k, v]) => `${k} ${v > 0 ? "+" : ""}${int(v)}`).join(", ") || "flat";
+  const rows: [string, string][] = [
+    ["P&L", `${fmt(s.pnl)} ${s.currency}`],
+    ["Sharpe", fmt(p.sharpe)],
+    ["Sortino", fmt(p.sortino)],
+    ["Max drawdown", `${fmt(p.maxDrawdown)} ${s.currency}${p.maxDrawdownPct === null ? "" : ` (${fmt(p.maxDrawdownPct * 100)}%)`}`],
+    ["Calmar", fmt(p.calmar)],
+    ["Win rate", p.winRate === null ? "n/a" : `${fmt(p.winRate * 100, 1)}%`],
+    ["Profit factor", fmt(p.profitFactor)],
+    ["Turnover", `${fmt(p.turnover, 0)} ${s.currency}`],
+    ["Fees", `${fmt(p.fees)} ${s.currency}`],
+    ["Orders", `${int(s.orders)} (${int(s.rejectedOrders)} refused by risk, ${int(s.openOrders)} open)`],
+    ["Fills", int(s.fills)],
+    ["Positions", positions],
+    ["Events", int(s.events)],
+    ["Events/s", int(s.eventsPerSecond)],
+    ["Data anomalies", Object.entries(s.dataAnomalies).map(([k, v]) => `${k}=${v}`).join(" ") || "none"],
+    ["Risk refusals", Object.entries(s.riskRejections).map(([k, v]) => `${k}=${v}`).join(" ") || "none"],
+    ["Quarantined", s.quarantined.join("; ") || "none"],
+    ["Fills hash", s.fillsHash],
+  ];
+  const w = Math.max(...rows.map((r) => r[0].length));
+  return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join("\n");
+}
+
+/** One status line of a running session. */
+export function formatStatus(s: SessionSummary, eventsPerSecond: number): string {
+  const pos = Object.entries(s.positions).slice(0, 6).map(([k, v]) => `${k}:${v > 0 ? "+" : ""}${v}`).join(" ") || "flat";
+  const lat = s.tickToOrderNs.count > 0 ? ` t2o p99 ${(s.tickToOrderNs.p99 / 1000).toFixed(1)}µs` : "";
+  return `${int(Math.round(eventsPerSecond))} ev/s | orders ${int(s.orders)} | fills ${int(s.fills)} | P&L ${fmt(s.pnl)} ${s.currency} | ${pos}${lat}`;
+}
+
+/** A one-line progress bar. */
+export function progressBar(fraction: number, width = 30): string {
+  const f = Math.max(0, Math.min(1, fraction));
+  const full = Math.round(f * width);
+  return `[${"#".repeat(full)}${"-".repeat(width - full)}] ${(f * 100).toFixed(0).padStart(3)}%`;
+}

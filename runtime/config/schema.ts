@@ -1,0 +1,125 @@
+/** The deployment file's schema (YAML in configs/), with static types from TypeBox. */
+import { Type, type Static } from "@sinclair/typebox";
+
+const Symbol = Type.String({ pattern: "^[A-Z0-9._-]{2,32}$", description: "instrument symbol, e.g. EURUSD" });
+
+/** An instrument declared by the deployment (replay of files needs them; synthetic builds its own). */
+export const InstrumentConfig = Type.Object(
+  {
+    symbol: Symbol,
+    base: Type.String({ minLength: 1 }),
+    quote: Type.String({ minLength: 1 }),
+    priceDecimals: Type.Integer({ minimum: 0, maximum: 10 }),
+    sizeDecimals: Type.Integer({ minimum: 0, maximum: 8, default: 0 }),
+    lotSize: Type.Integer({ minimum: 1, default: 1 }),
+    minSize: Type.Integer({ minimum: 1, default: 1 }),
+  },
+  { additionalProperties: false },
+);
+
+const ReplayFile = Type.Object(
+  {
+    path: Type.String({ minLength: 1 }),
+    instrument: Symbol,
+    format: Type.Union([Type.Literal("dukascopy-csv"), Type.Literal("lean"), Type.Literal("csv")]),
+    mapping: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  },
+  { additionalProperties: false },
+);
+
+const Market = Type.Object(
+  {
+    source: Type.Union([Type.Literal("synthetic"), Type.Literal("replay")]),
+    /** Paper pacing: kernel microseconds per wall microsecond. */
+    speed: Type.Number({ exclusiveMinimum: 0, default: 1 }),
+    synthetic: Type.Optional(
+      Type.Object(
+        {
+          pairs: Type.Optional(Type.Array(Symbol, { minItems: 1 })),
+          start: Type.Optional(Type.String({ description: "ISO time, or 'now'" })),
+          durationSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+          params: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    replay: Type.Optional(Type.Object({ files: Type.Array(ReplayFile, { minItems: 1 }) }, { additionalProperties: false })),
+  },
+  { additionalProperties: false },
+);
+
+const PluginRef = {
+  name: Type.String({ pattern: "^[a-z0-9][a-z0-9-]{0,63}$" }),
+  plugin: Type.String({ minLength: 1, description: "built-in plugin name or a path to a module" }),
+  params: Type.Optional(Type.Unknown()),
+};
+
+const StrategyConfig = Type.Object(
+  { ...PluginRef, instruments: Type.Array(Symbol, { minItems: 1 }), enabled: Type.Optional(Type.Boolean()) },
+  { additionalProperties: false },
+);
+
+const Limits = Type.Object(
+  {
+    maxPosition: Type.Integer({ minimum: 0 }),
+    maxOrderNotional: Type.Number({ minimum: 0 }),
+    maxOrdersPerSecond: Type.Integer({ minimum: 0 }),
+    priceCollarBps: Type.Number({ minimum: 0 }),
+    maxDailyLoss: Type.Number({ minimum: 0 }),
+    maxDrawdown: Type.Number({ minimum: 0 }),
+  },
+  { additionalProperties: false },
+);
+
+/** The whole deployment. */
+export const DeploymentConfig = Type.Object(
+  {
+    name: Type.String({ minLength: 1 }),
+    mode: Type.Union([Type.Literal("backtest"), Type.Literal("paper"), Type.Literal("live")]),
+    seed: Type.Integer({ minimum: 0, maximum: 4294967295 }),
+    account: Type.Object(
+      {
+        currency: Type.String({ minLength: 3, maxLength: 3 }),
+        /** Starting capital in account currency (returns are measured against it). */
+        capital: Type.Number({ exclusiveMinimum: 0, default: 1_000_000 }),
+      },
+      { additionalProperties: false },
+    ),
+    instruments: Type.Optional(Type.Array(InstrumentConfig)),
+    market: Market,
+    venue: Type.Object({ ...PluginRef }, { additionalProperties: false }),
+    strategies: Type.Array(StrategyConfig),
+    risk: Type.Object(
+      {
+        limits: Limits,
+        instruments: Type.Optional(Type.Record(Symbol, Type.Partial(Limits))),
+        plugins: Type.Optional(Type.Array(Type.Object({ ...PluginRef }, { additionalProperties: false }))),
+      },
+      { additionalProperties: false },
+    ),
+    journal: Type.Optional(
+      Type.Object(
+        {
+          path: Type.String({ minLength: 1 }),
+          fsync: Type.Union([Type.Literal("always"), Type.Literal("batch"), Type.Literal("never")]),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    admin: Type.Optional(
+      Type.Object(
+        { enabled: Type.Optional(Type.Boolean()), port: Type.Integer({ minimum: 0, maximum: 65535 }), host: Type.Optional(Type.String()) },
+        { additionalProperties: false },
+      ),
+    ),
+    report: Type.Optional(
+      Type.Object({ equitySampleSeconds: Type.Number({ exclusiveMinimum: 0 }) }, { additionalProperties: false }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** A deployment as parsed and validated. */
+export type DeploymentConfig = Static<typeof DeploymentConfig>;
+/** An instrument entry of a deployment. */
+export type InstrumentConfig = Static<typeof InstrumentConfig>;

@@ -1,0 +1,33 @@
+/**
+ * Kestrel's error catalogue: stable codes with a subsystem prefix. Messages carry `key=value`
+ * context. The docs page is docs/errors.md.
+ */
+
+/** Every error code the runtime reports. */
+export type ErrorCode =
+  | "CONFIG_INVALID"
+  | "CONFIG_NOT_FOUND"
+  | "PLUGIN_NOT_FOUND"
+  | "PLUGIN_MANIFEST_INVALID"
+  | "PLUGIN_PARAMS_INVALID"
+  | "PLUGIN_SDK_MISMATCH"
+  | "PLUGIN_THREW"
+  | "OMS_ILLEGAL_TRANSITION"
+  | "OMS_UNKNOWN_ORDER"
+  | "OMS_OVERFILL"
+  | "JOURNAL_CORRUPT"
+  | "JOURNAL_IO"
+  | "DATA_SOURCE"
+  | "KERNEL";
+
+/** A typed runtime error: a code, a message with key=value context, and an optional cause. */
+export class KestrelError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${code}: ${message}`, options);
+    this.name = "KestrelError";
+  }
+}

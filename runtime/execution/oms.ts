@@ -1,0 +1,139 @@
+/**
+ * The order management system: owns every order record, applies execution reports through the
+ * checked state machine and turns fill reports into Fill records. It refuses what does not fit
+ * (unknown order, illegal transition, overfill) with a value that names the order and the states.
+ */
+import type { ExecutionReport } from "../../plugins/sdk/venue.ts";
+import type { Fill, OrderIntent, OrderStatus } from "../../plugins/sdk/orders.ts";
+import { isTerminal } from "../../plugins/sdk/orders.ts";
+import { IdSequence } from "../kernel/ids.ts";
+import { Order, type OrderCause } from "./order.ts";
+import { canTransition } from "./order-state.ts";
+
+/** Outcome of applying an execution report. */
+export type ReportOutcome =
+  | { ok: true; order: Order; fill: Fill | null; changed: boolean }
+  | { ok: false; code: "OMS_UNKNOWN_ORDER" | "OMS_ILLEGAL_TRANSITION" | "OMS_OVERFILL"; reason: string };
+
+/** Orders of the deployment, by id, with the open ones indexed. */
+export class Oms {
+  readonly orderIds = new IdSequence();
+  readonly fillIds = new IdSequence();
+  private readonly orders = new Map<number, Order>();
+  private readonly open = new Map<number, Order>();
+
+  /** Creates a pending order from an accepted intent. */
+  create(strategy: string, intent: OrderIntent, ts: number, cause: OrderCause, id = this.orderIds.next()): Order {
+    this.orderIds.observe(id);
+    const order = new Order(id, strategy, intent, ts, cause);
+    this.orders.set(id, order);
+    this.open.set(id, order);
+    return order;
+  }
+
+  /** Marks a freshly created order as rejected (by risk, before it reached a venue). */
+  rejectNew(order: Order, reason: string, ts: number): void {
+    order.status = "rejected";
+    order.reason = reason;
+    order.updatedTs = ts;
+    this.open.delete(order.id);
+  }
+
+  /** Marks a cancel as requested; false if the order cannot be canceled. */
+  requestCancel(orderId: number, ts: number): boolean {
+    const order = this.open.get(orderId);
+    if (order === undefined || order.status === "pending-cancel") return false;
+    order.status = "pending-cancel";
+    order.updatedTs = ts;
+    return true;
+  }
+
+  /** An order by id. */
+  get(orderId: number): Order | undefined {
+    return this.orders.get(orderId);
+  }
+
+  /** Orders that can still fill (insertion order). */
+  openOrders(): IterableIterator<Order> {
+    return this.open.values();
+  }
+
+  /** Number of open orders. */
+  get openCount(): number {
+    return this.open.size;
+  }
+
+  /** Every order ever created (insertion order). */
+  all(): IterableIterator<Order> {
+    return this.orders.values();
+  }
+
+  /** Applies a venue's report; `fillId` forces the fill id (journal replay). */
+  apply(report: ExecutionReport, fillId?: number): ReportOutcome {
+    const order = this.orders.get(report.orderId);
+    if (order === undefined) return { ok: false, code: "OMS_UNKNOWN_ORDER", reason: `order=${report.orderId} report=${report.kind}` };
+    const from = order.status;
+    let to: OrderStatus;
+    let fill: Fill | null = null;
+    switch (report.kind) {
+      case "accepted":
+        // A repeated acknowledgement (e.g. after a restart re-registers the order) changes nothing.
+        if (from !== "pending") return { ok: true, order, fill: null, changed: false };
+        to = "working";
+        break;
+      case "rejected":
+        to = "rejected";
+        break;
+      case "fill": {
+        if (report.size <= 0 || report.size > order.remaining) {
+          return { ok: false, code: "OMS_OVERFILL", reason: `order=${order.id} size=${report.size} remaining=${order.remaining}` };
+        }
+        to = report.size === order.remaining ? "filled" : "partially-filled";
+        break;
+      }
+      case "canceled":
+        to = "canceled";
+        break;
+      case "cancel-rejected":
+        if (from !== "pending-cancel") return { ok: true, order, fill: null, changed: false };
+        to = order.filled > 0 ? "partially-filled" : "working";
+        break;
+      case "expired":
+        to = "expired";
+        break;
+      case "replaced":
+        to = from === "pending" ? "working" : from;
+        break;
+    }
+    if (!canTransition(from, to)) {
+      return { ok: false, code: "OMS_ILLEGAL_TRANSITION", reason: `order=${order.id} from=${from} to=${to} report=${report.kind}` };
+    }
+    if (report.kind === "fill") {
+      order.filled += report.size;
+      order.notionalFilled += report.price * report.size;
+      const id = fillId ?? this.fillIds.next();
+      this.fillIds.observe(id);
+      fill = {
+        id,
+        orderId: order.id,
+        strategy: order.strategy,
+        instrument: order.instrument,
+        side: order.side,
+        price: report.price,
+        size: report.size,
+        fee: report.fee,
+        liquidity: report.liquidity,
+        ts: report.ts,
+      };
+    } else if (report.kind === "replaced") {
+      order.price = report.price;
+      order.size = report.size;
+    } else if (report.kind === "rejected" || report.kind === "canceled") {
+      order.reason = report.reason;
+    }
+    order.status = to;
+    order.updatedTs = report.ts;
+    if (isTerminal(to)) this.open.delete(order.id);
+    return { ok: true, order, fill, changed: true };
+  }
+}

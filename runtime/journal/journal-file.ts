@@ -1,0 +1,150 @@
+/**
+ * The journal file: an append-only sequence of msgpack frames after an 8-byte header.
+ *
+ * ```
+ *  0      4          8
+ *  +------+----------+------------------------------------------------+
+ *  | KJNL | version  | frame | frame | ...                            |
+ *  +------+----------+------------------------------------------------+
+ *  frame: | length u32 LE | crc32 u32 LE of payload | payload (msgpack) |
+ * ```
+ *
+ * A crash can leave a torn last frame; reading stops there and reports it, and opening the file
+ * for append cuts it off. A bad frame followed by more data is corruption, not a torn write: it is
+ * reported and the file is not touched.
+ */
+import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
+import { dirname } from "node:path";
+import { decode, Encoder } from "@msgpack/msgpack";
+import { KestrelError } from "../errors/codes.ts";
+import type { JournalRecord } from "./records.ts";
+
+const MAGIC = 0x4c4e4a4b; // "KJNL" little-endian
+const VERSION = 1;
+const HEADER = 8;
+const FRAME_HEAD = 8;
+
+/** When the journal calls fsync: after every flush, at most every `batchMs`, or never (the OS decides). */
+export type FsyncPolicy = "always" | "batch" | "never";
+
+/** What reading a journal found. */
+export interface JournalContents {
+  readonly records: JournalRecord[];
+  /** Byte offset just past the last good frame. */
+  readonly goodLength: number;
+  /** Set when a torn last frame was found (and will be cut off on append). */
+  readonly tornTail: string | null;
+}
+
+/** Reads every good record of a journal file (an absent file is an empty journal). */
+export function readJournal(path: string): JournalContents {
+  if (!existsSync(path)) return { records: [], goodLength: 0, tornTail: null };
+  const buf = readFileSync(path);
+  if (buf.length === 0) return { records: [], goodLength: 0, tornTail: null };
+  if (buf.length < HEADER) return { records: [], goodLength: 0, tornTail: `header is ${buf.length} bytes, expected ${HEADER}` };
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (view.getUint32(0, true) !== MAGIC) throw new KestrelError("JOURNAL_CORRUPT", `file=${path} offset=0 reason=not a Kestrel journal`);
+  const version = view.getUint32(4, true);
+  if (version !== VERSION) throw new KestrelError("JOURNAL_CORRUPT", `file=${path} version=${version} expected=${VERSION}`);
+  const records: JournalRecord[] = [];
+  let off = HEADER;
+  while (off < buf.length) {
+    const remaining = buf.length - off;
+    if (remaining < FRAME_HEAD) return { records, goodLength: off, tornTail: `offset=${off} reason=partial frame header (${remaining} bytes)` };
+    const len = view.getUint32(off, true);
+    const crc = view.getUint32(off + 4, true);
+    const end = off + FRAME_HEAD + len;
+    if (end > buf.length) return { records, goodLength: off, tornTail: `offset=${off} reason=frame of ${len} bytes cut at ${remaining - FRAME_HEAD}` };
+    const payload = buf.subarray(off + FRAME_HEAD, end);
+    if (Bun.hash.crc32(payload) !== crc) {
+      if (end === buf.length) return { records, goodLength: off, tornTail: `offset=${off} reason=checksum mismatch in last frame` };
+      throw new KestrelError("JOURNAL_CORRUPT", `file=${path} offset=${off} reason=checksum mismatch with ${buf.length - end} bytes after it`);
+    }
+    records.push(decode(payload) as JournalRecord);
+    off = end;
+  }
+  return { records, goodLength: off, tornTail: null };
+}
+
+/** Appends records; buffered until flush(), which the loop calls after each event that wrote. */
+export class JournalWriter {
+  private readonly fd: number;
+  private readonly encoder = new Encoder();
+  private buf = new Uint8Array(1 << 16);
+  private used = 0;
+  private lastSync = 0;
+  /** Records appended since open. */
+  appended = 0;
+
+  constructor(
+    readonly path: string,
+    readonly fsync: FsyncPolicy,
+    goodLength: number,
+    private readonly batchMs = 50,
+  ) {
+    mkdirSync(dirname(path), { recursive: true });
+    this.fd = openSync(path, existsSync(path) ? "r+" : "w+");
+    // Cut a torn tail (or write a fresh header).
+    if (goodLength < HEADER) {
+      ftruncateSync(this.fd, 0);
+      const h = new Uint8Array(HEADER);
+      const v = new DataView(h.buffer);
+      v.setUint32(0, MAGIC, true);
+      v.setUint32(4, VERSION, true);
+      writeSync(this.fd, h, 0, HEADER, 0);
+      this.position = HEADER;
+    } else {
+      ftruncateSync(this.fd, goodLength);
+      this.position = goodLength;
+    }
+    fsyncSync(this.fd);
+  }
+
+  private position: number;
+
+  /** Adds a record to the buffer. */
+  append(record: JournalRecord): void {
+    const payload = this.encoder.encode(record);
+    const need = this.used + FRAME_HEAD + payload.length;
+    if (need > this.buf.length) {
+      const bigger = new Uint8Array(Math.max(need, this.buf.length * 2));
+      bigger.set(this.buf.subarray(0, this.used));
+      this.buf = bigger;
+    }
+    const v = new DataView(this.buf.buffer, this.buf.byteOffset + this.used, FRAME_HEAD);
+    v.setUint32(0, payload.length, true);
+    v.setUint32(4, Bun.hash.crc32(payload), true);
+    this.buf.set(payload, this.used + FRAME_HEAD);
+    this.used = need;
+    this.appended++;
+  }
+
+  /** True when records wait in the buffer. */
+  get pending(): boolean {
+    return this.used > 0;
+  }
+
+  /** Writes buffered records to the file and fsyncs per policy. */
+  flush(): void {
+    if (this.used === 0) return;
+    let off = 0;
+    while (off < this.used) off += writeSync(this.fd, this.buf, off, this.used - off, this.position + off);
+    this.position += this.used;
+    this.used = 0;
+    if (this.fsync === "always") fsyncSync(this.fd);
+    else if (this.fsync === "batch") {
+      const now = performance.now();
+      if (now - this.lastSync >= this.batchMs) {
+        fsyncSync(this.fd);
+        this.lastSync = now;
+      }
+    }
+  }
+
+  /** Flushes, fsyncs and closes. */
+  close(): void {
+    this.flush();
+    fsyncSync(this.fd);
+    closeSync(this.fd);
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Journal record shapes: every command and event that changes trading state, in the order it was
+ * applied. Replaying them in order rebuilds orders, fills, positions, P&L and controls exactly.
+ */
+import type { OrderType, Side, TimeInForce } from "../../plugins/sdk/orders.ts";
+import type { ExecutionReport } from "../../plugins/sdk/venue.ts";
+
+/** An order as it was created (status pending, or rejected by risk with the reason). */
+export interface OrderRecord {
+  readonly t: "order";
+  readonly id: number;
+  readonly strategy: string;
+  readonly instrument: number;
+  readonly side: Side;
+  readonly type: OrderType;
+  readonly tif: TimeInForce;
+  readonly price: number;
+  readonly stopPrice: number;
+  readonly size: number;
+  readonly expireTs: number;
+  readonly postOnly: boolean;
+  readonly reduceOnly: boolean;
+  readonly tag: string;
+  readonly ts: number;
+  readonly event: number;
+  readonly version: string;
+  readonly features: number;
+  /** Empty when accepted by risk; otherwise `CODE: reason`. */
+  readonly rejected: string;
+}
+
+/** An execution report as applied; `fillId` is the fill it made (0 for none). */
+export interface ReportRecord {
+  readonly t: "report";
+  readonly report: ExecutionReport;
+  readonly fillId: number;
+}
+
+/** A cancel that was asked for. */
+export interface CancelRecord {
+  readonly t: "cancel";
+  readonly orderId: number;
+  readonly ts: number;
+}
+
+/** An operator or safety control. */
+export interface ControlRecord {
+  readonly t: "control";
+  readonly kind: "kill" | "release" | "quarantine" | "pause" | "resume";
+  readonly subject: string;
+  readonly reason: string;
+  readonly ts: number;
+}
+
+/** Any journal record. */
+export type JournalRecord = OrderRecord | ReportRecord | CancelRecord | ControlRecord;

@@ -1,0 +1,160 @@
+/**
+ * The risk engine: the only place that turns intents into orders. Its pre-trade chain runs, in
+ * order: kill switch, loss breaker, instrument and size sanity, market presence, reduce-only,
+ * price collar, order notional, position limit, order rate, then the deployment's risk plugins.
+ * A refusal is a returned verdict with a stable code and key=value context; nothing throws.
+ */
+import type { Instrument } from "../../plugins/sdk/instrument.ts";
+import type { OrderIntent } from "../../plugins/sdk/orders.ts";
+import type { RiskCheck, RiskVerdict } from "../../plugins/sdk/risk.ts";
+import type { L1Books } from "../data/l1-books.ts";
+import type { InstrumentLimits, RiskLimitsConfig } from "./limits.ts";
+import { RateWindow } from "./rate-window.ts";
+
+/** A loaded risk plugin rule as the engine calls it. */
+export interface RiskRule {
+  readonly name: string;
+  /** Runs the rule; a throw is contained by the caller's wrapper. */
+  check(order: RiskCheck): RiskVerdict | null;
+}
+
+/** What the engine reads of the rest of the runtime. */
+export interface RiskInputs {
+  /** Deployment-wide signed position of an instrument. */
+  position(instrument: number): number;
+  /** Unfilled size of open orders on one side (side +1 or -1), as a positive number. */
+  working(instrument: number, side: 1 | -1): number;
+}
+
+/** State of the daily loss / drawdown breaker. */
+export interface BreakerState {
+  tripped: boolean;
+  reason: string;
+  dayStartEquity: number;
+  peakEquity: number;
+  day: number;
+}
+
+const DAY_US = 86_400_000_000;
+
+/** Pre-trade chain, kill switch and breaker. */
+export class RiskEngine {
+  killSwitch = false;
+  killReason = "";
+  readonly breaker: BreakerState = { tripped: false, reason: "", dayStartEquity: 0, peakEquity: 0, day: -1 };
+  private readonly rates = new Map<string, RateWindow>();
+  /** Rejections by code, for metrics. */
+  readonly rejections = new Map<string, number>();
+
+  constructor(
+    private readonly instruments: readonly Instrument[],
+    readonly limits: InstrumentLimits[],
+    readonly config: RiskLimitsConfig,
+    private readonly books: L1Books,
+    private readonly inputs: RiskInputs,
+    private readonly rules: readonly RiskRule[] = [],
+  ) {}
+
+  /** Runs the pre-trade chain; null passes. */
+  check(strategy: string, intent: OrderIntent, now: number): RiskVerdict | null {
+    const v = this.evaluate(strategy, intent, now);
+    if (v !== null) this.rejections.set(v.code, (this.rejections.get(v.code) ?? 0) + 1);
+    return v;
+  }
+
+  /** Engages the kill switch: every new order is refused until released. */
+  engageKill(reason: string): void {
+    this.killSwitch = true;
+    this.killReason = reason;
+  }
+
+  /** Releases the kill switch. */
+  releaseKill(): void {
+    this.killSwitch = false;
+    this.killReason = "";
+  }
+
+  /**
+   * Feeds account equity to the breaker; returns the reason when this call trips it.
+   * The breaker re-arms at the start of each UTC day.
+   */
+  onEquity(now: number, equity: number): string | null {
+    const b = this.breaker;
+    const day = Math.floor(now / DAY_US);
+    if (day !== b.day) {
+      b.day = day;
+      b.dayStartEquity = equity;
+      b.peakEquity = equity;
+      b.tripped = false;
+      b.reason = "";
+    }
+    if (equity > b.peakEquity) b.peakEquity = equity;
+    if (b.tripped) return null;
+    const loss = b.dayStartEquity - equity;
+    const drawdown = b.peakEquity - equity;
+    if (loss >= this.config.maxDailyLoss) {
+      b.tripped = true;
+      b.reason = `daily_loss=${loss.toFixed(2)} max=${this.config.maxDailyLoss}`;
+    } else if (drawdown >= this.config.maxDrawdown) {
+      b.tripped = true;
+      b.reason = `drawdown=${drawdown.toFixed(2)} max=${this.config.maxDrawdown}`;
+    }
+    return b.tripped ? b.reason : null;
+  }
+
+  private evaluate(strategy: string, intent: OrderIntent, now: number): RiskVerdict | null {
+    if (this.killSwitch) return { code: "KILL_SWITCH", reason: `engaged reason=${this.killReason}` };
+    const inst = this.instruments[intent.instrument];
+    if (inst === undefined) return { code: "UNKNOWN_INSTRUMENT", reason: `instrument=${intent.instrument}` };
+    const position = this.inputs.position(inst.id);
+    const increases = position === 0 || Math.sign(position) === intent.side;
+    if (this.breaker.tripped && (increases || intent.size > Math.abs(position))) {
+      return { code: "BREAKER_TRIPPED", reason: this.breaker.reason };
+    }
+    const size = intent.size;
+    if (!Number.isSafeInteger(size) || size <= 0 || size < inst.minSize || size % inst.lotSize !== 0) {
+      return { code: "INVALID_SIZE", reason: `size=${size} min=${inst.minSize} lot=${inst.lotSize}` };
+    }
+    const needsPrice = intent.type === "limit" || intent.type === "stop-limit";
+    const price = intent.price ?? 0;
+    if (needsPrice && (!Number.isSafeInteger(price) || price <= 0)) return { code: "INVALID_PRICE", reason: `price=${intent.price}` };
+    if ((intent.type === "stop" || intent.type === "stop-limit") && !(Number.isSafeInteger(intent.stopPrice) && intent.stopPrice! > 0)) {
+      return { code: "INVALID_PRICE", reason: `stopPrice=${intent.stopPrice}` };
+    }
+    if (intent.tif === "GTD" && !(intent.expireTs! > now)) return { code: "INVALID_EXPIRY", reason: `expireTs=${intent.expireTs} now=${now}` };
+    const book = this.books.books[inst.id]!;
+    if (!book.valid) return { code: "NO_MARKET", reason: `instrument=${inst.symbol}` };
+    if (intent.reduceOnly && (increases || size > Math.abs(position))) {
+      return { code: "REDUCE_ONLY", reason: `position=${position} side=${intent.side} size=${size}` };
+    }
+    const lim = this.limits[inst.id]!;
+    // Collar: |price - mid| <= bps * mid / 10000, in integers on twice the mid.
+    const refPrice = needsPrice ? price : intent.side === 1 ? book.ask : book.bid;
+    if (needsPrice && Math.abs(2 * price - book.mid2) * 10_000 > lim.priceCollarBps * book.mid2) {
+      return { code: "PRICE_COLLAR", reason: `price=${price} mid2=${book.mid2} collar_bps=${lim.priceCollarBps}` };
+    }
+    const notional = refPrice * size;
+    if (notional > lim.maxOrderNotional) {
+      return { code: "NOTIONAL_LIMIT", reason: `notional=${notional} max=${lim.maxOrderNotional}` };
+    }
+    const projected = Math.abs(position + intent.side * (size + this.inputs.working(inst.id, intent.side)));
+    if (projected > lim.maxPosition && projected > Math.abs(position)) {
+      return { code: "POSITION_LIMIT", reason: `projected=${projected} max=${lim.maxPosition} position=${position}` };
+    }
+    let rate = this.rates.get(strategy);
+    if (rate === undefined) {
+      rate = new RateWindow(this.config.maxOrdersPerSecond, 1_000_000);
+      this.rates.set(strategy, rate);
+    }
+    if (!rate.allows(now)) return { code: "RATE_LIMIT", reason: `strategy=${strategy} max_per_s=${this.config.maxOrdersPerSecond}` };
+    if (this.rules.length > 0) {
+      const check: RiskCheck = { strategy, instrument: inst, intent, position, workingSameSide: this.inputs.working(inst.id, intent.side), book, now };
+      for (const rule of this.rules) {
+        const v = rule.check(check);
+        if (v !== null) return v;
+      }
+    }
+    rate.record(now);
+    return null;
+  }
+}

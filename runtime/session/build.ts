@@ -1,0 +1,283 @@
+/**
+ * Builds a session from a validated deployment: instruments, market sources, the feature engine,
+ * plugins (through the loader's checks), risk, portfolio, journal and the trading core. Nothing
+ * runs until the caller drives the event loop.
+ */
+import { resolve, dirname } from "node:path";
+import type { Instrument } from "../../plugins/sdk/instrument.ts";
+import type { StrategyPlugin } from "../../plugins/sdk/strategy.ts";
+import type { RiskPlugin } from "../../plugins/sdk/risk.ts";
+import type { VenuePlugin } from "../../plugins/sdk/venue.ts";
+import type { DeploymentConfig } from "../config/schema.ts";
+import type { MarketSource } from "../data/sources/market-source.ts";
+import { syntheticInstruments } from "../data/sources/synthetic/fx-universe.ts";
+import { createSyntheticMarket } from "../data/sources/synthetic/synthetic-market.ts";
+import { openReplaySource, type ReplaySpec } from "../data/sources/replay/replay-source.ts";
+import { L1Books } from "../data/l1-books.ts";
+import { FeatureEngine, type FeatureBackend } from "../features/feature-engine.ts";
+import { Alerts } from "../kernel/alerts.ts";
+import { wallMicros } from "../kernel/clock.ts";
+import { EventLoop } from "../kernel/event-loop.ts";
+import { JournalWriter, readJournal, type FsyncPolicy } from "../journal/journal-file.ts";
+import { loadPlugins, type PluginRequest } from "../plugins/loader.ts";
+import { Portfolio } from "../portfolio/portfolio.ts";
+import { PerformanceTracker } from "../portfolio/performance.ts";
+import { RiskEngine, type RiskRule } from "../risk/engine.ts";
+import { resolveLimits } from "../risk/limits.ts";
+import { RuntimeStrategyContext } from "../strategy/context.ts";
+import { StrategyHost, StrategySlot } from "../strategy/host.ts";
+import { TradingCore } from "./trading-core.ts";
+import { logLine } from "./log.ts";
+
+/** Options that do not belong in the deployment file. */
+export interface BuildOptions {
+  /** Overrides the deployment's mode (the CLI's `backtest` and `run`). */
+  mode?: DeploymentConfig["mode"];
+  /** Feature backend; "auto" uses WebAssembly when it builds. */
+  features?: FeatureBackend;
+  /** Overrides the journal path ("" disables the journal). */
+  journalPath?: string;
+  /** Start of a paper session's synthetic market (µs); defaults to now. */
+  startTs?: number;
+  /** Structured log output (default: stderr JSON lines). */
+  log?: (line: string) => void;
+}
+
+/** Thrown when a deployment cannot be built; carries every problem. */
+export class DeploymentError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`CONFIG_INVALID: ${problems.length} problem(s)\n  ${problems.join("\n  ")}`);
+    this.name = "DeploymentError";
+  }
+}
+
+/** A built session: the loop, the core and what the runners report. */
+export interface Session {
+  readonly config: DeploymentConfig;
+  readonly mode: DeploymentConfig["mode"];
+  readonly instruments: readonly Instrument[];
+  readonly loop: EventLoop;
+  readonly core: TradingCore;
+  readonly performance: PerformanceTracker;
+  readonly journal: JournalWriter | null;
+  readonly sources: readonly MarketSource[];
+  /** Records replayed from the journal at start-up. */
+  readonly restored: number;
+  /** Torn journal tail that was cut at start-up, if any. */
+  readonly journalTornTail: string | null;
+}
+
+const DEFAULT_REPORT_SECONDS = 60;
+
+/** Resolves the deployment's instruments (synthetic builds its own, replay declares them). */
+export function deploymentInstruments(config: DeploymentConfig): Instrument[] {
+  if (config.market.source === "synthetic") {
+    const all = syntheticInstruments("sim");
+    const wanted = config.market.synthetic?.pairs;
+    const chosen = wanted === undefined ? all : all.filter((i) => wanted.includes(i.symbol));
+    return chosen.map((inst, id) => ({ ...inst, id }));
+  }
+  return (config.instruments ?? []).map((c, id) => ({
+    id,
+    symbol: c.symbol,
+    venue: "sim",
+    base: c.base,
+    quote: c.quote,
+    priceDecimals: c.priceDecimals,
+    sizeDecimals: c.sizeDecimals,
+    lotSize: c.lotSize,
+    minSize: c.minSize,
+  }));
+}
+
+/** Plugin requests of a deployment, with their YAML paths. */
+export function pluginRequests(config: DeploymentConfig): PluginRequest[] {
+  const reqs: PluginRequest[] = [{ name: config.venue.name, plugin: config.venue.plugin, kind: "venue", params: config.venue.params, path: ["venue"] }];
+  config.strategies.forEach((s, i) =>
+    reqs.push({ name: s.name, plugin: s.plugin, kind: "strategy", params: s.params, path: ["strategies", i], instrumentCount: s.instruments.length }),
+  );
+  (config.risk.plugins ?? []).forEach((r, i) => reqs.push({ name: r.name, plugin: r.plugin, kind: "risk", params: r.params, path: ["risk", "plugins", i] }));
+  return reqs;
+}
+
+/** Checks a deployment all the way through plugin loading, without building a session. */
+export async function checkDeployment(config: DeploymentConfig, configFile: string): Promise<string[]> {
+  const problems: string[] = [];
+  const instruments = deploymentInstruments(config);
+  const symbols = new Set(instruments.map((i) => i.symbol));
+  if (config.market.source === "synthetic") {
+    const all = new Set(syntheticInstruments("sim").map((i) => i.symbol));
+    config.market.synthetic?.pairs?.forEach((p, i) => {
+      if (!all.has(p)) problems.push(`market.synthetic.pairs[${i}]: expected one of the 28 synthetic FX pairs, got "${p}"`);
+    });
+  }
+  config.strategies.forEach((s, i) =>
+    s.instruments.forEach((sym, j) => {
+      if (!symbols.has(sym)) problems.push(`strategies[${i}].instruments[${j}]: expected an instrument of this deployment (${[...symbols].slice(0, 6).join(", ")}...), got "${sym}"`);
+    }),
+  );
+  for (const sym of Object.keys(config.risk.instruments ?? {})) {
+    if (!symbols.has(sym)) problems.push(`risk.instruments.${sym}: expected an instrument of this deployment, got "${sym}"`);
+  }
+  if (config.market.source === "replay") {
+    const { existsSync } = await import("node:fs");
+    config.market.replay?.files.forEach((f, i) => {
+      if (!symbols.has(f.instrument)) problems.push(`market.replay.files[${i}].instrument: expected a declared instrument, got "${f.instrument}"`);
+      const p = resolve(dirname(configFile), f.path);
+      if (!existsSync(p)) problems.push(`market.replay.files[${i}].path: file not found: ${p}`);
+    });
+  }
+  const features = new FeatureEngine(instruments.length, "ts");
+  const { problems: pluginProblems } = await loadPlugins(pluginRequests(config), configFile, features.featureNames());
+  for (const p of pluginProblems) problems.push(p.message);
+  return problems;
+}
+
+/** Builds a session (loads plugins, restores the journal). Throws DeploymentError with every problem. */
+export async function buildSession(config: DeploymentConfig, configFile: string, opts: BuildOptions = {}): Promise<Session> {
+  const problems = await checkDeployment(config, configFile);
+  if (problems.length > 0) throw new DeploymentError(problems);
+  const mode = opts.mode ?? config.mode;
+  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const instruments = deploymentInstruments(config);
+  const bySymbol = new Map(instruments.map((i) => [i.symbol, i]));
+  const sources = openSources(config, configFile, instruments, mode, opts.startTs);
+  const loop = new EventLoop(sources);
+  const features = new FeatureEngine(instruments.length, opts.features ?? "auto");
+  const { loaded } = await loadPlugins(pluginRequests(config), configFile, features.featureNames());
+  const alerts = new Alerts();
+  const strategies = config.strategies.filter((s) => s.enabled !== false).map((s) => s.name);
+  const portfolio = new Portfolio(instruments, [...strategies, "manual"]);
+  const performance = new PerformanceTracker();
+  const limits = resolveLimits(instruments, config.risk.limits, config.risk.instruments ?? {});
+  const books = new L1Books(instruments.length);
+  let core!: TradingCore;
+  const riskRules: RiskRule[] = [];
+  const risk = new RiskEngine(
+    instruments,
+    limits,
+    config.risk.limits,
+    books,
+    { position: (i) => portfolio.position(i), working: (i, side) => core.working(i, side) },
+    riskRules,
+  );
+  const host = new StrategyHost(instruments.length, (slot, _hook, _err) => core.quarantined(slot.name, slot.policy, slot.failure));
+  const reportEvery = (config.report?.equitySampleSeconds ?? DEFAULT_REPORT_SECONDS) * 1_000_000;
+  core = new TradingCore(instruments, loop, features, host, risk, portfolio, alerts, config.account.currency, reportEvery, (ts, equity) =>
+    performance.sample(ts, config.account.capital + equity),
+    books,
+  );
+  core.onTrade = (realised, fee, notional, closes) => performance.onTrade(realised, fee, notional, closes);
+  loop.attach(core);
+  const logFor = (who: string) => (message: string, fields?: Record<string, unknown>) => log(logLine(core.now(), who, message, fields));
+
+  // Venue.
+  const venueLoaded = loaded.find((l) => l.request.kind === "venue")!;
+  const venuePlugin = venueLoaded.plugin as unknown as VenuePlugin;
+  core.venue = venuePlugin.create({
+    name: config.venue.name,
+    params: venueLoaded.params as never,
+    instruments,
+    seed: config.seed,
+    now: () => loop.clock.now(),
+    schedule: (ts, fn) => loop.schedule(ts, fn),
+    report: (r) => core.onReport(r),
+    alert: (code, message) => alerts.raise(loop.clock.now(), code, "warning", config.venue.name, message),
+  });
+
+  // Risk plugins: a throw fails closed (the order is refused) and quarantines the rule.
+  for (const l of loaded.filter((x) => x.request.kind === "risk")) {
+    const plugin = l.plugin as unknown as RiskPlugin;
+    const ctx = { name: l.request.name, params: l.params as never, instruments, now: () => loop.clock.now(), log: logFor(l.request.name) };
+    const hooks = plugin.create(ctx);
+    let failed = "";
+    riskRules.push({
+      name: l.request.name,
+      check(order) {
+        if (failed !== "") return { code: "RISK_RULE_QUARANTINED", reason: `rule=${l.request.name} ${failed}` };
+        try {
+          return hooks.check(ctx, order);
+        } catch (err) {
+          failed = `hook=check error=${(err as Error).message}`;
+          alerts.raise(loop.clock.now(), "PLUGIN_QUARANTINED", "critical", l.request.name, `risk rule=${l.request.name} ${failed}`);
+          return { code: "RISK_RULE_FAILED", reason: `rule=${l.request.name} ${failed}` };
+        }
+      },
+    });
+  }
+
+  // Strategies, in config order.
+  const services = {
+    now: () => loop.clock.now(),
+    book: (i: number) => core.books.books[i]!,
+    featureIndex: (name: string) => features.index(name),
+    features: (i: number) => features.values(i),
+    positionOf: (s: string, i: number) => portfolio.positionOf(s, i),
+    openOrdersOf: (s: string, i?: number) => core.openOrdersOf(s, i),
+    orderOf: (s: string, id: number) => {
+      const o = core.oms.get(id);
+      return o !== undefined && o.strategy === s ? o : undefined;
+    },
+    submit: (s: string, intent: Parameters<TradingCore["submit"]>[1]) => core.submit(s, intent),
+    cancel: (s: string, id: number) => void core.cancel(s, id),
+    cancelAll: (s: string, i?: number) => void core.cancelAll(s, i),
+    setTimer: (s: string, afterUs: number, token: number) => loop.schedule(loop.clock.now() + Math.max(0, afterUs), () => host.onTimer(s, token)),
+    log: (s: string, message: string, fields?: Record<string, unknown>) => log(logLine(loop.clock.now(), s, message, fields)),
+  };
+  config.strategies.forEach((s) => {
+    if (s.enabled === false) return;
+    const l = loaded.find((x) => x.request.kind === "strategy" && x.request.name === s.name)!;
+    const plugin = l.plugin as unknown as StrategyPlugin;
+    const ids = s.instruments.map((sym) => bySymbol.get(sym)!.id);
+    const ctx = new RuntimeStrategyContext(s.name, l.params as never, ids.map((i) => instruments[i]!), services);
+    core.setVersion(s.name, plugin.manifest.version);
+    host.add(new StrategySlot(s.name, plugin, ctx, ids, plugin.manifest.onQuarantine ?? "cancel-all"));
+  });
+
+  // Journal: replay what is there, then append.
+  let journal: JournalWriter | null = null;
+  let restored = 0;
+  let tornTail: string | null = null;
+  const journalPath = opts.journalPath ?? (config.journal ? resolve(dirname(configFile), "..", config.journal.path) : "");
+  if (journalPath !== "") {
+    const contents = readJournal(journalPath);
+    core.restore(contents.records);
+    restored = contents.records.length;
+    tornTail = contents.tornTail;
+    journal = new JournalWriter(journalPath, (config.journal?.fsync ?? "batch") as FsyncPolicy, contents.goodLength);
+    core.journal = journal;
+    if (tornTail !== null) alerts.raise(0, "JOURNAL_TORN_TAIL", "warning", journalPath, `cut a torn last frame: ${tornTail}`);
+  }
+  return { config, mode, instruments, loop, core, performance, journal, sources, restored, journalTornTail: tornTail };
+}
+
+function openSources(config: DeploymentConfig, configFile: string, instruments: Instrument[], mode: DeploymentConfig["mode"], startTs?: number): MarketSource[] {
+  if (config.market.source === "synthetic") {
+    const syn = config.market.synthetic ?? {};
+    const isoStart = syn.start;
+    let start: number | undefined;
+    if (startTs !== undefined) start = startTs;
+    else if (isoStart === "now" || (isoStart === undefined && mode !== "backtest")) start = wallMicros();
+    else if (isoStart !== undefined) start = Date.parse(isoStart) * 1000;
+    const duration = syn.durationSeconds;
+    return [
+      createSyntheticMarket({
+        ...(syn.params ?? {}),
+        seed: config.seed,
+        instruments,
+        ...(start !== undefined ? { startTs: start } : {}),
+        ...(duration !== undefined && start !== undefined ? { endTs: start + duration * 1_000_000 } : {}),
+        // A paper session trades whatever the calendar says.
+        ...(mode !== "backtest" ? { weekendsClosed: false } : {}),
+      }),
+    ];
+  }
+  const bySymbol = new Map(instruments.map((i) => [i.symbol, i]));
+  const specs: ReplaySpec[] = (config.market.replay?.files ?? []).map((f) => ({
+    path: resolve(dirname(configFile), f.path),
+    instrument: bySymbol.get(f.instrument)!,
+    format: f.format,
+    mapping: f.mapping as never,
+  }));
+  return [openReplaySource(specs)];
+}

@@ -1,0 +1,91 @@
+/**
+ * Runs a session in real time (paper or live): kernel time follows the wall clock (times a speed
+ * factor), the loop processes what is due, then yields so the admin server and signals get their
+ * turn. A graceful stop cancels working orders, waits for the venue's answers (bounded) and
+ * flushes the journal.
+ */
+import { wallMicros } from "../kernel/clock.ts";
+import type { Session } from "./build.ts";
+import { summarize, type SessionSummary } from "./summary.ts";
+
+/** Options of a real-time run. */
+export interface RealtimeOptions {
+  /** Stop by itself after this many wall microseconds. */
+  forUs?: number;
+  /** Kernel microseconds per wall microsecond (1 = real time). */
+  speed?: number;
+  /** Called about once a second with the current summary. */
+  onStatus?: (s: SessionSummary) => void;
+  /** Resolves when the run should stop (Ctrl-C, admin). */
+  stopSignal?: Promise<unknown>;
+}
+
+/** A running real-time session. */
+export interface RealtimeRun {
+  /** Kernel time now (advances the clock to the wall clock first). */
+  syncClock(): number;
+  /** Asks the run to stop gracefully. */
+  stop(): void;
+  /** Resolves with the final summary when the run has stopped. */
+  readonly done: Promise<SessionSummary>;
+}
+
+const BATCH = 100_000;
+
+/** Starts the real-time loop. */
+export function startRealtime(session: Session, opts: RealtimeOptions = {}): RealtimeRun {
+  const { loop, core } = session;
+  const speed = opts.speed ?? 1;
+  core.measureLatency = true;
+  const wallStart = wallMicros();
+  const first = loop.peekTs();
+  const kernelStart = Number.isFinite(first) ? Math.max(first, loop.clock.now()) : wallStart;
+  const toKernel = (wall: number) => kernelStart + (wall - wallStart) * speed;
+  let stopping = false;
+  let resolveDone!: (s: SessionSummary) => void;
+  const done = new Promise<SessionSummary>((r) => (resolveDone = r));
+  const syncClock = () => {
+    loop.clock.advance(Math.floor(toKernel(wallMicros())));
+    return loop.clock.now();
+  };
+  core.resubmitOpen();
+  core.host.start();
+  session.journal?.flush();
+  let lastStatus = performance.now();
+  const t0 = performance.now();
+  opts.stopSignal?.then(() => (stopping = true));
+
+  const tick = () => {
+    try {
+      const target = Math.floor(toKernel(wallMicros()));
+      loop.runUntil(target, BATCH);
+      loop.clock.advance(target);
+      session.journal?.flush();
+    } catch (err) {
+      // The core contains plugin failures; anything reaching here is a runtime bug: stop safely.
+      core.alerts.raise(loop.clock.now(), "KERNEL", "critical", "event-loop", (err as Error).stack ?? String(err));
+      stopping = true;
+    }
+    const now = performance.now();
+    if (opts.onStatus && now - lastStatus >= 1000) {
+      lastStatus = now;
+      opts.onStatus(summarize(session, (now - t0) / 1000));
+    }
+    if (opts.forUs !== undefined && wallMicros() - wallStart >= opts.forUs) stopping = true;
+    if (stopping) finish();
+    else setTimeout(tick, 1);
+  };
+
+  const finish = () => {
+    core.host.stop();
+    core.cancelAll(null);
+    // Give the venue's answers to the cancels up to 2 s of kernel time to arrive.
+    loop.runTimersUntil(loop.clock.now() + 2_000_000);
+    session.journal?.close();
+    loop.close();
+    resolveDone(summarize(session, (performance.now() - t0) / 1000));
+  };
+
+  setTimeout(tick, 0);
+  return { syncClock, stop: () => (stopping = true), done };
+}

@@ -1,0 +1,76 @@
+/** What a finished (or running) session reports: counts, P&L, positions, data quality, latency. */
+import type { Session } from "./build.ts";
+import type { PerformanceReport } from "../portfolio/performance.ts";
+
+/** A JSON-able summary of a session. */
+export interface SessionSummary {
+  mode: string;
+  events: number;
+  timers: number;
+  wallSeconds: number;
+  eventsPerSecond: number;
+  orders: number;
+  rejectedOrders: number;
+  openOrders: number;
+  fills: number;
+  fillsHash: string;
+  pnl: number;
+  equity: number;
+  currency: string;
+  positions: Record<string, number>;
+  performance: PerformanceReport;
+  dataAnomalies: Record<string, number>;
+  riskRejections: Record<string, number>;
+  alerts: number;
+  quarantined: string[];
+  tickToOrderNs: { count: number; p50: number; p99: number; p999: number; max: number; mean: number };
+  journalRecords: number;
+  restoredRecords: number;
+}
+
+/** Builds the summary of a session at this moment. */
+export function summarize(s: Session, wallSeconds: number): SessionSummary {
+  const core = s.core;
+  let orders = 0;
+  let rejected = 0;
+  for (const o of core.oms.all()) {
+    orders++;
+    if (o.status === "rejected") rejected++;
+  }
+  let equity = 0;
+  try {
+    equity = core.portfolio.equity(s.config.account.currency);
+  } catch {
+    equity = Number.NaN;
+  }
+  const positions: Record<string, number> = {};
+  for (const inst of s.instruments) {
+    const p = core.portfolio.position(inst.id);
+    if (p !== 0) positions[inst.symbol] = p;
+  }
+  const events = s.loop.marketEvents;
+  return {
+    mode: s.mode,
+    events,
+    timers: s.loop.timerEvents,
+    wallSeconds,
+    eventsPerSecond: wallSeconds > 0 ? Math.round(events / wallSeconds) : 0,
+    orders,
+    rejectedOrders: rejected,
+    openOrders: core.oms.openCount,
+    fills: core.oms.fillIds.current,
+    fillsHash: core.fillsHash(),
+    pnl: Math.round(equity * 100) / 100,
+    equity: Math.round((s.config.account.capital + equity) * 100) / 100,
+    currency: s.config.account.currency,
+    positions,
+    performance: s.performance.report(),
+    dataAnomalies: Object.fromEntries(core.rejectsByReason),
+    riskRejections: Object.fromEntries(core.risk.rejections),
+    alerts: core.alerts.all().length,
+    quarantined: core.host.slots.filter((x) => x.state === "quarantined").map((x) => `${x.name} (${x.failure})`),
+    tickToOrderNs: core.tickToOrder.summary(),
+    journalRecords: s.journal?.appended ?? 0,
+    restoredRecords: s.restored,
+  };
+}

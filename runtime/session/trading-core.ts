@@ -1,0 +1,352 @@
+/**
+ * The trading core: the one owner of trading state in a session. It runs the per-event order of
+ * work (market event -> book -> features -> venue -> strategies -> intents -> risk -> OMS -> venue;
+ * execution report -> OMS -> portfolio -> post-trade risk -> strategies), journals every change,
+ * and answers the admin plane's reads and commands. Everything here is synchronous.
+ */
+import type { Instrument } from "../../plugins/sdk/instrument.ts";
+import type { Fill, OrderIntent, OrderView } from "../../plugins/sdk/orders.ts";
+import type { ExecutionReport, VenueAdapter } from "../../plugins/sdk/venue.ts";
+import { MarketEventKind, type MarketEvent } from "../data/sources/market-source.ts";
+import { L1Books, QuoteVerdict } from "../data/l1-books.ts";
+import type { FeatureEngine } from "../features/feature-engine.ts";
+import type { Alerts } from "../kernel/alerts.ts";
+import type { EventLoop, MarketSink } from "../kernel/event-loop.ts";
+import { LatencyHistogram } from "../kernel/latency-histogram.ts";
+import { Oms } from "../execution/oms.ts";
+import type { Order } from "../execution/order.ts";
+import type { Portfolio } from "../portfolio/portfolio.ts";
+import type { RiskEngine } from "../risk/engine.ts";
+import type { StrategyHost } from "../strategy/host.ts";
+import type { JournalRecord } from "../journal/records.ts";
+
+/** Where the core sends journal records (the journal writer, or nothing in a pure backtest). */
+export interface JournalSink {
+  append(record: JournalRecord): void;
+}
+
+/** Listeners the admin plane and the store attach. */
+export interface CoreListeners {
+  order?(order: OrderView): void;
+  fill?(fill: Fill): void;
+  quote?(event: MarketEvent): void;
+}
+
+const ANOMALY_NAMES: Record<number, string> = {
+  [QuoteVerdict.Crossed]: "DATA_CROSSED_QUOTE",
+  [QuoteVerdict.Duplicate]: "DATA_DUPLICATE_QUOTE",
+  [QuoteVerdict.OutOfOrder]: "DATA_OUT_OF_ORDER",
+  [QuoteVerdict.Invalid]: "DATA_INVALID_QUOTE",
+};
+
+/** Session state and the pipeline. */
+export class TradingCore implements MarketSink {
+  readonly oms = new Oms();
+  readonly books: L1Books;
+  readonly tickToOrder = new LatencyHistogram();
+  venue!: VenueAdapter;
+  journal: JournalSink | null = null;
+  listeners: CoreListeners = {};
+  /** Kernel events processed (the cause id orders carry). */
+  eventSeq = 0;
+  /** Market events whose quote was not applied, by reason. */
+  readonly rejectsByReason = new Map<string, number>();
+  /** OMS refusals of venue reports (should stay 0 with a correct venue). */
+  omsErrors = 0;
+  measureLatency = false;
+  /** Performance hook for each fill: realised P&L, fee and notional in account currency. */
+  onTrade: ((realised: number, fee: number, notional: number, closes: boolean) => void) | null = null;
+  private eventStartNs = 0;
+  private readonly fillsHasher = new Bun.CryptoHasher("sha256");
+  private nextEquitySample = 0;
+  private readonly versions = new Map<string, string>();
+
+  constructor(
+    readonly instruments: readonly Instrument[],
+    readonly loop: EventLoop,
+    readonly features: FeatureEngine,
+    readonly host: StrategyHost,
+    readonly risk: RiskEngine,
+    readonly portfolio: Portfolio,
+    readonly alerts: Alerts,
+    readonly accountCurrency: string,
+    readonly equityEveryUs: number,
+    readonly onEquity: (ts: number, equity: number) => void,
+    books?: L1Books,
+  ) {
+    this.books = books ?? new L1Books(instruments.length);
+  }
+
+  /** Records the plugin version behind orders of a strategy (for the audit trail). */
+  setVersion(strategy: string, version: string): void {
+    this.versions.set(strategy, version);
+  }
+
+  /** Kernel time. */
+  now(): number {
+    return this.loop.clock.now();
+  }
+
+  /** Market event entry point (from the event loop). */
+  onMarket(ev: MarketEvent): void {
+    this.eventSeq++;
+    if (this.measureLatency) this.eventStartNs = Bun.nanoseconds();
+    const inst = ev.instrument;
+    if (ev.kind === MarketEventKind.Quote) {
+      const verdict = this.books.applyQuote(inst, ev.ts, ev.bid, ev.ask, ev.bidSize, ev.askSize);
+      if (verdict !== QuoteVerdict.Applied) {
+        this.dataAnomaly(verdict, inst);
+        return;
+      }
+      this.features.onQuote(inst, ev.ts, ev.bid, ev.ask, ev.bidSize, ev.askSize);
+      this.portfolio.mark(inst, ev.bid, ev.ask);
+      this.venue.onQuote?.(ev);
+      this.host.onQuote(ev);
+      this.listeners.quote?.(ev);
+    } else {
+      if (!(ev.price > 0) || !(ev.size > 0) || this.books.books[inst] === undefined) {
+        this.dataAnomaly(QuoteVerdict.Invalid, inst);
+        return;
+      }
+      this.features.onTrade(inst, ev.ts, ev.price, ev.size, ev.side);
+      this.venue.onTrade?.(ev);
+      this.host.onTrade(ev);
+    }
+    if (ev.ts >= this.nextEquitySample) this.sampleEquity(ev.ts);
+  }
+
+  /** Sends an intent through risk; returns the order id (rejected orders keep their reason). */
+  submit(strategy: string, intent: OrderIntent): number {
+    const now = this.now();
+    const verdict = this.risk.check(strategy, intent, now);
+    const cause = { event: this.eventSeq, version: this.versions.get(strategy) ?? "manual", features: this.eventSeq };
+    const order = this.oms.create(strategy, intent, now, cause);
+    const rejected = verdict === null ? "" : `${verdict.code}: ${verdict.reason}`;
+    if (verdict !== null) this.oms.rejectNew(order, rejected, now);
+    this.journal?.append({
+      t: "order",
+      id: order.id,
+      strategy,
+      instrument: order.instrument,
+      side: order.side,
+      type: order.type,
+      tif: order.tif,
+      price: order.price,
+      stopPrice: order.stopPrice,
+      size: order.size,
+      expireTs: order.expireTs,
+      postOnly: order.postOnly,
+      reduceOnly: order.reduceOnly,
+      tag: order.tag,
+      ts: now,
+      event: cause.event,
+      version: cause.version,
+      features: cause.features,
+      rejected,
+    });
+    this.listeners.order?.(order);
+    if (verdict === null) this.sendToVenue(order);
+    return order.id;
+  }
+
+  /** Asks the venue to cancel an order of `strategy` (any strategy when null). */
+  cancel(strategy: string | null, orderId: number): boolean {
+    const order = this.oms.get(orderId);
+    if (order === undefined || (strategy !== null && order.strategy !== strategy)) return false;
+    if (!this.oms.requestCancel(orderId, this.now())) return false;
+    this.journal?.append({ t: "cancel", orderId, ts: this.now() });
+    this.listeners.order?.(order);
+    this.venue.cancel(orderId);
+    return true;
+  }
+
+  /** Cancels every open order of a strategy (all strategies when null), optionally in one instrument. */
+  cancelAll(strategy: string | null, instrument?: number): number {
+    const ids: number[] = [];
+    for (const o of this.oms.openOrders()) {
+      if ((strategy === null || o.strategy === strategy) && (instrument === undefined || o.instrument === instrument)) ids.push(o.id);
+    }
+    let n = 0;
+    for (const id of ids) if (this.cancel(null, id)) n++;
+    return n;
+  }
+
+  /** Applies a venue's execution report. */
+  onReport(report: ExecutionReport): void {
+    const outcome = this.oms.apply(report);
+    if (!outcome.ok) {
+      this.omsErrors++;
+      this.alerts.raise(this.now(), outcome.code, "critical", `order ${report.orderId}`, outcome.reason);
+      return;
+    }
+    if (!outcome.changed) return;
+    const { order, fill } = outcome;
+    this.journal?.append({ t: "report", report, fillId: fill?.id ?? 0 });
+    if (fill !== null) this.applyFill(fill);
+    this.listeners.order?.(order);
+    this.host.onOrder(order.strategy, order);
+  }
+
+  /** Engages the kill switch: refuses new orders and cancels every working one. */
+  engageKill(reason: string, by: string): void {
+    this.risk.engageKill(`${reason} by=${by}`);
+    this.journal?.append({ t: "control", kind: "kill", subject: by, reason, ts: this.now() });
+    this.alerts.raise(this.now(), "KILL_SWITCH", "critical", "risk", `kill switch engaged by=${by} reason=${reason}`);
+    this.cancelAll(null);
+  }
+
+  /** Releases the kill switch. */
+  releaseKill(by: string): void {
+    this.risk.releaseKill();
+    this.journal?.append({ t: "control", kind: "release", subject: by, reason: "", ts: this.now() });
+    this.alerts.raise(this.now(), "KILL_SWITCH_RELEASED", "warning", "risk", `kill switch released by=${by}`);
+  }
+
+  /** Pauses or resumes a strategy; false when there is no such strategy or it is quarantined. */
+  setPaused(strategy: string, paused: boolean, by: string): boolean {
+    const slot = this.host.get(strategy);
+    if (slot === undefined || slot.state === "quarantined") return false;
+    slot.state = paused ? "paused" : "running";
+    this.journal?.append({ t: "control", kind: paused ? "pause" : "resume", subject: strategy, reason: `by=${by}`, ts: this.now() });
+    return true;
+  }
+
+  /** Reacts to a strategy's quarantine (called by the host). */
+  quarantined(strategy: string, policy: "cancel-all" | "leave", failure: string): void {
+    this.journal?.append({ t: "control", kind: "quarantine", subject: strategy, reason: failure, ts: this.now() });
+    this.alerts.raise(this.now(), "PLUGIN_QUARANTINED", "critical", strategy, `strategy=${strategy} ${failure} policy=${policy}`);
+    if (policy === "cancel-all") this.cancelAll(strategy);
+  }
+
+  /** Hex SHA-256 over every fill applied so far, in order. */
+  fillsHash(): string {
+    return this.fillsHasher.copy().digest("hex");
+  }
+
+  /** Unfilled size of open orders on one side of an instrument. */
+  working(instrument: number, side: 1 | -1): number {
+    let n = 0;
+    for (const o of this.oms.openOrders()) if (o.instrument === instrument && o.side === side) n += o.remaining;
+    return n;
+  }
+
+  /** Open orders of a strategy (optionally one instrument). */
+  openOrdersOf(strategy: string, instrument?: number): Order[] {
+    const out: Order[] = [];
+    for (const o of this.oms.openOrders()) if (o.strategy === strategy && (instrument === undefined || o.instrument === instrument)) out.push(o);
+    return out;
+  }
+
+  /** Rebuilds state from journal records, without talking to the venue. */
+  restore(records: readonly JournalRecord[]): void {
+    for (const r of records) {
+      switch (r.t) {
+        case "order": {
+          const intent: OrderIntent = {
+            instrument: r.instrument,
+            side: r.side,
+            type: r.type,
+            size: r.size,
+            price: r.price || undefined,
+            stopPrice: r.stopPrice || undefined,
+            tif: r.tif,
+            expireTs: r.expireTs || undefined,
+            postOnly: r.postOnly,
+            reduceOnly: r.reduceOnly,
+            tag: r.tag,
+          };
+          const order = this.oms.create(r.strategy, intent, r.ts, { event: r.event, version: r.version, features: r.features }, r.id);
+          if (r.rejected !== "") this.oms.rejectNew(order, r.rejected, r.ts);
+          break;
+        }
+        case "report": {
+          const outcome = this.oms.apply(r.report, r.fillId || undefined);
+          if (!outcome.ok) throw new Error(`JOURNAL_CORRUPT: replay refused ${outcome.code} ${outcome.reason}`);
+          if (outcome.fill !== null) this.applyFill(outcome.fill);
+          break;
+        }
+        case "cancel":
+          this.oms.requestCancel(r.orderId, r.ts);
+          break;
+        case "control":
+          if (r.kind === "kill") this.risk.engageKill(r.reason);
+          else if (r.kind === "release") this.risk.releaseKill();
+          else {
+            const slot = this.host.get(r.subject);
+            if (slot !== undefined) slot.state = r.kind === "quarantine" ? "quarantined" : r.kind === "pause" ? "paused" : "running";
+          }
+          break;
+      }
+    }
+  }
+
+  /** Sends every open order to the venue again (after a restart, the simulated venue starts empty). */
+  resubmitOpen(): number {
+    let n = 0;
+    for (const o of this.oms.openOrders()) {
+      if (o.status === "pending-cancel") this.venue.cancel(o.id);
+      else this.sendToVenue(o);
+      n++;
+    }
+    return n;
+  }
+
+  private sendToVenue(order: Order): void {
+    if (this.measureLatency) this.tickToOrder.record(Bun.nanoseconds() - this.eventStartNs);
+    this.venue.submit({
+      id: order.id,
+      instrument: order.instrument,
+      side: order.side,
+      type: order.type,
+      tif: order.tif,
+      price: order.price,
+      stopPrice: order.stopPrice,
+      size: order.remaining,
+      expireTs: order.expireTs,
+      postOnly: order.postOnly,
+      ts: this.now(),
+    });
+  }
+
+  private applyFill(fill: Fill): void {
+    const realisedBefore = this.portfolio.realised(fill.instrument);
+    this.portfolio.applyFill(fill);
+    if (this.onTrade !== null) {
+      const inst = this.instruments[fill.instrument]!;
+      const scale = 10 ** (inst.priceDecimals + inst.sizeDecimals);
+      const realised = this.portfolio.realised(fill.instrument) - realisedBefore;
+      try {
+        const toAccount = (money: number) => this.portfolio.convert(money / scale, inst.quote, this.accountCurrency);
+        this.onTrade(toAccount(realised), toAccount(fill.fee), toAccount(fill.price * fill.size), realised !== 0);
+      } catch {
+        // No conversion rate yet: the trade still counts in the portfolio, not in the report.
+      }
+    }
+    this.fillsHasher.update(`${fill.id},${fill.orderId},${fill.instrument},${fill.side},${fill.price},${fill.size},${fill.fee},${fill.ts};`);
+    this.listeners.fill?.(fill);
+    this.host.onFill(fill.strategy, fill);
+  }
+
+  private sampleEquity(ts: number): void {
+    this.nextEquitySample = ts - (ts % this.equityEveryUs) + this.equityEveryUs;
+    let equity: number;
+    try {
+      equity = this.portfolio.equity(this.accountCurrency);
+    } catch {
+      return; // No conversion rate yet for some currency: sample later.
+    }
+    this.onEquity(ts, equity);
+    const tripped = this.risk.onEquity(ts, equity);
+    if (tripped !== null) {
+      this.alerts.raise(ts, "RISK_BREAKER", "critical", "risk", `loss breaker tripped ${tripped}`);
+      this.cancelAll(null);
+    }
+  }
+
+  private dataAnomaly(verdict: QuoteVerdict, instrument: number): void {
+    const name = ANOMALY_NAMES[verdict] ?? "DATA_ANOMALY";
+    this.rejectsByReason.set(name, (this.rejectsByReason.get(name) ?? 0) + 1);
+    const symbol = this.instruments[instrument]?.symbol ?? `#${instrument}`;
+    if (verdict !== QuoteVerdict.Duplicate) this.alerts.raise(this.now(), name, "warning", symbol, `instrument=${symbol} first seen at ts=${this.now()}`);
+  }
+}

@@ -1,0 +1,67 @@
+/** The runtime's implementation of the SDK's StrategyContext for one strategy instance. */
+import type { Instrument } from "../../plugins/sdk/instrument.ts";
+import type { BookView } from "../../plugins/sdk/market.ts";
+import type { OrderIntent, OrderView } from "../../plugins/sdk/orders.ts";
+import type { StrategyContext } from "../../plugins/sdk/strategy.ts";
+
+/** What a strategy context needs from the trading core. */
+export interface StrategyServices {
+  now(): number;
+  book(instrument: number): BookView;
+  featureIndex(name: string): number;
+  features(instrument: number): Float64Array;
+  positionOf(strategy: string, instrument: number): number;
+  openOrdersOf(strategy: string, instrument?: number): OrderView[];
+  orderOf(strategy: string, orderId: number): OrderView | undefined;
+  submit(strategy: string, intent: OrderIntent): number;
+  cancel(strategy: string, orderId: number): void;
+  cancelAll(strategy: string, instrument?: number): void;
+  setTimer(strategy: string, afterUs: number, token: number): void;
+  log(strategy: string, message: string, fields?: Record<string, unknown>): void;
+}
+
+/** StrategyContext bound to one strategy instance. */
+export class RuntimeStrategyContext implements StrategyContext {
+  constructor(
+    readonly name: string,
+    readonly params: never,
+    readonly instruments: readonly Instrument[],
+    private readonly s: StrategyServices,
+  ) {}
+  now(): number {
+    return this.s.now();
+  }
+  book(instrument: number): BookView {
+    return this.s.book(instrument);
+  }
+  featureIndex(name: string): number {
+    return this.s.featureIndex(name);
+  }
+  features(instrument: number): Float64Array {
+    return this.s.features(instrument);
+  }
+  position(instrument: number): number {
+    return this.s.positionOf(this.name, instrument);
+  }
+  openOrders(instrument?: number): readonly OrderView[] {
+    return this.s.openOrdersOf(this.name, instrument);
+  }
+  order(orderId: number): OrderView | undefined {
+    return this.s.orderOf(this.name, orderId);
+  }
+  submit(intent: OrderIntent): number {
+    return this.s.submit(this.name, intent);
+  }
+  cancel(orderId: number): void {
+    this.s.cancel(this.name, orderId);
+  }
+  cancelAll(instrument?: number): void {
+    this.s.cancelAll(this.name, instrument);
+  }
+  setTimer(afterUs: number, token: number): void {
+    this.s.setTimer(this.name, afterUs, token);
+  }
+  log(message: string, fields?: Record<string, unknown>): void {
+    this.s.log(this.name, message, fields);
+  }
+}

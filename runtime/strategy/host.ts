@@ -1,0 +1,164 @@
+/**
+ * The strategy host: calls each strategy's hooks in config order for the instruments it trades,
+ * and contains failures: a hook that throws quarantines its strategy (the core cancels its orders
+ * per its policy and raises an alert) while every other strategy keeps trading.
+ */
+import type { Quote, Trade } from "../../plugins/sdk/market.ts";
+import type { Fill, OrderView } from "../../plugins/sdk/orders.ts";
+import type { StrategyHooks, StrategyPlugin } from "../../plugins/sdk/strategy.ts";
+import type { QuarantinePolicy } from "../../plugins/sdk/manifest.ts";
+import type { RuntimeStrategyContext } from "./context.ts";
+
+/** Lifecycle state of a strategy instance. */
+export type StrategyState = "running" | "paused" | "quarantined";
+
+/** One strategy instance in the host. */
+export class StrategySlot {
+  state: StrategyState = "running";
+  /** Why it was quarantined: the hook and the error. */
+  failure = "";
+  hooks: StrategyHooks = {};
+  constructor(
+    readonly name: string,
+    readonly plugin: StrategyPlugin,
+    readonly ctx: RuntimeStrategyContext,
+    readonly instrumentIds: readonly number[],
+    readonly policy: QuarantinePolicy,
+  ) {}
+}
+
+/** Called when a hook throws: the slot, the hook's name and the error. */
+export type QuarantineHandler = (slot: StrategySlot, hook: string, error: unknown) => void;
+
+/** Dispatches events to strategies. */
+export class StrategyHost {
+  readonly slots: StrategySlot[] = [];
+  private readonly byInstrument: StrategySlot[][];
+  private readonly byName = new Map<string, StrategySlot>();
+
+  constructor(
+    instruments: number,
+    private readonly onQuarantine: QuarantineHandler,
+  ) {
+    this.byInstrument = Array.from({ length: instruments }, () => []);
+  }
+
+  /** Adds a strategy (config order is dispatch order) and creates its hooks. */
+  add(slot: StrategySlot): void {
+    this.slots.push(slot);
+    this.byName.set(slot.name, slot);
+    for (const id of slot.instrumentIds) this.byInstrument[id]!.push(slot);
+    try {
+      slot.hooks = slot.plugin.create(slot.ctx as never) ?? {};
+    } catch (err) {
+      this.fail(slot, "create", err);
+    }
+  }
+
+  /** A strategy by instance name. */
+  get(name: string): StrategySlot | undefined {
+    return this.byName.get(name);
+  }
+
+  /** Calls onStart on every strategy. */
+  start(): void {
+    for (const s of this.slots) {
+      if (s.state !== "running" || s.hooks.onStart === undefined) continue;
+      try {
+        s.hooks.onStart(s.ctx as never);
+      } catch (err) {
+        this.fail(s, "onStart", err);
+      }
+    }
+  }
+
+  /** Calls onStop on every strategy that is not quarantined, then pauses it (no more events). */
+  stop(): void {
+    for (const s of this.slots) {
+      if (s.state === "quarantined") continue;
+      if (s.hooks.onStop !== undefined) {
+        try {
+          s.hooks.onStop(s.ctx as never);
+        } catch (err) {
+          this.fail(s, "onStop", err);
+          continue;
+        }
+      }
+      s.state = "paused";
+    }
+  }
+
+  /** Dispatches a quote to the strategies of its instrument. */
+  onQuote(quote: Quote): void {
+    const list = this.byInstrument[quote.instrument];
+    if (list === undefined) return;
+    for (let i = 0; i < list.length; i++) {
+      const s = list[i]!;
+      const fn = s.hooks.onQuote;
+      if (s.state !== "running" || fn === undefined) continue;
+      try {
+        fn.call(s.hooks, s.ctx as never, quote);
+      } catch (err) {
+        this.fail(s, "onQuote", err);
+      }
+    }
+  }
+
+  /** Dispatches a trade print to the strategies of its instrument. */
+  onTrade(trade: Trade): void {
+    const list = this.byInstrument[trade.instrument];
+    if (list === undefined) return;
+    for (let i = 0; i < list.length; i++) {
+      const s = list[i]!;
+      const fn = s.hooks.onTrade;
+      if (s.state !== "running" || fn === undefined) continue;
+      try {
+        fn.call(s.hooks, s.ctx as never, trade);
+      } catch (err) {
+        this.fail(s, "onTrade", err);
+      }
+    }
+  }
+
+  /** Tells a strategy one of its orders changed. */
+  onOrder(name: string, order: OrderView): void {
+    const s = this.byName.get(name);
+    if (s === undefined || s.state === "quarantined" || s.hooks.onOrder === undefined) return;
+    try {
+      s.hooks.onOrder(s.ctx as never, order);
+    } catch (err) {
+      this.fail(s, "onOrder", err);
+    }
+  }
+
+  /** Tells a strategy about one of its fills (also when paused: it owns the position). */
+  onFill(name: string, fill: Fill): void {
+    const s = this.byName.get(name);
+    if (s === undefined || s.state === "quarantined" || s.hooks.onFill === undefined) return;
+    try {
+      s.hooks.onFill(s.ctx as never, fill);
+    } catch (err) {
+      this.fail(s, "onFill", err);
+    }
+  }
+
+  /** Fires a strategy's timer. */
+  onTimer(name: string, token: number): void {
+    const s = this.byName.get(name);
+    if (s === undefined || s.state !== "running" || s.hooks.onTimer === undefined) return;
+    try {
+      s.hooks.onTimer(s.ctx as never, token);
+    } catch (err) {
+      this.fail(s, "onTimer", err);
+    }
+  }
+
+  /** Quarantines a strategy by hand (operator) or after a failure. */
+  fail(slot: StrategySlot, hook: string, error: unknown): void {
+    if (slot.state === "quarantined") return;
+    slot.state = "quarantined";
+    const message = error instanceof Error ? error.message : String(error);
+    slot.failure = `hook=${hook} error=${message}`;
+    this.onQuarantine(slot, hook, error);
+  }
+}
