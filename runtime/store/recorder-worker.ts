@@ -1,0 +1,146 @@
+/**
+ * The recorder's writer thread: it waits on the shared doorbell, copies each published batch
+ * into a DuckDB data chunk (one memcpy per column) and appends it through the table's
+ * Appender, then advances the ring's tail so that the producer can reuse the slot. Spilled
+ * batches are read back in order once the ring is empty. Flush requests make the appended rows
+ * visible; an append failure is reported once and the batches are still consumed so the
+ * producer never waits on a dead writer.
+ */
+import { DuckDBDataChunk, BIGINT, INTEGER, TIMESTAMP, type DuckDBAppender, type DuckDBType } from "@duckdb/node-api";
+import duckdb from "@duckdb/node-bindings";
+import { closeSync, existsSync, openSync, readSync, rmSync } from "node:fs";
+import { StoreDb } from "./database.ts";
+import { CHANNEL_BASE, CLOSING, DOORBELL, FAILED, FLUSH_ACK, FLUSH_REQ, HEAD, ROW_COUNTS, SPILL_READ, SPILL_WRITTEN, TAIL, channelWords, spillRecordBytes, type ChannelShare } from "./ring.ts";
+import type { ColumnKind } from "./schema.ts";
+
+declare const self: Worker;
+
+const TYPES: Record<ColumnKind, DuckDBType> = { ts: TIMESTAMP, i64: BIGINT, i32: INTEGER };
+
+interface Setup {
+  db: string;
+  control: SharedArrayBuffer;
+  metrics: SharedArrayBuffer;
+  shares: ChannelShare[];
+  instruments: [];
+  strategies: string[];
+}
+
+interface Sink {
+  share: ChannelShare;
+  base: number;
+  appender: DuckDBAppender;
+  chunk: DuckDBDataChunk;
+  spillFd: number;
+  spillBuf: Uint8Array;
+  tsWords: Int32Array;
+  spillTs: Int32Array;
+}
+
+self.onmessage = (ev: MessageEvent<Setup>) => {
+  run(ev.data).catch((e) => self.postMessage({ type: "error", message: (e as Error).message }));
+};
+
+async function run(setup: Setup): Promise<void> {
+  const control = new Int32Array(setup.control);
+  const metrics = new Float64Array(setup.metrics);
+  const db = await StoreDb.open(setup.db);
+  await db.registerInstruments(setup.instruments);
+  if (setup.strategies.length > 0) await db.registerStrategies(setup.strategies);
+  const sinks: Sink[] = [];
+  for (let i = 0; i < setup.shares.length; i++) {
+    const share = setup.shares[i];
+    const spillBuf = new Uint8Array(spillRecordBytes(share.layout));
+    sinks.push({
+      share,
+      base: CHANNEL_BASE + i * channelWords(share.layout.slots),
+      appender: await db.connection.createAppender(share.table.name),
+      chunk: DuckDBDataChunk.create(share.table.columns.map(([, k]) => TYPES[k])),
+      spillFd: -1,
+      spillBuf,
+      tsWords: new Int32Array(share.data),
+      spillTs: new Int32Array(spillBuf.buffer, 8),
+    });
+  }
+  self.postMessage({ type: "ready" });
+  let failed: string | null = null;
+  const append = (sink: Sink, i: number, buffer: ArrayBufferLike, offset: number, rows: number, tsWords: Int32Array, tsBase: number): void => {
+    if (failed !== null) return;
+    try {
+      const raw = sink.chunk.chunk;
+      duckdb.data_chunk_reset(raw);
+      const layout = sink.share.layout;
+      for (let j = 0; j < layout.columnOffsets.length; j++) {
+        duckdb.copy_data_to_vector(duckdb.data_chunk_get_vector(raw, j), 0, buffer as ArrayBuffer, offset + layout.columnOffsets[j], rows * layout.columnWidths[j]);
+      }
+      duckdb.data_chunk_set_size(raw, rows);
+      sink.appender.appendDataChunk(sink.chunk);
+      metrics[2 * i] += rows;
+      // The ts column is first: its last row's two words.
+      const w = tsBase + ((rows - 1) << 1);
+      metrics[2 * i + 1] = (tsWords[w] >>> 0) + tsWords[w + 1] * 4294967296;
+    } catch (e) {
+      failed = `appending to ${sink.share.table.name}: ${(e as Error).message}`;
+      Atomics.store(control, FAILED, 1);
+      self.postMessage({ type: "error", message: failed });
+    }
+  };
+
+  for (;;) {
+    const bell = Atomics.load(control, DOORBELL);
+    let worked = false;
+    for (let i = 0; i < sinks.length; i++) {
+      const s = sinks[i];
+      const layout = s.share.layout;
+      let tail = Atomics.load(control, s.base + TAIL);
+      const head = Atomics.load(control, s.base + HEAD);
+      while (tail < head) {
+        const slot = tail & (layout.slots - 1);
+        const rows = control[s.base + ROW_COUNTS + slot];
+        append(s, i, s.share.data, slot * layout.slotBytes, rows, s.tsWords, (slot * layout.slotBytes) >> 2);
+        Atomics.store(control, s.base + TAIL, ++tail);
+        Atomics.notify(control, s.base + TAIL);
+        worked = true;
+      }
+      const spillRead = Atomics.load(control, s.base + SPILL_READ);
+      if (spillRead < Atomics.load(control, s.base + SPILL_WRITTEN)) {
+        if (s.spillFd < 0) s.spillFd = openSync(s.share.spillPath, "r");
+        const bytes = s.spillBuf.length;
+        readSync(s.spillFd, s.spillBuf, 0, bytes, spillRead * bytes);
+        const rows = new DataView(s.spillBuf.buffer).getUint32(0, true);
+        append(s, i, s.spillBuf.buffer, 8, rows, s.spillTs, 0);
+        Atomics.store(control, s.base + SPILL_READ, spillRead + 1);
+        worked = true;
+      }
+    }
+    if (worked) continue;
+    const req = Atomics.load(control, FLUSH_REQ);
+    if (req !== Atomics.load(control, FLUSH_ACK)) {
+      if (failed === null) {
+        try {
+          for (const s of sinks) s.appender.flushSync();
+        } catch (e) {
+          failed = `flushing: ${(e as Error).message}`;
+          Atomics.store(control, FAILED, 1);
+          self.postMessage({ type: "error", message: failed });
+        }
+      }
+      Atomics.store(control, FLUSH_ACK, req);
+      self.postMessage({ type: "flushed", req });
+      continue;
+    }
+    if (Atomics.load(control, CLOSING) !== 0) break;
+    Atomics.wait(control, DOORBELL, bell, 250);
+  }
+  for (const s of sinks) {
+    try {
+      s.appender.closeSync();
+    } catch {
+      // Already reported by the failed append or flush.
+    }
+    if (s.spillFd >= 0) closeSync(s.spillFd);
+    if (existsSync(s.share.spillPath)) rmSync(s.share.spillPath, { force: true });
+  }
+  db.close();
+  self.postMessage({ type: "closed" });
+}
