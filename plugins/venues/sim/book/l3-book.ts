@@ -160,6 +160,11 @@ export class L3Book implements OrderBook {
     return ACCEPTED;
   }
 
+  move(id: number, newPrice: number): number {
+    const h = this.ids.get(id);
+    return h === NIL ? UNKNOWN_ORDER : this.replace(id, newPrice, this.orders.remaining[h]);
+  }
+
   expire(nowTs: number): number {
     const heap = this.expiry;
     const o = this.orders;

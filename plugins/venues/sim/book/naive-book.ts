@@ -111,6 +111,11 @@ export class NaiveBook implements OrderBook {
     return BookResult.ACCEPTED;
   }
 
+  move(id: number, newPrice: number): number {
+    const o = this.find(id);
+    return o ? this.replace(id, newPrice, o.remaining) : BookResult.UNKNOWN_ORDER;
+  }
+
   expire(nowTs: number): number {
     const due = this.live.filter((o) => o.expireTs <= nowTs).sort((a, b) => a.expireTs - b.expireTs || a.id - b.id);
     for (const o of due) {

@@ -90,7 +90,7 @@ test("quantity is conserved per order: submitted = filled + resting + cancelled 
           if (c.size > before) l.submitted += c.size - before;
           else l.cancelled += before - c.size;
           l.limit = c.price;
-        }
+        } else if (c.kind === "move" && result === BookResult.ACCEPTED) ledgers.get(c.id)!.limit = c.price;
         for (const e of sink.take()) {
           if (e[0] === "fill") {
             const [, maker, taker, price, size] = e as [string, number, number, number, number];

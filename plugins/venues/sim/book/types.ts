@@ -53,6 +53,8 @@ export interface OrderBook {
    * order; a size decrease at the same price keeps its place.
    */
   replace(id: number, newPrice: number, newSize: number): number;
+  /** Moves a resting limit order to `newPrice` keeping its remaining size (exchange-core's "move"): `replace` with the same size. */
+  move(id: number, newPrice: number): number;
   /** Drops every GTD/DAY order whose expiry is at or before `nowTs`; returns how many. */
   expire(nowTs: number): number;
   /** Sets the session end that DAY orders entering from now on expire at. */

@@ -35,6 +35,7 @@ export type Command =
   | { kind: "cancel"; id: number }
   | { kind: "reduce"; id: number; by: number }
   | { kind: "replace"; id: number; price: number; size: number }
+  | { kind: "move"; id: number; price: number }
   | { kind: "expire"; now: number }
   | { kind: "session"; end: number };
 
@@ -73,6 +74,7 @@ export function commandArb(m: CommandModel): fc.Arbitrary<Command> {
     fc.record({ kind: fc.constant("cancel" as const), id }),
     fc.record({ kind: fc.constant("reduce" as const), id, by: size }),
     fc.record({ kind: fc.constant("replace" as const), id, price, size }),
+    fc.record({ kind: fc.constant("move" as const), id, price }),
   ];
   if (m.full) {
     arbs.push(fc.record({ kind: fc.constant("expire" as const), now: fc.integer({ min: 0, max: 20 }) }));
@@ -92,6 +94,8 @@ export function applyCommand(book: OrderBook, c: Command): number {
       return book.reduce(c.id, c.by);
     case "replace":
       return book.replace(c.id, c.price, c.size);
+    case "move":
+      return book.move(c.id, c.price);
     case "expire":
       return book.expire(c.now);
     case "session":

@@ -1,0 +1,135 @@
+/**
+ * Matching engine benchmark: operations/s of the sim venue's L3Book on exchange-core's published
+ * single-book workload mix (9% GTC limit, 3% IOC, 6% cancel, 82% move; ~1,000 resting orders over
+ * ~750 levels), against the npm `nodejs-order-book` package replaying the same seeded stream in
+ * the same run. The stream is generated first (bench/matching-workload.ts); a warm-up of 1,000 GTC
+ * orders is applied untimed, then the mixed commands are timed. Both books end with the same
+ * depth, which is checked. Each figure is the best of several repetitions on a fresh book.
+ * Usage: `bun bench/matching.ts [--quick]`.
+ */
+import { OrderBook as NodeOrderBook } from "nodejs-order-book";
+import { L3Book, OrderType, Side, TimeInForce, type BookSink } from "../plugins/venues/sim/book/index.ts";
+import { generateWorkload, Op, type Workload } from "./matching-workload.ts";
+
+const quick = process.argv.includes("--quick");
+const MIXED = quick ? 200_000 : 1_000_000;
+const REPS_FAST = quick ? 3 : 7;
+const REPS_LIB = quick ? 1 : 3;
+
+class CountingSink implements BookSink {
+  fills = 0;
+  volume = 0;
+  onFill(_m: number, _t: number, _p: number, size: number): void {
+    this.fills++;
+    this.volume += size;
+  }
+  onTrigger(): void {}
+  onDone(): void {}
+}
+
+function applyL3(book: L3Book, w: Workload, from: number, to: number): void {
+  const { op, id, side, price, size } = w;
+  for (let i = from; i < to; i++) {
+    switch (op[i]) {
+      case Op.GTC:
+        book.submit(id[i], side[i] as Side, OrderType.LIMIT, TimeInForce.GTC, 0, price[i], 0, size[i], 0);
+        break;
+      case Op.IOC:
+        book.submit(id[i], side[i] as Side, OrderType.LIMIT, TimeInForce.IOC, 0, price[i], 0, size[i], 0);
+        break;
+      case Op.CANCEL:
+        book.cancel(id[i]);
+        break;
+      default:
+        book.move(id[i], price[i]);
+    }
+  }
+}
+
+function runL3(w: Workload): { seconds: number; book: L3Book; sink: CountingSink } {
+  const sink = new CountingSink();
+  const book = new L3Book({ capacity: 1 << 16, sink });
+  applyL3(book, w, 0, w.prefill);
+  const t0 = Bun.nanoseconds();
+  applyL3(book, w, w.prefill, w.count);
+  return { seconds: (Bun.nanoseconds() - t0) / 1e9, book, sink };
+}
+
+type Lib = InstanceType<typeof NodeOrderBook>;
+const SIDES = ["buy", "sell"] as const;
+
+function applyLib(ob: Lib, w: Workload, from: number, to: number): void {
+  const { op, side, price, size, stringId } = w;
+  for (let i = from; i < to; i++) {
+    switch (op[i]) {
+      case Op.GTC:
+        ob.limit({ id: stringId[i], side: SIDES[side[i]] as never, size: size[i], price: price[i], timeInForce: "GTC" as never });
+        break;
+      case Op.IOC:
+        ob.limit({ id: stringId[i], side: SIDES[side[i]] as never, size: size[i], price: price[i], timeInForce: "IOC" as never });
+        break;
+      case Op.CANCEL:
+        ob.cancel(stringId[i]);
+        break;
+      default:
+        ob.modify(stringId[i], { price: price[i] });
+    }
+  }
+}
+
+function runLib(w: Workload): { seconds: number; ob: Lib } {
+  const ob = new NodeOrderBook();
+  applyLib(ob, w, 0, w.prefill);
+  const t0 = Bun.nanoseconds();
+  applyLib(ob, w, w.prefill, w.count);
+  return { seconds: (Bun.nanoseconds() - t0) / 1e9, ob };
+}
+
+/** Both books' full depth as "price:size" lists, asks then bids, best first. */
+function sameDepth(book: L3Book, ob: Lib): boolean {
+  const n = 100_000;
+  const p = new Float64Array(n);
+  const s = new Float64Array(n);
+  const c = new Int32Array(n);
+  const ours: string[] = [];
+  for (const side of [Side.SELL, Side.BUY] as const) {
+    const k = book.depth(side, n, p, s, c);
+    for (let i = 0; i < k; i++) ours.push(`${p[i]}:${s[i]}`);
+  }
+  const [asks, bids] = ob.depth() as unknown as [number[][], number[][]];
+  const theirs = [...asks.map(([pr, sz]) => `${pr}:${sz}`), ...bids.map(([pr, sz]) => `${pr}:${sz}`)];
+  // nodejs-order-book lists asks from the highest price down; compare as sets of levels.
+  return ours.length === theirs.length && ours.slice().sort().join() === theirs.slice().sort().join();
+}
+
+const genStart = Bun.nanoseconds();
+const w = generateWorkload(20240621, 1000, MIXED);
+const genSeconds = (Bun.nanoseconds() - genStart) / 1e9;
+const mix = [0, 0, 0, 0];
+for (let i = w.prefill; i < w.count; i++) mix[w.op[i]]++;
+
+let best = Infinity;
+let last = runL3(w);
+for (let r = 0; r < REPS_FAST; r++) {
+  last = runL3(w);
+  best = Math.min(best, last.seconds);
+}
+let bestLib = Infinity;
+let lastLib = runLib(w);
+bestLib = lastLib.seconds;
+for (let r = 1; r < REPS_LIB; r++) {
+  lastLib = runLib(w);
+  bestLib = Math.min(bestLib, lastLib.seconds);
+}
+const same = sameDepth(last.book, lastLib.ob);
+
+const pct = (k: number) => ((100 * mix[k]) / MIXED).toFixed(1);
+const ops = (s: number) => Math.round(MIXED / s).toLocaleString("en-US");
+console.log(`workload: ${MIXED.toLocaleString("en-US")} ops (GTC ${pct(Op.GTC)}%, IOC ${pct(Op.IOC)}%, cancel ${pct(Op.CANCEL)}%, move ${pct(Op.MOVE)}%), mean ${Math.round(w.meanOrders)} resting orders over ${Math.round(w.meanLevels)} levels; generated in ${genSeconds.toFixed(2)} s`);
+console.log(`fills in the L3Book replay: ${last.sink.fills.toLocaleString("en-US")} (${last.sink.volume.toLocaleString("en-US")} units); final depth equal in both books: ${same ? "yes" : "NO"}`);
+console.log(`| ${"book".padEnd(27)} | best of | seconds | ops/s       |`);
+console.log(`|${"-".repeat(29)}|---------|---------|-------------|`);
+console.log(`| ${"L3Book (plugins/venues/sim)".padEnd(27)} | ${String(REPS_FAST).padEnd(7)} | ${best.toFixed(3).padStart(7)} | ${ops(best).padStart(11)} |`);
+console.log(`| ${"nodejs-order-book 10.1.1".padEnd(27)} | ${String(REPS_LIB).padEnd(7)} | ${bestLib.toFixed(3).padStart(7)} | ${ops(bestLib).padStart(11)} |`);
+console.log(`L3Book vs nodejs-order-book: ${(bestLib / best).toFixed(1)}x operations/s`);
+if (!same) process.exitCode = 1;
