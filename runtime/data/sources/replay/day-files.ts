@@ -10,16 +10,46 @@ import { SourceConfigError } from "../source-error.ts";
 
 const GLOB_CHARS = /[*?[{]/;
 
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Returns the paths a glob matches (files, or folders too when `onlyFiles` is false). */
+function globPaths(path: string, onlyFiles: boolean): string[] {
+  const parts = path.split("/");
+  const firstGlob = parts.findIndex((p) => GLOB_CHARS.test(p));
+  const dir = parts.slice(0, firstGlob).join("/") || (path.startsWith("/") ? "/" : ".");
+  const pattern = parts.slice(firstGlob).join("/");
+  return Array.from(new Bun.Glob(pattern).scanSync({ cwd: dir, onlyFiles }), (f) => join(dir, f));
+}
+
+/**
+ * Returns the Dukascopy bi5 units a path names, in date order: one `HHh_ticks.bi5` file, one day
+ * folder (`YYYY-MM-DD`), an instrument folder of day folders, or a glob of either.
+ */
+export function resolveBi5Days(path: string): string[] {
+  let found: string[];
+  if (GLOB_CHARS.test(path)) found = globPaths(path, false);
+  else {
+    let isDir: boolean;
+    try {
+      isDir = statSync(path).isDirectory();
+    } catch {
+      throw new SourceConfigError("SOURCE_FILE_MISSING", { path });
+    }
+    if (!isDir || ISO_DAY.test(basename(path))) return [path];
+    found = readdirSync(path)
+      .filter((f) => ISO_DAY.test(f))
+      .map((f) => join(path, f));
+  }
+  if (found.length === 0) throw new SourceConfigError("SOURCE_NO_FILES", { path, expected: "YYYY-MM-DD day folders or HHh_ticks.bi5 files" });
+  // ISO day names and hour-file names sort by time as text.
+  return found.sort();
+}
+
 /** Returns the files a path names, in date order; throws `SourceConfigError` if there are none. */
 export function resolveDayFiles(path: string): string[] {
   let files: string[];
-  if (GLOB_CHARS.test(path)) {
-    const parts = path.split("/");
-    const firstGlob = parts.findIndex((p) => GLOB_CHARS.test(p));
-    const dir = parts.slice(0, firstGlob).join("/") || (path.startsWith("/") ? "/" : ".");
-    const pattern = parts.slice(firstGlob).join("/");
-    files = Array.from(new Bun.Glob(pattern).scanSync({ cwd: dir, onlyFiles: true }), (f) => join(dir, f));
-  } else {
+  if (GLOB_CHARS.test(path)) files = globPaths(path, true);
+  else {
     let isDir: boolean;
     try {
       isDir = statSync(path).isDirectory();

@@ -46,6 +46,21 @@ describe("replay source", () => {
     expect(replay.peekTs()).toBe(Infinity);
   });
 
+  test("the Dukascopy bi5 hour files of the day replay the same ticks as its CSV", () => {
+    const csv = openReplaySource([{ path: join(DATA, "dukascopy/EURUSD/2019-02-04.csv"), instrument: EURUSD, format: "dukascopy-csv" }]);
+    const bi5 = openReplaySource([{ path: join(DATA, "dukascopy/EURUSD"), instrument: EURUSD, format: "dukascopy-bi5" }]);
+    const a = newMarketEvent(), b = newMarketEvent();
+    let n = 0;
+    while (csv.next(a)) {
+      if (!bi5.next(b)) throw new Error(`bi5 ended after ${n} ticks`);
+      if (a.ts !== b.ts || a.bid !== b.bid || a.ask !== b.ask) throw new Error(`tick ${n} differs: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
+      n++;
+    }
+    expect(bi5.next(b)).toBe(false);
+    expect(n).toBe(136_741);
+    expect(bi5.errorCount).toBe(0);
+  }, 20_000);
+
   test("merges the OANDA EURUSD and NZDUSD weeks in event time, EURUSD first on equal ts", () => {
     const specs = [
       { path: join(DATA, "oanda/eurusd"), instrument: EURUSD, format: "lean" as const },

@@ -7,6 +7,7 @@
  * paper session's.
  */
 import type { Instrument } from "../../../../plugins/sdk/instrument.ts";
+import { openBi5Day, openBi5Hour } from "../../formats/bi5.ts";
 import { openDukascopyCsv } from "../../formats/dukascopy-csv.ts";
 import { openLeanQuotes } from "../../formats/lean-quotes.ts";
 import { openMappedCsv, type CsvMapping } from "../../formats/mapped-csv.ts";
@@ -16,14 +17,17 @@ import { MergeHeap } from "../merge-heap.ts";
 import { MarketEventKind, type MarketEvent, type MarketSource } from "../market-source.ts";
 import { SourceConfigError } from "../source-error.ts";
 import { ChainedQuoteReader, type OpenQuoteFile } from "./chained-reader.ts";
-import { resolveDayFiles } from "./day-files.ts";
+import { resolveBi5Days, resolveDayFiles } from "./day-files.ts";
 
 /** File formats a replay reads. */
-export type ReplayFormat = "dukascopy-csv" | "lean" | "csv" | "truefx";
+export type ReplayFormat = "dukascopy-csv" | "dukascopy-bi5" | "lean" | "csv" | "truefx";
 
 /** What to replay for one instrument. */
 export interface ReplaySpec {
-  /** A file, a folder of day files, or a glob of day files (read in date order). */
+  /**
+   * A file, a folder of day files, or a glob of day files (read in date order). For
+   * "dukascopy-bi5": an hour file, a `YYYY-MM-DD` day folder, a folder of day folders, or a glob.
+   */
   path: string;
   instrument: Instrument;
   format: ReplayFormat;
@@ -119,6 +123,8 @@ function opener(spec: ReplaySpec, index: number): OpenQuoteFile {
   switch (spec.format) {
     case "dukascopy-csv":
       return (path) => openDukascopyCsv(path, spec.instrument);
+    case "dukascopy-bi5":
+      return (path) => (path.endsWith(".bi5") ? openBi5Hour(path, spec.instrument) : openBi5Day(path, spec.instrument));
     case "lean":
       return (path) => openLeanQuotes(path, spec.instrument);
     case "truefx":
@@ -129,7 +135,7 @@ function opener(spec: ReplaySpec, index: number): OpenQuoteFile {
       return (path) => openMappedCsv(path, spec.instrument, mapping);
     }
     default:
-      throw new SourceConfigError("SOURCE_PARAM_INVALID", { source: "replay", param: `specs[${index}].format`, expected: "dukascopy-csv|lean|csv|truefx", got: String((spec as ReplaySpec).format) });
+      throw new SourceConfigError("SOURCE_PARAM_INVALID", { source: "replay", param: `specs[${index}].format`, expected: "dukascopy-csv|dukascopy-bi5|lean|csv|truefx", got: String((spec as ReplaySpec).format) });
   }
 }
 
@@ -146,7 +152,8 @@ export function openReplaySource(specs: readonly ReplaySpec[], name?: string): R
   if (specs.length === 0) throw new SourceConfigError("SOURCE_PARAM_INVALID", { source: "replay", param: "specs", expected: "at least one spec" });
   const readers = specs.map((spec, i) => {
     const open = opener(spec, i);
-    return new ChainedQuoteReader(resolveDayFiles(spec.path), open);
+    const files = spec.format === "dukascopy-bi5" ? resolveBi5Days(spec.path) : resolveDayFiles(spec.path);
+    return new ChainedQuoteReader(files, open);
   });
   return new ReplaySource(readers, specs.map((s) => s.instrument), name);
 }
