@@ -89,7 +89,11 @@ async function main(argv: string[]): Promise<number> {
   if (command === "check") {
     const problems = await checkDeployment(loaded.config, configFile);
     if (problems.length > 0) {
-      console.error(`kestrel check: ${file} is not valid:\n  ${problems.map((p) => `${file}: ${p}`).join("\n  ")}`);
+      const where = (path: readonly (string | number)[]) => {
+        const line = loaded.lineOf(path);
+        return line === undefined ? file : `${file}:${line}`;
+      };
+      console.error(`kestrel check: ${file} is not valid:\n  ${problems.map((p) => `${where(p.path)}: ${p.message}`).join("\n  ")}`);
       return 1;
     }
     console.log(`ok: ${file} (${loaded.config.mode}, ${loaded.config.strategies.length} strategies, venue ${loaded.config.venue.plugin}, market ${loaded.config.market.source})`);

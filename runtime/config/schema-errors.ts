@@ -45,7 +45,7 @@ export function describeSchema(schema: TSchema): string {
   if (typeof s.minItems === "number" && s.minItems > 0) bounds.push(`with at least ${s.minItems} item(s)`);
   const type = typeof s.type === "string" ? s.type : "value";
   const noun = type === "object" ? "mapping" : type === "array" ? "list" : type;
-  return [noun, ...bounds].join(" ");
+  return bounds.length === 0 ? noun : `${noun} ${bounds.join(" and ")}`;
 }
 
 function got(value: unknown): string {

@@ -67,7 +67,7 @@ export class EventLoop {
       const si = this.nextSource();
       const sTs = si < 0 ? Infinity : this.sources[si]!.peekTs();
       if (tTs <= sTs) {
-        if (tTs > limitTs) break;
+        if (tTs > limitTs || tTs === Infinity) break;
         clock.advance(tTs);
         const fn = this.timers.pop()!;
         this.timerEvents++;

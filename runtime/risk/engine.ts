@@ -24,6 +24,8 @@ export interface RiskInputs {
   position(instrument: number): number;
   /** Unfilled size of open orders on one side (side +1 or -1), as a positive number. */
   working(instrument: number, side: 1 | -1): number;
+  /** Money of an instrument in account currency; null when no conversion rate is known yet. */
+  toAccount(instrument: number, money: number): number | null;
 }
 
 /** State of the daily loss / drawdown breaker. */
@@ -133,9 +135,10 @@ export class RiskEngine {
     if (needsPrice && Math.abs(2 * price - book.mid2) * 10_000 > lim.priceCollarBps * book.mid2) {
       return { code: "PRICE_COLLAR", reason: `price=${price} mid2=${book.mid2} collar_bps=${lim.priceCollarBps}` };
     }
-    const notional = refPrice * size;
+    const notional = this.inputs.toAccount(inst.id, refPrice * size);
+    if (notional === null) return { code: "NO_CONVERSION_RATE", reason: `instrument=${inst.symbol} quote=${inst.quote}` };
     if (notional > lim.maxOrderNotional) {
-      return { code: "NOTIONAL_LIMIT", reason: `notional=${notional} max=${lim.maxOrderNotional}` };
+      return { code: "NOTIONAL_LIMIT", reason: `notional=${notional.toFixed(2)} max=${lim.maxOrderNotional} instrument=${inst.symbol}` };
     }
     const projected = Math.abs(position + intent.side * (size + this.inputs.working(inst.id, intent.side)));
     if (projected > lim.maxPosition && projected > Math.abs(position)) {

@@ -3,13 +3,12 @@
  * money, resolved once from the deployment's decimal figures.
  */
 import type { Instrument } from "../../plugins/sdk/instrument.ts";
-import { moneyDecimals } from "../../plugins/sdk/instrument.ts";
 
 /** Limits as a deployment writes them (decimals in quote or account currency, sizes in units). */
 export interface RiskLimitsConfig {
   /** Largest absolute position per instrument, in size units. */
   maxPosition: number;
-  /** Largest order notional, in the instrument's quote currency. */
+  /** Largest order notional, in account currency. */
   maxOrderNotional: number;
   /** Most orders a strategy may send in any one second. */
   maxOrdersPerSecond: number;
@@ -24,7 +23,7 @@ export interface RiskLimitsConfig {
 /** Resolved integer limits of one instrument. */
 export interface InstrumentLimits {
   maxPosition: number;
-  /** In the instrument's money units (price ticks times size units). */
+  /** In account currency (the order's notional is converted at current mids). */
   maxOrderNotional: number;
   priceCollarBps: number;
 }
@@ -37,10 +36,9 @@ export function resolveLimits(
 ): InstrumentLimits[] {
   return instruments.map((inst) => {
     const o = overrides[inst.symbol] ?? {};
-    const notional = o.maxOrderNotional ?? base.maxOrderNotional;
     return {
       maxPosition: Math.floor(o.maxPosition ?? base.maxPosition),
-      maxOrderNotional: Math.round(notional * 10 ** moneyDecimals(inst)),
+      maxOrderNotional: o.maxOrderNotional ?? base.maxOrderNotional,
       priceCollarBps: o.priceCollarBps ?? base.priceCollarBps,
     };
   });

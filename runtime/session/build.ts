@@ -100,43 +100,50 @@ export function pluginRequests(config: DeploymentConfig): PluginRequest[] {
   return reqs;
 }
 
+/** A problem of a deployment: the YAML path of the bad value and the message. */
+export interface DeploymentProblem {
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+}
+
 /** Checks a deployment all the way through plugin loading, without building a session. */
-export async function checkDeployment(config: DeploymentConfig, configFile: string): Promise<string[]> {
-  const problems: string[] = [];
+export async function checkDeployment(config: DeploymentConfig, configFile: string): Promise<DeploymentProblem[]> {
+  const problems: DeploymentProblem[] = [];
+  const add = (path: (string | number)[], message: string) => problems.push({ path, message });
   const instruments = deploymentInstruments(config);
   const symbols = new Set(instruments.map((i) => i.symbol));
   if (config.market.source === "synthetic") {
     const all = new Set(syntheticInstruments("sim").map((i) => i.symbol));
     config.market.synthetic?.pairs?.forEach((p, i) => {
-      if (!all.has(p)) problems.push(`market.synthetic.pairs[${i}]: expected one of the 28 synthetic FX pairs, got "${p}"`);
+      if (!all.has(p)) add(["market", "synthetic", "pairs", i], `market.synthetic.pairs[${i}]: expected one of the 28 synthetic FX pairs, got "${p}"`);
     });
   }
   config.strategies.forEach((s, i) =>
     s.instruments.forEach((sym, j) => {
-      if (!symbols.has(sym)) problems.push(`strategies[${i}].instruments[${j}]: expected an instrument of this deployment (${[...symbols].slice(0, 6).join(", ")}...), got "${sym}"`);
+      if (!symbols.has(sym)) add(["strategies", i, "instruments", j], `strategies[${i}].instruments[${j}]: expected an instrument of this deployment (${[...symbols].slice(0, 6).join(", ")}...), got "${sym}"`);
     }),
   );
   for (const sym of Object.keys(config.risk.instruments ?? {})) {
-    if (!symbols.has(sym)) problems.push(`risk.instruments.${sym}: expected an instrument of this deployment, got "${sym}"`);
+    if (!symbols.has(sym)) add(["risk", "instruments", sym], `risk.instruments.${sym}: expected an instrument of this deployment, got "${sym}"`);
   }
   if (config.market.source === "replay") {
     const { existsSync } = await import("node:fs");
     config.market.replay?.files.forEach((f, i) => {
-      if (!symbols.has(f.instrument)) problems.push(`market.replay.files[${i}].instrument: expected a declared instrument, got "${f.instrument}"`);
+      if (!symbols.has(f.instrument)) add(["market", "replay", "files", i, "instrument"], `market.replay.files[${i}].instrument: expected a declared instrument, got "${f.instrument}"`);
       const p = resolve(dirname(configFile), f.path);
-      if (!existsSync(p)) problems.push(`market.replay.files[${i}].path: file not found: ${p}`);
+      if (!existsSync(p)) add(["market", "replay", "files", i, "path"], `market.replay.files[${i}].path: file not found: ${p}`);
     });
   }
   const features = new FeatureEngine(instruments.length, "ts");
   const { problems: pluginProblems } = await loadPlugins(pluginRequests(config), configFile, features.featureNames());
-  for (const p of pluginProblems) problems.push(p.message);
+  for (const p of pluginProblems) add([...p.path], p.message);
   return problems;
 }
 
 /** Builds a session (loads plugins, restores the journal). Throws DeploymentError with every problem. */
 export async function buildSession(config: DeploymentConfig, configFile: string, opts: BuildOptions = {}): Promise<Session> {
   const problems = await checkDeployment(config, configFile);
-  if (problems.length > 0) throw new DeploymentError(problems);
+  if (problems.length > 0) throw new DeploymentError(problems.map((p) => p.message));
   const mode = opts.mode ?? config.mode;
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const instruments = deploymentInstruments(config);
@@ -158,7 +165,17 @@ export async function buildSession(config: DeploymentConfig, configFile: string,
     limits,
     config.risk.limits,
     books,
-    { position: (i) => portfolio.position(i), working: (i, side) => core.working(i, side) },
+    {
+      position: (i) => portfolio.position(i),
+      working: (i, side) => core.working(i, side),
+      toAccount: (i, money) => {
+        try {
+          return portfolio.toAccount(i, money, config.account.currency);
+        } catch {
+          return null;
+        }
+      },
+    },
     riskRules,
   );
   const host = new StrategyHost(instruments.length, (slot, _hook, _err) => core.quarantined(slot.name, slot.policy, slot.failure));
@@ -238,7 +255,8 @@ export async function buildSession(config: DeploymentConfig, configFile: string,
   let journal: JournalWriter | null = null;
   let restored = 0;
   let tornTail: string | null = null;
-  const journalPath = opts.journalPath ?? (config.journal ? resolve(dirname(configFile), "..", config.journal.path) : "");
+  // A relative journal path is relative to the working directory (the project root for npm start).
+  const journalPath = opts.journalPath ?? (config.journal ? resolve(config.journal.path) : "");
   if (journalPath !== "") {
     const contents = readJournal(journalPath);
     core.restore(contents.records);
