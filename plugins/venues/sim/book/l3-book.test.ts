@@ -1,6 +1,6 @@
 /** Example tests of the L3 book: one behaviour each, named as specifications. */
 import { describe, expect, test } from "bun:test";
-import { BookResult, NO_ASK, NO_BID, OrderFlag, OrderType, Side, TimeInForce } from "./codes.ts";
+import { BookResult, bookSide, NO_ASK, NO_BID, OrderFlag, OrderType, sdkSide, Side, TimeInForce } from "./codes.ts";
 import { L3Book } from "./l3-book.ts";
 import { NaiveBook } from "./naive-book.ts";
 import { RecordingSink } from "./testing/recorder.ts";
@@ -210,3 +210,8 @@ for (const Impl of [L3Book, NaiveBook]) {
     });
   });
 }
+
+test("book sides convert to and from the SDK's 1 / -1", () => {
+  expect([bookSide(1), bookSide(-1)]).toEqual([Side.BUY, Side.SELL]);
+  expect([sdkSide(Side.BUY), sdkSide(Side.SELL)]).toEqual([1, -1]);
+});
