@@ -53,7 +53,10 @@ export interface SyntheticMarketParams {
   jumpsPerDay?: number;
   /** Standard deviation of a jump's log size. Default 0.002 (about 20 pips). */
   jumpSize?: number;
-  /** Close the market from Friday 21:00 to Sunday 21:00 UTC. Default true. */
+  /**
+   * Close the market from Friday 21:00 to Sunday 21:00 UTC (no quotes, a gap at the open).
+   * Default false, so a paper session started at the weekend still has a market.
+   */
   weekendsClosed?: boolean;
 }
 
@@ -202,6 +205,6 @@ export function resolveMarketParams(p: SyntheticMarketParams): ResolvedMarket {
   return {
     seed, instruments, startTs, endTs, maxEvents, quotesPerUs, stepUs, tradeProbability, choleskyL, sigmaPerRootUs,
     startLogValue, factorOf, pairBase, pairQuote, pairScale, pairSpread, pairActivity, pairId, regimes, jumpsPerUs,
-    jumpSize, weekendsClosed: p.weekendsClosed ?? true,
+    jumpSize, weekendsClosed: p.weekendsClosed ?? false,
   };
 }

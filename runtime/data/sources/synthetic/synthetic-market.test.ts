@@ -169,6 +169,7 @@ describe("synthetic market", () => {
       // Compare like with like: busy hours only, where the session spread multiplier is 1.
       if (ev.instrument !== eurusd || hour < 7 || hour > 17) continue;
       sum[m.regime] += ev.ask - ev.bid;
+      if (m.regime === 2 && m.regimeName !== "burst") throw new Error("regime index and name disagree");
       count[m.regime]++;
     }
     expect(count[1]).toBeGreaterThan(1000);
@@ -177,7 +178,7 @@ describe("synthetic market", () => {
   });
 
   test("activity follows the session: the London/New York overlap is busiest, the daily roll quietest", () => {
-    const m = createSyntheticMarket({ seed: 9, quotesPerSecond: 5, endTs: MONDAY + 12 * DAY_US });
+    const m = createSyntheticMarket({ seed: 9, quotesPerSecond: 5, weekendsClosed: true, endTs: MONDAY + 12 * DAY_US });
     const ev = newMarketEvent();
     const perHour = new Float64Array(24);
     const weekday = (ts: number): number => (Math.floor(ts / DAY_US) + 3) % 7;
@@ -219,6 +220,16 @@ describe("synthetic market", () => {
     expect(jumps.length).toBeGreaterThan(8);
     expect(jumps.length).toBeLessThan(45);
     expect(jumps.filter((j) => j >= 10).length).toBeGreaterThan(jumps.length / 2);
+  });
+
+  test("by default the market is open at the weekend, so a paper session started on Saturday trades at once", () => {
+    const saturdayNoon = MONDAY + 5 * DAY_US + 12 * HOUR_US;
+    const open = createSyntheticMarket({ seed: 1, startTs: saturdayNoon });
+    expect(open.peekTs() - saturdayNoon).toBeLessThan(1_000_000);
+    const closed = createSyntheticMarket({ seed: 1, startTs: saturdayNoon, weekendsClosed: true });
+    // Closed markets reopen on Sunday at 21:00 UTC.
+    expect(closed.peekTs()).toBeGreaterThanOrEqual(MONDAY + 6 * DAY_US + 21 * HOUR_US);
+    expect(closed.peekTs()).toBeLessThan(MONDAY + 6 * DAY_US + 21 * HOUR_US + 60_000_000);
   });
 
   test("a market without regimes or sessions still ends where asked", () => {

@@ -31,8 +31,7 @@ export class SyntheticMarket implements MarketSource {
   readonly errorCount = 0;
   /** The instruments quoted, in the order of `quoteOf`'s index. */
   readonly instruments: readonly Instrument[];
-  /** Index of the regime in effect at the last event written. */
-  regime: number;
+  private lastRegime = 0;
 
   private readonly p: ResolvedMarket;
   private readonly rng: Xoshiro128;
@@ -92,10 +91,19 @@ export class SyntheticMarket implements MarketSource {
     this.accTs = p.startTs;
     this.how = hourOfWeek(p.startTs);
     this.hourEnd = (Math.floor(p.startTs / HOUR_US) + 1) * HOUR_US;
-    this.regime = 0;
     this.regimeEnd = p.regimes.length > 1 ? p.startTs + this.regimeMeanUs[0] * this.rng.exponential() : Infinity;
     this.updateSegment();
     this.advance();
+  }
+
+  /** Index (in the params' `regimes`) of the volatility regime in effect at the last event written. */
+  get regime(): number {
+    return this.lastRegime;
+  }
+
+  /** Name of the regime in effect at the last event written. */
+  get regimeName(): string {
+    return this.p.regimes[this.lastRegime].name;
   }
 
   /** ts of the next event, or Infinity when the source is exhausted. */
@@ -147,7 +155,7 @@ export class SyntheticMarket implements MarketSource {
       this.tradePrice = side > 0 ? ask : bid;
       this.tradeSize = TRADE_SIZES[(bits >>> 25) & 7];
     }
-    this.regime = this.currentRegime;
+    this.lastRegime = this.currentRegime;
     this.emitted++;
     this.advance();
     return true;
