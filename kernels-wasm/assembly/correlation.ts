@@ -3,13 +3,14 @@
  * src/twin/correlation.ts for the estimator). Here instrument i's update touches only row i:
  * A[i][j] += w * r_i * (x_j - snap[i][j]) for every j (the diagonal term is w * r_i^2, since
  * snap[i][i] is i's previous log mid), a contiguous f64x2 SIMD loop; the covariance is
- * A[i][j] + A[j][i], assembled only when the matrix is read.
+ * A[i][j] + A[j][i], assembled only when the matrix is read. Instruments' paths are sampled
+ * at least CORR_SAMPLE apart, as in the twin.
  */
-import { CORR_COV, CORR_OUT, CORR_RATE, CORR_SEEN, CORR_SNAP, CORR_X, N, rd, wr } from "./memory";
+import { CORR_AT, CORR_COV, CORR_OUT, CORR_RATE, CORR_SAMPLE, CORR_SEEN, CORR_SNAP, CORR_X, N, rd, wr } from "./memory";
 import * as mem from "./memory";
 
-/** Records instrument i's new log mid `xi` at `ts`; `r` is its return since its previous quote. */
-export function corrUpdate(i: i32, ts: f64, xi: f64, r: f64): void {
+/** Records instrument i's log mid `xi` at `ts` (a sampled point once CORR_SAMPLE has passed since the last). */
+export function corrUpdate(i: i32, ts: f64, xi: f64): void {
   const n = N;
   if (!mem.CORR_STARTED) { mem.CORR_STARTED = true; mem.CORR_REF = ts; mem.CORR_LAST = ts; }
   if (ts > mem.CORR_LAST) mem.CORR_LAST = ts;
@@ -23,11 +24,15 @@ export function corrUpdate(i: i32, ts: f64, xi: f64, r: f64): void {
   const row = <usize>(i * n) * 8;
   if (rd(CORR_SEEN, i) == 0) {
     wr(CORR_SEEN, i, 1);
+    wr(CORR_AT, i, ts);
     wr(CORR_X, i, xi);
     for (let k = 0; k < n; k++) wr(CORR_SNAP, k * n + i, xi);
     memory.copy(CORR_SNAP + row, CORR_X, <usize>n * 8);
     return;
   }
+  if (ts - rd(CORR_AT, i) < CORR_SAMPLE) return;
+  wr(CORR_AT, i, ts);
+  const r = xi - rd(CORR_X, i);
   wr(CORR_X, i, xi);
   const wr_ = Math.exp(e) * r;
   const w2 = f64x2.splat(wr_);

@@ -54,8 +54,8 @@ function pushContext(i: i32): void {
 /** One quote. */
 export function onQuote(i: i32, ts: f64, bid: f64, ask: f64, bidSize: f64, askSize: f64): void {
   const st = block(i);
-  const r = quote(st, feats(i), ts, bid, ask, bidSize, askSize);
-  if (N > 1 && rd(st, S_HAS_LOG) != 0) corrUpdate(i, rd(st, S_LAST_TS), rd(st, S_LOG_MID), r);
+  quote(st, feats(i), ts, bid, ask, bidSize, askSize);
+  if (N > 1 && rd(st, S_HAS_LOG) != 0) corrUpdate(i, rd(st, S_LAST_TS), rd(st, S_LOG_MID));
   pushContext(i);
 }
 

@@ -11,7 +11,7 @@ export const PARAMS: usize = memory.data(512, 16);
 export const P_INSTRUMENTS = 0, P_CAPACITY = 1, P_CONTEXT = 2, P_SPREAD_W = 3, P_ZSCORE_W = 4,
   P_DONCHIAN_W = 5, P_PRESSURE_W = 6, P_VOLZ_W = 7, P_EMA_FAST = 8, P_EMA_SLOW = 9, P_RSI = 10,
   P_LEVELS = 11, P_CORR_HL = 12, P_NVWAP = 13, P_NEWMA = 14, P_NRVOL = 15,
-  P_VWAP = 16, P_EWMA = 24, P_RVOL = 32;
+  P_VWAP = 16, P_EWMA = 24, P_RVOL = 32, P_CORR_SAMPLE = 40;
 
 // Fixed per-instrument fields (f64 indices).
 export const S_LAST_TS = 0, S_STARTED = 1, S_QUOTED = 2, S_LAST_MID = 3, S_LOG_MID = 4, S_HAS_LOG = 5,
@@ -39,6 +39,7 @@ export let DONCHIAN_W: f64 = 0;
 export let EMA_FAST_RATE: f64 = 0;
 export let EMA_SLOW_RATE: f64 = 0;
 export let CORR_RATE: f64 = 0;
+export let CORR_SAMPLE: f64 = 0;
 
 // Feature slots (same order as src/layout.ts).
 export let F_VWAP: i32 = 0;
@@ -66,7 +67,7 @@ export let OFF_EWMA: usize = 0, OFF_SAMPLES: usize = 0, OFF_SORTED: usize = 0;
 export let OFF_QRING: usize = 0, OFF_TRING: usize = 0, OFF_DQ: usize = 0;
 export let FEATURES: usize = 0; // f64[N * WIDTH]
 export let CONTEXT: usize = 0;  // f32[N * 2 * CTX * WIDTH]
-export let CORR_X: usize = 0, CORR_SEEN: usize = 0, CORR_SNAP: usize = 0, CORR_COV: usize = 0, CORR_OUT: usize = 0;
+export let CORR_X: usize = 0, CORR_AT: usize = 0, CORR_SEEN: usize = 0, CORR_SNAP: usize = 0, CORR_COV: usize = 0, CORR_OUT: usize = 0;
 export let CORR_REF: f64 = 0, CORR_LAST: f64 = 0, CORR_STARTED: bool = false;
 export let BATCH: usize = 0;    // quote batch: f64 ts[B], f64 inst[B], bid[B], ask[B], bidSize[B], askSize[B]
 export let LEVELS_BUF: usize = 0; // f64 bidSizes[64], askSizes[64]
@@ -95,6 +96,7 @@ export function layout(): bool {
   SPREAD_W = param(P_SPREAD_W); DONCHIAN_W = param(P_DONCHIAN_W);
   EMA_FAST_RATE = Math.LN2 / param(P_EMA_FAST); EMA_SLOW_RATE = Math.LN2 / param(P_EMA_SLOW);
   CORR_RATE = Math.LN2 / param(P_CORR_HL);
+  CORR_SAMPLE = param(P_CORR_SAMPLE);
   F_VWAP = 8; F_EWMA = F_VWAP + NV; F_RVOL = F_EWMA + NH; F_BUCKET = F_RVOL + NR;
   F_EMA_FAST = F_BUCKET + 1; F_EMA_SLOW = F_BUCKET + 2; F_EMA_CROSS = F_BUCKET + 3;
   F_DHIGH = F_BUCKET + 4; F_DLOW = F_BUCKET + 5; F_RSI = F_BUCKET + 6; F_ZSCORE = F_BUCKET + 7;
@@ -131,6 +133,7 @@ export function layout(): bool {
   FEATURES = p; p = align(p + <usize>(N * WIDTH) * 8);
   CONTEXT = p; p = align(p + <usize>N * 2 * <usize>CTX * <usize>WIDTH * 4);
   CORR_X = p; p += <usize>N * 8;
+  CORR_AT = p; p += <usize>N * 8;
   CORR_SEEN = p; p = align(p + <usize>N * 8);
   CORR_SNAP = p; p = align(p + <usize>(N * N) * 8);
   CORR_COV = p; p = align(p + <usize>(N * N) * 8);

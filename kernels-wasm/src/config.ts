@@ -33,6 +33,13 @@ export interface FeatureKernelsConfig {
   zscoreWindowUs: number;
   /** Half-life of the EWMA (Hayashi-Yoshida) covariance behind the correlation matrix. */
   correlationHalfLifeUs: number;
+  /**
+   * Least time between two sampled points of an instrument's log-mid path in the correlation
+   * (default 10 s; 0 uses every quote). Tick-by-tick returns are dominated by quote noise, which
+   * inflates the variances and drags correlations toward 0 (EURUSD/NZDUSD: 0.07 tick by tick,
+   * 0.30 at 10 s, 0.34 for one-minute Pearson).
+   */
+  correlationSampleUs?: number;
   /** Rows in each instrument's context window (default 512). */
   contextLength: number;
   /** Events each per-instrument ring holds (power of two, default 16384); older events are evicted early. */
@@ -55,7 +62,8 @@ export function defaultFeatureConfig(instruments: number): FeatureKernelsConfig 
     donchianWindowUs: 60_000_000,
     rsiPeriod: 14,
     zscoreWindowUs: 60_000_000,
-    correlationHalfLifeUs: 60_000_000,
+    correlationHalfLifeUs: 600_000_000,
+    correlationSampleUs: 10_000_000,
     contextLength: 512,
     ringCapacity: 16384,
   };
@@ -101,8 +109,13 @@ export function validateConfig(config: FeatureKernelsConfig): Required<FeatureKe
   const ringCapacity = config.ringCapacity ?? 16384;
   positiveInt("ringCapacity", ringCapacity, 1 << 22);
   if ((ringCapacity & (ringCapacity - 1)) !== 0) throw new KernelsConfigError("ringCapacity", ringCapacity, "power of two");
+  const correlationSampleUs = config.correlationSampleUs ?? 10_000_000;
+  if (!Number.isSafeInteger(correlationSampleUs) || correlationSampleUs < 0) {
+    throw new KernelsConfigError("correlationSampleUs", correlationSampleUs, "integer >= 0");
+  }
   return {
     ...config,
+    correlationSampleUs,
     vwapWindowsUs: [...config.vwapWindowsUs],
     ewmaHalfLivesUs: [...config.ewmaHalfLivesUs],
     realisedVolWindowsUs: [...config.realisedVolWindowsUs],

@@ -45,6 +45,7 @@ export function smallConfig(instruments: number, capacity: number): FeatureKerne
     rsiPeriod: 5,
     zscoreWindowUs: 3_000,
     correlationHalfLifeUs: 20_000,
+    correlationSampleUs: 0,
     contextLength: 8,
     ringCapacity: capacity,
   };

@@ -5,14 +5,17 @@
  * overlap. Incrementally: when instrument i closes an interval with return r_i, every j
  * contributes the returns it closed since i's previous quote (x_j now minus x_j as snapshotted
  * then), so each overlapping pair is counted once, by whichever interval ends later; O(N) per
- * quote. Weights grow as 2^(t / halfLife) instead of decaying every entry (the common factor
+ * quote. Each instrument's path is sampled: a quote closes an interval only once `sampleUs`
+ * has passed since the instrument's last sampled point (tick-level returns are mostly quote
+ * noise, which inflates the variances). Weights grow as 2^(t / halfLife) instead of decaying every entry (the common factor
  * cancels in a correlation); they are renormalised when they grow past e^256.
  */
 
 /** Incremental EWMA Hayashi-Yoshida covariance state of all instruments. */
 export class CorrelationState {
-  /** Current log mid of each instrument. */
+  /** Log mid of each instrument at its last sampled point, and that point's time. */
   private readonly x: Float64Array;
+  private readonly sampledAt: Float64Array;
   private readonly seen: Uint8Array;
   /** snap[i*n+j] = x_j when instrument i last quoted. */
   private readonly snap: Float64Array;
@@ -24,8 +27,9 @@ export class CorrelationState {
   private last = 0;
   private started = false;
 
-  constructor(readonly n: number, halfLifeUs: number) {
+  constructor(readonly n: number, halfLifeUs: number, private readonly sampleUs: number) {
     this.x = new Float64Array(n);
+    this.sampledAt = new Float64Array(n);
     this.seen = new Uint8Array(n);
     this.snap = new Float64Array(n * n);
     this.cov = new Float64Array(n * n);
@@ -35,12 +39,12 @@ export class CorrelationState {
 
   /** Clears all state. */
   reset(): void {
-    this.x.fill(0); this.seen.fill(0); this.snap.fill(0); this.cov.fill(0); this.out.fill(0);
+    this.x.fill(0); this.sampledAt.fill(0); this.seen.fill(0); this.snap.fill(0); this.cov.fill(0); this.out.fill(0);
     this.ref = 0; this.last = 0; this.started = false;
   }
 
-  /** Records instrument i's new log mid `xi` at `ts` (return `r` since its previous quote). */
-  update(i: number, ts: number, xi: number, r: number): void {
+  /** Records instrument i's log mid `xi` at `ts` (a sampled point when `sampleUs` has passed since the last). */
+  update(i: number, ts: number, xi: number): void {
     const n = this.n, x = this.x, snap = this.snap, cov = this.cov;
     if (!this.started) { this.started = true; this.ref = ts; this.last = ts; }
     if (ts > this.last) this.last = ts;
@@ -54,11 +58,15 @@ export class CorrelationState {
     const row = i * n;
     if (!this.seen[i]) {
       this.seen[i] = 1;
+      this.sampledAt[i] = ts;
       x[i] = xi;
       for (let k = 0; k < n; k++) snap[k * n + i] = xi;
       for (let j = 0; j < n; j++) snap[row + j] = x[j];
       return;
     }
+    if (ts - this.sampledAt[i] < this.sampleUs) return;
+    this.sampledAt[i] = ts;
+    const r = xi - x[i];
     x[i] = xi;
     const wr = Math.exp(e) * r;
     for (let j = 0; j < n; j++) {

@@ -33,7 +33,7 @@ export function createTwinKernels(config: FeatureKernelsConfig): FeatureKernels 
   const contextPos = new Int32Array(n);
   const contextBuffers = Array.from({ length: n }, (_, i) => contextBuffer.subarray(i * 2 * L * width, (i + 1) * 2 * L * width));
   const contextViews = contextBuffers.map((b) => new ContextViews(b, L, width));
-  const corr = new CorrelationState(n, c.correlationHalfLifeUs);
+  const corr = new CorrelationState(n, c.correlationHalfLifeUs, c.correlationSampleUs);
   const correlated = n > 1;
 
   const push = (i: number) => {
@@ -42,8 +42,8 @@ export function createTwinKernels(config: FeatureKernelsConfig): FeatureKernels 
 
   const onQuote = (i: number, ts: number, bid: number, ask: number, bidSize: number, askSize: number) => {
     const st = states[i];
-    const r = st.quote(ts, bid, ask, bidSize, askSize);
-    if (correlated && st.hasLog) corr.update(i, st.lastTs, st.logMid, r);
+    st.quote(ts, bid, ask, bidSize, askSize);
+    if (correlated && st.hasLog) corr.update(i, st.lastTs, st.logMid);
     push(i);
   };
 

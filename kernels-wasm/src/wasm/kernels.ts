@@ -75,6 +75,7 @@ export function createWasmKernels(config: FeatureKernelsConfig, variant: WasmVar
   p.set(c.vwapWindowsUs, 16);
   p.set(c.ewmaHalfLivesUs, 24);
   p.set(c.realisedVolWindowsUs, 32);
+  p[40] = c.correlationSampleUs;
   const width = x.init();
   if (width === 0) throw new Error(`KERNELS_WASM_OUT_OF_MEMORY: instruments=${c.instruments}, ringCapacity=${c.ringCapacity}`);
   if (width !== layout.width) throw new Error(`KERNELS_WASM_LAYOUT_MISMATCH: wasm=${width}, ts=${layout.width}`);
