@@ -205,6 +205,16 @@ describe("createStrategyHarness", () => {
     expect(() => h.setFeature(0, "rsi", 1)).toThrow(HarnessUsageError);
   });
 
+  test("positions held before start are visible to the plugin and move with fills", () => {
+    const { plugin } = recorder();
+    const h = createStrategyHarness(plugin, { instruments: [EURUSD, USDJPY], positions: { USDJPY: -5000 } });
+    expect(h.ctx.position(3)).toBe(-5000);
+    expect(h.ctx.position(0)).toBe(0);
+    h.quote(3, 150_100, 150_102, 1, 9);
+    h.fill(h.intents[0]!.orderId);
+    expect(h.position("USDJPY")).toBe(-4000);
+  });
+
   test("the book reflects the last quote and knows when it became valid", () => {
     const { plugin } = recorder();
     const h = createStrategyHarness(plugin, { instruments: [EURUSD] });

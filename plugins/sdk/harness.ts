@@ -28,6 +28,8 @@ export interface StrategyHarnessOptions {
   readonly startTs?: number;
   /** Instance name (default the manifest's name). */
   readonly name?: string;
+  /** Positions held before start, by symbol, in size units (e.g. recovered after a restart). */
+  readonly positions?: Readonly<Record<string, number>>;
 }
 
 /** One intent the plugin submitted, with the order id it got and whether it was refused. */
@@ -145,7 +147,7 @@ export function createStrategyHarness<P extends TSchema>(plugin: StrategyPlugin<
   for (const i of options.instruments) {
     books.set(i.id, { instrument: i.id, ts: 0, bid: 0, ask: 0, bidSize: 0, askSize: 0, mid2: 0, valid: false });
     features.set(i.id, new Float64Array(featureNames.length).fill(NaN));
-    positions.set(i.id, 0);
+    positions.set(i.id, options.positions?.[i.symbol] ?? 0);
   }
   const orders = new Map<number, MutableOrder>();
   const intents: SubmittedIntent[] = [];

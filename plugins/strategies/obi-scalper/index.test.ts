@@ -190,3 +190,22 @@ describe("obi-scalper exits", () => {
     expect(h.cancels).toEqual([h.intents[1]!.orderId]);
   });
 });
+
+describe("obi-scalper recovery", () => {
+  test("a position found at start is adopted at the mid: take-profit, stop-loss and hold timer apply", () => {
+    const h = createStrategyHarness(obiScalper, { params: { maxHoldUs: 1_000_000 }, instruments: [EURUSD], positions: { EURUSD: -40_000 } });
+    h.quote("EURUSD", 114420, 114422, 500_000, 500_000);
+    expect(h.intents[0]!.intent).toMatchObject({ side: 1, type: "limit", tif: "GTC", price: 114418, size: 40_000, reduceOnly: true });
+    expect(h.logs.map((l) => l.message)).toContain("position adopted");
+    h.advance(1_000_000);
+    expect(h.intents[1]!.intent).toMatchObject({ side: 1, tif: "IOC", price: 114422, size: 40_000 });
+  });
+
+  test("a fill from an order it was not tracking still gets a take-profit", () => {
+    const h = setup();
+    h.quote("EURUSD", 114420, 114421, 500_000, 500_000);
+    const stray = h.ctx.submit({ instrument: 0, side: 1, type: "limit", price: 114420, size: 20_000 });
+    h.fill(stray);
+    expect(h.intents[1]!.intent).toMatchObject({ side: -1, price: 114423, size: 20_000, reduceOnly: true });
+  });
+});

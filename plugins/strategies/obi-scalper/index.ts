@@ -137,6 +137,16 @@ export default defineStrategy({
       }
     }
 
+    /** Takes charge of a position it did not open (e.g. recovered after a restart), priced at the mid. */
+    function adopt(s: SlotState, pos: number, book: BookView): void {
+      s.inPosition = true;
+      s.entryQty = Math.abs(pos);
+      s.entryNotional = (s.entryQty * book.mid2) / 2;
+      s.holdGen++;
+      ctx.setTimer(p.maxHoldUs, timerToken(TIMER_HOLD, s.slot, s.holdGen));
+      ctx.log("position adopted", { instrument: s.instrument.symbol, position: pos, mid: book.mid2 / 2 });
+    }
+
     /** Brings one instrument's orders in line with its position and book. */
     function manage(s: SlotState): void {
       if (stopped) return;
@@ -159,7 +169,10 @@ export default defineStrategy({
       }
       // One position per instrument: no adding to it once an entry has filled.
       cancelEntry(s);
-      if (!s.inPosition || s.entryQty === 0) return;
+      if (!s.inPosition) {
+        if (!book.valid) return;
+        adopt(s, pos, book);
+      }
       const avg = s.entryNotional / s.entryQty;
       const stopHit = pos > 0 ? book.bid <= avg - p.stopLossTicks : book.ask >= avg + p.stopLossTicks;
       if (book.valid && stopHit && !s.wantFlat) {
@@ -178,7 +191,9 @@ export default defineStrategy({
       onFill(_ctx, fill) {
         const s = stateOf(fill.instrument);
         if (s === undefined) return;
-        if (fill.orderId === s.entryId) {
+        // An entry fill grows the position; it may belong to an order whose cancel was still in flight.
+        const pos = ctx.position(fill.instrument);
+        if (fill.orderId !== s.exitId && fill.side * pos > 0) {
           if (!s.inPosition) {
             s.inPosition = true;
             s.holdGen++;
