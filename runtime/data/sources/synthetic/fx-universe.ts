@@ -30,9 +30,10 @@ export interface FxPair {
   readonly activity: number;
 }
 
+/** Typical spreads in ticks before jitter and outward rounding (which add about 1.5); EURUSD then averages about 3.5 as on the real Dukascopy day, the others in proportion to usual retail ECN spreads. */
 const SPREAD_TICKS: Record<string, number> = {
-  EURUSD: 6, USDJPY: 7, GBPUSD: 9, AUDUSD: 8, USDCAD: 11, USDCHF: 11, NZDUSD: 13,
-  EURGBP: 9, EURJPY: 11, EURCHF: 12, GBPJPY: 18, AUDJPY: 13, EURAUD: 17, EURCAD: 19,
+  EURUSD: 2, USDJPY: 3, GBPUSD: 5, AUDUSD: 4.5, USDCAD: 6, USDCHF: 6, NZDUSD: 8,
+  EURGBP: 5, EURJPY: 6, EURCHF: 7, GBPJPY: 11, AUDJPY: 7, EURAUD: 10, EURCAD: 11,
 };
 
 const ACTIVITY: Record<string, number> = {
@@ -54,7 +55,7 @@ export function fxPairs(): FxPair[] {
       base,
       quote,
       priceDecimals: quote === "JPY" ? 3 : 5,
-      spreadTicks: SPREAD_TICKS[symbol] ?? 22,
+      spreadTicks: SPREAD_TICKS[symbol] ?? 15,
       activity: ACTIVITY[symbol] ?? 1,
     });
   };

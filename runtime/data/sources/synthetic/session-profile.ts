@@ -1,21 +1,26 @@
 /**
  * Session-of-day structure of the FX market over the 168 hours of a UTC week (Monday 00:00 is
  * hour 0): how active quoting is (Asia, London, the London/New York overlap, the quiet daily roll
- * around 21:00-23:00), how much the price moves (variance scales with activity), and how wide
+ * around 21:00-23:00 UTC), how much the price moves (variance scales with activity), and how wide
  * spreads are (wider in thin hours). With weekends closed, nothing is quoted from Friday 21:00
  * to Sunday 21:00 and the price still drifts a little, so Sunday opens with a gap.
  */
 
-/** Relative quote activity by UTC hour of a weekday; 1 is a busy London hour. */
+/**
+ * Relative quote activity by UTC hour of a weekday; 1 is an ordinary London hour. Shaped on the
+ * tick counts per hour of the real Dukascopy EURUSD day in `../shared/data` (2019-02-04): Asia
+ * at about a third of London, peaks at the London open and the New York overlap, a trough at
+ * the daily roll (22:00 UTC in winter).
+ */
 export const WEEKDAY_ACTIVITY = [
-  0.45, 0.5, 0.5, 0.45, 0.4, 0.45, 0.6, 0.95, 1.1, 1.0, 0.9, 0.9,
-  1.1, 1.35, 1.4, 1.3, 1.0, 0.75, 0.6, 0.55, 0.5, 0.15, 0.25, 0.35,
+  0.45, 0.37, 0.33, 0.37, 0.4, 0.35, 0.42, 0.85, 1.3, 1.15, 1.05, 0.9,
+  0.92, 1.0, 1.25, 1.35, 1.1, 0.82, 0.7, 0.58, 0.58, 0.27, 0.25, 0.33,
 ];
 
-/** Spread multiplier by UTC hour of a weekday (the daily roll is thin). */
+/** Spread multiplier by UTC hour of a weekday, shaped on the same day's spreads (the roll is thin). */
 export const WEEKDAY_SPREAD = [
-  1.2, 1.2, 1.2, 1.2, 1.2, 1.2, 1.1, 1, 1, 1, 1, 1,
-  1, 1, 1, 1, 1, 1, 1.05, 1.1, 1.2, 3, 2, 1.4,
+  1.25, 1.2, 1.2, 1.2, 1.2, 1.15, 1.15, 1.05, 1, 1, 1, 1,
+  1, 0.95, 0.95, 0.95, 0.95, 1.1, 1.2, 1.1, 1.15, 1.4, 4, 2,
 ];
 
 /** Variance rate while the market is closed, relative to a busy hour (weekend news). */
