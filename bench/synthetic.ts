@@ -1,13 +1,14 @@
 /**
  * Throughput of the synthetic FX market: events per second pulled through `next()` for the
- * default 28-pair market (quotes only, and with 10% trades), against a floor loop that only
+ * default 28-pair market (quotes only, with 10% trades, and as a merge of two 14-pair markets), against a floor loop that only
  * copies the same events out of precomputed typed arrays into the flyweight event. The last line
  * is the headline: the generator's rate as a fraction of the floor's, measured in the same run.
  *
  * Run: bun bench/synthetic.ts [eventsPerRound] [rounds]
  */
 import { MarketEventKind, newMarketEvent, type MarketEvent } from "../runtime/data/sources/market-source.ts";
-import { createSyntheticMarket } from "../runtime/data/sources/synthetic/index.ts";
+import { mergeSources } from "../runtime/data/sources/merge.ts";
+import { createSyntheticMarket, syntheticInstruments } from "../runtime/data/sources/synthetic/index.ts";
 
 const N = Number(process.argv[2] ?? 4_000_000);
 const ROUNDS = Number(process.argv[3] ?? 5);
@@ -53,10 +54,24 @@ function generatorRound(tradeProbability: number, seed: number): [number, number
   return [Bun.nanoseconds() - t0, acc];
 }
 
+function mergedRound(seed: number): [number, number] {
+  const all = syntheticInstruments("sim");
+  const m = mergeSources([createSyntheticMarket({ seed, instruments: all.slice(0, 14) }), createSyntheticMarket({ seed: seed + 1, instruments: all.slice(14) })]);
+  const ev = newMarketEvent();
+  let acc = 0;
+  const t0 = Bun.nanoseconds();
+  for (let i = 0; i < N; i++) {
+    m.next(ev);
+    acc = touch(ev, acc);
+  }
+  return [Bun.nanoseconds() - t0, acc];
+}
+
 const cases: [string, (round: number) => [number, number]][] = [
   ["floor: copy precomputed events", () => floorRound()],
   ["synthetic 28 pairs, quotes", (r) => generatorRound(0, 100 + r)],
   ["synthetic 28 pairs, 10% trades", (r) => generatorRound(0.1, 200 + r)],
+  ["merge of two 14-pair synthetic markets", (r) => mergedRound(300 + 2 * r)],
 ];
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const rates = new Map<string, number>();
