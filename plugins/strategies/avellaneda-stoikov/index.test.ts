@@ -95,7 +95,7 @@ describe("avellaneda-stoikov quotes", () => {
   });
 
   test("sigma comes from the feature engine's EWMA volatility when it is defined", () => {
-    const h = setup({ volFeature: VOL }, [VOL]);
+    const h = setup({ volFeature: VOL, requoteTicks: 1 }, [VOL]);
     h.quote("EURUSD", 114420, 114421, 1_000_000, 1_000_000); // feature NaN: internal sigma 2
     expect(working(h)).toMatchObject({ bid: { price: 114417 }, ask: { price: 114424 } });
     h.setFeature("EURUSD", VOL, 4 / 114420.5); // 4 ticks per sqrt(s): spread 4.8 + 3.96
@@ -115,6 +115,18 @@ describe("avellaneda-stoikov quotes", () => {
     h.quote("EURUSD", 114420, 114421, 1_000_000, 1_000_000);
     const busy = working(h);
     expect(busy.ask!.price! - busy.bid!.price!).toBeGreaterThan(calm.ask!.price! - calm.bid!.price! + 10);
+  });
+
+  test("a refused quote backs off for rejectBackoffUs before quoting again", () => {
+    const h = setup({ rejectBackoffUs: 1_000_000 });
+    h.reject((it) => (it.side === 1 ? "POSITION_LIMIT: position=1000000" : null));
+    h.quote("EURUSD", 114420, 114421, 1_000_000, 1_000_000);
+    expect(h.intents.map((i) => [i.intent.side, i.rejected !== null])).toEqual([[1, true]]);
+    h.reject(null);
+    h.quote("EURUSD", 114420, 114421, 1_000_000, 1_000_000, h.now() + 999_999);
+    expect(h.intents).toHaveLength(1);
+    h.quote("EURUSD", 114420, 114421, 1_000_000, 1_000_000, h.now() + 1);
+    expect(working(h)).toMatchObject({ bid: { price: 114417 }, ask: { price: 114424 } });
   });
 
   test("stop cancels both quotes and nothing is requoted after", () => {

@@ -18,6 +18,8 @@ class MakerState {
   bidPrice = 0;
   askId = 0;
   askPrice = 0;
+  /** No new quote before this time (after a refusal). */
+  blockedUntil = 0;
   readonly vol: MidVariance;
 
   constructor(
@@ -64,15 +66,18 @@ export default defineStrategy({
     }
 
     /** Keeps one side's quote at `price` and `size`; returns the working order id (0 when none). */
-    function quoteSide(inst: Instrument, side: Side, id: number, current: number, price: number, size: number, force: boolean): number {
+    function quoteSide(s: MakerState, side: Side, id: number, current: number, price: number, size: number, force: boolean): number {
+      const inst = s.instrument;
       const o = id === 0 ? undefined : ctx.order(id);
       const open = o !== undefined && !isTerminal(o.status);
       if (open && size > 0 && !force && Math.abs(price - current) < p.requoteTicks && o.size - o.filled === size) return id;
       if (open) ctx.cancel(id);
-      if (size === 0) return 0;
+      if (size === 0 || ctx.now() < s.blockedUntil) return 0;
       const next = ctx.submit({ instrument: inst.id, side, type: "limit", tif: "GTC", price, size, postOnly: true });
       const placed = ctx.order(next);
-      return placed !== undefined && !isTerminal(placed.status) ? next : 0;
+      if (placed !== undefined && !isTerminal(placed.status)) return next;
+      if (placed === undefined || placed.status === "rejected") s.blockedUntil = ctx.now() + p.rejectBackoffUs;
+      return 0;
     }
 
     /** Recomputes the quotes of one instrument and replaces those that moved enough (all when forced). */
@@ -83,10 +88,10 @@ export default defineStrategy({
       const pos = ctx.position(inst.id);
       const q = pos / p.orderSize;
       quotePrices(prices, book.bid, book.ask, q, sigma2(s, book.mid2 / 2), p.gamma, p.k, p.horizonSeconds);
-      const bidId = quoteSide(inst, 1, s.bidId, s.bidPrice, prices.bid, sideSize(inst, 1, pos), force);
+      const bidId = quoteSide(s, 1, s.bidId, s.bidPrice, prices.bid, sideSize(inst, 1, pos), force);
       if (bidId !== s.bidId) s.bidPrice = prices.bid;
       s.bidId = bidId;
-      const askId = quoteSide(inst, -1, s.askId, s.askPrice, prices.ask, sideSize(inst, -1, pos), force);
+      const askId = quoteSide(s, -1, s.askId, s.askPrice, prices.ask, sideSize(inst, -1, pos), force);
       if (askId !== s.askId) s.askPrice = prices.ask;
       s.askId = askId;
     }
@@ -105,6 +110,7 @@ export default defineStrategy({
       onOrder(_ctx, order) {
         const s = stateOf(order.instrument);
         if (s === undefined || !isTerminal(order.status)) return;
+        if (order.status === "rejected" && (order.id === s.bidId || order.id === s.askId)) s.blockedUntil = ctx.now() + p.rejectBackoffUs;
         if (order.id === s.bidId) s.bidId = 0;
         if (order.id === s.askId) s.askId = 0;
       },

@@ -72,13 +72,28 @@ describe("obi-scalper entries", () => {
     expect(h.intents[0]!.intent.size).toBe(75_000);
   });
 
-  test("a refused entry leaves the scalper free to try again", () => {
-    const h = setup();
-    h.reject(() => "RISK_RATE_LIMIT: orders=10");
+  test("a refused entry backs off for rejectBackoffUs, then tries again", () => {
+    const h = setup({ rejectBackoffUs: 1_000_000 });
+    h.reject(() => "RATE_LIMIT: orders=10");
     h.quote("EURUSD", 114420, 114421, 900_000, 100_000);
     h.reject(null);
-    h.quote("EURUSD", 114420, 114421, 900_000, 100_000);
+    h.quote("EURUSD", 114420, 114421, 900_000, 100_000, h.now() + 999_999);
+    expect(h.intents).toHaveLength(1);
+    h.quote("EURUSD", 114420, 114421, 900_000, 100_000, h.now() + 1);
     expect(h.intents.map((i) => i.rejected === null)).toEqual([false, true]);
+  });
+
+  test("a refused take-profit is not resent on every quote", () => {
+    const h = setup({ rejectBackoffUs: 1_000_000 });
+    h.quote("EURUSD", 114420, 114421, 500_000, 500_000);
+    h.reject((it) => (it.side === -1 ? "PRICE_COLLAR: price=" + it.price : null));
+    const stray = h.ctx.submit({ instrument: 0, side: 1, type: "limit", price: 114420, size: 20_000 });
+    h.fill(stray);
+    for (let i = 0; i < 5; i++) h.quote("EURUSD", 114420, 114421, 500_000, 500_000, h.now() + 100_000);
+    expect(h.intents.filter((i) => i.intent.side === -1)).toHaveLength(1);
+    h.reject(null);
+    h.quote("EURUSD", 114420, 114421, 500_000, 500_000, h.now() + 500_000);
+    expect(h.openOrders.map((o) => o.side)).toEqual([-1]);
   });
 });
 
@@ -110,7 +125,7 @@ describe("obi-scalper exits", () => {
     const h = longAt114420({ takeProfitTicks: 3, cooldownUs: 5_000_000 });
     expect(h.position("EURUSD")).toBe(100_000);
     const tp = h.intents[1]!;
-    expect(tp.intent).toEqual({ instrument: 0, side: -1, type: "limit", tif: "GTC", price: 114423, size: 100_000, postOnly: true, reduceOnly: true });
+    expect(tp.intent).toEqual({ instrument: 0, side: -1, type: "limit", tif: "GTC", price: 114423, size: 100_000, postOnly: true });
     h.fill(tp.orderId);
     expect(h.position("EURUSD")).toBe(0);
     expect(h.logs.map((l) => l.message)).toContain("position closed");
@@ -129,7 +144,7 @@ describe("obi-scalper exits", () => {
     expect(h.intents).toHaveLength(2);
     h.quote("EURUSD", 114415, 114416, 500_000, 500_000); // 5 ticks down: stop
     expect(h.cancels).toEqual([tp]);
-    expect(h.intents[2]!.intent).toEqual({ instrument: 0, side: -1, type: "limit", tif: "IOC", price: 114415, size: 100_000, reduceOnly: true });
+    expect(h.intents[2]!.intent).toEqual({ instrument: 0, side: -1, type: "limit", tif: "IOC", price: 114415, size: 100_000 });
     h.fill(h.intents[2]!.orderId);
     expect(h.position("EURUSD")).toBe(0);
   });
@@ -139,7 +154,7 @@ describe("obi-scalper exits", () => {
     h.quote("EURUSD", 114414, 114415, 500_000, 500_000);
     h.fill(h.intents[2]!.orderId, 114414, 40_000);
     h.quote("EURUSD", 114413, 114414, 500_000, 500_000);
-    expect(h.intents[3]!.intent).toMatchObject({ side: -1, tif: "IOC", price: 114413, size: 60_000, reduceOnly: true });
+    expect(h.intents[3]!.intent).toMatchObject({ side: -1, tif: "IOC", price: 114413, size: 60_000 });
   });
 
   test("the max holding time flattens the position when its timer fires", () => {
@@ -170,7 +185,7 @@ describe("obi-scalper exits", () => {
     const entry = h.intents[0]!.orderId;
     h.fill(entry, 114420, 30_000);
     expect(h.cancels).toEqual([entry]);
-    expect(h.intents[1]!.intent).toMatchObject({ side: -1, price: 114423, size: 30_000, reduceOnly: true });
+    expect(h.intents[1]!.intent).toMatchObject({ side: -1, price: 114423, size: 30_000 });
   });
 
   test("a short position takes profit below and stops out above its entry", () => {
@@ -178,7 +193,7 @@ describe("obi-scalper exits", () => {
     h.quote("GBPUSD", 127010, 127011, 100_000, 900_000);
     h.fill(h.intents[0]!.orderId);
     expect(h.position("GBPUSD")).toBe(-100_000);
-    expect(h.intents[1]!.intent).toMatchObject({ side: 1, price: 127008, reduceOnly: true });
+    expect(h.intents[1]!.intent).toMatchObject({ side: 1, price: 127008 });
     h.quote("GBPUSD", 127015, 127016, 500_000, 500_000);
     expect(h.intents[2]!.intent).toMatchObject({ side: 1, tif: "IOC", price: 127016 });
   });
@@ -195,7 +210,7 @@ describe("obi-scalper recovery", () => {
   test("a position found at start is adopted at the mid: take-profit, stop-loss and hold timer apply", () => {
     const h = createStrategyHarness(obiScalper, { params: { maxHoldUs: 1_000_000 }, instruments: [EURUSD], positions: { EURUSD: -40_000 } });
     h.quote("EURUSD", 114420, 114422, 500_000, 500_000);
-    expect(h.intents[0]!.intent).toMatchObject({ side: 1, type: "limit", tif: "GTC", price: 114418, size: 40_000, reduceOnly: true });
+    expect(h.intents[0]!.intent).toMatchObject({ side: 1, type: "limit", tif: "GTC", price: 114418, size: 40_000 });
     expect(h.logs.map((l) => l.message)).toContain("position adopted");
     h.advance(1_000_000);
     expect(h.intents[1]!.intent).toMatchObject({ side: 1, tif: "IOC", price: 114422, size: 40_000 });
@@ -206,6 +221,6 @@ describe("obi-scalper recovery", () => {
     h.quote("EURUSD", 114420, 114421, 500_000, 500_000);
     const stray = h.ctx.submit({ instrument: 0, side: 1, type: "limit", price: 114420, size: 20_000 });
     h.fill(stray);
-    expect(h.intents[1]!.intent).toMatchObject({ side: -1, price: 114423, size: 20_000, reduceOnly: true });
+    expect(h.intents[1]!.intent).toMatchObject({ side: -1, price: 114423, size: 20_000 });
   });
 });

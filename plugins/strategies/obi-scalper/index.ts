@@ -22,7 +22,7 @@ function timerToken(kind: number, slot: number, gen: number): number {
 }
 
 /** Returns true when the order can still fill. */
-function isOpen(o: OrderView | undefined): o is OrderView {
+function isOpen(o: OrderView | undefined): boolean {
   return o !== undefined && !isTerminal(o.status);
 }
 
@@ -53,7 +53,8 @@ export default defineStrategy({
     }
 
     function tryEnter(s: SlotState, book: BookView): void {
-      if (ctx.now() < s.cooldownUntil || book.ask - book.bid > p.maxSpreadTicks) return;
+      const now = ctx.now();
+      if (now < s.cooldownUntil || now < s.blockedUntil || book.ask - book.bid > p.maxSpreadTicks) return;
       const id = s.instrument.id;
       const imb = imbalanceOf(id, book);
       const side: Side = imb > 0 ? 1 : -1;
@@ -74,11 +75,19 @@ export default defineStrategy({
       const orderId = strong
         ? ctx.submit({ instrument: id, side, type: "limit", tif: "IOC", price, size })
         : ctx.submit({ instrument: id, side, type: "limit", tif: "GTC", price, size, postOnly: true });
-      if (!isOpen(ctx.order(orderId))) return;
+      if (refused(s, orderId)) return;
       s.entryId = orderId;
       s.entryCanceling = false;
       s.entryGen++;
       ctx.setTimer(p.staleOrderUs, timerToken(TIMER_STALE, s.slot, s.entryGen));
+    }
+
+    /** True when a just-submitted order cannot fill (refused); starts the back-off. */
+    function refused(s: SlotState, orderId: number): boolean {
+      const o = ctx.order(orderId);
+      if (isOpen(o)) return false;
+      if (o === undefined || o.status === "rejected") s.blockedUntil = ctx.now() + p.rejectBackoffUs;
+      return true;
     }
 
     function cancelEntry(s: SlotState): void {
@@ -90,7 +99,7 @@ export default defineStrategy({
     /** Cancels the working entry when it is old, no longer at the touch, or its signal faded. */
     function checkStale(s: SlotState, book: BookView): void {
       const o = ctx.order(s.entryId);
-      if (!isOpen(o) || s.entryCanceling) return;
+      if (o === undefined || isTerminal(o.status) || s.entryCanceling) return;
       const faded = imbalanceOf(s.instrument.id, book) * o.side < p.entryImbalance / 2;
       const offTouch = o.tif === "GTC" && o.price !== (o.side > 0 ? book.bid : book.ask);
       if (faded || offTouch || book.ask - book.bid > p.maxSpreadTicks || ctx.now() - o.createdTs >= p.staleOrderUs) cancelEntry(s);
@@ -105,11 +114,11 @@ export default defineStrategy({
         }
         return;
       }
-      if (!book.valid) return;
+      if (!book.valid || ctx.now() < s.blockedUntil) return;
       const side: Side = pos > 0 ? -1 : 1;
       const price = side > 0 ? book.ask : book.bid;
-      const orderId = ctx.submit({ instrument: s.instrument.id, side, type: "limit", tif: "IOC", price, size: Math.abs(pos), reduceOnly: true });
-      if (isOpen(ctx.order(orderId))) {
+      const orderId = ctx.submit({ instrument: s.instrument.id, side, type: "limit", tif: "IOC", price, size: Math.abs(pos) });
+      if (!refused(s, orderId)) {
         s.exitId = orderId;
         s.exitKind = EXIT_FLATTEN;
         s.exitCanceling = false;
@@ -121,16 +130,17 @@ export default defineStrategy({
       const qty = Math.abs(pos);
       if (s.exitId !== 0) {
         const o = ctx.order(s.exitId);
-        if (!isOpen(o) || s.exitCanceling || o.size - o.filled === qty) return;
+        if (o === undefined || isTerminal(o.status) || s.exitCanceling || o.size - o.filled === qty) return;
         s.exitCanceling = true;
         ctx.cancel(s.exitId);
         return;
       }
+      if (ctx.now() < s.blockedUntil) return;
       const side: Side = pos > 0 ? -1 : 1;
       const avg = s.entryNotional / s.entryQty;
       const price = side < 0 ? Math.ceil(avg + p.takeProfitTicks) : Math.floor(avg - p.takeProfitTicks);
-      const orderId = ctx.submit({ instrument: s.instrument.id, side, type: "limit", tif: "GTC", price, size: qty, postOnly: true, reduceOnly: true });
-      if (isOpen(ctx.order(orderId))) {
+      const orderId = ctx.submit({ instrument: s.instrument.id, side, type: "limit", tif: "GTC", price, size: qty, postOnly: true });
+      if (!refused(s, orderId)) {
         s.exitId = orderId;
         s.exitKind = EXIT_TAKE_PROFIT;
         s.exitCanceling = false;
@@ -207,6 +217,7 @@ export default defineStrategy({
       onOrder(_ctx, order) {
         const s = stateOf(order.instrument);
         if (s === undefined || !isTerminal(order.status)) return;
+        if (order.status === "rejected" && (order.id === s.entryId || order.id === s.exitId)) s.blockedUntil = ctx.now() + p.rejectBackoffUs;
         if (order.id === s.entryId) {
           s.entryId = 0;
           s.entryCanceling = false;

@@ -18,6 +18,7 @@ export const ObiScalperParams = Type.Object(
     maxHoldUs: Type.Integer({ minimum: 1, default: 30_000_000, description: "Longest holding time; the position is flattened when it expires." }),
     staleOrderUs: Type.Integer({ minimum: 1, default: 2_000_000, description: "An unfilled entry order older than this is canceled." }),
     cooldownUs: Type.Integer({ minimum: 0, default: 5_000_000, description: "Pause after a position is closed before the next entry." }),
+    rejectBackoffUs: Type.Integer({ minimum: 0, default: 1_000_000, description: "After an order is refused, no new order on that instrument for this long." }),
   },
   { additionalProperties: false },
 );

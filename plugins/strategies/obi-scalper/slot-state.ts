@@ -34,6 +34,8 @@ export class SlotState {
   entryNotional = 0;
   /** No new entry before this time (microseconds). */
   cooldownUntil = 0;
+  /** No new order of any kind before this time (after a refusal). */
+  blockedUntil = 0;
 
   constructor(
     readonly instrument: Instrument,
