@@ -94,7 +94,7 @@ bool handle(const uint8_t* payload, uint32_t len, mp::Writer& w, std::vector<uin
   uint32_t mlen = 0;
   const char* m = r.str(mlen);
   if (!r.ok) return false;
-  if (deadline <= now_us()) return false;
+  if (deadline + kshm::STALE_GRACE_US <= now_us()) return false;
   w.clear();
   w.array(3);
   w.integer(id);

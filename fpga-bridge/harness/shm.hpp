@@ -15,6 +15,8 @@ constexpr uint32_t MAGIC = 0x5453454bu;
 constexpr uint32_t VERSION = 1;
 constexpr uint32_t HEADER_BYTES = 512;
 constexpr uint32_t WRAP = 0xffffffffu;
+// A request is dropped as stale only when its deadline passed by more than this (clocks differ).
+constexpr int64_t STALE_GRACE_US = 100000;
 enum Off : uint32_t {
   O_MAGIC = 0, O_VERSION = 4, O_CAPACITY = 8, O_HEADER = 12, O_MAX_FRAME = 16, O_HEARTBEAT_MS = 20,
   O_CLIENT_PID = 24, O_CLIENT_HEARTBEAT = 64, O_SERVER_HEARTBEAT = 128, O_SERVER_STATE = 192,

@@ -17,7 +17,7 @@ function start(path: string, ...extra: string[]): Subprocess {
   return p;
 }
 
-function client(path: string, alerts: BridgeError[] = [], deadAfterMs = 100, capacity = 1 << 16): ShmClient {
+function client(path: string, alerts: BridgeError[] = [], deadAfterMs = 2000, capacity = 1 << 16): ShmClient {
   const c = ShmClient.create({ path, capacity, heartbeatMs: 2, deadAfterMs, onAlert: (e) => alerts.push(e) });
   if ("code" in c) throw new Error(c.code);
   clients.push(c);
@@ -38,8 +38,8 @@ describe("shm bridge with a real sidecar process", () => {
     const c = client(dir.path("seg"), [], 2000, 4096);
     start(dir.path("seg"));
     await waitFor(() => c.health() === null, 10_000, "sidecar ready");
-    for (let i = 0; i < 2000; i++) {
-      const n = (i * 13) % 900;
+    for (let i = 0; i < 600; i++) {
+      const n = (i * 13) % 1000;
       const body = { seq: i, blob: new Uint8Array(n).fill(i & 0xff), px: [i, -i - 1, 2 ** 40 + i] };
       const r = c.callSync("echo", body, 2_000_000);
       if ("code" in r) throw new Error(`${r.code} ${r.context}`);
@@ -62,7 +62,7 @@ describe("shm bridge with a real sidecar process", () => {
   test("a killed sidecar is detected through its heartbeat, calls fall back within their deadline, and a restart reattaches", async () => {
     using dir = tempSegmentDir();
     const alerts: BridgeError[] = [];
-    const c = client(dir.path("seg"), alerts, 60);
+    const c = client(dir.path("seg"), alerts, 300);
     const first = start(dir.path("seg"));
     await waitFor(() => c.health() === null, 10_000, "sidecar ready");
     expect(c.callSync("echo", 1, 1_000_000)).toMatchObject({ status: Status.OK, body: 1 });

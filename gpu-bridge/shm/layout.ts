@@ -72,6 +72,14 @@ export const Offset = {
   RESP_HEAD: 448,
 } as const;
 
+/**
+ * Grace a sidecar adds to a request's deadline before dropping it as stale, in microseconds. The
+ * client enforces the exact deadline on its own clock; processes' wall clocks differ by up to
+ * milliseconds (Bun has no microsecond wall clock, and clocks slew), so a sidecar only drops work
+ * that is clearly dead (a backlog after a stall or a restart).
+ */
+export const STALE_GRACE_US = 100_000;
+
 /** Values of the SERVER_STATE word. */
 export const ServerState = { ABSENT: 0, READY: 1, STOPPED: 2, VERSION_MISMATCH: 3 } as const;
 

@@ -6,7 +6,7 @@
  */
 import { epochMicros, FrameCodec, Status, type ShmRequest } from "./codec.ts";
 import { bridgeError, type BridgeError } from "./errors.ts";
-import { Offset, PROTOCOL_VERSION, ServerState } from "./layout.ts";
+import { Offset, PROTOCOL_VERSION, ServerState, STALE_GRACE_US } from "./layout.ts";
 import { CLAIM_FULL, CLAIM_TOO_LARGE, PEEK_CORRUPT, PEEK_EMPTY, RingReader, RingWriter } from "./ring.ts";
 import { Segment } from "./segment.ts";
 
@@ -59,7 +59,7 @@ export class ShmServer {
     return new ShmServer(seg);
   }
 
-  /** Returns the next live request, or null when none is waiting; expired and corrupt ones are dropped. */
+  /** Returns the next live request, or null when none is waiting; stale (deadline + grace) and corrupt ones are dropped. */
   nextRequest(): ShmRequest | null | BridgeError {
     for (;;) {
       const len = this.reader.peek();
@@ -72,7 +72,7 @@ export class ShmServer {
         this.corruptFrames++;
         continue;
       }
-      if (req.deadlineUs <= epochMicros()) {
+      if (req.deadlineUs + STALE_GRACE_US <= epochMicros()) {
         this.expired++;
         continue;
       }
@@ -124,7 +124,7 @@ export class ShmServer {
           res = { status: Status.ERROR, body: String((e as Error).message) };
         }
         while (res && this.respond(req.id, res.status, res.body)?.code === "SHM_RING_FULL") {
-          if (epochMicros() > req.deadlineUs) break;
+          if (epochMicros() > req.deadlineUs + STALE_GRACE_US) break;
         }
       }
       const now = performance.now();
