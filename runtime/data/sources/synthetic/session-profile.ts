@@ -23,6 +23,23 @@ export const WEEKDAY_SPREAD = [
   1, 0.95, 0.95, 0.95, 0.95, 1.1, 1.2, 1.1, 1.15, 1.4, 4, 2,
 ];
 
+/** Currencies whose pairs quote more in each UTC hour's main session, and by how much. */
+const SESSION_TILT: readonly { hours: readonly number[]; currencies: readonly string[]; factor: number }[] = [
+  { hours: [23, 0, 1, 2, 3, 4, 5, 6], currencies: ["JPY", "AUD", "NZD"], factor: 2 },
+  { hours: [7, 8, 9, 10, 11], currencies: ["EUR", "GBP", "CHF"], factor: 1.6 },
+  { hours: [12, 13, 14, 15, 16, 17, 18, 19, 20], currencies: ["USD", "CAD"], factor: 1.4 },
+];
+
+/**
+ * Returns how much more a pair quotes in a UTC hour than its overall share says: Tokyo and
+ * Sydney pairs in Asia, European pairs in London, dollar and Canadian pairs in New York.
+ */
+export function sessionTilt(hourOfDay: number, base: string, quote: string): number {
+  for (const s of SESSION_TILT)
+    if (s.hours.includes(hourOfDay)) return s.currencies.includes(base) || s.currencies.includes(quote) ? s.factor : 1;
+  return 1;
+}
+
 /** Variance rate while the market is closed, relative to a busy hour (weekend news). */
 const CLOSED_VARIANCE = 0.1;
 

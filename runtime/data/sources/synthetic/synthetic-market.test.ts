@@ -181,6 +181,8 @@ describe("synthetic market", () => {
     const m = createSyntheticMarket({ seed: 9, quotesPerSecond: 5, weekendsClosed: true, endTs: MONDAY + 12 * DAY_US });
     const ev = newMarketEvent();
     const perHour = new Float64Array(24);
+    const asiaPairs = new Set(["USDJPY", "AUDUSD", "NZDUSD", "AUDJPY", "NZDJPY", "AUDNZD"].map(idOf));
+    const asiaShare = [0, 0], total = [0, 0];
     const weekday = (ts: number): number => (Math.floor(ts / DAY_US) + 3) % 7;
     let weekendEvents = 0;
     while (m.next(ev)) {
@@ -188,12 +190,20 @@ describe("synthetic market", () => {
       const hour = Math.floor(ev.ts / HOUR_US) % 24;
       if ((day === 4 && hour >= 21) || day === 5 || (day === 6 && hour < 21)) weekendEvents++;
       else if (day < 4) perHour[hour]++;
+      // Session 0 is Tokyo (01:00-05:00 UTC), 1 is London before New York opens (08:00-11:00).
+      const session = hour >= 1 && hour < 5 ? 0 : hour >= 8 && hour < 11 ? 1 : -1;
+      if (session >= 0) {
+        total[session]++;
+        if (asiaPairs.has(ev.instrument)) asiaShare[session]++;
+      }
     }
     const mean = (hours: number[]): number => hours.reduce((s, h) => s + perHour[h], 0) / hours.length;
     const londonNewYork = mean([8, 9, 10, 13, 14, 15]), asia = mean([1, 2, 3, 4, 5]), roll = mean([21, 22]);
     expect(londonNewYork).toBeGreaterThan(2.5 * asia);
     expect(asia).toBeGreaterThan(1.15 * roll);
     expect(weekendEvents).toBe(0);
+    // Yen and antipodean pairs take a larger share of the quotes in Tokyo hours than in London's.
+    expect(asiaShare[0] / total[0]).toBeGreaterThan(1.5 * (asiaShare[1] / total[1]));
   });
 
   test("jumps gap the price: without diffusion the mid moves only in jumps of many ticks", () => {

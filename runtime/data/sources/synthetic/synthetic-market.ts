@@ -5,7 +5,7 @@
  * regimes (quiet, normal, bursts), plus rare jumps. Every pair's mid is derived from the two
  * currency values, so triangles are consistent up to the spread. Quote updates arrive as a
  * Poisson process whose intensity follows session and regime (exact time change over
- * piecewise-constant segments); each picks a pair by its activity share, rounds bid and ask
+ * piecewise-constant segments); each picks a pair by its activity share in that session, rounds bid and ask
  * outward to the pair's tick around a spread that widens with volatility and thin hours, and may
  * be followed by a trade. Hidden values move at most once per `stepUs` and only when an event
  * needs them, by the variance integrated since the last move, so the sampled path is exact
@@ -15,7 +15,8 @@ import type { Instrument } from "../../../../plugins/sdk/instrument.ts";
 import { MarketEventKind, type MarketEvent, type MarketSource } from "../market-source.ts";
 import { resolveMarketParams, type ResolvedMarket, type SyntheticMarketParams } from "./market-params.ts";
 import { Xoshiro128 } from "./prng.ts";
-import { hourOfWeek, WEEK_HOURS, weekProfile, type WeekProfile } from "./session-profile.ts";
+import { CURRENCIES } from "./fx-universe.ts";
+import { hourOfWeek, sessionTilt, WEEK_HOURS, weekProfile, type WeekProfile } from "./session-profile.ts";
 
 const HOUR_US = 3_600_000_000;
 /** Quote sizes in units, picked by 3 random bits. */
@@ -39,7 +40,9 @@ export class SyntheticMarket implements MarketSource {
   private readonly logValue: Float64Array;
   private readonly z: Float64Array;
   private readonly factorCurrency: Int32Array;
+  /** 24 pair-picking tables, one per UTC hour of day, each 2^PICK_BITS entries. */
   private readonly pickTable: Uint8Array;
+  private pickBase = 0;
   private readonly regimeVariance: Float64Array;
   private readonly regimeMeanUs: Float64Array;
   private readonly tradeThreshold: number;
@@ -81,7 +84,11 @@ export class SyntheticMarket implements MarketSource {
     p.factorOf.forEach((f, c) => {
       if (f >= 0) this.factorCurrency[f] = c;
     });
-    this.pickTable = buildPickTable(p.pairActivity);
+    this.pickTable = new Uint8Array(24 << PICK_BITS);
+    for (let h = 0; h < 24; h++) {
+      const tilted = p.pairActivity.map((a, i) => a * sessionTilt(h, CURRENCIES[p.pairBase[i]], CURRENCIES[p.pairQuote[i]]));
+      this.pickTable.set(buildPickTable(tilted), h << PICK_BITS);
+    }
     this.regimeVariance = Float64Array.from(p.regimes, (r) => r.vol * r.vol);
     this.regimeMeanUs = Float64Array.from(p.regimes, (r) => r.meanDurationSec * 1e6);
     this.tradeThreshold = Math.round(p.tradeProbability * 65536);
@@ -201,7 +208,7 @@ export class SyntheticMarket implements MarketSource {
       if (t >= this.p.endTs) break;
     }
     this.t = t;
-    this.nextPair = this.pickTable[this.rng.nextU32() >>> (32 - PICK_BITS)];
+    this.nextPair = this.pickTable[this.pickBase + (this.rng.nextU32() >>> (32 - PICK_BITS))];
   }
 
   /** Moves into the next segment at `b`: a new hour of the week, a new regime, or both. */
@@ -229,6 +236,7 @@ export class SyntheticMarket implements MarketSource {
     this.rate = this.p.quotesPerUs * r.activity * this.profile.activity[this.how];
     this.varRate = this.regimeVariance[this.currentRegime] * this.profile.variance[this.how];
     this.spreadMult = r.spread * this.profile.spread[this.how];
+    this.pickBase = (this.how % 24) << PICK_BITS;
   }
 
   /** Moves the hidden currency values by the variance integrated up to `t`, plus a jump now and then. */
