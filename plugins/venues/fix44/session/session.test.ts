@@ -139,6 +139,15 @@ describe("sequence numbers", () => {
     expect(io.delivered.length).toBe(3);
   });
 
+  test("a gap fill that jumps over a message we did receive still delivers that message", () => {
+    const { io, session, peer } = loggedOn();
+    peer.nextSeq = 6;
+    session.receive(peer.message("8", er("E6")), T0 + S);
+    session.receive(peer.message("4", [[123, "Y"], [36, 7]], { seq: 2, possDup: true }), T0 + S);
+    expect(io.delivered.map((m) => m.fields.get(17))).toEqual(["E6"]);
+    expect(session.store.nextTargetSeq).toBe(7);
+  });
+
   test("a ResendRequest is served from the store: orders again with PossDupFlag, admin messages as one gap fill", () => {
     const { io, session, peer } = loggedOn();
     sendOrder(session, "C1", T0 + S); // seq 2

@@ -107,6 +107,8 @@ export class FixSession {
   private sendLogon(now: number): void {
     const enc = this.beginAny("A", now).int(98, 0).int(108, this.config.heartBtIntSec);
     if (this.config.resetSeqNumOnLogon) enc.bool(141, true);
+    // FIXT.1.1 sessions name the application version: 9 is FIX 5.0 SP2.
+    if (this.config.dict.beginString === "FIXT.1.1") enc.str(1137, "9");
     if (this.config.username !== undefined) enc.str(553, this.config.username);
     if (this.config.password !== undefined) enc.str(554, this.config.password);
     this.commit();
@@ -385,6 +387,24 @@ export class FixSession {
     }
   }
 
+  /**
+   * Delivers queued messages that a gap fill jumped over. Some engines (QuickFIX's memory
+   * store among them) gap-fill over application messages they cannot find; we received those
+   * live, so they are processed rather than lost.
+   */
+  private replayUnder(next: number, now: number): void {
+    const below = [...this.queue.keys()].filter((k) => k < next).sort((a, b) => a - b);
+    for (const k of below) {
+      const bytes = this.queue.get(k);
+      this.queue.delete(k);
+      if (bytes === null || bytes === undefined || isDown(this.state)) continue;
+      const code = this.decoder.decode(bytes);
+      this.event("FIX_SESSION_GAP_FILLED", now, `FIX_SESSION_GAP_FILL_OVER_RECEIVED: seq=${k} new_seq_no=${next}`);
+      if (code !== FixError.None) this.rejectInbound(this.decoder.message, code, now);
+      else this.dispatch(this.decoder.message, this.decoder.message.msgType, now);
+    }
+  }
+
   private logonAccepted(msg: FixMessage, now: number): void {
     this.state = "active";
     this.failures = 0;
@@ -425,6 +445,7 @@ export class FixSession {
         }
         if (next > this.store.nextTargetSeq) this.store.setNextTargetSeq(next);
         this.event("FIX_SESSION_GAP_FILLED", now, `seq=${msg.seqNum} new_seq_no=${next}`);
+        this.replayUnder(next, now);
         return;
       }
       case "5":
