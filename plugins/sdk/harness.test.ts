@@ -31,6 +31,7 @@ function recorder() {
         if (q.bidSize === 2) c.submit({ instrument: q.instrument, side: 1, type: "limit", tif: "IOC", price: q.ask, size: c.params.size });
         if (q.bidSize === 3) c.cancelAll();
       },
+      onTrade: (_c, t) => void seen.push(`trade:${t.instrument}:${t.size}@${t.price}/${t.side}@${t.ts}`),
       onOrder: (_c, o) => void seen.push(`order:${o.id}:${o.status}`),
       onFill: (c, f) => void seen.push(`fill:${f.orderId}:${f.size}@${f.price} pos=${c.position(f.instrument)}`),
       onTimer: (c, token) => {
@@ -92,6 +93,15 @@ describe("createStrategyHarness", () => {
     expect(h.now()).toBe(1_250);
     h.quote("EURUSD", 114420, 114421, 5, 5, 1_400);
     expect(seen.slice(5)).toEqual(["timer:1@1300", "quote@1400"]);
+  });
+
+  test("trades reach onTrade with their aggressor side, after the timers due before them", () => {
+    const { plugin, seen } = recorder();
+    const h = createStrategyHarness(plugin, { instruments: [EURUSD, USDJPY], startTs: 1_000 });
+    h.ctx.setTimer(10, 4);
+    h.trade("USDJPY", 150_101, 2_000_000, -1, 1_020);
+    h.trade(0, 114_420, 5_000);
+    expect(seen.slice(1)).toEqual(["timer:4@1010", "trade:3:2000000@150101/-1@1020", "trade:0:5000@114420/0@1020"]);
   });
 
   test("a quote in the past is refused", () => {

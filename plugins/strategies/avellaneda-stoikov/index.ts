@@ -9,7 +9,7 @@
  */
 import { defineStrategy, isTerminal, type Instrument, type Side } from "../../sdk/index.ts";
 import { AvellanedaStoikovParams } from "./params.ts";
-import { MidVariance, quotePrices, type QuotePrices } from "./pricing.ts";
+import { intensitySpread, MidVariance, quotePrices, type QuotePrices } from "./pricing.ts";
 
 /** What the market maker remembers about one instrument, mutated in place. */
 class MakerState {
@@ -48,6 +48,7 @@ export default defineStrategy({
     const slotOf = new Int32Array(Math.max(0, ...ctx.instruments.map((i) => i.id)) + 1).fill(-1);
     states.forEach((s, k) => (slotOf[s.instrument.id] = k));
     const volIdx = p.volFeature === "" ? -1 : ctx.featureIndex(p.volFeature);
+    const baseSpread = intensitySpread(p.gamma, p.k);
     const prices: QuotePrices = { bid: 0, ask: 0, reservation: 0, spread: 0 };
     const stateOf = (instrument: number): MakerState | undefined => (instrument < slotOf.length && slotOf[instrument] >= 0 ? states[slotOf[instrument]] : undefined);
 
@@ -87,7 +88,7 @@ export default defineStrategy({
       if (!book.valid || book.ask <= book.bid) return;
       const pos = ctx.position(inst.id);
       const q = pos / p.orderSize;
-      quotePrices(prices, book.bid, book.ask, q, sigma2(s, book.mid2 / 2), p.gamma, p.k, p.horizonSeconds);
+      quotePrices(prices, book.bid, book.ask, q, sigma2(s, book.mid2 / 2), p.gamma, p.horizonSeconds, baseSpread);
       const bidId = quoteSide(s, 1, s.bidId, s.bidPrice, prices.bid, sideSize(inst, 1, pos), force);
       if (bidId !== s.bidId) s.bidPrice = prices.bid;
       s.bidId = bidId;

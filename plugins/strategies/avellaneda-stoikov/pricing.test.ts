@@ -1,12 +1,12 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { MidVariance, quotePrices, type QuotePrices } from "./pricing.ts";
+import { intensitySpread, MidVariance, quotePrices, type QuotePrices } from "./pricing.ts";
 
 const out = (): QuotePrices => ({ bid: 0, ask: 0, reservation: 0, spread: 0 });
 
 describe("quotePrices", () => {
   test("follows the closed form for reservation price and spread", () => {
-    const p = quotePrices(out(), 100_000, 100_002, 0.25, 4, 0.1, 1.5, 10);
+    const p = quotePrices(out(), 100_000, 100_002, 0.25, 4, 0.1, 10, intensitySpread(0.1, 1.5));
     expect(p.reservation).toBeCloseTo(100_001 - 0.25 * 0.1 * 4 * 10, 9);
     expect(p.spread).toBeCloseTo(0.1 * 4 * 10 + (2 / 0.1) * Math.log(1 + 0.1 / 1.5), 9);
     expect(p.bid).toBe(Math.floor(p.reservation - p.spread / 2));
@@ -25,7 +25,7 @@ describe("quotePrices", () => {
         fc.double({ min: 0.1, max: 600, noNaN: true }),
         (bid, spread, q, sigma2, gamma, k, tau) => {
           const ask = bid + spread;
-          const p = quotePrices(out(), bid, ask, q, sigma2, gamma, k, tau);
+          const p = quotePrices(out(), bid, ask, q, sigma2, gamma, tau, intensitySpread(gamma, k));
           return Number.isSafeInteger(p.bid) && Number.isSafeInteger(p.ask) && p.bid <= ask - 1 && p.ask >= bid + 1 && p.bid < p.ask;
         },
       ),
@@ -36,8 +36,8 @@ describe("quotePrices", () => {
   test("more inventory lowers the reservation price and never raises a quote", () => {
     fc.assert(
       fc.property(fc.double({ min: -10, max: 10, noNaN: true }), fc.double({ min: 0.01, max: 5, noNaN: true }), (q, dq) => {
-        const a = quotePrices(out(), 100_000, 100_001, q, 2, 0.05, 0.5, 30);
-        const b = quotePrices(out(), 100_000, 100_001, q + dq, 2, 0.05, 0.5, 30);
+        const a = quotePrices(out(), 100_000, 100_001, q, 2, 0.05, 30, intensitySpread(0.05, 0.5));
+        const b = quotePrices(out(), 100_000, 100_001, q + dq, 2, 0.05, 30, intensitySpread(0.05, 0.5));
         return b.reservation < a.reservation && b.bid <= a.bid && b.ask <= a.ask;
       }),
     );

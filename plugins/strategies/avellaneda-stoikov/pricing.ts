@@ -15,12 +15,20 @@ export interface QuotePrices {
   spread: number;
 }
 
-/** Writes the AS quotes rounded outwards to ticks and kept off the opposite touch. */
-export function quotePrices(out: QuotePrices, bestBid: number, bestAsk: number, q: number, sigma2: number, gamma: number, k: number, tau: number): QuotePrices {
+/** The part of the AS spread that does not depend on volatility: (2 / gamma) * ln(1 + gamma / k), in ticks. */
+export function intensitySpread(gamma: number, k: number): number {
+  return (2 / gamma) * Math.log1p(gamma / k);
+}
+
+/**
+ * Writes the AS quotes rounded outwards to ticks and kept off the opposite touch; `baseSpread` is
+ * intensitySpread(gamma, k), computed once.
+ */
+export function quotePrices(out: QuotePrices, bestBid: number, bestAsk: number, q: number, sigma2: number, gamma: number, tau: number, baseSpread: number): QuotePrices {
   const mid = (bestBid + bestAsk) / 2;
   const risk = gamma * sigma2 * tau;
   out.reservation = mid - q * risk;
-  out.spread = risk + (2 / gamma) * Math.log1p(gamma / k);
+  out.spread = risk + baseSpread;
   const bid = Math.floor(out.reservation - out.spread / 2);
   const ask = Math.ceil(out.reservation + out.spread / 2);
   // Post-only quotes must not cross: a bid at most one tick under the best ask, and vice versa.
