@@ -88,11 +88,13 @@ export class FpgaRiskGate {
 
   /** Returns the verdict for an order (see `GateVerdict`); never waits past the deadline. */
   check(o: GateOrder): GateVerdictCode {
-    const soft = this.model.check(o);
     this.lastSource = "software";
     this.lastCycles = 0;
     const c = this.client;
-    if (!c || !this.ensureSynced(c)) {
+    // Sync before the model books this order, so the reloaded sidecar sees the same state.
+    const live = c !== null && this.ensureSynced(c);
+    const soft = this.model.check(o);
+    if (!live) {
       this.fallbacks++;
       return soft;
     }
@@ -102,7 +104,7 @@ export class FpgaRiskGate {
     a[2] = o.price;
     a[3] = o.qty;
     a[4] = o.ts;
-    const r = c.callSync("check", a, this.timeoutUs);
+    const r = c!.callSync("check", a, this.timeoutUs);
     if ("code" in r || r.status !== 0) {
       this.lose(r);
       this.fallbacks++;

@@ -39,7 +39,7 @@ describe("shm bridge with a real sidecar process", () => {
     start(dir.path("seg"));
     await waitFor(() => c.health() === null, 10_000, "sidecar ready");
     for (let i = 0; i < 600; i++) {
-      const n = (i * 13) % 1000;
+      const n = (i * 13) % 900;
       const body = { seq: i, blob: new Uint8Array(n).fill(i & 0xff), px: [i, -i - 1, 2 ** 40 + i] };
       const r = c.callSync("echo", body, 2_000_000);
       if ("code" in r) throw new Error(`${r.code} ${r.context}`);
