@@ -1,48 +1,55 @@
 /**
- * Monotonic deques over an instrument's quote ring (window max/min in O(1) amortised). A deque
- * holds ring sequence numbers (f64, exact to 2^53) in a CAP-long circular array; its front and
- * back counters live in the instrument block.
+ * Monotonic deques over an instrument's quote ring (window max/min in O(1) amortised). An
+ * entry is 16 bytes, the quote's u32 sequence number and its value, so pushing compares values
+ * without going back to the ring; expiry reads the front quote's timestamp from the ring.
+ * Front and back are u32 counters in the instrument block.
  */
-import { CAP, MASK, OFF_DQ, OFF_QRING, S_DQ, rd, wr } from "./memory";
+import { CAP, MASK, OFF_DQ, OFF_QRING, S_DQ, ri, wi } from "./memory";
 
 /** Address of quote record `seq` in the block at st. */
-@inline export function qrec(st: usize, seq: f64): usize {
-  return st + OFF_QRING + (<usize>(<i32>(<i64>seq) & MASK) << 5);
+@inline export function qrec(st: usize, seq: u32): usize {
+  return st + OFF_QRING + (<usize>(seq & <u32>MASK) << 5);
 }
 
-@inline function slot(st: usize, d: i32, k: f64): usize {
-  return st + OFF_DQ + <usize>(d * CAP) * 8 + (<usize>(<i32>(<i64>k) & MASK) << 3);
+@inline function slot(st: usize, d: i32, k: u32): usize {
+  return st + OFF_DQ + <usize>(d * CAP) * 16 + (<usize>(k & <u32>MASK) << 4);
 }
 
-/** Appends quote `seq` whose value is at byte `field` of its record (max deque when `isMax`). */
-export function dqPush(st: usize, d: i32, seq: f64, v: f64, field: usize, isMax: bool): void {
-  const front = rd(st, S_DQ + 2 * d);
-  let back = rd(st, S_DQ + 2 * d + 1);
-  while (back > front) {
-    const last = load<f64>(qrec(st, load<f64>(slot(st, d, back - 1))) + field);
-    if (isMax ? last <= v : last >= v) back -= 1;
+/** Appends quote `seq` with value `v` (max deque when `isMax`), dropping the entries it dominates. */
+@inline export function dqPush(st: usize, d: i32, seq: u32, v: f64, isMax: bool): void {
+  const front = ri(st, S_DQ + 2 * d);
+  let back = ri(st, S_DQ + 2 * d + 1);
+  while (back != front) {
+    const last = load<f64>(slot(st, d, back - 1), 8);
+    if (isMax ? last <= v : last >= v) back--;
     else break;
   }
-  store<f64>(slot(st, d, back), seq);
-  wr(st, S_DQ + 2 * d + 1, back + 1);
+  const e = slot(st, d, back);
+  store<u32>(e, seq);
+  store<f64>(e, v, 8);
+  wi(st, S_DQ + 2 * d + 1, back + 1);
 }
 
 /** Drops front entries whose quote is at or before `cutoff`. */
-export function dqExpire(st: usize, d: i32, cutoff: f64): void {
-  let front = rd(st, S_DQ + 2 * d);
-  const back = rd(st, S_DQ + 2 * d + 1);
-  while (back > front && load<f64>(qrec(st, load<f64>(slot(st, d, front)))) <= cutoff) front += 1;
-  wr(st, S_DQ + 2 * d, front);
+@inline export function dqExpire(st: usize, d: i32, cutoff: f64): void {
+  let front = ri(st, S_DQ + 2 * d);
+  const back = ri(st, S_DQ + 2 * d + 1);
+  while (back != front && load<f64>(qrec(st, load<u32>(slot(st, d, front)))) <= cutoff) front++;
+  wi(st, S_DQ + 2 * d, front);
 }
 
 /** Drops the front entry if it is quote `seq`. */
-export function dqEvict(st: usize, d: i32, seq: f64): void {
-  const front = rd(st, S_DQ + 2 * d);
-  if (rd(st, S_DQ + 2 * d + 1) > front && load<f64>(slot(st, d, front)) == seq) wr(st, S_DQ + 2 * d, front + 1);
+@inline export function dqEvict(st: usize, d: i32, seq: u32): void {
+  const front = ri(st, S_DQ + 2 * d);
+  if (ri(st, S_DQ + 2 * d + 1) != front && load<u32>(slot(st, d, front)) == seq) wi(st, S_DQ + 2 * d, front + 1);
 }
 
-/** Sequence number at the front, or -1 when empty. */
-@inline export function dqPeek(st: usize, d: i32): f64 {
-  const front = rd(st, S_DQ + 2 * d);
-  return rd(st, S_DQ + 2 * d + 1) > front ? load<f64>(slot(st, d, front)) : -1;
+/** Whether the deque holds an entry. */
+@inline export function dqAny(st: usize, d: i32): bool {
+  return ri(st, S_DQ + 2 * d + 1) != ri(st, S_DQ + 2 * d);
+}
+
+/** Value at the front (the window's extreme); only when dqAny. */
+@inline export function dqFront(st: usize, d: i32): f64 {
+  return load<f64>(slot(st, d, ri(st, S_DQ + 2 * d)), 8);
 }

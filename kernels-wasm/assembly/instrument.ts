@@ -12,15 +12,15 @@ import {
   F_SPREAD, F_VOLZ, F_VWAP, F_ZSCORE, LEVELS, MASK, CAP, NH, NR, NV, OFF_EWMA, OFF_QSUMA, OFF_QSUMB, OFF_QTAIL,
   OFF_SAMPLES, OFF_SORTED, OFF_TRING, OFF_TSUMA, OFF_TSUMB, OFF_TTAIL, QW, QWIN, RATES, RSI_PERIOD, SPREAD_W,
   S_EMA_FAST, S_EMA_SLOW, S_EVICTED, S_HAS_LOG, S_LAST_MID, S_LAST_TS, S_LOG_MID, S_QHEAD, S_QUOTED, S_REF,
-  S_RSI_GAIN, S_RSI_LOSS, S_RSI_N, S_SAMPLES_N, S_SAMPLE_SEC, S_STARTED, S_THEAD, S_THRESH, TW, TWIN, rd, wr,
+  S_RSI_GAIN, S_RSI_LOSS, S_RSI_N, S_SAMPLES_N, S_SAMPLE_SEC, S_STARTED, S_THEAD, S_THRESH, TW, TWIN, rd, ri, wi, wr,
 } from "./memory";
-import { dqEvict, dqExpire, dqPeek, dqPush, qrec } from "./deque";
+import { dqAny, dqEvict, dqExpire, dqFront, dqPush, qrec } from "./deque";
 
 const Q_SPREAD: usize = 8, Q_MID: usize = 16, Q_R2: usize = 24;
 
 /** Address of trade record `seq` in the block at st. */
-@inline function trec(st: usize, seq: f64): usize {
-  return st + OFF_TRING + (<usize>(<i32>(<i64>seq) & MASK) << 5);
+@inline function trec(st: usize, seq: u32): usize {
+  return st + OFF_TRING + (<usize>(seq & <u32>MASK) << 5);
 }
 
 /** Clamps ts to be non-decreasing per instrument and returns it. */
@@ -128,41 +128,39 @@ function bucket(st: usize, out: usize, ts: f64, vol: f64): void {
 }
 
 function pushQuote(st: usize, ts: f64, spread: f64, mid: f64, r2: f64): void {
-  const seq = rd(st, S_QHEAD);
-  const ref = rd(st, S_REF);
-  const d = mid - ref;
+  const seq = ri(st, S_QHEAD);
+  const d = mid - rd(st, S_REF);
   const tails = st + OFF_QTAIL;
-  if (seq >= <f64>CAP) {
-    const old = seq - <f64>CAP;
-    for (let w = 0; w < QW; w++) {
-      if (rd(tails, w) == old) { dropQuote(st, w, old); wr(tails, w, old + 1); wr(st, S_EVICTED, rd(st, S_EVICTED) + 1); }
-    }
-    dqEvict(st, DQ_SPREAD, old); dqEvict(st, DQ_HIGH, old); dqEvict(st, DQ_LOW, old);
+  const old = seq - <u32>CAP;
+  // A window still holding the event CAP back must let it go before the ring slot is reused.
+  for (let w = 0; w < QW; w++) {
+    if (seq - ri(tails, w) >= <u32>CAP) { dropQuote(st, w, old); wi(tails, w, old + 1); wr(st, S_EVICTED, rd(st, S_EVICTED) + 1); }
   }
+  dqEvict(st, DQ_SPREAD, old); dqEvict(st, DQ_HIGH, old); dqEvict(st, DQ_LOW, old);
   const rec = qrec(st, seq);
   store<f64>(rec, ts);
-  store<f64>(rec + Q_SPREAD, spread);
-  store<f64>(rec + Q_MID, mid);
-  store<f64>(rec + Q_R2, r2);
-  wr(st, S_QHEAD, seq + 1);
+  store<f64>(rec, spread, Q_SPREAD);
+  store<f64>(rec, mid, Q_MID);
+  store<f64>(rec, r2, Q_R2);
+  wi(st, S_QHEAD, seq + 1);
   const sa = st + OFF_QSUMA, sb = st + OFF_QSUMB;
   wr(sa, 0, rd(sa, 0) + spread);
   for (let k = 1; k <= NR; k++) wr(sa, k, rd(sa, k) + r2);
   wr(sa, NR + 1, rd(sa, NR + 1) + d);
   wr(sb, NR + 1, rd(sb, NR + 1) + d * d);
-  dqPush(st, DQ_SPREAD, seq, spread, Q_SPREAD, true);
-  dqPush(st, DQ_HIGH, seq, mid, Q_MID, true);
-  dqPush(st, DQ_LOW, seq, mid, Q_MID, false);
+  dqPush(st, DQ_SPREAD, seq, spread, true);
+  dqPush(st, DQ_HIGH, seq, mid, true);
+  dqPush(st, DQ_LOW, seq, mid, false);
 }
 
-function dropQuote(st: usize, w: i32, seq: f64): void {
+@inline function dropQuote(st: usize, w: i32, seq: u32): void {
   const rec = qrec(st, seq);
   const sa = st + OFF_QSUMA;
-  if (w == 0) wr(sa, 0, rd(sa, 0) - load<f64>(rec + Q_SPREAD));
-  else if (w <= NR) wr(sa, w, rd(sa, w) - load<f64>(rec + Q_R2));
+  if (w == 0) wr(sa, 0, rd(sa, 0) - load<f64>(rec, Q_SPREAD));
+  else if (w <= NR) wr(sa, w, rd(sa, w) - load<f64>(rec, Q_R2));
   else {
     const sb = st + OFF_QSUMB;
-    const d = load<f64>(rec + Q_MID) - rd(st, S_REF);
+    const d = load<f64>(rec, Q_MID) - rd(st, S_REF);
     wr(sa, w, rd(sa, w) - d);
     wr(sb, w, rd(sb, w) - d * d);
   }
@@ -171,38 +169,36 @@ function dropQuote(st: usize, w: i32, seq: f64): void {
 /** Applies one trade. */
 export function trade(st: usize, out: usize, tsIn: f64, price: f64, size: f64, side: f64): void {
   const ts = clock(st, tsIn);
-  const seq = rd(st, S_THEAD);
+  const seq = ri(st, S_THEAD);
   const tails = st + OFF_TTAIL;
-  if (seq >= <f64>CAP) {
-    const old = seq - <f64>CAP;
-    for (let w = 0; w < TW; w++) {
-      if (rd(tails, w) == old) { dropTrade(st, w, old); wr(tails, w, old + 1); wr(st, S_EVICTED, rd(st, S_EVICTED) + 1); }
-    }
+  const old = seq - <u32>CAP;
+  for (let w = 0; w < TW; w++) {
+    if (seq - ri(tails, w) >= <u32>CAP) { dropTrade(st, w, old); wi(tails, w, old + 1); wr(st, S_EVICTED, rd(st, S_EVICTED) + 1); }
   }
   const rec = trec(st, seq);
   store<f64>(rec, ts);
-  store<f64>(rec + 8, price);
-  store<f64>(rec + 16, size);
-  store<f64>(rec + 24, side);
-  wr(st, S_THEAD, seq + 1);
+  store<f64>(rec, price, 8);
+  store<f64>(rec, size, 16);
+  store<f64>(rec, side, 24);
+  wi(st, S_THEAD, seq + 1);
   const sa = st + OFF_TSUMA, sb = st + OFF_TSUMB;
   const pv = price * size;
   for (let k = 0; k < NV; k++) { wr(sa, k, rd(sa, k) + pv); wr(sb, k, rd(sb, k) + size); }
   wr(sa, NV, rd(sa, NV) + side * size); wr(sb, NV, rd(sb, NV) + size);
   wr(sa, NV + 1, rd(sa, NV + 1) + size); wr(sb, NV + 1, rd(sb, NV + 1) + size * size);
   refresh(st, out, ts);
-  const n = rd(st, S_THEAD) - rd(tails, NV + 1);
+  const n = <f64>(ri(st, S_THEAD) - ri(tails, NV + 1));
   const mean = rd(sa, NV + 1) / n;
   const variance = rd(sb, NV + 1) / n - mean * mean;
   wr(out, F_VOLZ, n >= 2 && variance > 0 ? (size - mean) / Math.sqrt(variance) : 0);
 }
 
-function dropTrade(st: usize, w: i32, seq: f64): void {
+@inline function dropTrade(st: usize, w: i32, seq: u32): void {
   const rec = trec(st, seq);
-  const size = load<f64>(rec + 16);
+  const size = load<f64>(rec, 16);
   const sa = st + OFF_TSUMA, sb = st + OFF_TSUMB;
-  if (w < NV) { wr(sa, w, rd(sa, w) - load<f64>(rec + 8) * size); wr(sb, w, rd(sb, w) - size); }
-  else if (w == NV) { wr(sa, w, rd(sa, w) - load<f64>(rec + 24) * size); wr(sb, w, rd(sb, w) - size); }
+  if (w < NV) { wr(sa, w, rd(sa, w) - load<f64>(rec, 8) * size); wr(sb, w, rd(sb, w) - size); }
+  else if (w == NV) { wr(sa, w, rd(sa, w) - load<f64>(rec, 24) * size); wr(sb, w, rd(sb, w) - size); }
   else { wr(sa, w, rd(sa, w) - size); wr(sb, w, rd(sb, w) - size * size); }
 }
 
@@ -219,44 +215,48 @@ export function book(st: usize, out: usize, tsIn: f64, bids: usize, asks: usize,
 
 /** Expires every window to `ts` and rewrites the window features. */
 export function refresh(st: usize, out: usize, ts: f64): void {
-  const qhead = rd(st, S_QHEAD), thead = rd(st, S_THEAD);
+  const qhead = ri(st, S_QHEAD), thead = ri(st, S_THEAD);
   const qt = st + OFF_QTAIL, qa = st + OFF_QSUMA, qb = st + OFF_QSUMB;
   for (let w = 0; w < QW; w++) {
     const cutoff = ts - rd(QWIN, w);
-    let tail = rd(qt, w);
-    while (tail < qhead && load<f64>(qrec(st, tail)) <= cutoff) { dropQuote(st, w, tail); tail += 1; }
-    wr(qt, w, tail);
-    if (tail == qhead) { wr(qa, w, 0); wr(qb, w, 0); }
+    let tail = ri(qt, w);
+    const start = tail;
+    while (tail != qhead && load<f64>(qrec(st, tail)) <= cutoff) { dropQuote(st, w, tail); tail++; }
+    if (tail != start) {
+      wi(qt, w, tail);
+      if (tail == qhead) { wr(qa, w, 0); wr(qb, w, 0); }
+    }
   }
   const tt = st + OFF_TTAIL, ta = st + OFF_TSUMA, tb = st + OFF_TSUMB;
   for (let w = 0; w < TW; w++) {
     const cutoff = ts - rd(TWIN, w);
-    let tail = rd(tt, w);
-    while (tail < thead && load<f64>(trec(st, tail)) <= cutoff) { dropTrade(st, w, tail); tail += 1; }
-    wr(tt, w, tail);
-    if (tail == thead) { wr(ta, w, 0); wr(tb, w, 0); }
+    let tail = ri(tt, w);
+    const start = tail;
+    while (tail != thead && load<f64>(trec(st, tail)) <= cutoff) { dropTrade(st, w, tail); tail++; }
+    if (tail != start) {
+      wi(tt, w, tail);
+      if (tail == thead) { wr(ta, w, 0); wr(tb, w, 0); }
+    }
   }
   dqExpire(st, DQ_SPREAD, ts - SPREAD_W);
   dqExpire(st, DQ_HIGH, ts - DONCHIAN_W);
   dqExpire(st, DQ_LOW, ts - DONCHIAN_W);
 
-  const ns = qhead - rd(qt, 0);
+  const ns = <f64>(qhead - ri(qt, 0));
   wr(out, F_SMEAN, ns > 0 ? rd(qa, 0) / ns : NaN);
-  const sm = dqPeek(st, DQ_SPREAD);
-  wr(out, F_SMAX, sm >= 0 ? load<f64>(qrec(st, sm) + Q_SPREAD) : NaN);
+  wr(out, F_SMAX, dqAny(st, DQ_SPREAD) ? dqFront(st, DQ_SPREAD) : NaN);
   for (let k = 1; k <= NR; k++) {
     const v = rd(qa, k);
     wr(out, F_RVOL + k - 1, v > 0 ? Math.sqrt(v) : 0);
   }
-  const nz = qhead - rd(qt, NR + 1);
+  const nz = <f64>(qhead - ri(qt, NR + 1));
   if (nz > 0) {
     const mean = rd(qa, NR + 1) / nz;
     const variance = rd(qb, NR + 1) / nz - mean * mean;
     wr(out, F_ZSCORE, variance > 0 ? (rd(st, S_LAST_MID) - rd(st, S_REF) - mean) / Math.sqrt(variance) : 0);
   } else wr(out, F_ZSCORE, 0);
-  const hi = dqPeek(st, DQ_HIGH), lo = dqPeek(st, DQ_LOW);
-  wr(out, F_DHIGH, hi >= 0 ? load<f64>(qrec(st, hi) + Q_MID) : NaN);
-  wr(out, F_DLOW, lo >= 0 ? load<f64>(qrec(st, lo) + Q_MID) : NaN);
+  wr(out, F_DHIGH, dqAny(st, DQ_HIGH) ? dqFront(st, DQ_HIGH) : NaN);
+  wr(out, F_DLOW, dqAny(st, DQ_LOW) ? dqFront(st, DQ_LOW) : NaN);
   for (let k = 0; k < NV; k++) {
     const v = rd(tb, k);
     wr(out, F_VWAP + k, v > 0 ? rd(ta, k) / v : NaN);

@@ -18,7 +18,11 @@ export const S_LAST_TS = 0, S_STARTED = 1, S_QUOTED = 2, S_LAST_MID = 3, S_LOG_M
   S_REF = 6, S_EMA_FAST = 7, S_EMA_SLOW = 8, S_RSI_N = 9, S_RSI_GAIN = 10, S_RSI_LOSS = 11,
   S_EVICTED = 12, S_QHEAD = 13, S_THEAD = 14, S_SAMPLES_N = 15, S_SAMPLE_SEC = 16, S_THRESH = 17,
   S_DQ = 20, S_CTX_POS = 26, S_FIXED = 28;
-/** Deques: 0 spread max, 1 Donchian max, 2 Donchian min; front at S_DQ+2d, back at S_DQ+2d+1. */
+/**
+ * Deques: 0 spread max, 1 Donchian max, 2 Donchian min; u32 front at S_DQ+2d, back at S_DQ+2d+1.
+ * Event counters (ring heads, window tails, deque fronts/backs) are u32 sequence numbers that
+ * may wrap: only their differences are used.
+ */
 export const DQ_SPREAD = 0, DQ_HIGH = 1, DQ_LOW = 2;
 export const BUCKET_SAMPLES = 64;
 
@@ -80,6 +84,10 @@ export let END: usize = 0;
 @inline export function rd(p: usize, k: i32): f64 { return load<f64>(p + (<usize>k << 3)); }
 /** Writes f64 k of the block at p. */
 @inline export function wr(p: usize, k: i32, v: f64): void { store<f64>(p + (<usize>k << 3), v); }
+/** Reads u32 counter k (8-byte slots) of the block at p. */
+@inline export function ri(p: usize, k: i32): u32 { return load<u32>(p + (<usize>k << 3)); }
+/** Writes u32 counter k of the block at p. */
+@inline export function wi(p: usize, k: i32, v: u32): void { store<u32>(p + (<usize>k << 3), v); }
 /** Returns the block of instrument i. */
 @inline export function block(i: i32): usize { return STATE + <usize>i * STRIDE; }
 /** Returns the feature vector of instrument i. */
@@ -127,7 +135,7 @@ export function layout(): bool {
   o = align(o);
   OFF_QRING = o; o += <usize>CAP * 32;
   OFF_TRING = o; o += <usize>CAP * 32;
-  OFF_DQ = o; o += <usize>CAP * 8 * 3;
+  OFF_DQ = o; o += <usize>CAP * 16 * 3;
   STRIDE = align(o);
   STATE = p; p += STRIDE * <usize>N;
   FEATURES = p; p = align(p + <usize>(N * WIDTH) * 8);
