@@ -18,6 +18,8 @@ function isDown(s: SessionState): boolean {
   return s === "disconnected";
 }
 
+/** Most messages held above a gap before the session gives up on the counterparty. */
+const MAX_QUEUED = 10_000;
 const ADMIN_TYPES = new Set(["0", "1", "2", "3", "4", "5", "A"]);
 
 /** One FIX session with one counterparty. */
@@ -276,7 +278,7 @@ export class FixSession {
       return;
     }
     if (code === FixError.None && !this.compIdsMatch(msg)) {
-      this.sendReject(now, seq, 49, type, 9, "CompID problem");
+      this.sendReject(now, seq, 49, type, 9, `FIX_SESSION_COMP_ID: seq=${seq}`);
       this.protocolError(now, `FIX_SESSION_COMP_ID: seq=${seq}`);
       return;
     }
@@ -341,7 +343,13 @@ export class FixSession {
     } else if (code === FixError.None && type === "5") {
       this.dispatch(msg, type, now);
       return;
-    } else this.queue.set(seq, msg.bytes().slice());
+    } else {
+      if (this.queue.size >= MAX_QUEUED) {
+        this.protocolError(now, `FIX_SESSION_QUEUE_OVERFLOW: queued=${this.queue.size} expected=${expected} seq=${seq}`);
+        return;
+      }
+      this.queue.set(seq, msg.bytes().slice());
+    }
     if (this.resendThrough === 0 && this.state === "active") {
       this.beginAny("2", now).int(7, expected).int(16, 0);
       this.commit();
@@ -354,7 +362,7 @@ export class FixSession {
     const next = msg.int(36);
     const expected = this.store.nextTargetSeq;
     if (!(next >= expected)) {
-      this.sendReject(now, msg.seqNum, 36, "4", 5, `NewSeqNo ${next} is below expected ${expected}`);
+      this.sendReject(now, msg.seqNum, 36, "4", 5, `FIX_SESSION_SEQ_RESET_BACKWARDS: new_seq_no=${next} expected=${expected}`);
       this.event("FIX_SESSION_INBOUND_REJECTED", now, `seq=${msg.seqNum} FIX_SESSION_SEQ_RESET_BACKWARDS: new_seq_no=${next} expected=${expected}`);
       return;
     }
@@ -440,7 +448,7 @@ export class FixSession {
       case "4": {
         const next = msg.int(36);
         if (!(next > msg.seqNum)) {
-          this.sendReject(now, msg.seqNum, 36, "4", 5, `NewSeqNo ${next} must exceed MsgSeqNum ${msg.seqNum}`);
+          this.sendReject(now, msg.seqNum, 36, "4", 5, `FIX_SESSION_GAP_FILL_BACKWARDS: new_seq_no=${next} seq=${msg.seqNum}`);
           return;
         }
         if (next > this.store.nextTargetSeq) this.store.setNextTargetSeq(next);
@@ -465,7 +473,7 @@ export class FixSession {
     let to = msg.int(16);
     if (to === 0 || to > last) to = last;
     if (!(from >= 1) || !(to >= 0)) {
-      this.sendReject(now, msg.seqNum, 7, "2", 5, `bad resend range ${from}..${to}`);
+      this.sendReject(now, msg.seqNum, 7, "2", 5, `FIX_SESSION_BAD_RESEND_RANGE: from=${from} to=${to}`);
       return;
     }
     let gapStart = 0;
