@@ -150,6 +150,8 @@ export function createStrategyHarness<P extends TSchema>(plugin: StrategyPlugin<
     positions.set(i.id, options.positions?.[i.symbol] ?? 0);
   }
   const orders = new Map<number, MutableOrder>();
+  /** Orders that can still fill, in submission order (kept apart so long replays stay linear). */
+  const live = new Set<MutableOrder>();
   const intents: SubmittedIntent[] = [];
   const cancels: number[] = [];
   const fills: Fill[] = [];
@@ -191,6 +193,7 @@ export function createStrategyHarness<P extends TSchema>(plugin: StrategyPlugin<
   function setStatus(o: MutableOrder, status: OrderStatus, reason: string, notify: boolean): void {
     o.status = status;
     o.reason = reason;
+    if (isTerminal(status)) live.delete(o);
     o.updatedTs = now;
     if (notify) notices.push(o);
   }
@@ -230,7 +233,7 @@ export function createStrategyHarness<P extends TSchema>(plugin: StrategyPlugin<
     featureIndex: (feature) => featureNames.indexOf(feature),
     features: (instrument) => features.get(instrument) ?? fail(`instrument=${instrument} is not assigned`),
     position: (instrument) => positions.get(instrument) ?? 0,
-    openOrders: (instrument) => [...orders.values()].filter((o) => !isTerminal(o.status) && (instrument === undefined || o.instrument === instrument)),
+    openOrders: (instrument) => [...live].filter((o) => instrument === undefined || o.instrument === instrument),
     order: (orderId) => orders.get(orderId),
     submit(intent) {
       need("orders", "submit");
@@ -244,6 +247,7 @@ export function createStrategyHarness<P extends TSchema>(plugin: StrategyPlugin<
         status: "working", createdTs: now, updatedTs: now, reason: "",
       };
       orders.set(id, o);
+      live.add(o);
       const refusal = rejectWith?.(copy) || null;
       if (refusal !== null) setStatus(o, "rejected", refusal, true);
       intents.push({ orderId: id, ts: now, intent: copy, rejected: refusal });
@@ -255,7 +259,7 @@ export function createStrategyHarness<P extends TSchema>(plugin: StrategyPlugin<
     },
     cancelAll(instrument) {
       need("orders", "cancelAll");
-      for (const o of orders.values()) if (instrument === undefined || o.instrument === instrument) doCancel(o, "canceled by strategy");
+      for (const o of [...live]) if (instrument === undefined || o.instrument === instrument) doCancel(o, "canceled by strategy");
     },
     setTimer(afterUs, token) {
       need("timers", "setTimer");
@@ -271,8 +275,8 @@ export function createStrategyHarness<P extends TSchema>(plugin: StrategyPlugin<
   /** Cancels unfilled immediate orders, then fires timers due at or before `ts` and sets the clock. */
   function runUntil(ts: number): void {
     if (!isInt(ts) || ts < now) fail(`ts=${ts} is before now=${now} or not an integer`);
-    for (const o of orders.values()) {
-      if (!isTerminal(o.status) && (o.tif === "IOC" || o.tif === "FOK" || o.type === "market")) setStatus(o, "canceled", `${o.tif} not filled`, true);
+    for (const o of [...live]) {
+      if ((o.tif === "IOC" || o.tif === "FOK" || o.type === "market")) setStatus(o, "canceled", `${o.tif} not filled`, true);
     }
     dispatch(() => {});
     while (timers.length > 0 && (timers[0] as { due: number }).due <= ts) {
