@@ -1,0 +1,99 @@
+/**
+ * The Hono app: registers every route of the table behind the same pipeline — token check and
+ * role (401/403), per-token rate limit (the kill switch is exempt), path/query/body validation
+ * (400 with field paths), then the synchronous handler — and counts answers for /metrics.
+ */
+import { Hono, type Context } from "hono";
+import type { Session } from "../../session/build.ts";
+import type { RealtimeRun } from "../../session/realtime.ts";
+import type { TokenCheck } from "../auth/jwt.ts";
+import { allows } from "../auth/roles.ts";
+import { fail, type Reply } from "./reply.ts";
+import { honoPath, type AdminRoute } from "./route.ts";
+import { compileValidator, type Validator } from "./validate.ts";
+import { TokenBuckets } from "./rate-limit.ts";
+import { NoQuery } from "./schemas.ts";
+
+/** What the app needs besides the route table. */
+export interface AppDeps {
+  readonly session: Session;
+  readonly run: RealtimeRun;
+  readonly verify: (token: string) => Promise<TokenCheck>;
+  /** HTTP answers by status code (for /metrics). */
+  readonly responses: Map<number, number>;
+  readonly rateLimit: TokenBuckets;
+  /** Structured log of commands and failures. */
+  readonly log: (message: string, fields: Record<string, unknown>) => void;
+}
+
+/** Paths whose requests skip the rate limit, so the kill switch always gets through. */
+const PRIORITY = new Set(["/api/v1/kill-switch/engage", "/api/v1/kill-switch/release"]);
+
+/** Builds the app from the route table. */
+export function buildApp(routes: readonly AdminRoute[], deps: AppDeps): Hono {
+  const app = new Hono();
+  app.use("*", async (c, next) => {
+    await next();
+    deps.responses.set(c.res.status, (deps.responses.get(c.res.status) ?? 0) + 1);
+  });
+  for (const route of routes) {
+    const params = route.params === undefined ? null : compileValidator(route.params, "path", true);
+    const query = compileValidator(route.query ?? NoQuery, "query", true);
+    const body = route.body === undefined ? null : compileValidator(route.body, "body", false);
+    app.on(route.method, honoPath(route.path), (c) => handle(c, route, params, query, body, deps));
+  }
+  app.notFound((c) => send(c, fail(404, "ADMIN_NOT_FOUND", `method=${c.req.method} path=${new URL(c.req.url).pathname}`)));
+  app.onError((err, c) => {
+    deps.log("admin handler failed", { path: new URL(c.req.url).pathname, error: err.message });
+    return send(c, fail(500, "ADMIN_INTERNAL", err.message));
+  });
+  return app;
+}
+
+async function handle(c: Context, route: AdminRoute, params: Validator | null, query: Validator, body: Validator | null, deps: AppDeps): Promise<Response> {
+  let principal = null;
+  if (route.role !== "public") {
+    const header = c.req.header("authorization") ?? "";
+    const token = /^Bearer\s+/i.test(header) ? header.replace(/^Bearer\s+/i, "").trim() : "";
+    const check = await deps.verify(token);
+    if (!check.ok) {
+      c.header("WWW-Authenticate", `Bearer error="invalid_token", error_description="${check.code}"`);
+      return send(c, fail(401, check.code, check.reason));
+    }
+    principal = check.principal;
+    if (!allows(principal.role, route.role)) return send(c, fail(403, "AUTH_FORBIDDEN", `role=${principal.role} needs=${route.role} route="${route.method} ${route.path}"`));
+    if (!PRIORITY.has(route.path) && !deps.rateLimit.take(token)) return send(c, fail(429, "ADMIN_RATE_LIMITED", `subject=${principal.subject} limit=${deps.rateLimit.perSecond}/s`));
+  }
+  const p = params === null ? { ok: true as const, value: {} } : params.check(c.req.param());
+  if (!p.ok) return send(c, fail(400, "ADMIN_BAD_REQUEST", summary(p.problems), p.problems));
+  const q = query.check(c.req.query());
+  if (!q.ok) return send(c, fail(400, "ADMIN_BAD_REQUEST", summary(q.problems), q.problems));
+  let b: { ok: true; value: unknown } = { ok: true, value: undefined };
+  if (body !== null) {
+    const text = await c.req.text();
+    let json: unknown;
+    try {
+      json = text.trim() === "" ? {} : JSON.parse(text);
+    } catch (err) {
+      return send(c, fail(400, "ADMIN_BAD_JSON", `body: not JSON: ${(err as Error).message}`, [{ in: "body", path: "", reason: "not JSON" }]));
+    }
+    const checked = body.check(json);
+    if (!checked.ok) return send(c, fail(400, "ADMIN_BAD_REQUEST", summary(checked.problems), checked.problems));
+    b = checked;
+  }
+  const reply = route.handle({ session: deps.session, run: deps.run, principal, params: p.value, query: q.value, body: b.value } as never);
+  if (route.method !== "GET") deps.log("admin command", { route: `${route.method} ${route.path}`, path: new URL(c.req.url).pathname, by: principal?.subject ?? "", status: reply.status });
+  return send(c, reply);
+}
+
+function summary(problems: readonly { in: string; path: string; reason: string }[]): string {
+  return problems.map((p) => `${p.in}${p.path}: ${p.reason}`).join("; ");
+}
+
+function send(c: Context, reply: Reply): Response {
+  if (reply.contentType !== undefined) {
+    c.header("Content-Type", reply.contentType);
+    return c.body(reply.body as string, reply.status as never);
+  }
+  return c.json(reply.body as object, reply.status as never);
+}

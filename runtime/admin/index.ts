@@ -1,0 +1,175 @@
+/**
+ * The admin plane of a running session: a Hono app on `Bun.serve` with the REST API under
+ * `/api/v1`, WebSocket streams under `/ws/*`, `/metrics`, the OpenAPI document and the dashboard
+ * at `/`. It reads state and sends commands only through the session's public surface, on the
+ * loop's own thread, with synchronous handlers; stream fan-out happens in batches off the loop.
+ */
+import type { Server } from "bun";
+import type { Session } from "../session/build.ts";
+import type { RealtimeRun } from "../session/realtime.ts";
+import { logLine } from "../session/log.ts";
+import { verifyToken, issueToken, type TokenCheck } from "./auth/jwt.ts";
+import { resolveAdminKey, MIN_KEY_LENGTH } from "./auth/keys.ts";
+import { buildApp } from "./http/app.ts";
+import { openApiDocument } from "./http/openapi.ts";
+import { ok, text } from "./http/reply.ts";
+import { defineRoute, type AdminRoute } from "./http/route.ts";
+import { TokenBuckets } from "./http/rate-limit.ts";
+import { renderMetrics } from "./metrics/session-metrics.ts";
+import { dashboardRoutes, loadDashboard } from "./dashboard/routes.ts";
+import { alertRoutes } from "./routes/alerts.ts";
+import { healthRoutes } from "./routes/health.ts";
+import { marketRoutes } from "./routes/markets.ts";
+import { orderRoutes } from "./routes/orders.ts";
+import { portfolioRoutes } from "./routes/portfolio.ts";
+import { riskRoutes } from "./routes/risk.ts";
+import { strategyRoutes } from "./routes/strategies.ts";
+import type { StreamClient } from "./streams/client.ts";
+import { StreamHub, type HubOptions } from "./streams/hub.ts";
+import { STREAM_ROUTES, upgradeStream } from "./streams/upgrade.ts";
+
+export { issueToken } from "./auth/jwt.ts";
+export type { Role } from "./auth/roles.ts";
+
+/** Options of the admin server; the deployment's `admin` section fills what is not given. */
+export interface AdminOptions {
+  /** TCP port; 0 picks a free one (default: the deployment's admin.port, else 8787). */
+  port?: number;
+  /** Interface to listen on (default: the deployment's admin.host, else 127.0.0.1). */
+  host?: string;
+  /** HS256 keys accepted; the first signs. Default: from the environment (see auth/keys.ts). */
+  keys?: readonly string[];
+  /** Requests a second per token (default 100, burst twice that; 0 disables). */
+  rateLimitPerSecond?: number;
+  /** Stream limits. */
+  streams?: HubOptions;
+  /** Where log lines go (default: stderr JSON lines). */
+  log?: (line: string) => void;
+}
+
+/** A running admin server. */
+export interface AdminServer {
+  readonly url: string;
+  readonly port: number;
+  /** The route table (for tests and docs). */
+  readonly routes: readonly AdminRoute[];
+  /** The stream hub (client counts, forced flushes). */
+  readonly hub: StreamHub;
+  /** Stops listening, closes streams and unhooks from the session. */
+  stop(): Promise<void>;
+}
+
+/** Starts the admin server for a running session. */
+export async function startAdmin(session: Session, run: RealtimeRun, opts: AdminOptions = {}): Promise<AdminServer> {
+  const startedAt = performance.now();
+  const write = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const log = (message: string, fields: Record<string, unknown>) => write(logLine(session.core.now(), "admin", message, fields));
+  let keys = opts.keys;
+  if (keys === undefined) {
+    const resolved = resolveAdminKey();
+    keys = [resolved.key];
+    if (resolved.source === "generated") {
+      const token = await issueToken("admin", 8 * 3600, resolved.key, "console");
+      write(`admin: no KESTREL_ADMIN_KEY or KESTREL_ADMIN_KEY_FILE set; generated a key for this run only.`);
+      write(`admin: an admin token for the dashboard, valid 8h: ${token}`);
+      write(`admin: for lasting tokens, set KESTREL_ADMIN_KEY (>= ${MIN_KEY_LENGTH} chars) and run: kestrel token --role trader --ttl 8h`);
+    }
+  }
+  if (keys.length === 0 || keys.some((k) => k.length < MIN_KEY_LENGTH)) throw new Error(`ADMIN_KEY_TOO_SHORT: min=${MIN_KEY_LENGTH}`);
+  const accepted = keys;
+
+  // Verified tokens are cached until they expire: HMAC per request is the costliest part of a read.
+  const cache = new Map<string, TokenCheck & { ok: true }>();
+  const verify = async (token: string): Promise<TokenCheck> => {
+    const hit = cache.get(token);
+    if (hit !== undefined && hit.principal.exp > Date.now() / 1000) return hit;
+    const check = await verifyToken(token, accepted);
+    if (check.ok) {
+      if (cache.size >= 1000) cache.clear();
+      cache.set(token, check);
+    } else cache.delete(token);
+    return check;
+  };
+
+  const hub = new StreamHub(session, opts.streams);
+  const responses = new Map<number, number>();
+  const wsClients = new Map<string, number>();
+  const counters = { responses, wsClients, wsDropped: hub.dropped };
+  const dashboard = await loadDashboard();
+  const routes: AdminRoute[] = [
+    ...healthRoutes(startedAt),
+    ...marketRoutes(),
+    ...orderRoutes(),
+    ...portfolioRoutes(),
+    ...riskRoutes(),
+    ...strategyRoutes(),
+    ...alertRoutes(),
+    defineRoute({
+      method: "GET",
+      path: "/metrics",
+      role: "analyst",
+      tag: "metrics",
+      summary: "Session metrics in the Prometheus text format.",
+      responses: { 200: "metrics" },
+      handle: ({ session: s }) => {
+        for (const r of STREAM_ROUTES) wsClients.set(r.stream, hub.clients[r.stream].size);
+        return text(renderMetrics(s, counters), "text/plain; version=0.0.4; charset=utf-8");
+      },
+    }),
+    ...dashboardRoutes(dashboard),
+  ];
+  const doc = openApiDocument([...routes, openApiRouteStub], STREAM_ROUTES, "1.0.0");
+  routes.push(defineRoute({ ...openApiRouteStub, handle: () => ok(doc) }));
+  const rate = opts.rateLimitPerSecond ?? 100;
+  const app = buildApp(routes, { session, run, verify, responses, rateLimit: new TokenBuckets(rate, rate * 2), log });
+
+  const streamPaths = new Set(STREAM_ROUTES.map((r) => r.path));
+  const server: Server<StreamClient> = Bun.serve<StreamClient>({
+    port: opts.port ?? session.config.admin?.port ?? 8787,
+    hostname: opts.host ?? session.config.admin?.host ?? "127.0.0.1",
+    async fetch(req, srv) {
+      const url = new URL(req.url);
+      if (streamPaths.has(url.pathname)) {
+        const refused = await upgradeStream(req, url, srv, session, verify);
+        if (refused === null) return undefined;
+        responses.set(refused.status, (responses.get(refused.status) ?? 0) + 1);
+        return Response.json(refused.body, { status: refused.status });
+      }
+      return app.fetch(req, { server: srv });
+    },
+    websocket: {
+      open: (ws) => hub.open(ws),
+      close: (ws) => hub.close(ws),
+      message: () => {},
+      backpressureLimit: 16 << 20,
+      closeOnBackpressureLimit: true,
+      idleTimeout: 120,
+      sendPings: true,
+    },
+  });
+  hub.attach();
+  const port = server.port!;
+  const host = server.hostname ?? "127.0.0.1";
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}/`;
+  log("admin listening", { url, routes: routes.length, streams: STREAM_ROUTES.length });
+  return {
+    url,
+    port,
+    routes,
+    hub,
+    async stop() {
+      hub.detach();
+      await server.stop(true);
+    },
+  };
+}
+
+const openApiRouteStub: AdminRoute = defineRoute({
+  method: "GET",
+  path: "/api/v1/openapi.json",
+  role: "public",
+  tag: "docs",
+  summary: "This OpenAPI 3.1 document, generated from the same schemas the server validates with.",
+  responses: { 200: "the document" },
+  handle: () => ok({}),
+});

@@ -1,0 +1,118 @@
+/**
+ * Positions, the portfolio summary and P&L. Exact figures (positions, realised, unrealised, fees)
+ * are decimal text in each instrument's quote currency; account-currency totals are converted at
+ * current mids and are floats rounded to cents, as the session summary reports them.
+ */
+import { formatScaled } from "../../../plugins/sdk/decimal.ts";
+import type { Session } from "../../session/build.ts";
+import { defineRoute, type AdminRoute } from "../http/route.ts";
+import { ok } from "../http/reply.ts";
+import { moneyText, sizeText } from "../views.ts";
+
+/** Account-currency net P&L (float, 2 decimals), or null while a conversion rate is missing. */
+export function accountPnl(session: Session): number | null {
+  try {
+    return Math.round(session.core.portfolio.equity(session.config.account.currency) * 100) / 100;
+  } catch {
+    return null;
+  }
+}
+
+function positions(session: Session) {
+  const p = session.core.portfolio;
+  const out = [];
+  for (const inst of session.instruments) {
+    const byStrategy = [];
+    for (const s of p.strategies) {
+      const pos = p.positionOf(s, inst.id);
+      const realised = p.realisedOf(s, inst.id);
+      const fees = p.feesOf(s, inst.id);
+      if (pos === 0 && realised === 0 && fees === 0) continue;
+      const avg = p.avgEntryOf(s, inst.id);
+      byStrategy.push({
+        strategy: s,
+        position: sizeText(inst, pos),
+        avgEntry: avg === null ? null : (avg / 10 ** inst.priceDecimals).toFixed(inst.priceDecimals + 1),
+        realised: moneyText(inst, realised),
+        unrealised: moneyText(inst, p.unrealisedOf(s, inst.id)),
+        fees: moneyText(inst, fees),
+      });
+    }
+    if (byStrategy.length === 0) continue;
+    const avg = p.avgEntry(inst.id);
+    out.push({
+      instrument: inst.symbol,
+      currency: inst.quote,
+      position: sizeText(inst, p.position(inst.id)),
+      avgEntry: avg === null ? null : (avg / 10 ** inst.priceDecimals).toFixed(inst.priceDecimals + 1),
+      realised: moneyText(inst, p.realised(inst.id)),
+      unrealised: moneyText(inst, p.unrealised(inst.id)),
+      fees: moneyText(inst, p.fees(inst.id)),
+      net: moneyText(inst, p.net(inst.id)),
+      byStrategy,
+    });
+  }
+  return out;
+}
+
+function byCurrency(session: Session) {
+  return session.core.portfolio.pnlByCurrency().map((c) => ({
+    currency: c.currency,
+    realised: formatScaled(c.realised, c.decimals),
+    unrealised: formatScaled(c.unrealised, c.decimals),
+    fees: formatScaled(c.fees, c.decimals),
+    net: formatScaled(c.net, c.decimals),
+  }));
+}
+
+/** Portfolio routes. */
+export function portfolioRoutes(): AdminRoute[] {
+  return [
+    defineRoute({
+      method: "GET",
+      path: "/api/v1/positions",
+      role: "analyst",
+      tag: "portfolio",
+      summary: "Open positions and P&L per instrument, with each strategy's share.",
+      responses: { 200: "positions" },
+      handle: ({ session }) => ok({ positions: positions(session) }),
+    }),
+    defineRoute({
+      method: "GET",
+      path: "/api/v1/portfolio",
+      role: "analyst",
+      tag: "portfolio",
+      summary: "Portfolio summary: account P&L and equity, P&L and exposure per currency, open orders.",
+      responses: { 200: "summary" },
+      handle: ({ session }) => {
+        const pnl = accountPnl(session);
+        const capital = session.config.account.capital;
+        return ok({
+          currency: session.config.account.currency,
+          capital,
+          pnl,
+          equity: pnl === null ? null : Math.round((capital + pnl) * 100) / 100,
+          openOrders: session.core.oms.openCount,
+          byCurrency: byCurrency(session),
+          exposure: session.core.portfolio.exposure().map((e) => ({
+            currency: e.currency,
+            long: formatScaled(e.long, e.decimals),
+            short: formatScaled(e.short, e.decimals),
+            net: formatScaled(e.net, e.decimals),
+          })),
+          kernelTs: session.core.now(),
+        });
+      },
+    }),
+    defineRoute({
+      method: "GET",
+      path: "/api/v1/pnl",
+      role: "analyst",
+      tag: "portfolio",
+      summary: "P&L: account-currency net, exact per-currency figures and the performance report.",
+      responses: { 200: "P&L" },
+      handle: ({ session }) =>
+        ok({ currency: session.config.account.currency, pnl: accountPnl(session), byCurrency: byCurrency(session), performance: session.performance.report(), kernelTs: session.core.now() }),
+    }),
+  ];
+}

@@ -1,0 +1,68 @@
+/** Strategies: states (running, paused, quarantined with its failure), params, pause and resume. */
+import type { Session } from "../../session/build.ts";
+import { defineRoute, type AdminRoute } from "../http/route.ts";
+import { fail, ok, type Reply } from "../http/reply.ts";
+import { NameParams } from "../http/schemas.ts";
+
+function strategyJson(session: Session, name: string) {
+  const slot = session.core.host.get(name)!;
+  const config = session.config.strategies.find((s) => s.name === name);
+  return {
+    name,
+    plugin: config?.plugin ?? slot.plugin.manifest.name,
+    version: slot.plugin.manifest.version,
+    state: slot.state,
+    failure: slot.failure,
+    instruments: slot.instrumentIds.map((i) => session.instruments[i]!.symbol),
+    params: config?.params ?? {},
+    openOrders: session.core.openOrdersOf(name).length,
+  };
+}
+
+function setPaused(session: Session, name: string, paused: boolean, by: string): Reply {
+  const slot = session.core.host.get(name);
+  if (slot === undefined) return fail(404, "ADMIN_UNKNOWN_STRATEGY", `strategy=${name}`);
+  if (!session.core.setPaused(name, paused, by)) return fail(409, "ADMIN_STRATEGY_QUARANTINED", `strategy=${name} failure=${slot.failure}`);
+  return ok({ strategy: strategyJson(session, name) });
+}
+
+/** Strategy routes. */
+export function strategyRoutes(): AdminRoute[] {
+  return [
+    defineRoute({
+      method: "GET",
+      path: "/api/v1/strategies",
+      role: "analyst",
+      tag: "strategies",
+      summary: "Every strategy with its plugin, version, state, quarantine failure, instruments and params.",
+      responses: { 200: "strategies" },
+      handle: ({ session }) => ok({ strategies: session.core.host.slots.map((s) => strategyJson(session, s.name)) }),
+    }),
+    defineRoute({
+      method: "POST",
+      path: "/api/v1/strategies/{name}/pause",
+      role: "trader",
+      tag: "strategies",
+      summary: "Pauses a strategy: it gets no more events; its working orders stay.",
+      params: NameParams,
+      responses: { 200: "paused", 404: "no such strategy", 409: "quarantined" },
+      handle: ({ session, run, params, principal }) => {
+        run.syncClock();
+        return setPaused(session, params.name, true, principal!.subject);
+      },
+    }),
+    defineRoute({
+      method: "POST",
+      path: "/api/v1/strategies/{name}/resume",
+      role: "trader",
+      tag: "strategies",
+      summary: "Resumes a paused strategy.",
+      params: NameParams,
+      responses: { 200: "running", 404: "no such strategy", 409: "quarantined" },
+      handle: ({ session, run, params, principal }) => {
+        run.syncClock();
+        return setPaused(session, params.name, false, principal!.subject);
+      },
+    }),
+  ];
+}
