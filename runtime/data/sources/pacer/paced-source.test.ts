@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import fc from "fast-check";
 import { fileURLToPath } from "node:url";
 import type { Instrument } from "../../../../plugins/sdk/instrument.ts";
 import { ArraySource } from "../array-source.ts";
@@ -94,6 +95,36 @@ describe("paced source", () => {
     }
     expect(n).toBe(10_000);
     expect(prev).toBeGreaterThan(WALL);
+  });
+
+  test("whatever the speed and gaps, a loop that wakes late gets every event in order and never before it is due", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 5_000_000 }), { minLength: 1, maxLength: 60 }),
+        fc.double({ min: 0.01, max: 1000, noNaN: true }),
+        fc.integer({ min: 0, max: 200_000 }),
+        (gaps, speed, lateUs) => {
+          let ts = 1_700_000_000_000_000;
+          const events = gaps.map((g) => quoteAt((ts += g)));
+          const paced = createPacedSource(new ArraySource(events), { speed, startWallUs: WALL });
+          const ev = newMarketEvent();
+          let now = WALL, delivered = 0, prevTs = -Infinity;
+          while (paced.dueAt() !== Infinity) {
+            // The loop sleeps until the next event is due and wakes up to lateUs late.
+            now = Math.max(now, paced.dueAt()) + lateUs;
+            while (paced.dueBy(now)) {
+              const due = paced.dueAt();
+              paced.next(ev);
+              if (due > now || ev.ts !== due || ev.ts < prevTs) throw new Error(`due ${due} now ${now} ts ${ev.ts} prev ${prevTs}`);
+              prevTs = ev.ts;
+              delivered++;
+            }
+          }
+          expect(delivered).toBe(events.length);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 
   test("a speed that is not positive is refused", () => {

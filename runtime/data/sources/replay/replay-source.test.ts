@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import fc from "fast-check";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -145,6 +146,32 @@ describe("replay source", () => {
     const order: string[] = [];
     while (replay.next(ev)) order.push(`${ev.ts / 1000}:${ev.instrument}`);
     expect(order).toEqual(["0:5", "1:7", "5:7", "5:7", "5:3", "5:5", "6:3", "9:7", "9:5"]);
+  });
+
+  test("any set of files replays as the stable sort of all rows by (ts, spec order)", () => {
+    const mapping = { ts: 0, tsFormat: "us" as const, bid: 1, ask: 2, header: false };
+    let run = 0;
+    fc.assert(
+      fc.property(fc.array(fc.array(fc.integer({ min: 0, max: 40 }), { maxLength: 25 }), { minLength: 1, maxLength: 5 }), (lists) => {
+        run++;
+        const specs = lists.map((l, i) => {
+          const path = join(tmp, `p${run}-${i}.csv`);
+          // Row values carry their file and line so the order can be checked exactly.
+          writeFileSync(path, [...l].sort((a, b) => a - b).map((ts, line) => `${ts},${1000 + i}.${String(line).padStart(5, "0")},2000`).join("\n"));
+          return { path, instrument: fx(10 + i, "EURUSD"), format: "csv" as const, mapping };
+        });
+        const replay = openReplaySource(specs);
+        const ev = newMarketEvent();
+        const got: string[] = [];
+        while (replay.next(ev)) got.push(`${ev.ts}/${ev.instrument}/${ev.bid}`);
+        const expected = lists
+          .flatMap((l, i) => [...l].sort((a, b) => a - b).map((ts, line) => ({ ts, i, line })))
+          .sort((a, b) => a.ts - b.ts || a.i - b.i || a.line - b.line)
+          .map(({ ts, i, line }) => `${ts}/${10 + i}/${(1000 + i) * 100_000 + line}`);
+        expect(got).toEqual(expected);
+      }),
+      { numRuns: 40 },
+    );
   });
 
   test("a missing path or a csv without mapping is refused at open with a code", () => {
