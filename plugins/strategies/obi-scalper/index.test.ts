@@ -23,13 +23,13 @@ describe("obi-scalper entries", () => {
     const h = setup();
     h.quote("EURUSD", 114420, 114421, 900_000, 100_000);
     expect(h.intents).toHaveLength(1);
-    expect(h.intents[0]!.intent).toEqual({ instrument: 0, side: 1, type: "limit", tif: "GTC", price: 114420, size: 100_000, postOnly: true });
+    expect(h.intents[0]!.intent).toEqual({ instrument: 0, side: 1, type: "limit", tif: "GTC", price: 114420, size: 100_000, postOnly: true, tag: "obi:join" });
   });
 
   test("an ask-side imbalance joins the ask with a sell", () => {
     const h = setup();
     h.quote("GBPUSD", 127010, 127012, 100_000, 700_000);
-    expect(h.intents.map((i) => i.intent)).toEqual([{ instrument: 1, side: -1, type: "limit", tif: "GTC", price: 127012, size: 100_000, postOnly: true }]);
+    expect(h.intents.map((i) => i.intent)).toEqual([{ instrument: 1, side: -1, type: "limit", tif: "GTC", price: 127012, size: 100_000, postOnly: true, tag: "obi:join" }]);
   });
 
   test("a very strong imbalance takes the opposite touch with an IOC", () => {
@@ -56,6 +56,18 @@ describe("obi-scalper entries", () => {
     h.setFeature("GBPUSD", "imbalance", -0.7);
     h.quote("GBPUSD", 127010, 127011, 900_000, 100_000); // quote says buy, feature says sell
     expect(h.intents[1]!.intent).toMatchObject({ instrument: 1, side: -1, price: 127011 });
+  });
+
+  test("imbalanceFeature names the feature to read; an empty name ignores the feature engine", () => {
+    const named = setup({ imbalanceFeature: "pressure" }, ["imbalance", "pressure"]);
+    named.setFeature("EURUSD", "imbalance", 0.9);
+    named.setFeature("EURUSD", "pressure", -0.9);
+    named.quote("EURUSD", 114420, 114421, 500_000, 500_000);
+    expect(named.intents[0]!.intent.side).toBe(-1);
+    const off = setup({ imbalanceFeature: "" }, ["imbalance"]);
+    off.setFeature("EURUSD", "imbalance", -0.9);
+    off.quote("EURUSD", 114420, 114421, 900_000, 100_000);
+    expect(off.intents[0]!.intent.side).toBe(1);
   });
 
   test("minEdgeTicks requires the microprice to lean far enough from the mid", () => {
@@ -121,11 +133,11 @@ describe("obi-scalper stale entries", () => {
 });
 
 describe("obi-scalper exits", () => {
-  test("a filled entry rests a reduce-only take-profit; its fill closes the position and starts the cooldown", () => {
+  test("a filled entry rests a post-only take-profit; its fill closes the position and starts the cooldown", () => {
     const h = longAt114420({ takeProfitTicks: 3, cooldownUs: 5_000_000 });
     expect(h.position("EURUSD")).toBe(100_000);
     const tp = h.intents[1]!;
-    expect(tp.intent).toEqual({ instrument: 0, side: -1, type: "limit", tif: "GTC", price: 114423, size: 100_000, postOnly: true });
+    expect(tp.intent).toEqual({ instrument: 0, side: -1, type: "limit", tif: "GTC", price: 114423, size: 100_000, postOnly: true, tag: "obi:take-profit" });
     h.fill(tp.orderId);
     expect(h.position("EURUSD")).toBe(0);
     expect(h.logs.map((l) => l.message)).toContain("position closed");
@@ -144,7 +156,7 @@ describe("obi-scalper exits", () => {
     expect(h.intents).toHaveLength(2);
     h.quote("EURUSD", 114415, 114416, 500_000, 500_000); // 5 ticks down: stop
     expect(h.cancels).toEqual([tp]);
-    expect(h.intents[2]!.intent).toEqual({ instrument: 0, side: -1, type: "limit", tif: "IOC", price: 114415, size: 100_000 });
+    expect(h.intents[2]!.intent).toEqual({ instrument: 0, side: -1, type: "limit", tif: "IOC", price: 114415, size: 100_000, tag: "obi:stop-loss" });
     h.fill(h.intents[2]!.orderId);
     expect(h.position("EURUSD")).toBe(0);
   });
@@ -163,7 +175,7 @@ describe("obi-scalper exits", () => {
     expect(h.intents).toHaveLength(2);
     h.advance(1);
     expect(h.cancels).toEqual([h.intents[1]!.orderId]);
-    expect(h.intents[2]!.intent).toMatchObject({ side: -1, tif: "IOC", price: 114420, size: 100_000 });
+    expect(h.intents[2]!.intent).toMatchObject({ side: -1, tif: "IOC", price: 114420, size: 100_000, tag: "obi:max-hold" });
     expect(h.logs.map((l) => l.message)).toContain("max hold time reached");
   });
 

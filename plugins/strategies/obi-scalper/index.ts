@@ -42,7 +42,7 @@ export default defineStrategy({
     const slots: SlotState[] = ctx.instruments.map((inst, k) => new SlotState(inst, k));
     const slotOf = new Int32Array(Math.max(0, ...ctx.instruments.map((i) => i.id)) + 1).fill(-1);
     for (const s of slots) slotOf[s.instrument.id] = s.slot;
-    const imbIdx = ctx.featureIndex("imbalance");
+    const imbIdx = p.imbalanceFeature === "" ? -1 : ctx.featureIndex(p.imbalanceFeature);
     const microIdx = ctx.featureIndex("microprice");
     let stopped = false;
     const stateOf = (instrument: number): SlotState | undefined => (instrument < slotOf.length && slotOf[instrument] >= 0 ? slots[slotOf[instrument]] : undefined);
@@ -73,8 +73,8 @@ export default defineStrategy({
       const ownTouch = side > 0 ? book.bid : book.ask;
       const price = strong ? (side > 0 ? book.ask : book.bid) : ownTouch;
       const orderId = strong
-        ? ctx.submit({ instrument: id, side, type: "limit", tif: "IOC", price, size })
-        : ctx.submit({ instrument: id, side, type: "limit", tif: "GTC", price, size, postOnly: true });
+        ? ctx.submit({ instrument: id, side, type: "limit", tif: "IOC", price, size, tag: "obi:take" })
+        : ctx.submit({ instrument: id, side, type: "limit", tif: "GTC", price, size, postOnly: true, tag: "obi:join" });
       if (refused(s, orderId)) return;
       s.entryId = orderId;
       s.entryCanceling = false;
@@ -117,7 +117,7 @@ export default defineStrategy({
       if (!book.valid || ctx.now() < s.blockedUntil) return;
       const side: Side = pos > 0 ? -1 : 1;
       const price = side > 0 ? book.ask : book.bid;
-      const orderId = ctx.submit({ instrument: s.instrument.id, side, type: "limit", tif: "IOC", price, size: Math.abs(pos) });
+      const orderId = ctx.submit({ instrument: s.instrument.id, side, type: "limit", tif: "IOC", price, size: Math.abs(pos), tag: s.flattenTag });
       if (!refused(s, orderId)) {
         s.exitId = orderId;
         s.exitKind = EXIT_FLATTEN;
@@ -139,7 +139,7 @@ export default defineStrategy({
       const side: Side = pos > 0 ? -1 : 1;
       const avg = s.entryNotional / s.entryQty;
       const price = side < 0 ? Math.ceil(avg + p.takeProfitTicks) : Math.floor(avg - p.takeProfitTicks);
-      const orderId = ctx.submit({ instrument: s.instrument.id, side, type: "limit", tif: "GTC", price, size: qty, postOnly: true });
+      const orderId = ctx.submit({ instrument: s.instrument.id, side, type: "limit", tif: "GTC", price, size: qty, postOnly: true, tag: "obi:take-profit" });
       if (!refused(s, orderId)) {
         s.exitId = orderId;
         s.exitKind = EXIT_TAKE_PROFIT;
@@ -187,6 +187,7 @@ export default defineStrategy({
       const stopHit = pos > 0 ? book.bid <= avg - p.stopLossTicks : book.ask >= avg + p.stopLossTicks;
       if (book.valid && stopHit && !s.wantFlat) {
         s.wantFlat = true;
+        s.flattenTag = "obi:stop-loss";
         ctx.log("stop-loss", { instrument: s.instrument.symbol, avg, bid: book.bid, ask: book.ask });
       }
       if (s.wantFlat) flatten(s, book, pos);
@@ -239,6 +240,7 @@ export default defineStrategy({
         if (kind === TIMER_HOLD) {
           if (gen !== s.holdGen || !s.inPosition || ctx.position(s.instrument.id) === 0) return;
           s.wantFlat = true;
+          s.flattenTag = "obi:max-hold";
           ctx.log("max hold time reached", { instrument: s.instrument.symbol });
           manage(s);
         } else if (gen === s.entryGen && s.entryId !== 0 && ctx.position(s.instrument.id) === 0) {

@@ -12,6 +12,7 @@ export const ObiScalperParams = Type.Object(
     entryImbalance: Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 0.6, description: "|imbalance| at or above which the scalper joins the touch." }),
     strongImbalance: Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 0.85, description: "|imbalance| at or above which it takes the opposite touch with an IOC (ignored below entryImbalance)." }),
     maxSpreadTicks: Type.Integer({ minimum: 1, default: 2, description: "Widest spread, in ticks, at which it enters." }),
+    imbalanceFeature: Type.String({ default: "imbalance", description: "Feature read as the imbalance signal (e.g. a smoothed one); '' or a missing/NaN value falls back to the quote's L1 imbalance." }),
     minEdgeTicks: Type.Number({ minimum: 0, default: 0, description: "Least (microprice - mid) in the trade's direction, in ticks; 0 disables the check." }),
     takeProfitTicks: Type.Integer({ minimum: 1, default: 3, description: "Take-profit distance from the average entry price, in ticks (a resting limit)." }),
     stopLossTicks: Type.Integer({ minimum: 1, default: 5, description: "Adverse move from the average entry price, in ticks, that flattens the position." }),

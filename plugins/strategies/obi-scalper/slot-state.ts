@@ -29,6 +29,8 @@ export class SlotState {
   inPosition = false;
   /** Set when the stop-loss or max hold time says: flatten now. */
   wantFlat = false;
+  /** Audit tag of the flattening order: why it flattens. */
+  flattenTag = "";
   /** Units and ticks*units bought or sold by entry fills of the current position. */
   entryQty = 0;
   entryNotional = 0;
@@ -46,6 +48,7 @@ export class SlotState {
   resetPosition(): void {
     this.inPosition = false;
     this.wantFlat = false;
+    this.flattenTag = "";
     this.entryQty = 0;
     this.entryNotional = 0;
   }
