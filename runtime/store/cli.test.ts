@@ -1,8 +1,11 @@
-import { describe, expect, test } from "bun:test";
+import { describe, expect, test, setDefaultTimeout } from "bun:test";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { sharedData, tempFolder } from "../data/formats/test-support.ts";
 import { runDataCommand } from "./cli.ts";
+
+// Real files and DuckDB on a shared 2-core machine: allow for a loaded host.
+setDefaultTimeout(20_000);
 
 async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];

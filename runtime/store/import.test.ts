@@ -1,4 +1,4 @@
-import { describe, expect, test } from "bun:test";
+import { describe, expect, test, setDefaultTimeout } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -8,6 +8,9 @@ import { EURUSD, sharedData, tempFolder } from "../data/formats/test-support.ts"
 import { StoreDb } from "./database.ts";
 import { importData } from "./import.ts";
 import { openStoreQuotes } from "./quote-source.ts";
+
+// Real files and DuckDB on a shared 2-core machine: allow for a loaded host.
+setDefaultTimeout(20_000);
 
 describe("import", () => {
   test(

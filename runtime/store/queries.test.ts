@@ -1,9 +1,12 @@
-import { beforeAll, afterAll, describe, expect, test } from "bun:test";
+import { beforeAll, afterAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { join } from "node:path";
 import { EURUSD, tempFolder } from "../data/formats/test-support.ts";
 import { StoreDb } from "./database.ts";
 import { activityProfile, bars, realisedPnl, spreadStats, transactionCosts } from "./queries.ts";
 import { TickRecorder } from "./recorder.ts";
+
+// Real files and DuckDB on a shared 2-core machine: allow for a loaded host.
+setDefaultTimeout(20_000);
 
 const DAY = Date.UTC(2024, 0, 2) * 1000;
 const S = 1_000_000;

@@ -1,9 +1,12 @@
-import { describe, expect, test } from "bun:test";
+import { describe, expect, test, setDefaultTimeout } from "bun:test";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { EURUSD, tempFolder, testInstrument } from "../data/formats/test-support.ts";
 import { StoreDb } from "./database.ts";
 import { TickRecorder, type LagAlert } from "./recorder.ts";
+
+// Real files and DuckDB on a shared 2-core machine: allow for a loaded host.
+setDefaultTimeout(20_000);
 
 const BTC = testInstrument("BTCUSDT", 2, 8, 1);
 

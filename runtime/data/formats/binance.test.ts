@@ -1,10 +1,13 @@
-import { describe, expect, test } from "bun:test";
+import { describe, expect, test, setDefaultTimeout } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { openBinanceCapture, scaledText, type BookTicker } from "./binance.ts";
 import { BinanceBook } from "./binance-book.ts";
 import { sharedData, tempFolder, testInstrument } from "./test-support.ts";
+
+// Real files and DuckDB on a shared 2-core machine: allow for a loaded host.
+setDefaultTimeout(20_000);
 
 const SPOT = testInstrument("BTCUSDT", 2, 8);
 const USDM = testInstrument("BTCUSDT", 1, 3);
@@ -60,14 +63,14 @@ describe("Binance captures", () => {
     expect(r.gaps).toBe(0);
     expect(r.matched).toBeGreaterThan(1000);
     expect(r.applied).toBeGreaterThan(6000);
-  });
+  }, 20_000);
 
   test("the USD-M futures book rebuilt from diffs agrees with every bookTicker at the same update id", () => {
     const r = rebuild(["usdm_btcusdt_20240808.gz"], USDM);
     expect(r.disagreements.slice(0, 5)).toEqual([]);
     expect(r.gaps).toBe(0);
     expect(r.matched).toBeGreaterThan(500);
-  });
+  }, 20_000);
 
   test("a missing diff is reported as a gap and the book waits for a new snapshot", () => {
     const book = new BinanceBook();
