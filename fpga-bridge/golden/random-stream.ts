@@ -2,9 +2,9 @@
  * Seeded random streams of orders and register writes for the risk gate, shaped so that every
  * verdict occurs often: prices around the reference and across the collar, sizes around the
  * notional and position limits, a few unknown instruments, bad orders, kill-switch flips, limit
- * and reference changes and tight rate windows. Records are six integers, as the sidecar's
- * `batch` method takes them: `[0, inst, side, price, qty, ts]` for an order and
- * `[1, addr, value, 0, 0, 0]` for a register write.
+ * and reference changes and tight rate windows. Records are six integers: `[0, inst, side, price,
+ * qty, ts]` for an order and `[1, addr, value, 0, 0, 0]` for a register write; `packRecords`
+ * turns them into the sidecar's `batch` body.
  */
 import { GATE_INSTRUMENTS, GlobalRegister, InstrumentField, instrumentRegister } from "./registers.ts";
 
@@ -121,6 +121,11 @@ export class GateStream {
         out.push(1, instrumentRegister(inst, InstrumentField.REFERENCE_PRICE), this.refs[inst]!, 0, 0, 0);
     }
   }
+}
+
+/** Packs records as the sidecar's `batch` body: six little-endian float64 per record. */
+export function packRecords(recs: number[]): Uint8Array {
+  return new Uint8Array(Float64Array.from(recs).buffer);
 }
 
 /** Applies records to the golden model and appends each order's verdict to `codes`. */

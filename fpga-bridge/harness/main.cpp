@@ -5,8 +5,9 @@
 // Methods (request body -> response body):
 //   check  [inst, side(+1|-1), price, qty, ts]              -> [code, cycles]
 //   regs   [addr, value, addr, value, ...]                   -> [count]
-//   batch  [kind, a, b, c, d, e, ...] (kind 0 order: inst, side, price, qty, ts;
-//           kind 1 register write: addr, value, 0, 0, 0)     -> [codes (bin, one byte per order), cycles_total, cycles_min, cycles_max]
+//   batch  bin: records of six little-endian float64 integers [kind, a, b, c, d, e]
+//          (kind 0 order: inst, side, price, qty, ts; kind 1 register write: addr, value, 0, 0, 0)
+//          -> [codes (bin, one byte per order), cycles_total, cycles_min, cycles_max]
 //   reset  nil                                               -> [cycles]
 #include <cstdio>
 #include <cstdlib>
@@ -120,20 +121,22 @@ bool handle(const uint8_t* payload, uint32_t len, mp::Writer& w, std::vector<uin
     w.array(1);
     w.integer(n / 2);
   } else if (method_is(m, mlen, "batch")) {
-    uint32_t n = r.array();
-    if (!r.ok || n % 6 != 0) return false;
+    uint32_t nbytes = 0;
+    const uint8_t* b = r.bin(nbytes);
+    if (!r.ok || nbytes % 48 != 0) return false;
     codes.clear();
     uint64_t total = 0;
     uint32_t lo = UINT32_MAX, hi = 0;
-    for (uint32_t i = 0; i < n; i += 6) {
-      int64_t kind = r.integer(), a = r.integer(), b = r.integer(), c = r.integer(), d = r.integer(), e = r.integer();
-      if (!r.ok) return false;
+    for (uint32_t off = 0; off < nbytes; off += 48) {
+      double rec[6];
+      std::memcpy(rec, b + off, 48);
+      int64_t kind = (int64_t)rec[0], a = (int64_t)rec[1], bb = (int64_t)rec[2], c = (int64_t)rec[3], d = (int64_t)rec[4], e = (int64_t)rec[5];
       if (kind == 1) {
-        reg_write((uint64_t)a, (uint64_t)b);
+        reg_write((uint64_t)a, (uint64_t)bb);
         continue;
       }
       uint32_t took = 0;
-      codes.push_back((uint8_t)check(a, b, c, d, e, took));
+      codes.push_back((uint8_t)check(a, bb, c, d, e, took));
       total += took;
       if (took < lo) lo = took;
       if (took > hi) hi = took;

@@ -56,6 +56,19 @@ struct Reader {
     p += n;
     return s;
   }
+  // Returns a binary's bytes and its length in n.
+  const uint8_t* bin(uint32_t& n) {
+    if (!need(1)) return nullptr;
+    uint8_t t = *p++;
+    if (t == 0xc4 && need(1)) n = (uint32_t)be(1);
+    else if (t == 0xc5 && need(2)) n = (uint32_t)be(2);
+    else if (t == 0xc6 && need(4)) n = (uint32_t)be(4);
+    else { ok = false; return nullptr; }
+    if (!need(n)) return nullptr;
+    const uint8_t* b = p;
+    p += n;
+    return b;
+  }
   bool nil() { if (need(1) && *p == 0xc0) { p++; return true; } return false; }
 };
 

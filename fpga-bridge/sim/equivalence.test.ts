@@ -3,7 +3,7 @@ import type { Subprocess } from "bun";
 import { ShmClient } from "../../gpu-bridge/shm/client.ts";
 import { tempSegmentDir, waitFor } from "../../gpu-bridge/shm/test-support.ts";
 import { RiskGateModel } from "../golden/model.ts";
-import { applyToModel, GateStream } from "../golden/random-stream.ts";
+import { applyToModel, GateStream, packRecords } from "../golden/random-stream.ts";
 import { GATE_LATENCY_CYCLES, GATE_VERDICT_NAMES } from "../golden/registers.ts";
 import { buildRiskGateSim, verilatorVersion } from "./build.ts";
 
@@ -36,7 +36,7 @@ describe.skipIf(!hasVerilator)("risk gate RTL (Verilator) against the golden mod
     const model = new RiskGateModel();
     const stream = new GateStream(7);
     const init = stream.initial();
-    const first = client.callSync("batch", init, 5_000_000);
+    const first = client.callSync("batch", packRecords(init), 5_000_000);
     if ("code" in first) throw new Error(first.code);
     applyToModel(model, init, []);
     const seen = new Array(8).fill(0);
@@ -48,7 +48,7 @@ describe.skipIf(!hasVerilator)("risk gate RTL (Verilator) against the golden mod
       const n = stream.next(2000, recs);
       const want: number[] = [];
       applyToModel(model, recs, want);
-      const r = client.callSync("batch", recs, 5_000_000);
+      const r = client.callSync("batch", packRecords(recs), 5_000_000);
       if ("code" in r) throw new Error(`${r.code} ${r.context}`);
       const [codes, , lo, hi] = r.body as [Uint8Array, number, number, number];
       expect(codes.length).toBe(n);
@@ -68,7 +68,7 @@ describe.skipIf(!hasVerilator)("risk gate RTL (Verilator) against the golden mod
 
   test("a single check reports its verdict and the fixed cycle count", () => {
     const inst = 3;
-    expect(client.callSync("batch", [1, 0x100, 0, 0, 0, 0, 1, (inst << 3) | 0, 100, 0, 0, 0, 1, (inst << 3) | 1, 100_000_000, 0, 0, 0, 1, (inst << 3) | 2, 50, 0, 0, 0, 1, (inst << 3) | 3, 100_000, 0, 0, 0, 1, (inst << 3) | 4, 0, 0, 0, 0, 1, (inst << 3) | 5, 1, 0, 0, 0, 1, 0x101, 1000, 0, 0, 0], 1_000_000)).toMatchObject({ status: 0 });
+    expect(client.callSync("batch", packRecords([1, 0x100, 0, 0, 0, 0, 1, (inst << 3) | 0, 100, 0, 0, 0, 1, (inst << 3) | 1, 100_000_000, 0, 0, 0, 1, (inst << 3) | 2, 50, 0, 0, 0, 1, (inst << 3) | 3, 100_000, 0, 0, 0, 1, (inst << 3) | 4, 0, 0, 0, 0, 1, (inst << 3) | 5, 1, 0, 0, 0, 1, 0x101, 1000, 0, 0, 0]), 1_000_000)).toMatchObject({ status: 0 });
     expect(client.callSync("check", [inst, 1, 100_100, 10, 1_700_000_000_000_000], 1_000_000)).toMatchObject({ status: 0, body: [0, GATE_LATENCY_CYCLES] });
     expect(client.callSync("check", [inst, 1, 101_000, 10, 1_700_000_000_000_001], 1_000_000)).toMatchObject({ body: [4, GATE_LATENCY_CYCLES] });
     expect(client.callSync("check", [inst, -1, 100_000, 200, 1_700_000_000_000_002], 1_000_000)).toMatchObject({ body: [6, GATE_LATENCY_CYCLES] });

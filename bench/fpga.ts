@@ -1,0 +1,139 @@
+/**
+ * Benchmark of the simulated-FPGA risk gate (Verilator model of fpga-bridge/rtl/risk_gate.v behind
+ * the shm bridge): verdict latency in cycles and in ns at 250 MHz, the runtime's round trip for
+ * one order (p50/p99), streaming verdicts/s in batches, and RTL-vs-golden-model equivalence over
+ * N random orders (default 10 million). The baseline, measured in the same run, is the in-process
+ * software gate (the golden model). Usage: `bun bench/fpga.ts [--orders N]`.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ShmClient } from "../gpu-bridge/shm/client.ts";
+import { RiskGateModel } from "../fpga-bridge/golden/model.ts";
+import { applyToModel, GateStream, packRecords } from "../fpga-bridge/golden/random-stream.ts";
+import { GATE_CLOCK_MHZ, GATE_VERDICT_NAMES } from "../fpga-bridge/golden/registers.ts";
+import { buildRiskGateSim } from "../fpga-bridge/sim/build.ts";
+
+const oAt = process.argv.indexOf("--orders");
+const ORDERS = oAt >= 0 ? Number(process.argv[oAt + 1]) : 10_000_000;
+const RTT_N = 100_000;
+const BATCH = 4000;
+
+const bin = await buildRiskGateSim();
+if (typeof bin !== "string") throw new Error(`${bin.code}: ${bin.context}`);
+const dir = mkdtempSync(join(tmpdir(), "kestrel-bench-fpga-"));
+const path = process.platform === "linux" ? `/dev/shm/kestrel-bench-fpga-${process.pid}` : join(dir, "gate");
+const client = ShmClient.create({ path, capacity: 1 << 22, heartbeatMs: 5, deadAfterMs: 5000 });
+if ("code" in client) throw new Error(client.code);
+const sim = Bun.spawn([bin, path, "--spin"], { stdout: "inherit", stderr: "inherit" });
+
+function pct(a: Float64Array, p: number): number {
+  const s = Float64Array.from(a).sort();
+  return s[Math.floor(p * (s.length - 1))]! / 1000;
+}
+
+try {
+  while (client.health() !== null) await Bun.sleep(1);
+  const stream = new GateStream(2026);
+  const model = new RiskGateModel();
+  const init = stream.initial();
+  applyToModel(model, init, []);
+  const ok = client.callSync("batch", packRecords(init), 10_000_000);
+  if ("code" in ok) throw new Error(ok.code);
+
+  // Round trip of one order, runtime -> sidecar -> runtime.
+  const orders: number[] = [];
+  stream.next(RTT_N + 20_000, orders);
+  const singles: number[][] = [];
+  for (let i = 0; i < orders.length; i += 6) if (orders[i] === 0) singles.push(orders.slice(i + 1, i + 6));
+  const lat = new Float64Array(RTT_N);
+  let cycles = 0;
+  for (let i = 0; i < 20_000; i++) client.callSync("check", singles[i], 1_000_000);
+  for (let i = 0; i < RTT_N; i++) {
+    const t = Bun.nanoseconds();
+    const r = client.callSync("check", singles[(i + 20_000) % singles.length], 1_000_000);
+    lat[i] = Bun.nanoseconds() - t;
+    if ("code" in r) throw new Error(r.code);
+    cycles = (r.body as number[])[1]!;
+  }
+
+  // Equivalence and streaming throughput: batches of BATCH records, two in flight.
+  const model2 = new RiskGateModel();
+  const stream2 = new GateStream(99);
+  const init2 = stream2.initial();
+  applyToModel(model2, init2, []);
+  const reset = client.callSync("reset", null, 10_000_000);
+  if ("code" in reset) throw new Error(reset.code);
+  client.callSync("batch", packRecords(init2), 10_000_000);
+  const seen = new Array(8).fill(0);
+  let done = 0;
+  let mismatches = 0;
+  let simNs = 0;
+  let modelNs = 0;
+  const queue: Array<{ id: number; want: number[] }> = [];
+  const settle = () => {
+    for (;;) {
+      const r = client.poll();
+      if (r) {
+        const q = queue.shift()!;
+        if (r.id !== q.id) throw new Error("out of order");
+        const codes = (r.body as [Uint8Array])[0];
+        for (let i = 0; i < codes.length; i++) {
+          if (codes[i] !== q.want[i]) mismatches++;
+          seen[q.want[i]!]++;
+        }
+        done += codes.length;
+        return;
+      }
+      if (client.expire() > 0) throw new Error("batch missed its deadline");
+    }
+  };
+  const tStream = Bun.nanoseconds();
+  let sent = 0;
+  while (sent < ORDERS) {
+    const recs: number[] = [];
+    sent += stream2.next(BATCH, recs);
+    const want: number[] = [];
+    const t0 = Bun.nanoseconds();
+    applyToModel(model2, recs, want);
+    modelNs += Bun.nanoseconds() - t0;
+    const id = client.send("batch", packRecords(recs), 30_000_000);
+    if (typeof id !== "number") throw new Error(`${id.code} ${id.context}`);
+    queue.push({ id, want });
+    if (queue.length >= 2) settle();
+  }
+  while (queue.length) settle();
+  simNs = Bun.nanoseconds() - tStream;
+
+  // Baseline: the software gate alone on the same kind of stream, orders pre-generated.
+  const model3 = new RiskGateModel();
+  const stream3 = new GateStream(5);
+  applyToModel(model3, stream3.initial(), []);
+  const recs3: number[] = [];
+  const n3 = stream3.next(1_000_000, recs3);
+  const sink: number[] = [];
+  const tb = Bun.nanoseconds();
+  applyToModel(model3, recs3, sink);
+  const softPerSec = n3 / ((Bun.nanoseconds() - tb) / 1e9);
+
+  const p50 = pct(lat, 0.5);
+  const p99 = pct(lat, 0.99);
+  const streamPerSec = done / (simNs / 1e9);
+  console.log(`orders compared: ${done.toLocaleString("en-US")}, mismatches: ${mismatches}`);
+  console.log(`verdict mix: ${GATE_VERDICT_NAMES.map((n, i) => `${n}=${seen[i]}`).join(" ")}`);
+  console.log(`${"measure".padEnd(44)} ${"value".padStart(14)}`);
+  console.log(`${"verdict latency, cycles (fixed)".padEnd(44)} ${String(cycles).padStart(14)}`);
+  console.log(`${`verdict latency at ${GATE_CLOCK_MHZ} MHz, ns`.padEnd(44)} ${((cycles * 1000) / GATE_CLOCK_MHZ).toFixed(1).padStart(14)}`);
+  console.log(`${"sim round trip from runtime, p50 µs".padEnd(44)} ${p50.toFixed(2).padStart(14)}`);
+  console.log(`${"sim round trip from runtime, p99 µs".padEnd(44)} ${p99.toFixed(2).padStart(14)}`);
+  console.log(`${"sim streaming verdicts/s (batches, incl. model)".padEnd(44)} ${Math.round(streamPerSec).toLocaleString("en-US").padStart(14)}`);
+  console.log(`${"  of which golden model time, s".padEnd(44)} ${(modelNs / 1e9).toFixed(2).padStart(14)}`);
+  console.log(`${"software gate in-process verdicts/s (baseline)".padEnd(44)} ${Math.round(softPerSec).toLocaleString("en-US").padStart(14)}`);
+  console.log(`ratio: sim streaming ${(streamPerSec / softPerSec).toFixed(2)}x software gate; sim p99 round trip ${(p99 / 1.5).toFixed(2)}x the 1.5 µs target; equivalence ${mismatches === 0 ? "exact" : "BROKEN"} over ${done.toLocaleString("en-US")} orders`);
+  if (mismatches) process.exitCode = 1;
+} finally {
+  client.close();
+  sim.kill(9);
+  await sim.exited;
+  rmSync(dir, { recursive: true, force: true });
+}
