@@ -37,6 +37,10 @@ export interface Touch {
   bidSize: number;
   askSize: number;
   valid: boolean;
+  /** Size our own orders already took from the bid side since this quote (liquidity is not reused). */
+  takenBid: number;
+  /** Size our own orders already took from the ask side since this quote. */
+  takenAsk: number;
 }
 
 /** Synthetic depth: levels beyond the touch, one tick apart, each with the touch's size. */
@@ -49,7 +53,7 @@ export function takeable(t: Touch, side: Side, limit: number): number {
   if (size <= 0) return 0;
   let levels = SYNTHETIC_LEVELS;
   if (limit > 0) levels = Math.min(levels, side === 1 ? limit - best + 1 : best - limit + 1);
-  return Math.max(0, levels) * size;
+  return Math.max(0, Math.max(0, levels) * size - (side === 1 ? t.takenAsk : t.takenBid));
 }
 
 /** Takes liquidity for a marketable order; returns the size filled. */
@@ -57,14 +61,24 @@ export function take(order: SimOrder, t: Touch, limit: number, sink: MatchSink):
   const best = order.side === 1 ? t.ask : t.bid;
   const size = order.side === 1 ? t.askSize : t.bidSize;
   let filled = 0;
+  let skip = order.side === 1 ? t.takenAsk : t.takenBid;
   for (let level = 0; level < SYNTHETIC_LEVELS && order.remaining > 0 && size > 0; level++) {
     const price = best + order.side * level;
     if (limit > 0 && (order.side === 1 ? price > limit : price < limit)) break;
-    const q = Math.min(order.remaining, size);
+    let available = size;
+    if (skip >= available) {
+      skip -= available;
+      continue;
+    }
+    available -= skip;
+    skip = 0;
+    const q = Math.min(order.remaining, available);
     order.remaining -= q;
     filled += q;
     sink.fill(order, price, q, "taker");
   }
+  if (order.side === 1) t.takenAsk += filled;
+  else t.takenBid += filled;
   return filled;
 }
 

@@ -80,7 +80,11 @@ test("IOC cancels its remainder; FOK that cannot fill completely is canceled who
   expect(kinds(h.reports, ioc)).toEqual(["accepted", "fill 50000@110002 taker fee=110002", "canceled"]);
   expect(kinds(h.reports, fok)).toEqual(["accepted", "canceled"]);
   expect(h.reports.find((r) => r.orderId === fok && r.kind === "canceled")).toMatchObject({ reason: "FOK_NOT_FILLABLE" });
-  expect(kinds(h.reports, fokOk)).toEqual(["accepted", "fill 50000@110002 taker fee=110002", "fill 30000@110003 taker fee=66001"]);
+  // The IOC took the 50k displayed at 110002: the FOK finds 50k at 110003 and 30k at 110004 (liquidity is not reused).
+  expect(kinds(h.reports, fokOk)).toEqual(["accepted", "canceled"]);
+  const fokDeep = h.order({ price: 110_004, tif: "FOK", size: 80_000 });
+  h.runTo(3_000_000);
+  expect(kinds(h.reports, fokDeep)).toEqual(["accepted", "fill 50000@110003 taker fee=110003", "fill 30000@110004 taker fee=66002"]);
 });
 
 test("a post-only order that would take is rejected; one that would rest is accepted", () => {

@@ -51,8 +51,8 @@ export class SimVenue implements VenueAdapter, MatchSink {
     private readonly p: SimVenueParams,
   ) {
     const n = ctx.instruments.length;
-    this.touches = Array.from({ length: n }, () => ({ bid: 0, ask: 0, bidSize: 0, askSize: 0, valid: false }));
-    this.prev = Array.from({ length: n }, () => ({ bid: 0, ask: 0, bidSize: 0, askSize: 0, valid: false }));
+    this.touches = Array.from({ length: n }, () => ({ bid: 0, ask: 0, bidSize: 0, askSize: 0, valid: false, takenBid: 0, takenAsk: 0 }));
+    this.prev = Array.from({ length: n }, () => ({ bid: 0, ask: 0, bidSize: 0, askSize: 0, valid: false, takenBid: 0, takenAsk: 0 }));
     this.resting = Array.from({ length: n }, () => []);
     this.rng = (ctx.seed ^ 0x9e3779b9) >>> 0 || 1;
   }
@@ -116,6 +116,8 @@ export class SimVenue implements VenueAdapter, MatchSink {
     t.bidSize = q.bidSize;
     t.askSize = q.askSize;
     t.valid = true;
+    t.takenBid = 0;
+    t.takenAsk = 0;
     const list = this.resting[q.instrument]!;
     if (list.length === 0) return;
     // Iterate backwards: fills and triggers may remove entries.
