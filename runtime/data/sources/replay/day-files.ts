@@ -45,8 +45,11 @@ export function resolveBi5Days(path: string): string[] {
   return found.sort();
 }
 
-/** Returns the files a path names, in date order; throws `SourceConfigError` if there are none. */
-export function resolveDayFiles(path: string): string[] {
+/**
+ * Returns the files a path names, in date order; throws `SourceConfigError` if there are none.
+ * A folder lists its `YYYYMMDD_...` day files when `leanNames` is set, else all its files.
+ */
+export function resolveDayFiles(path: string, leanNames = true): string[] {
   let files: string[];
   if (GLOB_CHARS.test(path)) files = globPaths(path, true);
   else {
@@ -57,11 +60,11 @@ export function resolveDayFiles(path: string): string[] {
       throw new SourceConfigError("SOURCE_FILE_MISSING", { path });
     }
     if (!isDir) return [path];
-    files = readdirSync(path)
-      .filter((f) => leanFileDay(f) === leanFileDay(f))
-      .map((f) => join(path, f));
+    files = readdirSync(path, { withFileTypes: true })
+      .filter((d) => d.isFile() && (!leanNames || leanFileDay(d.name) === leanFileDay(d.name)))
+      .map((d) => join(path, d.name));
   }
-  if (files.length === 0) throw new SourceConfigError("SOURCE_NO_FILES", { path, expected: "files named YYYYMMDD_..." });
+  if (files.length === 0) throw new SourceConfigError("SOURCE_NO_FILES", { path, expected: leanNames ? "files named YYYYMMDD_..." : "files" });
   return files.sort(byDayThenName);
 }
 

@@ -102,7 +102,7 @@ describe("replay source", () => {
     expect(replay.errorCount).toBe(0);
   }, 30_000);
 
-  test("a glob of day files replays the same days in date order as a folder", () => {
+  test("a glob of day files replays just the days it matches, in date order", () => {
     const replay = openReplaySource([{ path: join(DATA, "oanda/nzdusd/2014050[4-6]_*.csv.gz"), instrument: NZDUSD, format: "lean" }]);
     const ev = newMarketEvent();
     const days: number[] = [];
@@ -172,6 +172,18 @@ describe("replay source", () => {
       }),
       { numRuns: 40 },
     );
+  });
+
+  test("a folder of csv files replays them in name order", () => {
+    const dir = mkdtempSync(join(tmp, "months-"));
+    writeFileSync(join(dir, "EURUSD-2019-02.csv"), "3000,1.10000,1.10002\n4000,1.10000,1.10002\n");
+    writeFileSync(join(dir, "EURUSD-2019-01.csv"), "1000,1.10000,1.10002\n2000,1.10000,1.10002\n");
+    const replay = openReplaySource([{ path: dir, instrument: EURUSD, format: "csv", mapping: { ts: 0, tsFormat: "ms", bid: 1, ask: 2, header: false } }]);
+    const ev = newMarketEvent();
+    const seen: number[] = [];
+    while (replay.next(ev)) seen.push(ev.ts / 1000);
+    expect(seen).toEqual([1000, 2000, 3000, 4000]);
+    expect(replay.outOfOrderCount).toBe(0);
   });
 
   test("a missing path or a csv without mapping is refused at open with a code", () => {

@@ -152,7 +152,7 @@ export function openReplaySource(specs: readonly ReplaySpec[], name?: string): R
   if (specs.length === 0) throw new SourceConfigError("SOURCE_PARAM_INVALID", { source: "replay", param: "specs", expected: "at least one spec" });
   const readers = specs.map((spec, i) => {
     const open = opener(spec, i);
-    const files = spec.format === "dukascopy-bi5" ? resolveBi5Days(spec.path) : resolveDayFiles(spec.path);
+    const files = spec.format === "dukascopy-bi5" ? resolveBi5Days(spec.path) : resolveDayFiles(spec.path, spec.format === "lean");
     return new ChainedQuoteReader(files, open);
   });
   return new ReplaySource(readers, specs.map((s) => s.instrument), name);
