@@ -21,6 +21,7 @@ export type { FeatureLayout } from "./src/layout.ts";
 export { featureLayout } from "./src/layout.ts";
 export { createTwinKernels } from "./src/twin/kernels.ts";
 export { createWasmKernels, wasmAvailable, type WasmFeatureKernels } from "./src/wasm/kernels.ts";
+export { createSeriesKernels, type SeriesKernels } from "./src/wasm/series.ts";
 
 /**
  * Creates feature kernels for `config`. "auto" (the default) picks WebAssembly when the module

@@ -102,3 +102,5 @@ export function batchRows(): i32 { return BATCH_ROWS; }
 export function levelsPtr(): usize { return LEVELS_BUF; }
 export function correlationPtr(): usize { return CORR_OUT; }
 export function stateBytes(): usize { return END; }
+
+export { donchianSeries, emaSeries, rsiSeries, seriesReserve, zscoreSeries } from "./series";

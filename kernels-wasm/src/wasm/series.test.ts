@@ -1,0 +1,72 @@
+/**
+ * The indicator series kernels: WebAssembly against the TypeScript twin (bit-identical: same
+ * operations in the same order, no transcendental functions; the twin's Donchian is a plain
+ * scan, so it also checks the deques), and against the npm libraries the benchmark compares
+ * them with, so that the benchmark compares the same computation. Library values are compared
+ * within 1e-9 relative (they sum in other orders).
+ */
+import { IndicatorsSync } from "@ixjb94/indicators";
+import { expect, test } from "bun:test";
+import fc from "fast-check";
+import { EMA, RSI } from "trading-signals";
+import * as twin from "../twin/series.ts";
+import { createSeriesKernels } from "./series.ts";
+
+const same = (a: Float64Array, b: Float64Array) => a.length === b.length && a.every((v, k) => Object.is(v, b[k]));
+const near = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
+
+test("wasm series equal their TypeScript twins bit for bit", () => {
+  const k = createSeriesKernels(2000, 64);
+  fc.assert(
+    fc.property(fc.array(fc.integer({ min: -30, max: 30 }), { minLength: 1, maxLength: 2000 }), fc.integer({ min: 1, max: 64 }), (steps, period) => {
+      const src = new Float64Array(steps.length);
+      let v = 100_000;
+      steps.forEach((s, i) => (src[i] = v += s));
+      k.input.set(src);
+      const n = src.length, out = new Float64Array(n), hi = new Float64Array(n), lo = new Float64Array(n);
+      twin.emaSeries(src, out, period);
+      expect(same(k.ema(n, period), out)).toBe(true);
+      twin.rsiSeries(src, out, period);
+      expect(same(k.rsi(n, period), out)).toBe(true);
+      twin.zscoreSeries(src, out, period);
+      expect(same(k.zscore(n, period), out)).toBe(true);
+      twin.donchianSeries(src, hi, lo, period);
+      const d = k.donchian(n, period);
+      expect(same(d.high, hi) && same(d.low, lo)).toBe(true);
+    }),
+    { numRuns: 150, seed: 3 },
+  );
+});
+
+test("series agree with trading-signals (EMA, RSI) and @ixjb94/indicators (Donchian, SMA/stddev z-score)", () => {
+  const n = 3000, period = 14;
+  const k = createSeriesKernels(n, 64);
+  let v = 114_543;
+  for (let i = 0; i < n; i++) k.input[i] = v += ((i * 7919) % 11) - 5;
+  const values = Array.from(k.input.subarray(0, n));
+  const ema = new EMA(period), rsi = new RSI(period);
+  const ourEma = Array.from(k.ema(n, period)), ourRsi = Array.from(k.rsi(n, period));
+  let checked = 0;
+  values.forEach((x, i) => {
+    ema.add(x); rsi.add(x);
+    if (i >= 10 * period) {
+      expect(near(ourEma[i], ema.getResultOrThrow())).toBe(true);
+      expect(near(ourRsi[i], rsi.getResultOrThrow())).toBe(true);
+      checked++;
+    }
+  });
+  expect(checked).toBeGreaterThan(2500);
+  const lib = new IndicatorsSync();
+  const max = lib.max(values, period), min = lib.min(values, period);
+  const sma = lib.sma(values, period), sd = lib.stddev(values, period);
+  const d = k.donchian(n, period);
+  const high = Array.from(d.high), low = Array.from(d.low);
+  const z = Array.from(k.zscore(n, period));
+  // The library's outputs start at the first full window.
+  for (let j = 0; j < max.length; j++) {
+    const i = j + period - 1;
+    expect(high[i]).toBe(max[j]);
+    expect(low[i]).toBe(min[j]);
+    if (sd[j] > 1e-6) expect(Math.abs(z[i] - (values[i] - sma[j]) / sd[j])).toBeLessThan(1e-6);
+  }
+});
