@@ -90,3 +90,18 @@ test("whatever reports arrive, an order never leaves a terminal state and never 
     }),
   );
 });
+
+test("finished orders past the retention are evicted from memory; open ones never are", () => {
+  const oms = new Oms(3);
+  const open = oms.create("s", limitBuy, 1, cause);
+  const ids: number[] = [];
+  for (let i = 0; i < 6; i++) {
+    const o = oms.create("s", limitBuy, 1, cause);
+    oms.rejectNew(o, "RATE_LIMIT: x", 1);
+    ids.push(o.id);
+  }
+  expect(oms.get(open.id)).toBe(open);
+  expect(ids.map((id) => oms.get(id) !== undefined)).toEqual([false, false, false, true, true, true]);
+  expect(oms.created).toBe(7);
+  expect(oms.refused).toBe(6);
+});

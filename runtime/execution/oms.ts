@@ -21,6 +21,16 @@ export class Oms {
   readonly fillIds = new IdSequence();
   private readonly orders = new Map<number, Order>();
   private readonly open = new Map<number, Order>();
+  /** Ids of finished orders, oldest first, for bounded retention (the journal and store keep them all). */
+  private readonly finished: number[] = [];
+  private finishedHead = 0;
+  /** Orders created since start (including restored ones). */
+  created = 0;
+  /** Orders refused by risk. */
+  refused = 0;
+
+  /** Keeps at most `retainFinished` finished orders in memory (open orders are always kept). */
+  constructor(readonly retainFinished = 250_000) {}
 
   /** Creates a pending order from an accepted intent. */
   create(strategy: string, intent: OrderIntent, ts: number, cause: OrderCause, id = this.orderIds.next()): Order {
@@ -28,6 +38,7 @@ export class Oms {
     const order = new Order(id, strategy, intent, ts, cause);
     this.orders.set(id, order);
     this.open.set(id, order);
+    this.created++;
     return order;
   }
 
@@ -36,7 +47,8 @@ export class Oms {
     order.status = "rejected";
     order.reason = reason;
     order.updatedTs = ts;
-    this.open.delete(order.id);
+    this.refused++;
+    this.finish(order);
   }
 
   /** Marks a cancel as requested; false if the order cannot be canceled. */
@@ -133,7 +145,21 @@ export class Oms {
     }
     order.status = to;
     order.updatedTs = report.ts;
-    if (isTerminal(to)) this.open.delete(order.id);
+    if (isTerminal(to)) this.finish(order);
     return { ok: true, order, fill, changed: true };
+  }
+
+  /** Moves an order out of the open set and evicts the oldest finished orders past retention. */
+  private finish(order: Order): void {
+    this.open.delete(order.id);
+    this.finished.push(order.id);
+    if (this.finished.length - this.finishedHead > this.retainFinished) {
+      this.orders.delete(this.finished[this.finishedHead++]!);
+      // Compact now and then so the id list does not grow without bound either.
+      if (this.finishedHead > 65_536) {
+        this.finished.splice(0, this.finishedHead);
+        this.finishedHead = 0;
+      }
+    }
   }
 }

@@ -31,12 +31,8 @@ export interface SessionSummary {
 /** Builds the summary of a session at this moment. */
 export function summarize(s: Session, wallSeconds: number): SessionSummary {
   const core = s.core;
-  let orders = 0;
-  let rejected = 0;
-  for (const o of core.oms.all()) {
-    orders++;
-    if (o.status === "rejected") rejected++;
-  }
+  const orders = core.oms.created;
+  const rejected = core.oms.refused;
   let equity = 0;
   try {
     equity = core.portfolio.equity(s.config.account.currency);
