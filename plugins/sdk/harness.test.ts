@@ -167,6 +167,22 @@ describe("createStrategyHarness", () => {
     expect(h.openOrders).toHaveLength(0);
   });
 
+  test("with pendingCancels an order can still fill until its cancel is confirmed", () => {
+    const { plugin, seen } = recorder();
+    const h = createStrategyHarness(plugin, { instruments: [EURUSD], pendingCancels: true });
+    h.quote(0, 114420, 114421, 1, 9);
+    h.quote(0, 114420, 114421, 1, 9);
+    h.quote(0, 114420, 114421, 3, 9);
+    expect(h.cancels).toEqual([1, 2]);
+    expect(h.openOrders.map((o) => o.status)).toEqual(["pending-cancel", "pending-cancel"]);
+    h.fill(1, 114420, 1000);
+    expect(h.order(1)?.status).toBe("filled");
+    h.confirmCancels();
+    expect(h.order(2)?.status).toBe("canceled");
+    expect(h.position(0)).toBe(1000);
+    expect(seen.filter((x) => x.startsWith("order"))).toEqual(["order:1:filled", "order:2:canceled"]);
+  });
+
   test("the reject predicate refuses intents the way risk would", () => {
     const { plugin, seen } = recorder();
     const h = createStrategyHarness(plugin, { instruments: [EURUSD] });

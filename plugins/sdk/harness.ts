@@ -30,6 +30,11 @@ export interface StrategyHarnessOptions {
   readonly name?: string;
   /** Positions held before start, by symbol, in size units (e.g. recovered after a restart). */
   readonly positions?: Readonly<Record<string, number>>;
+  /**
+   * When true, a cancel leaves the order "pending-cancel" (it can still fill) until the test calls
+   * confirmCancels(), as with a venue round trip; by default cancels take effect at once.
+   */
+  readonly pendingCancels?: boolean;
 }
 
 /** One intent the plugin submitted, with the order id it got and whether it was refused. */
@@ -81,6 +86,8 @@ export interface StrategyHarness<P extends TSchema = TSchema> {
   setFeature(instrument: number | string, name: string, value: number): void;
   /** Installs (or with null removes) a predicate that simulates risk refusals. */
   reject(predicate: RejectPredicate | null): void;
+  /** Confirms every pending cancel (options.pendingCancels): the orders become "canceled" and onOrder is called. */
+  confirmCancels(): void;
   /** Calls onStop. */
   stop(): void;
 }
@@ -219,9 +226,10 @@ export function createStrategyHarness<P extends TSchema>(plugin: StrategyPlugin<
   }
 
   function doCancel(o: MutableOrder | undefined, reason: string): void {
-    if (o === undefined || isTerminal(o.status)) return;
+    if (o === undefined || isTerminal(o.status) || o.status === "pending-cancel") return;
     cancels.push(o.id);
-    setStatus(o, "canceled", reason, true);
+    if (options.pendingCancels === true) setStatus(o, "pending-cancel", reason, false);
+    else setStatus(o, "canceled", reason, true);
   }
 
   const ctx: StrategyContext<P> = {
@@ -329,7 +337,8 @@ export function createStrategyHarness<P extends TSchema>(plugin: StrategyPlugin<
       if (o.price > 0 && o.side * (px - o.price) > 0) fail(`fill: price=${px} is worse than the limit ${o.price}`);
       o.filled += qty;
       positions.set(o.instrument, (positions.get(o.instrument) ?? 0) + o.side * qty);
-      setStatus(o, o.filled === o.size ? "filled" : "partially-filled", "", true);
+      // A fill can race a cancel in flight: the order stays pending-cancel until it is done or confirmed.
+      setStatus(o, o.filled === o.size ? "filled" : o.status === "pending-cancel" ? "pending-cancel" : "partially-filled", o.reason, true);
       const f: Fill = { id: nextFillId++, orderId, strategy: name, instrument: o.instrument, side: o.side, price: px, size: qty, fee: 0, liquidity, ts: now };
       fills.push(f);
       dispatch(() => hooks.onFill?.(ctx, f));
@@ -345,6 +354,10 @@ export function createStrategyHarness<P extends TSchema>(plugin: StrategyPlugin<
     },
     reject(predicate) {
       rejectWith = predicate;
+    },
+    confirmCancels() {
+      for (const o of [...live]) if (o.status === "pending-cancel") setStatus(o, "canceled", o.reason, true);
+      dispatch(() => {});
     },
     stop() {
       runUntil(now);

@@ -137,3 +137,20 @@ describe("avellaneda-stoikov quotes", () => {
     expect(h.cancels).toEqual([1, 2]);
   });
 });
+
+describe("avellaneda-stoikov with cancels in flight", () => {
+  test("a requote leaves one live quote per side once the venue confirms the cancels", () => {
+    const h = createStrategyHarness(avellanedaStoikov, { params: FIXED, instruments: [EURUSD], pendingCancels: true });
+    h.quote("EURUSD", 114420, 114421, 1_000_000, 1_000_000);
+    h.quote("EURUSD", 114422, 114423, 1_000_000, 1_000_000);
+    expect(h.cancels).toEqual([1, 2]);
+    expect(h.openOrders.filter((o) => o.status === "working").map((o) => o.price)).toEqual([114419, 114426]);
+    h.fill(1); // the old bid fills before its cancel lands: inventory moves, both sides requote
+    expect(h.position("EURUSD")).toBe(100_000);
+    h.confirmCancels();
+    const live = h.openOrders;
+    expect(live.filter((o) => o.side === 1)).toHaveLength(1);
+    expect(live.filter((o) => o.side === -1)).toHaveLength(1);
+    expect(live.find((o) => o.side === 1)!.price).toBe(114418); // floor(114422.5 - 1.2 - 2.58)
+  });
+});

@@ -236,3 +236,44 @@ describe("obi-scalper recovery", () => {
     expect(h.intents[1]!.intent).toMatchObject({ side: -1, price: 114423, size: 20_000 });
   });
 });
+
+describe("obi-scalper with cancels in flight", () => {
+  const racy = (params: Record<string, unknown> = {}) =>
+    createStrategyHarness(obiScalper, { params, instruments: [EURUSD], pendingCancels: true });
+
+  test("an entry that fills while its cancel is in flight becomes a managed position, with no second entry", () => {
+    const h = racy();
+    h.quote("EURUSD", 114420, 114421, 900_000, 100_000);
+    h.quote("EURUSD", 114421, 114422, 900_000, 100_000); // off the touch: cancel sent
+    h.quote("EURUSD", 114421, 114422, 900_000, 100_000); // still waiting: no new entry
+    expect(h.cancels).toEqual([1]);
+    expect(h.intents).toHaveLength(1);
+    h.fill(1);
+    expect(h.intents[1]!.intent).toMatchObject({ side: -1, price: 114423, size: 100_000, tag: "obi:take-profit" });
+    h.confirmCancels();
+    expect(h.openOrders.map((o) => o.id)).toEqual([2]);
+  });
+
+  test("a stop-loss waits for the take-profit's cancel before it flattens", () => {
+    const h = racy();
+    h.quote("EURUSD", 114420, 114421, 900_000, 100_000);
+    h.fill(1);
+    h.quote("EURUSD", 114414, 114415, 500_000, 500_000);
+    expect(h.cancels).toEqual([2]);
+    expect(h.intents).toHaveLength(2);
+    h.confirmCancels();
+    expect(h.intents[2]!.intent).toMatchObject({ side: -1, tif: "IOC", price: 114414, size: 100_000, tag: "obi:stop-loss" });
+  });
+
+  test("a take-profit that fills while its cancel is in flight closes the position and nothing flattens it again", () => {
+    const h = racy();
+    h.quote("EURUSD", 114420, 114421, 900_000, 100_000);
+    h.fill(1);
+    h.quote("EURUSD", 114414, 114415, 500_000, 500_000);
+    h.fill(2);
+    h.confirmCancels();
+    h.quote("EURUSD", 114414, 114415, 500_000, 500_000);
+    expect(h.position("EURUSD")).toBe(0);
+    expect(h.intents).toHaveLength(2);
+  });
+});
