@@ -24,10 +24,20 @@ export function compileValidator(schema: TSchema, where: FieldProblem["in"], con
       if (compiled.Check(value)) return { ok: true, value };
       const problems: FieldProblem[] = [];
       for (const e of compiled.Errors(value)) {
-        problems.push({ in: where, path: e.path, reason: e.message });
+        problems.push({ in: where, path: e.path, reason: reasonOf(e.schema, e.value, e.message) });
         if (problems.length >= 20) break;
       }
       return { ok: false, problems };
     },
   };
+}
+
+/** A reason a person can act on: the allowed values of an enum, the description of a pattern. */
+function reasonOf(schema: TSchema, value: unknown, message: string): string {
+  const options = (schema as { anyOf?: { const?: unknown }[] }).anyOf;
+  if (options !== undefined && options.every((o) => "const" in o)) {
+    return `expected one of ${options.map((o) => String(o.const)).join(", ")}, got ${JSON.stringify(value) ?? "nothing"}`;
+  }
+  const description = (schema as { description?: string }).description;
+  return description === undefined || message === "Unexpected property" ? message : `${message} (${description})`;
 }
