@@ -7,9 +7,14 @@
  */
 import { FixError, type FixErrorDetail } from "./errors.ts";
 import { FixMessage } from "./message.ts";
-import { type Dictionary, type GroupDef, ValueKind } from "../dictionary/types.ts";
+import { type Dictionary, type GroupDef, type MessageDef, ValueKind } from "../dictionary/types.ts";
 
 const SOH = 1;
+const ROLE_HEADER = 1;
+const ROLE_BODY = 2;
+const ROLE_TRAILER = 3;
+const ROLE_HEADER_GROUP = 4;
+const ROLE_BODY_GROUP = 5;
 const EQ = 61;
 
 /** Decoder limits; checked once at construction. */
@@ -35,6 +40,8 @@ export class FixDecoder {
   private readonly seen: Int32Array;
   private generation = 0;
   private readonly beginString: Uint8Array;
+  private readonly roles = new Map<MessageDef, Uint8Array>();
+  private readonly groupMembers = new Map<GroupDef, Uint8Array>();
 
   constructor(dict: Dictionary, options: DecoderOptions = {}) {
     this.dict = dict;
@@ -213,40 +220,76 @@ export class FixDecoder {
     return FixError.None;
   }
 
+  /** Role of every tag in a message type (see ROLE_*), built the first time the type is seen. */
+  private rolesFor(def: MessageDef): Uint8Array {
+    let roles = this.roles.get(def);
+    if (roles === undefined) {
+      roles = new Uint8Array(this.dict.maxTag + 1);
+      for (const t of this.dict.header.fields) roles[t] = ROLE_HEADER;
+      for (const t of this.dict.header.groups.keys()) roles[t] = ROLE_HEADER_GROUP;
+      for (const t of def.fields) if (roles[t] === 0) roles[t] = ROLE_BODY;
+      for (const t of def.groups.keys()) roles[t] = ROLE_BODY_GROUP;
+      for (const t of this.dict.trailerTags) roles[t] = ROLE_TRAILER;
+      this.roles.set(def, roles);
+    }
+    return roles;
+  }
+
+  /** Membership of a group's tags as an array indexed by tag. */
+  private membersOf(group: GroupDef): Uint8Array {
+    let members = this.groupMembers.get(group);
+    if (members === undefined) {
+      members = new Uint8Array(this.dict.maxTag + 1);
+      for (const t of group.members) members[t] = 1;
+      this.groupMembers.set(group, members);
+    }
+    return members;
+  }
+
   private validateFields(start: number): FixError {
     const m = this.message, dict = this.dict, tags = m.tags, kinds = dict.kinds;
     const def = m.def;
     if (def === undefined) return this.fail(FixError.UnknownMsgType, (m.valueStart[2] as number) - start, 35);
+    const roles = this.rolesFor(def);
     const gen = ++this.generation;
     const seen = this.seen;
-    const header = dict.header.fields, trailer = dict.trailerTags;
+    const maxTag = dict.maxTag;
     const n = m.count;
     let inBody = false;
     let i = 0;
     while (i < n) {
       const tag = tags[i] as number;
-      if (tag > dict.maxTag || kinds[tag] === 0) return this.fail(FixError.UnknownTag, (m.valueStart[i] as number) - start, tag);
+      if (tag > maxTag || kinds[tag] === 0) return this.fail(FixError.UnknownTag, (m.valueStart[i] as number) - start, tag);
       if (!this.checkFormat(i)) return this.fail(FixError.BadValueFormat, (m.valueStart[i] as number) - start, tag);
       if (seen[tag] === gen) return this.fail(FixError.DuplicateTag, (m.valueStart[i] as number) - start, tag);
       seen[tag] = gen;
-      if (trailer.has(tag)) {
-        if (tag === 10 && i !== n - 1) return this.fail(FixError.BadFieldOrder, (m.valueStart[i] as number) - start, tag);
-        i++;
-        continue;
+      switch (roles[tag]) {
+        case ROLE_TRAILER:
+          if (tag === 10 && i !== n - 1) return this.fail(FixError.BadFieldOrder, (m.valueStart[i] as number) - start, tag);
+          i++;
+          break;
+        case ROLE_HEADER:
+          if (inBody) return this.fail(FixError.BadFieldOrder, (m.valueStart[i] as number) - start, tag);
+          i++;
+          break;
+        case ROLE_BODY:
+          inBody = true;
+          i++;
+          break;
+        case ROLE_HEADER_GROUP:
+        case ROLE_BODY_GROUP: {
+          const header = roles[tag] === ROLE_HEADER_GROUP;
+          if (header && inBody) return this.fail(FixError.BadFieldOrder, (m.valueStart[i] as number) - start, tag);
+          inBody = !header;
+          const group = (header ? dict.header.groups.get(tag) : def.groups.get(tag)) as GroupDef;
+          const next = this.parseGroup(group, i, start, 0);
+          if (next < 0) return this.error.code;
+          i = next;
+          break;
+        }
+        default:
+          return this.fail(FixError.TagNotInMessage, (m.valueStart[i] as number) - start, tag);
       }
-      const group = def.groups.get(tag) ?? (inBody ? undefined : dict.header.groups.get(tag));
-      if (header.has(tag) && group === undefined) {
-        if (inBody) return this.fail(FixError.BadFieldOrder, (m.valueStart[i] as number) - start, tag);
-        i++;
-        continue;
-      }
-      if (!def.fields.has(tag) && group === undefined) return this.fail(FixError.TagNotInMessage, (m.valueStart[i] as number) - start, tag);
-      inBody = true;
-      if (group !== undefined) {
-        const next = this.parseGroup(group, i, start, 0);
-        if (next < 0) return this.error.code;
-        i = next;
-      } else i++;
     }
     const required = def.required;
     for (let k = 0; k < required.length; k++) {
@@ -267,6 +310,7 @@ export class FixDecoder {
     const count = m.intAt(i);
     if (!(count >= 0) || depth > 16) { this.fail(FixError.BadValueFormat, (m.valueStart[i] as number) - start, group.countTag); return -1; }
     let p = i + 1;
+    const members = this.membersOf(group);
     const n = m.count - 1; // the CheckSum field never belongs to a group
     for (let k = 0; k < count; k++) {
       if (p >= n || tags[p] !== group.delimiter) {
@@ -278,7 +322,7 @@ export class FixDecoder {
       while (p < n) {
         const tag = tags[p] as number;
         if (tag > this.dict.maxTag || kinds[tag] === 0) { this.fail(FixError.UnknownTag, (m.valueStart[p] as number) - start, tag); return -1; }
-        if (tag === group.delimiter || !group.members.has(tag)) break;
+        if (tag === group.delimiter || members[tag] === 0) break;
         if (!this.checkFormat(p)) { this.fail(FixError.BadValueFormat, (m.valueStart[p] as number) - start, tag); return -1; }
         const nested = group.groups.get(tag);
         if (nested !== undefined) {
