@@ -18,21 +18,41 @@ describe("xoshiro128** generator", () => {
     expect(seen.size).toBe(100_000);
   });
 
-  test("uniforms stay inside (0, 1) with mean 1/2; exponentials have mean 1", () => {
+  test("uniforms stay inside (0, 1) with mean 1/2", () => {
     const r = new Xoshiro128(3);
-    let su = 0, se = 0, lo = 1, hi = 0;
+    let su = 0, lo = 1, hi = 0;
     const n = 1_000_000;
     for (let i = 0; i < n; i++) {
       const u = r.uniform();
       lo = Math.min(lo, u);
       hi = Math.max(hi, u);
       su += u;
-      se += r.exponential();
     }
     expect(lo).toBeGreaterThan(0);
     expect(hi).toBeLessThan(1);
     expect(Math.abs(su / n - 0.5)).toBeLessThan(0.002);
-    expect(Math.abs(se / n - 1)).toBeLessThan(0.005);
+  });
+
+  test("ziggurat exponentials have mean 1, variance 1 and exponential tails", () => {
+    const r = new Xoshiro128(9);
+    const n = 2_000_000;
+    let s = 0, s2 = 0, lo = Infinity, beyond1 = 0, beyond3 = 0, beyond7 = 0;
+    for (let i = 0; i < n; i++) {
+      const x = r.exponential();
+      s += x;
+      s2 += x * x;
+      lo = Math.min(lo, x);
+      if (x > 1) beyond1++;
+      if (x > 3) beyond3++;
+      if (x > 7) beyond7++;
+    }
+    expect(lo).toBeGreaterThanOrEqual(0);
+    expect(Math.abs(s / n - 1)).toBeLessThan(0.003);
+    expect(Math.abs(s2 / n - (s / n) ** 2 - 1)).toBeLessThan(0.01);
+    // P(X > 1) = 0.3679, P(X > 3) = 0.0498, P(X > 7) = 9.1e-4.
+    expect(Math.abs(beyond1 / n - 0.3679)).toBeLessThan(0.0015);
+    expect(Math.abs(beyond3 / n - 0.0498)).toBeLessThan(0.0006);
+    expect(Math.abs(beyond7 / n - 0.000912)).toBeLessThan(0.00012);
   });
 
   test("ziggurat normals have mean 0, variance 1, kurtosis 3 and Gaussian tails", () => {

@@ -1,8 +1,9 @@
 /**
  * A small, fast, seedable pseudo-random generator for simulations: xoshiro128** (Blackman and
  * Vigna) on 32-bit integers, seeded through splitmix32 so that any integer seed gives a
- * well-mixed state. Normals come from Marsaglia and Tsang's ziggurat (128 layers): one random
- * word, a multiply and a compare in 98% of draws, an exact fallback for the rest. The same seed
+ * well-mixed state. Normals and exponentials come from Marsaglia and Tsang's ziggurats (128 and
+ * 256 layers): one random word, a multiply and a compare in about 98% of draws, an exact
+ * fallback for the rest. The same seed
  * yields the same sequence on every machine: only integer ops, `Math.log` and `Math.exp` are used.
  */
 
@@ -31,6 +32,33 @@ const FN = new Float64Array(128);
     tn = dn;
     FN[i] = Math.exp(-0.5 * dn * dn);
     WN[i] = dn / ZIG_M;
+  }
+}
+
+const EXP_R = 7.697117470131487;
+const EXP_V = 3.949659822581572e-3;
+const EXP_M = 4294967296;
+
+/** Exponential ziggurat tables: layer thresholds (ke, unsigned 32-bit), widths (we), densities (fe). */
+const KE = new Float64Array(256);
+const WE = new Float64Array(256);
+const FE = new Float64Array(256);
+{
+  let de = EXP_R;
+  let te = de;
+  const q = EXP_V / Math.exp(-de);
+  KE[0] = Math.floor((de / q) * EXP_M);
+  KE[1] = 0;
+  WE[0] = q / EXP_M;
+  WE[255] = de / EXP_M;
+  FE[0] = 1;
+  FE[255] = Math.exp(-de);
+  for (let i = 254; i >= 1; i--) {
+    de = -Math.log(EXP_V / de + Math.exp(-de));
+    KE[i + 1] = Math.floor((de / te) * EXP_M);
+    te = de;
+    FE[i] = Math.exp(-de);
+    WE[i] = de / EXP_M;
   }
 }
 
@@ -71,9 +99,24 @@ export class Xoshiro128 {
     return (this.nextU32() + 0.5) * INV_2_32;
   }
 
-  /** Returns an exponential draw with mean 1. */
+  /** Returns an exponential draw with mean 1 (ziggurat). */
   exponential(): number {
-    return -Math.log(this.uniform());
+    const jz = this.nextU32();
+    const iz = jz & 255;
+    if (jz < KE[iz]) return jz * WE[iz];
+    return this.exponentialTail(jz, iz);
+  }
+
+  /** The exponential ziggurat's slow path: the base strip's tail or a wedge between layers. */
+  private exponentialTail(jz: number, iz: number): number {
+    for (;;) {
+      if (iz === 0) return EXP_R - Math.log(this.uniform());
+      const x = jz * WE[iz];
+      if (FE[iz] + this.uniform() * (FE[iz - 1] - FE[iz]) < Math.exp(-x)) return x;
+      jz = this.nextU32();
+      iz = jz & 255;
+      if (jz < KE[iz]) return jz * WE[iz];
+    }
   }
 
   /** Returns a standard normal draw (ziggurat). */
