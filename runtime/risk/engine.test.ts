@@ -13,6 +13,7 @@ function setup(opts: { position?: number; working?: number; rules?: RiskRule[] }
   books.applyQuote(0, 1, 110_000, 110_002, 1_000_000, 1_000_000);
   const engine = new RiskEngine([EURUSD], resolveLimits([EURUSD], LIMITS), LIMITS, books, {
     position: () => opts.position ?? 0,
+    strategyPosition: () => opts.position ?? 0,
     working: () => opts.working ?? 0,
     toAccount: (_i, money) => money / 1e5,
   }, opts.rules ?? []);
@@ -76,4 +77,19 @@ test("plugin rules run last and can refuse", () => {
   expect(e.check("s", buy(), 10)).toEqual({ code: "NO_BIG", reason: "size=100000" });
   expect(e.check("s", buy({ size: 50_000 }), 10)).toBeNull();
   expect(e.rejections.get("NO_BIG")).toBe(1);
+});
+
+test("reduce-only is judged on the strategy's own position", () => {
+  const books = new L1Books(1);
+  books.applyQuote(0, 1, 110_000, 110_002, 1_000_000, 1_000_000);
+  const own = new Map([["long", 200_000], ["flat", 0]]);
+  const e = new RiskEngine([EURUSD], resolveLimits([EURUSD], LIMITS), LIMITS, books, {
+    position: () => 0,
+    strategyPosition: (s) => own.get(s) ?? 0,
+    working: () => 0,
+    toAccount: (_i, money) => money / 1e5,
+  });
+  expect(e.check("long", buy({ side: -1, reduceOnly: true }), 10)).toBeNull();
+  expect(e.check("long", buy({ side: -1, reduceOnly: true, size: 300_000 }), 10)?.code).toBe("REDUCE_ONLY");
+  expect(e.check("flat", buy({ side: -1, reduceOnly: true }), 10)).toEqual({ code: "REDUCE_ONLY", reason: "strategy_position=0 side=-1 size=100000" });
 });

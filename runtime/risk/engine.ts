@@ -22,6 +22,8 @@ export interface RiskRule {
 export interface RiskInputs {
   /** Deployment-wide signed position of an instrument. */
   position(instrument: number): number;
+  /** Signed position of one strategy in an instrument (what its reduce-only orders reduce). */
+  strategyPosition(strategy: string, instrument: number): number;
   /** Unfilled size of open orders on one side (side +1 or -1), as a positive number. */
   working(instrument: number, side: 1 | -1): number;
   /** Money of an instrument in account currency; null when no conversion rate is known yet. */
@@ -126,8 +128,12 @@ export class RiskEngine {
     if (intent.tif === "GTD" && !(intent.expireTs! > now)) return { code: "INVALID_EXPIRY", reason: `expireTs=${intent.expireTs} now=${now}` };
     const book = this.books.books[inst.id]!;
     if (!book.valid) return { code: "NO_MARKET", reason: `instrument=${inst.symbol}` };
-    if (intent.reduceOnly && (increases || size > Math.abs(position))) {
-      return { code: "REDUCE_ONLY", reason: `position=${position} side=${intent.side} size=${size}` };
+    if (intent.reduceOnly) {
+      // Reduce-only applies to the strategy's own book: strategies keep separate FIFO books.
+      const own = this.inputs.strategyPosition(strategy, inst.id);
+      if (own === 0 || Math.sign(own) === intent.side || size > Math.abs(own)) {
+        return { code: "REDUCE_ONLY", reason: `strategy_position=${own} side=${intent.side} size=${size}` };
+      }
     }
     const lim = this.limits[inst.id]!;
     // Collar: |price - mid| <= bps * mid / 10000, in integers on twice the mid.

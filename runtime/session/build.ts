@@ -167,6 +167,7 @@ export async function buildSession(config: DeploymentConfig, configFile: string,
     books,
     {
       position: (i) => portfolio.position(i),
+      strategyPosition: (s, i) => portfolio.positionOf(s, i),
       working: (i, side) => core.working(i, side),
       toAccount: (i, money) => {
         try {
@@ -246,7 +247,7 @@ export async function buildSession(config: DeploymentConfig, configFile: string,
     const l = loaded.find((x) => x.request.kind === "strategy" && x.request.name === s.name)!;
     const plugin = l.plugin as unknown as StrategyPlugin;
     const ids = s.instruments.map((sym) => bySymbol.get(sym)!.id);
-    const ctx = new RuntimeStrategyContext(s.name, l.params as never, ids.map((i) => instruments[i]!), services);
+    const ctx = new RuntimeStrategyContext(s.name, l.params as never, ids.map((i) => instruments[i]!), services, plugin.manifest.capabilities ?? []);
     core.setVersion(s.name, plugin.manifest.version);
     host.add(new StrategySlot(s.name, plugin, ctx, ids, plugin.manifest.onQuarantine ?? "cancel-all"));
   });

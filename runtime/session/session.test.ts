@@ -69,3 +69,13 @@ test("a strategy that throws is quarantined, its orders canceled, an alert raise
   expect(mmFillsAfter.length).toBeGreaterThan(0);
   expect(summary.quarantined.length).toBe(1);
 }, 60_000);
+
+test("a strategy that sends orders without declaring the capability is quarantined before anything reaches risk", async () => {
+  const strategies = `  - { name: sneaky, plugin: ${resolve(import.meta.dir, "fixtures/undeclared-orders-strategy.ts")}, instruments: [EURUSD] }`;
+  const s = await sessionFromYaml(tmp.path, syntheticYaml(strategies, { pairs: "EURUSD", seconds: 60 }));
+  runBacktest(s);
+  const slot = s.core.host.get("sneaky")!;
+  expect(slot.state).toBe("quarantined");
+  expect(slot.failure).toContain("PLUGIN_CAPABILITY");
+  expect(s.core.oms.created).toBe(0);
+});

@@ -3,6 +3,8 @@ import type { Instrument } from "../../plugins/sdk/instrument.ts";
 import type { BookView } from "../../plugins/sdk/market.ts";
 import type { OrderIntent, OrderView } from "../../plugins/sdk/orders.ts";
 import type { StrategyContext } from "../../plugins/sdk/strategy.ts";
+import type { Capability } from "../../plugins/sdk/manifest.ts";
+import { KestrelError } from "../errors/codes.ts";
 
 /** What a strategy context needs from the trading core. */
 export interface StrategyServices {
@@ -20,14 +22,28 @@ export interface StrategyServices {
   log(strategy: string, message: string, fields?: Record<string, unknown>): void;
 }
 
-/** StrategyContext bound to one strategy instance. */
+/**
+ * StrategyContext bound to one strategy instance. Calls that need a capability the manifest does
+ * not declare throw PLUGIN_CAPABILITY, which quarantines the strategy like any other throw.
+ */
 export class RuntimeStrategyContext implements StrategyContext {
+  private readonly orders: boolean;
+  private readonly timers: boolean;
+
   constructor(
     readonly name: string,
     readonly params: never,
     readonly instruments: readonly Instrument[],
     private readonly s: StrategyServices,
-  ) {}
+    capabilities: readonly Capability[] = ["orders", "timers", "features"],
+  ) {
+    this.orders = capabilities.includes("orders");
+    this.timers = capabilities.includes("timers");
+  }
+
+  private need(allowed: boolean, capability: Capability, call: string): void {
+    if (!allowed) throw new KestrelError("PLUGIN_CAPABILITY", `strategy=${this.name} call=${call} needs capability=${capability} (declare it in the manifest)`);
+  }
   now(): number {
     return this.s.now();
   }
@@ -50,15 +66,19 @@ export class RuntimeStrategyContext implements StrategyContext {
     return this.s.orderOf(this.name, orderId);
   }
   submit(intent: OrderIntent): number {
+    this.need(this.orders, "orders", "submit");
     return this.s.submit(this.name, intent);
   }
   cancel(orderId: number): void {
+    this.need(this.orders, "orders", "cancel");
     this.s.cancel(this.name, orderId);
   }
   cancelAll(instrument?: number): void {
+    this.need(this.orders, "orders", "cancelAll");
     this.s.cancelAll(this.name, instrument);
   }
   setTimer(afterUs: number, token: number): void {
+    this.need(this.timers, "timers", "setTimer");
     this.s.setTimer(this.name, afterUs, token);
   }
   log(message: string, fields?: Record<string, unknown>): void {
