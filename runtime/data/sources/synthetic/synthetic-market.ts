@@ -9,7 +9,8 @@
  * outward to the pair's tick around a spread that widens with volatility and thin hours, and may
  * be followed by a trade. Hidden values move at most once per `stepUs` and only when an event
  * needs them, by the variance integrated since the last move, so the sampled path is exact
- * whatever the step. Per event the cost is a few random words, a log and an exp: no allocation.
+ * whatever the step. Per event the cost is a few random words, a division and some rounding; no
+ * allocation, no log or exp outside the rare slow paths.
  */
 import type { Instrument } from "../../../../plugins/sdk/instrument.ts";
 import { MarketEventKind, type MarketEvent, type MarketSource } from "../market-source.ts";
@@ -37,7 +38,8 @@ export class SyntheticMarket implements MarketSource {
   private readonly p: ResolvedMarket;
   private readonly rng: Xoshiro128;
   private readonly profile: WeekProfile;
-  private readonly logValue: Float64Array;
+  /** USD value of each currency (CURRENCIES order; USD is 1). */
+  private readonly value: Float64Array;
   private readonly z: Float64Array;
   private readonly factorCurrency: Int32Array;
   /** 24 pair-picking tables, one per UTC hour of day, each 2^PICK_BITS entries. */
@@ -78,7 +80,7 @@ export class SyntheticMarket implements MarketSource {
     this.instruments = p.instruments;
     this.rng = new Xoshiro128(p.seed);
     this.profile = weekProfile(p.weekendsClosed);
-    this.logValue = Float64Array.from(p.startLogValue);
+    this.value = Float64Array.from(p.startLogValue, Math.exp);
     this.z = new Float64Array(p.sigmaPerRootUs.length);
     this.factorCurrency = new Int32Array(p.sigmaPerRootUs.length);
     p.factorOf.forEach((f, c) => {
@@ -139,7 +141,7 @@ export class SyntheticMarket implements MarketSource {
     if (t - this.latentTs >= this.p.stepUs) this.moveHiddenValues(t);
     const pair = this.nextPair;
     const p = this.p;
-    const mid = Math.exp(this.logValue[p.pairBase[pair]] - this.logValue[p.pairQuote[pair]]) * p.pairScale[pair];
+    const mid = (this.value[p.pairBase[pair]] / this.value[p.pairQuote[pair]]) * p.pairScale[pair];
     const bits = this.rng.nextU32();
     const half = (p.pairSpread[pair] * this.spreadMult + (bits & 3) * 0.5) * 0.5;
     const bid = Math.floor(mid - half);
@@ -175,7 +177,7 @@ export class SyntheticMarket implements MarketSource {
    */
   quoteOf(index: number, out: MarketEvent): void {
     const p = this.p;
-    const mid = Math.exp(this.logValue[p.pairBase[index]] - this.logValue[p.pairQuote[index]]) * p.pairScale[index];
+    const mid = (this.value[p.pairBase[index]] / this.value[p.pairQuote[index]]) * p.pairScale[index];
     const half = p.pairSpread[index] * this.spreadMult * 0.5;
     out.kind = MarketEventKind.Quote;
     out.ts = Math.floor(this.latentTs);
@@ -255,16 +257,26 @@ export class SyntheticMarket implements MarketSource {
     for (let i = 0; i < n; i++) {
       let y = 0;
       for (let k = 0; k <= i; k++) y += l[i * n + k] * z[k];
-      this.logValue[this.factorCurrency[i]] += p.sigmaPerRootUs[i] * scale * y;
+      this.value[this.factorCurrency[i]] *= expOf(p.sigmaPerRootUs[i] * scale * y);
     }
     if (p.jumpsPerUs > 0 && this.rng.uniform() < p.jumpsPerUs * dt) {
       const size = p.jumpSize * this.rng.normal();
       const who = this.rng.nextU32() % (n + 1);
       // `who === n` is a dollar jump: every other currency moves against the dollar.
-      if (who === n) for (let i = 0; i < n; i++) this.logValue[this.factorCurrency[i]] -= size;
-      else this.logValue[this.factorCurrency[who]] += size;
+      const factor = Math.exp(size);
+      if (who === n) for (let i = 0; i < n; i++) this.value[this.factorCurrency[i]] /= factor;
+      else this.value[this.factorCurrency[who]] *= factor;
     }
   }
+}
+
+/**
+ * Returns e^x; for the small log moves of one step (|x| < 1e-3) a 5-term Taylor sum, whose
+ * first omitted term (x^5/120 < 1e-17) is below double precision.
+ */
+function expOf(x: number): number {
+  if (x > -1e-3 && x < 1e-3) return 1 + x * (1 + x * (0.5 + x * (1 / 6 + x * (1 / 24))));
+  return Math.exp(x);
 }
 
 /** Maps 2^PICK_BITS buckets to pair indexes in proportion to their activity (bucket midpoints on the cumulative share). */
