@@ -96,6 +96,7 @@ export class TradingCore implements MarketSink {
       const verdict = this.books.applyQuote(inst, ev.ts, ev.bid, ev.ask, ev.bidSize, ev.askSize);
       if (verdict !== QuoteVerdict.Applied) {
         this.dataAnomaly(verdict, inst);
+        this.eventStartNs = 0;
         return;
       }
       this.features.onQuote(inst, ev.ts, ev.bid, ev.ask, ev.bidSize, ev.askSize);
@@ -106,6 +107,7 @@ export class TradingCore implements MarketSink {
     } else {
       if (!(ev.price > 0) || !(ev.size > 0) || this.books.books[inst] === undefined) {
         this.dataAnomaly(QuoteVerdict.Invalid, inst);
+        this.eventStartNs = 0;
         return;
       }
       this.features.onTrade(inst, ev.ts, ev.price, ev.size, ev.side);
@@ -113,6 +115,8 @@ export class TradingCore implements MarketSink {
       this.host.onTrade(ev);
     }
     if (ev.ts >= this.nextEquitySample) this.sampleEquity(ev.ts);
+    // Orders sent later (timers, reports) are not caused by this tick: they are not timed.
+    this.eventStartNs = 0;
   }
 
   /** Sends an intent through risk; returns the order id (rejected orders keep their reason). */
@@ -292,7 +296,7 @@ export class TradingCore implements MarketSink {
   }
 
   private sendToVenue(order: Order): void {
-    if (this.measureLatency) this.tickToOrder.record(Bun.nanoseconds() - this.eventStartNs);
+    if (this.eventStartNs !== 0) this.tickToOrder.record(Bun.nanoseconds() - this.eventStartNs);
     this.venue.submit({
       id: order.id,
       instrument: order.instrument,
