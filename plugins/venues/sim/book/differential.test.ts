@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { Side } from "./codes.ts";
 import { L3Book } from "./l3-book.ts";
 import { NaiveBook } from "./naive-book.ts";
-import { applyCommand, commandArb, type CommandModel, RecordingSink, snapshotSide } from "./testing/recorder.ts";
+import { applyCommand, type Command, commandArb, type CommandModel, RecordingSink, snapshotSide } from "./testing/recorder.ts";
 import type { OrderBook } from "./types.ts";
 
 function observe(book: OrderBook, maxId: number): unknown {
@@ -21,9 +21,15 @@ function observe(book: OrderBook, maxId: number): unknown {
   };
 }
 
-function runDifferential(model: CommandModel, capacity: number, numRuns: number): void {
+function runDifferential(
+  model: CommandModel,
+  capacity: number,
+  numRuns: number,
+  stream = fc.array(commandArb(model), { minLength: 1, maxLength: 200, size: "max" }),
+  endOnFailure = false,
+): void {
   fc.assert(
-    fc.property(fc.array(commandArb(model), { minLength: 1, maxLength: 200, size: "max" }), (commands) => {
+    fc.property(stream, (commands) => {
       const fastSink = new RecordingSink();
       const naiveSink = new RecordingSink();
       const fast = new L3Book({ capacity, sink: fastSink });
@@ -36,7 +42,7 @@ function runDifferential(model: CommandModel, capacity: number, numRuns: number)
         expect(observe(fast, model.maxId)).toEqual(observe(naive, model.maxId));
       }
     }),
-    { numRuns },
+    { numRuns, endOnFailure },
   );
 }
 
@@ -46,4 +52,31 @@ test("the fast book matches the naive book on random limit, market, cancel, redu
 
 test("the fast book matches the naive book with stops, GTD/DAY expiry and a small pool that fills up", () => {
   runDifferential({ maxId: 24, minPrice: 97, maxPrice: 103, maxSize: 6, full: true }, 6, 200);
+}, 30000);
+
+test("the fast book matches the naive book when most levels below the top empty out (lazy levels, compaction)", () => {
+  const maxId = 150;
+  // Bids at up to 150 distinct prices, most of them cancelled (so empty levels pile up below the
+  // top and get compacted), then moves, cancels and crossing sells that reuse and sweep levels.
+  const stream = fc
+    .tuple(
+      fc.uniqueArray(fc.integer({ min: 1, max: 400 }), { minLength: 100, maxLength: maxId, size: "max" }),
+      fc.array(fc.boolean(), { minLength: maxId, maxLength: maxId }),
+      fc.array(fc.tuple(fc.integer({ min: 1, max: maxId }), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 1, max: 400 })), { minLength: 50, maxLength: 150, size: "max" }),
+    )
+    .map(([prices, keep, later]) => {
+      const commands: Command[] = prices.map((price, k) => ({ kind: "submit", id: k + 1, side: Side.BUY, type: 0, tif: 0, flags: 0, price, stopPrice: 0, size: 1 + (price % 5), expireTs: 0 }));
+      prices.forEach((_, k) => {
+        if (!keep[k] || k % 3 !== 0) commands.push({ kind: "cancel", id: k + 1 });
+      });
+      for (const [id, what, p] of later) {
+        if (what === 0) commands.push({ kind: "cancel", id });
+        else if (what === 1) commands.push({ kind: "move", id, price: p });
+        else if (what === 2) commands.push({ kind: "submit", id: id + maxId, side: Side.BUY, type: 0, tif: 0, flags: 0, price: p, stopPrice: 0, size: 2, expireTs: 0 });
+        else commands.push({ kind: "submit", id: id + 2 * maxId, side: Side.SELL, type: 0, tif: 1, flags: 0, price: p, stopPrice: 0, size: 1 + (p % 20), expireTs: 0 });
+      }
+      return commands;
+    });
+  // Long streams shrink slowly: report the first failing stream as it is.
+  runDifferential({ maxId: 3 * maxId, minPrice: 0, maxPrice: 0, maxSize: 0, full: false }, 512, 15, stream, true);
 }, 30000);

@@ -2,7 +2,7 @@
  * The fast L3 book: price-time priority over integer prices and sizes, allocation-free after
  * construction. Orders live in a struct-of-arrays pool indexed by handle, ids map to handles
  * through an open-addressing index, each price level keeps an intrusive FIFO of its orders, and
- * each side keeps its levels in a sorted ladder with the best level last. Stops wait in two more
+ * each side keeps its levels in a sorted ladder with the best level last (see side-levels.ts). Stops wait in two more
  * ladders (buy stops lowest first, sell stops highest first) and trigger on the last trade price;
  * GTD/DAY orders sit in an indexed expiry heap.
  *
@@ -14,7 +14,7 @@ import { ExpiryHeap } from "./expiry-heap.ts";
 import { IdIndex } from "./id-index.ts";
 import { LevelPool } from "./level-pool.ts";
 import { NIL, OrderPool, OrderState } from "./order-pool.ts";
-import { PriceLadder } from "./price-ladder.ts";
+import { SideLevels, SLACK } from "./side-levels.ts";
 import type { BookOptions, BookSink, OrderBook } from "./types.ts";
 import { IGNORE_SINK, validateSubmit } from "./validate.ts";
 
@@ -29,9 +29,9 @@ export class L3Book implements OrderBook {
   private readonly ids: IdIndex;
   private readonly expiry: ExpiryHeap;
   /** Resting orders by side: [bids, asks]. */
-  private readonly ladders: [PriceLadder, PriceLadder];
+  private readonly ladders: [SideLevels, SideLevels];
   /** Waiting stops by side: [buy stops (lowest first), sell stops (highest first)]. */
-  private readonly stops: [PriceLadder, PriceLadder];
+  private readonly stops: [SideLevels, SideLevels];
   private sink: BookSink;
   private sessionEnd: number;
   private last = Number.NaN;
@@ -44,11 +44,11 @@ export class L3Book implements OrderBook {
     const capacity = options.capacity;
     if (!Number.isSafeInteger(capacity) || capacity < 1) throw new RangeError(`BOOK_INVALID_CAPACITY: capacity=${capacity}`);
     this.orders = new OrderPool(capacity);
-    this.levels = new LevelPool(capacity, this.orders);
+    this.levels = new LevelPool(2 * capacity + 4 * (SLACK + 2), this.orders);
     this.ids = new IdIndex(capacity);
     this.expiry = new ExpiryHeap(this.orders);
-    this.ladders = [new PriceLadder(capacity, true), new PriceLadder(capacity, false)];
-    this.stops = [new PriceLadder(capacity, false), new PriceLadder(capacity, true)];
+    this.ladders = [new SideLevels(capacity, true, this.levels), new SideLevels(capacity, false, this.levels)];
+    this.stops = [new SideLevels(capacity, false, this.levels), new SideLevels(capacity, true, this.levels)];
     this.sink = options.sink ?? IGNORE_SINK;
     this.sessionEnd = options.sessionEnd ?? Number.POSITIVE_INFINITY;
   }
@@ -181,34 +181,37 @@ export class L3Book implements OrderBook {
   }
 
   bestBid(): number {
-    const l = this.ladders[0];
-    return l.size === 0 ? NO_BID : this.levels.price[l.levels[l.size - 1]];
+    const l = this.ladders[0].best();
+    return l === NIL ? NO_BID : this.levels.price[l];
   }
 
   bestAsk(): number {
-    const l = this.ladders[1];
-    return l.size === 0 ? NO_ASK : this.levels.price[l.levels[l.size - 1]];
+    const l = this.ladders[1].best();
+    return l === NIL ? NO_ASK : this.levels.price[l];
   }
 
   bestBidSize(): number {
-    const l = this.ladders[0];
-    return l.size === 0 ? 0 : this.levels.total[l.levels[l.size - 1]];
+    const l = this.ladders[0].best();
+    return l === NIL ? 0 : this.levels.total[l];
   }
 
   bestAskSize(): number {
-    const l = this.ladders[1];
-    return l.size === 0 ? 0 : this.levels.total[l.levels[l.size - 1]];
+    const l = this.ladders[1].best();
+    return l === NIL ? 0 : this.levels.total[l];
   }
 
   depth(side: Side, n: number, prices: Float64Array, sizes: Float64Array, counts: Int32Array): number {
-    const ladder = this.ladders[side];
-    const k = Math.min(n, ladder.size, prices.length, sizes.length, counts.length);
+    const ladder = this.ladders[side].ladder;
+    const max = Math.min(n, prices.length, sizes.length, counts.length);
     const levels = this.levels;
-    for (let i = 0; i < k; i++) {
-      const l = ladder.levels[ladder.size - 1 - i];
-      prices[i] = levels.price[l];
-      sizes[i] = levels.total[l];
-      counts[i] = levels.count[l];
+    let k = 0;
+    for (let i = ladder.size - 1; i >= 0 && k < max; i--) {
+      const l = ladder.levels[i];
+      if (levels.count[l] === 0) continue;
+      prices[k] = levels.price[l];
+      sizes[k] = levels.total[l];
+      counts[k] = levels.count[l];
+      k++;
     }
     return k;
   }
@@ -228,12 +231,11 @@ export class L3Book implements OrderBook {
   }
 
   ordersAt(side: Side, price: number, out: Float64Array): number {
-    const ladder = this.ladders[side];
-    const at = ladder.find(price);
-    if (at < 0) return 0;
+    const l = this.ladders[side].levelAt(price);
+    if (l === NIL) return 0;
     const o = this.orders;
     let n = 0;
-    for (let h = this.levels.head[ladder.levels[at]]; h !== NIL && n < out.length; h = o.next[h]) out[n++] = o.id[h];
+    for (let h = this.levels.head[l]; h !== NIL && n < out.length; h = o.next[h]) out[n++] = o.id[h];
     return n;
   }
 
@@ -286,7 +288,8 @@ export class L3Book implements OrderBook {
 
   /** Matches a taker against the opposite side up to `limit`; returns the size left. */
   private match(takerId: number, side: Side, limit: number, size: number): number {
-    const ladder = this.ladders[1 - side];
+    const sideLevels = this.ladders[1 - side];
+    const ladder = sideLevels.ladder;
     const levels = this.levels;
     const o = this.orders;
     const sink = this.sink;
@@ -321,10 +324,7 @@ export class L3Book implements OrderBook {
         this.traded = true;
         h = next;
       }
-      if (levels.count[l] === 0) {
-        ladder.size--;
-        levels.release(l);
-      }
+      if (levels.count[l] === 0) sideLevels.dropEmptyTop();
     }
     return size;
   }
@@ -336,7 +336,7 @@ export class L3Book implements OrderBook {
 
   /** Whether the opposite side holds at least `size` at prices within `limit`. */
   private fillable(side: Side, limit: number, size: number): boolean {
-    const ladder = this.ladders[1 - side];
+    const ladder = this.ladders[1 - side].ladder;
     const levels = this.levels;
     for (let i = ladder.size - 1; i >= 0 && size > 0; i--) {
       const l = ladder.levels[i];
@@ -350,19 +350,7 @@ export class L3Book implements OrderBook {
   /** Appends handle `h` to the level at `price` on `side`, creating the level if needed. */
   private rest(h: number, side: Side, price: number): void {
     this.orders.state[h] = OrderState.RESTING;
-    this.appendToLadder(this.ladders[side], h, price);
-  }
-
-  private appendToLadder(ladder: PriceLadder, h: number, price: number): void {
-    let at = ladder.find(price);
-    let l: number;
-    if (at >= 0) l = ladder.levels[at];
-    else {
-      l = this.levels.alloc(price);
-      at = -at - 1;
-      ladder.insertAt(at, price, l);
-    }
-    this.levels.append(l, h);
+    this.ladders[side].append(h, price);
   }
 
   private placeStop(id: number, side: Side, type: number, tif: number, flags: number, price: number, stopPrice: number, size: number, expiry: number): void {
@@ -380,7 +368,7 @@ export class L3Book implements OrderBook {
     o.expireTs[h] = expiry;
     o.seq[h] = ++this.stopSeq;
     o.state[h] = OrderState.WAITING_STOP;
-    this.appendToLadder(this.stops[side], h, stopPrice);
+    this.stops[side].append(h, stopPrice);
     this.waitingStops++;
     if (expiry !== Number.POSITIVE_INFINITY) this.expiry.push(h);
   }
@@ -406,9 +394,8 @@ export class L3Book implements OrderBook {
 
   /** First waiting stop of `side` that the last trade price has crossed, or NIL. */
   private triggeredHead(side: Side): number {
-    const ladder = this.stops[side];
-    if (ladder.size === 0) return NIL;
-    const l = ladder.levels[ladder.size - 1];
+    const l = this.stops[side].best();
+    if (l === NIL) return NIL;
     const p = this.levels.price[l];
     return (side === BUY ? this.last >= p : this.last <= p) ? this.levels.head[l] : NIL;
   }
@@ -428,14 +415,8 @@ export class L3Book implements OrderBook {
     this.unlinkFromLadder(this.ladders[this.orders.side[h]], h);
   }
 
-  private unlinkFromLadder(ladder: PriceLadder, h: number): void {
-    const levels = this.levels;
-    const l = this.orders.level[h];
-    levels.unlink(h);
-    if (levels.count[l] === 0) {
-      ladder.removeAt(ladder.find(levels.price[l]));
-      levels.release(l);
-    }
+  private unlinkFromLadder(side: SideLevels, h: number): void {
+    side.remove(h, this.orders.level[h]);
   }
 
   /** Drops a handle that is in no level: out of the expiry heap, the id index and the pool. */
