@@ -39,7 +39,7 @@ export interface SyntheticMarketParams {
   quotesPerSecond?: number;
   /** Shortest interval between two moves of the hidden currency values, µs. Default 100,000. */
   stepUs?: number;
-  /** Probability that a quote is followed by a trade at the same ts. Default 0 (no trades). */
+  /** Probability that a quote is followed by a trade at the same ts (resolution 1/65536). Default 0 (no trades). */
   tradeProbability?: number;
   /** Correlation of the USD values of EUR GBP JPY CHF AUD CAD NZD (7x7, in that order). */
   correlation?: readonly (readonly number[])[];
