@@ -24,6 +24,9 @@ export interface HubOptions {
   flushMs?: number;
 }
 
+/** Most events in one message (a long queue goes out as several). */
+const MAX_BATCH = 500;
+
 /** Close code for a client dropped for being slow. */
 export const SLOW_CLIENT_CLOSE = 4008;
 
@@ -127,7 +130,9 @@ export class StreamHub {
             ? { type: "fill", fill: fillJson(instruments, e.fill) }
             : { type: "order", order: { ...orderJson(instruments, e.order), status: e.status, filled: sizeText(instruments[e.order.instrument]!, e.filled), updatedTs: e.updatedTs, reason: e.reason } },
         );
-        this.broadcast("trades", { stream: "trades", type: "batch", dropped, events });
+        for (let i = 0; i === 0 || i < events.length; i += MAX_BATCH) {
+          this.broadcast("trades", { stream: "trades", type: "batch", dropped: i === 0 ? dropped : 0, events: events.slice(i, i + MAX_BATCH) });
+        }
       }
     }
     if (this.clients.alerts.size > 0 || this.alerts.items.length > 0) {
