@@ -17,6 +17,7 @@ import { join } from "node:path";
 import type { Instrument } from "../../plugins/sdk/instrument.ts";
 import { RecorderChannel, type BackpressurePolicy, type LagAlert } from "./recorder-channel.ts";
 import { CHANNEL_BASE, CLOSING, DOORBELL, FAILED, FLUSH_REQ, batchLayout, channelWords, type ChannelShare } from "./ring.ts";
+import { StoreDb } from "./database.ts";
 import { RECORDED_TABLES } from "./schema.ts";
 import { StoreError } from "./store-error.ts";
 
@@ -82,6 +83,7 @@ export class TickRecorder {
   private closed = false;
   private closedPromise: Promise<void> | null = null;
   private onClosed: (() => void) | null = null;
+  private readonly labels = new Map<string, number>([["", 0]]);
 
   private constructor(
     readonly db: string,
@@ -261,6 +263,13 @@ export class TickRecorder {
     if ((ch.row = r + 1) === ch.rows) ch.handOff();
   }
 
+  /** Returns the id of a text label (e.g. a reject reason) for integer columns; written to `labels` at close. Allocates only for a new text. */
+  label(text: string): number {
+    let id = this.labels.get(text);
+    if (id === undefined) this.labels.set(text, (id = this.labels.size));
+    return id;
+  }
+
   /** Counters per table name. */
   stats(): Record<string, TableStats> {
     const out: Record<string, TableStats> = {};
@@ -313,6 +322,14 @@ export class TickRecorder {
     this.worker.terminate();
     for (const ch of this.channels) ch.close();
     if (failure !== null) throw failure;
+    if (this.labels.size > 1) {
+      const db = await StoreDb.open(this.db);
+      try {
+        for (const [text, id] of this.labels) await db.connection.run("INSERT OR REPLACE INTO labels VALUES ($id, $text)", { id, text } as never);
+      } finally {
+        db.close();
+      }
+    }
   }
 
   private onMessage(msg: WorkerMessage): void {

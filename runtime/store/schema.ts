@@ -44,7 +44,7 @@ export const ORDERS: RecordedTable = {
   columns: [["ts", "ts"], ["order_id", "i64"], ["instrument_id", "i32"], ["strategy_id", "i32"], ["side", "i32"], ["order_type", "i32"], ["price", "i64"], ["size", "i64"], ["cause_event_id", "i64"]],
 };
 
-/** Order state changes; `state` is the OMS state code, `reason` a reject/cancel code or 0. */
+/** Order state changes; `state` is an `ORDER_STATE_CODE`, `reason` a `labels.id` (0 = none). */
 export const ORDER_STATES: RecordedTable = {
   name: "order_states",
   columns: [["ts", "ts"], ["order_id", "i64"], ["state", "i32"], ["filled_size", "i64"], ["reason", "i32"]],
@@ -65,8 +65,11 @@ export const MARKS: RecordedTable = {
 /** Every table the recorder writes, in a fixed order (the worker's channel index). */
 export const RECORDED_TABLES: readonly RecordedTable[] = [QUOTES, TRADES, BOOK_LEVELS, ORDERS, ORDER_STATES, FILLS, MARKS];
 
-/** Order state codes as recorded in `order_states.state`. */
-export const OrderStateCode = { New: 1, Accepted: 2, PartiallyFilled: 3, Filled: 4, Canceled: 5, Rejected: 6, Expired: 7 } as const;
+/** Order state codes as recorded in `order_states.state`, by the SDK's `OrderStatus` names. */
+export const ORDER_STATE_CODE = { pending: 1, working: 2, "partially-filled": 3, filled: 4, canceled: 5, rejected: 6, expired: 7, "pending-cancel": 8 } as const;
+
+/** Order type codes as recorded in `orders.order_type`. */
+export const ORDER_TYPE_CODE = { market: 1, limit: 2, stop: 3, "stop-limit": 4 } as const;
 
 /** Returns the CREATE TABLE statement of a recorded table. */
 export function createTableSql(table: RecordedTable): string {
@@ -80,6 +83,7 @@ export function schemaSql(): string[] {
   return [
     `CREATE TABLE IF NOT EXISTS instruments (id INTEGER PRIMARY KEY, symbol VARCHAR NOT NULL, venue VARCHAR NOT NULL, base VARCHAR NOT NULL, quote VARCHAR NOT NULL, price_decimals INTEGER NOT NULL, size_decimals INTEGER NOT NULL, lot_size BIGINT NOT NULL, min_size BIGINT NOT NULL)`,
     `CREATE TABLE IF NOT EXISTS strategies (id INTEGER PRIMARY KEY, name VARCHAR NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS labels (id INTEGER PRIMARY KEY, text VARCHAR NOT NULL)`,
     ...RECORDED_TABLES.map(createTableSql),
     `CREATE OR REPLACE VIEW quotes_dec AS SELECT q.ts, i.symbol, ${DEC("q.bid", "i.price_decimals")}, ${DEC("q.ask", "i.price_decimals")}, ${DEC("q.bid_size", "i.size_decimals")}, ${DEC("q.ask_size", "i.size_decimals")} FROM quotes q JOIN instruments i ON i.id = q.instrument_id`,
     `CREATE OR REPLACE VIEW trades_dec AS SELECT t.ts, i.symbol, ${DEC("t.price", "i.price_decimals")}, ${DEC("t.size", "i.size_decimals")}, t.aggressor, t.trade_id FROM trades t JOIN instruments i ON i.id = t.instrument_id`,
