@@ -11,7 +11,7 @@
 import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { fileURLToPath } from "node:url";
-import { createFeatureKernels, defaultFeatureConfig, type FeatureKernels } from "./index.ts";
+import { createFeatureKernels, defaultFeatureConfig, type FeatureKernels, prepareWasmKernels } from "./index.ts";
 
 const CSV = fileURLToPath(new URL("../../shared/data/dukascopy/EURUSD/2019-02-04.csv", import.meta.url));
 const VWAP_WINDOWS = [50_000, 1_000_000, 60_000_000, 300_000_000];
@@ -22,6 +22,7 @@ interface Day { ts: number[]; bid: number[]; ask: number[]; bidVol: number[]; as
 let day: Day;
 
 beforeAll(async () => {
+  await prepareWasmKernels();
   const db = await DuckDBInstance.create(":memory:");
   const conn = await db.connect();
   const frame = (w: number) => `(ORDER BY ts RANGE BETWEEN ${w - 1} PRECEDING AND CURRENT ROW)`;
@@ -40,7 +41,7 @@ beforeAll(async () => {
   day = { ts: cols.ts, bid: cols.bid, ask: cols.ask, bidVol: cols.bid_vol, askVol: cols.ask_vol, cols };
   conn.closeSync();
   db.closeSync();
-}, 20_000);
+}, 60_000);
 
 afterAll(() => {
   day = undefined as unknown as Day;

@@ -20,7 +20,7 @@ export { defaultFeatureConfig, KernelsConfigError, validateConfig } from "./src/
 export type { FeatureLayout } from "./src/layout.ts";
 export { featureLayout } from "./src/layout.ts";
 export { createTwinKernels } from "./src/twin/kernels.ts";
-export { createWasmKernels, wasmAvailable, type WasmFeatureKernels } from "./src/wasm/kernels.ts";
+export { createWasmKernels, prepareWasmKernels, wasmAvailable, type WasmFeatureKernels } from "./src/wasm/kernels.ts";
 export { createSeriesKernels, type SeriesKernels } from "./src/wasm/series.ts";
 
 /**

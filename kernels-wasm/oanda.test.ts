@@ -13,7 +13,7 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { createFeatureKernels, defaultFeatureConfig } from "./index.ts";
+import { createFeatureKernels, defaultFeatureConfig, prepareWasmKernels } from "./index.ts";
 
 const DIR = fileURLToPath(new URL("../../shared/data/oanda/", import.meta.url));
 const PAIRS = ["eurusd", "nzdusd"];
@@ -38,7 +38,8 @@ function load(pair: string): { ts: number[]; bid: number[]; ask: number[] } {
   return out;
 }
 
-beforeAll(() => {
+beforeAll(async () => {
+  await prepareWasmKernels();
   const [a, b] = PAIRS.map(load);
   const n = a.ts.length + b.ts.length;
   m = { ts: new Float64Array(n), inst: new Int32Array(n), bid: new Float64Array(n), ask: new Float64Array(n) };
@@ -47,7 +48,7 @@ beforeAll(() => {
     const src = takeA ? a : b, r = takeA ? i++ : j++;
     m.ts[k] = src.ts[r]; m.inst[k] = takeA ? 0 : 1; m.bid[k] = src.bid[r]; m.ask[k] = src.ask[r];
   }
-});
+}, 60_000);
 
 /** Direct EWMA Hayashi-Yoshida correlation over the explicit interval pairs of each pair's path sampled `sampleUs` apart. */
 function directCorrelation(halfLifeUs: number, sampleUs: number): number {

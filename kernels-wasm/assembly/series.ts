@@ -19,22 +19,37 @@ export function seriesReserve(bytes: usize): usize {
   return p;
 }
 
-/** EMA with alpha 2 / (period + 1), seeded with the first value (as trading-signals and @ixjb94/indicators). */
+/**
+ * EMA with alpha a = 2 / (period + 1), seeded with the first value (as trading-signals and
+ * @ixjb94/indicators). The recurrence e_k = b e_(k-1) + a x_k (b = 1 - a) is unrolled four
+ * ways, e_k = b^4 e_(k-4) + a (x_k + b (x_(k-1) + b (x_(k-2) + b x_(k-3)))), so four independent
+ * chains hide the add/multiply latency that bounds a sequential EMA. Rounding differs from the
+ * sequential form by a few ulp; the twin uses the same form.
+ */
 export function emaSeries(src: usize, out: usize, n: i32, period: i32): void {
   if (n <= 0) return;
-  const a = 2.0 / (<f64>period + 1);
+  const a = 2.0 / (<f64>period + 1), b = 1 - a, b4 = b * b * b * b;
   let e = load<f64>(src);
   store<f64>(out, e);
-  for (let k = 1; k < n; k++) {
-    const x = load<f64>(src + (<usize>k << 3));
-    e = e + a * (x - e);
+  const head = n < 4 ? n : 4;
+  for (let k = 1; k < head; k++) {
+    e = b * e + a * load<f64>(src + (<usize>k << 3));
     store<f64>(out + (<usize>k << 3), e);
+  }
+  for (let k = 4; k < n; k++) {
+    const x = src + (<usize>(k - 3) << 3);
+    const c = a * (load<f64>(x, 24) + b * (load<f64>(x, 16) + b * (load<f64>(x, 8) + b * load<f64>(x))));
+    store<f64>(out + (<usize>k << 3), b4 * load<f64>(out + (<usize>(k - 4) << 3)) + c);
   }
 }
 
-/** Wilder RSI: simple average of the first `period` changes, then Wilder smoothing. */
+/**
+ * Wilder RSI: simple average of the first `period` changes, then g = g (p - 1) / p + gain / p
+ * (a multiply by precomputed constants instead of a division on the dependency chain), and
+ * RSI = 100 g / (g + l), algebraically 100 - 100 / (1 + g / l) with one division.
+ */
 export function rsiSeries(src: usize, out: usize, n: i32, period: i32): void {
-  const p = <f64>period;
+  const p = <f64>period, keep = (p - 1) / p, add = 1 / p;
   let g: f64 = 0, l: f64 = 0;
   for (let k = 0; k < n && k <= period; k++) {
     if (k > 0) {
@@ -45,40 +60,51 @@ export function rsiSeries(src: usize, out: usize, n: i32, period: i32): void {
   }
   if (n <= period) return;
   g = g / p; l = l / p;
-  store<f64>(out + (<usize>period << 3), l == 0 ? (g == 0 ? 50 : 100) : 100 - 100 / (1 + g / l));
+  store<f64>(out + (<usize>period << 3), g + l == 0 ? 50 : 100 * g / (g + l));
   for (let k = period + 1; k < n; k++) {
     const c = load<f64>(src + (<usize>k << 3)) - load<f64>(src + (<usize>(k - 1) << 3));
-    g = (g * (p - 1) + (c > 0 ? c : 0)) / p;
-    l = (l * (p - 1) + (c < 0 ? -c : 0)) / p;
-    store<f64>(out + (<usize>k << 3), l == 0 ? (g == 0 ? 50 : 100) : 100 - 100 / (1 + g / l));
+    g = g * keep + (c > 0 ? c : 0) * add;
+    l = l * keep + (c < 0 ? -c : 0) * add;
+    store<f64>(out + (<usize>k << 3), g + l == 0 ? 50 : 100 * g / (g + l));
   }
 }
 
 /**
- * Donchian channel: rolling max into `hi` and min into `lo` over the last `period` values, with
- * two monotonic deques of indices in `scratch` (2 x the power of two at or above `period`, i32
- * slots); NaN before `period` values.
+ * Donchian channel: rolling max into `hi` and min into `lo` over the last `period` values, by
+ * van Herk / Gil-Werman: split the series into blocks of `period`; a window ending at i is a
+ * suffix of the previous block plus a prefix of the current one, so max = max(suffix max,
+ * prefix max), three branch-free comparisons per value and bound whatever the data. `scratch`
+ * holds the previous block's suffix maxima and minima (2 x (period + 1) f64). NaN before
+ * `period` values.
  */
 export function donchianSeries(src: usize, hi: usize, lo: usize, n: i32, period: i32, scratch: usize): void {
-  let cap = 1;
-  while (cap < period) cap <<= 1;
-  const m = cap - 1;
-  const qa = scratch, qb = scratch + (<usize>cap << 2);
-  let af = 0, ab = 0, bf = 0, bb = 0; // fronts and backs: running counts, masked into the slots
-  for (let k = 0; k < n; k++) {
-    const x = load<f64>(src + (<usize>k << 3));
-    // Expire first, so a deque never holds more than `period` entries.
-    const oldest = k - period;
-    if (ab > af && load<i32>(qa + (<usize>(af & m) << 2)) <= oldest) af++;
-    if (bb > bf && load<i32>(qb + (<usize>(bf & m) << 2)) <= oldest) bf++;
-    while (ab > af && load<f64>(src + (<usize>load<i32>(qa + (<usize>((ab - 1) & m) << 2)) << 3)) <= x) ab--;
-    store<i32>(qa + (<usize>(ab & m) << 2), k); ab++;
-    while (bb > bf && load<f64>(src + (<usize>load<i32>(qb + (<usize>((bb - 1) & m) << 2)) << 3)) >= x) bb--;
-    store<i32>(qb + (<usize>(bb & m) << 2), k); bb++;
-    const o = <usize>k << 3;
-    if (k + 1 < period) { store<f64>(hi + o, NaN); store<f64>(lo + o, NaN); continue; }
-    store<f64>(hi + o, load<f64>(src + (<usize>load<i32>(qa + (<usize>(af & m) << 2)) << 3)));
-    store<f64>(lo + o, load<f64>(src + (<usize>load<i32>(qb + (<usize>(bf & m) << 2)) << 3)));
+  const w = period;
+  const smax = scratch, smin = scratch + (<usize>(w + 1) << 3);
+  for (let j = 0; j <= w; j++) { store<f64>(smax + (<usize>j << 3), -Infinity); store<f64>(smin + (<usize>j << 3), Infinity); }
+  for (let start = 0; start < n; start += w) {
+    const end = start + w < n ? start + w : n;
+    let pmax = -Infinity, pmin = Infinity;
+    for (let i = start; i < end; i++) {
+      const x = load<f64>(src + (<usize>i << 3));
+      pmax = x > pmax ? x : pmax;
+      pmin = x < pmin ? x : pmin;
+      // The window's part in the previous block starts at i - w + 1, slot (i - start + 1) of its suffixes.
+      const j = <usize>(i - start + 1) << 3;
+      const sm = load<f64>(smax + j), sn = load<f64>(smin + j);
+      const o = <usize>i << 3;
+      const ok = i + 1 >= w;
+      store<f64>(hi + o, ok ? (sm > pmax ? sm : pmax) : NaN);
+      store<f64>(lo + o, ok ? (sn < pmin ? sn : pmin) : NaN);
+    }
+    // Suffix extremes of this block for the next one (slot w stays empty: +-Infinity).
+    let m = -Infinity, q = Infinity;
+    for (let i = end - 1; i >= start; i--) {
+      const x = load<f64>(src + (<usize>i << 3));
+      m = x > m ? x : m;
+      q = x < q ? x : q;
+      store<f64>(smax + (<usize>(i - start) << 3), m);
+      store<f64>(smin + (<usize>(i - start) << 3), q);
+    }
   }
 }
 

@@ -4,18 +4,22 @@
  * Each reads `src` and writes `out` of the same length (NaN until defined).
  */
 
-/** EMA with alpha 2 / (period + 1), seeded with the first value. */
+/** EMA with alpha a = 2 / (period + 1), seeded with the first value, in the kernel's four-chain form. */
 export function emaSeries(src: Float64Array, out: Float64Array, period: number): void {
-  if (src.length === 0) return;
-  const a = 2 / (period + 1);
+  const n = src.length;
+  if (n === 0) return;
+  const a = 2 / (period + 1), b = 1 - a, b4 = b * b * b * b;
   let e = src[0];
   out[0] = e;
-  for (let k = 1; k < src.length; k++) { e = e + a * (src[k] - e); out[k] = e; }
+  for (let k = 1; k < Math.min(n, 4); k++) { e = b * e + a * src[k]; out[k] = e; }
+  for (let k = 4; k < n; k++) {
+    out[k] = b4 * out[k - 4] + a * (src[k] + b * (src[k - 1] + b * (src[k - 2] + b * src[k - 3])));
+  }
 }
 
-/** Wilder RSI: simple average of the first `period` changes, then Wilder smoothing. */
+/** Wilder RSI: simple average of the first `period` changes, then Wilder smoothing; RSI = 100 g / (g + l). */
 export function rsiSeries(src: Float64Array, out: Float64Array, period: number): void {
-  const n = src.length;
+  const n = src.length, keep = (period - 1) / period, add = 1 / period;
   let g = 0, l = 0;
   for (let k = 0; k < n && k <= period; k++) {
     if (k > 0) { const c = src[k] - src[k - 1]; if (c > 0) g += c; else l -= c; }
@@ -23,12 +27,12 @@ export function rsiSeries(src: Float64Array, out: Float64Array, period: number):
   }
   if (n <= period) return;
   g = g / period; l = l / period;
-  out[period] = l === 0 ? (g === 0 ? 50 : 100) : 100 - 100 / (1 + g / l);
+  out[period] = g + l === 0 ? 50 : 100 * g / (g + l);
   for (let k = period + 1; k < n; k++) {
     const c = src[k] - src[k - 1];
-    g = (g * (period - 1) + (c > 0 ? c : 0)) / period;
-    l = (l * (period - 1) + (c < 0 ? -c : 0)) / period;
-    out[k] = l === 0 ? (g === 0 ? 50 : 100) : 100 - 100 / (1 + g / l);
+    g = g * keep + (c > 0 ? c : 0) * add;
+    l = l * keep + (c < 0 ? -c : 0) * add;
+    out[k] = g + l === 0 ? 50 : 100 * g / (g + l);
   }
 }
 

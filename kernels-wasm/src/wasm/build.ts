@@ -49,19 +49,20 @@ export function wasmPath(variant: WasmVariant): string {
   return join(buildDir, `kernels-${variant}-${h.digest("hex").slice(0, 16)}.wasm`);
 }
 
-/** Returns the up-to-date module file for `variant`, building it first when missing. */
-export function ensureWasm(variant: WasmVariant): string {
-  const out = wasmPath(variant);
-  if (existsSync(out)) return out;
+function buildCommand(variant: WasmVariant, tmp: string): string[] {
+  return [process.execPath, join(ascPackageDir(), "bin", "asc.js"), join(sources, "index.ts"), ...FLAGS[variant], "-o", tmp];
+}
+
+function tempPath(out: string): string {
   mkdirSync(buildDir, { recursive: true });
-  const tmp = `${out}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  const asc = join(ascPackageDir(), "bin", "asc.js");
-  const run = Bun.spawnSync([process.execPath, asc, join(sources, "index.ts"), ...FLAGS[variant], "-o", tmp], {
-    cwd: root, stdout: "pipe", stderr: "pipe", env: { ...process.env, NO_COLOR: "1" },
-  });
-  if (run.exitCode !== 0 || !existsSync(tmp)) {
+  return `${out}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+}
+
+/** Moves a finished build into place (atomic rename) and drops older builds of the variant. */
+function publish(variant: WasmVariant, tmp: string, out: string, exitCode: number | null, stderr: string): string {
+  if (exitCode !== 0 || !existsSync(tmp)) {
     rmSync(tmp, { force: true });
-    throw new KernelsBuildError(variant, `exit=${run.exitCode} ${run.stderr.toString().slice(0, 2000)}`);
+    throw new KernelsBuildError(variant, `exit=${exitCode} ${stderr.slice(0, 2000)}`);
   }
   renameSync(tmp, out);
   // Older builds of this variant are dead weight now; removing them is best-effort.
@@ -71,4 +72,25 @@ export function ensureWasm(variant: WasmVariant): string {
     }
   }
   return out;
+}
+
+const spawnOptions = { cwd: root, stdout: "pipe", stderr: "pipe", env: { ...process.env, NO_COLOR: "1" } } as const;
+
+/** Returns the up-to-date module file for `variant`, building it first (synchronously, about 3 s) when missing. */
+export function ensureWasm(variant: WasmVariant): string {
+  const out = wasmPath(variant);
+  if (existsSync(out)) return out;
+  const tmp = tempPath(out);
+  const run = Bun.spawnSync(buildCommand(variant, tmp), spawnOptions);
+  return publish(variant, tmp, out, run.exitCode, run.stderr.toString());
+}
+
+/** Same as ensureWasm without blocking the event loop (for test set-up and start-up). */
+export async function ensureWasmAsync(variant: WasmVariant): Promise<string> {
+  const out = wasmPath(variant);
+  if (existsSync(out)) return out;
+  const tmp = tempPath(out);
+  const proc = Bun.spawn(buildCommand(variant, tmp), spawnOptions);
+  const [exitCode, stderr] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
+  return publish(variant, tmp, out, exitCode, stderr);
 }

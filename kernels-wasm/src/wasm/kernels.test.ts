@@ -15,12 +15,17 @@
  * accumulate in different orders; by Cauchy-Schwarz its absolute error stays below
  * (events x ulp), so we allow 1e-9 absolute.
  */
-import { describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import type { FeatureKernels } from "../api.ts";
 import { createTwinKernels } from "../twin/kernels.ts";
 import { applyEvent, type MarketStream, smallConfig, streamArb } from "../testing/events.ts";
-import { createWasmKernels } from "./kernels.ts";
+import { createWasmKernels, prepareWasmKernels } from "./kernels.ts";
+
+beforeAll(async () => {
+  await prepareWasmKernels("release");
+  await prepareWasmKernels("debug");
+}, 120_000);
 
 const TRANSCENDENTAL = /^(ema_|ewmavol_|rvol_|vol_bucket)/;
 

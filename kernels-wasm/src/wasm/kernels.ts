@@ -10,7 +10,7 @@ import type { FeatureKernelsConfig } from "../config.ts";
 import { validateConfig } from "../config.ts";
 import { ContextViews } from "../context.ts";
 import { featureLayout } from "../layout.ts";
-import { ensureWasm, type WasmVariant } from "./build.ts";
+import { ensureWasm, ensureWasmAsync, type WasmVariant } from "./build.ts";
 
 interface KernelExports {
   memory: WebAssembly.Memory;
@@ -48,6 +48,16 @@ export function wasmModule(variant: WasmVariant = "release"): WebAssembly.Module
     modules.set(variant, m);
   }
   return m;
+}
+
+/**
+ * Builds (when the sources changed) and compiles the module without blocking the event loop;
+ * call it at start-up or in a test's beforeAll (with a timeout of a minute: a cold build takes
+ * 3-10 s on a busy 2-core machine) so that later synchronous creation finds it ready.
+ */
+export async function prepareWasmKernels(variant: WasmVariant = "release"): Promise<void> {
+  await ensureWasmAsync(variant);
+  wasmModule(variant);
 }
 
 /** Whether the WebAssembly kernels can be built and instantiated here (checked once). */

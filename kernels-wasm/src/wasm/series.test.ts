@@ -6,11 +6,14 @@
  * within 1e-9 relative (they sum in other orders).
  */
 import { IndicatorsSync } from "@ixjb94/indicators";
-import { expect, test } from "bun:test";
+import { beforeAll, expect, test } from "bun:test";
 import fc from "fast-check";
 import { EMA, RSI } from "trading-signals";
 import * as twin from "../twin/series.ts";
+import { prepareWasmKernels } from "./kernels.ts";
 import { createSeriesKernels } from "./series.ts";
+
+beforeAll(() => prepareWasmKernels(), 60_000);
 
 const same = (a: Float64Array, b: Float64Array) => a.length === b.length && a.every((v, k) => Object.is(v, b[k]));
 const near = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));

@@ -31,9 +31,7 @@ export function createSeriesKernels(capacity: number, maxPeriod = 1024): SeriesK
     .exports as unknown as SeriesExports;
   const bytes = capacity * 8;
   const src = x.seriesReserve(bytes), a = x.seriesReserve(bytes), b = x.seriesReserve(bytes);
-  let cap = 1;
-  while (cap < maxPeriod) cap <<= 1;
-  const scratch = x.seriesReserve(cap * 8);
+  const scratch = x.seriesReserve((maxPeriod + 1) * 16);
   if (!src || !a || !b || !scratch) throw new Error(`KERNELS_WASM_OUT_OF_MEMORY: capacity=${capacity}`);
   const buf = x.memory.buffer;
   const input = new Float64Array(buf, src, capacity);
