@@ -94,6 +94,7 @@ export class FixSocketDriver implements SessionIo {
         open: (socket) => {
           this.connecting = false;
           this.socket = socket;
+          socket.setNoDelay(true);
           this.pending = [];
           this.session.connected(this.clock());
         },

@@ -104,7 +104,6 @@ class Provider : public FIX::Application {
 
   void fromApp(const FIX::Message& m, const FIX::SessionID& id) throw(FIX::FieldNotFound, FIX::IncorrectDataFormat, FIX::IncorrectTagValue, FIX::UnsupportedMessageType) override {
     const std::string type = m.getHeader().getField(35);
-    std::cout << "APP " << type << std::endl;
     if (type == "V") marketDataRequest(m, id);
     else if (type == "D") newOrder(m, id);
     else if (type == "F") cancel(m, id);
@@ -323,7 +322,7 @@ int main(int argc, char** argv) {
   }
   std::ostringstream cfg;
   cfg << "[DEFAULT]\nConnectionType=acceptor\nStartTime=00:00:00\nEndTime=00:00:00\nSocketReuseAddress=Y\n"
-      << "ResetOnLogon=N\nResetOnLogout=N\nResetOnDisconnect=N\nUseDataDictionary=Y\nDataDictionary=" << argv[4] << "\n"
+      << "ResetOnLogon=N\nResetOnLogout=N\nResetOnDisconnect=N\nSocketNodelay=Y\nUseDataDictionary=Y\nDataDictionary=" << argv[4] << "\n"
       << "SocketAcceptPort=" << argv[1] << "\n"
       << "[SESSION]\nBeginString=FIX.4.4\nSenderCompID=" << argv[2] << "\nTargetCompID=" << argv[3] << "\n";
   try {
