@@ -1,0 +1,122 @@
+"""Kestrel GPU sidecar: Monte Carlo VaR and expected shortfall with PyTorch, CUDA when a GPU is
+present and the CPU otherwise, served over the shared-memory bridge.
+
+Usage: /usr/bin/python3 gpu-bridge/sidecar/var_sidecar.py <segment-path> [--spin] [--device cpu|cuda]
+
+Methods:
+  var   {exposures: bin f64[n], cov: bin f64[n*n], covHorizonSeconds, horizonSeconds, confidence,
+         paths, dist: "normal"|"student-t", dof, seed}
+        -> {var, es, mean, std, paths, device, elapsedNs}
+  info  nil -> {device, torch, threads}
+
+Definitions match gpu-bridge/var/monte-carlo.ts: returns r = L z scaled by sqrt(horizon /
+covHorizon), Student-t scaled by sqrt((dof - 2) / W), W ~ chi2(dof), so that its covariance is
+cov; loss = -w.r; with k = ceil((1 - confidence) * paths), VaR is the k-th largest loss and ES
+the mean of the k largest. Paths run in chunks, with a heartbeat between chunks.
+"""
+import math
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+import kshm  # noqa: E402
+
+
+def pick_device(arg):
+    if arg:
+        return torch.device(arg)
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def tail_count(paths, confidence):
+    return max(1, math.ceil((1 - confidence) * paths - 1e-9))
+
+
+def monte_carlo_var(req, device, beat):
+    w64 = np.frombuffer(req["exposures"], dtype="<f8")
+    n = w64.size
+    cov64 = np.frombuffer(req["cov"], dtype="<f8")
+    if n < 1 or cov64.size != n * n:
+        return kshm.STATUS_ERROR, f"VAR_REQUEST_INVALID: instruments={n} cov={cov64.size}"
+    dtype = torch.float32
+    cov = torch.tensor(cov64.reshape(n, n), dtype=torch.float64)
+    L, info = torch.linalg.cholesky_ex(cov)
+    if int(info) != 0:
+        return kshm.STATUS_ERROR, f"VAR_COVARIANCE_INVALID: not_positive_definite pivot={int(info) - 1}"
+    scale = math.sqrt(req["horizonSeconds"] / req["covHorizonSeconds"])
+    # Correlated returns are L z; the transposed factor, scaled, multiplies row vectors of z.
+    Lt = (L.T * scale).to(device=device, dtype=dtype)
+    w = torch.tensor(w64, dtype=dtype, device=device)
+    paths = int(req["paths"])
+    k = tail_count(paths, req["confidence"])
+    student = req.get("dist") == "student-t"
+    dof = float(req.get("dof") or 0)
+    gen = torch.Generator(device=device)
+    gen.manual_seed(int(req.get("seed") or 0x5EED))
+    chunk = (1 << 22) if device.type == "cuda" else (1 << 16)
+    top = torch.empty(0, dtype=dtype, device=device)
+    s1 = torch.zeros((), dtype=torch.float64, device=device)
+    s2 = torch.zeros((), dtype=torch.float64, device=device)
+    t0 = time.perf_counter_ns()
+    done = 0
+    while done < paths:
+        m = min(chunk, paths - done)
+        z = torch.randn((m, n), generator=gen, device=device, dtype=dtype)
+        r = z @ Lt  # (m, n) correlated returns over the horizon
+        if student:
+            shape = torch.full((m,), dof / 2, dtype=dtype, device=device)
+            chi2 = 2 * torch._standard_gamma(shape, generator=gen)
+            r *= torch.sqrt((dof - 2) / chi2).unsqueeze(1)
+        pnl = r @ w
+        s1 += pnl.sum(dtype=torch.float64)
+        s2 += (pnl.double() ** 2).sum()
+        cand = torch.cat([top, torch.topk(-pnl, min(k, m)).values])
+        top = torch.topk(cand, min(k, cand.numel())).values
+        done += m
+        beat()
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    elapsed = time.perf_counter_ns() - t0
+    mean = float(s1) / paths
+    std = math.sqrt(max(0.0, float(s2) / paths - mean * mean))
+    return kshm.STATUS_OK, {
+        "var": float(top[k - 1]),
+        "es": float(top.double().mean()),
+        "mean": mean,
+        "std": std,
+        "paths": paths,
+        "device": str(device),
+        "elapsedNs": elapsed,
+    }
+
+
+def main(argv):
+    if len(argv) < 2:
+        print("usage: var_sidecar.py <segment-path> [--spin] [--device cpu|cuda]", file=sys.stderr)
+        return 2
+    device = pick_device(argv[argv.index("--device") + 1] if "--device" in argv else None)
+    version = int(argv[argv.index("--version") + 1]) if "--version" in argv else kshm.VERSION
+    try:
+        bridge = kshm.Bridge(argv[1], version)
+    except (OSError, kshm.AttachError) as e:
+        print(str(e), file=sys.stderr)
+        return 3
+
+    def handle(method, body, beat):
+        if method == "var":
+            return monte_carlo_var(body, device, beat)
+        if method == "info":
+            return kshm.STATUS_OK, {"device": str(device), "torch": torch.__version__, "threads": torch.get_num_threads()}
+        return kshm.STATUS_UNKNOWN_METHOD, method
+
+    bridge.serve(handle, spin="--spin" in argv)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

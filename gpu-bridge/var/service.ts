@@ -1,0 +1,83 @@
+/**
+ * The runtime's VaR service: asks the GPU sidecar over the shm bridge and falls back to the
+ * in-process Monte Carlo (`monte-carlo.ts`) when the sidecar is absent, dead, late or fails,
+ * raising a VAR_FALLBACK alert. The sidecar call leaves the event loop (it is awaited); the
+ * fallback runs in-process, so callers size `paths` for the fallback's budget too.
+ *
+ * @example
+ * const svc = new VarService({ client, timeoutUs: 50_000, onAlert });
+ * const r = await svc.compute(request); // { result, source: "sidecar" | "in-process" } or an error value
+ */
+import type { ShmClient } from "../shm/client.ts";
+import { Status } from "../shm/codec.ts";
+import type { CovarianceError } from "./cholesky.ts";
+import { monteCarloVar, validateVarRequest, type VarRequest, type VarRequestError, type VarResult } from "./monte-carlo.ts";
+
+/** A computed VaR and where it was computed. */
+export interface VarAnswer {
+  readonly result: VarResult;
+  readonly source: "sidecar" | "in-process";
+  /** The sidecar's device ("cuda:0", "cpu") for sidecar answers. */
+  readonly device?: string;
+  /** Simulation time the sidecar reported, in ns. */
+  readonly elapsedNs?: number;
+}
+
+/** Options of the VaR service. */
+export interface VarServiceOptions {
+  readonly client: ShmClient | null;
+  /** Deadline of one sidecar computation, in microseconds (default 100 ms). */
+  readonly timeoutUs?: number;
+  readonly onAlert?: (e: { code: string; context: string }) => void;
+}
+
+/** Returns the wire body of a VaR request (float arrays as little-endian float64 binaries). */
+export function encodeVarRequest(r: VarRequest): Record<string, unknown> {
+  return {
+    exposures: new Uint8Array(Float64Array.from(r.exposures).buffer),
+    cov: new Uint8Array(Float64Array.from(r.cov).buffer),
+    covHorizonSeconds: r.covHorizonSeconds,
+    horizonSeconds: r.horizonSeconds,
+    confidence: r.confidence,
+    paths: r.paths,
+    dist: r.dist,
+    dof: r.dof ?? 0,
+    seed: r.seed ?? 0x5eed,
+  };
+}
+
+/** VaR with the GPU sidecar in front and the in-process engine behind. */
+export class VarService {
+  private readonly client: ShmClient | null;
+  private readonly timeoutUs: number;
+  private readonly onAlert: (e: { code: string; context: string }) => void;
+
+  constructor(opts: VarServiceOptions) {
+    this.client = opts.client;
+    this.timeoutUs = opts.timeoutUs ?? 100_000;
+    this.onAlert = opts.onAlert ?? (() => {});
+  }
+
+  /** Computes VaR/ES; resolves with an answer or an error value, never rejects. */
+  async compute(req: VarRequest): Promise<VarAnswer | VarRequestError | CovarianceError> {
+    const bad = validateVarRequest(req);
+    if (bad) return bad;
+    if (this.client) {
+      const r = await this.client.call("var", encodeVarRequest(req), this.timeoutUs);
+      if (!("code" in r) && r.status === Status.OK) {
+        const b = r.body as VarResult & { device: string; elapsedNs: number };
+        return {
+          result: { var: b.var, es: b.es, mean: b.mean, std: b.std, paths: b.paths },
+          source: "sidecar",
+          device: b.device,
+          elapsedNs: b.elapsedNs,
+        };
+      }
+      const cause = "code" in r ? `${r.code} ${r.context}` : `status=${r.status} body=${JSON.stringify(r.body)}`;
+      this.onAlert({ code: "VAR_FALLBACK", context: `cause=${cause}` });
+    }
+    const local = monteCarloVar(req);
+    if ("code" in local) return local;
+    return { result: local, source: "in-process" };
+  }
+}
