@@ -10,19 +10,17 @@ import { L3Book } from "./l3-book.ts";
 import { applyCommand, type Command, commandArb, RecordingSink, snapshotSide } from "./testing/recorder.ts";
 
 const FULL = { maxId: 40, minPrice: 95, maxPrice: 105, maxSize: 10, full: true };
-const PLAIN = { ...FULL, full: false };
 
 function streams(model: typeof FULL) {
   return fc.array(commandArb(model), { minLength: 1, maxLength: 200, size: "max" });
 }
 
-/** Runs `commands` on a fresh book and calls `check` after each command with its events. */
-function run(commands: Command[], check: (book: L3Book, c: Command, result: number, events: RecordingSink["events"], before: number[][]) => void): void {
+/** Runs `commands` on a fresh book and calls `check` after each command with its events and both sides before it. */
+function run(commands: Command[], check: (book: L3Book, c: Command, result: number, events: RecordingSink["events"], before: number[][][]) => void): void {
   const sink = new RecordingSink();
   const book = new L3Book({ capacity: 32, sink });
   for (const c of commands) {
-    const side = c.kind === "submit" ? c.side : Side.BUY;
-    const before = snapshotSide(book, (1 - side) as Side);
+    const before = [snapshotSide(book, Side.BUY), snapshotSide(book, Side.SELL)];
     const result = applyCommand(book, c);
     check(book, c, result, sink.take(), before);
   }
@@ -41,17 +39,29 @@ test("the book is never crossed after a command", () => {
   );
 }, 20000);
 
-test("a new order takes makers in price-time order: best price first, oldest first at a price", () => {
+test("a taker (new order, replace, move, triggered stop) takes makers best price first, oldest first at a price", () => {
   fc.assert(
-    fc.property(streams(PLAIN), (commands) => {
-      run(commands, (_book, c, result, events, before) => {
-        if (c.kind !== "submit" || result !== BookResult.ACCEPTED) return;
-        // The makers in priority order before the command, with their sizes.
-        const queue: [number, number][] = [];
-        for (const [, , , ...ids] of before) for (const id of ids) queue.push([id, 0]);
-        const fills = events.filter((e) => e[0] === "fill");
+    fc.property(streams(FULL), (commands) => {
+      run(commands, (_book, c, _result, events, before) => {
+        // The fills of the command's own taker: those before a stop it set off takes over.
+        const fills = [];
+        for (const e of events) {
+          if (e[0] === "trigger" && fills.length > 0) break;
+          if (e[0] === "fill") fills.push(e);
+        }
+        if (c.kind === "cancel" || c.kind === "reduce" || c.kind === "expire" || c.kind === "session") {
+          expect(events.filter((e) => e[0] === "fill")).toEqual([]);
+          return;
+        }
+        if (fills.length === 0) return;
+        const taker = fills[0][2] as number;
+        const takerSide = c.kind === "submit" ? c.side : before[Side.BUY].some(([, , , ...ids]) => ids.includes(taker)) ? Side.BUY : Side.SELL;
+        // The makers in priority order before the command.
+        const queue: number[] = [];
+        for (const [, , , ...ids] of before[1 - takerSide]) queue.push(...ids);
         fills.forEach((f, k) => {
-          expect(f[1]).toBe(queue[k][0]);
+          expect(f[2]).toBe(taker);
+          expect(f[1]).toBe(queue[k]);
           // Every maker but the last one touched is filled completely.
           if (k < fills.length - 1) expect(f[5]).toBe(true);
         });
