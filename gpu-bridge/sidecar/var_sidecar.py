@@ -11,7 +11,7 @@ Methods:
 
 Definitions match gpu-bridge/var/monte-carlo.ts: returns r = L z scaled by sqrt(horizon /
 covHorizon), Student-t scaled by sqrt((dof - 2) / W), W ~ chi2(dof), so that its covariance is
-cov; loss = -w.r; with k = ceil((1 - confidence) * paths), VaR is the k-th largest loss and ES
+cov; loss = -w.r, computed as -(L^T w).z; with k = ceil((1 - confidence) * paths), VaR is the k-th largest loss and ES
 the mean of the k largest. Paths run in chunks, with a heartbeat between chunks.
 """
 import math
@@ -49,9 +49,9 @@ def monte_carlo_var(req, device, beat):
     if int(info) != 0:
         return kshm.STATUS_ERROR, f"VAR_COVARIANCE_INVALID: not_positive_definite pivot={int(info) - 1}"
     scale = math.sqrt(req["horizonSeconds"] / req["covHorizonSeconds"])
-    # Correlated returns are L z; the transposed factor, scaled, multiplies row vectors of z.
-    Lt = (L.T * scale).to(device=device, dtype=dtype)
-    w = torch.tensor(w64, dtype=dtype, device=device)
+    # P&L of a path is w.(L z) = (L^T w).z: n multiply-adds per path instead of n^2 / 2, exact
+    # for a linear book (the same reduction as the in-process engine).
+    b = ((L.T @ torch.tensor(w64, dtype=torch.float64)) * scale).to(device=device, dtype=dtype)
     paths = int(req["paths"])
     k = tail_count(paths, req["confidence"])
     student = req.get("dist") == "student-t"
@@ -67,12 +67,11 @@ def monte_carlo_var(req, device, beat):
     while done < paths:
         m = min(chunk, paths - done)
         z = torch.randn((m, n), generator=gen, device=device, dtype=dtype)
-        r = z @ Lt  # (m, n) correlated returns over the horizon
+        pnl = z @ b
         if student:
             shape = torch.full((m,), dof / 2, dtype=dtype, device=device)
             chi2 = 2 * torch._standard_gamma(shape, generator=gen)
-            r *= torch.sqrt((dof - 2) / chi2).unsqueeze(1)
-        pnl = r @ w
+            pnl *= torch.sqrt((dof - 2) / chi2)
         s1 += pnl.sum(dtype=torch.float64)
         s2 += (pnl.double() ** 2).sum()
         cand = torch.cat([top, torch.topk(-pnl, min(k, m)).values])
