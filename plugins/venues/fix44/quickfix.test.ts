@@ -68,7 +68,7 @@ async function venue(overrides: Partial<FixSessionSpec> = {}, name = "lp1") {
   return { acceptor, rec, core, driver: core.driver(name)! };
 }
 
-describe.skipIf(!available)("against the QuickFIX acceptor", () => {
+describe.skipIf(!available)("against real counterparties (QuickFIX C++, jspurefix)", () => {
   test("logs on, receives quotes as integer ticks for both symbols, and logs out cleanly", async () => {
     const { acceptor, rec, core } = await venue();
     await until("quotes", () => rec.quotes.some((q) => q.symbol === "EURUSD") && rec.quotes.some((q) => q.symbol === "USDJPY"));
@@ -193,6 +193,23 @@ describe.skipIf(!available)("against the QuickFIX acceptor", () => {
     await until("quotes from both", () => rec.quotes.some((q) => q.session === "lp1") && rec.quotes.some((q) => q.session === "lp2"));
     core.sendOrder("lp2", { clOrdId: "L2", symbol: "EURUSD", side: "sell", type: "market", quantity: 1000 });
     await until("fill from lp2", () => rec.report("L2", "fill")?.session === "lp2");
+  }, 20_000);
+
+  test("the same order flow against a jspurefix acceptor: quotes, a fill at the offer, a reject", async () => {
+    const lp = await QuickFixAcceptor.startJspurefix("LP2", "KESTREL");
+    cleanups.push(() => lp.stop());
+    const rec = new Recorder();
+    const core = new FixVenueCore({ instruments, sessions: [{ name: "jsp", host: "127.0.0.1", port: lp.port, senderCompID: "KESTREL", targetCompID: "LP2", heartBtIntSec: 5, symbols: ["EURUSD"], reconnectMinMs: 50, tickMs: 50 }] }, rec.callbacks);
+    cleanups.push(() => core.stop());
+    core.start();
+    await until("quote from jspurefix", () => rec.quotes.length > 0);
+    expect(rec.quotes[0]).toMatchObject({ session: "jsp", symbol: "EURUSD", bidPrice: 110000, askPrice: 110010, bidSize: 1_000_000 });
+    core.sendOrder("jsp", { clOrdId: "JB1", symbol: "EURUSD", side: "buy", type: "limit", quantity: 250_000, price: 110_020 });
+    core.sendOrder("jsp", { clOrdId: "JB2", symbol: "GBPUSD", side: "buy", type: "market", quantity: 1000 });
+    await until("fill and reject", () => rec.report("JB1", "fill") !== undefined && rec.report("JB2", "rejected") !== undefined);
+    expect(rec.report("JB1", "fill")).toMatchObject({ lastPrice: 110010, lastQty: 250_000, cumQty: 250_000, avgPrice: 110010 });
+    expect(rec.report("JB2", "rejected")?.text).toBe("unknown symbol GBPUSD");
+    expect(rec.count("FIX_SESSION_INBOUND_REJECTED")).toBe(0);
   }, 20_000);
 
   test("the acceptor listens on loopback only", async () => {

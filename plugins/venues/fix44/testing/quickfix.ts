@@ -43,7 +43,7 @@ export function freePort(): number {
   return port;
 }
 
-/** A running acceptor. */
+/** A running acceptor process (QuickFIX C++ or jspurefix). */
 export class QuickFixAcceptor {
   readonly lines: string[] = [];
   private waiters: { re: RegExp; from: number; resolve: (line: string) => void }[] = [];
@@ -53,13 +53,23 @@ export class QuickFixAcceptor {
     void this.read(proc.stderr);
   }
 
-  /** Starts an acceptor as `senderCompID` for the initiator `targetCompID`; resolves when it listens. */
+  /** Starts the QuickFIX acceptor as `senderCompID` for the initiator `targetCompID`; resolves when it listens. */
   static async start(senderCompID = "LP1", targetCompID = "KESTREL"): Promise<QuickFixAcceptor> {
     const binary = await buildAcceptor();
+    return QuickFixAcceptor.launch((port) => [binary, String(port), senderCompID, targetCompID, jspurefixDictionaryPath("FIX44.xml")]);
+  }
+
+  /** Starts the jspurefix acceptor (jspurefix-acceptor.ts) the same way. */
+  static startJspurefix(senderCompID = "LP2", targetCompID = "KESTREL"): Promise<QuickFixAcceptor> {
+    const script = fileURLToPath(new URL("./jspurefix-acceptor.ts", import.meta.url));
+    return QuickFixAcceptor.launch((port) => [process.execPath, script, String(port), senderCompID, targetCompID]);
+  }
+
+  private static async launch(command: (port: number) => string[]): Promise<QuickFixAcceptor> {
     let lastError = "";
     for (let attempt = 0; attempt < 3; attempt++) {
       const port = freePort();
-      const proc = Bun.spawn([binary, String(port), senderCompID, targetCompID, jspurefixDictionaryPath("FIX44.xml")], { stdin: "pipe", stdout: "pipe", stderr: "pipe" });
+      const proc = Bun.spawn(command(port), { stdin: "pipe", stdout: "pipe", stderr: "pipe" });
       const acceptor = new QuickFixAcceptor(port, proc);
       const line = await Promise.race([acceptor.waitFor(/^(READY|ERROR)/), proc.exited.then(() => "EXITED")]);
       if (line.startsWith("READY")) return acceptor;
