@@ -9,3 +9,4 @@ export * from "./segment.ts";
 export * from "./codec.ts";
 export * from "./client.ts";
 export * from "./server.ts";
+export * from "./supervisor.ts";
