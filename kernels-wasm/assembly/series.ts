@@ -110,12 +110,13 @@ export function donchianSeries(src: usize, hi: usize, lo: usize, n: i32, period:
 
 /**
  * Rolling z-score (x - mean) / population standard deviation over the last `period` values,
- * from running sums of values taken relative to the first one (exact for integer-tick inputs);
+ * from running sums of values taken relative to the first one (exact for integer-tick inputs;
+ * the means multiply by 1 / period, leaving one division and one square root per value);
  * 0 when the window is flat, NaN before `period` values.
  */
 export function zscoreSeries(src: usize, out: usize, n: i32, period: i32): void {
   if (n <= 0) return;
-  const ref = load<f64>(src), p = <f64>period;
+  const ref = load<f64>(src), inv = 1 / <f64>period;
   let s1: f64 = 0, s2: f64 = 0;
   for (let k = 0; k < n; k++) {
     const d = load<f64>(src + (<usize>k << 3)) - ref;
@@ -126,8 +127,8 @@ export function zscoreSeries(src: usize, out: usize, n: i32, period: i32): void 
     }
     const o = out + (<usize>k << 3);
     if (k + 1 < period) { store<f64>(o, NaN); continue; }
-    const mean = s1 / p;
-    const variance = s2 / p - mean * mean;
+    const mean = s1 * inv;
+    const variance = s2 * inv - mean * mean;
     store<f64>(o, variance > 0 ? (d - mean) / Math.sqrt(variance) : 0);
   }
 }

@@ -49,15 +49,15 @@ export function donchianSeries(src: Float64Array, hi: Float64Array, lo: Float64A
 /** Rolling z-score against the population standard deviation of the last `period` values. */
 export function zscoreSeries(src: Float64Array, out: Float64Array, period: number): void {
   if (src.length === 0) return;
-  const ref = src[0];
+  const ref = src[0], inv = 1 / period;
   let s1 = 0, s2 = 0;
   for (let k = 0; k < src.length; k++) {
     const d = src[k] - ref;
     s1 += d; s2 += d * d;
     if (k >= period) { const e = src[k - period] - ref; s1 -= e; s2 -= e * e; }
     if (k + 1 < period) { out[k] = NaN; continue; }
-    const mean = s1 / period;
-    const variance = s2 / period - mean * mean;
+    const mean = s1 * inv;
+    const variance = s2 * inv - mean * mean;
     out[k] = variance > 0 ? (d - mean) / Math.sqrt(variance) : 0;
   }
 }
