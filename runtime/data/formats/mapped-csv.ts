@@ -99,7 +99,7 @@ export class DelimitedQuoteReader implements QuoteReader {
     let names: string[] = [];
     if (mapping.header) {
       if (this.cursor.nextLine()) {
-        while (!this.cursor.atLineEnd()) names.push(this.cursor.text().trim());
+        while (!this.cursor.atLineEnd()) names.push(this.cursor.text().trim().replace(/^"(.*)"$/, "$1"));
       }
     }
     const columnOf = (role: string, column: CsvColumn): number => {

@@ -178,6 +178,17 @@ describe("TrueFX and mapped CSV", () => {
     expect(readAll(reader)).toEqual([{ ts: 1700000000123456, bid: 10100, ask: 10125, bidSize: 2000, askSize: 1500 }]);
   });
 
+  test("a byte order mark and quoted header names are handled", () => {
+    using dir = tempFolder();
+    const path = join(dir.path, "q.csv");
+    writeFileSync(path, '\ufeff"time","bid","ask"\n1700000000000,1.1,1.2\n');
+    const reader = openMappedCsv(path, EURUSD, { ts: "time", tsFormat: "ms", bid: "bid", ask: "ask", header: true });
+    expect(readAll(reader)).toEqual([{ ts: 1700000000000000, bid: 110000, ask: 120000, bidSize: 0, askSize: 0 }]);
+    const bare = join(dir.path, "b.csv");
+    writeFileSync(bare, "\ufeff1700000000000,1.1,1.2\n");
+    expect(readAll(openMappedCsv(bare, EURUSD, { ts: 0, tsFormat: "ms", bid: 1, ask: 2, header: false }))).toHaveLength(1);
+  });
+
   test("seconds with more digits than a microsecond are truncated, not refused", () => {
     using dir = tempFolder();
     const path = join(dir.path, "q.csv");

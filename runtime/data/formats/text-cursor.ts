@@ -36,7 +36,10 @@ export class TextCursor {
     readonly buf: Uint8Array,
     /** Field delimiter byte, e.g. 44 for ",". */
     public delim = 44,
-  ) {}
+  ) {
+    // A UTF-8 byte order mark, as spreadsheets write, is not part of the first field.
+    if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) this.next0 = 3;
+  }
 
   /** Moves to the next non-blank line; returns false at the end of the buffer. */
   nextLine(): boolean {
