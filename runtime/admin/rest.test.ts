@@ -244,6 +244,14 @@ describe("metrics and OpenAPI", () => {
     expect(values.get('kestrel_admin_responses_total{code="400"}')).toBeGreaterThanOrEqual(1);
   });
 
+  test.skipIf(Bun.which("promtool") === null)("promtool check metrics passes on the live /metrics output", async () => {
+    const r = await call(f, "GET", "/metrics", f.tokens.analyst);
+    const proc = Bun.spawn(["promtool", "check", "metrics"], { stdin: new TextEncoder().encode(r.text), stdout: "pipe", stderr: "pipe" });
+    const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+    expect(`${out}${err}`.trim()).toBe("");
+    expect(code).toBe(0);
+  });
+
   test("the OpenAPI document lists every route with its role and the schemas the server validates with", async () => {
     const r = await call(f, "GET", "/api/v1/openapi.json", null);
     expect(r.json.openapi).toBe("3.1.0");

@@ -1,0 +1,114 @@
+/**
+ * Admin load while trading: a real-time paper session (28-pair synthetic market, obi-scalper on
+ * the majors, sim venue) runs at wall speed with the admin server up. Rounds alternate between no
+ * admin load and load from a separate process (50 WebSocket clients subscribed, plus GET requests
+ * over read routes at the target rate). For each condition it reports the loop's tick-to-order
+ * p50/p99 (the core's histogram, reset each round) and the quote processing lag p99 (how late a
+ * quote is handled after its due wall time), and for the load rounds requests/s and request p99.
+ * The last line is the headline: tick-to-order p99 under load / without load.
+ *
+ * Run: bun bench/admin.ts [requestsPerSecond=5000] [secondsPerRound=6] [rounds=2] [wsClients=50] [path,path,...]
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadConfig } from "../runtime/config/load.ts";
+import { wallMicros } from "../runtime/kernel/clock.ts";
+import { LatencyHistogram } from "../runtime/kernel/latency-histogram.ts";
+import { buildSession } from "../runtime/session/build.ts";
+import { startRealtime } from "../runtime/session/realtime.ts";
+import { issueToken, startAdmin } from "../runtime/admin/index.ts";
+
+const RPS = Number(process.argv[2] ?? 5000);
+const SECONDS = Number(process.argv[3] ?? 6);
+const ROUNDS = Number(process.argv[4] ?? 2);
+const WS_CLIENTS = Number(process.argv[5] ?? 50);
+const PATHS = process.argv[6] ?? "";
+
+const dir = mkdtempSync(join(tmpdir(), "kestrel-bench-admin-"));
+const file = join(dir, "paper.yaml");
+writeFileSync(
+  file,
+  `name: bench-admin
+mode: paper
+seed: 42
+account: { currency: USD, capital: 1000000 }
+market: { source: synthetic, speed: 1, synthetic: { start: now, params: { quotesPerSecond: 2000 } } }
+venue: { name: sim, plugin: sim, params: { orderLatencyUs: 150, reportLatencyUs: 150, jitterUs: 50, makerFeePpm: 0, takerFeePpm: 20 } }
+strategies:
+  - name: obi
+    plugin: obi-scalper
+    instruments: [EURUSD, GBPUSD, USDJPY, AUDUSD]
+    params: { orderSize: 100000, maxPosition: 200000, entryImbalance: 0.3, maxSpreadTicks: 30, cooldownUs: 100000, staleOrderUs: 500000 }
+risk:
+  limits: { maxPosition: 5000000, maxOrderNotional: 5000000, maxOrdersPerSecond: 1000, priceCollarBps: 300, maxDailyLoss: 10000000, maxDrawdown: 10000000 }
+admin: { port: 0 }
+`,
+);
+const loaded = loadConfig(file);
+if (!loaded.ok) throw new Error(loaded.problems.join("\n"));
+const session = await buildSession(loaded.config, file, { journalPath: "", log: () => {} });
+const run = startRealtime(session);
+const key = "bench-key-0123456789abcdef0123456789abcdef";
+const admin = await startAdmin(session, run, { port: 0, keys: [key], rateLimitPerSecond: 0, log: () => {} });
+const token = await issueToken("analyst", 3600, key);
+
+// Quote lag: how long after its due wall time a quote is processed (speed 1: kernel µs = wall µs).
+const k0 = run.syncClock();
+const w0 = wallMicros();
+let lag: LatencyHistogram = new LatencyHistogram();
+session.core.listeners.quote = (ev) => lag.record((k0 + (wallMicros() - w0) - ev.ts) * 1000);
+
+interface Round {
+  load: boolean;
+  t2oP50: number;
+  t2oP99: number;
+  orders: number;
+  lagP99: number;
+  http?: { rps: number; p99Ms: number; errors: number; wsMessages: number };
+}
+
+async function round(load: boolean): Promise<Round> {
+  await Bun.sleep(300); // let the previous round's clients go away
+  session.core.tickToOrder.reset();
+  lag = new LatencyHistogram();
+  let http: Round["http"];
+  if (load) {
+    const proc = Bun.spawn([process.execPath, join(import.meta.dir, "admin-load.ts"), admin.url, token, String(RPS), String(SECONDS), String(WS_CLIENTS), ...(PATHS ? [PATHS] : [])], { stdout: "pipe", stderr: "inherit" });
+    const out = await new Response(proc.stdout).text();
+    await proc.exited;
+    http = JSON.parse(out.trim().split("\n").at(-1)!);
+  } else {
+    await Bun.sleep(SECONDS * 1000);
+  }
+  const h = session.core.tickToOrder.summary();
+  return { load, t2oP50: h.p50, t2oP99: h.p99, orders: h.count, lagP99: lag.percentile(99), http };
+}
+
+const rounds: Round[] = [];
+await round(false); // warm-up
+for (let i = 0; i < ROUNDS; i++) {
+  rounds.push(await round(false));
+  rounds.push(await round(true));
+}
+await admin.stop();
+run.stop();
+await run.done;
+rmSync(dir, { recursive: true, force: true });
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const us = (ns: number) => (ns / 1000).toFixed(1);
+console.log(`admin load while trading: ${RPS} req/s target, ${WS_CLIENTS} WebSocket clients, ${SECONDS}s rounds, ${ROUNDS} rounds each`);
+console.log("round  admin load   orders  t2o p50 µs  t2o p99 µs  quote lag p99 µs  req/s     req p99 ms  errors  ws msgs");
+rounds.forEach((r, i) =>
+  console.log(
+    `${String(i + 1).padEnd(6)} ${(r.load ? "yes" : "no").padEnd(12)} ${String(r.orders).padStart(6)}  ${us(r.t2oP50).padStart(10)}  ${us(r.t2oP99).padStart(10)}  ${us(r.lagP99).padStart(16)}  ${r.http ? r.http.rps.toFixed(0).padStart(7) : "      -"}   ${r.http ? r.http.p99Ms.toFixed(2).padStart(9) : "        -"}  ${r.http ? String(r.http.errors).padStart(6) : "     -"}  ${r.http ? String(r.http.wsMessages).padStart(7) : "      -"}`,
+  ),
+);
+const idle = rounds.filter((r) => !r.load);
+const loaded2 = rounds.filter((r) => r.load);
+const t2oIdle = median(idle.map((r) => r.t2oP99));
+const t2oLoad = median(loaded2.map((r) => r.t2oP99));
+console.log(`median quote lag p99: ${us(median(idle.map((r) => r.lagP99)))} µs idle, ${us(median(loaded2.map((r) => r.lagP99)))} µs under load; median req/s ${median(loaded2.map((r) => r.http!.rps)).toFixed(0)}, req p99 ${median(loaded2.map((r) => r.http!.p99Ms)).toFixed(2)} ms`);
+console.log(`tick-to-order p99 under admin load / without: ${(t2oLoad / t2oIdle).toFixed(3)}x (${us(t2oLoad)} µs vs ${us(t2oIdle)} µs)`);
+process.exit(0);

@@ -1,0 +1,73 @@
+/**
+ * The dashboard in a real headless Chromium (Debian's `chromium`, driven by playwright-core)
+ * against a running paper session: it logs in with a token, shows live P&L and fills, pauses and
+ * resumes a strategy, sends a manual order, and its kill switch (behind a confirm) stops trading.
+ * A screenshot goes to $KESTREL_TEST_ARTIFACTS when that is set.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { chromium, type Browser } from "playwright-core";
+import { startPaperFixture, waitFor, type PaperFixture } from "../testing/paper-session.ts";
+import { passivePrice } from "../testing/http.ts";
+
+const CHROMIUM = Bun.which("chromium") ?? Bun.which("chromium-browser");
+
+describe.skipIf(CHROMIUM === null)("dashboard in headless Chromium", () => {
+  let f: PaperFixture;
+  let browser: Browser;
+  beforeAll(async () => {
+    f = await startPaperFixture();
+    browser = await chromium.launch({ executablePath: CHROMIUM!, args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });
+  }, 30_000);
+  afterAll(async () => {
+    await browser?.close();
+    await f?.stop();
+  });
+
+  test("an operator logs in, watches P&L and fills, pauses a strategy, sends an order and hits the kill switch", async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    page.on("dialog", (d) => void d.accept());
+    await page.goto(f.admin.url);
+    await page.getByTestId("token").fill(f.tokens.admin);
+    await page.getByTestId("login").click();
+    await page.getByTestId("status").filter({ hasText: "connected" }).waitFor({ timeout: 10_000 });
+
+    // Live P&L and fills from the running session.
+    await page.getByTestId("pnl").filter({ hasText: /^-?\d+\.\d{2}$/ }).waitFor({ timeout: 10_000 });
+    await page.locator('[data-testid="fillstable"] tbody tr').first().waitFor({ timeout: 15_000 });
+    expect(Number(await page.getByTestId("fills").textContent())).toBeGreaterThan(0);
+    expect(await page.locator('[data-testid="blotter"] tbody tr').count()).toBeGreaterThan(0);
+
+    // Pause and resume the strategy from its row.
+    await page.locator('button[data-pause="obi"]').click();
+    await page.getByTestId("state-obi").filter({ hasText: "paused" }).waitFor({ timeout: 5000 });
+    expect(f.session.core.host.get("obi")!.state).toBe("paused");
+    await page.locator('button[data-resume="obi"]').click();
+    await page.getByTestId("state-obi").filter({ hasText: "running" }).waitFor({ timeout: 5000 });
+
+    // A manual order from the form.
+    await page.locator("#o-inst").selectOption("EURUSD");
+    await page.locator("#o-size").fill("1000");
+    await page.locator("#o-price").fill(passivePrice(f, "EURUSD", "buy", 80));
+    await page.locator('#orderform button[type="submit"]').click();
+    await page.locator("#o-result").filter({ hasText: /^order \d+ pending$/ }).waitFor({ timeout: 5000 });
+    expect([...f.session.core.oms.all()].some((o) => o.strategy === "manual")).toBe(true);
+
+    // The kill switch (confirm accepted) stops trading: working orders canceled, new ones refused.
+    await page.getByTestId("kill").click();
+    await page.getByTestId("killstate").filter({ hasText: "ENGAGED" }).waitFor({ timeout: 5000 });
+    expect(f.session.core.risk.killSwitch).toBe(true);
+    await waitFor(() => f.session.core.oms.openCount === 0, 5000, "working orders canceled");
+    const last = f.session.core.oms.orderIds.current;
+    const events = f.session.loop.marketEvents;
+    await waitFor(() => f.session.loop.marketEvents > events + 100, 10_000, "100 more market events");
+    for (const o of f.session.core.oms.all()) if (o.id > last) expect(o.status).toBe("rejected");
+
+    const artefacts = process.env.KESTREL_TEST_ARTIFACTS;
+    if (artefacts) await page.screenshot({ path: join(artefacts, "admin-dashboard.png"), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 45_000);
+});
