@@ -104,19 +104,26 @@ function bucket(st: usize, out: usize, ts: f64, vol: f64): void {
   let count = <i32>rd(st, S_SAMPLES_N);
   if (second != rd(st, S_SAMPLE_SEC)) {
     wr(st, S_SAMPLE_SEC, second);
-    const samples = st + OFF_SAMPLES;
-    wr(samples, count % BUCKET_SAMPLES, vol);
+    const samples = st + OFF_SAMPLES, a = st + OFF_SORTED;
+    const slot = count % BUCKET_SAMPLES;
+    // Keep the sorted copy up to date in O(samples): drop the sample this one replaces, insert
+    // this one (the twin sorts from scratch; both give the same sorted multiset).
+    let n = count < BUCKET_SAMPLES ? count : BUCKET_SAMPLES;
+    if (count >= BUCKET_SAMPLES) {
+      const old = rd(samples, slot);
+      let j = 0;
+      while (j + 1 < n && rd(a, j) != old) j++; // a NaN sample is never found: drop the last slot instead
+      for (; j + 1 < n; j++) wr(a, j, rd(a, j + 1));
+      n--;
+    }
+    let j = n - 1;
+    while (j >= 0 && rd(a, j) > vol) { wr(a, j + 1, rd(a, j)); j--; }
+    wr(a, j + 1, vol);
+    n++;
+    wr(samples, slot, vol);
     count++;
     wr(st, S_SAMPLES_N, count);
-    const n = count < BUCKET_SAMPLES ? count : BUCKET_SAMPLES;
     if (n >= 4) {
-      const a = st + OFF_SORTED;
-      for (let i = 0; i < n; i++) {
-        const v = rd(samples, i);
-        let j = i - 1;
-        while (j >= 0 && rd(a, j) > v) { wr(a, j + 1, rd(a, j)); j--; }
-        wr(a, j + 1, v);
-      }
       wr(st, S_THRESH, rd(a, n >> 2));
       wr(st, S_THRESH + 1, rd(a, n >> 1));
       wr(st, S_THRESH + 2, rd(a, (3 * n) >> 2));

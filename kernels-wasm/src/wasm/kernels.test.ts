@@ -82,6 +82,24 @@ describe("wasm kernels vs the TypeScript twin", () => {
   test("release build agrees event by event on random and adversarial streams", () => agreeProperty("release", 150), 20_000);
   test("debug build (no optimisation, assertions on) agrees too", () => agreeProperty("debug", 25), 20_000);
 
+  test("volatility buckets agree past the 64-sample history, where the module updates its sorted copy in place", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 1, max: 3_000_000 }), fc.integer({ min: -3, max: 3 })), { minLength: 70, maxLength: 600 }), (steps) => {
+        const cfg = smallConfig(1, 64);
+        const w = createWasmKernels(cfg), t = createTwinKernels(cfg);
+        const b = t.layout.index.vol_bucket;
+        let ts = 0, px = 1_000;
+        for (const [dt, move] of steps) {
+          ts += dt; px += move;
+          w.onQuote(0, ts, px, px + 1, 1, 1);
+          t.onQuote(0, ts, px, px + 1, 1, 1);
+          expect(w.features(0)[b]).toBe(t.features(0)[b]);
+        }
+      }),
+      { numRuns: 40, seed: 5 },
+    );
+  });
+
   test("a batch equals the same quotes one by one, through the module's buffer or a copy", () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 2_000 }),
