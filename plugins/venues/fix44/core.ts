@@ -42,6 +42,8 @@ export interface FixSessionSpec {
   readonly marketDepth?: number;
   readonly reconnectMinMs?: number;
   readonly reconnectMaxMs?: number;
+  /** Daily logout and sequence reset, minutes after midnight UTC (see SessionConfig). */
+  readonly dailyResetUtcMinutes?: number;
   readonly tickMs?: number;
 }
 
@@ -119,6 +121,7 @@ export class FixVenueCore {
           password: spec.passwordEnv !== undefined ? env[spec.passwordEnv] : undefined,
           reconnectMinMs: spec.reconnectMinMs,
           reconnectMaxMs: spec.reconnectMaxMs,
+          dailyResetUtcMinutes: spec.dailyResetUtcMinutes,
         },
         store,
         {

@@ -1,6 +1,6 @@
 /**
- * A file-backed FIX message store: `seqnums` holds the two sequence numbers in a fixed 40-byte
- * record rewritten in place, `messages.log` is an append-only journal of records
+ * A file-backed FIX message store: `seqnums` holds the two sequence numbers and the time of the
+ * last reset in a fixed 60-byte record rewritten in place, `messages.log` is an append-only journal of records
  * `[direction u8][seq u32][length u32][bytes]` (direction 1 = outbound, 2 = inbound). Opening
  * the store scans the journal to index outbound messages by sequence number. Writes are not
  * fsynced per message; a crash may lose the last messages the OS had not flushed.
@@ -15,11 +15,12 @@ const HEADER = 9;
 export class FileMessageStore implements MessageStore {
   nextSenderSeq = 1;
   nextTargetSeq = 1;
+  resetAtUs = 0;
   private readonly seqFd: number;
   private readonly logFd: number;
   private logSize = 0;
   private readonly index = new Map<number, { offset: number; length: number }>();
-  private readonly seqRecord = new Uint8Array(40);
+  private readonly seqRecord = new Uint8Array(60);
   private readonly head = new Uint8Array(HEADER);
 
   constructor(dir: string) {
@@ -34,19 +35,20 @@ export class FileMessageStore implements MessageStore {
   }
 
   private loadSeqNums(): void {
-    const n = readSync(this.seqFd, this.seqRecord, 0, 40, 0);
+    const n = readSync(this.seqFd, this.seqRecord, 0, 60, 0);
     const text = new TextDecoder().decode(this.seqRecord.subarray(0, n));
-    const sender = Number(text.slice(0, 20)), target = Number(text.slice(20, 40));
-    if (n === 40 && Number.isSafeInteger(sender) && sender > 0 && Number.isSafeInteger(target) && target > 0) {
+    const sender = Number(text.slice(0, 20)), target = Number(text.slice(20, 40)), resetAt = Number(text.slice(40, 60));
+    if (n === 60 && Number.isSafeInteger(sender) && sender > 0 && Number.isSafeInteger(target) && target > 0 && Number.isSafeInteger(resetAt)) {
       this.nextSenderSeq = sender;
       this.nextTargetSeq = target;
+      this.resetAtUs = resetAt;
     }
   }
 
   private writeSeqNums(): void {
-    const text = String(this.nextSenderSeq).padStart(20, "0") + String(this.nextTargetSeq).padStart(20, "0");
-    for (let i = 0; i < 40; i++) this.seqRecord[i] = text.charCodeAt(i);
-    writeSync(this.seqFd, this.seqRecord, 0, 40, 0);
+    const text = String(this.nextSenderSeq).padStart(20, "0") + String(this.nextTargetSeq).padStart(20, "0") + String(this.resetAtUs).padStart(20, "0");
+    for (let i = 0; i < 60; i++) this.seqRecord[i] = text.charCodeAt(i);
+    writeSync(this.seqFd, this.seqRecord, 0, 60, 0);
   }
 
   private scanLog(): void {
@@ -88,7 +90,8 @@ export class FileMessageStore implements MessageStore {
     return out;
   }
 
-  reset(): void {
+  reset(nowUs = 0): void {
+    this.resetAtUs = nowUs;
     ftruncateSync(this.logFd, 0);
     this.logSize = 0;
     this.index.clear();

@@ -185,6 +185,35 @@ describe("sequence numbers", () => {
     expect(session.store.nextTargetSeq).toBe(20);
   });
 
+  test("a daily schedule logs out at the end of the day and resets sequence numbers on the next logon", () => {
+    const cfg = { ...config, dailyResetUtcMinutes: 22 * 60 };
+    const day = 86_400 * S;
+    const evening = Math.floor(T0 / day) * day + 21 * 3600 * S; // 21:00 UTC
+    const { io, session, peer, store } = setup(new MemoryMessageStore(), cfg);
+    session.connected(evening);
+    expect(io.sent[0]?.fields.get(141)).toBe("Y"); // first connection of this session day
+    session.receive(peer.message("A", [[98, 0], [108, 30], [141, "Y"]]), evening);
+    sendOrder(session, "C1", evening + S);
+    session.receive(peer.message("0"), evening + 10 * S);
+    session.timer(evening + 20 * S);
+    expect(session.state).toBe("active");
+    session.timer(evening + 3600 * S + S); // 22:00:01
+    expect(io.codes()).toContain("FIX_SESSION_END_OF_DAY");
+    expect(io.sent.at(-1)?.type).toBe("5");
+    session.receive(peer.message("5"), evening + 3601 * S);
+    session.connected(evening + 3700 * S);
+    const logon = io.sent.at(-1);
+    expect([logon?.type, logon?.seq, logon?.fields.get(141)]).toEqual(["A", 1, "Y"]);
+    expect(store.nextTargetSeq).toBe(1);
+    // Reconnecting within the same day keeps the numbers.
+    peer.nextSeq = 1;
+    session.receive(peer.message("A", [[98, 0], [108, 30], [141, "Y"]]), evening + 3700 * S);
+    session.disconnected(evening + 3800 * S, "test");
+    session.connected(evening + 3900 * S);
+    expect(io.sent.at(-1)?.seq).toBe(2);
+    expect(io.sent.at(-1)?.fields.has(141)).toBe(false);
+  });
+
   test("sequence numbers and sent messages survive a restart with the file store", () => {
     const dir = mkdtempSync(join(tmpdir(), "kestrel-fix-store-"));
     try {
@@ -203,9 +232,12 @@ describe("sequence numbers", () => {
       b.session.receive(b.peer.message("2", [[7, 2], [16, 2]]), T0 + 6 * S);
       expect(b.io.sent.at(-1)?.type).toBe("D");
       expect(b.io.sent.at(-1)?.fields.get(11)).toBe("C1");
-      store.reset();
+      store.reset(T0 + 7 * S);
       expect([store.nextSenderSeq, store.nextTargetSeq, store.outbound(2)]).toEqual([1, 1, undefined]);
       store.close();
+      const reopened = new FileMessageStore(dir);
+      expect([reopened.nextSenderSeq, reopened.resetAtUs]).toEqual([1, T0 + 7 * S]);
+      reopened.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

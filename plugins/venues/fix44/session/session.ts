@@ -49,6 +49,7 @@ export class FixSession {
   private sendingNow = 0;
   private draining = false;
   private inGarbage = false;
+  private resetOnThisLogon = false;
 
   constructor(config: SessionConfig, store: MessageStore, io: SessionIo) {
     this.config = config;
@@ -62,6 +63,14 @@ export class FixSession {
 
   private event(code: SessionEventCode, at: number, detail: string): void {
     this.io.event({ code, at, detail });
+  }
+
+  /** Start (microseconds) of the session day that contains `now`, or 0 without a daily schedule. */
+  private dayStartUs(now: number): number {
+    const minutes = this.config.dailyResetUtcMinutes;
+    if (minutes === undefined) return 0;
+    const day = 86_400_000_000, offset = minutes * 60_000_000;
+    return Math.floor((now - offset) / day) * day + offset;
   }
 
   /** Milliseconds to wait before the next connection attempt (exponential backoff, capped). */
@@ -108,7 +117,7 @@ export class FixSession {
 
   private sendLogon(now: number): void {
     const enc = this.beginAny("A", now).int(98, 0).int(108, this.config.heartBtIntSec);
-    if (this.config.resetSeqNumOnLogon) enc.bool(141, true);
+    if (this.resetOnThisLogon) enc.bool(141, true);
     // FIXT.1.1 sessions name the application version: 9 is FIX 5.0 SP2.
     if (this.config.dict.beginString === "FIXT.1.1") enc.str(1137, "9");
     if (this.config.username !== undefined) enc.str(553, this.config.username);
@@ -140,7 +149,9 @@ export class FixSession {
     this.resendThrough = 0;
     this.testReqSentUs = -1;
     this.lastRecvUs = now;
-    if (this.config.resetSeqNumOnLogon) this.store.reset();
+    const newDay = this.dayStartUs(now) > this.store.resetAtUs;
+    this.resetOnThisLogon = this.config.resetSeqNumOnLogon === true || newDay;
+    if (this.resetOnThisLogon) this.store.reset(now);
     this.state = "logon-sent";
     this.stateSinceUs = now;
     this.event("FIX_SESSION_CONNECTED", now, `sender_seq=${this.store.nextSenderSeq} target_seq=${this.store.nextTargetSeq}`);
@@ -188,6 +199,11 @@ export class FixSession {
         if (now - this.stateSinceUs >= (this.config.logoutTimeoutUs ?? 2_000_000)) this.drop(now, "FIX_SESSION_LOGOUT_TIMEOUT");
         return;
       case "active":
+        if (this.dayStartUs(now) > this.store.resetAtUs) {
+          this.event("FIX_SESSION_END_OF_DAY", now, `day_start_us=${this.dayStartUs(now)}`);
+          this.logout(now, "FIX_SESSION_END_OF_DAY");
+          return;
+        }
         if (this.testReqSentUs >= 0 && now - this.testReqSentUs >= this.hbUs) {
           this.drop(now, `FIX_SESSION_PEER_SILENT: silent_us=${now - this.lastRecvUs}`);
           return;

@@ -18,8 +18,10 @@ export interface MessageStore {
   storeInbound(bytes: Uint8Array): void;
   /** The outbound message stored under `seq`, or undefined. */
   outbound(seq: number): Uint8Array | undefined;
-  /** Forgets every message and sets both sequence numbers to 1 (a sequence reset). */
-  reset(): void;
+  /** Clock value (microseconds) of the last sequence reset, or of creation; 0 when unknown. */
+  readonly resetAtUs: number;
+  /** Forgets every message and sets both sequence numbers to 1 (a sequence reset) at clock value `nowUs`. */
+  reset(nowUs?: number): void;
   /** Releases files; the store is unusable afterwards. */
   close(): void;
 }
@@ -28,6 +30,7 @@ export interface MessageStore {
 export class MemoryMessageStore implements MessageStore {
   nextSenderSeq = 1;
   nextTargetSeq = 1;
+  resetAtUs = 0;
   private readonly sent = new Map<number, Uint8Array>();
   /** Inbound messages in arrival order (for tests and audit). */
   readonly received: Uint8Array[] = [];
@@ -37,7 +40,8 @@ export class MemoryMessageStore implements MessageStore {
   storeOutbound(seq: number, bytes: Uint8Array): void { this.sent.set(seq, bytes.slice()); }
   storeInbound(bytes: Uint8Array): void { this.received.push(bytes.slice()); }
   outbound(seq: number): Uint8Array | undefined { return this.sent.get(seq); }
-  reset(): void {
+  reset(nowUs = 0): void {
+    this.resetAtUs = nowUs;
     this.sent.clear();
     this.received.length = 0;
     this.nextSenderSeq = 1;

@@ -25,6 +25,12 @@ export interface SessionConfig {
   /** Reconnect backoff bounds in milliseconds (default 250 .. 30 000). */
   readonly reconnectMinMs?: number;
   readonly reconnectMaxMs?: number;
+  /**
+   * Daily session end as minutes after midnight UTC (e.g. 1320 for 22:00, the FX day's end in
+   * New York winter time): an active session logs out when it passes, and the first connection
+   * after it resets both sequence numbers to 1 (ResetSeqNumFlag=Y). Absent: one endless session.
+   */
+  readonly dailyResetUtcMinutes?: number;
 }
 
 /** Session states. */
@@ -46,7 +52,8 @@ export type SessionEventCode =
   | "FIX_SESSION_PEER_REJECT"
   | "FIX_SESSION_TEST_REQUEST_SENT"
   | "FIX_SESSION_SEQ_TOO_LOW"
-  | "FIX_SESSION_PROTOCOL_ERROR";
+  | "FIX_SESSION_PROTOCOL_ERROR"
+  | "FIX_SESSION_END_OF_DAY";
 
 /** Something the session did or saw, with `key=value` detail. */
 export interface SessionEvent {
@@ -78,5 +85,7 @@ export function validateSessionConfig(c: SessionConfig): ConfigProblem[] {
   if (!Number.isInteger(c.heartBtIntSec) || c.heartBtIntSec < 1) problems.push({ path: "heartBtIntSec", expected: "integer >= 1" });
   const min = c.reconnectMinMs ?? 250, max = c.reconnectMaxMs ?? 30_000;
   if (!(min > 0) || !(max >= min)) problems.push({ path: "reconnectMinMs", expected: "0 < reconnectMinMs <= reconnectMaxMs" });
+  const reset = c.dailyResetUtcMinutes;
+  if (reset !== undefined && !(Number.isInteger(reset) && reset >= 0 && reset < 1440)) problems.push({ path: "dailyResetUtcMinutes", expected: "integer in 0..1439" });
   return problems;
 }
