@@ -47,8 +47,8 @@ export class L3Book implements OrderBook {
     this.levels = new LevelPool(2 * capacity + 4 * (SLACK + 2), this.orders);
     this.ids = new IdIndex(capacity);
     this.expiry = new ExpiryHeap(this.orders);
-    this.ladders = [new SideLevels(capacity, true, this.levels), new SideLevels(capacity, false, this.levels)];
-    this.stops = [new SideLevels(capacity, false, this.levels), new SideLevels(capacity, true, this.levels)];
+    this.ladders = [new SideLevels(capacity, true, this.levels, true), new SideLevels(capacity, false, this.levels, true)];
+    this.stops = [new SideLevels(capacity, false, this.levels, false), new SideLevels(capacity, true, this.levels, false)];
     this.sink = options.sink ?? IGNORE_SINK;
     this.sessionEnd = options.sessionEnd ?? Number.POSITIVE_INFINITY;
   }

@@ -6,7 +6,10 @@
  * price again (a move a few ticks away, the common case) finds it without shifting the ladder.
  * The top level is never empty, and the ladder is compacted in one pass when empty levels outnumber
  * occupied ones (plus a slack), so the ladder holds at most `2 * occupied + SLACK + 1` levels.
+ * A side can also keep a price -> level hash (the resting sides do), so that finding a level that
+ * exists costs one probe instead of a binary search; the ladder is searched only to insert.
  */
+import { IdIndex } from "./id-index.ts";
 import type { LevelPool } from "./level-pool.ts";
 import { NIL } from "./order-pool.ts";
 import { PriceLadder } from "./price-ladder.ts";
@@ -24,10 +27,13 @@ export class SideLevels {
   readonly ladder: PriceLadder;
   /** Empty levels kept in the ladder (never the top one). */
   private empty = 0;
+  /** Price -> level handle of every level in the ladder, when `hashed`. */
+  private readonly byPrice: IdIndex | null;
 
   /** Creates an empty side for a book of `capacity` orders. */
-  constructor(capacity: number, higherIsBetter: boolean, private readonly levels: LevelPool) {
+  constructor(capacity: number, higherIsBetter: boolean, private readonly levels: LevelPool, hashed: boolean) {
     this.ladder = new PriceLadder(ladderCapacity(capacity), higherIsBetter);
+    this.byPrice = hashed ? new IdIndex(ladderCapacity(capacity)) : null;
   }
 
   /** Best level's handle, or NIL when the side is empty. */
@@ -38,22 +44,20 @@ export class SideLevels {
 
   /** The level at `price` (possibly empty), or NIL. */
   levelAt(price: number): number {
+    if (this.byPrice !== null) return this.byPrice.get(price);
     const at = this.ladder.find(price);
     return at < 0 ? NIL : this.ladder.levels[at];
   }
 
   /** Appends order `h` to the back of the queue at `price`. */
   append(h: number, price: number): void {
-    const ladder = this.ladder;
-    let at = ladder.find(price);
-    let l: number;
-    if (at >= 0) {
-      l = ladder.levels[at];
+    let l = this.levelAt(price);
+    if (l !== NIL) {
       if (this.levels.count[l] === 0) this.empty--;
     } else {
       l = this.levels.alloc(price);
-      at = -at - 1;
-      ladder.insertAt(at, price, l);
+      this.ladder.insertAt(-this.ladder.find(price) - 1, price, l);
+      if (this.byPrice !== null) this.byPrice.set(price, l);
     }
     this.levels.append(l, h);
   }
@@ -73,10 +77,10 @@ export class SideLevels {
     // The first popped level is the one that just emptied; the ones under it were counted empty.
     let l = ladder.levels[ladder.size - 1];
     ladder.size--;
-    levels.release(l);
+    this.release(l);
     while (ladder.size > 0 && levels.count[(l = ladder.levels[ladder.size - 1])] === 0) {
       ladder.size--;
-      levels.release(l);
+      this.release(l);
       this.empty--;
     }
   }
@@ -88,7 +92,7 @@ export class SideLevels {
     let j = 0;
     for (let i = 0; i < ladder.size; i++) {
       const l = ladder.levels[i];
-      if (levels.count[l] === 0) levels.release(l);
+      if (levels.count[l] === 0) this.release(l);
       else {
         ladder.keys[j] = ladder.keys[i];
         ladder.levels[j] = l;
@@ -97,5 +101,11 @@ export class SideLevels {
     }
     ladder.size = j;
     this.empty = 0;
+  }
+
+  /** Returns an emptied level to the pool and forgets its price. */
+  private release(l: number): void {
+    if (this.byPrice !== null) this.byPrice.delete(this.levels.price[l]);
+    this.levels.release(l);
   }
 }
