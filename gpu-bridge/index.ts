@@ -5,6 +5,7 @@
 export * from "./shm/index.ts";
 export * from "./var/monte-carlo.ts";
 export * from "./var/service.ts";
+export * from "./var/bootstrap.ts";
 export { cholesky, type CovarianceError } from "./var/cholesky.ts";
 
 /** Python interpreter that sees Debian's python3-torch. */

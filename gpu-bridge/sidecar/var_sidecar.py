@@ -7,6 +7,8 @@ Methods:
   var   {exposures: bin f64[n], cov: bin f64[n*n], covHorizonSeconds, horizonSeconds, confidence,
          paths, dist: "normal"|"student-t", dof, seed}
         -> {var, es, mean, std, paths, device, elapsedNs}
+  var.bootstrap {exposures: bin f64[n], history: bin f64[T*n], stepSeconds, horizonSeconds,
+         confidence, paths, seed} -> as var (paths sum round(horizon / step) resampled steps)
   info  nil -> {device, torch, threads}
 
 Definitions match gpu-bridge/var/monte-carlo.ts: returns r = L z scaled by sqrt(horizon /
@@ -94,6 +96,49 @@ def monte_carlo_var(req, device, beat):
     }
 
 
+def bootstrap_var(req, device, beat):
+    w64 = np.frombuffer(req["exposures"], dtype="<f8")
+    n = w64.size
+    hist = np.frombuffer(req["history"], dtype="<f8")
+    if n < 1 or hist.size < n or hist.size % n:
+        return kshm.STATUS_ERROR, f"VAR_REQUEST_INVALID: instruments={n} history={hist.size}"
+    steps = max(1, round(req["horizonSeconds"] / req["stepSeconds"]))
+    paths = int(req["paths"])
+    k = tail_count(paths, req["confidence"])
+    # Each historical step reduced to its portfolio P&L (the book is linear).
+    step_pnl = torch.tensor(hist.reshape(-1, n) @ w64, dtype=torch.float64, device=device)
+    T = step_pnl.numel()
+    gen = torch.Generator(device=device)
+    gen.manual_seed(int(req.get("seed") or 0x5EED))
+    chunk = max(1, (1 << 24) // steps)
+    top = torch.empty(0, dtype=torch.float64, device=device)
+    s1 = 0.0
+    s2 = 0.0
+    t0 = time.perf_counter_ns()
+    done = 0
+    while done < paths:
+        m = min(chunk, paths - done)
+        idx = torch.randint(T, (m, steps), generator=gen, device=device)
+        pnl = step_pnl[idx].sum(dim=1)
+        s1 += float(pnl.sum())
+        s2 += float((pnl * pnl).sum())
+        cand = torch.cat([top, torch.topk(-pnl, min(k, m)).values])
+        top = torch.topk(cand, min(k, cand.numel())).values
+        done += m
+        beat()
+    elapsed = time.perf_counter_ns() - t0
+    mean = s1 / paths
+    return kshm.STATUS_OK, {
+        "var": float(top[k - 1]),
+        "es": float(top.mean()),
+        "mean": mean,
+        "std": math.sqrt(max(0.0, s2 / paths - mean * mean)),
+        "paths": paths,
+        "device": str(device),
+        "elapsedNs": elapsed,
+    }
+
+
 def main(argv):
     if len(argv) < 2:
         print("usage: var_sidecar.py <segment-path> [--spin] [--device cpu|cuda]", file=sys.stderr)
@@ -109,6 +154,8 @@ def main(argv):
     def handle(method, body, beat):
         if method == "var":
             return monte_carlo_var(body, device, beat)
+        if method == "var.bootstrap":
+            return bootstrap_var(body, device, beat)
         if method == "info":
             return kshm.STATUS_OK, {"device": str(device), "torch": torch.__version__, "threads": torch.get_num_threads()}
         return kshm.STATUS_UNKNOWN_METHOD, method

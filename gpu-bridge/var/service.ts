@@ -10,6 +10,7 @@
  */
 import type { ShmClient } from "../shm/client.ts";
 import { Status } from "../shm/codec.ts";
+import { type BootstrapRequest, type BootstrapRequestError, bootstrapSteps, bootstrapVar } from "./bootstrap.ts";
 import type { CovarianceError } from "./cholesky.ts";
 import { monteCarloVar, validateVarRequest, type VarRequest, type VarRequestError, type VarResult } from "./monte-carlo.ts";
 
@@ -46,6 +47,19 @@ export function encodeVarRequest(r: VarRequest): Record<string, unknown> {
   };
 }
 
+/** Returns the wire body of a bootstrap request. */
+export function encodeBootstrapRequest(r: BootstrapRequest): Record<string, unknown> {
+  return {
+    exposures: new Uint8Array(Float64Array.from(r.exposures).buffer),
+    history: new Uint8Array(Float64Array.from(r.history).buffer),
+    stepSeconds: r.stepSeconds,
+    horizonSeconds: r.horizonSeconds,
+    confidence: r.confidence,
+    paths: r.paths,
+    seed: r.seed ?? 0x5eed,
+  };
+}
+
 /** VaR with the GPU sidecar in front and the in-process engine behind. */
 export class VarService {
   private readonly client: ShmClient | null;
@@ -58,26 +72,42 @@ export class VarService {
     this.onAlert = opts.onAlert ?? (() => {});
   }
 
-  /** Computes VaR/ES; resolves with an answer or an error value, never rejects. */
+  /** Computes Monte Carlo VaR/ES; resolves with an answer or an error value, never rejects. */
   async compute(req: VarRequest): Promise<VarAnswer | VarRequestError | CovarianceError> {
     const bad = validateVarRequest(req);
     if (bad) return bad;
-    if (this.client) {
-      const r = await this.client.call("var", encodeVarRequest(req), this.timeoutUs);
-      if (!("code" in r) && r.status === Status.OK) {
-        const b = r.body as VarResult & { device: string; elapsedNs: number };
-        return {
-          result: { var: b.var, es: b.es, mean: b.mean, std: b.std, paths: b.paths },
-          source: "sidecar",
-          device: b.device,
-          elapsedNs: b.elapsedNs,
-        };
-      }
-      const cause = "code" in r ? `${r.code} ${r.context}` : `status=${r.status} body=${JSON.stringify(r.body)}`;
-      this.onAlert({ code: "VAR_FALLBACK", context: `cause=${cause}` });
-    }
+    const remote = await this.ask("var", () => encodeVarRequest(req));
+    if (remote) return remote;
     const local = monteCarloVar(req);
     if ("code" in local) return local;
     return { result: local, source: "in-process" };
+  }
+
+  /** Computes historical-bootstrap VaR/ES; resolves with an answer or an error value. */
+  async computeBootstrap(req: BootstrapRequest): Promise<VarAnswer | BootstrapRequestError> {
+    const steps = bootstrapSteps(req);
+    if (typeof steps !== "number") return steps;
+    const remote = await this.ask("var.bootstrap", () => encodeBootstrapRequest(req));
+    if (remote) return remote;
+    const local = bootstrapVar(req);
+    if ("code" in local) return local;
+    return { result: local, source: "in-process" };
+  }
+
+  private async ask(method: string, body: () => Record<string, unknown>): Promise<VarAnswer | null> {
+    if (!this.client) return null;
+    const r = await this.client.call(method, body(), this.timeoutUs);
+    if (!("code" in r) && r.status === Status.OK) {
+      const b = r.body as VarResult & { device: string; elapsedNs: number };
+      return {
+        result: { var: b.var, es: b.es, mean: b.mean, std: b.std, paths: b.paths },
+        source: "sidecar",
+        device: b.device,
+        elapsedNs: b.elapsedNs,
+      };
+    }
+    const cause = "code" in r ? `${r.code} ${r.context}` : `status=${r.status} body=${JSON.stringify(r.body)}`;
+    this.onAlert({ code: "VAR_FALLBACK", context: `method=${method} cause=${cause}` });
+    return null;
   }
 }

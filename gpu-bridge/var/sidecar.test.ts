@@ -4,6 +4,8 @@ import { ShmClient } from "../shm/client.ts";
 import { tempSegmentDir, waitFor } from "../shm/test-support.ts";
 import { monteCarloVar, type VarRequest, type VarResult } from "./monte-carlo.ts";
 import { type VarAnswer, VarService } from "./service.ts";
+import { normalHistory } from "./bootstrap.test.ts";
+import { bootstrapVar } from "./bootstrap.ts";
 import { book } from "./test-book.ts";
 
 const PYTHON = "/usr/bin/python3";
@@ -30,11 +32,11 @@ function request(dist: "normal" | "student-t", seed: number): VarRequest {
 describe.skipIf(!hasTorch)("GPU sidecar (PyTorch) against the in-process reference", () => {
   test("normal and Student-t VaR/ES from the sidecar agree with the in-process engine within sampling error; a killed sidecar falls back", async () => {
     using dir = tempSegmentDir();
-    const client = ShmClient.create({ path: dir.path("gpu"), capacity: 1 << 20, heartbeatMs: 5, deadAfterMs: 1000 });
+    const client = ShmClient.create({ path: dir.path("gpu"), capacity: 1 << 23, heartbeatMs: 5, deadAfterMs: 1000 });
     if ("code" in client) throw new Error(client.code);
     try {
       const alerts: string[] = [];
-      const svc = new VarService({ client, timeoutUs: 20_000_000, onAlert: (e) => alerts.push(e.code) });
+      const svc = new VarService({ client, timeoutUs: 20_000_000, onAlert: (e) => { alerts.push(e.code); if (process.env.DEBUG_VAR) console.log(e); } });
       const p = Bun.spawn([PYTHON, SIDECAR, dir.path("gpu"), "--device", "cpu"], { stdout: "inherit", stderr: "inherit" });
       procs.push(p);
       await waitFor(() => client.health() === null, 30_000, "python sidecar attached");
@@ -52,6 +54,14 @@ describe.skipIf(!hasTorch)("GPU sidecar (PyTorch) against the in-process referen
         expect(Math.abs(remote.result.std / local.std - 1)).toBeLessThan(0.02);
         expect(remote.result.paths).toBe(200_000);
       }
+      const { exposures, history } = normalHistory(8, 20_000, 4);
+      const boot = { exposures, history, stepSeconds: 1, horizonSeconds: 30, confidence: 0.99, paths: 100_000 };
+      const remoteBoot = (await svc.computeBootstrap({ ...boot, seed: 1 })) as VarAnswer;
+      expect(remoteBoot.source).toBe("sidecar");
+      const localBoot = bootstrapVar({ ...boot, seed: 2 }) as VarResult;
+      expect(Math.abs(remoteBoot.result.var / localBoot.var - 1)).toBeLessThan(0.04);
+      expect(Math.abs(remoteBoot.result.es / localBoot.es - 1)).toBeLessThan(0.05);
+
       const notPd = { ...request("normal", 1), exposures: Float64Array.from([1, 1]), cov: Float64Array.from([1, 2, 2, 1]) };
       expect(await svc.compute(notPd)).toMatchObject({ code: "VAR_COVARIANCE_INVALID" });
       expect(alerts).toEqual(["VAR_FALLBACK"]); // the sidecar refused it too, then the fallback did
