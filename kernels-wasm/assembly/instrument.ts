@@ -10,7 +10,7 @@ import {
   BUCKET_SAMPLES, DONCHIAN_W, DQ_HIGH, DQ_LOW, DQ_SPREAD, EMA_FAST_RATE, EMA_SLOW_RATE, F_BUCKET, F_DHIGH, F_DLOW,
   F_EMA_CROSS, F_EMA_FAST, F_EMA_SLOW, F_EWMA, F_IMB, F_MICRO, F_MID, F_PRESS, F_RSI, F_RVOL, F_SMAX, F_SMEAN,
   F_SPREAD, F_VOLZ, F_VWAP, F_ZSCORE, LEVELS, MASK, CAP, NH, NR, NV, OFF_EWMA, OFF_QSUMA, OFF_QSUMB, OFF_QTAIL,
-  OFF_SAMPLES, OFF_SORTED, OFF_TRING, OFF_TSUMA, OFF_TSUMB, OFF_TTAIL, QW, QWIN, RATES, RSI_PERIOD, SPREAD_W,
+  OFF_SAMPLES, OFF_SORTED, OFF_TRING, OFF_TSUMA, OFF_TSUMB, OFF_TTAIL, QW, QWIN, TW_LONGEST, RATES, RSI_ADD, RSI_KEEP, RSI_PERIOD, SPREAD_W,
   S_EMA_FAST, S_EMA_SLOW, S_EVICTED, S_HAS_LOG, S_LAST_MID, S_LAST_TS, S_LOG_MID, S_QHEAD, S_QUOTED, S_REF,
   S_RSI_GAIN, S_RSI_LOSS, S_RSI_N, S_SAMPLES_N, S_SAMPLE_SEC, S_STARTED, S_THEAD, S_THRESH, TW, TWIN, rd, ri, wi, wr,
 } from "./memory";
@@ -92,11 +92,11 @@ function rsi(st: usize, out: usize, change: f64): void {
     if (count < n) { wr(st, S_RSI_GAIN, g); wr(st, S_RSI_LOSS, l); return; }
     g = g / n; l = l / n;
   } else {
-    g = (rd(st, S_RSI_GAIN) * (n - 1) + gain) / n;
-    l = (rd(st, S_RSI_LOSS) * (n - 1) + loss) / n;
+    g = rd(st, S_RSI_GAIN) * RSI_KEEP + gain * RSI_ADD;
+    l = rd(st, S_RSI_LOSS) * RSI_KEEP + loss * RSI_ADD;
   }
   wr(st, S_RSI_GAIN, g); wr(st, S_RSI_LOSS, l);
-  wr(out, F_RSI, l == 0 ? (g == 0 ? 50 : 100) : 100 - 100 / (1 + g / l));
+  wr(out, F_RSI, g + l == 0 ? 50 : 100 * g / (g + l));
 }
 
 function bucket(st: usize, out: usize, ts: f64, vol: f64): void {
@@ -234,17 +234,6 @@ export function refresh(st: usize, out: usize, ts: f64): void {
       if (tail == qhead) { wr(qa, w, 0); wr(qb, w, 0); }
     }
   }
-  const tt = st + OFF_TTAIL, ta = st + OFF_TSUMA, tb = st + OFF_TSUMB;
-  for (let w = 0; w < TW; w++) {
-    const cutoff = ts - rd(TWIN, w);
-    let tail = ri(tt, w);
-    const start = tail;
-    while (tail != thead && load<f64>(trec(st, tail)) <= cutoff) { dropTrade(st, w, tail); tail++; }
-    if (tail != start) {
-      wi(tt, w, tail);
-      if (tail == thead) { wr(ta, w, 0); wr(tb, w, 0); }
-    }
-  }
   dqExpire(st, DQ_SPREAD, ts - SPREAD_W);
   dqExpire(st, DQ_HIGH, ts - DONCHIAN_W);
   dqExpire(st, DQ_LOW, ts - DONCHIAN_W);
@@ -264,10 +253,25 @@ export function refresh(st: usize, out: usize, ts: f64): void {
   } else wr(out, F_ZSCORE, 0);
   wr(out, F_DHIGH, dqAny(st, DQ_HIGH) ? dqFront(st, DQ_HIGH) : NaN);
   wr(out, F_DLOW, dqAny(st, DQ_LOW) ? dqFront(st, DQ_LOW) : NaN);
-  for (let k = 0; k < NV; k++) {
-    const v = rd(tb, k);
-    wr(out, F_VWAP + k, v > 0 ? rd(ta, k) / v : NaN);
+  const tt = st + OFF_TTAIL, ta = st + OFF_TSUMA, tb = st + OFF_TSUMB;
+  // The longest trade window has the oldest tail: when it is empty they all are, and their
+  // features were written when they emptied, so quote-only instruments skip the trade windows.
+  if (ri(tt, TW_LONGEST) != thead) {
+    for (let w = 0; w < TW; w++) {
+      const cutoff = ts - rd(TWIN, w);
+      let tail = ri(tt, w);
+      const start = tail;
+      while (tail != thead && load<f64>(trec(st, tail)) <= cutoff) { dropTrade(st, w, tail); tail++; }
+      if (tail != start) {
+        wi(tt, w, tail);
+        if (tail == thead) { wr(ta, w, 0); wr(tb, w, 0); }
+      }
+    }
+    for (let k = 0; k < NV; k++) {
+      const v = rd(tb, k);
+      wr(out, F_VWAP + k, v > 0 ? rd(ta, k) / v : NaN);
+    }
+    const pv = rd(tb, NV);
+    wr(out, F_PRESS, pv > 0 ? rd(ta, NV) / pv : 0);
   }
-  const pv = rd(tb, NV);
-  wr(out, F_PRESS, pv > 0 ? rd(ta, NV) / pv : 0);
 }

@@ -36,7 +36,11 @@ export let NH: i32 = 0;
 export let NR: i32 = 0;
 export let QW: i32 = 0;
 export let TW: i32 = 0;
+/** Index of the longest trade window. */
+export let TW_LONGEST: i32 = 0;
 export let RSI_PERIOD: f64 = 0;
+export let RSI_KEEP: f64 = 0;
+export let RSI_ADD: f64 = 0;
 export let LEVELS: i32 = 0;
 export let SPREAD_W: f64 = 0;
 export let DONCHIAN_W: f64 = 0;
@@ -100,7 +104,8 @@ export function layout(): bool {
   N = <i32>param(P_INSTRUMENTS); CAP = <i32>param(P_CAPACITY); MASK = CAP - 1; CTX = <i32>param(P_CONTEXT);
   NV = <i32>param(P_NVWAP); NH = <i32>param(P_NEWMA); NR = <i32>param(P_NRVOL);
   QW = NR + 2; TW = NV + 2;
-  RSI_PERIOD = param(P_RSI); LEVELS = <i32>param(P_LEVELS);
+  RSI_PERIOD = param(P_RSI); RSI_KEEP = (RSI_PERIOD - 1) / RSI_PERIOD; RSI_ADD = 1 / RSI_PERIOD;
+  LEVELS = <i32>param(P_LEVELS);
   SPREAD_W = param(P_SPREAD_W); DONCHIAN_W = param(P_DONCHIAN_W);
   EMA_FAST_RATE = Math.LN2 / param(P_EMA_FAST); EMA_SLOW_RATE = Math.LN2 / param(P_EMA_SLOW);
   CORR_RATE = Math.LN2 / param(P_CORR_HL);
@@ -120,6 +125,8 @@ export function layout(): bool {
   for (let k = 0; k < NV; k++) wr(TWIN, k, param(P_VWAP + k));
   wr(TWIN, NV, param(P_PRESSURE_W));
   wr(TWIN, NV + 1, param(P_VOLZ_W));
+  TW_LONGEST = 0;
+  for (let k = 1; k < TW; k++) if (rd(TWIN, k) > rd(TWIN, TW_LONGEST)) TW_LONGEST = k;
   for (let k = 0; k < NH; k++) wr(RATES, k, Math.LN2 / param(P_EWMA + k));
 
   let o: usize = S_FIXED * 8;

@@ -166,7 +166,7 @@ export class InstrumentState {
     return r;
   }
 
-  /** Wilder RSI over mid changes. */
+  /** Wilder RSI over mid changes: g = g (n - 1) / n + gain / n, RSI = 100 g / (g + l). */
   private rsi(change: number): void {
     const n = this.p.rsiPeriod;
     const gain = change > 0 ? change : 0, loss = change < 0 ? -change : 0;
@@ -176,11 +176,12 @@ export class InstrumentState {
       if (this.rsiChanges < n) return;
       this.rsiGain = this.rsiGain / n; this.rsiLoss = this.rsiLoss / n;
     } else {
-      this.rsiGain = (this.rsiGain * (n - 1) + gain) / n;
-      this.rsiLoss = (this.rsiLoss * (n - 1) + loss) / n;
+      const keep = (n - 1) / n, add = 1 / n;
+      this.rsiGain = this.rsiGain * keep + gain * add;
+      this.rsiLoss = this.rsiLoss * keep + loss * add;
     }
     const g = this.rsiGain, l = this.rsiLoss;
-    this.out[this.p.slots.rsi] = l === 0 ? (g === 0 ? 50 : 100) : 100 - 100 / (1 + g / l);
+    this.out[this.p.slots.rsi] = g + l === 0 ? 50 : 100 * g / (g + l);
   }
 
   /** Samples the volatility once per second and labels the current value by quartile. */
