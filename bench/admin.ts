@@ -7,7 +7,7 @@
  * quote is handled after its due wall time), and for the load rounds requests/s and request p99.
  * The last line is the headline: tick-to-order p99 under load / without load.
  *
- * Run: bun bench/admin.ts [requestsPerSecond=5000] [secondsPerRound=6] [rounds=2] [wsClients=50] [path,path,...]
+ * Run: bun bench/admin.ts [requestsPerSecond=5000] [secondsPerRound=6] [rounds=3] [wsClients=50] [path,path,...]
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -21,7 +21,7 @@ import { issueToken, startAdmin } from "../runtime/admin/index.ts";
 
 const RPS = Number(process.argv[2] ?? 5000);
 const SECONDS = Number(process.argv[3] ?? 6);
-const ROUNDS = Number(process.argv[4] ?? 2);
+const ROUNDS = Number(process.argv[4] ?? 3);
 const WS_CLIENTS = Number(process.argv[5] ?? 50);
 const PATHS = process.argv[6] ?? "";
 
@@ -96,7 +96,11 @@ run.stop();
 await run.done;
 rmSync(dir, { recursive: true, force: true });
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
 const us = (ns: number) => (ns / 1000).toFixed(1);
 console.log(`admin load while trading: ${RPS} req/s target, ${WS_CLIENTS} WebSocket clients, ${SECONDS}s rounds, ${ROUNDS} rounds each`);
 console.log("round  admin load   orders  t2o p50 µs  t2o p99 µs  quote lag p99 µs  req/s     req p99 ms  errors  ws msgs");

@@ -124,37 +124,45 @@ export async function startAdmin(session: Session, run: RealtimeRun, opts: Admin
   const app = buildApp(routes, { session, run, verify, responses, rateLimit: new TokenBuckets(rate, rate * 2), log });
 
   const streamPaths = new Set(STREAM_ROUTES.map((r) => r.path));
-  const server: Server<StreamClient> = Bun.serve<StreamClient>({
-    port: opts.port ?? session.config.admin?.port ?? 8787,
-    hostname: opts.host ?? session.config.admin?.host ?? "127.0.0.1",
-    async fetch(req, srv) {
-      const url = new URL(req.url);
-      if (streamPaths.has(url.pathname)) {
-        const refused = await upgradeStream(req, url, srv, session, verify);
-        if (refused === null) return undefined;
-        responses.set(refused.status, (responses.get(refused.status) ?? 0) + 1);
-        return Response.json(refused.body, { status: refused.status });
-      }
-      return app.fetch(req, { server: srv });
-    },
-    websocket: {
-      open: (ws) => hub.open(ws),
-      close: (ws) => hub.close(ws),
-      message: () => {},
-      backpressureLimit: 16 << 20,
-      closeOnBackpressureLimit: true,
-      idleTimeout: 120,
-      sendPings: true,
-    },
-  });
+  const port = opts.port ?? session.config.admin?.port ?? 8787;
+  const hostname = opts.host ?? session.config.admin?.host ?? "127.0.0.1";
+  let server: Server<StreamClient>;
+  try {
+    server = Bun.serve<StreamClient>({
+      port,
+      hostname,
+      async fetch(req, srv) {
+        const url = new URL(req.url);
+        if (streamPaths.has(url.pathname)) {
+          const refused = await upgradeStream(req, url, srv, session, verify);
+          if (refused === null) return undefined;
+          responses.set(refused.status, (responses.get(refused.status) ?? 0) + 1);
+          return Response.json(refused.body, { status: refused.status });
+        }
+        return app.fetch(req, { server: srv });
+      },
+      websocket: {
+        open: (ws) => hub.open(ws),
+        close: (ws) => hub.close(ws),
+        message: () => {},
+        // A hard ceiling behind the hub's own (smaller) slow-client limit.
+        backpressureLimit: 16 << 20,
+        closeOnBackpressureLimit: true,
+        idleTimeout: 120,
+        sendPings: true,
+      },
+    });
+  } catch (err) {
+    throw new Error(`ADMIN_LISTEN_FAILED: host=${hostname} port=${port} error=${(err as Error).message}`);
+  }
   hub.attach();
-  const port = server.port!;
-  const host = server.hostname ?? "127.0.0.1";
-  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}/`;
+  const boundPort = server.port!;
+  const host = server.hostname ?? hostname;
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${boundPort}/`;
   log("admin listening", { url, routes: routes.length, streams: STREAM_ROUTES.length });
   return {
     url,
-    port,
+    port: boundPort,
     routes,
     hub,
     async stop() {

@@ -283,3 +283,10 @@ describe("rate limit", () => {
     expect((await call(f, "GET", "/api/v1/kill-switch", f.tokens.analyst)).status).toBe(200);
   });
 });
+
+describe("listening", () => {
+  test("a port already in use fails with ADMIN_LISTEN_FAILED naming host and port", async () => {
+    const { startAdmin } = await import("./index.ts");
+    await expect(startAdmin(f.session, f.run, { port: f.admin.port, keys: [f.key], log: () => {} })).rejects.toThrow(`ADMIN_LISTEN_FAILED: host=127.0.0.1 port=${f.admin.port}`);
+  });
+});
