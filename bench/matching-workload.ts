@@ -17,7 +17,8 @@ export interface Workload {
   readonly prefill: number;
   readonly op: Uint8Array;
   readonly id: Float64Array;
-  readonly side: Uint8Array;
+  /** 1 buy, -1 sell. */
+  readonly side: Int8Array;
   readonly price: Float64Array;
   readonly size: Float64Array;
   readonly stringId: string[];
@@ -48,7 +49,7 @@ export function generateWorkload(seed: number, prefill: number, mixed: number): 
   const count = prefill + mixed;
   const w = {
     count, prefill,
-    op: new Uint8Array(count), id: new Float64Array(count), side: new Uint8Array(count),
+    op: new Uint8Array(count), id: new Float64Array(count), side: new Int8Array(count),
     price: new Float64Array(count), size: new Float64Array(count), stringId: new Array<string>(count),
     meanOrders: 0, meanLevels: 0,
   };
@@ -79,7 +80,7 @@ export function generateWorkload(seed: number, prefill: number, mixed: number): 
   const prices = new Float64Array(2000);
   const sizes = new Float64Array(2000);
   const counts = new Int32Array(2000);
-  const orderSide = new Uint8Array(count + 1);
+  const orderSide = new Int8Array(count + 1);
   const orderPrice = new Float64Array(count + 1);
   let nextId = 1;
   let samples = 0;
@@ -95,7 +96,7 @@ export function generateWorkload(seed: number, prefill: number, mixed: number): 
     let size = 0;
     if (op === Op.GTC || op === Op.IOC) {
       id = nextId++;
-      side = int(2) as Side;
+      side = int(2) === 0 ? Side.BUY : Side.SELL;
       // IOC sizes lean against the resting count so that it hovers near TARGET_ORDERS.
       size = op === Op.IOC ? 1 + int(Math.min(4000, Math.max(20, 150 + 4 * (nLive - TARGET_ORDERS)))) : 1 + int(100);
       const oppBest = side === Side.BUY ? shadow.bestAsk() : shadow.bestBid();

@@ -56,17 +56,17 @@ function runL3(w: Workload): { seconds: number; book: L3Book; sink: CountingSink
 }
 
 type Lib = InstanceType<typeof NodeOrderBook>;
-const SIDES = ["buy", "sell"] as const;
+const sideName = (side: number) => (side === Side.BUY ? "buy" : "sell");
 
 function applyLib(ob: Lib, w: Workload, from: number, to: number): void {
   const { op, side, price, size, stringId } = w;
   for (let i = from; i < to; i++) {
     switch (op[i]) {
       case Op.GTC:
-        ob.limit({ id: stringId[i], side: SIDES[side[i]] as never, size: size[i], price: price[i], timeInForce: "GTC" as never });
+        ob.limit({ id: stringId[i], side: sideName(side[i]) as never, size: size[i], price: price[i], timeInForce: "GTC" as never });
         break;
       case Op.IOC:
-        ob.limit({ id: stringId[i], side: SIDES[side[i]] as never, size: size[i], price: price[i], timeInForce: "IOC" as never });
+        ob.limit({ id: stringId[i], side: sideName(side[i]) as never, size: size[i], price: price[i], timeInForce: "IOC" as never });
         break;
       case Op.CANCEL:
         ob.cancel(stringId[i]);

@@ -9,20 +9,10 @@
 
 import type { Side as SdkSide } from "../../../sdk/orders.ts";
 
-/** Side of an order: index 0 is buy, 1 is sell (used to index per-side arrays). */
-export const Side = { BUY: 0, SELL: 1 } as const;
-/** Side of an order as a number: 0 buy, 1 sell. */
-export type Side = (typeof Side)[keyof typeof Side];
-
-/** Converts the SDK's side (1 buy, -1 sell) to the book's (0 buy, 1 sell). */
-export function bookSide(side: SdkSide): Side {
-  return side === 1 ? Side.BUY : Side.SELL;
-}
-
-/** Converts the book's side (0 buy, 1 sell) to the SDK's (1 buy, -1 sell). */
-export function sdkSide(side: Side): SdkSide {
-  return side === Side.BUY ? 1 : -1;
-}
+/** Side of an order, as the SDK has it: 1 buy, -1 sell. */
+export const Side = { BUY: 1, SELL: -1 } as const;
+/** Side of an order: the SDK's `Side` (1 buy, -1 sell). */
+export type Side = SdkSide;
 
 /** Order types the book accepts. Stops trigger on the last trade price crossing `stopPrice`. */
 export const OrderType = { LIMIT: 0, MARKET: 1, STOP: 2, STOP_LIMIT: 3 } as const;

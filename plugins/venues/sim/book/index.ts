@@ -10,7 +10,7 @@
  * book.limit(1, Side.SELL, 101, 5);
  * book.limit(2, Side.BUY, 101, 3); // fills 3 @ 101
  */
-export { BookResult, bookSide, describeResult, NO_ASK, NO_BID, NO_PRICE, OrderFlag, OrderType, resultName, sdkSide, Side, TimeInForce } from "./codes.ts";
+export { BookResult, describeResult, NO_ASK, NO_BID, NO_PRICE, OrderFlag, OrderType, resultName, Side, TimeInForce } from "./codes.ts";
 export { L3Book } from "./l3-book.ts";
 export { NaiveBook } from "./naive-book.ts";
 export type { BookOptions, BookSink, OrderBook } from "./types.ts";

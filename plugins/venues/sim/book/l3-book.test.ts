@@ -1,6 +1,6 @@
 /** Example tests of the L3 book: one behaviour each, named as specifications. */
 import { describe, expect, test } from "bun:test";
-import { BookResult, bookSide, NO_ASK, NO_BID, OrderFlag, OrderType, sdkSide, Side, TimeInForce } from "./codes.ts";
+import { BookResult, NO_ASK, NO_BID, OrderFlag, OrderType, Side, TimeInForce } from "./codes.ts";
 import { L3Book } from "./l3-book.ts";
 import { NaiveBook } from "./naive-book.ts";
 import { RecordingSink } from "./testing/recorder.ts";
@@ -192,6 +192,7 @@ for (const Impl of [L3Book, NaiveBook]) {
       expect(lim(book, 2, BUY, NO_ASK, 1)).toBe(BookResult.INVALID_PRICE);
       expect(lim(book, 2, BUY, 100, 1, GTD, 0, Number.NaN)).toBe(BookResult.INVALID_EXPIRY);
       expect(book.submit(2, BUY, OrderType.MARKET, GTC, OrderFlag.POST_ONLY, 0, 0, 1, 0)).toBe(BookResult.INVALID_ORDER);
+      expect(book.submit(2, 0 as Side, OrderType.LIMIT, GTC, 0, 100, 0, 1, 0)).toBe(BookResult.INVALID_ORDER);
       expect(book.submit(3, BUY, OrderType.STOP, GTC, 0, 0, 120, 1, 0)).toBe(BookResult.ACCEPTED);
       expect(book.replace(3, 100, 1)).toBe(BookResult.NOT_REPLACEABLE);
       expect(book.cancel(3)).toBe(BookResult.ACCEPTED);
@@ -210,8 +211,3 @@ for (const Impl of [L3Book, NaiveBook]) {
     });
   });
 }
-
-test("book sides convert to and from the SDK's 1 / -1", () => {
-  expect([bookSide(1), bookSide(-1)]).toEqual([Side.BUY, Side.SELL]);
-  expect([sdkSide(Side.BUY), sdkSide(Side.SELL)]).toEqual([1, -1]);
-});

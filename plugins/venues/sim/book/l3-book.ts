@@ -21,6 +21,10 @@ import { IGNORE_SINK, validateSubmit } from "./validate.ts";
 const { ACCEPTED, UNKNOWN_ORDER, DUPLICATE_ORDER_ID, POST_ONLY_WOULD_TAKE, FOK_NOT_FILLABLE, BOOK_FULL } = BookResult;
 const { INVALID_SIZE, INVALID_PRICE, NOT_REPLACEABLE, UNFILLED_CANCELLED, EXPIRED } = BookResult;
 const BUY = Side.BUY;
+/** Index of a side's own ladder: buy (1) -> 0, sell (-1) -> 1. */
+const own = (side: number): number => (1 - side) >> 1;
+/** Index of the opposite side's ladder: buy (1) -> 1, sell (-1) -> 0. */
+const opposite = (side: number): number => (1 + side) >> 1;
 
 /** Fast price-time-priority L3 order book. */
 export class L3Book implements OrderBook {
@@ -28,7 +32,7 @@ export class L3Book implements OrderBook {
   private readonly levels: LevelPool;
   private readonly ids: IdIndex;
   private readonly expiry: ExpiryHeap;
-  /** Resting orders by side: [bids, asks]. */
+  /** Resting orders: [bids, asks] (indexed by `own(side)`). */
   private readonly ladders: [SideLevels, SideLevels];
   /** Waiting stops by side: [buy stops (lowest first), sell stops (highest first)]. */
   private readonly stops: [SideLevels, SideLevels];
@@ -201,7 +205,7 @@ export class L3Book implements OrderBook {
   }
 
   depth(side: Side, n: number, prices: Float64Array, sizes: Float64Array, counts: Int32Array): number {
-    const ladder = this.ladders[side].ladder;
+    const ladder = this.ladders[own(side)].ladder;
     const max = Math.min(n, prices.length, sizes.length, counts.length);
     const levels = this.levels;
     let k = 0;
@@ -231,7 +235,7 @@ export class L3Book implements OrderBook {
   }
 
   ordersAt(side: Side, price: number, out: Float64Array): number {
-    const l = this.ladders[side].levelAt(price);
+    const l = this.ladders[own(side)].levelAt(price);
     if (l === NIL) return 0;
     const o = this.orders;
     let n = 0;
@@ -288,7 +292,7 @@ export class L3Book implements OrderBook {
 
   /** Matches a taker against the opposite side up to `limit`; returns the size left. */
   private match(takerId: number, side: Side, limit: number, size: number): number {
-    const sideLevels = this.ladders[1 - side];
+    const sideLevels = this.ladders[opposite(side)];
     const ladder = sideLevels.ladder;
     const levels = this.levels;
     const o = this.orders;
@@ -336,7 +340,7 @@ export class L3Book implements OrderBook {
 
   /** Whether the opposite side holds at least `size` at prices within `limit`. */
   private fillable(side: Side, limit: number, size: number): boolean {
-    const ladder = this.ladders[1 - side].ladder;
+    const ladder = this.ladders[opposite(side)].ladder;
     const levels = this.levels;
     for (let i = ladder.size - 1; i >= 0 && size > 0; i--) {
       const l = ladder.levels[i];
@@ -350,7 +354,7 @@ export class L3Book implements OrderBook {
   /** Appends handle `h` to the level at `price` on `side`, creating the level if needed. */
   private rest(h: number, side: Side, price: number): void {
     this.orders.state[h] = OrderState.RESTING;
-    this.ladders[side].append(h, price);
+    this.ladders[own(side)].append(h, price);
   }
 
   private placeStop(id: number, side: Side, type: number, tif: number, flags: number, price: number, stopPrice: number, size: number, expiry: number): void {
@@ -368,7 +372,7 @@ export class L3Book implements OrderBook {
     o.expireTs[h] = expiry;
     o.seq[h] = ++this.stopSeq;
     o.state[h] = OrderState.WAITING_STOP;
-    this.stops[side].append(h, stopPrice);
+    this.stops[own(side)].append(h, stopPrice);
     this.waitingStops++;
     if (expiry !== Number.POSITIVE_INFINITY) this.expiry.push(h);
   }
@@ -381,7 +385,7 @@ export class L3Book implements OrderBook {
       const sell = this.triggeredHead(Side.SELL);
       if (buy === NIL && sell === NIL) return;
       const h = sell === NIL || (buy !== NIL && o.seq[buy] < o.seq[sell]) ? buy : sell;
-      this.unlinkFromLadder(this.stops[o.side[h]], h);
+      this.unlinkFromLadder(this.stops[own(o.side[h])], h);
       this.waitingStops--;
       this.expiry.remove(h);
       const id = o.id[h];
@@ -394,7 +398,7 @@ export class L3Book implements OrderBook {
 
   /** First waiting stop of `side` that the last trade price has crossed, or NIL. */
   private triggeredHead(side: Side): number {
-    const l = this.stops[side].best();
+    const l = this.stops[own(side)].best();
     if (l === NIL) return NIL;
     const p = this.levels.price[l];
     return (side === BUY ? this.last >= p : this.last <= p) ? this.levels.head[l] : NIL;
@@ -405,14 +409,14 @@ export class L3Book implements OrderBook {
     const o = this.orders;
     if (o.state[h] === OrderState.RESTING) this.unlinkResting(h);
     else {
-      this.unlinkFromLadder(this.stops[o.side[h]], h);
+      this.unlinkFromLadder(this.stops[own(o.side[h])], h);
       this.waitingStops--;
     }
     this.forget(h);
   }
 
   private unlinkResting(h: number): void {
-    this.unlinkFromLadder(this.ladders[this.orders.side[h]], h);
+    this.unlinkFromLadder(this.ladders[own(this.orders.side[h])], h);
   }
 
   private unlinkFromLadder(side: SideLevels, h: number): void {

@@ -19,7 +19,8 @@ export class OrderPool {
   readonly expireTs: Float64Array;
   /** Arrival sequence of waiting stops (tie-break between the two stop sides). */
   readonly seq: Float64Array;
-  readonly side: Uint8Array;
+  /** 1 buy, -1 sell. */
+  readonly side: Int8Array;
   readonly type: Uint8Array;
   readonly tif: Uint8Array;
   readonly flags: Uint8Array;
@@ -42,7 +43,7 @@ export class OrderPool {
     this.remaining = new Float64Array(capacity);
     this.expireTs = new Float64Array(capacity);
     this.seq = new Float64Array(capacity);
-    this.side = new Uint8Array(capacity);
+    this.side = new Int8Array(capacity);
     this.type = new Uint8Array(capacity);
     this.tif = new Uint8Array(capacity);
     this.flags = new Uint8Array(capacity);

@@ -55,10 +55,10 @@ test("a taker (new order, replace, move, triggered stop) takes makers best price
         }
         if (fills.length === 0) return;
         const taker = fills[0][2] as number;
-        const takerSide = c.kind === "submit" ? c.side : before[Side.BUY].some(([, , , ...ids]) => ids.includes(taker)) ? Side.BUY : Side.SELL;
+        const takerSide = c.kind === "submit" ? c.side : before[0].some(([, , , ...ids]) => ids.includes(taker)) ? Side.BUY : Side.SELL;
         // The makers in priority order before the command.
         const queue: number[] = [];
-        for (const [, , , ...ids] of before[1 - takerSide]) queue.push(...ids);
+        for (const [, , , ...ids] of before[takerSide === Side.BUY ? 1 : 0]) queue.push(...ids);
         fills.forEach((f, k) => {
           expect(f[2]).toBe(taker);
           expect(f[1]).toBe(queue[k]);

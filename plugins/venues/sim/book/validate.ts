@@ -13,7 +13,7 @@ export function isValidPrice(p: number): boolean {
 /** Returns ACCEPTED or the code of the first problem with a submitted order's fields. */
 export function validateSubmit(id: number, side: number, type: number, tif: number, flags: number, price: number, stopPrice: number, size: number, expireTs: number): number {
   if (!Number.isSafeInteger(id) || id < 0) return BookResult.INVALID_ORDER;
-  if (side !== (side & 1) || type !== (type & 3) || tif !== (tif & 7) || tif > TimeInForce.DAY || flags !== (flags & OrderFlag.POST_ONLY)) {
+  if ((side !== 1 && side !== -1) || type !== (type & 3) || tif !== (tif & 7) || tif > TimeInForce.DAY || flags !== (flags & OrderFlag.POST_ONLY)) {
     return BookResult.INVALID_ORDER;
   }
   if ((flags & OrderFlag.POST_ONLY) !== 0 && (type === OrderType.MARKET || type === OrderType.STOP)) return BookResult.INVALID_ORDER;

@@ -119,10 +119,13 @@ export function replayAndCheck(msgs: LobsterMessages, rows: Float64Array): Repla
   const fail = (code: string, i: number, extra: string): never => {
     throw new Error(`${code}: message=${i}, type=${msgs.type[i]}, order_id=${msgs.id[i]}, size=${msgs.size[i]}, price=${msgs.price[i]}, direction=${msgs.direction[i]}, ${extra}`);
   };
+  // LOBSTER's direction is the SDK's side: 1 buy, -1 sell.
   const sideOf = (direction: number): Side => (direction === 1 ? Side.BUY : Side.SELL);
+  /** 0 for bids, 1 for asks: index of the per-side arrays below. */
+  const ix = (side: Side): number => (side === Side.BUY ? 0 : 1);
   const worse = (side: Side, a: number, b: number): boolean => (side === Side.BUY ? a < b : a > b);
   const addSynthetic = (side: Side, price: number, size: number, i: number): void => {
-    const existing = synthetic[side].get(price);
+    const existing = synthetic[ix(side)].get(price);
     if (existing !== undefined) {
       if (book.replace(existing, price, book.remaining(existing) + size) !== BookResult.ACCEPTED) fail("LOBSTER_SEED", i, `price=${price}`);
       return;
@@ -130,12 +133,12 @@ export function replayAndCheck(msgs: LobsterMessages, rows: Float64Array): Repla
     const id = nextSynthetic++;
     const r = book.submit(id, side, OrderType.LIMIT, TimeInForce.GTC, OrderFlag.POST_ONLY, price, 0, size, 0);
     if (r !== BookResult.ACCEPTED) fail("LOBSTER_SEED", i, `result=${r}, seed_price=${price}`);
-    synthetic[side].set(price, id);
+    synthetic[ix(side)].set(price, id);
   };
   const reduceSynthetic = (side: Side, price: number, size: number, i: number): void => {
-    const id = synthetic[side].get(price);
+    const id = synthetic[ix(side)].get(price);
     if (id === undefined || book.reduce(id, size) !== BookResult.ACCEPTED) fail("LOBSTER_UNSEEN_ORDER", i, `synthetic=${id ?? "none"}`);
-    if (book.remaining(id!) === -1) synthetic[side].delete(price);
+    if (book.remaining(id!) === -1) synthetic[ix(side)].delete(price);
   };
   const rowLevel = (r: number, side: Side, k: number, col: number): number => rows[r * COLS + 4 * k + (side === Side.BUY ? 2 : 0) + col];
 
@@ -148,7 +151,7 @@ export function replayAndCheck(msgs: LobsterMessages, rows: Float64Array): Repla
   else if (t0 >= 2 && t0 <= 4) addSynthetic(sideOf(msgs.direction[0]), msgs.price[0], msgs.size[0], 0);
   for (const side of [Side.BUY, Side.SELL] as const) {
     const n = book.depth(side, LEVELS, prices, sizes, counts);
-    windowEdge[side] = n === LEVELS ? prices[LEVELS - 1] : Number.NaN;
+    windowEdge[ix(side)] = n === LEVELS ? prices[LEVELS - 1] : Number.NaN;
   }
 
   for (let i = 0; i < msgs.count; i++) {
@@ -171,7 +174,7 @@ export function replayAndCheck(msgs: LobsterMessages, rows: Float64Array): Repla
     } else if (type !== 5 && type !== 7) fail("LOBSTER_UNKNOWN_TYPE", i, "");
 
     for (const s of [Side.BUY, Side.SELL] as const) {
-      const edge = windowEdge[s];
+      const edge = windowEdge[ix(s)];
       const inWindow = (p: number): boolean => Number.isNaN(edge) || !worse(s, p, edge);
       // Inside the previous window the book must already agree with the row, level for level.
       const n = book.depth(s, LEVELS, prices, sizes, counts);
@@ -187,7 +190,7 @@ export function replayAndCheck(msgs: LobsterMessages, rows: Float64Array): Repla
         const p = rowLevel(i, s, j, 0);
         const z = rowLevel(i, s, j, 1);
         if (z === 0 || inWindow(p)) continue;
-        if (book.remaining(synthetic[s].get(p) ?? -1) !== -1 || book.ordersAt(s, p, ids) > 0) fail("LOBSTER_REVEAL_OCCUPIED", i, `side=${s}, price=${p}`);
+        if (book.remaining(synthetic[ix(s)].get(p) ?? -1) !== -1 || book.ordersAt(s, p, ids) > 0) fail("LOBSTER_REVEAL_OCCUPIED", i, `side=${s}, price=${p}`);
         addSynthetic(s, p, z, i);
         revealedLevels++;
       }
@@ -196,11 +199,11 @@ export function replayAndCheck(msgs: LobsterMessages, rows: Float64Array): Repla
       for (let j = LEVELS; j < m; j++) {
         const c = book.ordersAt(s, prices[j], ids);
         for (let q = 0; q < c; q++) book.cancel(ids[q]);
-        synthetic[s].delete(prices[j]);
+        synthetic[ix(s)].delete(prices[j]);
       }
       if (m > LEVELS + 1) fail("LOBSTER_WINDOW_OVERFLOW", i, `side=${s}, levels=${m}`);
       const kept = Math.min(m, LEVELS);
-      windowEdge[s] = kept === LEVELS ? prices[LEVELS - 1] : Number.NaN;
+      windowEdge[ix(s)] = kept === LEVELS ? prices[LEVELS - 1] : Number.NaN;
       for (let j = 0; j < LEVELS; j++) {
         const base = 4 * j + (s === Side.BUY ? 2 : 0);
         ours[base] = j < kept ? prices[j] : s === Side.BUY ? DUMMY_BID : DUMMY_ASK;

@@ -54,7 +54,7 @@ export function commandArb(m: CommandModel): fc.Arbitrary<Command> {
   const id = fc.integer({ min: 1, max: m.maxId });
   const price = fc.integer({ min: m.minPrice, max: m.maxPrice });
   const size = fc.integer({ min: 1, max: m.maxSize });
-  const side = fc.constantFrom<Side>(0, 1);
+  const side = fc.constantFrom<Side>(1, -1);
   const submit = fc.record({
     kind: fc.constant("submit" as const),
     id,
