@@ -62,10 +62,12 @@ export class L3Book implements OrderBook {
     this.sink = sink;
   }
 
+  /** Sets the session end that DAY orders entering from now on expire at. */
   setSessionEnd(ts: number): void {
     this.sessionEnd = ts;
   }
 
+  /** Submits an order; returns a BookResult (fills and drops go to the sink). */
   submit(id: number, side: Side, type: number, tif: number, flags: number, price: number, stopPrice: number, size: number, expireTs: number): number {
     const invalid = validateSubmit(id, side, type, tif, flags, price, stopPrice, size, expireTs);
     if (invalid !== ACCEPTED) return invalid;
@@ -103,6 +105,7 @@ export class L3Book implements OrderBook {
     return this.submit(id, side, OrderType.MARKET, tif, 0, 0, 0, size, 0);
   }
 
+  /** Removes a resting order or waiting stop. */
   cancel(id: number): number {
     const h = this.ids.get(id);
     if (h === NIL) return UNKNOWN_ORDER;
@@ -110,6 +113,7 @@ export class L3Book implements OrderBook {
     return ACCEPTED;
   }
 
+  /** Takes `by` units off an order, keeping its priority. */
   reduce(id: number, by: number): number {
     const h = this.ids.get(id);
     if (h === NIL) return UNKNOWN_ORDER;
@@ -125,6 +129,7 @@ export class L3Book implements OrderBook {
     return ACCEPTED;
   }
 
+  /** Changes a resting limit order's price and size (see OrderBook.replace for priority). */
   replace(id: number, newPrice: number, newSize: number): number {
     const h = this.ids.get(id);
     if (h === NIL) return UNKNOWN_ORDER;
@@ -164,11 +169,13 @@ export class L3Book implements OrderBook {
     return ACCEPTED;
   }
 
+  /** Moves a resting limit order to a new price, keeping its size. */
   move(id: number, newPrice: number): number {
     const h = this.ids.get(id);
     return h === NIL ? UNKNOWN_ORDER : this.replace(id, newPrice, this.orders.remaining[h]);
   }
 
+  /** Drops GTD/DAY orders due at or before `nowTs`; returns how many. */
   expire(nowTs: number): number {
     const heap = this.expiry;
     const o = this.orders;
@@ -184,26 +191,31 @@ export class L3Book implements OrderBook {
     return n;
   }
 
+  /** Best bid price, or NO_BID. */
   bestBid(): number {
     const l = this.ladders[0].best();
     return l === NIL ? NO_BID : this.levels.price[l];
   }
 
+  /** Best ask price, or NO_ASK. */
   bestAsk(): number {
     const l = this.ladders[1].best();
     return l === NIL ? NO_ASK : this.levels.price[l];
   }
 
+  /** Total size at the best bid. */
   bestBidSize(): number {
     const l = this.ladders[0].best();
     return l === NIL ? 0 : this.levels.total[l];
   }
 
+  /** Total size at the best ask. */
   bestAskSize(): number {
     const l = this.ladders[1].best();
     return l === NIL ? 0 : this.levels.total[l];
   }
 
+  /** Writes the top `n` levels of `side` into the arrays; returns the count. */
   depth(side: Side, n: number, prices: Float64Array, sizes: Float64Array, counts: Int32Array): number {
     const ladder = this.ladders[own(side)].ladder;
     const max = Math.min(n, prices.length, sizes.length, counts.length);
@@ -220,6 +232,7 @@ export class L3Book implements OrderBook {
     return k;
   }
 
+  /** Size ahead of a resting order at its price, or -1. */
   queuePosition(id: number): number {
     const h = this.ids.get(id);
     const o = this.orders;
@@ -229,11 +242,13 @@ export class L3Book implements OrderBook {
     return ahead;
   }
 
+  /** Remaining size of a live order, or -1. */
   remaining(id: number): number {
     const h = this.ids.get(id);
     return h === NIL ? -1 : this.orders.remaining[h];
   }
 
+  /** Writes the ids queued at `price` on `side`; returns the count. */
   ordersAt(side: Side, price: number, out: Float64Array): number {
     const l = this.ladders[own(side)].levelAt(price);
     if (l === NIL) return 0;
@@ -243,10 +258,12 @@ export class L3Book implements OrderBook {
     return n;
   }
 
+  /** Price of the last trade, or NaN. */
   lastTradePrice(): number {
     return this.last;
   }
 
+  /** Number of live orders (resting plus waiting stops). */
   liveOrders(): number {
     return this.orders.used;
   }

@@ -44,10 +44,12 @@ export class NaiveBook implements OrderBook {
     this.sink = sink;
   }
 
+  /** Sets the session end that DAY orders entering from now on expire at. */
   setSessionEnd(ts: number): void {
     this.sessionEnd = ts;
   }
 
+  /** Submits an order; returns a BookResult (fills and drops go to the sink). */
   submit(id: number, side: Side, type: number, tif: number, flags: number, price: number, stopPrice: number, size: number, expireTs: number): number {
     const invalid = validateSubmit(id, side, type, tif, flags, price, stopPrice, size, expireTs);
     if (invalid !== BookResult.ACCEPTED) return invalid;
@@ -74,6 +76,7 @@ export class NaiveBook implements OrderBook {
     return BookResult.ACCEPTED;
   }
 
+  /** Removes a resting order or waiting stop. */
   cancel(id: number): number {
     const o = this.find(id);
     if (!o) return BookResult.UNKNOWN_ORDER;
@@ -81,6 +84,7 @@ export class NaiveBook implements OrderBook {
     return BookResult.ACCEPTED;
   }
 
+  /** Takes `by` units off an order, keeping its priority. */
   reduce(id: number, by: number): number {
     const o = this.find(id);
     if (!o) return BookResult.UNKNOWN_ORDER;
@@ -90,6 +94,7 @@ export class NaiveBook implements OrderBook {
     return BookResult.ACCEPTED;
   }
 
+  /** Changes a resting limit order's price and size (see OrderBook.replace for priority). */
   replace(id: number, newPrice: number, newSize: number): number {
     const o = this.find(id);
     if (!o) return BookResult.UNKNOWN_ORDER;
@@ -111,11 +116,13 @@ export class NaiveBook implements OrderBook {
     return BookResult.ACCEPTED;
   }
 
+  /** Moves a resting limit order to a new price, keeping its size. */
   move(id: number, newPrice: number): number {
     const o = this.find(id);
     return o ? this.replace(id, newPrice, o.remaining) : BookResult.UNKNOWN_ORDER;
   }
 
+  /** Drops GTD/DAY orders due at or before `nowTs`; returns how many. */
   expire(nowTs: number): number {
     const due = this.live.filter((o) => o.expireTs <= nowTs).sort((a, b) => a.expireTs - b.expireTs || a.id - b.id);
     for (const o of due) {
@@ -125,24 +132,29 @@ export class NaiveBook implements OrderBook {
     return due.length;
   }
 
+  /** Best bid price, or NO_BID. */
   bestBid(): number {
     const lv = this.levelsOf(Side.BUY);
     return lv.length === 0 ? NO_BID : lv[0].price;
   }
 
+  /** Best ask price, or NO_ASK. */
   bestAsk(): number {
     const lv = this.levelsOf(Side.SELL);
     return lv.length === 0 ? NO_ASK : lv[0].price;
   }
 
+  /** Total size at the best bid. */
   bestBidSize(): number {
     return this.levelsOf(Side.BUY)[0]?.size ?? 0;
   }
 
+  /** Total size at the best ask. */
   bestAskSize(): number {
     return this.levelsOf(Side.SELL)[0]?.size ?? 0;
   }
 
+  /** Writes the top `n` levels of `side` into the arrays; returns the count. */
   depth(side: Side, n: number, prices: Float64Array, sizes: Float64Array, counts: Int32Array): number {
     const lv = this.levelsOf(side).slice(0, Math.min(n, prices.length, sizes.length, counts.length));
     lv.forEach((l, i) => {
@@ -153,6 +165,7 @@ export class NaiveBook implements OrderBook {
     return lv.length;
   }
 
+  /** Size ahead of a resting order at its price, or -1. */
   queuePosition(id: number): number {
     const o = this.find(id);
     if (!o || !o.resting) return -1;
@@ -161,10 +174,12 @@ export class NaiveBook implements OrderBook {
       .reduce((sum, x) => sum + x.remaining, 0);
   }
 
+  /** Remaining size of a live order, or -1. */
   remaining(id: number): number {
     return this.find(id)?.remaining ?? -1;
   }
 
+  /** Writes the ids queued at `price` on `side`; returns the count. */
   ordersAt(side: Side, price: number, out: Float64Array): number {
     const q = this.live.filter((x) => x.resting && x.side === side && x.price === price).sort((a, b) => a.seq - b.seq);
     const n = Math.min(q.length, out.length);
@@ -172,10 +187,12 @@ export class NaiveBook implements OrderBook {
     return n;
   }
 
+  /** Price of the last trade, or NaN. */
   lastTradePrice(): number {
     return this.last;
   }
 
+  /** Number of live orders (resting plus waiting stops). */
   liveOrders(): number {
     return this.live.length;
   }
