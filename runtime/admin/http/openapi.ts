@@ -4,6 +4,7 @@
  * validators run; each route's role is its security requirement's scope and `x-role`.
  */
 import type { TSchema } from "@sinclair/typebox";
+import { ADMIN_CODES } from "./codes.ts";
 import type { AdminRoute } from "./route.ts";
 
 /** A WebSocket stream, documented beside the routes. */
@@ -21,7 +22,7 @@ const ERROR = {
       type: "object",
       required: ["code", "message"],
       properties: {
-        code: { type: "string" },
+        code: { type: "string", description: `ADMIN_*/AUTH_* codes (see x-codes), or a risk code with 422` },
         message: { type: "string" },
         problems: { type: "array", items: { type: "object", properties: { in: { type: "string" }, path: { type: "string" }, reason: { type: "string" } } } },
       },
@@ -76,6 +77,7 @@ export function openApiDocument(routes: readonly AdminRoute[], streams: readonly
     openapi: "3.1.0",
     info: { title: "Kestrel admin API", version, description: "Reads state and sends commands to a running Kestrel session. Prices and sizes are decimal text at each instrument's scale; ts are microseconds since the Unix epoch." },
     components: { securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } }, schemas: { Error: ERROR } },
+    "x-codes": ADMIN_CODES,
     paths,
   };
 }

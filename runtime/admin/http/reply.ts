@@ -2,6 +2,7 @@
  * What handlers answer: a status and a JSON body. Errors carry a stable `code`, a message with
  * key=value context and, for bad input, the problems with their field paths.
  */
+import { ADMIN_CODES, type AdminErrorCode } from "./codes.ts";
 
 /** A handler's answer. */
 export interface Reply {
@@ -35,8 +36,9 @@ export function text(body: string, contentType: string, status = 200): Reply {
   return { status, body, contentType };
 }
 
-/** An error answer with a stable code. */
-export function fail(status: number, code: string, message: string, problems?: readonly FieldProblem[]): Reply {
+/** An error answer with a stable code (the status comes from the catalogue unless given). */
+export function fail(status: number, code: AdminErrorCode, message: string, problems?: readonly FieldProblem[]): Reply {
+  if (ADMIN_CODES[code].status !== status) throw new Error(`ADMIN_INTERNAL: code=${code} status=${status} catalogue=${ADMIN_CODES[code].status}`);
   const error = problems === undefined ? { code, message } : { code, message, problems };
   return { status, body: { error } satisfies ErrorBody };
 }
