@@ -147,6 +147,11 @@ describe("exact numbers", () => {
       const end = writeScaledAscii(buf, 0, v, d);
       return parseScaledAscii(buf, 0, end, d) === v;
     }), { numRuns: 3000 });
+    fc.assert(fc.property(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), fc.integer({ min: 0, max: 9 }), (v, d) => {
+      const end = writeScaledAscii(buf, 0, v, d);
+      const text = fixText(buf.subarray(0, end));
+      return parseScaledAscii(buf, 0, end, d) === v && !/\.\d*0$/.test(text);
+    }), { numRuns: 3000 });
   });
 
   test("decimals with extra non-zero digits or beyond 2^53 are refused, trailing zeros are not", () => {

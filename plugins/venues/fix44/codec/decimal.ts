@@ -5,6 +5,8 @@
  * than 2^53) reads as NaN, which callers treat as "refuse", never as a rounded number.
  */
 
+const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
 /** Reads ASCII decimal bytes [start, end) as an integer scaled by 10^decimals; NaN if inexact or malformed. */
 export function parseScaledAscii(buf: Uint8Array, start: number, end: number, decimals: number): number {
   let i = start;
@@ -55,10 +57,23 @@ export function parseIntAscii(buf: Uint8Array, start: number, end: number): numb
 export function writeIntAscii(buf: Uint8Array, pos: number, value: number): number {
   if (value < 0) { buf[pos++] = 45; value = -value; }
   if (value < 10) { buf[pos] = 48 + value; return pos + 1; }
+  if (value <= 0x7fffffff) {
+    // Int32 arithmetic: digits are written backwards from the end of the known length.
+    let v = value | 0;
+    const len = v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : v < 100000 ? 5 : v < 1000000 ? 6 : v < 10000000 ? 7 : v < 100000000 ? 8 : v < 1000000000 ? 9 : 10;
+    let p = pos + len - 1;
+    while (v >= 10) {
+      const q = (v / 10) | 0;
+      buf[p--] = 48 + v - q * 10;
+      v = q;
+    }
+    buf[p] = 48 + v;
+    return pos + len;
+  }
   let len = 0;
-  for (let v = value; v > 0; v = Math.floor(v / 10)) len++;
+  for (let v = value; v >= 1; v = Math.floor(v / 10)) len++;
   let p = pos + len - 1;
-  for (let v = value; v > 0; v = Math.floor(v / 10)) buf[p--] = 48 + (v % 10);
+  for (let v = value; v >= 1; v = Math.floor(v / 10)) buf[p--] = 48 + (v % 10);
   return pos + len;
 }
 
@@ -66,8 +81,21 @@ export function writeIntAscii(buf: Uint8Array, pos: number, value: number): numb
 export function writeScaledAscii(buf: Uint8Array, pos: number, value: number, decimals: number): number {
   if (value < 0) { buf[pos++] = 45; value = -value; }
   if (decimals === 0) return writeIntAscii(buf, pos, value);
-  let scale = 1;
-  for (let d = 0; d < decimals; d++) scale *= 10;
+  const scale = POW10[decimals] ?? 10 ** decimals;
+  if (value <= 0x7fffffff && decimals <= 9) {
+    // Int32 fast path (prices and sizes of everyday instruments).
+    const v = value | 0;
+    const w = (v / scale) | 0;
+    let f = v - w * scale;
+    pos = writeIntAscii(buf, pos, w);
+    if (f === 0) return pos;
+    buf[pos++] = 46;
+    let width = decimals;
+    let q = (f / 10) | 0;
+    while (f === q * 10) { f = q; q = (f / 10) | 0; width--; }
+    for (let p = pos + width - 1; p >= pos; p--) { q = (f / 10) | 0; buf[p] = 48 + f - q * 10; f = q; }
+    return pos + width;
+  }
   const whole = Math.floor(value / scale);
   let frac = value - whole * scale;
   pos = writeIntAscii(buf, pos, whole);

@@ -47,11 +47,27 @@ function put2(buf: Uint8Array, pos: number, v: number): void {
   buf[pos + 1] = 48 + (v % 10);
 }
 
+/** The last second formatted ("YYYYMMDD-HH:MM:SS"), reused while messages keep coming in the same second. */
+const cached = new Uint8Array(17);
+let cachedSecond = Number.NaN;
+
 /** Writes microseconds since the epoch as a UTCTimestamp with milliseconds (21 bytes); returns the end position. */
 export function writeUtcTimestamp(buf: Uint8Array, pos: number, micros: number): number {
   const totalMs = Math.floor(micros / 1000);
   const ms = totalMs % 1000;
   const secs = Math.floor(totalMs / 1000);
+  if (secs !== cachedSecond) {
+    writeSecond(cached, 0, secs);
+    cachedSecond = secs;
+  }
+  for (let i = 0; i < 17; i++) buf[pos + i] = cached[i] as number;
+  buf[pos + 17] = 46;
+  buf[pos + 18] = 48 + Math.floor(ms / 100);
+  put2(buf, pos + 19, ms % 100);
+  return pos + 21;
+}
+
+function writeSecond(buf: Uint8Array, pos: number, secs: number): void {
   const days = Math.floor(secs / 86400);
   let rem = secs - days * 86400;
   // civil-from-days
@@ -77,8 +93,4 @@ export function writeUtcTimestamp(buf: Uint8Array, pos: number, micros: number):
   put2(buf, pos + 12, mi);
   buf[pos + 14] = 58;
   put2(buf, pos + 15, rem - mi * 60);
-  buf[pos + 17] = 46;
-  buf[pos + 18] = 48 + Math.floor(ms / 100);
-  put2(buf, pos + 19, ms % 100);
-  return pos + 21;
 }
