@@ -6,8 +6,9 @@
  * batches of 1 (one onQuote call per quote), 64 and 1,024 (onQuoteBatch). The floor is a loop
  * that only reads the same input arrays. Input: a deterministic synthetic quote stream (random
  * walk, 1-3 tick spreads, exponential gaps averaging 20 ms per instrument, so the default 16,384-
- * event rings hold every window). Each cell is the best of 9 timed passes after a warm-up pass
- * (the machine is shared; the minimum is the least disturbed figure); the last line is the
+ * event rings hold every window). Time is the process's CPU time (user + system), not wall time:
+ * on a shared 2-core machine a pass is descheduled for longer than it runs, and CPU time leaves
+ * that out. Each cell is the best of 9 passes after a warm-up pass; the last line is the
  * headline ratio.
  *
  *   bun bench/kernels.ts
@@ -34,15 +35,16 @@ function stream(instruments: number): QuoteBatch {
   return b;
 }
 
-/** ns per quote of `run`, best of the passes (each preceded by `before`): the least disturbed figure on a shared machine. */
+/** CPU ns per quote of `run`, best of the passes (each preceded by `before`). */
 function measure(run: () => void, before: () => void = () => {}): number {
   before(); run();
   const t: number[] = [];
   for (let p = 0; p < PASSES; p++) {
     before();
-    const t0 = Bun.nanoseconds();
+    const t0 = process.cpuUsage();
     run();
-    t.push((Bun.nanoseconds() - t0) / QUOTES);
+    const d = process.cpuUsage(t0);
+    t.push(((d.user + d.system) * 1000) / QUOTES);
   }
   return Math.min(...t);
 }
