@@ -1,7 +1,8 @@
 /**
- * The FIX venue against a real counterparty: the QuickFIX C++ acceptor in testing/, built and
- * started on loopback by the tests. Skipped (with a note) where QuickFIX is not installed; CI
- * installs it with .ci/setup.d/60-fix.sh.
+ * The FIX venue against real counterparties started on loopback by the tests: the QuickFIX
+ * C++ acceptor in testing/ (built at run time; skipped with a note where QuickFIX is not
+ * installed, CI installs it with .ci/setup.d/60-fix.sh) and a jspurefix acceptor, so two
+ * independent engines agree with ours.
  */
 import { afterEach, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
@@ -68,7 +69,7 @@ async function venue(overrides: Partial<FixSessionSpec> = {}, name = "lp1") {
   return { acceptor, rec, core, driver: core.driver(name)! };
 }
 
-describe.skipIf(!available)("against real counterparties (QuickFIX C++, jspurefix)", () => {
+describe.skipIf(!available)("against the QuickFIX C++ acceptor", () => {
   test("logs on, receives quotes as integer ticks for both symbols, and logs out cleanly", async () => {
     const { acceptor, rec, core } = await venue();
     await until("quotes", () => rec.quotes.some((q) => q.symbol === "EURUSD") && rec.quotes.some((q) => q.symbol === "USDJPY"));
@@ -195,6 +196,17 @@ describe.skipIf(!available)("against real counterparties (QuickFIX C++, jspurefi
     await until("fill from lp2", () => rec.report("L2", "fill")?.session === "lp2");
   }, 20_000);
 
+  test("the acceptor listens on loopback only", async () => {
+    const acceptor = await QuickFixAcceptor.start();
+    cleanups.push(() => acceptor.stop());
+    const hexPort = acceptor.port.toString(16).toUpperCase().padStart(4, "0");
+    const listening = readFileSync("/proc/net/tcp", "utf8").split("\n").filter((l) => l.includes(`:${hexPort} 00000000:0000 0A`));
+    expect(listening.length).toBe(1);
+    expect(listening[0]).toContain(`0100007F:${hexPort}`);
+  }, 20_000);
+});
+
+describe("against a second engine (jspurefix)", () => {
   test("the same order flow against a jspurefix acceptor: quotes, a fill at the offer, a reject", async () => {
     const lp = await QuickFixAcceptor.startJspurefix("LP2", "KESTREL");
     cleanups.push(() => lp.stop());
@@ -210,14 +222,5 @@ describe.skipIf(!available)("against real counterparties (QuickFIX C++, jspurefi
     expect(rec.report("JB1", "fill")).toMatchObject({ lastPrice: 110010, lastQty: 250_000, cumQty: 250_000, avgPrice: 110010 });
     expect(rec.report("JB2", "rejected")?.text).toBe("unknown symbol GBPUSD");
     expect(rec.count("FIX_SESSION_INBOUND_REJECTED")).toBe(0);
-  }, 20_000);
-
-  test("the acceptor listens on loopback only", async () => {
-    const acceptor = await QuickFixAcceptor.start();
-    cleanups.push(() => acceptor.stop());
-    const hexPort = acceptor.port.toString(16).toUpperCase().padStart(4, "0");
-    const listening = readFileSync("/proc/net/tcp", "utf8").split("\n").filter((l) => l.includes(`:${hexPort} 00000000:0000 0A`));
-    expect(listening.length).toBe(1);
-    expect(listening[0]).toContain(`0100007F:${hexPort}`);
   }, 20_000);
 });

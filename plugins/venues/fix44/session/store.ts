@@ -26,8 +26,10 @@ export interface MessageStore {
   close(): void;
 }
 
-/** A store in memory: lost on restart. */
+/** A store in memory: lost on restart. Keeps every sent message and the last `keepInbound` received ones. */
 export class MemoryMessageStore implements MessageStore {
+  constructor(private readonly keepInbound = 10_000) {}
+
   nextSenderSeq = 1;
   nextTargetSeq = 1;
   resetAtUs = 0;
@@ -38,7 +40,10 @@ export class MemoryMessageStore implements MessageStore {
   setNextSenderSeq(seq: number): void { this.nextSenderSeq = seq; }
   setNextTargetSeq(seq: number): void { this.nextTargetSeq = seq; }
   storeOutbound(seq: number, bytes: Uint8Array): void { this.sent.set(seq, bytes.slice()); }
-  storeInbound(bytes: Uint8Array): void { this.received.push(bytes.slice()); }
+  storeInbound(bytes: Uint8Array): void {
+    if (this.received.length >= this.keepInbound) this.received.splice(0, Math.max(1, this.keepInbound >> 1));
+    this.received.push(bytes.slice());
+  }
   outbound(seq: number): Uint8Array | undefined { return this.sent.get(seq); }
   reset(nowUs = 0): void {
     this.resetAtUs = nowUs;
