@@ -7,7 +7,7 @@
 //   regs   [addr, value, addr, value, ...]                   -> [count]
 //   batch  bin: records of six little-endian float64 integers [kind, a, b, c, d, e]
 //          (kind 0 order: inst, side, price, qty, ts; kind 1 register write: addr, value, 0, 0, 0)
-//          -> [codes (bin, one byte per order), cycles_total, cycles_min, cycles_max]
+//          -> [codes (bin, one byte per order), cycles_total, cycles_min, cycles_max, cpu_ns]
 //   reset  nil                                               -> [cycles]
 #include <cstdio>
 #include <cstdlib>
@@ -75,6 +75,12 @@ int64_t now_us() {
   return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
 }
 
+int64_t thread_cpu_ns() {
+  timespec t;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
 double mono_ms() {
   timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
@@ -125,6 +131,7 @@ bool handle(const uint8_t* payload, uint32_t len, mp::Writer& w, std::vector<uin
     const uint8_t* b = r.bin(nbytes);
     if (!r.ok || nbytes % 48 != 0) return false;
     codes.clear();
+    int64_t cpu0 = thread_cpu_ns();
     uint64_t total = 0;
     uint32_t lo = UINT32_MAX, hi = 0;
     for (uint32_t off = 0; off < nbytes; off += 48) {
@@ -142,11 +149,12 @@ bool handle(const uint8_t* payload, uint32_t len, mp::Writer& w, std::vector<uin
       if (took > hi) hi = took;
     }
     w.integer(0);
-    w.array(4);
+    w.array(5);
     w.bin(codes.data(), (uint32_t)codes.size());
     w.integer((int64_t)total);
     w.integer(codes.empty() ? 0 : lo);
     w.integer(hi);
+    w.integer(thread_cpu_ns() - cpu0);
   } else if (method_is(m, mlen, "reset")) {
     reset();
     w.integer(0);
