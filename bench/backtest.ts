@@ -33,8 +33,8 @@ async function real(features: "wasm" | "ts") {
   const file = resolve(import.meta.dir, "../configs/backtest.yaml");
   const loaded = loadConfig(file, {});
   if (!loaded.ok) throw new Error(loaded.problems.join("\n"));
-  const s = await buildSession(loaded.config, file, { mode: "backtest", journalPath: "", log: () => {}, features });
-  const f = floor((await buildSession(loaded.config, file, { mode: "backtest", journalPath: "", log: () => {} })).sources[0]!);
+  const s = await buildSession(loaded.config, file, { mode: "backtest", journalPath: "", store: false, log: () => {}, features });
+  const f = floor((await buildSession(loaded.config, file, { mode: "backtest", journalPath: "", store: false, log: () => {} })).sources[0]!);
   const r = runBacktest(s);
   rows.push([`EURUSD day (${features} features)`, fmt(r.events), fmt(r.eventsPerSecond), fmt(f.events / f.seconds), (r.eventsPerSecond / (f.events / f.seconds)).toFixed(3)]);
   return r;

@@ -42,7 +42,8 @@ events, events/s and the hash of all fills (equal hashes mean identical runs).
 
   --json        print one JSON object instead of the report
   --journal <f> also journal the run to this file (off by default in a backtest)
-  --features <wasm|ts|auto>  feature kernels backend (default auto)`,
+  --features <wasm|ts|auto>  feature kernels backend (default auto)
+  --no-store    do not record into the deployment's DuckDB store`,
   check: `Usage: kestrel check <config>
 
 Validates a deployment without running it: YAML, schema, secrets from the environment,
@@ -118,6 +119,7 @@ async function backtest(config: Parameters<typeof buildSession>[0], configFile: 
     mode: "backtest",
     journalPath: typeof journal === "string" ? resolve(journal) : "",
     features: features === "wasm" || features === "ts" ? features : "auto",
+    store: !flags.has("no-store"),
     log: () => {},
   });
   const json = flags.has("json");
@@ -128,6 +130,7 @@ async function backtest(config: Parameters<typeof buildSession>[0], configFile: 
     process.stderr.write(`\r[${"#".repeat(Math.min(30, Math.floor(p.wallSeconds * 10)))}] ${p.events.toLocaleString("en-US")} events | market time ${when}   `);
   });
   if (tty) process.stderr.write("\n");
+  await session.close();
   if (json) console.log(JSON.stringify(summary));
   else console.log(formatReport(summary));
   return 0;
@@ -178,6 +181,7 @@ async function run(config: Parameters<typeof buildSession>[0], configFile: strin
   const admin = config.admin !== undefined && config.admin.enabled !== false && !flags.has("no-admin") ? await startAdminIfPresent(session, running) : null;
   const summary = await running.done;
   await admin?.stop();
+  await session.close();
   process.off("SIGINT", onSignal);
   process.off("SIGTERM", onSignal);
   if (tty && !quiet) process.stderr.write("\n");

@@ -112,6 +112,19 @@ export const DeploymentConfig = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    store: Type.Optional(
+      Type.Object(
+        {
+          /** DuckDB file the session records into (relative to the working directory). */
+          path: Type.String({ minLength: 1 }),
+          /** What happens when DuckDB falls behind: wait, spill to files, or drop with a counted loss. */
+          policy: Type.Union([Type.Literal("block"), Type.Literal("spill"), Type.Literal("drop")], { default: "block" }),
+          /** How often positions and P&L marks are recorded, seconds of market time. */
+          marksEverySeconds: Type.Number({ exclusiveMinimum: 0, default: 10 }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     report: Type.Optional(
       Type.Object({ equitySampleSeconds: Type.Number({ exclusiveMinimum: 0 }) }, { additionalProperties: false }),
     ),

@@ -4,6 +4,7 @@
  * runs until the caller drives the event loop.
  */
 import { resolve, dirname } from "node:path";
+import { mkdirSync } from "node:fs";
 import type { Instrument } from "../../plugins/sdk/instrument.ts";
 import type { StrategyPlugin } from "../../plugins/sdk/strategy.ts";
 import type { RiskPlugin } from "../../plugins/sdk/risk.ts";
@@ -28,6 +29,8 @@ import { RuntimeStrategyContext } from "../strategy/context.ts";
 import { StrategyHost, StrategySlot } from "../strategy/host.ts";
 import { TradingCore } from "./trading-core.ts";
 import { logLine } from "./log.ts";
+import { TickRecorder } from "../store/recorder.ts";
+import { attachRecorder } from "../store/session-recording.ts";
 
 /** Options that do not belong in the deployment file. */
 export interface BuildOptions {
@@ -37,6 +40,8 @@ export interface BuildOptions {
   features?: FeatureBackend;
   /** Overrides the journal path ("" disables the journal). */
   journalPath?: string;
+  /** Record into the deployment's store (default true when the deployment has one). */
+  store?: boolean;
   /** Start of a paper session's synthetic market (µs); defaults to now. */
   startTs?: number;
   /** Structured log output (default: stderr JSON lines). */
@@ -65,6 +70,10 @@ export interface Session {
   readonly restored: number;
   /** Torn journal tail that was cut at start-up, if any. */
   readonly journalTornTail: string | null;
+  /** The DuckDB recorder when the deployment records. */
+  readonly recorder: TickRecorder | null;
+  /** Flushes and closes what outlives the loop (the store's writer). */
+  close(): Promise<void>;
 }
 
 const DEFAULT_REPORT_SECONDS = 60;
@@ -267,7 +276,42 @@ export async function buildSession(config: DeploymentConfig, configFile: string,
     core.journal = journal;
     if (tornTail !== null) alerts.raise(0, "JOURNAL_TORN_TAIL", "warning", journalPath, `cut a torn last frame: ${tornTail}`);
   }
-  return { config, mode, instruments, loop, core, performance, journal, sources, restored, journalTornTail: tornTail };
+  let recorder: TickRecorder | null = null;
+  if (config.store !== undefined && opts.store !== false) {
+    const store = config.store;
+    const names = [...strategies, "manual"];
+    mkdirSync(dirname(resolve(store.path)), { recursive: true });
+    recorder = await TickRecorder.open({
+      db: resolve(store.path),
+      instruments,
+      strategies: names,
+      policy: store.policy,
+      onLagAlert: (a) => alerts.raise(loop.clock.now(), "STORE_LAG", "warning", "store", JSON.stringify(a)),
+    });
+    const rec = recorder;
+    attachRecorder(core, rec, names);
+    let tradeId = 0;
+    core.listeners.trade = (ev) => rec.recordTrade(ev.ts, ev.instrument, ev.price, ev.size, ev.side, ++tradeId);
+    const markEvery = store.marksEverySeconds * 1_000_000;
+    let nextMark = 0;
+    const quote = core.listeners.quote;
+    core.listeners.quote = (ev) => {
+      quote?.(ev);
+      if (ev.ts < nextMark) return;
+      nextMark = ev.ts - (ev.ts % markEvery) + markEvery;
+      for (const inst of instruments) {
+        if (!portfolio.isMarked(inst.id)) continue;
+        // Marked at the price the position would close at, as unrealised P&L is.
+        const position = portfolio.position(inst.id);
+        const mark = position >= 0 ? portfolio.bid(inst.id) : portfolio.ask(inst.id);
+        rec.recordMark(ev.ts, inst.id, -1, position, mark, portfolio.realised(inst.id), portfolio.unrealised(inst.id));
+      }
+    };
+  }
+  const close = async () => {
+    if (recorder !== null) await recorder.close();
+  };
+  return { config, mode, instruments, loop, core, performance, journal, sources, restored, journalTornTail: tornTail, recorder, close };
 }
 
 function openSources(config: DeploymentConfig, configFile: string, instruments: Instrument[], mode: DeploymentConfig["mode"], startTs?: number): MarketSource[] {

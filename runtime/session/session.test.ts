@@ -19,7 +19,7 @@ test("the real EURUSD day backtest is deterministic: two runs print the same fil
   for (let i = 0; i < 2; i++) {
     const loaded = loadConfig(file, {});
     if (!loaded.ok) throw new Error(loaded.problems.join("\n"));
-    const s = await buildSession(loaded.config, file, { mode: "backtest", journalPath: "", log: () => {} });
+    const s = await buildSession(loaded.config, file, { mode: "backtest", journalPath: "", store: false, log: () => {} });
     runs.push(runBacktest(s));
   }
   expect(runs[0]!.events).toBe(136_741);

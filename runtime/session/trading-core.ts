@@ -30,6 +30,7 @@ export interface CoreListeners {
   order?(order: OrderView): void;
   fill?(fill: Fill): void;
   quote?(event: MarketEvent): void;
+  trade?(event: MarketEvent): void;
 }
 
 const ANOMALY_NAMES: Record<number, string> = {
@@ -113,6 +114,7 @@ export class TradingCore implements MarketSink {
       this.features.onTrade(inst, ev.ts, ev.price, ev.size, ev.side);
       this.venue.onTrade?.(ev);
       this.host.onTrade(ev);
+      this.listeners.trade?.(ev);
     }
     if (ev.ts >= this.nextEquitySample) this.sampleEquity(ev.ts);
     // Orders sent later (timers, reports) are not caused by this tick: they are not timed.
