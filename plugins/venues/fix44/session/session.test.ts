@@ -167,6 +167,18 @@ describe("sequence numbers", () => {
     expect(session.store.nextSenderSeq).toBe(5);
   });
 
+  test("a Logon with ResetSeqNumFlag restarts the counterparty's numbering", () => {
+    const { io, session, peer } = loggedOn();
+    session.receive(peer.message("0"), T0 + S);
+    session.disconnected(T0 + 2 * S, "test");
+    session.connected(T0 + 3 * S);
+    peer.nextSeq = 1;
+    session.receive(peer.message("A", [[98, 0], [108, 30], [141, "Y"]]), T0 + 3 * S);
+    expect(session.state).toBe("active");
+    expect(session.store.nextTargetSeq).toBe(2);
+    expect(io.codes()).toContain("FIX_SESSION_SEQ_RESET");
+  });
+
   test("a sequence number below the expected one without PossDupFlag logs out and disconnects", () => {
     const { io, session, peer } = loggedOn();
     session.receive(peer.message("0", [], { seq: 1 }), T0 + S);

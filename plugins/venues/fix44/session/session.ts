@@ -298,6 +298,14 @@ export class FixSession {
       this.protocolError(now, `FIX_SESSION_COMP_ID: seq=${seq}`);
       return;
     }
+    // A Logon with ResetSeqNumFlag=Y restarts the counterparty's numbering at its MsgSeqNum.
+    if (code === FixError.None && type === "A" && msg.char(141) === 89 && seq !== expected) {
+      this.event("FIX_SESSION_SEQ_RESET", now, `reset_by_logon=Y new_seq_no=${seq}`);
+      this.queue.clear();
+      this.store.setNextTargetSeq(seq);
+      this.handle(code, now);
+      return;
+    }
     // A SequenceReset in reset mode applies whatever its MsgSeqNum says.
     if (code === FixError.None && type === "4" && msg.char(123) !== 89) {
       this.sequenceReset(msg, now);
