@@ -5,7 +5,7 @@
  * process exits by itself when its stdin closes, so a crashed test leaves nothing running.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -32,6 +32,8 @@ export async function buildAcceptor(): Promise<string> {
   const code = await proc.exited;
   if (code !== 0) throw new Error(`FIX_ACCEPTOR_BUILD: exit=${code} ${await new Response(proc.stderr).text()}`);
   renameSync(partial, binary);
+  // Binaries of older sources are of no further use.
+  for (const name of readdirSync(dir)) if (/^acceptor-[0-9a-f]{16}$/.test(name) && join(dir, name) !== binary) rmSync(join(dir, name), { force: true });
   return binary;
 }
 
