@@ -32,6 +32,7 @@ export function reset(): void {
     wr(out, F_IMB, 0); wr(out, F_PRESS, 0); wr(out, F_VOLZ, 0); wr(out, F_ZSCORE, 0); wr(out, F_BUCKET, -1);
     for (let k = 0; k < NR; k++) wr(out, F_RVOL + k, 0);
     wr(block(i), S_SAMPLE_SEC, -1);
+    wr(block(i), mem.S_NEXT_SEC, -Infinity);
   }
 }
 

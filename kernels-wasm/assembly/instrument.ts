@@ -7,12 +7,12 @@
  * differ only by the libm's last-bit rounding.
  */
 import {
-  BUCKET_SAMPLES, DONCHIAN_W, DQ_HIGH, DQ_LOW, DQ_SPREAD, EMA_FAST_RATE, EMA_SLOW_RATE, F_BUCKET, F_DHIGH, F_DLOW,
+  BUCKET_SAMPLES, DECAYS, DECAY_N, DECAY_RATES, DONCHIAN_W, DQ_HIGH, DQ_LOW, DQ_SPREAD, EMA_FAST_DECAY, EMA_SLOW_DECAY, EWMA_DECAY, F_BUCKET, F_DHIGH, F_DLOW,
   F_EMA_CROSS, F_EMA_FAST, F_EMA_SLOW, F_EWMA, F_IMB, F_MICRO, F_MID, F_PRESS, F_RSI, F_RVOL, F_SMAX, F_SMEAN,
   F_SPREAD, F_VOLZ, F_VWAP, F_ZSCORE, LEVELS, MASK, CAP, NH, NR, NV, OFF_EWMA, OFF_QSUMA, OFF_QSUMB, OFF_QTAIL,
   OFF_SAMPLES, OFF_SORTED, OFF_TRING, OFF_TSUMA, OFF_TSUMB, OFF_TTAIL, QW, QWIN, TW_LONGEST, RATES, RSI_ADD, RSI_KEEP, RSI_PERIOD, SPREAD_W,
   S_EMA_FAST, S_EMA_SLOW, S_EVICTED, S_HAS_LOG, S_LAST_MID, S_LAST_TS, S_LOG_MID, S_QHEAD, S_QUOTED, S_REF,
-  S_RSI_GAIN, S_RSI_LOSS, S_RSI_N, S_SAMPLES_N, S_SAMPLE_SEC, S_STARTED, S_THEAD, S_THRESH, TW, TWIN, rd, ri, wi, wr,
+  S_NEXT_SEC, S_RSI_GAIN, S_RSI_LOSS, S_RSI_N, S_SAMPLES_N, S_SAMPLE_SEC, S_STARTED, S_THEAD, S_THRESH, TW, TWIN, rd, ri, wi, wr,
 } from "./memory";
 import { dqAny, dqEvict, dqExpire, dqFront, dqPush, qrec } from "./deque";
 
@@ -55,7 +55,9 @@ export function quote(st: usize, out: usize, tsIn: f64, bid: f64, ask: f64, bidS
     wr(st, S_REF, mid);
     emaFast = mid; emaSlow = mid;
   } else {
-    const af = Math.exp(-dt * EMA_FAST_RATE), as = Math.exp(-dt * EMA_SLOW_RATE);
+    // Each distinct rate's decay once (exp(-0) is exactly 1, as the twin gets it).
+    for (let d = 0; d < DECAY_N; d++) wr(DECAYS, d, dt == 0 ? 1 : Math.exp(-dt * rd(DECAY_RATES, d)));
+    const af = rd(DECAYS, EMA_FAST_DECAY), as = rd(DECAYS, EMA_SLOW_DECAY);
     emaFast = mid + (rd(st, S_EMA_FAST) - mid) * af;
     emaSlow = mid + (rd(st, S_EMA_SLOW) - mid) * as;
     rsi(st, out, mid - rd(st, S_LAST_MID));
@@ -71,7 +73,7 @@ export function quote(st: usize, out: usize, tsIn: f64, bid: f64, ask: f64, bidS
   const ew = st + OFF_EWMA;
   for (let h = 0; h < NH; h++) {
     const rate = rd(RATES, h);
-    const v = first ? 0 : rd(ew, h) * Math.exp(-dt * rate) + r2;
+    const v = first ? 0 : rd(ew, h) * rd(DECAYS, load<i32>(EWMA_DECAY + (<usize>h << 2))) + r2;
     wr(ew, h, v);
     wr(out, F_EWMA + h, Math.sqrt(v * rate * 1e6));
   }
@@ -100,33 +102,37 @@ function rsi(st: usize, out: usize, change: f64): void {
 }
 
 function bucket(st: usize, out: usize, ts: f64, vol: f64): void {
-  const second = Math.floor(ts / 1e6);
   let count = <i32>rd(st, S_SAMPLES_N);
-  if (second != rd(st, S_SAMPLE_SEC)) {
-    wr(st, S_SAMPLE_SEC, second);
-    const samples = st + OFF_SAMPLES, a = st + OFF_SORTED;
-    const slot = count % BUCKET_SAMPLES;
-    // Keep the sorted copy up to date in O(samples): drop the sample this one replaces, insert
-    // this one (the twin sorts from scratch; both give the same sorted multiset).
-    let n = count < BUCKET_SAMPLES ? count : BUCKET_SAMPLES;
-    if (count >= BUCKET_SAMPLES) {
-      const old = rd(samples, slot);
-      let j = 0;
-      while (j + 1 < n && rd(a, j) != old) j++; // a NaN sample is never found: drop the last slot instead
-      for (; j + 1 < n; j++) wr(a, j, rd(a, j + 1));
-      n--;
-    }
-    let j = n - 1;
-    while (j >= 0 && rd(a, j) > vol) { wr(a, j + 1, rd(a, j)); j--; }
-    wr(a, j + 1, vol);
-    n++;
-    wr(samples, slot, vol);
-    count++;
-    wr(st, S_SAMPLES_N, count);
-    if (n >= 4) {
-      wr(st, S_THRESH, rd(a, n >> 2));
-      wr(st, S_THRESH + 1, rd(a, n >> 1));
-      wr(st, S_THRESH + 2, rd(a, (3 * n) >> 2));
+  // One division per second instead of per quote: ts only grows, so a new second starts at the boundary.
+  if (ts >= rd(st, S_NEXT_SEC)) {
+    const second = Math.floor(ts / 1e6);
+    wr(st, S_NEXT_SEC, (second + 1) * 1e6);
+    if (second != rd(st, S_SAMPLE_SEC)) {
+      wr(st, S_SAMPLE_SEC, second);
+      const samples = st + OFF_SAMPLES, a = st + OFF_SORTED;
+      const slot = count % BUCKET_SAMPLES;
+      // Keep the sorted copy up to date in O(samples): drop the sample this one replaces, insert
+      // this one (the twin sorts from scratch; both give the same sorted multiset).
+      let n = count < BUCKET_SAMPLES ? count : BUCKET_SAMPLES;
+      if (count >= BUCKET_SAMPLES) {
+        const old = rd(samples, slot);
+        let j = 0;
+        while (j + 1 < n && rd(a, j) != old) j++; // a NaN sample is never found: drop the last slot instead
+        for (; j + 1 < n; j++) wr(a, j, rd(a, j + 1));
+        n--;
+      }
+      let j = n - 1;
+      while (j >= 0 && rd(a, j) > vol) { wr(a, j + 1, rd(a, j)); j--; }
+      wr(a, j + 1, vol);
+      n++;
+      wr(samples, slot, vol);
+      count++;
+      wr(st, S_SAMPLES_N, count);
+      if (n >= 4) {
+        wr(st, S_THRESH, rd(a, n >> 2));
+        wr(st, S_THRESH + 1, rd(a, n >> 1));
+        wr(st, S_THRESH + 2, rd(a, (3 * n) >> 2));
+      }
     }
   }
   if (count >= 4) {

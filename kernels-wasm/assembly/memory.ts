@@ -17,7 +17,7 @@ export const P_INSTRUMENTS = 0, P_CAPACITY = 1, P_CONTEXT = 2, P_SPREAD_W = 3, P
 export const S_LAST_TS = 0, S_STARTED = 1, S_QUOTED = 2, S_LAST_MID = 3, S_LOG_MID = 4, S_HAS_LOG = 5,
   S_REF = 6, S_EMA_FAST = 7, S_EMA_SLOW = 8, S_RSI_N = 9, S_RSI_GAIN = 10, S_RSI_LOSS = 11,
   S_EVICTED = 12, S_QHEAD = 13, S_THEAD = 14, S_SAMPLES_N = 15, S_SAMPLE_SEC = 16, S_THRESH = 17,
-  S_DQ = 20, S_CTX_POS = 26, S_FIXED = 28;
+  S_DQ = 20, S_CTX_POS = 26, S_NEXT_SEC = 27, S_FIXED = 28;
 /**
  * Deques: 0 spread max, 1 Donchian max, 2 Donchian min; u32 front at S_DQ+2d, back at S_DQ+2d+1.
  * Event counters (ring heads, window tails, deque fronts/backs) are u32 sequence numbers that
@@ -67,6 +67,13 @@ export const F_MID = 0, F_SPREAD = 1, F_MICRO = 2, F_SMEAN = 3, F_SMAX = 4, F_IM
 export let QWIN: usize = 0;   // f64[QW] window lengths: spread, rvol..., zscore
 export let TWIN: usize = 0;   // f64[TW] window lengths: vwap..., pressure, volume z
 export let RATES: usize = 0;  // f64[NH] EWMA vol decay rates (ln2 / half-life)
+// Distinct decay rates among the EMAs and EWMA vols, each decay exp(-dt * rate) computed once per quote.
+export let DECAY_RATES: usize = 0; // f64[NH + 2]
+export let DECAYS: usize = 0;      // f64[NH + 2], this quote's decay factors
+export let EWMA_DECAY: usize = 0;  // i32[NH], index into DECAYS per EWMA half-life
+export let DECAY_N: i32 = 0;
+export let EMA_FAST_DECAY: i32 = 0;
+export let EMA_SLOW_DECAY: i32 = 0;
 export let STATE: usize = 0;  // instrument blocks
 export let STRIDE: usize = 0; // bytes per instrument block
 export let OFF_QTAIL: usize = 0, OFF_QSUMA: usize = 0, OFF_QSUMB: usize = 0;
@@ -99,6 +106,13 @@ export let END: usize = 0;
 
 function align(p: usize): usize { return (p + 63) & ~<usize>63; }
 
+/** Returns the slot of `rate` among the distinct decay rates, adding it when new. */
+function decayIndex(rate: f64): i32 {
+  for (let d = 0; d < DECAY_N; d++) if (rd(DECAY_RATES, d) == rate) return d;
+  wr(DECAY_RATES, DECAY_N, rate);
+  return DECAY_N++;
+}
+
 /** Lays out memory from the parameter block and grows memory to fit; returns false when it cannot. */
 export function layout(): bool {
   N = <i32>param(P_INSTRUMENTS); CAP = <i32>param(P_CAPACITY); MASK = CAP - 1; CTX = <i32>param(P_CONTEXT);
@@ -118,7 +132,10 @@ export function layout(): bool {
   let p = align(__heap_base);
   QWIN = p; p += <usize>QW * 8;
   TWIN = p; p += <usize>TW * 8;
-  RATES = p; p = align(p + <usize>NH * 8);
+  RATES = p; p += <usize>NH * 8;
+  DECAY_RATES = p; p += <usize>(NH + 2) * 8;
+  DECAYS = p; p += <usize>(NH + 2) * 8;
+  EWMA_DECAY = p; p = align(p + <usize>NH * 4);
   wr(QWIN, 0, SPREAD_W);
   for (let k = 0; k < NR; k++) wr(QWIN, 1 + k, param(P_RVOL + k));
   wr(QWIN, NR + 1, param(P_ZSCORE_W));
@@ -128,6 +145,10 @@ export function layout(): bool {
   TW_LONGEST = 0;
   for (let k = 1; k < TW; k++) if (rd(TWIN, k) > rd(TWIN, TW_LONGEST)) TW_LONGEST = k;
   for (let k = 0; k < NH; k++) wr(RATES, k, Math.LN2 / param(P_EWMA + k));
+  DECAY_N = 0;
+  EMA_FAST_DECAY = decayIndex(EMA_FAST_RATE);
+  EMA_SLOW_DECAY = decayIndex(EMA_SLOW_RATE);
+  for (let k = 0; k < NH; k++) store<i32>(EWMA_DECAY + (<usize>k << 2), decayIndex(rd(RATES, k)));
 
   let o: usize = S_FIXED * 8;
   OFF_QTAIL = o; o += <usize>QW * 8;
