@@ -5,7 +5,8 @@
 // Methods (request body -> response body):
 //   check  [inst, side(+1|-1), price, qty, ts]              -> [code, cycles]
 //   regs   [addr, value, addr, value, ...]                   -> [count]
-//   batch  bin: records of six little-endian float64 integers [kind, a, b, c, d, e]
+//   batch  bin: records of six little-endian float64 integers [kind, a, b, c, d, e], streamed
+//          into the pipeline one order per cycle (drained before each register write)
 //          (kind 0 order: inst, side, price, qty, ts; kind 1 register write: addr, value, 0, 0, 0)
 //          -> [codes (bin, one byte per order), cycles_total, cycles_min, cycles_max, cpu_ns]
 //   reset  nil                                               -> [cycles]
@@ -68,6 +69,43 @@ int check(int64_t inst, int64_t side, int64_t price, int64_t qty, int64_t ts, ui
   took = (uint32_t)(cycles - c0);
   return top->out_code;
 }
+
+// Streams orders into the pipeline, one per cycle; verdicts come out in order, three cycles later.
+struct Stream {
+  std::vector<uint8_t>* codes;
+  uint64_t issued[8];
+  unsigned head = 0, tail = 0;  // FIFO of issue cycles (at most 3 in flight)
+  uint64_t total = 0;
+  uint32_t lo = UINT32_MAX, hi = 0;
+
+  void collect() {
+    if (!top->out_valid) return;
+    uint32_t took = (uint32_t)(cycles - issued[head++ & 7]);
+    codes->push_back((uint8_t)top->out_code);
+    total += took;
+    if (took < lo) lo = took;
+    if (took > hi) hi = took;
+  }
+  void step() {
+    tick();
+    collect();
+  }
+  void issue(int64_t inst, int64_t side, int64_t price, int64_t qty, int64_t ts) {
+    top->in_inst = (inst < 0 || inst > 0xffff) ? 0xffff : (uint16_t)inst;
+    top->in_sell = side < 0;
+    top->in_price = (uint32_t)price;
+    top->in_qty = (uint32_t)qty;
+    top->in_ts = (uint64_t)ts;
+    top->in_valid = 1;
+    issued[tail++ & 7] = cycles;
+    step();
+    top->in_valid = 0;
+  }
+  // Clocks until every issued order has its verdict (before a register write, and at the end).
+  void drain() {
+    while (head != tail) step();
+  }
+};
 
 int64_t now_us() {
   timespec t;
@@ -132,22 +170,22 @@ bool handle(const uint8_t* payload, uint32_t len, mp::Writer& w, std::vector<uin
     if (!r.ok || nbytes % 48 != 0) return false;
     codes.clear();
     int64_t cpu0 = thread_cpu_ns();
-    uint64_t total = 0;
-    uint32_t lo = UINT32_MAX, hi = 0;
+    Stream st;
+    st.codes = &codes;
     for (uint32_t off = 0; off < nbytes; off += 48) {
       double rec[6];
       std::memcpy(rec, b + off, 48);
       int64_t kind = (int64_t)rec[0], a = (int64_t)rec[1], bb = (int64_t)rec[2], c = (int64_t)rec[3], d = (int64_t)rec[4], e = (int64_t)rec[5];
       if (kind == 1) {
+        st.drain();
         reg_write((uint64_t)a, (uint64_t)bb);
         continue;
       }
-      uint32_t took = 0;
-      codes.push_back((uint8_t)check(a, bb, c, d, e, took));
-      total += took;
-      if (took < lo) lo = took;
-      if (took > hi) hi = took;
+      st.issue(a, bb, c, d, e);
     }
+    st.drain();
+    uint64_t total = st.total;
+    uint32_t lo = st.lo, hi = st.hi;
     w.integer(0);
     w.array(5);
     w.bin(codes.data(), (uint32_t)codes.size());

@@ -1,7 +1,10 @@
 // Kestrel pre-trade risk gate.
 //
-// Checks one order at a time in a fixed three-cycle pipeline (accept edge, arithmetic edge,
-// verdict edge) against limits loaded through a register port. The first failing check wins:
+// Checks orders in a fixed three-cycle pipeline (accept edge, arithmetic edge, verdict edge),
+// accepting one order per cycle, against limits loaded through a register port. State that an
+// order changes (position, rate window and count) is read in the verdict stage, where the
+// previous order has just written it, so back-to-back orders need no stall or forwarding. The
+// host issues register writes only while no order is in flight. The first failing check wins:
 //   1 kill switch, 2 unknown/disabled instrument, 3 bad order (qty not in 1..2^31-1, price 0),
 //   4 price collar |price-ref|*10000 > ref*collar_bps, 5 notional price*qty > max_notional,
 //   6 position |pos + signed qty| > max_pos, 7 rate (count >= rate_limit in window ts >> shift).
@@ -58,7 +61,6 @@ module risk_gate #(
     reg        [30:0] s1_max_pos;
     reg        [47:0] s1_max_notional;
     reg        [15:0] s1_collar;
-    reg signed [31:0] s1_pos;
 
     // Stage 2: products and comparisons' operands.
     reg               v2;
@@ -68,20 +70,21 @@ module risk_gate #(
     reg        [47:0] s2_collar_rhs;
     reg        [63:0] s2_notional;
     reg        [47:0] s2_max_notional;
-    /* verilator lint_off UNUSEDSIGNAL */
-    reg signed [33:0] s2_next_pos; // bits 33:32 are zero-or-sign whenever the order is accepted
-    /* verilator lint_on UNUSEDSIGNAL */
-    reg        [33:0] s2_abs_next;
+    reg signed [33:0] s2_signed_qty;
     reg        [30:0] s2_max_pos;
     reg        [63:0] s2_window;
 
-    assign in_ready = !v1 && !v2;
+    assign in_ready = 1'b1;
 
     wire              in_known = ((in_inst >> INST_BITS) == 16'd0) && enabled[in_inst[INST_BITS-1:0]];
     wire       [31:0] s1_diff = (s1_price >= s1_ref) ? s1_price - s1_ref : s1_ref - s1_price;
     wire signed [33:0] s1_signed_qty = s1_sell ? -$signed({2'b00, s1_qty}) : $signed({2'b00, s1_qty});
-    wire signed [33:0] s1_next_pos = $signed({{2{s1_pos[31]}}, s1_pos}) + s1_signed_qty;
 
+    wire signed [31:0] s2_pos = pos[s2_inst];
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire signed [33:0] s2_next_pos = $signed({{2{s2_pos[31]}}, s2_pos}) + s2_signed_qty; // 33:32 unused when accepted
+    /* verilator lint_on UNUSEDSIGNAL */
+    wire       [33:0] s2_abs_next = s2_next_pos[33] ? -s2_next_pos : s2_next_pos;
     wire              s2_roll = s2_window != rate_window;
     wire       [31:0] s2_count = s2_roll ? 32'd0 : rate_count;
     reg        [3:0]  s2_code;
@@ -131,10 +134,9 @@ module risk_gate #(
                 s1_max_pos <= max_pos[in_inst[INST_BITS-1:0]];
                 s1_max_notional <= max_notional[in_inst[INST_BITS-1:0]];
                 s1_collar <= collar_bps[in_inst[INST_BITS-1:0]];
-                s1_pos <= pos[in_inst[INST_BITS-1:0]];
             end
 
-            // Stage 1 -> 2: multiplies, signed position, rate window.
+            // Stage 1 -> 2: multiplies, signed size, rate window.
             v2 <= v1;
             if (v1) begin
                 s2_inst <= s1_inst;
@@ -144,13 +146,12 @@ module risk_gate #(
                 s2_collar_rhs <= s1_ref * s1_collar;
                 s2_notional <= s1_price * s1_qty;
                 s2_max_notional <= s1_max_notional;
-                s2_next_pos <= s1_next_pos;
-                s2_abs_next <= s1_next_pos[33] ? -s1_next_pos : s1_next_pos;
+                s2_signed_qty <= s1_signed_qty;
                 s2_max_pos <= s1_max_pos;
                 s2_window <= s1_ts >> rate_shift;
             end
 
-            // Stage 2: verdict, booking.
+            // Stage 2: verdict against the current position and rate state, booking.
             out_valid <= v2;
             if (v2) begin
                 out_code <= s2_code;
