@@ -9,8 +9,8 @@
  * venue.start();
  * venue.sendOrder("lp1", { clOrdId: "c1", symbol: "EURUSD", side: "buy", type: "limit", quantity: 1000, price: 110015 });
  */
+import type { FixEncoder } from "./codec/encode.ts";
 import type { FixMessage } from "./codec/message.ts";
-import type { Dictionary } from "./dictionary/types.ts";
 import { standardDictionary } from "./dictionary/load.ts";
 import { FixSocketDriver, wallClockMicros } from "./session/driver.ts";
 import { FileMessageStore } from "./session/file-store.ts";
@@ -87,7 +87,7 @@ export function validateVenueConfig(config: FixVenueConfig): string[] {
     if (!Number.isInteger(s.port) || s.port <= 0 || s.port > 65535) problems.push(`sessions[${i}].port: 1..65535`);
     const symbols = new Set(config.instruments.map((x) => x.symbol));
     for (const sym of s.symbols) if (!symbols.has(sym)) problems.push(`sessions[${i}].symbols: a configured instrument, got ${sym}`);
-    for (const p of validateSessionConfig({ dict: undefined as unknown as Dictionary, ...s })) problems.push(`sessions[${i}].${p.path}: ${p.expected}`);
+    for (const p of validateSessionConfig(s)) problems.push(`sessions[${i}].${p.path}: ${p.expected}`);
   });
   return problems;
 }
@@ -193,7 +193,7 @@ export class FixVenueCore {
     }
   }
 
-  private send(session: string, msgType: string, symbol: string, write: (enc: import("./codec/encode.ts").FixEncoder, instrument: FixInstrument, now: number) => void): SendResult {
+  private send(session: string, msgType: string, symbol: string, write: (enc: FixEncoder, instrument: FixInstrument, now: number) => void): SendResult {
     const s = this.sessions.get(session);
     if (s === undefined) return { ok: false, code: "FIX_VENUE_UNKNOWN_SESSION", reason: `session=${session}` };
     const instrument = this.instruments.get(symbol);

@@ -78,7 +78,7 @@ export interface SessionIo {
 export type ConfigProblem = { path: string; expected: string };
 
 /** Returns every problem with a session configuration (empty when it is valid). */
-export function validateSessionConfig(c: SessionConfig): ConfigProblem[] {
+export function validateSessionConfig(c: Omit<SessionConfig, "dict">): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   if (c.senderCompID === "") problems.push({ path: "senderCompID", expected: "non-empty" });
   if (c.targetCompID === "") problems.push({ path: "targetCompID", expected: "non-empty" });
