@@ -26,6 +26,7 @@ export function init(): i32 {
 export function reset(): void {
   memory.fill(STATE, 0, END - STATE);
   mem.CORR_STARTED = false; mem.CORR_REF = 0; mem.CORR_LAST = 0;
+  rejectedEvents = 0;
   for (let i = 0; i < N; i++) {
     const out = feats(i);
     for (let k = 0; k < WIDTH; k++) wr(out, k, NaN);
@@ -59,8 +60,20 @@ function pushContext(i: i32): void {
   wr(st, mem.S_CTX_POS, pos + 1 == CTX ? 0 : pos + 1);
 }
 
+let rejectedEvents: f64 = 0;
+
+/** Events dropped because their instrument index was out of range (never written to memory). */
+export function rejected(): f64 { return rejectedEvents; }
+
+@inline function known(i: i32): bool {
+  if (<u32>i < <u32>N) return true;
+  rejectedEvents += 1;
+  return false;
+}
+
 /** One quote. */
 export function onQuote(i: i32, ts: f64, bid: f64, ask: f64, bidSize: f64, askSize: f64): void {
+  if (!known(i)) return;
   const st = block(i);
   quote(st, feats(i), ts, bid, ask, bidSize, askSize);
   if (N > 1 && rd(st, S_HAS_LOG) != 0) corrUpdate(i, rd(st, S_LAST_TS), rd(st, S_LOG_MID));
@@ -69,6 +82,7 @@ export function onQuote(i: i32, ts: f64, bid: f64, ask: f64, bidSize: f64, askSi
 
 /** `count` quotes from the batch region (ts, bid, ask, bidSize, askSize as f64 columns, instrument as i32). */
 export function onQuoteBatch(count: i32): void {
+  if (count > BATCH_ROWS) count = BATCH_ROWS;
   const B = <usize>BATCH_ROWS * 8;
   for (let k = 0; k < count; k++) {
     const o = <usize>k << 3;
@@ -79,12 +93,14 @@ export function onQuoteBatch(count: i32): void {
 
 /** One trade. */
 export function onTrade(i: i32, ts: f64, price: f64, size: f64, side: f64): void {
+  if (!known(i)) return;
   trade(block(i), feats(i), ts, price, size, side);
   pushContext(i);
 }
 
 /** Top-k book sizes from the levels region (bid sizes at 0..63, ask sizes at 64..127). */
 export function onBook(i: i32, ts: f64, levels: i32): void {
+  if (!known(i)) return;
   book(block(i), feats(i), ts, LEVELS_BUF, LEVELS_BUF + 64 * 8, levels);
   pushContext(i);
 }

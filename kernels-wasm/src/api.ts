@@ -38,6 +38,8 @@ export interface FeatureKernels {
   context(instrument: number): Float32Array;
   /** Events dropped from a window early because the instrument's ring was full (0 when capacity suffices). */
   evictions(instrument: number): number;
+  /** Events dropped because their instrument index was outside 0..instruments-1. */
+  rejected(): number;
   /** Clears all state, as if freshly created; earlier views stay valid. */
   reset(): void;
 }

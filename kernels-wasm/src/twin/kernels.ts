@@ -40,7 +40,12 @@ export function createTwinKernels(config: FeatureKernelsConfig): FeatureKernels 
     contextPos[i] = pushContextRow(contextBuffers[i], L, width, contextPos[i], states[i].out);
   };
 
+  let rejected = 0;
+  // Out-of-range instruments are dropped and counted, as the WebAssembly module does.
+  const known = (i: number) => (i >>> 0 === i && i < n) || (rejected++, false);
+
   const onQuote = (i: number, ts: number, bid: number, ask: number, bidSize: number, askSize: number) => {
+    if (!known(i)) return;
     const st = states[i];
     st.quote(ts, bid, ask, bidSize, askSize);
     if (correlated && st.hasLog) corr.update(i, st.lastTs, st.logMid);
@@ -52,10 +57,12 @@ export function createTwinKernels(config: FeatureKernelsConfig): FeatureKernels 
     layout,
     onQuote,
     onTrade(i, ts, price, size, side) {
+      if (!known(i)) return;
       states[i].trade(ts, price, size, side);
       push(i);
     },
     onBook(i, ts, _bidPrices, bidSizes, _askPrices, askSizes, levels) {
+      if (!known(i)) return;
       states[i].book(ts, bidSizes, askSizes, levels);
       push(i);
     },
@@ -66,11 +73,13 @@ export function createTwinKernels(config: FeatureKernelsConfig): FeatureKernels 
     correlation: () => corr.correlation(),
     context: (i) => contextViews[i].at(contextPos[i]),
     evictions: (i) => states[i].evicted,
+    rejected: () => rejected,
     reset() {
       for (const st of states) st.reset();
       contextBuffer.fill(0);
       contextPos.fill(0);
       corr.reset();
+      rejected = 0;
     },
   };
 }

@@ -138,6 +138,19 @@ describe("wasm kernels vs the TypeScript twin", () => {
     );
   });
 
+  test("an out-of-range instrument is dropped and counted, never written", () => {
+    const cfg = smallConfig(2, 64);
+    for (const k of [createWasmKernels(cfg), createTwinKernels(cfg)]) {
+      const before = Array.from(k.features(1));
+      k.onQuote(2, 10, 100, 102, 1, 1);
+      k.onQuote(-1, 10, 100, 102, 1, 1);
+      k.onTrade(7, 10, 100, 1, 1);
+      k.onBook(2, 10, [1], [1], [2], [1], 1);
+      expect(k.rejected()).toBe(4);
+      expect(Array.from(k.features(1))).toEqual(before);
+    }
+  });
+
   test("reset returns the module to its initial state, with earlier views still valid", () => {
     const cfg = smallConfig(2, 64);
     const k = createWasmKernels(cfg), fresh = createWasmKernels(cfg);

@@ -23,6 +23,7 @@ interface KernelExports {
   onBook(i: number, ts: number, levels: number): void;
   correlation(): number;
   evictions(i: number): number;
+  rejected(): number;
   featuresPtr(): number;
   contextPtr(): number;
   contextPos(i: number): number;
@@ -138,6 +139,7 @@ export function createWasmKernels(config: FeatureKernelsConfig, variant: WasmVar
     correlation() { x.correlation(); return corr; },
     context: (i) => contextViews[i].at(x.contextPos(i)),
     evictions: (i) => x.evictions(i),
+    rejected: () => x.rejected(),
     reset: () => x.reset(),
   };
 }
