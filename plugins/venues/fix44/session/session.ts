@@ -11,6 +11,7 @@ import { FixDecoder } from "../codec/decode.ts";
 import { FixEncoder } from "../codec/encode.ts";
 import { FixError, SESSION_REJECT_REASON, describeFixError, isFramingError } from "../codec/errors.ts";
 import type { FixMessage } from "../codec/message.ts";
+import { replayOutbound } from "./resend.ts";
 import type { MessageStore } from "./store.ts";
 import type { SessionConfig, SessionEventCode, SessionIo, SessionState } from "./types.ts";
 
@@ -20,7 +21,6 @@ function isDown(s: SessionState): boolean {
 
 /** Most messages held above a gap before the session gives up on the counterparty. */
 const MAX_QUEUED = 10_000;
-const ADMIN_TYPES = new Set(["0", "1", "2", "3", "4", "5", "A"]);
 
 /** One FIX session with one counterparty. */
 export class FixSession {
@@ -490,7 +490,7 @@ export class FixSession {
     }
   }
 
-  /** Answers a ResendRequest: application messages again with PossDupFlag=Y, admin ones and holes as gap fills. */
+  /** Answers a ResendRequest from the store (see resend.ts). */
   private serveResend(msg: FixMessage, now: number): void {
     const from = msg.int(7);
     const last = this.store.nextSenderSeq - 1;
@@ -500,38 +500,8 @@ export class FixSession {
       this.sendReject(now, msg.seqNum, 7, "2", 5, `FIX_SESSION_BAD_RESEND_RANGE: from=${from} to=${to}`);
       return;
     }
-    let gapStart = 0;
-    for (let seq = from; seq <= to; seq++) {
-      const stored = this.store.outbound(seq);
-      const ok = stored !== undefined && this.storeDecoder.decode(stored) === FixError.None;
-      if (!ok || ADMIN_TYPES.has(this.storeDecoder.message.msgType)) {
-        if (gapStart === 0) gapStart = seq;
-        continue;
-      }
-      if (gapStart > 0) this.gapFill(gapStart, seq, now);
-      gapStart = 0;
-      this.resendStored(this.storeDecoder.message, now);
-    }
-    if (gapStart > 0) this.gapFill(gapStart, to + 1, now);
+    this.lastSentUs = now;
+    replayOutbound(this.store, this.storeDecoder, (type, seq) => this.header(type, seq, now), now, from, to, (bytes) => this.io.send(bytes));
     this.event("FIX_SESSION_RESEND_SERVED", now, `from=${from} to=${to}`);
-  }
-
-  private gapFill(seq: number, next: number, now: number): void {
-    this.header("4", seq, now).bool(43, true).timestamp(122, now).bool(123, true).int(36, next);
-    this.lastSentUs = now;
-    this.io.send(this.enc.finish());
-  }
-
-  private resendStored(m: FixMessage, now: number): void {
-    const enc = this.header(m.msgType, m.seqNum, now).bool(43, true);
-    const orig = m.indexOf(52);
-    if (orig >= 0) enc.copy(122, m.buf, m.valueStart[orig] as number, m.valueEnd[orig] as number);
-    for (let i = 0; i < m.count; i++) {
-      const t = m.tags[i] as number;
-      if (t === 8 || t === 9 || t === 10 || t === 35 || t === 49 || t === 56 || t === 34 || t === 52 || t === 43 || t === 122 || t === 97) continue;
-      enc.copy(t, m.buf, m.valueStart[i] as number, m.valueEnd[i] as number);
-    }
-    this.lastSentUs = now;
-    this.io.send(enc.finish());
   }
 }
