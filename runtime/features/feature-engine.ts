@@ -11,11 +11,14 @@ export type FeatureBackend = "wasm" | "ts" | "auto";
 /** Feature vectors of every instrument, updated by the data path. */
 export class FeatureEngine {
   readonly kernels: FeatureKernels;
+  /** Book levels the imbalance kernel reads from L2 books. */
+  readonly depthLevels: number;
   private readonly names: ReadonlyMap<string, number>;
 
   constructor(instruments: number, backend: FeatureBackend = "auto", overrides: Partial<FeatureKernelsConfig> = {}) {
     const config = { ...defaultFeatureConfig(Math.max(1, instruments)), ...overrides };
     this.kernels = createFeatureKernels(config, backend);
+    this.depthLevels = config.imbalanceLevels;
     this.names = new Map(Object.entries(this.kernels.layout.index));
   }
 

@@ -13,6 +13,7 @@ import type { DeploymentConfig } from "../config/schema.ts";
 import type { MarketSource } from "../data/sources/market-source.ts";
 import { syntheticInstruments } from "../data/sources/synthetic/fx-universe.ts";
 import { createSyntheticMarket } from "../data/sources/synthetic/synthetic-market.ts";
+import { SourceConfigError } from "../data/sources/source-error.ts";
 import { openReplaySource, type ReplaySpec } from "../data/sources/replay/replay-source.ts";
 import { L1Books } from "../data/l1-books.ts";
 import { FeatureEngine, type FeatureBackend } from "../features/feature-engine.ts";
@@ -42,6 +43,8 @@ export interface BuildOptions {
   journalPath?: string;
   /** Record into the deployment's store (default true when the deployment has one). */
   store?: boolean;
+  /** Market sources to use instead of the deployment's (tests, tools that bring their own data). */
+  sources?: MarketSource[];
   /** Start of a paper session's synthetic market (µs); defaults to now. */
   startTs?: number;
   /** Structured log output (default: stderr JSON lines). */
@@ -127,6 +130,20 @@ export async function checkDeployment(config: DeploymentConfig, configFile: stri
       if (!all.has(p)) add(["market", "synthetic", "pairs", i], `market.synthetic.pairs[${i}]: expected one of the 28 synthetic FX pairs, got "${p}"`);
     });
   }
+  if (config.market.source === "synthetic") {
+    const start = config.market.synthetic?.start;
+    if (start !== undefined && start !== "now" && Number.isNaN(Date.parse(start))) {
+      add(["market", "synthetic", "start"], `market.synthetic.start: expected an ISO time such as "2024-01-08T07:00:00Z" or "now", got "${start}"`);
+    } else {
+      try {
+        openSources(config, configFile, instruments, config.mode, 0)[0]!.close();
+      } catch (err) {
+        if (!(err instanceof SourceConfigError)) throw err;
+        const param = String(err.context.param ?? "");
+        add(["market", "synthetic", "params", param], `market.synthetic.params.${param}: expected ${err.context.expected}, got ${err.context.got}`);
+      }
+    }
+  }
   config.strategies.forEach((s, i) =>
     s.instruments.forEach((sym, j) => {
       if (!symbols.has(sym)) add(["strategies", i, "instruments", j], `strategies[${i}].instruments[${j}]: expected an instrument of this deployment (${[...symbols].slice(0, 6).join(", ")}...), got "${sym}"`);
@@ -157,7 +174,7 @@ export async function buildSession(config: DeploymentConfig, configFile: string,
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const instruments = deploymentInstruments(config);
   const bySymbol = new Map(instruments.map((i) => [i.symbol, i]));
-  const sources = openSources(config, configFile, instruments, mode, opts.startTs);
+  const sources = opts.sources ?? openSources(config, configFile, instruments, mode, opts.startTs);
   const loop = new EventLoop(sources);
   const features = new FeatureEngine(instruments.length, opts.features ?? "auto");
   const { loaded } = await loadPlugins(pluginRequests(config), configFile, features.featureNames());
@@ -322,6 +339,8 @@ function openSources(config: DeploymentConfig, configFile: string, instruments: 
     if (startTs !== undefined) start = startTs;
     else if (isoStart === "now" || (isoStart === undefined && mode !== "backtest")) start = wallMicros();
     else if (isoStart !== undefined) start = Date.parse(isoStart) * 1000;
+    // A backtest without a start begins on the generator's default Monday, so a duration can end it.
+    else start = Date.UTC(2024, 0, 8) * 1000;
     const duration = syn.durationSeconds;
     return [
       createSyntheticMarket({

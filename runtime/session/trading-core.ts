@@ -9,6 +9,7 @@ import type { Fill, OrderIntent, OrderView } from "../../plugins/sdk/orders.ts";
 import type { ExecutionReport, VenueAdapter } from "../../plugins/sdk/venue.ts";
 import { MarketEventKind, type MarketEvent } from "../data/sources/market-source.ts";
 import { L1Books, QuoteVerdict } from "../data/l1-books.ts";
+import { L2Book } from "../data/l2-book.ts";
 import type { FeatureEngine } from "../features/feature-engine.ts";
 import type { Alerts } from "../kernel/alerts.ts";
 import type { EventLoop, MarketSink } from "../kernel/event-loop.ts";
@@ -61,6 +62,11 @@ export class TradingCore implements MarketSink {
   private readonly fillsHasher = new Bun.CryptoHasher("sha256");
   private nextEquitySample = 0;
   private readonly versions = new Map<string, string>();
+  private readonly l2: (L2Book | undefined)[] = [];
+  private readonly topBidPrices: Float64Array;
+  private readonly topBidSizes: Float64Array;
+  private readonly topAskPrices: Float64Array;
+  private readonly topAskSizes: Float64Array;
 
   constructor(
     readonly instruments: readonly Instrument[],
@@ -76,6 +82,11 @@ export class TradingCore implements MarketSink {
     books?: L1Books,
   ) {
     this.books = books ?? new L1Books(instruments.length);
+    const k = features.depthLevels;
+    this.topBidPrices = new Float64Array(k);
+    this.topBidSizes = new Float64Array(k);
+    this.topAskPrices = new Float64Array(k);
+    this.topAskSizes = new Float64Array(k);
   }
 
   /** Records the plugin version behind orders of a strategy (for the audit trail). */
@@ -92,33 +103,80 @@ export class TradingCore implements MarketSink {
   onMarket(ev: MarketEvent): void {
     this.eventSeq++;
     if (this.measureLatency) this.eventStartNs = Bun.nanoseconds();
-    const inst = ev.instrument;
-    if (ev.kind === MarketEventKind.Quote) {
-      const verdict = this.books.applyQuote(inst, ev.ts, ev.bid, ev.ask, ev.bidSize, ev.askSize);
-      if (verdict !== QuoteVerdict.Applied) {
-        this.dataAnomaly(verdict, inst);
-        this.eventStartNs = 0;
-        return;
-      }
-      this.features.onQuote(inst, ev.ts, ev.bid, ev.ask, ev.bidSize, ev.askSize);
-      this.portfolio.mark(inst, ev.bid, ev.ask);
-      this.venue.onQuote?.(ev);
-      this.host.onQuote(ev);
-      this.listeners.quote?.(ev);
-    } else {
-      if (!(ev.price > 0) || !(ev.size > 0) || this.books.books[inst] === undefined) {
-        this.dataAnomaly(QuoteVerdict.Invalid, inst);
-        this.eventStartNs = 0;
-        return;
-      }
-      this.features.onTrade(inst, ev.ts, ev.price, ev.size, ev.side);
-      this.venue.onTrade?.(ev);
-      this.host.onTrade(ev);
-      this.listeners.trade?.(ev);
-    }
+    const kind = ev.kind;
+    if (kind === MarketEventKind.Quote) this.onQuote(ev);
+    else if (kind === MarketEventKind.Trade) this.onTrade(ev);
+    else if (kind === MarketEventKind.BookDelta) this.onBookDelta(ev);
+    else this.dataAnomaly(QuoteVerdict.Invalid, ev.instrument);
     if (ev.ts >= this.nextEquitySample) this.sampleEquity(ev.ts);
     // Orders sent later (timers, reports) are not caused by this tick: they are not timed.
     this.eventStartNs = 0;
+  }
+
+  /** L2 book of an instrument, when its feed sends depth. */
+  depth(instrument: number): L2Book | undefined {
+    return this.l2[instrument];
+  }
+
+  private onQuote(ev: MarketEvent): void {
+    const inst = ev.instrument;
+    const verdict = this.books.applyQuote(inst, ev.ts, ev.bid, ev.ask, ev.bidSize, ev.askSize);
+    if (verdict !== QuoteVerdict.Applied) {
+      this.dataAnomaly(verdict, inst);
+      return;
+    }
+    this.features.onQuote(inst, ev.ts, ev.bid, ev.ask, ev.bidSize, ev.askSize);
+    this.portfolio.mark(inst, ev.bid, ev.ask);
+    this.venue.onQuote?.(ev);
+    this.host.onQuote(ev);
+    this.listeners.quote?.(ev);
+  }
+
+  private onTrade(ev: MarketEvent): void {
+    const inst = ev.instrument;
+    if (!(ev.price > 0) || !(ev.size > 0) || this.books.books[inst] === undefined) {
+      this.dataAnomaly(QuoteVerdict.Invalid, inst);
+      return;
+    }
+    this.features.onTrade(inst, ev.ts, ev.price, ev.size, ev.side);
+    this.venue.onTrade?.(ev);
+    this.host.onTrade(ev);
+    this.listeners.trade?.(ev);
+  }
+
+  /**
+   * Applies a depth update to the instrument's L2 book; the feature engine sees the top levels,
+   * and when the top of book changes, everything downstream sees it as a quote.
+   */
+  private onBookDelta(ev: MarketEvent): void {
+    const inst = ev.instrument;
+    const l1 = this.books.books[inst];
+    if (l1 === undefined || !(ev.price > 0) || ev.size < 0 || (ev.side !== 1 && ev.side !== -1) || ev.ts < l1.ts) {
+      this.dataAnomaly(ev.ts < (l1?.ts ?? 0) ? QuoteVerdict.OutOfOrder : QuoteVerdict.Invalid, inst);
+      return;
+    }
+    let book = this.l2[inst];
+    if (book === undefined) {
+      book = new L2Book();
+      this.l2[inst] = book;
+    }
+    book.apply(ev.side, ev.price, ev.size);
+    book.ts = ev.ts;
+    // Several deltas at one ts may pass through a crossed or one-sided book: wait for a sane one.
+    if (!book.uncrossed) return;
+    const k = this.features.depthLevels;
+    book.top(k, this.topBidPrices, this.topBidSizes, this.topAskPrices, this.topAskSizes);
+    this.features.kernels.onBook(inst, ev.ts, this.topBidPrices, this.topBidSizes, this.topAskPrices, this.topAskSizes, k);
+    const bid = book.bids.bestPrice();
+    const ask = book.asks.bestPrice();
+    const bidSize = book.bids.bestSize();
+    const askSize = book.asks.bestSize();
+    if (l1.valid && bid === l1.bid && ask === l1.ask && bidSize === l1.bidSize && askSize === l1.askSize) return;
+    ev.bid = bid;
+    ev.ask = ask;
+    ev.bidSize = bidSize;
+    ev.askSize = askSize;
+    this.onQuote(ev);
   }
 
   /** Sends an intent through risk; returns the order id (rejected orders keep their reason). */

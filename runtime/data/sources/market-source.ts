@@ -9,6 +9,8 @@
 export const enum MarketEventKind {
   Quote = 1,
   Trade = 2,
+  /** An L2 level changed: `side` (+1 bid, -1 ask), `price` and the level's new total `size` (0 removes it). */
+  BookDelta = 3,
 }
 
 /** Reusable market event written by a source (flyweight): integers only. */
@@ -30,7 +32,7 @@ export interface MarketEvent {
   price: number;
   /** Trade: size in units. */
   size: number;
-  /** Trade: +1 buy aggressor, -1 sell aggressor, 0 unknown. */
+  /** Trade: +1 buy aggressor, -1 sell aggressor, 0 unknown. BookDelta: +1 bid, -1 ask. */
   side: number;
 }
 

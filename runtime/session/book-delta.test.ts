@@ -1,0 +1,35 @@
+import { afterAll, expect, test } from "bun:test";
+import { MarketEventKind, newMarketEvent, type MarketEvent } from "../data/sources/market-source.ts";
+import { ArraySource } from "../data/sources/array-source.ts";
+import { runBacktest } from "./backtest.ts";
+import { sessionFromYaml, syntheticYaml, tempDir } from "./test-session.ts";
+
+const tmp = tempDir("kestrel-l2-");
+afterAll(() => tmp.dispose());
+
+function delta(ts: number, side: number, price: number, size: number): MarketEvent {
+  return { ...newMarketEvent(), kind: MarketEventKind.BookDelta, ts, instrument: 0, side, price, size };
+}
+
+test("depth updates build the L2 book; top-of-book changes reach the L1 book and features, deeper ones do not", async () => {
+  const events = [
+    delta(10, 1, 110_000, 500_000),
+    delta(10, -1, 110_003, 400_000),
+    delta(11, 1, 109_999, 900_000), // deeper bid level: top unchanged
+    delta(12, -1, 110_002, 100_000), // better ask: top changes
+    delta(13, -1, 110_002, 0), // removed: ask back to 110003
+    delta(14, 1, 110_005, 100_000), // crosses the ask: not applied to L1 until sane
+    delta(14, -1, 110_003, 0),
+    delta(14, -1, 110_006, 300_000),
+  ];
+  const yaml = syntheticYaml("  []", { pairs: "EURUSD", seconds: 1 }).replace("strategies:\n  []", "strategies: []");
+  const s = await sessionFromYaml(tmp.path, yaml, { sources: [new ArraySource(events)] });
+  const tops: string[] = [];
+  s.core.listeners.quote = (q) => tops.push(`${q.ts}:${q.bid}x${q.bidSize}/${q.ask}x${q.askSize}`);
+  runBacktest(s);
+  expect(tops).toEqual(["10:110000x500000/110003x400000", "12:110000x500000/110002x100000", "13:110000x500000/110003x400000", "14:110005x100000/110006x300000"]);
+  const book = s.core.depth(0)!;
+  expect([...book.bids.prices.subarray(0, book.bids.count)]).toEqual([110_005, 110_000, 109_999]);
+  const imbalance = s.core.features.values(0)[s.core.features.index("imbalance")]!;
+  expect(Number.isFinite(imbalance)).toBe(true);
+}, 30_000);
