@@ -15,6 +15,7 @@ import { openApiDocument } from "./http/openapi.ts";
 import { ok, text } from "./http/reply.ts";
 import { defineRoute, type AdminRoute } from "./http/route.ts";
 import { TokenBuckets } from "./http/rate-limit.ts";
+import { LoopFairness } from "./http/loop-fairness.ts";
 import { renderMetrics } from "./metrics/session-metrics.ts";
 import { dashboardRoutes, loadDashboard } from "./dashboard/routes.ts";
 import { alertRoutes } from "./routes/alerts.ts";
@@ -41,6 +42,8 @@ export interface AdminOptions {
   keys?: readonly string[];
   /** Requests a second per token (default 100, burst twice that; 0 disables). */
   rateLimitPerSecond?: number;
+  /** Milliseconds requests may hold the thread before yielding to the trading loop (default 2; 0 never yields). */
+  loopBudgetMs?: number;
   /** Stream limits. */
   streams?: HubOptions;
   /** Where log lines go (default: stderr JSON lines). */
@@ -94,7 +97,9 @@ export async function startAdmin(session: Session, run: RealtimeRun, opts: Admin
   const hub = new StreamHub(session, opts.streams);
   const responses = new Map<number, number>();
   const wsClients = new Map<string, number>();
-  const counters = { responses, wsClients, wsDropped: hub.dropped };
+  const rate = opts.rateLimitPerSecond ?? 100;
+  const fairness = new LoopFairness(() => session.core.now(), opts.loopBudgetMs ?? 2);
+  const counters = { responses, wsClients, wsDropped: hub.dropped, deferred: () => fairness.deferred };
   const dashboard = await loadDashboard();
   const routes: AdminRoute[] = [
     ...healthRoutes(startedAt),
@@ -120,8 +125,7 @@ export async function startAdmin(session: Session, run: RealtimeRun, opts: Admin
   ];
   const doc = openApiDocument([...routes, openApiRouteStub], STREAM_ROUTES, "1.0.0");
   routes.push(defineRoute({ ...openApiRouteStub, handle: () => ok(doc) }));
-  const rate = opts.rateLimitPerSecond ?? 100;
-  const app = buildApp(routes, { session, run, verify, responses, rateLimit: new TokenBuckets(rate, rate * 2), log });
+  const app = buildApp(routes, { session, run, verify, responses, rateLimit: new TokenBuckets(rate, rate * 2), fairness, log });
 
   const streamPaths = new Set(STREAM_ROUTES.map((r) => r.path));
   const port = opts.port ?? session.config.admin?.port ?? 8787;

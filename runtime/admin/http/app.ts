@@ -12,6 +12,7 @@ import { fail, type Reply } from "./reply.ts";
 import { honoPath, type AdminRoute } from "./route.ts";
 import { compileValidator, type Validator } from "./validate.ts";
 import { TokenBuckets } from "./rate-limit.ts";
+import type { LoopFairness } from "./loop-fairness.ts";
 import { NoQuery } from "./schemas.ts";
 
 /** What the app needs besides the route table. */
@@ -22,6 +23,8 @@ export interface AppDeps {
   /** HTTP answers by status code (for /metrics). */
   readonly responses: Map<number, number>;
   readonly rateLimit: TokenBuckets;
+  /** Yields to the trading loop when requests have held the thread too long. */
+  readonly fairness: LoopFairness;
   /** Structured log of commands and failures. */
   readonly log: (message: string, fields: Record<string, unknown>) => void;
 }
@@ -33,6 +36,7 @@ const PRIORITY = new Set(["/api/v1/kill-switch/engage", "/api/v1/kill-switch/rel
 export function buildApp(routes: readonly AdminRoute[], deps: AppDeps): Hono {
   const app = new Hono();
   app.use("*", async (c, next) => {
+    await deps.fairness.turn();
     await next();
     deps.responses.set(c.res.status, (deps.responses.get(c.res.status) ?? 0) + 1);
   });

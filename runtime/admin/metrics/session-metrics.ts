@@ -16,6 +16,8 @@ export interface AdminCounters {
   readonly wsClients: Map<string, number>;
   /** WebSocket clients closed for being slow, by stream. */
   readonly wsDropped: Map<string, number>;
+  /** Requests that waited for the trading loop's turn. */
+  readonly deferred: () => number;
 }
 
 /** Renders every metric of the session. */
@@ -70,6 +72,7 @@ export function renderMetrics(session: Session, admin: AdminCounters): string {
 
   x.family("kestrel_admin_responses_total", "counter", "Admin HTTP answers by status code.");
   for (const [code, n] of admin.responses) x.sample("kestrel_admin_responses_total", n, { code: String(code) });
+  x.family("kestrel_admin_deferred_total", "counter", "Admin requests that waited for the trading loop to take its turn.").sample("kestrel_admin_deferred_total", admin.deferred());
   x.family("kestrel_admin_ws_clients", "gauge", "WebSocket clients connected, by stream.");
   for (const [stream, n] of admin.wsClients) x.sample("kestrel_admin_ws_clients", n, { stream });
   x.family("kestrel_admin_ws_dropped_total", "counter", "WebSocket clients closed for being too slow, by stream.");
