@@ -135,6 +135,8 @@ export async function startAdmin(session: Session, run: RealtimeRun, opts: Admin
     server = Bun.serve<StreamClient>({
       port,
       hostname,
+      // Bodies are small JSON commands; parsing a large one would hold up the loop.
+      maxRequestBodySize: 64 * 1024,
       async fetch(req, srv) {
         const url = new URL(req.url);
         if (streamPaths.has(url.pathname)) {

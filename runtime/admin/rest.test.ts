@@ -284,6 +284,23 @@ describe("rate limit", () => {
   });
 });
 
+describe("edges", () => {
+  test("a body over 64 KiB is refused before it is parsed", async () => {
+    const r = await call(f, "POST", "/api/v1/orders", f.tokens.trader, JSON.stringify({ ...order(), tag: "x".repeat(100_000) }));
+    expect(r.status).toBe(413);
+  });
+
+  test("the page carries a content security policy and API answers are not cached", async () => {
+    const page = await call(f, "GET", "/", null);
+    expect(page.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+    expect(page.text).toContain("<title>Kestrel admin</title>");
+    expect((await call(f, "GET", "/api/v1/health", null)).headers.get("cache-control")).toBe("no-store");
+    const js = await call(f, "GET", "/assets/lightweight-charts.js", null);
+    expect(js.headers.get("content-type")).toContain("javascript");
+    expect(js.text).toContain("LightweightCharts");
+  });
+});
+
 describe("listening", () => {
   test("a port already in use fails with ADMIN_LISTEN_FAILED naming host and port", async () => {
     const { startAdmin } = await import("./index.ts");

@@ -94,8 +94,14 @@ function summary(problems: readonly { in: string; path: string; reason: string }
   return problems.map((p) => `${p.in}${p.path}: ${p.reason}`).join("; ");
 }
 
+/** The dashboard may run its own inline script and talk to this origin only; nothing may frame it. */
+const PAGE_POLICY = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws: wss:; frame-ancestors 'none'";
+
 function send(c: Context, reply: Reply): Response {
+  c.header("Cache-Control", "no-store");
+  c.header("X-Content-Type-Options", "nosniff");
   if (reply.contentType !== undefined) {
+    if (reply.contentType.startsWith("text/html")) c.header("Content-Security-Policy", PAGE_POLICY);
     c.header("Content-Type", reply.contentType);
     return c.body(reply.body as string, reply.status as never);
   }
