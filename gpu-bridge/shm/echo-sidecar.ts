@@ -1,6 +1,8 @@
 /**
  * A TypeScript sidecar that echoes requests, used by the bridge tests and the shm benchmark.
- * Usage: `bun gpu-bridge/shm/echo-sidecar.ts <segment-path> [--spin] [--version N]`.
+ * Usage: `bun gpu-bridge/shm/echo-sidecar.ts <segment-path> [--spin] [--version N] [--raw]`.
+ * With `--raw` it copies each request frame's bytes back as the response without decoding them
+ * (the transport floor, for the benchmark).
  * Methods: `echo` (returns the body), `sink` (one-way: no response), `stall` (stops its heartbeat and loop for `body` ms),
  * `garbage` (answers with an undecodable frame, then echoes), `poison` (publishes an impossible
  * length word) and `exit`.
@@ -9,7 +11,29 @@ import { Status } from "./codec.ts";
 import { formatBridgeError } from "./errors.ts";
 import { FRAME_ALIGN } from "./layout.ts";
 import { CLAIM_FULL, CLAIM_TOO_LARGE } from "./ring.ts";
+import { PEEK_CORRUPT, PEEK_EMPTY, RingReader } from "./ring.ts";
 import { ShmServer } from "./server.ts";
+
+/** Echoes frames byte for byte, spinning, beating every 256 idle polls. */
+function serveRaw(s: ShmServer): void {
+  const seg = s.segment;
+  const reader = new RingReader(seg.words, seg.requests);
+  let idle = 0;
+  for (;;) {
+    const len = reader.peek();
+    if (len === PEEK_CORRUPT) return;
+    if (len === PEEK_EMPTY) {
+      if ((++idle & 255) === 0) s.beat();
+      continue;
+    }
+    const off = reader.payloadOffset();
+    let at = s.writer.tryClaim(len);
+    while (at === CLAIM_FULL) at = s.writer.tryClaim(len);
+    seg.bytes.copyWithin(at, off, off + len);
+    s.writer.commit(len);
+    reader.release();
+  }
+}
 
 const args = process.argv.slice(2);
 const path = args[0];
@@ -23,6 +47,11 @@ const server = ShmServer.attach(path, version);
 if ("code" in server) {
   console.error(formatBridgeError(server));
   process.exit(3);
+}
+
+if (args.includes("--raw")) {
+  serveRaw(server);
+  process.exit(0);
 }
 
 server.serve(
