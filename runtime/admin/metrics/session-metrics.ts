@@ -27,7 +27,8 @@ export function renderMetrics(session: Session, admin: AdminCounters): string {
   x.family("kestrel_market_events_total", "counter", "Market events processed by the loop.").sample("kestrel_market_events_total", session.loop.marketEvents);
   x.family("kestrel_timer_events_total", "counter", "Timer events processed by the loop.").sample("kestrel_timer_events_total", session.loop.timerEvents);
   x.family("kestrel_kernel_time_seconds", "gauge", "Kernel clock, seconds since the Unix epoch.").sample("kestrel_kernel_time_seconds", core.now() / 1e6);
-  x.family("kestrel_orders_total", "counter", "Orders created (accepted or refused by risk).").sample("kestrel_orders_total", core.oms.orderIds.current);
+  x.family("kestrel_orders_total", "counter", "Orders created, accepted or refused by risk (restored ones included).").sample("kestrel_orders_total", core.oms.created);
+  x.family("kestrel_orders_refused_total", "counter", "Orders refused by the pre-trade risk chain.").sample("kestrel_orders_refused_total", core.oms.refused);
   x.family("kestrel_fills_total", "counter", "Fills applied.").sample("kestrel_fills_total", core.oms.fillIds.current);
   x.family("kestrel_open_orders", "gauge", "Orders not yet in a terminal state.").sample("kestrel_open_orders", core.oms.openCount);
   x.family("kestrel_risk_rejections_total", "counter", "Orders refused by the pre-trade risk chain, by code.");

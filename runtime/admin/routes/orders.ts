@@ -37,15 +37,7 @@ export function orderRoutes(): AdminRoute[] {
         if (!r.ok) return fail(400, "ADMIN_BAD_REQUEST", r.problems.map((p) => `body${p.path}: ${p.reason}`).join("; "), r.problems);
         const core = session.core;
         run.syncClock();
-        // A manual order is not caused by a market event: keep it out of the tick-to-order histogram.
-        const measuring = core.measureLatency;
-        core.measureLatency = false;
-        let id: number;
-        try {
-          id = core.submit(MANUAL, r.intent);
-        } finally {
-          core.measureLatency = measuring;
-        }
+        const id = core.submit(MANUAL, r.intent);
         const order = core.oms.get(id)!;
         const view = orderJson(session.instruments, order);
         if (order.status === "rejected") {
@@ -60,7 +52,7 @@ export function orderRoutes(): AdminRoute[] {
       path: "/api/v1/orders",
       role: "analyst",
       tag: "orders",
-      summary: "Lists orders, newest first, filtered by status, instrument and strategy.",
+      summary: "Lists orders the OMS keeps (every open one, the most recent finished ones), newest first, filtered by status, instrument and strategy.",
       query: Type.Object(
         { status: Type.Optional(Status), instrument: Type.Optional(SymbolText), strategy: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })), limit: Limit },
         { additionalProperties: false },

@@ -87,6 +87,7 @@ export async function startPaperFixture(opts: PaperFixtureOptions = {}): Promise
       await admin.stop();
       run.stop();
       await run.done;
+      await session.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
