@@ -9,6 +9,7 @@
  * venue.start();
  * venue.sendOrder("lp1", { clOrdId: "c1", symbol: "EURUSD", side: "buy", type: "limit", quantity: 1000, price: 110015 });
  */
+import type { TLSOptions } from "bun";
 import type { FixEncoder } from "./codec/encode.ts";
 import type { FixMessage } from "./codec/message.ts";
 import { standardDictionary } from "./dictionary/load.ts";
@@ -35,7 +36,8 @@ export interface FixSessionSpec {
   /** Directory for the file message store; in memory when absent. */
   readonly storeDir?: string;
   readonly resetSeqNumOnLogon?: boolean;
-  readonly tls?: boolean;
+  /** TLS: true, or Bun TLS options such as `{ ca, serverName }`. */
+  readonly tls?: boolean | TLSOptions;
   /** Symbols to subscribe to on logon. */
   readonly symbols: readonly string[];
   /** MarketDepth (264): 1 is top of book (default), 0 full depth. */

@@ -196,6 +196,37 @@ describe.skipIf(!available)("against the QuickFIX C++ acceptor", () => {
     await until("fill from lp2", () => rec.report("L2", "fill")?.session === "lp2");
   }, 20_000);
 
+  test("the session runs over TLS (a TLS terminator in front of the acceptor)", async () => {
+    const acceptor = await QuickFixAcceptor.start("LP1", "KESTREL");
+    cleanups.push(() => acceptor.stop());
+    const cert = readFileSync(new URL("./testing/tls/cert.pem", import.meta.url), "utf8");
+    const key = readFileSync(new URL("./testing/tls/key.pem", import.meta.url), "utf8");
+    type Pipe = { peer?: import("bun").Socket<undefined>; early: Uint8Array[] };
+    const terminator = Bun.listen<Pipe>({
+      hostname: "127.0.0.1", port: 0, tls: { cert, key },
+      socket: {
+        open(client) {
+          client.data = { early: [] };
+          void Bun.connect({ hostname: "127.0.0.1", port: acceptor.port, socket: {
+            open(up) { client.data.peer = up; for (const b of client.data.early) up.write(b); },
+            data(_up, d) { client.write(d); },
+            close() { client.end(); },
+          } });
+        },
+        data(client, d) { if (client.data.peer) client.data.peer.write(d); else client.data.early.push(d.slice()); },
+        close(client) { client.data.peer?.end(); },
+      },
+    });
+    cleanups.push(async () => { terminator.stop(true); });
+    const rec = new Recorder();
+    const core = new FixVenueCore({ instruments, sessions: [{ name: "tls", host: "127.0.0.1", port: terminator.port, tls: { ca: cert, serverName: "localhost" }, senderCompID: "KESTREL", targetCompID: "LP1", heartBtIntSec: 5, symbols: ["EURUSD"], reconnectMinMs: 50, tickMs: 50 }] }, rec.callbacks);
+    cleanups.push(() => core.stop());
+    core.start();
+    await until("quote over TLS", () => rec.quotes.length > 0);
+    core.sendOrder("tls", { clOrdId: "T1", symbol: "EURUSD", side: "buy", type: "market", quantity: 1000 });
+    await until("fill over TLS", () => rec.report("T1", "fill") !== undefined);
+  }, 20_000);
+
   test("the acceptor listens on loopback only", async () => {
     const acceptor = await QuickFixAcceptor.start();
     cleanups.push(() => acceptor.stop());

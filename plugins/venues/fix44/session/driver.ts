@@ -4,7 +4,7 @@
  * sends (buffering when the socket pushes back), and reconnects with the session's backoff
  * until stopped. All protocol decisions stay in the session.
  */
-import type { Socket } from "bun";
+import type { Socket, TLSOptions } from "bun";
 import type { FixMessage } from "../codec/message.ts";
 import { FixSession } from "./session.ts";
 import type { MessageStore } from "./store.ts";
@@ -14,8 +14,8 @@ import type { SessionConfig, SessionEvent, SessionIo, SessionState } from "./typ
 export interface DriverOptions {
   readonly host: string;
   readonly port: number;
-  /** Use TLS (default false). */
-  readonly tls?: boolean;
+  /** Use TLS: true for the system's trust store, or Bun TLS options (e.g. `{ ca, serverName }`); default plain TCP. */
+  readonly tls?: boolean | TLSOptions;
   /** Clock in microseconds since the epoch (default: the wall clock). */
   readonly clock?: () => number;
   /** Milliseconds between session timer ticks (default 250). */
