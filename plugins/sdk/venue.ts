@@ -58,6 +58,13 @@ export interface VenueContext<P extends TSchema = TSchema> {
   schedule(ts: number, fn: () => void): void;
   /** Hands an execution report to the runtime (at the current kernel time). */
   report(report: ExecutionReport): void;
+  /**
+   * Hands in a quote from the venue's own feed (a live venue); it is stamped with the kernel time
+   * of arrival and dispatched like any market event. False when the runtime's queue is full.
+   */
+  quote(instrument: number, bid: number, ask: number, bidSize: number, askSize: number): boolean;
+  /** Hands in a public trade from the venue's feed; side is the aggressor (+1, -1, 0). */
+  trade(instrument: number, price: number, size: number, side: number): boolean;
   /** Raises an operator alert. */
   alert(code: string, message: string): void;
 }

@@ -71,8 +71,8 @@ function crossChecks(c: DeploymentConfig): ConfigProblem[] {
   if (c.market.source === "replay" && c.market.replay === undefined) {
     out.push({ path: ["market"], message: "market.replay: required when market.source is \"replay\", got nothing" });
   }
-  if (c.market.source === "replay" && (c.instruments === undefined || c.instruments.length === 0)) {
-    out.push({ path: ["instruments"], message: "instruments: required for a replay market (declare each instrument's decimals), got nothing" });
+  if (c.market.source !== "synthetic" && (c.instruments === undefined || c.instruments.length === 0)) {
+    out.push({ path: ["instruments"], message: `instruments: required for a ${c.market.source} market (declare each instrument's decimals), got nothing` });
   }
   const names = new Set<string>();
   c.strategies.forEach((s, i) => {

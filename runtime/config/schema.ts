@@ -29,7 +29,8 @@ const ReplayFile = Type.Object(
 
 const Market = Type.Object(
   {
-    source: Type.Union([Type.Literal("synthetic"), Type.Literal("replay")]),
+    /** Where market data comes from: the synthetic generator, recorded files, or the venue's own feed. */
+    source: Type.Union([Type.Literal("synthetic"), Type.Literal("replay"), Type.Literal("venue")]),
     /** Paper pacing: kernel microseconds per wall microsecond. */
     speed: Type.Number({ exclusiveMinimum: 0, default: 1 }),
     synthetic: Type.Optional(

@@ -26,6 +26,7 @@ export function runBacktest(session: Session, onProgress?: (p: BacktestProgress)
   core.host.stop();
   // Reports caused by onStop (e.g. cancels) are applied too.
   loop.runUntil(Infinity);
+  core.venue.stop?.();
   try {
     session.performance.sample(loop.clock.now(), session.config.account.capital + core.portfolio.equity(session.config.account.currency));
   } catch {

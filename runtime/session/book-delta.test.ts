@@ -33,3 +33,17 @@ test("depth updates build the L2 book; top-of-book changes reach the L1 book and
   const imbalance = s.core.features.values(0)[s.core.features.index("imbalance")]!;
   expect(Number.isFinite(imbalance)).toBe(true);
 }, 30_000);
+
+test("trade prints reach the features, the venue and listeners, and bad prints are counted, not applied", async () => {
+  const quote: MarketEvent = { ...newMarketEvent(), kind: MarketEventKind.Quote, ts: 5, instrument: 0, bid: 110_000, ask: 110_002, bidSize: 1_000_000, askSize: 1_000_000 };
+  const trade = (ts: number, price: number, size: number): MarketEvent => ({ ...newMarketEvent(), kind: MarketEventKind.Trade, ts, instrument: 0, price, size, side: 1 });
+  const events = [quote, trade(6, 110_002, 50_000), trade(7, 0, 10), trade(8, 110_001, 20_000)];
+  const yaml = syntheticYaml("  []", { pairs: "EURUSD", seconds: 1 }).replace("strategies:\n  []", "strategies: []");
+  const s = await sessionFromYaml(tmp.path, yaml, { sources: [new ArraySource(events)] });
+  const prints: number[] = [];
+  s.core.listeners.trade = (t) => prints.push(t.price);
+  const summary = runBacktest(s);
+  expect(prints).toEqual([110_002, 110_001]);
+  expect(summary.dataAnomalies).toEqual({ DATA_INVALID_QUOTE: 1 });
+  expect(summary.performance.trades).toBe(0);
+}, 30_000);

@@ -15,6 +15,7 @@ import { syntheticInstruments } from "../data/sources/synthetic/fx-universe.ts";
 import { createSyntheticMarket } from "../data/sources/synthetic/synthetic-market.ts";
 import { SourceConfigError } from "../data/sources/source-error.ts";
 import { openReplaySource, type ReplaySpec } from "../data/sources/replay/replay-source.ts";
+import { PushSource } from "../data/sources/push-source.ts";
 import { L1Books } from "../data/l1-books.ts";
 import { FeatureEngine, type FeatureBackend } from "../features/feature-engine.ts";
 import { Alerts } from "../kernel/alerts.ts";
@@ -77,6 +78,18 @@ export interface Session {
   readonly recorder: TickRecorder | null;
   /** Flushes and closes what outlives the loop (the store's writer). */
   close(): Promise<void>;
+  /** How market data pushed by the venue is stamped and dispatched (set by the real-time runner). */
+  readonly arrival: ArrivalHooks;
+  /** Market data the venue pushed in (live feeds). */
+  readonly feed: PushSource;
+}
+
+/** Stamping and wake-up of market data a venue pushes in. */
+export interface ArrivalHooks {
+  /** Kernel time of an arrival. */
+  now: () => number;
+  /** Called after each arrival: the real-time runner dispatches it at once. */
+  kick: () => void;
 }
 
 const DEFAULT_REPORT_SECONDS = 60;
@@ -174,7 +187,8 @@ export async function buildSession(config: DeploymentConfig, configFile: string,
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const instruments = deploymentInstruments(config);
   const bySymbol = new Map(instruments.map((i) => [i.symbol, i]));
-  const sources = opts.sources ?? openSources(config, configFile, instruments, mode, opts.startTs);
+  const feed = new PushSource(`venue:${config.venue.name}`);
+  const sources = [...(opts.sources ?? openSources(config, configFile, instruments, mode, opts.startTs)), feed];
   const loop = new EventLoop(sources);
   const features = new FeatureEngine(instruments.length, opts.features ?? "auto");
   const { loaded } = await loadPlugins(pluginRequests(config), configFile, features.featureNames());
@@ -185,6 +199,8 @@ export async function buildSession(config: DeploymentConfig, configFile: string,
   const limits = resolveLimits(instruments, config.risk.limits, config.risk.instruments ?? {});
   const books = new L1Books(instruments.length);
   let core!: TradingCore;
+  // How a venue's pushed market data is stamped and woken up; the real-time runner replaces both.
+  const arrival: ArrivalHooks = { now: () => loop.clock.now(), kick: () => {} };
   const riskRules: RiskRule[] = [];
   const risk = new RiskEngine(
     instruments,
@@ -226,6 +242,16 @@ export async function buildSession(config: DeploymentConfig, configFile: string,
     now: () => loop.clock.now(),
     schedule: (ts, fn) => loop.schedule(ts, fn),
     report: (r) => core.onReport(r),
+    quote: (i, bid, ask, bidSize, askSize) => {
+      const ok = feed.pushQuote(arrival.now(), i, bid, ask, bidSize, askSize);
+      if (ok) arrival.kick();
+      return ok;
+    },
+    trade: (i, price, size, side) => {
+      const ok = feed.pushPrint(arrival.now(), i, price, size, side);
+      if (ok) arrival.kick();
+      return ok;
+    },
     alert: (code, message) => alerts.raise(loop.clock.now(), code, "warning", config.venue.name, message),
   });
 
@@ -328,7 +354,7 @@ export async function buildSession(config: DeploymentConfig, configFile: string,
   const close = async () => {
     if (recorder !== null) await recorder.close();
   };
-  return { config, mode, instruments, loop, core, performance, journal, sources, restored, journalTornTail: tornTail, recorder, close };
+  return { config, mode, instruments, loop, core, performance, journal, sources, restored, journalTornTail: tornTail, recorder, close, arrival, feed };
 }
 
 function openSources(config: DeploymentConfig, configFile: string, instruments: Instrument[], mode: DeploymentConfig["mode"], startTs?: number): MarketSource[] {
@@ -354,6 +380,7 @@ function openSources(config: DeploymentConfig, configFile: string, instruments: 
       }),
     ];
   }
+  if (config.market.source === "venue") return [];
   const bySymbol = new Map(instruments.map((i) => [i.symbol, i]));
   const specs: ReplaySpec[] = (config.market.replay?.files ?? []).map((f) => ({
     path: resolve(dirname(configFile), f.path),

@@ -48,6 +48,20 @@ export function startRealtime(session: Session, opts: RealtimeOptions = {}): Rea
     loop.clock.advance(Math.floor(toKernel(wallMicros())));
     return loop.clock.now();
   };
+  // Market data a venue pushes in is stamped with the wall-mapped kernel time and dispatched at
+  // once, unless the loop is already running (then it is next in line).
+  let inLoop = false;
+  session.arrival.now = syncClock;
+  session.arrival.kick = () => {
+    if (inLoop || stopping) return;
+    inLoop = true;
+    try {
+      loop.runUntil(loop.clock.now());
+      session.journal?.flush();
+    } finally {
+      inLoop = false;
+    }
+  };
   core.resubmitOpen();
   core.host.start();
   session.journal?.flush();
@@ -57,6 +71,7 @@ export function startRealtime(session: Session, opts: RealtimeOptions = {}): Rea
 
   const tick = () => {
     try {
+      inLoop = true;
       const target = Math.floor(toKernel(wallMicros()));
       loop.runUntil(target, BATCH);
       loop.clock.advance(target);
@@ -65,6 +80,8 @@ export function startRealtime(session: Session, opts: RealtimeOptions = {}): Rea
       // The core contains plugin failures; anything reaching here is a runtime bug: stop safely.
       core.alerts.raise(loop.clock.now(), "KERNEL", "critical", "event-loop", (err as Error).stack ?? String(err));
       stopping = true;
+    } finally {
+      inLoop = false;
     }
     const now = performance.now();
     if (opts.onStatus && now - lastStatus >= 1000) {
@@ -81,6 +98,7 @@ export function startRealtime(session: Session, opts: RealtimeOptions = {}): Rea
     core.cancelAll(null);
     // Give the venue's answers to the cancels up to 2 s of kernel time to arrive.
     loop.runTimersUntil(loop.clock.now() + 2_000_000);
+    core.venue.stop?.();
     session.journal?.close();
     loop.close();
     resolveDone(summarize(session, (performance.now() - t0) / 1000));

@@ -104,9 +104,9 @@ export class TradingCore implements MarketSink {
     this.eventSeq++;
     if (this.measureLatency) this.eventStartNs = Bun.nanoseconds();
     const kind = ev.kind;
-    if (kind === MarketEventKind.Quote) this.onQuote(ev);
-    else if (kind === MarketEventKind.Trade) this.onTrade(ev);
-    else if (kind === MarketEventKind.BookDelta) this.onBookDelta(ev);
+    if (kind === MarketEventKind.Quote) this.quoteEvent(ev);
+    else if (kind === MarketEventKind.Trade) this.tradeEvent(ev);
+    else if (kind === MarketEventKind.BookDelta) this.bookDeltaEvent(ev);
     else this.dataAnomaly(QuoteVerdict.Invalid, ev.instrument);
     if (ev.ts >= this.nextEquitySample) this.sampleEquity(ev.ts);
     // Orders sent later (timers, reports) are not caused by this tick: they are not timed.
@@ -118,7 +118,7 @@ export class TradingCore implements MarketSink {
     return this.l2[instrument];
   }
 
-  private onQuote(ev: MarketEvent): void {
+  private quoteEvent(ev: MarketEvent): void {
     const inst = ev.instrument;
     const verdict = this.books.applyQuote(inst, ev.ts, ev.bid, ev.ask, ev.bidSize, ev.askSize);
     if (verdict !== QuoteVerdict.Applied) {
@@ -132,7 +132,7 @@ export class TradingCore implements MarketSink {
     this.listeners.quote?.(ev);
   }
 
-  private onTrade(ev: MarketEvent): void {
+  private tradeEvent(ev: MarketEvent): void {
     const inst = ev.instrument;
     if (!(ev.price > 0) || !(ev.size > 0) || this.books.books[inst] === undefined) {
       this.dataAnomaly(QuoteVerdict.Invalid, inst);
@@ -148,7 +148,7 @@ export class TradingCore implements MarketSink {
    * Applies a depth update to the instrument's L2 book; the feature engine sees the top levels,
    * and when the top of book changes, everything downstream sees it as a quote.
    */
-  private onBookDelta(ev: MarketEvent): void {
+  private bookDeltaEvent(ev: MarketEvent): void {
     const inst = ev.instrument;
     const l1 = this.books.books[inst];
     if (l1 === undefined || !(ev.price > 0) || ev.size < 0 || (ev.side !== 1 && ev.side !== -1) || ev.ts < l1.ts) {
@@ -176,7 +176,7 @@ export class TradingCore implements MarketSink {
     ev.ask = ask;
     ev.bidSize = bidSize;
     ev.askSize = askSize;
-    this.onQuote(ev);
+    this.quoteEvent(ev);
   }
 
   /** Sends an intent through risk; returns the order id (rejected orders keep their reason). */
