@@ -13,6 +13,7 @@ const Params = Type.Object(
     orderLatencyUs: Type.Integer({ minimum: 0, default: 150, description: "one-way order latency, microseconds" }),
     reportLatencyUs: Type.Integer({ minimum: 0, default: 150, description: "one-way report latency, microseconds" }),
     jitterUs: Type.Integer({ minimum: 0, default: 0, description: "uniform extra latency, seeded" }),
+    feedDelayUs: Type.Integer({ minimum: 0, default: 0, description: "how late our market data is against the venue's, microseconds" }),
     makerFeePpm: Type.Integer({ default: 0, description: "maker fee, millionths of notional" }),
     takerFeePpm: Type.Integer({ default: 20, description: "taker fee, millionths of notional" }),
     dayEndHourUtc: Type.Integer({ minimum: 0, maximum: 23, default: 21 }),

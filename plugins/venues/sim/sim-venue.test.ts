@@ -4,7 +4,7 @@ import type { ExecutionReport, VenueContext, VenueOrder } from "../../sdk/venue.
 import { SimVenue, type SimVenueParams } from "./sim-venue.ts";
 
 const EURUSD: Instrument = { id: 0, symbol: "EURUSD", venue: "sim", base: "EUR", quote: "USD", priceDecimals: 5, sizeDecimals: 0, lotSize: 1000, minSize: 1000 };
-const P: SimVenueParams = { orderLatencyUs: 100, reportLatencyUs: 50, jitterUs: 0, makerFeePpm: -10, takerFeePpm: 20, dayEndHourUtc: 21 };
+const P: SimVenueParams = { orderLatencyUs: 100, reportLatencyUs: 50, feedDelayUs: 0, jitterUs: 0, makerFeePpm: -10, takerFeePpm: 20, dayEndHourUtc: 21 };
 
 /** A venue driven by a tiny clock and timer list, as the kernel would drive it. */
 function harness(params: SimVenueParams = P) {
@@ -150,4 +150,14 @@ test("a market order with no quote at the venue is rejected, not filled at a mad
   const id = h.order({ type: "market", tif: "IOC" });
   h.runTo(2_000_000);
   expect(kinds(h.reports, id)).toEqual(["rejected"]);
+});
+
+test("feed delay lengthens the order path: an order decided on stale data meets the market that much later", () => {
+  const h = harness({ ...P, feedDelayUs: 400 });
+  h.quote(110_000, 110_002);
+  const id = h.order({ price: 110_002, tif: "IOC" });
+  h.runTo(1_000_499);
+  h.quote(110_004, 110_006); // the market moved before our order arrived
+  h.runTo(2_000_000);
+  expect(kinds(h.reports, id)).toEqual(["accepted", "canceled"]);
 });

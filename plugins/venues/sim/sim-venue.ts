@@ -25,6 +25,12 @@ export interface SimVenueParams {
   orderLatencyUs: number;
   /** One-way latency from the venue back to us, microseconds. */
   reportLatencyUs: number;
+  /**
+   * How late our market data is against the venue's, microseconds. We decide on data that is
+   * this old, so an order reaches the venue this much later in the venue's market: the venue
+   * models it by adding it to the order path (exact for matching outcomes).
+   */
+  feedDelayUs: number;
   /** Uniform extra latency 0..jitterUs, drawn from the deployment seed. */
   jitterUs: number;
   /** Maker fee in millionths of notional (negative is a rebate). */
@@ -72,11 +78,11 @@ export class SimVenue implements VenueAdapter, MatchSink {
       triggered: o.type !== "stop" && o.type !== "stop-limit",
     };
     const expireTs = o.tif === "GTD" ? o.expireTs : o.tif === "DAY" ? this.dayEnd(this.ctx.now()) : 0;
-    this.ctx.schedule(this.ctx.now() + this.latency(this.p.orderLatencyUs), () => this.arrive(order, expireTs));
+    this.ctx.schedule(this.ctx.now() + this.p.feedDelayUs + this.latency(this.p.orderLatencyUs), () => this.arrive(order, expireTs));
   }
 
   cancel(orderId: number): void {
-    this.ctx.schedule(this.ctx.now() + this.latency(this.p.orderLatencyUs), () => {
+    this.ctx.schedule(this.ctx.now() + this.p.feedDelayUs + this.latency(this.p.orderLatencyUs), () => {
       const order = this.byId.get(orderId);
       if (order === undefined) {
         this.send({ kind: "cancel-rejected", orderId, ts: 0, reason: "UNKNOWN_ORDER: not working at the venue" });
@@ -88,7 +94,7 @@ export class SimVenue implements VenueAdapter, MatchSink {
   }
 
   replace(orderId: number, price: number, size: number): void {
-    this.ctx.schedule(this.ctx.now() + this.latency(this.p.orderLatencyUs), () => {
+    this.ctx.schedule(this.ctx.now() + this.p.feedDelayUs + this.latency(this.p.orderLatencyUs), () => {
       const order = this.byId.get(orderId);
       if (order === undefined) {
         this.send({ kind: "cancel-rejected", orderId, ts: 0, reason: "UNKNOWN_ORDER: not working at the venue" });
