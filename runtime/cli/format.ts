@@ -22,7 +22,7 @@ export function formatReport(s: SessionSummary): string {
     ["Fills", int(s.fills)],
     ["Positions", positions],
     ["Events", int(s.events)],
-    ["Events/s", int(s.eventsPerSecond)],
+    ["Events/s", `${int(s.eventsPerSecond)} (features: ${s.features})`],
     ["Data anomalies", Object.entries(s.dataAnomalies).map(([k, v]) => `${k}=${v}`).join(" ") || "none"],
     ["Risk refusals", Object.entries(s.riskRejections).map(([k, v]) => `${k}=${v}`).join(" ") || "none"],
     ["Quarantined", s.quarantined.join("; ") || "none"],

@@ -18,6 +18,7 @@ import { openReplaySource, type ReplaySpec } from "../data/sources/replay/replay
 import { PushSource } from "../data/sources/push-source.ts";
 import { L1Books } from "../data/l1-books.ts";
 import { FeatureEngine, type FeatureBackend } from "../features/feature-engine.ts";
+import { prepareWasmKernels } from "../../kernels-wasm/index.ts";
 import { Alerts } from "../kernel/alerts.ts";
 import { wallMicros } from "../kernel/clock.ts";
 import { EventLoop } from "../kernel/event-loop.ts";
@@ -190,7 +191,16 @@ export async function buildSession(config: DeploymentConfig, configFile: string,
   const feed = new PushSource(`venue:${config.venue.name}`);
   const sources = [...(opts.sources ?? openSources(config, configFile, instruments, mode, opts.startTs)), feed];
   const loop = new EventLoop(sources);
-  const features = new FeatureEngine(instruments.length, opts.features ?? "auto");
+  const backend = opts.features ?? "auto";
+  if (backend !== "ts") {
+    // Builds the WebAssembly kernels if their sources changed (offline, seconds); "auto" falls back to the twin.
+    try {
+      await prepareWasmKernels();
+    } catch (err) {
+      if (backend === "wasm") throw err;
+    }
+  }
+  const features = new FeatureEngine(instruments.length, backend);
   const { loaded } = await loadPlugins(pluginRequests(config), configFile, features.featureNames());
   const alerts = new Alerts();
   const strategies = config.strategies.filter((s) => s.enabled !== false).map((s) => s.name);

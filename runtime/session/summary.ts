@@ -5,6 +5,8 @@ import type { PerformanceReport } from "../portfolio/performance.ts";
 /** A JSON-able summary of a session. */
 export interface SessionSummary {
   mode: string;
+  /** Which implementation computed the features: "wasm" or "ts". */
+  features: string;
   events: number;
   timers: number;
   wallSeconds: number;
@@ -47,6 +49,7 @@ export function summarize(s: Session, wallSeconds: number): SessionSummary {
   const events = s.loop.marketEvents;
   return {
     mode: s.mode,
+    features: core.features.kernels.backend,
     events,
     timers: s.loop.timerEvents,
     wallSeconds,
