@@ -111,7 +111,11 @@ export class StreamHub {
   /** Registers a client that has just connected. */
   open(ws: ClientSocket): void {
     this.clients[ws.data.stream].add(ws);
-    this.sendTo(ws, { stream: ws.data.stream, type: "hello", role: ws.data.principal.role, kernelTs: this.session.core.now() });
+    const hello: Record<string, unknown> = { stream: ws.data.stream, type: "hello", role: ws.data.principal.role, kernelTs: this.session.core.now() };
+    // Trades start from the open orders as they are now; later batches may repeat older states of
+    // them (queued before this), which a client recognises by `updatedTs`.
+    if (ws.data.stream === "trades") hello.openOrders = [...this.session.core.oms.openOrders()].map((o) => orderJson(this.session.instruments, o));
+    this.sendTo(ws, hello);
   }
 
   /** Forgets a client that has closed. */
