@@ -194,6 +194,12 @@ describe("reads", () => {
     const pnl = await call(f, "GET", "/api/v1/pnl", f.tokens.analyst);
     expect(pnl.json.byCurrency.map((c: { currency: string }) => c.currency)).toEqual(["GBP", "USD"]);
     expect(pnl.json.performance).toHaveProperty("sharpe");
+    // Strategies' exact P&L adds up to the currency totals (read in one answer, so one snapshot).
+    for (const c of pnl.json.byCurrency) {
+      const sum = pnl.json.byStrategy.reduce((acc: number, st: any) => acc + n(st.byCurrency.find((x: any) => x.currency === c.currency)?.net ?? "0", 5), 0);
+      expect(sum).toBe(n(c.net, 5));
+    }
+    expect(pnl.json.byStrategy.map((st: { strategy: string }) => st.strategy)).toEqual(["obi", "manual"]);
   }, 15_000);
 
   test("risk limits are readable per instrument", async () => {

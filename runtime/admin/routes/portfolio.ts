@@ -65,6 +65,41 @@ function byCurrency(session: Session) {
   }));
 }
 
+/** P&L of each strategy: exact per quote currency, and converted to the account currency (null without a rate). */
+function byStrategy(session: Session) {
+  const p = session.core.portfolio;
+  const account = session.config.account.currency;
+  const decimals = new Map<string, number>();
+  for (const inst of session.instruments) decimals.set(inst.quote, Math.max(decimals.get(inst.quote) ?? 0, inst.priceDecimals + inst.sizeDecimals));
+  return p.strategies.map((strategy) => {
+    const totals = new Map<string, { realised: number; unrealised: number; fees: number }>();
+    for (const inst of session.instruments) {
+      const realised = p.realisedOf(strategy, inst.id);
+      const fees = p.feesOf(strategy, inst.id);
+      const unrealised = p.unrealisedOf(strategy, inst.id);
+      if (realised === 0 && fees === 0 && unrealised === 0) continue;
+      const scale = 10 ** (decimals.get(inst.quote)! - inst.priceDecimals - inst.sizeDecimals);
+      const t = totals.get(inst.quote) ?? { realised: 0, unrealised: 0, fees: 0 };
+      t.realised += realised * scale;
+      t.unrealised += unrealised * scale;
+      t.fees += fees * scale;
+      totals.set(inst.quote, t);
+    }
+    let net: number | null = 0;
+    const currencies = [...totals].sort(([a], [b]) => a.localeCompare(b)).map(([currency, t]) => {
+      const d = decimals.get(currency)!;
+      const n = t.realised + t.unrealised - t.fees;
+      try {
+        if (net !== null) net += p.convert(n / 10 ** d, currency, account);
+      } catch {
+        net = null;
+      }
+      return { currency, realised: formatScaled(t.realised, d), unrealised: formatScaled(t.unrealised, d), fees: formatScaled(t.fees, d), net: formatScaled(n, d) };
+    });
+    return { strategy, pnl: net === null ? null : Math.round(net * 100) / 100, byCurrency: currencies };
+  });
+}
+
 /** Portfolio routes. */
 export function portfolioRoutes(): AdminRoute[] {
   return [
@@ -109,10 +144,17 @@ export function portfolioRoutes(): AdminRoute[] {
       path: "/api/v1/pnl",
       role: "analyst",
       tag: "portfolio",
-      summary: "P&L: account-currency net, exact per-currency figures and the performance report.",
+      summary: "P&L: account-currency net, exact per-currency figures, each strategy's share and the performance report.",
       responses: { 200: "P&L" },
       handle: ({ session }) =>
-        ok({ currency: session.config.account.currency, pnl: accountPnl(session), byCurrency: byCurrency(session), performance: session.performance.report(), kernelTs: session.core.now() }),
+        ok({
+          currency: session.config.account.currency,
+          pnl: accountPnl(session),
+          byCurrency: byCurrency(session),
+          byStrategy: byStrategy(session),
+          performance: session.performance.report(),
+          kernelTs: session.core.now(),
+        }),
     }),
   ];
 }
