@@ -11,3 +11,4 @@ export { buildRiskGateSim, verilatorVersion, type SimBuildError } from "./sim/bu
 export function riskGateSimCommand(binary: string, segmentPath: string, spin = false): string[] {
   return [binary, segmentPath, ...(spin ? ["--spin"] : [])];
 }
+export * from "./sidecar.ts";

@@ -16,3 +16,4 @@ export function varSidecarCommand(segmentPath: string, device?: "cuda" | "cpu"):
   const script = new URL("./sidecar/var_sidecar.py", import.meta.url).pathname;
   return [SIDECAR_PYTHON, script, segmentPath, ...(device ? ["--device", device] : [])];
 }
+export * from "./sidecar.ts";

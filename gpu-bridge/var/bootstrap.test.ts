@@ -1,28 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { bootstrapVar, stepPnl, type BootstrapRequest } from "./bootstrap.ts";
-import { cholesky } from "./cholesky.ts";
 import type { VarResult } from "./monte-carlo.ts";
-import { Variates } from "./random.ts";
-import { book } from "./test-book.ts";
-
-/** A history of T correlated normal per-second returns for the test book. */
-export function normalHistory(n: number, T: number, seed: number): { exposures: Float64Array; history: Float64Array } {
-  const { exposures, cov } = book(n);
-  const L = cholesky(cov, n) as Float64Array;
-  const rng = new Variates(seed);
-  const history = new Float64Array(T * n);
-  const z = new Float64Array(n);
-  const perSecond = 1 / Math.sqrt(86_400);
-  for (let t = 0; t < T; t++) {
-    for (let j = 0; j < n; j++) z[j] = rng.normal();
-    for (let i = 0; i < n; i++) {
-      let s = 0;
-      for (let j = 0; j <= i; j++) s += L[i * n + j]! * z[j]!;
-      history[t * n + i] = s * perSecond;
-    }
-  }
-  return { exposures, history };
-}
+import { normalHistory } from "./test-book.ts";
 
 describe("historical bootstrap VaR", () => {
   test("summing resampled steps of a normal history gives the normal VaR of the horizon within sampling error", () => {

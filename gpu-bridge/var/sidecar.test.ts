@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import type { Subprocess } from "bun";
+import { startGpuSidecar } from "../sidecar.ts";
 import { ShmClient } from "../shm/client.ts";
 import { tempSegmentDir, waitFor } from "../shm/test-support.ts";
 import { monteCarloVar, type VarRequest, type VarResult } from "./monte-carlo.ts";
 import { type VarAnswer, VarService } from "./service.ts";
-import { normalHistory } from "./bootstrap.test.ts";
 import { bootstrapVar } from "./bootstrap.ts";
-import { book } from "./test-book.ts";
+import { book, normalHistory } from "./test-book.ts";
 
 const PYTHON = "/usr/bin/python3";
 const SIDECAR = new URL("../sidecar/var_sidecar.py", import.meta.url).pathname;
@@ -75,5 +75,23 @@ describe.skipIf(!hasTorch)("GPU sidecar (PyTorch) against the in-process referen
     } finally {
       client.close();
     }
+  }, 60_000);
+});
+
+describe.skipIf(!hasTorch)("startGpuSidecar", () => {
+  test("starts the supervised sidecar, answers a VaR from it, and stops without leaving the process", async () => {
+    using dir = tempSegmentDir();
+    const s = startGpuSidecar({ path: dir.path("gpu"), capacity: 1 << 20, timeoutUs: 20_000_000, device: "cpu" });
+    if ("code" in s) throw new Error(s.code);
+    const pid = s.supervisor.pid();
+    try {
+      await waitFor(() => s.supervisor.client.health() === null, 30_000, "python sidecar attached");
+      const r = (await s.service.compute({ ...request("normal", 3), paths: 20_000 })) as VarAnswer;
+      expect(r.source).toBe("sidecar");
+      expect(r.result.var).toBeGreaterThan(0);
+    } finally {
+      await s.stop();
+    }
+    expect(() => process.kill(pid!, 0)).toThrow();
   }, 60_000);
 });
