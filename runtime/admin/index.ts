@@ -151,6 +151,8 @@ export async function startAdmin(session: Session, run: RealtimeRun, opts: Admin
         open: (ws) => hub.open(ws),
         close: (ws) => hub.close(ws),
         message: () => {},
+        // Clients only listen; anything they send is small or a mistake.
+        maxPayloadLength: 4096,
         // A hard ceiling behind the hub's own (smaller) slow-client limit.
         backpressureLimit: 16 << 20,
         closeOnBackpressureLimit: true,
