@@ -42,7 +42,8 @@ export function loadConfig(file: string, env: Record<string, string | undefined>
     const key = path[path.length - 1];
     const hasRef = typeof value === "string" && ENV_REF.test(value);
     ENV_REF.lastIndex = 0;
-    if (typeof key === "string" && SECRET_KEY.test(key) && typeof value === "string" && value !== "" && !hasRef) {
+    // A key ending in "Env" names the environment variable that holds the secret: that is allowed.
+    if (typeof key === "string" && SECRET_KEY.test(key) && !key.endsWith("Env") && typeof value === "string" && value !== "" && !hasRef) {
       problems.push(`${where(path)}: ${formatPath(path)}: a secret must come from the environment, write \${env:NAME} instead of the value`);
       return;
     }
@@ -52,7 +53,9 @@ export function loadConfig(file: string, env: Record<string, string | undefined>
         if (v === undefined) problems.push(`${where(path)}: ${formatPath(path)}: environment variable ${name} is not set`);
         return v ?? "";
       });
-      setValue(replaced);
+      // A scalar that is exactly one reference to a number (a port, say) becomes that number.
+      const whole = /^\$\{env:[A-Za-z_][A-Za-z0-9_]*\}$/.test(value as string);
+      setValue(whole && replaced.trim() !== "" && Number.isFinite(Number(replaced)) ? Number(replaced) : replaced);
     }
   });
   const value = doc.toJS() as unknown;

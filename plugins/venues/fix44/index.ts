@@ -20,3 +20,24 @@ export { FileMessageStore } from "./session/file-store.ts";
 export { validateSessionConfig, type SessionConfig, type SessionEvent, type SessionEventCode, type SessionIo, type SessionState } from "./session/types.ts";
 export { FixVenueCore, validateVenueConfig, type FixSessionSpec, type FixVenueCallbacks, type FixVenueConfig, type FixVenueOptions } from "./core.ts";
 export type { ExecKind, FixCancel, FixCancelReject, FixExecutionReport, FixInstrument, FixMessageReject, FixOrder, FixQuote, FixReplace, SendResult, Side } from "./app/types.ts";
+
+import { defineVenue } from "../../sdk/venue.ts";
+import { FixVenue } from "./fix-venue.ts";
+import { FixVenueParams } from "./venue-params.ts";
+
+export { FixVenue } from "./fix-venue.ts";
+export { ConsolidatedBook } from "./consolidated-book.ts";
+
+/** The `fix44` venue plugin: FIX 4.4 / 5.0 SP2 liquidity providers, consolidated. */
+export default defineVenue({
+  manifest: {
+    name: "fix44",
+    version: "0.1.0",
+    kind: "venue",
+    sdk: "^0.1.0",
+    description: "FIX 4.4 / FIXT 1.1 liquidity providers: consolidated quotes, best-price routing, exactly-once execution reports",
+    params: FixVenueParams,
+    capabilities: ["execution", "market-data"],
+  },
+  create: (ctx) => new FixVenue(ctx as never, ctx.params),
+});

@@ -1,0 +1,193 @@
+/**
+ * The `fix44` venue: several FIX liquidity providers at once behind the SDK's venue interface.
+ * Their quotes are consolidated into one top of book handed to the runtime; each order is routed
+ * to one provider (best price on the side it takes), and its execution reports come back as the
+ * runtime's reports, de-duplicated by ExecID so a resend after a reconnect never fills twice.
+ */
+import type { VenueAdapter, VenueContext, VenueOrder } from "../../sdk/venue.ts";
+import type { FixVenueParams } from "./venue-params.ts";
+import { ConsolidatedBook } from "./consolidated-book.ts";
+import { FixVenueCore, type FixSessionSpec } from "./core.ts";
+import type { FixExecutionReport, FixOrder, SendResult } from "./app/types.ts";
+
+interface Route {
+  readonly provider: string;
+  readonly symbol: string;
+  readonly side: "buy" | "sell";
+  /** ClOrdID the provider knows the order by now (changes with each cancel/replace). */
+  clOrdId: string;
+  size: number;
+  cancels: number;
+}
+
+const CLORDID = /^K(\d+)(?:\.|$)/;
+
+/** SDK venue adapter over FixVenueCore. */
+export class FixVenue implements VenueAdapter {
+  private readonly core: FixVenueCore;
+  private readonly book: ConsolidatedBook;
+  private readonly providerIndex = new Map<string, number>();
+  private readonly instrumentIndex = new Map<string, number>();
+  private readonly symbols: string[];
+  private readonly quotes: Set<string>[];
+  private readonly up = new Set<string>();
+  private readonly routes = new Map<number, Route>();
+  private readonly seenExec = new Set<string>();
+
+  constructor(
+    private readonly ctx: VenueContext<never>,
+    private readonly p: FixVenueParams,
+  ) {
+    this.symbols = ctx.instruments.map((i) => i.symbol);
+    ctx.instruments.forEach((i) => this.instrumentIndex.set(i.symbol, i.id));
+    p.sessions.forEach((s, i) => this.providerIndex.set(s.name, i));
+    this.quotes = p.sessions.map((s) => new Set(s.symbols));
+    this.book = new ConsolidatedBook(p.sessions.length, ctx.instruments.length);
+    const sessions: FixSessionSpec[] = p.sessions.map((s) => ({ ...s, host: s.host ?? "127.0.0.1", heartBtIntSec: s.heartBtIntSec ?? 30 }));
+    this.core = new FixVenueCore(
+      { sessions, instruments: ctx.instruments.map((i) => ({ symbol: i.symbol, priceDecimals: i.priceDecimals, sizeDecimals: i.sizeDecimals })) },
+      {
+        quote: (q) => {
+          const provider = this.providerIndex.get(q.session);
+          const inst = this.instrumentIndex.get(q.symbol);
+          if (provider === undefined || inst === undefined) return;
+          this.book.set(provider, inst, q.bidPrice, q.bidSize, q.askPrice, q.askSize);
+          this.publish(inst);
+        },
+        execution: (r) => this.onExecution(r),
+        cancelReject: (r) => {
+          const id = orderIdOf(r.origClOrdId) ?? orderIdOf(r.clOrdId);
+          if (id !== undefined) ctx.report({ kind: "cancel-rejected", orderId: id, ts: ctx.now(), reason: `FIX_CANCEL_REJECT: reason=${r.reason} text=${r.text ?? ""}` });
+        },
+        reject: (r) => ctx.alert("FIX_VENUE_REJECT", `session=${r.session} level=${r.level} ref_seq=${r.refSeqNum} ref_type=${r.refMsgType ?? ""} reason=${r.reason} text=${r.text ?? ""}`),
+        event: (session, e) => {
+          if (e.code === "FIX_SESSION_LOGON") this.up.add(session);
+          if (e.code === "FIX_SESSION_DISCONNECTED" || e.code === "FIX_SESSION_LOGOUT") {
+            this.up.delete(session);
+            const provider = this.providerIndex.get(session);
+            if (provider !== undefined) {
+              this.book.clear(provider);
+              for (let i = 0; i < this.symbols.length; i++) this.publish(i);
+            }
+            ctx.alert("FIX_VENUE_SESSION_DOWN", `session=${session} code=${e.code}`);
+          }
+        },
+      },
+    );
+    this.core.start();
+  }
+
+  /** Providers whose session is logged on. */
+  get connected(): ReadonlySet<string> {
+    return this.up;
+  }
+
+  submit(o: VenueOrder): void {
+    const symbol = this.symbols[o.instrument];
+    if (symbol === undefined) return this.reject(o.id, "UNKNOWN_INSTRUMENT");
+    if (o.type !== "limit" && o.type !== "market") return this.reject(o.id, `UNSUPPORTED_ORDER_TYPE: type=${o.type} (the FIX venue sends limit and market orders)`);
+    if (o.tif === "GTD") return this.reject(o.id, "UNSUPPORTED_TIF: tif=GTD");
+    const provider = this.route(o.instrument, o.side, symbol);
+    if (provider === null) return this.reject(o.id, `FIX_VENUE_SESSION_DOWN: no logged-on provider quotes ${symbol}`);
+    const side = o.side === 1 ? "buy" : "sell";
+    const order: FixOrder = {
+      clOrdId: `K${o.id}`,
+      symbol,
+      side,
+      type: o.type,
+      quantity: o.size,
+      ...(o.type === "limit" ? { price: o.price } : {}),
+      timeInForce: o.tif === "IOC" ? "ioc" : o.tif === "FOK" ? "fok" : o.tif === "DAY" ? "day" : "gtc",
+    };
+    const sent = this.core.sendOrder(provider, order);
+    if (!sent.ok) return this.reject(o.id, `${sent.code}: ${sent.reason}`);
+    this.routes.set(o.id, { provider, symbol, side, clOrdId: order.clOrdId, size: o.size, cancels: 0 });
+  }
+
+  cancel(orderId: number): void {
+    const r = this.routes.get(orderId);
+    if (r === undefined) {
+      this.ctx.report({ kind: "cancel-rejected", orderId, ts: this.ctx.now(), reason: "UNKNOWN_ORDER: not sent to a provider" });
+      return;
+    }
+    const clOrdId = `K${orderId}.c${++r.cancels}`;
+    const sent: SendResult = this.core.cancelOrder(r.provider, { clOrdId, origClOrdId: r.clOrdId, symbol: r.symbol, side: r.side, quantity: r.size });
+    if (!sent.ok) this.ctx.report({ kind: "cancel-rejected", orderId, ts: this.ctx.now(), reason: `${sent.code}: ${sent.reason}` });
+  }
+
+  replace(orderId: number, price: number, size: number): void {
+    const r = this.routes.get(orderId);
+    if (r === undefined) {
+      this.ctx.report({ kind: "cancel-rejected", orderId, ts: this.ctx.now(), reason: "UNKNOWN_ORDER: not sent to a provider" });
+      return;
+    }
+    const clOrdId = `K${orderId}.r${++r.cancels}`;
+    const sent = this.core.replaceOrder(r.provider, { clOrdId, origClOrdId: r.clOrdId, symbol: r.symbol, side: r.side, type: "limit", quantity: size, price });
+    if (!sent.ok) this.ctx.report({ kind: "cancel-rejected", orderId, ts: this.ctx.now(), reason: `${sent.code}: ${sent.reason}` });
+  }
+
+  stop(): void {
+    void this.core.stop();
+  }
+
+  private onExecution(r: FixExecutionReport): void {
+    const id = orderIdOf(r.clOrdId) ?? orderIdOf(r.origClOrdId ?? "");
+    if (id === undefined) {
+      this.ctx.alert("FIX_VENUE_UNKNOWN_ORDER", `session=${r.session} clOrdId=${r.clOrdId} execId=${r.execId}`);
+      return;
+    }
+    // A resent report (PossDup, or a resend after reconnect) is applied once.
+    const key = `${r.session}|${r.execId}`;
+    if (this.seenExec.has(key)) return;
+    this.seenExec.add(key);
+    const route = this.routes.get(id);
+    if (route !== undefined && r.kind !== "rejected") route.clOrdId = r.clOrdId;
+    const ts = this.ctx.now();
+    switch (r.kind) {
+      case "new":
+        this.ctx.report({ kind: "accepted", orderId: id, ts });
+        break;
+      case "partial-fill":
+      case "fill":
+        if (r.lastQty > 0) this.ctx.report({ kind: "fill", orderId: id, ts, price: r.lastPrice, size: r.lastQty, fee: 0, liquidity: "taker" });
+        break;
+      case "canceled":
+        this.ctx.report({ kind: "canceled", orderId: id, ts, reason: r.text ?? "canceled by provider" });
+        break;
+      case "replaced":
+        if (route !== undefined) route.size = r.orderQty;
+        this.ctx.report({ kind: "replaced", orderId: id, ts, price: r.price, size: r.orderQty });
+        break;
+      case "rejected":
+        this.ctx.report({ kind: "rejected", orderId: id, ts, reason: `FIX_ORDER_REJECTED: ${r.text ?? ""}` });
+        break;
+      case "expired":
+        this.ctx.report({ kind: "expired", orderId: id, ts });
+        break;
+      default:
+        break;
+    }
+  }
+
+  private route(instrument: number, side: 1 | -1, symbol: string): string | null {
+    const eligible = (p: number) => this.up.has(this.p.sessions[p]!.name) && this.quotes[p]!.has(symbol);
+    let p = this.p.routing === "best-price" ? this.book.bestProvider(instrument, side, eligible) : -1;
+    if (p < 0) p = this.p.sessions.findIndex((_, i) => eligible(i));
+    return p < 0 ? null : this.p.sessions[p]!.name;
+  }
+
+  private publish(instrument: number): void {
+    const [bid, bidSize] = this.book.bestBid(instrument);
+    const [ask, askSize] = this.book.bestAsk(instrument);
+    if (bid > 0 && ask > 0) this.ctx.quote(instrument, bid, ask, bidSize, askSize);
+  }
+
+  private reject(orderId: number, reason: string): void {
+    this.ctx.report({ kind: "rejected", orderId, ts: this.ctx.now(), reason });
+  }
+}
+
+function orderIdOf(clOrdId: string): number | undefined {
+  const m = CLORDID.exec(clOrdId);
+  return m === null ? undefined : Number(m[1]);
+}
