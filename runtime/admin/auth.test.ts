@@ -53,6 +53,7 @@ const SAMPLES: Record<string, Sample> = {
   "GET /api/v1/portfolio": { path: () => "/api/v1/portfolio" },
   "GET /api/v1/pnl": { path: () => "/api/v1/pnl" },
   "GET /api/v1/risk/limits": { path: () => "/api/v1/risk/limits" },
+  "POST /api/v1/risk/limits/validate": { path: () => "/api/v1/risk/limits/validate", body: () => ({ limits: { maxPosition: 1000000 } }) },
   "GET /api/v1/kill-switch": { path: () => "/api/v1/kill-switch" },
   "POST /api/v1/kill-switch/engage": {
     path: () => "/api/v1/kill-switch/engage",

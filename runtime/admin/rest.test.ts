@@ -209,6 +209,26 @@ describe("reads", () => {
     expect(r.json.rejections.PRICE_COLLAR).toBeGreaterThanOrEqual(1);
   });
 
+  test("a proposed limits change is checked against live state without being applied", async () => {
+    const resting = await call(f, "POST", "/api/v1/orders", f.tokens.trader, order());
+    await waitFor(() => f.session.core.oms.get(resting.json.order.id)!.status === "working", 5000, "order working");
+    const before = JSON.stringify(f.session.core.risk.limits);
+    const r = await call(f, "POST", "/api/v1/risk/limits/validate", f.tokens.trader, { limits: { maxPosition: 0, priceCollarBps: 10 }, instruments: { GBPUSD: { maxPosition: 2000 } } });
+    expect(r.status).toBe(200);
+    expect(r.json.valid).toBe(true);
+    expect(r.json.resolved.find((x: any) => x.instrument === "GBPUSD")).toEqual({ instrument: "GBPUSD", maxPosition: "2000", maxOrderNotional: 5000000, priceCollarBps: 10 });
+    expect(r.json.resolved.find((x: any) => x.instrument === "EURUSD").maxPosition).toBe("0");
+    // A resting manual buy on EURUSD is already beyond a zero position limit.
+    expect(r.json.warnings.some((w: any) => w.instrument === "EURUSD" && /maxPosition=0/.test(w.reason))).toBe(true);
+    expect(JSON.stringify(f.session.core.risk.limits)).toBe(before);
+    const bad = await call(f, "POST", "/api/v1/risk/limits/validate", f.tokens.trader, { limits: { maxPosition: -1 }, instruments: { XAUUSD: {} } });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.problems[0].path).toBe("/limits/maxPosition");
+    const unknown = await call(f, "POST", "/api/v1/risk/limits/validate", f.tokens.trader, { instruments: { XAUUSD: { maxPosition: 5 } } });
+    expect(unknown.json.valid).toBe(false);
+    expect(unknown.json.problems[0].path).toBe("/instruments/XAUUSD");
+  });
+
   test("health and readiness answer without a token", async () => {
     expect((await call(f, "GET", "/api/v1/health", null)).json).toMatchObject({ status: "ok", mode: "paper", name: "admin-test" });
     expect((await call(f, "GET", "/api/v1/ready", null)).json.ready).toBe(true);

@@ -8,6 +8,7 @@ import type { Session } from "../../session/build.ts";
 import { defineRoute, type AdminRoute } from "../http/route.ts";
 import { ok } from "../http/reply.ts";
 import { sizeText } from "../views.ts";
+import { checkLimitsChange, LimitsChange } from "./limits-check.ts";
 
 function killStatus(session: Session) {
   const r = session.core.risk;
@@ -39,6 +40,16 @@ export function riskRoutes(): AdminRoute[] {
           rejections: Object.fromEntries(r.rejections),
         });
       },
+    }),
+    defineRoute({
+      method: "POST",
+      path: "/api/v1/risk/limits/validate",
+      role: "trader",
+      tag: "risk",
+      summary: "Checks a proposed change of limits (the deployment's risk.limits / risk.instruments shape) against live state, without applying it.",
+      body: LimitsChange,
+      responses: { 200: "the check: valid, problems, warnings, the limits as they would resolve" },
+      handle: ({ session, body }) => ok(checkLimitsChange(session, body)),
     }),
     defineRoute({
       method: "GET",
