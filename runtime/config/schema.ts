@@ -113,6 +113,38 @@ export const DeploymentConfig = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    sidecars: Type.Optional(
+      Type.Object(
+        {
+          /** The pre-trade risk gate in RTL, simulated by Verilator, or its software golden model. */
+          fpga: Type.Optional(
+            Type.Object(
+              {
+                mode: Type.Union([Type.Literal("sidecar"), Type.Literal("software")], { default: "sidecar" }),
+                timeoutUs: Type.Integer({ minimum: 1, default: 200 }),
+              },
+              { additionalProperties: false },
+            ),
+          ),
+          /** Monte Carlo VaR of the live portfolio: on the GPU sidecar (CPU when no GPU) or in-process. */
+          gpu: Type.Optional(
+            Type.Object(
+              {
+                mode: Type.Union([Type.Literal("sidecar"), Type.Literal("in-process")], { default: "sidecar" }),
+                everySeconds: Type.Number({ exclusiveMinimum: 0, default: 10 }),
+                confidence: Type.Number({ exclusiveMinimum: 0.5, exclusiveMaximum: 1, default: 0.99 }),
+                horizonSeconds: Type.Number({ exclusiveMinimum: 0, default: 60 }),
+                paths: Type.Integer({ minimum: 1000, default: 100_000 }),
+                /** VaR (account currency) above which orders that add risk are refused. */
+                maxVar: Type.Number({ exclusiveMinimum: 0 }),
+              },
+              { additionalProperties: false },
+            ),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     store: Type.Optional(
       Type.Object(
         {

@@ -33,6 +33,7 @@ import { StrategyHost, StrategySlot } from "../strategy/host.ts";
 import { TradingCore } from "./trading-core.ts";
 import { logLine } from "./log.ts";
 import { TickRecorder } from "../store/recorder.ts";
+import type { SidecarsConfig, SidecarsHandle } from "../sidecars/types.ts";
 import { attachRecorder } from "../store/session-recording.ts";
 
 /** Options that do not belong in the deployment file. */
@@ -83,6 +84,8 @@ export interface Session {
   readonly arrival: ArrivalHooks;
   /** Market data the venue pushed in (live feeds). */
   readonly feed: PushSource;
+  /** The accelerator sidecars, when the deployment has them. */
+  readonly sidecars: SidecarsHandle | null;
 }
 
 /** Stamping and wake-up of market data a venue pushes in. */
@@ -329,6 +332,50 @@ export async function buildSession(config: DeploymentConfig, configFile: string,
     core.journal = journal;
     if (tornTail !== null) alerts.raise(0, "JOURNAL_TORN_TAIL", "warning", journalPath, `cut a torn last frame: ${tornTail}`);
   }
+  // Accelerator sidecars: a pre-trade rule at the end of the chain, fed fills, quotes and the kill switch.
+  let sidecars: SidecarsHandle | null = null;
+  if (config.sidecars !== undefined && (config.sidecars.fpga !== undefined || config.sidecars.gpu !== undefined)) {
+    const { startSidecars } = await import("../sidecars/index.ts");
+    const volIndex = features.index(`ewmavol_${defaultVolHalfLife(features)}`);
+    sidecars = await startSidecars(config.sidecars as SidecarsConfig, {
+      instruments,
+      limits,
+      limitsConfig: config.risk.limits,
+      accountCurrency: config.account.currency,
+      now: () => loop.clock.now(),
+      schedule: (ts, fn) => loop.schedule(ts, fn),
+      alert: (code, severity, subject, message) => alerts.raise(loop.clock.now(), code, severity, subject, message),
+      position: (i) => portfolio.position(i),
+      touch: (i) => ({ bid: core.books.books[i]!.bid, ask: core.books.books[i]!.ask }),
+      toAccount: (i, money) => {
+        try {
+          return portfolio.toAccount(i, money, config.account.currency);
+        } catch {
+          return null;
+        }
+      },
+      covariance: () => {
+        if (volIndex < 0) return null;
+        const vol = new Float64Array(instruments.length);
+        for (let i = 0; i < instruments.length; i++) vol[i] = features.values(i)[volIndex]!;
+        return { correlation: features.kernels.correlation(), volPerSqrtSecond: vol };
+      },
+      killEngaged: () => risk.killSwitch,
+    });
+    const sc = sidecars;
+    if (sc.riskRule !== null) riskRules.push(sc.riskRule);
+    const fill = core.listeners.fill;
+    core.listeners.fill = (f) => {
+      fill?.(f);
+      sc.onFill(f);
+    };
+    const quote = core.listeners.quote;
+    core.listeners.quote = (ev) => {
+      quote?.(ev);
+      sc.onQuote(ev.instrument, ev.bid, ev.ask);
+    };
+    core.onKillChange = (engaged) => sc.onKill(engaged);
+  }
   let recorder: TickRecorder | null = null;
   if (config.store !== undefined && opts.store !== false) {
     const store = config.store;
@@ -362,9 +409,10 @@ export async function buildSession(config: DeploymentConfig, configFile: string,
     };
   }
   const close = async () => {
+    if (sidecars !== null) await sidecars.stop();
     if (recorder !== null) await recorder.close();
   };
-  return { config, mode, instruments, loop, core, performance, journal, sources, restored, journalTornTail: tornTail, recorder, close, arrival, feed };
+  return { config, mode, instruments, loop, core, performance, journal, sources, restored, journalTornTail: tornTail, recorder, close, arrival, feed, sidecars };
 }
 
 function openSources(config: DeploymentConfig, configFile: string, instruments: Instrument[], mode: DeploymentConfig["mode"], startTs?: number): MarketSource[] {
@@ -399,4 +447,10 @@ function openSources(config: DeploymentConfig, configFile: string, instruments: 
     mapping: f.mapping as never,
   }));
   return [openReplaySource(specs)];
+}
+
+/** Half-life (µs) of the first EWMA volatility the feature engine computes, for the VaR inputs. */
+function defaultVolHalfLife(features: FeatureEngine): number {
+  const name = [...features.featureNames()].find((n) => n.startsWith("ewmavol_"));
+  return name === undefined ? 0 : Number(name.slice("ewmavol_".length));
 }

@@ -56,6 +56,8 @@ export class TradingCore implements MarketSink {
   /** OMS refusals of venue reports (should stay 0 with a correct venue). */
   omsErrors = 0;
   measureLatency = false;
+  /** Called when the kill switch is engaged (true) or released (false). */
+  onKillChange: ((engaged: boolean) => void) | null = null;
   /** Performance hook for each fill: realised P&L, fee and notional in account currency. */
   onTrade: ((realised: number, fee: number, notional: number, closes: boolean) => void) | null = null;
   private eventStartNs = 0;
@@ -254,6 +256,7 @@ export class TradingCore implements MarketSink {
   /** Engages the kill switch: refuses new orders and cancels every working one. */
   engageKill(reason: string, by: string): void {
     this.risk.engageKill(`${reason} by=${by}`);
+    this.onKillChange?.(true);
     this.journal?.append({ t: "control", kind: "kill", subject: by, reason, ts: this.now() });
     this.alerts.raise(this.now(), "KILL_SWITCH", "critical", "risk", `kill switch engaged by=${by} reason=${reason}`);
     this.cancelAll(null);
@@ -262,6 +265,7 @@ export class TradingCore implements MarketSink {
   /** Releases the kill switch. */
   releaseKill(by: string): void {
     this.risk.releaseKill();
+    this.onKillChange?.(false);
     this.journal?.append({ t: "control", kind: "release", subject: by, reason: "", ts: this.now() });
     this.alerts.raise(this.now(), "KILL_SWITCH_RELEASED", "warning", "risk", `kill switch released by=${by}`);
   }
