@@ -21,7 +21,15 @@ const ReplayFile = Type.Object(
   {
     path: Type.String({ minLength: 1 }),
     instrument: Symbol,
-    format: Type.Union([Type.Literal("dukascopy-csv"), Type.Literal("lean"), Type.Literal("csv")]),
+    /** "store" replays the instrument's quotes recorded in a Kestrel DuckDB file (path = the file). */
+    format: Type.Union([
+      Type.Literal("dukascopy-csv"),
+      Type.Literal("dukascopy-bi5"),
+      Type.Literal("lean"),
+      Type.Literal("truefx"),
+      Type.Literal("csv"),
+      Type.Literal("store"),
+    ]),
     mapping: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   },
   { additionalProperties: false },

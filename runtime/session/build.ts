@@ -14,7 +14,9 @@ import type { MarketSource } from "../data/sources/market-source.ts";
 import { syntheticInstruments } from "../data/sources/synthetic/fx-universe.ts";
 import { createSyntheticMarket } from "../data/sources/synthetic/synthetic-market.ts";
 import { SourceConfigError } from "../data/sources/source-error.ts";
-import { openReplaySource, type ReplaySpec } from "../data/sources/replay/replay-source.ts";
+import { openSpecReader, ReplaySource } from "../data/sources/replay/replay-source.ts";
+import type { QuoteReader } from "../data/formats/quote-reader.ts";
+import { openStoreQuotes } from "../store/quote-source.ts";
 import { PushSource } from "../data/sources/push-source.ts";
 import { L1Books } from "../data/l1-books.ts";
 import { FeatureEngine, type FeatureBackend } from "../features/feature-engine.ts";
@@ -153,7 +155,7 @@ export async function checkDeployment(config: DeploymentConfig, configFile: stri
       add(["market", "synthetic", "start"], `market.synthetic.start: expected an ISO time such as "2024-01-08T07:00:00Z" or "now", got "${start}"`);
     } else {
       try {
-        openSources(config, configFile, instruments, config.mode, 0)[0]!.close();
+        (await openSources(config, configFile, instruments, config.mode, 0))[0]!.close();
       } catch (err) {
         if (!(err instanceof SourceConfigError)) throw err;
         const param = String(err.context.param ?? "");
@@ -192,7 +194,7 @@ export async function buildSession(config: DeploymentConfig, configFile: string,
   const instruments = deploymentInstruments(config);
   const bySymbol = new Map(instruments.map((i) => [i.symbol, i]));
   const feed = new PushSource(`venue:${config.venue.name}`);
-  const sources = [...(opts.sources ?? openSources(config, configFile, instruments, mode, opts.startTs)), feed];
+  const sources = [...(opts.sources ?? (await openSources(config, configFile, instruments, mode, opts.startTs))), feed];
   const loop = new EventLoop(sources);
   const backend = opts.features ?? "auto";
   if (backend !== "ts") {
@@ -415,7 +417,7 @@ export async function buildSession(config: DeploymentConfig, configFile: string,
   return { config, mode, instruments, loop, core, performance, journal, sources, restored, journalTornTail: tornTail, recorder, close, arrival, feed, sidecars };
 }
 
-function openSources(config: DeploymentConfig, configFile: string, instruments: Instrument[], mode: DeploymentConfig["mode"], startTs?: number): MarketSource[] {
+async function openSources(config: DeploymentConfig, configFile: string, instruments: Instrument[], mode: DeploymentConfig["mode"], startTs?: number): Promise<MarketSource[]> {
   if (config.market.source === "synthetic") {
     const syn = config.market.synthetic ?? {};
     const isoStart = syn.start;
@@ -440,13 +442,14 @@ function openSources(config: DeploymentConfig, configFile: string, instruments: 
   }
   if (config.market.source === "venue") return [];
   const bySymbol = new Map(instruments.map((i) => [i.symbol, i]));
-  const specs: ReplaySpec[] = (config.market.replay?.files ?? []).map((f) => ({
-    path: resolve(dirname(configFile), f.path),
-    instrument: bySymbol.get(f.instrument)!,
-    format: f.format,
-    mapping: f.mapping as never,
-  }));
-  return [openReplaySource(specs)];
+  const files = config.market.replay?.files ?? [];
+  const readers: QuoteReader[] = [];
+  for (const [i, f] of files.entries()) {
+    const path = resolve(dirname(configFile), f.path);
+    if (f.format === "store") readers.push(await openStoreQuotes(path, f.instrument));
+    else readers.push(openSpecReader({ path, instrument: bySymbol.get(f.instrument)!, format: f.format, mapping: f.mapping as never }, i));
+  }
+  return [new ReplaySource(readers, files.map((f) => bySymbol.get(f.instrument)!))];
 }
 
 /** Half-life (µs) of the first EWMA volatility the feature engine computes, for the VaR inputs. */

@@ -150,10 +150,13 @@ function opener(spec: ReplaySpec, index: number): OpenQuoteFile {
  */
 export function openReplaySource(specs: readonly ReplaySpec[], name?: string): ReplaySource {
   if (specs.length === 0) throw new SourceConfigError("SOURCE_PARAM_INVALID", { source: "replay", param: "specs", expected: "at least one spec" });
-  const readers = specs.map((spec, i) => {
-    const open = opener(spec, i);
-    const files = spec.format === "dukascopy-bi5" ? resolveBi5Days(spec.path) : resolveDayFiles(spec.path, spec.format === "lean");
-    return new ChainedQuoteReader(files, open);
-  });
+  const readers = specs.map((spec, i) => openSpecReader(spec, i));
   return new ReplaySource(readers, specs.map((s) => s.instrument), name);
+}
+
+/** Opens the reader of one replay spec (files checked now, parsed when reached); `index` names the spec in errors. */
+export function openSpecReader(spec: ReplaySpec, index: number): QuoteReader {
+  const open = opener(spec, index);
+  const files = spec.format === "dukascopy-bi5" ? resolveBi5Days(spec.path) : resolveDayFiles(spec.path, spec.format === "lean");
+  return new ChainedQuoteReader(files, open);
 }
