@@ -1,7 +1,8 @@
 /**
  * The session's metrics for `/metrics`: events, orders, fills, rejections by code, data anomalies,
  * open orders, P&L and exposure per currency, tick-to-order latency (a summary in seconds), alerts,
- * kill switch, breaker, strategy states, journal and the admin plane's own counters.
+ * kill switch, breaker, strategy states, journal, the store's rows and lag (when the session
+ * records), and the admin plane's own counters.
  */
 import { scaledToNumber } from "../../../plugins/sdk/decimal.ts";
 import type { Session } from "../../session/build.ts";
@@ -71,6 +72,21 @@ export function renderMetrics(session: Session, admin: AdminCounters): string {
   for (const s of core.host.slots) x.sample("kestrel_strategy_state", 1, { strategy: s.name, state: s.state });
   x.family("kestrel_journal_records_total", "counter", "Journal records appended since start.").sample("kestrel_journal_records_total", session.journal?.appended ?? 0);
 
+  const store = session.recorder?.stats();
+  if (store !== undefined) {
+    const tables = Object.entries(store);
+    const counter = (name: string, help: string, pick: (t: (typeof tables)[number][1]) => number, type: "counter" | "gauge" = "counter") => {
+      x.family(name, type, help);
+      for (const [table, t] of tables) x.sample(name, pick(t), { table });
+    };
+    counter("kestrel_store_rows_recorded_total", "Rows handed to the store, by table.", (t) => t.recorded);
+    counter("kestrel_store_rows_appended_total", "Rows appended to DuckDB, by table.", (t) => t.appended);
+    counter("kestrel_store_rows_dropped_total", "Rows dropped under the drop policy, by table.", (t) => t.dropped);
+    counter("kestrel_store_rows_spilled_total", "Rows spilled to files under the spill policy, by table.", (t) => t.spilled);
+    counter("kestrel_store_lag_rows", "Rows recorded but not yet appended, by table.", (t) => t.lagRows, "gauge");
+    counter("kestrel_store_lag_seconds", "Event-time lag of the store behind the loop, by table.", (t) => t.lagUs / 1e6, "gauge");
+    counter("kestrel_store_blocked_seconds_total", "Time the loop waited on a full store queue (block policy), by table.", (t) => t.blockedNs / 1e9);
+  }
   x.family("kestrel_admin_responses_total", "counter", "Admin HTTP answers by status code.");
   for (const [code, n] of admin.responses) x.sample("kestrel_admin_responses_total", n, { code: String(code) });
   x.family("kestrel_admin_deferred_total", "counter", "Admin requests that waited for the trading loop to take its turn.").sample("kestrel_admin_deferred_total", admin.deferred());

@@ -30,11 +30,13 @@ export interface PaperFixtureOptions {
   strategy?: boolean;
   /** Market time per wall time (default 20). */
   speed?: number;
+  /** Record into a DuckDB store in the temp dir. */
+  store?: boolean;
   /** Extra admin options. */
   admin?: Parameters<typeof startAdmin>[2];
 }
 
-const YAML = (strategy: boolean) => `
+const YAML = (strategy: boolean, store: string | null) => `
 name: admin-test
 mode: paper
 seed: 7
@@ -58,13 +60,14 @@ strategies:${strategy ? `
 risk:
   limits: { maxPosition: 5000000, maxOrderNotional: 5000000, maxOrdersPerSecond: 1000, priceCollarBps: 300, maxDailyLoss: 1000000, maxDrawdown: 1000000 }
 admin: { port: 0 }
+${store === null ? "" : `store: { path: ${JSON.stringify(store)}, policy: block, marksEverySeconds: 1 }`}
 `;
 
 /** Starts the fixture; waits until the session has processed market events. */
 export async function startPaperFixture(opts: PaperFixtureOptions = {}): Promise<PaperFixture> {
   const dir = mkdtempSync(join(tmpdir(), "kestrel-admin-"));
   const file = join(dir, "paper.yaml");
-  writeFileSync(file, YAML(opts.strategy ?? true));
+  writeFileSync(file, YAML(opts.strategy ?? true, opts.store === true ? join(dir, "store.duckdb") : null));
   const loaded = loadConfig(file);
   if (!loaded.ok) throw new Error(loaded.problems.join("\n"));
   const session = await buildSession(loaded.config, file, { journalPath: "", log: () => {}, features: "ts" });
