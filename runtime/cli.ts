@@ -21,6 +21,7 @@ Commands:
   backtest <config>   replay a deployment's market at full speed and print a report
   check <config>      validate a deployment (schema, plugins, params) and exit
   data <subcommand>   import, query and export recorded data (kestrel data --help)
+  token --role <r>    issue an admin API token (analyst, trader, admin; kestrel token --help)
 
 Run 'kestrel <command> --help' for a command's options.`,
   run: `Usage: kestrel run <config> [--for 30s] [--speed 1] [--journal <file>] [--no-admin] [--quiet]
@@ -60,6 +61,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === "data") {
     const { runDataCommand } = await import("./store/cli.ts");
     return runDataCommand(rest);
+  }
+  if (command === "token") {
+    const { runTokenCommand } = await import("./admin/token-cli.ts");
+    return runTokenCommand(rest);
   }
   if (!(command in HELP) || command === "main") {
     console.error(`kestrel: unknown command "${command}"\n\n${HELP.main}`);

@@ -121,6 +121,20 @@ export const DeploymentConfig = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    features: Type.Optional(
+      Type.Object(
+        {
+          /**
+           * Which instruments the feature kernels run on: those a strategy trades ("traded", the
+           * default: no work for features nobody reads) or every instrument ("all", e.g. for the
+           * correlation matrix or model context windows of the whole market).
+           */
+          instruments: Type.Union([Type.Literal("traded"), Type.Literal("all")], { default: "traded" }),
+          backend: Type.Union([Type.Literal("auto"), Type.Literal("wasm"), Type.Literal("ts")], { default: "auto" }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     sidecars: Type.Optional(
       Type.Object(
         {

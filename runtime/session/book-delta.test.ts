@@ -22,7 +22,7 @@ test("depth updates build the L2 book; top-of-book changes reach the L1 book and
     delta(14, -1, 110_003, 0),
     delta(14, -1, 110_006, 300_000),
   ];
-  const yaml = syntheticYaml("  []", { pairs: "EURUSD", seconds: 1 }).replace("strategies:\n  []", "strategies: []");
+  const yaml = syntheticYaml("  []", { pairs: "EURUSD", seconds: 1, extra: "features: { instruments: all }" }).replace("strategies:\n  []", "strategies: []");
   const s = await sessionFromYaml(tmp.path, yaml, { sources: [new ArraySource(events)] });
   const tops: string[] = [];
   s.core.listeners.quote = (q) => tops.push(`${q.ts}:${q.bid}x${q.bidSize}/${q.ask}x${q.askSize}`);
@@ -38,7 +38,7 @@ test("trade prints reach the features, the venue and listeners, and bad prints a
   const quote: MarketEvent = { ...newMarketEvent(), kind: MarketEventKind.Quote, ts: 5, instrument: 0, bid: 110_000, ask: 110_002, bidSize: 1_000_000, askSize: 1_000_000 };
   const trade = (ts: number, price: number, size: number): MarketEvent => ({ ...newMarketEvent(), kind: MarketEventKind.Trade, ts, instrument: 0, price, size, side: 1 });
   const events = [quote, trade(6, 110_002, 50_000), trade(7, 0, 10), trade(8, 110_001, 20_000)];
-  const yaml = syntheticYaml("  []", { pairs: "EURUSD", seconds: 1 }).replace("strategies:\n  []", "strategies: []");
+  const yaml = syntheticYaml("  []", { pairs: "EURUSD", seconds: 1, extra: "features: { instruments: all }" }).replace("strategies:\n  []", "strategies: []");
   const s = await sessionFromYaml(tmp.path, yaml, { sources: [new ArraySource(events)] });
   const prints: number[] = [];
   s.core.listeners.trade = (t) => prints.push(t.price);

@@ -196,7 +196,7 @@ export async function buildSession(config: DeploymentConfig, configFile: string,
   const feed = new PushSource(`venue:${config.venue.name}`);
   const sources = [...(opts.sources ?? (await openSources(config, configFile, instruments, mode, opts.startTs))), feed];
   const loop = new EventLoop(sources);
-  const backend = opts.features ?? "auto";
+  const backend = opts.features ?? config.features?.backend ?? "auto";
   if (backend !== "ts") {
     // Builds the WebAssembly kernels if their sources changed (offline, seconds); "auto" falls back to the twin.
     try {
@@ -244,6 +244,10 @@ export async function buildSession(config: DeploymentConfig, configFile: string,
   );
   core.onTrade = (realised, fee, notional, closes) => performance.onTrade(realised, fee, notional, closes);
   loop.attach(core);
+  if ((config.features?.instruments ?? "traded") === "traded") {
+    core.featureOn.fill(0);
+    for (const s of config.strategies) if (s.enabled !== false) for (const sym of s.instruments) core.featureOn[bySymbol.get(sym)!.id] = 1;
+  }
   const logFor = (who: string) => (message: string, fields?: Record<string, unknown>) => log(logLine(core.now(), who, message, fields));
 
   // Venue.

@@ -65,6 +65,8 @@ export class TradingCore implements MarketSink {
   private nextEquitySample = 0;
   private readonly versions = new Map<string, string>();
   private readonly l2: (L2Book | undefined)[] = [];
+  /** 1 where the feature kernels run for an instrument (see the deployment's features.instruments). */
+  readonly featureOn: Uint8Array;
   private readonly topBidPrices: Float64Array;
   private readonly topBidSizes: Float64Array;
   private readonly topAskPrices: Float64Array;
@@ -84,6 +86,7 @@ export class TradingCore implements MarketSink {
     books?: L1Books,
   ) {
     this.books = books ?? new L1Books(instruments.length);
+    this.featureOn = new Uint8Array(instruments.length).fill(1);
     const k = features.depthLevels;
     this.topBidPrices = new Float64Array(k);
     this.topBidSizes = new Float64Array(k);
@@ -127,7 +130,7 @@ export class TradingCore implements MarketSink {
       this.dataAnomaly(verdict, inst);
       return;
     }
-    this.features.onQuote(inst, ev.ts, ev.bid, ev.ask, ev.bidSize, ev.askSize);
+    if (this.featureOn[inst] === 1) this.features.onQuote(inst, ev.ts, ev.bid, ev.ask, ev.bidSize, ev.askSize);
     this.portfolio.mark(inst, ev.bid, ev.ask);
     this.venue.onQuote?.(ev);
     this.host.onQuote(ev);
@@ -140,7 +143,7 @@ export class TradingCore implements MarketSink {
       this.dataAnomaly(QuoteVerdict.Invalid, inst);
       return;
     }
-    this.features.onTrade(inst, ev.ts, ev.price, ev.size, ev.side);
+    if (this.featureOn[inst] === 1) this.features.onTrade(inst, ev.ts, ev.price, ev.size, ev.side);
     this.venue.onTrade?.(ev);
     this.host.onTrade(ev);
     this.listeners.trade?.(ev);
@@ -168,7 +171,7 @@ export class TradingCore implements MarketSink {
     if (!book.uncrossed) return;
     const k = this.features.depthLevels;
     book.top(k, this.topBidPrices, this.topBidSizes, this.topAskPrices, this.topAskSizes);
-    this.features.kernels.onBook(inst, ev.ts, this.topBidPrices, this.topBidSizes, this.topAskPrices, this.topAskSizes, k);
+    if (this.featureOn[inst] === 1) this.features.kernels.onBook(inst, ev.ts, this.topBidPrices, this.topBidSizes, this.topAskPrices, this.topAskSizes, k);
     const bid = book.bids.bestPrice();
     const ask = book.asks.bestPrice();
     const bidSize = book.bids.bestSize();
