@@ -3,7 +3,8 @@
  * The `kestrel` command line: run a deployment in real time (paper or live), backtest it, check
  * it, and (from the store) work with recorded data.
  */
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
+import { mkdirSync } from "node:fs";
 import { loadConfig } from "./config/load.ts";
 import { buildSession, checkDeployment, DeploymentError } from "./session/build.ts";
 import { runBacktest } from "./session/backtest.ts";
@@ -152,10 +153,20 @@ async function run(config: Parameters<typeof buildSession>[0], configFile: strin
   }
   const journal = flags.get("journal");
   const quiet = flags.has("quiet");
+  // On a terminal the status line owns stderr: structured logs go to a file beside the journal.
+  let log: ((line: string) => void) | undefined = quiet ? () => {} : undefined;
+  let logFile: string | null = null;
+  if (!quiet && process.stderr.isTTY === true) {
+    logFile = resolve("var", `${config.name}.log`);
+    mkdirSync(dirname(logFile), { recursive: true });
+    const sink = Bun.file(logFile).writer();
+    log = (line) => void sink.write(`${line}\n`);
+  }
   const session = await buildSession(config, configFile, {
     journalPath: typeof journal === "string" ? (journal === "" ? "" : resolve(journal)) : undefined,
-    log: quiet ? () => {} : undefined,
+    log,
   });
+  if (logFile !== null) console.error(`logs: ${logFile}`);
   if (session.restored > 0) console.error(`journal: restored ${session.restored} records (${session.core.oms.openCount} open orders)`);
   let stopRequested!: () => void;
   const stopSignal = new Promise<void>((r) => (stopRequested = r));
