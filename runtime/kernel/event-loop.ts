@@ -47,6 +47,12 @@ export class EventLoop {
     return t <= sTs ? t : sTs;
   }
 
+  /** ts of the next market event from any source (timers ignored), or Infinity. */
+  peekSourceTs(): number {
+    const s = this.nextSource();
+    return s < 0 ? Infinity : this.sources[s]!.peekTs();
+  }
+
   /** True when every source is exhausted and no timer is pending. */
   get exhausted(): boolean {
     return this.timers.size === 0 && this.nextSource() < 0;

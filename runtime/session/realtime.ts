@@ -38,8 +38,10 @@ export function startRealtime(session: Session, opts: RealtimeOptions = {}): Rea
   const speed = opts.speed ?? 1;
   core.measureLatency = true;
   const wallStart = wallMicros();
-  const first = loop.peekTs();
-  const kernelStart = Number.isFinite(first) ? Math.max(first, loop.clock.now()) : wallStart;
+  // Kernel time starts at the market's first event (a paced replay or synthetic market), or at
+  // the wall clock for a venue's own feed; never before what the journal already saw.
+  const first = loop.peekSourceTs();
+  const kernelStart = Math.max(Number.isFinite(first) ? first : wallStart, loop.clock.now());
   const toKernel = (wall: number) => kernelStart + (wall - wallStart) * speed;
   let stopping = false;
   let resolveDone!: (s: SessionSummary) => void;

@@ -65,6 +65,8 @@ export class TradingCore implements MarketSink {
   private nextEquitySample = 0;
   private readonly versions = new Map<string, string>();
   private readonly l2: (L2Book | undefined)[] = [];
+  /** True while the journal is replayed: nothing downstream is told. */
+  private replaying = false;
   /** 1 where the feature kernels run for an instrument (see the deployment's features.instruments). */
   readonly featureOn: Uint8Array;
   private readonly topBidPrices: Float64Array;
@@ -308,10 +310,23 @@ export class TradingCore implements MarketSink {
     return out;
   }
 
-  /** Rebuilds state from journal records, without talking to the venue. */
+  /**
+   * Rebuilds state from journal records, without talking to the venue, the strategies or the
+   * listeners (they already saw these events; strategies read their positions from the context).
+   * Kernel time moves to the last record's time.
+   */
   restore(records: readonly JournalRecord[]): void {
-    for (const r of records) {
-      switch (r.t) {
+    this.replaying = true;
+    try {
+      for (const r of records) this.restoreOne(r);
+    } finally {
+      this.replaying = false;
+    }
+  }
+
+  private restoreOne(r: JournalRecord): void {
+    this.loop.clock.advance(r.t === "report" ? r.report.ts : r.ts);
+    switch (r.t) {
         case "order": {
           const intent: OrderIntent = {
             instrument: r.instrument,
@@ -347,7 +362,6 @@ export class TradingCore implements MarketSink {
             if (slot !== undefined) slot.state = r.kind === "quarantine" ? "quarantined" : r.kind === "pause" ? "paused" : "running";
           }
           break;
-      }
     }
   }
 
@@ -382,6 +396,8 @@ export class TradingCore implements MarketSink {
   private applyFill(fill: Fill): void {
     const realisedBefore = this.portfolio.realised(fill.instrument);
     this.portfolio.applyFill(fill);
+    this.fillsHasher.update(`${fill.id},${fill.orderId},${fill.instrument},${fill.side},${fill.price},${fill.size},${fill.fee},${fill.ts};`);
+    if (this.replaying) return;
     if (this.onTrade !== null) {
       const inst = this.instruments[fill.instrument]!;
       const scale = 10 ** (inst.priceDecimals + inst.sizeDecimals);
@@ -393,7 +409,6 @@ export class TradingCore implements MarketSink {
         // No conversion rate yet: the trade still counts in the portfolio, not in the report.
       }
     }
-    this.fillsHasher.update(`${fill.id},${fill.orderId},${fill.instrument},${fill.side},${fill.price},${fill.size},${fill.fee},${fill.ts};`);
     this.listeners.fill?.(fill);
     this.host.onFill(fill.strategy, fill);
   }
