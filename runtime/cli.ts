@@ -167,7 +167,10 @@ async function run(config: Parameters<typeof buildSession>[0], configFile: strin
     log,
   });
   if (logFile !== null) console.error(`logs: ${logFile}`);
-  if (session.restored > 0) console.error(`journal: restored ${session.restored} records (${session.core.oms.openCount} open orders)`);
+  if (session.restored > 0) {
+    const skipped = session.skippedOnRestore > 0 ? `; market resumed after ${session.skippedOnRestore} events already seen` : "";
+    console.error(`journal: restored ${session.restored} records (${session.core.oms.openCount} open orders)${skipped}`);
+  }
   let stopRequested!: () => void;
   const stopSignal = new Promise<void>((r) => (stopRequested = r));
   const onSignal = () => {

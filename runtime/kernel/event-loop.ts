@@ -47,6 +47,15 @@ export class EventLoop {
     return t <= sTs ? t : sTs;
   }
 
+  /** Drops market events at or before `ts` from every source (a restart resumes where the journal ended); returns how many. */
+  skipSourcesThrough(ts: number): number {
+    let n = 0;
+    for (const source of this.sources) {
+      while (source.peekTs() <= ts && source.next(this.event)) n++;
+    }
+    return n;
+  }
+
   /** ts of the next market event from any source (timers ignored), or Infinity. */
   peekSourceTs(): number {
     const s = this.nextSource();

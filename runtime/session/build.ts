@@ -76,6 +76,8 @@ export interface Session {
   readonly sources: readonly MarketSource[];
   /** Records replayed from the journal at start-up. */
   readonly restored: number;
+  /** Market events skipped at start-up because the journal had already passed their time. */
+  readonly skippedOnRestore: number;
   /** Torn journal tail that was cut at start-up, if any. */
   readonly journalTornTail: string | null;
   /** The DuckDB recorder when the deployment records. */
@@ -327,6 +329,7 @@ export async function buildSession(config: DeploymentConfig, configFile: string,
   let journal: JournalWriter | null = null;
   let restored = 0;
   let tornTail: string | null = null;
+  let skippedOnRestore = 0;
   // A relative journal path is relative to the working directory (the project root for npm start).
   const journalPath = opts.journalPath ?? (config.journal ? resolve(config.journal.path) : "");
   if (journalPath !== "") {
@@ -337,6 +340,8 @@ export async function buildSession(config: DeploymentConfig, configFile: string,
     journal = new JournalWriter(journalPath, (config.journal?.fsync ?? "batch") as FsyncPolicy, contents.goodLength);
     core.journal = journal;
     if (tornTail !== null) alerts.raise(0, "JOURNAL_TORN_TAIL", "warning", journalPath, `cut a torn last frame: ${tornTail}`);
+    // The market resumes after the last journaled moment: what the session saw before is not replayed.
+    if (restored > 0) skippedOnRestore = loop.skipSourcesThrough(loop.clock.now());
   }
   // Accelerator sidecars: a pre-trade rule at the end of the chain, fed fills, quotes and the kill switch.
   let sidecars: SidecarsHandle | null = null;
@@ -418,7 +423,7 @@ export async function buildSession(config: DeploymentConfig, configFile: string,
     if (sidecars !== null) await sidecars.stop();
     if (recorder !== null) await recorder.close();
   };
-  return { config, mode, instruments, loop, core, performance, journal, sources, restored, journalTornTail: tornTail, recorder, close, arrival, feed, sidecars };
+  return { config, mode, instruments, loop, core, performance, journal, sources, restored, skippedOnRestore, journalTornTail: tornTail, recorder, close, arrival, feed, sidecars };
 }
 
 async function openSources(config: DeploymentConfig, configFile: string, instruments: Instrument[], mode: DeploymentConfig["mode"], startTs?: number): Promise<MarketSource[]> {

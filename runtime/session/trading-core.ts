@@ -368,9 +368,11 @@ export class TradingCore implements MarketSink {
   /** Sends every open order to the venue again (after a restart, the simulated venue starts empty). */
   resubmitOpen(): number {
     let n = 0;
-    for (const o of this.oms.openOrders()) {
+    const open = [...this.oms.openOrders()];
+    for (const o of open) {
+      // The order goes back to the venue; one whose cancel was in flight is canceled again after it.
+      this.sendToVenue(o);
       if (o.status === "pending-cancel") this.venue.cancel(o.id);
-      else this.sendToVenue(o);
       n++;
     }
     return n;
