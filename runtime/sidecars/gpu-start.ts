@@ -1,0 +1,89 @@
+/**
+ * Starts the GPU part of a session's sidecars: in `sidecar` mode the supervised PyTorch VaR
+ * sidecar (CUDA when present, else CPU) behind `VarService`, waiting a bounded time for it to
+ * attach; in `in-process` mode, or when the segment cannot be made, the in-process Monte Carlo
+ * alone. Bridge alerts become VAR_FALLBACK alerts with subject `gpu`.
+ */
+import { startGpuSidecar, type GpuSidecar } from "../../gpu-bridge/sidecar.ts";
+import type { AlertSeverity } from "../kernel/alerts.ts";
+import { segmentPath, waitUntil } from "./segment-path.ts";
+import type { SidecarContext, SidecarsConfig } from "./types.ts";
+import { VarMonitor } from "./var-monitor.ts";
+
+/** How long a session waits for the VaR sidecar (Python and torch imports) to attach. */
+const ATTACH_WAIT_MS = 30_000;
+/** Deadline of one sidecar VaR computation, wall µs; later answers fall back in-process. */
+export const VAR_DEADLINE_US = 2_000_000;
+
+/** The VaR monitor of a session, its sidecar (when any) and what it has seen. */
+export interface GpuPart {
+  readonly monitor: VarMonitor;
+  readonly sidecar: GpuSidecar | null;
+  status(): Record<string, unknown>;
+  stop(): Promise<void>;
+}
+
+/** Starts the VaR monitor; never rejects. */
+export async function startGpu(cfg: NonNullable<SidecarsConfig["gpu"]>, ctx: SidecarContext): Promise<GpuPart> {
+  const events = { fallbacks: 0, exits: 0, restarts: 0 };
+  let starting = true;
+  const onAlert = (e: { code: string; context: string }) => {
+    if (starting && e.code === "SHM_PEER_ABSENT") return;
+    let code = e.code;
+    let severity: AlertSeverity = "warning";
+    let message = e.context;
+    if (code === "SIDECAR_EXITED") events.exits++;
+    else if (code === "SIDECAR_RESTARTED") {
+      events.restarts++;
+      severity = "info";
+    } else if (code === "VAR_FALLBACK" || code.startsWith("SHM_")) {
+      events.fallbacks++;
+      if (code !== "VAR_FALLBACK") message = `cause=${code} ${e.context}`;
+      code = "VAR_FALLBACK";
+    }
+    ctx.alert(code, severity, "gpu", message);
+  };
+  let sidecar: GpuSidecar | null = null;
+  if (cfg.mode === "sidecar") {
+    const s = startGpuSidecar({ path: segmentPath("gpu"), timeoutUs: VAR_DEADLINE_US, onAlert });
+    if ("code" in s) {
+      onAlert({ code: "VAR_FALLBACK", context: `cause=${s.code} ${s.context}` });
+    } else {
+      sidecar = s;
+      const client = s.supervisor.client;
+      if (!(await waitUntil(() => client.health() === null, ATTACH_WAIT_MS))) {
+        onAlert({ code: "VAR_FALLBACK", context: `cause=not_attached waited_ms=${ATTACH_WAIT_MS}` });
+      }
+    }
+  }
+  starting = false;
+  const monitor = new VarMonitor(ctx, cfg, sidecar?.service ?? null);
+  return {
+    monitor,
+    sidecar,
+    status: () => ({
+      mode: cfg.mode,
+      attached: sidecar !== null && sidecar.supervisor.client.health() === null,
+      pid: sidecar?.supervisor.pid() ?? null,
+      epoch: sidecar?.supervisor.client.epoch() ?? null,
+      starts: sidecar?.supervisor.starts ?? 0,
+      var: monitor.lastVar,
+      es: monitor.lastEs,
+      source: monitor.lastSource,
+      device: monitor.lastDevice,
+      asOf: monitor.lastAsOf,
+      latencyMs: monitor.lastLatencyMs,
+      maxVar: cfg.maxVar,
+      breached: monitor.breached,
+      computed: { ...monitor.computed },
+      skipped: monitor.skipped,
+      errors: monitor.errors,
+      refused: monitor.refused,
+      ...events,
+    }),
+    stop: async () => {
+      monitor.stop();
+      if (sidecar) await sidecar.stop();
+    },
+  };
+}
