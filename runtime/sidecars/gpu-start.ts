@@ -12,8 +12,8 @@ import { VarMonitor } from "./var-monitor.ts";
 
 /** How long a session waits for the VaR sidecar (Python and torch imports) to attach. */
 const ATTACH_WAIT_MS = 30_000;
-/** Deadline of one sidecar VaR computation, wall µs; later answers fall back in-process. */
-export const VAR_DEADLINE_US = 2_000_000;
+/** Deadline of one sidecar VaR computation, wall µs: well above a computation (2-50 ms on the CPU here), below a sidecar restart (about 1 s of Python and torch imports), so a dead sidecar falls back before its successor could answer. */
+export const VAR_DEADLINE_US = 500_000;
 
 /** The VaR monitor of a session, its sidecar (when any) and what it has seen. */
 export interface GpuPart {

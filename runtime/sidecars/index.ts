@@ -19,6 +19,8 @@ import { startGpu, type GpuPart } from "./gpu-start.ts";
 export type { SidecarContext, SidecarsConfig, SidecarsHandle } from "./types.ts";
 export { FpgaGateRule, FPGA_RISK_CODES, type GateDecision } from "./fpga-rule.ts";
 export { VarMonitor } from "./var-monitor.ts";
+export type { FpgaPart } from "./fpga-start.ts";
+export type { GpuPart } from "./gpu-start.ts";
 
 /** Starts the configured sidecars; resolves once each is attached or has fallen back. */
 export async function startSidecars(config: SidecarsConfig, ctx: SidecarContext): Promise<SidecarsHandle> {
@@ -27,6 +29,11 @@ export async function startSidecars(config: SidecarsConfig, ctx: SidecarContext)
     config.gpu ? startGpu(config.gpu, ctx) : Promise.resolve(null),
   ]);
   return new Sidecars(fpga, gpu);
+}
+
+/** Returns the FPGA and GPU parts behind a handle from `startSidecars` (tests, the admin plane); null for another handle. */
+export function sidecarParts(handle: SidecarsHandle | null): { fpga: FpgaPart | null; gpu: GpuPart | null } | null {
+  return handle instanceof Sidecars ? { fpga: handle.fpga, gpu: handle.gpu } : null;
 }
 
 /** The running sidecars of a session. */
