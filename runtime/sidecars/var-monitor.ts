@@ -77,12 +77,13 @@ export class VarMonitor implements RiskRule {
   check(c: RiskCheck): RiskVerdict | null {
     if (!this.breached) return null;
     const { intent, position } = c;
-    const projected = position + intent.side * (intent.size + Math.abs(c.workingSameSide));
+    const working = Math.abs(c.workingSameSide);
+    const projected = position + intent.side * (intent.size + working);
     if (Math.abs(projected) <= Math.abs(position)) return null;
     this.refused++;
     return {
       code: "VAR_LIMIT",
-      reason: `var=${this.lastVar.toFixed(2)} max=${this.config.maxVar} source=${this.lastSource} instrument=${c.instrument.symbol} position=${position} side=${intent.side} size=${intent.size}`,
+      reason: `var=${this.lastVar.toFixed(2)} max=${this.config.maxVar} source=${this.lastSource} instrument=${c.instrument.symbol} position=${position} side=${intent.side} size=${intent.size} working=${working}`,
     };
   }
 
