@@ -78,6 +78,11 @@ test.skipIf(verilatorVersion() === null)(
         now: s.loop.clock.now(),
       });
       const verdicts = [check(1, book.ask * 2, 1000), check(1, book.ask, 2 ** 30), check(-1, book.bid, 1_200_000)].map((c) => fpga.rule.check(c));
+      // The kill switch reaches the gate's register through the session's wiring, both ways.
+      s.core.engageKill("test", "operator");
+      verdicts.push(fpga.rule.check(check(1, book.ask, 1000)));
+      s.core.releaseKill("operator");
+      verdicts.push(fpga.rule.check(check(1, book.ask * 2, 1000)));
       await s.close();
       const status = fpga.status();
       return { summary, fpga, verdicts, status };
@@ -92,7 +97,7 @@ test.skipIf(verilatorVersion() === null)(
     expect(rtl.fpga.rule.verdicts.software).toBe(0);
     expect(rtl.fpga.rule.verdicts.fpga).toBe(soft.fpga.rule.verdicts.software);
     expect(rtl.status).toMatchObject({ diverged: 0, fallbacks: 0, attaches: 1, pid: null });
-    expect(rtl.verdicts.map((v) => v?.code)).toEqual(["FPGA_PRICE_COLLAR", "FPGA_NOTIONAL_LIMIT", "FPGA_POSITION_LIMIT"]);
+    expect(rtl.verdicts.map((v) => v?.code)).toEqual(["FPGA_PRICE_COLLAR", "FPGA_NOTIONAL_LIMIT", "FPGA_POSITION_LIMIT", "FPGA_KILL_SWITCH", "FPGA_PRICE_COLLAR"]);
     expect(rtl.verdicts.every((v) => v!.reason.startsWith("source=fpga "))).toBe(true);
     expect(soft.verdicts.map((v) => v?.code)).toEqual(rtl.verdicts.map((v) => v?.code));
     expect(soft.verdicts.every((v) => v!.reason.startsWith("source=software "))).toBe(true);
