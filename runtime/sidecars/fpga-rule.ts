@@ -2,10 +2,11 @@
  * The FPGA risk gate as a session's pre-trade rule. It loads the runtime's limits into the gate,
  * mirrors reference prices, positions and the kill switch into its registers, and maps the gate's
  * verdicts to risk codes. Register updates from quotes and fills are written to the golden model at
- * once and queued for the sidecar; the queue goes out as one fire-and-forget `regs` frame just
- * before the next order's `check` frame, so the sidecar (which serves its ring in order) sees the
- * same registers as the model without a round trip per quote. A sidecar that restarts is reloaded
- * from the model by the gate itself (`FpgaRiskGate.ensureSynced`).
+ * once and the register is marked dirty for the sidecar (so a quiet hour of quotes costs one entry
+ * per register, not one per quote); the dirty registers go out with their latest values as one
+ * fire-and-forget `regs` frame just before the next order's `check` frame, so the sidecar (which
+ * serves its ring in order) sees the same registers as the model without a round trip per quote.
+ * A sidecar that restarts is reloaded from the model by the gate itself (`FpgaRiskGate.ensureSynced`).
  *
  * The gate's position register is set, before each order, to the deployment's position plus the
  * working size on the order's side (the engine's projected position), and after each fill to the
@@ -14,7 +15,7 @@
 import type { RiskCheck, RiskVerdict } from "../../plugins/sdk/risk.ts";
 import type { ShmClient } from "../../gpu-bridge/shm/client.ts";
 import type { FpgaRiskGate } from "../../fpga-bridge/gate.ts";
-import type { GateOrder } from "../../fpga-bridge/golden/model.ts";
+import type { GateOrder, RiskGateModel } from "../../fpga-bridge/golden/model.ts";
 import { GATE_INSTRUMENTS, GATE_VERDICT_NAMES, GlobalRegister, InstrumentField, instrumentRegister } from "../../fpga-bridge/golden/registers.ts";
 import type { RiskRule } from "../risk/engine.ts";
 import type { SidecarContext } from "./types.ts";
@@ -34,8 +35,41 @@ export const FPGA_RISK_CODES = [
 
 /** How often a notional limit is re-derived from the moving conversion rate (kernel µs). */
 const NOTIONAL_REFRESH_US = 1_000_000;
-/** Deadline of a queued register frame: generous, it is never waited for. */
+/** Deadline of a register frame: generous, it is never waited for. */
 const REGS_DEADLINE_US = 10_000_000;
+/** Register addresses the rule writes: every per-instrument field and the global registers. */
+const REGISTER_SPACE = GlobalRegister.RATE_COUNT + 1;
+
+/** Returns a register's current value in the golden model (the fields the rule writes). */
+function registerValue(m: RiskGateModel, addr: number): number {
+  switch (addr) {
+    case GlobalRegister.KILL:
+      return m.kill ? 1 : 0;
+    case GlobalRegister.RATE_LIMIT:
+      return m.rateLimit;
+    case GlobalRegister.RATE_SHIFT:
+      return m.rateShift;
+    case GlobalRegister.RATE_WINDOW:
+      return m.rateWindow;
+    case GlobalRegister.RATE_COUNT:
+      return m.rateCount;
+  }
+  const i = addr >> 3;
+  switch (addr & 7) {
+    case InstrumentField.MAX_POSITION:
+      return m.maxPosition[i]!;
+    case InstrumentField.MAX_NOTIONAL:
+      return m.maxNotional[i]!;
+    case InstrumentField.COLLAR_BPS:
+      return m.collarBps[i]!;
+    case InstrumentField.REFERENCE_PRICE:
+      return m.referencePrice[i]!;
+    case InstrumentField.POSITION:
+      return m.position[i]!;
+    default:
+      return m.enabled[i]!;
+  }
+}
 
 /** One decided order, kept for equivalence checks (tests, audits). */
 export interface GateDecision {
@@ -57,7 +91,10 @@ export class FpgaGateRule implements RiskRule {
   bypassed = 0;
   /** When set, every decision is appended (tests; off in production). */
   decisions: GateDecision[] | null = null;
-  private readonly queue: number[] = [];
+  /** Dirty register addresses (deduplicated by `dirtyFlag`) and the reused frame body. */
+  private readonly dirty: number[] = [];
+  private readonly dirtyFlag = new Uint8Array(REGISTER_SPACE);
+  private readonly frame: number[] = [];
   private readonly journal: number[] = [];
   private readonly notionalAt: Float64Array;
   private readonly order: GateOrder = { instrument: 0, side: 1, price: 0, qty: 0, ts: 0 };
@@ -85,10 +122,13 @@ export class FpgaGateRule implements RiskRule {
     }
   }
 
-  /** Writes a register in the model now and queues it for the sidecar. */
+  /** Writes a register in the model now and marks it dirty for the sidecar. */
   write(addr: number, value: number): void {
     this.gate.model.writeRegister(addr, value);
-    if (this.client !== null) this.queue.push(addr, value);
+    if (this.client !== null && this.dirtyFlag[addr] === 0) {
+      this.dirtyFlag[addr] = 1;
+      this.dirty.push(addr);
+    }
     if (this.decisions !== null) this.journal.push(addr, value);
   }
 
@@ -147,12 +187,18 @@ export class FpgaGateRule implements RiskRule {
     return { code: risk, reason: this.reason(code, o, source) };
   }
 
-  /** Sends the queued register writes without waiting; dropped when the sidecar is away (a reattach reloads the whole image). */
+  /** Sends the dirty registers' current values without waiting; dropped when the sidecar is away (a reattach reloads the whole image). */
   private flush(): void {
-    const q = this.queue;
-    if (q.length === 0 || this.client === null) return;
-    this.client.send("regs", q, REGS_DEADLINE_US);
-    q.length = 0;
+    const d = this.dirty;
+    if (d.length === 0 || this.client === null) return;
+    const f = this.frame;
+    f.length = 0;
+    for (const addr of d) {
+      f.push(addr, registerValue(this.gate.model, addr));
+      this.dirtyFlag[addr] = 0;
+    }
+    d.length = 0;
+    this.client.send("regs", f, REGS_DEADLINE_US);
   }
 
   private reason(code: number, o: GateOrder, source: string): string {
