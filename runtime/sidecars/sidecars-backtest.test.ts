@@ -63,7 +63,7 @@ test.skipIf(verilatorVersion() === null)(
   async () => {
     const run = async (mode: string) => {
       const extra = `sidecars:\n  fpga: { mode: ${mode}, timeoutUs: 1000000 }`;
-      const s = await sessionFromYaml(tmp.path, syntheticYaml(STRATEGIES, { seconds: 120, extra }), { journalPath: "" });
+      const s = await sessionFromYaml(tmp.path, syntheticYaml(STRATEGIES, { seconds: 60, extra }), { journalPath: "" });
       const fpga = sidecarParts(s.sidecars)!.fpga!;
       const summary = runBacktest(s);
       // Refusals the runtime's own chain would not reach: the rule maps them with their source.
