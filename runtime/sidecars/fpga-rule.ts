@@ -8,10 +8,13 @@
  * serves its ring in order) sees the same registers as the model without a round trip per quote.
  * A sidecar that restarts is reloaded from the model by the gate itself (`FpgaRiskGate.ensureSynced`).
  *
- * The gate's position register is set, before each order, to the deployment's position plus the
+ * An instrument's limits are re-read at most once a second of kernel time, on its next order, so
+ * live limit changes and the moving conversion rate (the notional limit is in the instrument's
+ * money, see `gate-limits.ts`) reach the gate. The gate's position register is set, before each order, to the deployment's position plus the
  * working size on the order's side (the engine's projected position), and after each fill to the
  * position; the gate books accepted orders into it between those points, as the card would.
  */
+import type { Instrument } from "../../plugins/sdk/instrument.ts";
 import type { RiskCheck, RiskVerdict } from "../../plugins/sdk/risk.ts";
 import type { ShmClient } from "../../gpu-bridge/shm/client.ts";
 import type { FpgaRiskGate } from "../../fpga-bridge/gate.ts";
@@ -19,7 +22,7 @@ import type { GateOrder, RiskGateModel } from "../../fpga-bridge/golden/model.ts
 import { GATE_INSTRUMENTS, GATE_VERDICT_NAMES, GlobalRegister, InstrumentField, instrumentRegister } from "../../fpga-bridge/golden/registers.ts";
 import type { RiskRule } from "../risk/engine.ts";
 import type { SidecarContext } from "./types.ts";
-import { gateLimits, gateNotionalLimit, gateRate, referencePrice } from "./gate-limits.ts";
+import { gateLimits, gateRate, referencePrice } from "./gate-limits.ts";
 
 /** Risk codes of the gate's refusals, indexed by gate verdict code. */
 export const FPGA_RISK_CODES = [
@@ -33,8 +36,8 @@ export const FPGA_RISK_CODES = [
   "FPGA_RATE_LIMIT",
 ] as const;
 
-/** How often a notional limit is re-derived from the moving conversion rate (kernel µs). */
-const NOTIONAL_REFRESH_US = 1_000_000;
+/** How often an instrument's limits are re-read (live limit changes) and its notional limit re-derived from the moving conversion rate (kernel µs). */
+const LIMITS_REFRESH_US = 1_000_000;
 /** Deadline of a register frame: generous, it is never waited for. */
 const REGS_DEADLINE_US = 10_000_000;
 /** Register addresses the rule writes: every per-instrument field and the global registers. */
@@ -96,7 +99,7 @@ export class FpgaGateRule implements RiskRule {
   private readonly dirtyFlag = new Uint8Array(REGISTER_SPACE);
   private readonly frame: number[] = [];
   private readonly journal: number[] = [];
-  private readonly notionalAt: Float64Array;
+  private readonly limitsAt: Float64Array;
   private readonly order: GateOrder = { instrument: 0, side: 1, price: 0, qty: 0, ts: 0 };
 
   constructor(
@@ -104,17 +107,14 @@ export class FpgaGateRule implements RiskRule {
     readonly gate: FpgaRiskGate,
     private readonly client: ShmClient | null,
   ) {
-    this.notionalAt = new Float64Array(ctx.instruments.length).fill(-Infinity);
+    this.limitsAt = new Float64Array(ctx.instruments.length).fill(-Infinity);
     const rate = gateRate(ctx.limitsConfig);
     this.write(GlobalRegister.RATE_LIMIT, rate.limit);
     this.write(GlobalRegister.RATE_SHIFT, rate.shift);
     this.write(GlobalRegister.KILL, ctx.killEngaged() ? 1 : 0);
     for (const inst of ctx.instruments) {
       if (inst.id >= GATE_INSTRUMENTS) continue;
-      const l = gateLimits(inst, ctx.limits[inst.id]!, ctx.toAccount);
-      this.write(instrumentRegister(inst.id, InstrumentField.MAX_POSITION), l.maxPosition);
-      this.write(instrumentRegister(inst.id, InstrumentField.MAX_NOTIONAL), l.maxNotional);
-      this.write(instrumentRegister(inst.id, InstrumentField.COLLAR_BPS), l.collarBps);
+      this.refreshLimits(inst);
       this.write(instrumentRegister(inst.id, InstrumentField.POSITION), ctx.position(inst.id));
       const t = ctx.touch(inst.id);
       this.write(instrumentRegister(inst.id, InstrumentField.REFERENCE_PRICE), referencePrice(t.bid, t.ask));
@@ -160,10 +160,9 @@ export class FpgaGateRule implements RiskRule {
     }
     const now = this.ctx.now();
     const { intent } = c;
-    if (now - this.notionalAt[i]! >= NOTIONAL_REFRESH_US) {
-      this.notionalAt[i] = now;
-      const n = gateNotionalLimit(c.instrument, this.ctx.limits[i]!.maxOrderNotional, this.ctx.toAccount);
-      if (n !== this.gate.model.maxNotional[i]) this.write(instrumentRegister(i, InstrumentField.MAX_NOTIONAL), n);
+    if (now - this.limitsAt[i]! >= LIMITS_REFRESH_US) {
+      this.limitsAt[i] = now;
+      this.refreshLimits(c.instrument);
     }
     const projected = c.position + intent.side * Math.abs(c.workingSameSide);
     if (projected !== this.gate.model.position[i]) this.write(instrumentRegister(i, InstrumentField.POSITION), projected);
@@ -185,6 +184,16 @@ export class FpgaGateRule implements RiskRule {
     const risk = FPGA_RISK_CODES[code] ?? `FPGA_${GATE_VERDICT_NAMES[code] ?? code}`;
     this.refusals[risk] = (this.refusals[risk] ?? 0) + 1;
     return { code: risk, reason: this.reason(code, o, source) };
+  }
+
+  /** Writes an instrument's limit registers that differ from the runtime's current limits. */
+  private refreshLimits(inst: Instrument): void {
+    const l = gateLimits(inst, this.ctx.limits[inst.id]!, this.ctx.toAccount);
+    const m = this.gate.model;
+    const i = inst.id;
+    if (l.maxPosition !== m.maxPosition[i]) this.write(instrumentRegister(i, InstrumentField.MAX_POSITION), l.maxPosition);
+    if (l.maxNotional !== m.maxNotional[i]) this.write(instrumentRegister(i, InstrumentField.MAX_NOTIONAL), l.maxNotional);
+    if (l.collarBps !== m.collarBps[i]) this.write(instrumentRegister(i, InstrumentField.COLLAR_BPS), l.collarBps);
   }
 
   /** Sends the dirty registers' current values without waiting; dropped when the sidecar is away (a reattach reloads the whole image). */
