@@ -10,9 +10,10 @@
  *
  * An instrument's limits are re-read at most once a second of kernel time, on its next order, so
  * live limit changes and the moving conversion rate (the notional limit is in the instrument's
- * money, see `gate-limits.ts`) reach the gate. The gate's position register is set, before each order, to the deployment's position plus the
- * working size on the order's side (the engine's projected position), and after each fill to the
- * position; the gate books accepted orders into it between those points, as the card would.
+ * money, see `gate-limits.ts`) reach the gate. The gate's position register is set, before each
+ * order, to the deployment's position plus the working size on the order's side (the engine's
+ * projected position), and after each fill to the position; the gate books accepted orders into
+ * it between those points, as the card would.
  */
 import type { Instrument } from "../../plugins/sdk/instrument.ts";
 import type { RiskCheck, RiskVerdict } from "../../plugins/sdk/risk.ts";
