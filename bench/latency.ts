@@ -4,7 +4,7 @@
  * histogram. The baseline is the same session's cost of just timing an empty span (two
  * Bun.nanoseconds() calls), measured in the same run.
  *
- *   bun bench/latency.ts [seconds=15] [speed=20]
+ *   bun bench/latency.ts [seconds=15] [speed=20] [--busy-poll]
  */
 import { resolve } from "node:path";
 import { loadConfig } from "../runtime/config/load.ts";
@@ -18,7 +18,8 @@ const file = resolve(import.meta.dir, "../configs/paper.yaml");
 const loaded = loadConfig(file, {});
 if (!loaded.ok) throw new Error(loaded.problems.join("\n"));
 const session = await buildSession(loaded.config, file, { journalPath: "", log: () => {} });
-const run = startRealtime(session, { forUs: seconds * 1e6, speed });
+const busyPoll = process.argv.includes("--busy-poll");
+const run = startRealtime(session, { forUs: seconds * 1e6, speed, busyPoll });
 const summary = await run.done;
 const t = summary.tickToOrderNs;
 
@@ -28,7 +29,7 @@ for (let i = 0; i < 1_000_000; i++) {
   floor.record(Bun.nanoseconds() - a);
 }
 const us = (ns: number) => (ns / 1000).toFixed(2);
-console.log(`paper session ${seconds}s at speed ${speed}: ${summary.events.toLocaleString("en-US")} events, ${summary.orders} orders`);
+console.log(`paper session ${seconds}s at speed ${speed}${busyPoll ? ", busy poll" : ""}: ${summary.events.toLocaleString("en-US")} events, ${summary.orders} orders`);
 console.log("measure                    count      p50 µs   p99 µs  p99.9 µs   max µs");
 console.log(`tick-to-order        ${String(t.count).padStart(10)}  ${us(t.p50).padStart(8)} ${us(t.p99).padStart(8)} ${us(t.p999).padStart(9)} ${us(t.max).padStart(8)}`);
 const f = floor.summary();

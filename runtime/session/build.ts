@@ -339,6 +339,9 @@ export async function buildSession(config: DeploymentConfig, configFile: string,
     tornTail = contents.tornTail;
     journal = new JournalWriter(journalPath, (config.journal?.fsync ?? "batch") as FsyncPolicy, contents.goodLength);
     core.journal = journal;
+    const writer = journal;
+    core.journalFlush = () => writer.flush();
+    core.writeAhead = mode === "live";
     if (tornTail !== null) alerts.raise(0, "JOURNAL_TORN_TAIL", "warning", journalPath, `cut a torn last frame: ${tornTail}`);
     // The market resumes after the last journaled moment: what the session saw before is not replayed.
     if (restored > 0) skippedOnRestore = loop.skipSourcesThrough(loop.clock.now());
@@ -348,7 +351,11 @@ export async function buildSession(config: DeploymentConfig, configFile: string,
   if (config.sidecars !== undefined && (config.sidecars.fpga !== undefined || config.sidecars.gpu !== undefined)) {
     const { startSidecars } = await import("../sidecars/index.ts");
     const volIndex = features.index(`ewmavol_${defaultVolHalfLife(features)}`);
-    sidecars = await startSidecars(config.sidecars as SidecarsConfig, {
+    // A backtest never yields to the event loop, so an asynchronous sidecar answer could never be
+    // applied: VaR runs in-process there.
+    const sidecarsConfig = { ...config.sidecars } as SidecarsConfig;
+    if (mode === "backtest" && sidecarsConfig.gpu?.mode === "sidecar") sidecarsConfig.gpu = { ...sidecarsConfig.gpu, mode: "in-process" };
+    sidecars = await startSidecars(sidecarsConfig, {
       instruments,
       limits,
       limitsConfig: config.risk.limits,

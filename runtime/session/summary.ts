@@ -28,6 +28,8 @@ export interface SessionSummary {
   tickToOrderNs: { count: number; p50: number; p99: number; p999: number; max: number; mean: number };
   journalRecords: number;
   restoredRecords: number;
+  /** Accelerator sidecars' figures (sources of verdicts and VaR, fallbacks), when configured. */
+  sidecars: Record<string, unknown> | null;
 }
 
 /** Builds the summary of a session at this moment. */
@@ -71,5 +73,6 @@ export function summarize(s: Session, wallSeconds: number): SessionSummary {
     tickToOrderNs: core.tickToOrder.summary(),
     journalRecords: s.journal?.appended ?? 0,
     restoredRecords: s.restored,
+    sidecars: s.sidecars?.status() ?? null,
   };
 }

@@ -56,6 +56,10 @@ export class TradingCore implements MarketSink {
   /** OMS refusals of venue reports (should stay 0 with a correct venue). */
   omsErrors = 0;
   measureLatency = false;
+  /** Flush the journal before each order leaves (live venues: the order must never exist only outside). */
+  writeAhead = false;
+  /** Writes buffered journal records to the file (set by the session when it journals). */
+  journalFlush: (() => void) | null = null;
   /** Called when the kill switch is engaged (true) or released (false). */
   onKillChange: ((engaged: boolean) => void) | null = null;
   /** Performance hook for each fill: realised P&L, fee and notional in account currency. */
@@ -215,8 +219,12 @@ export class TradingCore implements MarketSink {
       features: cause.features,
       rejected,
     });
+    if (verdict === null) {
+      // A live venue sees the order only after the journal holds it (write-ahead, no fsync here).
+      if (this.writeAhead) this.journalFlush?.();
+      this.sendToVenue(order);
+    }
     this.listeners.order?.(order);
-    if (verdict === null) this.sendToVenue(order);
     return order.id;
   }
 

@@ -20,6 +20,8 @@ function harness(params: SimVenueParams = P) {
     now: () => now,
     schedule: (ts, fn) => timers.push({ ts, seq: seq++, fn }),
     report: (r) => reports.push(r),
+    quote: () => true,
+    trade: () => true,
     alert: () => {},
   };
   const venue = new SimVenue(ctx, params);
