@@ -8,6 +8,7 @@ import { mkdirSync } from "node:fs";
 import { loadConfig } from "./config/load.ts";
 import { buildSession, checkDeployment, DeploymentError } from "./session/build.ts";
 import { runBacktest } from "./session/backtest.ts";
+import { DEFAULT_RESULTS_DIR, saveBacktestResult } from "./session/backtest-results.ts";
 import { startRealtime } from "./session/realtime.ts";
 import { parseArgs, parseDuration } from "./cli/args.ts";
 import { formatReport, formatStatus } from "./cli/format.ts";
@@ -45,7 +46,8 @@ events, events/s and the hash of all fills (equal hashes mean identical runs).
   --json        print one JSON object instead of the report
   --journal <f> also journal the run to this file (off by default in a backtest)
   --features <wasm|ts|auto>  feature kernels backend (default auto)
-  --no-store    do not record into the deployment's DuckDB store`,
+  --no-store    do not record into the deployment's DuckDB store
+  --no-save     do not keep the result in var/backtests/<id>.json (the admin API serves them)`,
   check: `Usage: kestrel check <config>
 
 Validates a deployment without running it: YAML, schema, secrets from the environment,
@@ -137,8 +139,9 @@ async function backtest(config: Parameters<typeof buildSession>[0], configFile: 
   });
   if (tty) process.stderr.write("\n");
   await session.close();
-  if (json) console.log(JSON.stringify(summary));
-  else console.log(formatReport(summary));
+  const id = flags.has("no-save") ? null : saveBacktestResult(resolve(DEFAULT_RESULTS_DIR), config.name, configFile, summary);
+  if (json) console.log(JSON.stringify(id === null ? summary : { id, ...summary }));
+  else console.log(`${formatReport(summary)}${id === null ? "" : `\nResult id       ${id} (${DEFAULT_RESULTS_DIR}/${id}.json)`}`);
   return 0;
 }
 

@@ -102,8 +102,11 @@ export class JournalWriter {
 
   private position: number;
 
-  /** Adds a record to the buffer. */
+  private closed = false;
+
+  /** Adds a record to the buffer; after close() it is an error (the record would be lost). */
   append(record: JournalRecord): void {
+    if (this.closed) throw new KestrelError("JOURNAL_IO", `file=${this.path} reason=append after close`);
     const payload = this.encoder.encode(record);
     const need = this.used + FRAME_HEAD + payload.length;
     if (need > this.buf.length) {
@@ -141,8 +144,10 @@ export class JournalWriter {
     }
   }
 
-  /** Flushes, fsyncs and closes. */
+  /** Flushes, fsyncs and closes (a second close does nothing). */
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     this.flush();
     fsyncSync(this.fd);
     closeSync(this.fd);

@@ -46,7 +46,8 @@ export interface CancelRecord {
 /** An operator or safety control. */
 export interface ControlRecord {
   readonly t: "control";
-  readonly kind: "kill" | "release" | "quarantine" | "pause" | "resume";
+  /** For "limits", `reason` holds the new limits as JSON: `{ limits, instruments }`. */
+  readonly kind: "kill" | "release" | "quarantine" | "pause" | "resume" | "limits";
   readonly subject: string;
   readonly reason: string;
   readonly ts: number;

@@ -52,8 +52,8 @@ export class RiskEngine {
 
   constructor(
     private readonly instruments: readonly Instrument[],
-    readonly limits: InstrumentLimits[],
-    readonly config: RiskLimitsConfig,
+    public limits: InstrumentLimits[],
+    public config: RiskLimitsConfig,
     private readonly books: L1Books,
     private readonly inputs: RiskInputs,
     private readonly rules: readonly RiskRule[] = [],
@@ -64,6 +64,13 @@ export class RiskEngine {
     const v = this.evaluate(strategy, intent, now);
     if (v !== null) this.rejections.set(v.code, (this.rejections.get(v.code) ?? 0) + 1);
     return v;
+  }
+
+  /** Replaces the limits (an operator's change); rate windows restart with the new rate. */
+  setLimits(config: RiskLimitsConfig, limits: InstrumentLimits[]): void {
+    this.config = config;
+    this.limits = limits;
+    this.rates.clear();
   }
 
   /** Engages the kill switch: every new order is refused until released. */

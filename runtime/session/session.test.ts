@@ -79,3 +79,23 @@ test("a strategy that sends orders without declaring the capability is quarantin
   expect(slot.failure).toContain("PLUGIN_CAPABILITY");
   expect(s.core.oms.created).toBe(0);
 });
+
+test("risk limits changed at run time apply at once, are journaled, and survive a restart; a quarantined strategy can be restarted", async () => {
+  const journal = `${tmp.path}/limits.journal`;
+  const strategies = `  - { name: bad, plugin: ${resolve(import.meta.dir, "fixtures/throwing-strategy.ts")}, instruments: [EURUSD], params: { throwOnQuote: 10 } }`;
+  const yaml = syntheticYaml(strategies, { pairs: "EURUSD", seconds: 30 });
+  const s = await sessionFromYaml(tmp.path, yaml, { journalPath: journal });
+  s.core.host.start();
+  s.loop.runUntil(Infinity);
+  expect(s.core.host.get("bad")!.state).toBe("quarantined");
+  const limits = { ...s.config.risk.limits, maxPosition: 5000 };
+  s.core.applyLimits(limits, { EURUSD: { priceCollarBps: 7 } }, "test-operator");
+  expect(s.core.risk.limits[0]).toEqual({ maxPosition: 5000, maxOrderNotional: limits.maxOrderNotional, priceCollarBps: 7 });
+  expect(s.core.restartStrategy("bad", "test-operator")).toBe(true);
+  expect(s.core.host.get("bad")!.state).toBe("running");
+  s.journal!.close();
+  const again = await sessionFromYaml(tmp.path, yaml, { journalPath: journal });
+  expect(again.core.risk.limits[0]).toEqual({ maxPosition: 5000, maxOrderNotional: limits.maxOrderNotional, priceCollarBps: 7 });
+  expect(again.core.host.get("bad")!.state).toBe("running");
+  again.journal!.close();
+}, 60_000);

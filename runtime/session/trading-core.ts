@@ -18,6 +18,7 @@ import { Oms } from "../execution/oms.ts";
 import type { Order } from "../execution/order.ts";
 import type { Portfolio } from "../portfolio/portfolio.ts";
 import type { RiskEngine } from "../risk/engine.ts";
+import { resolveLimits, type RiskLimitsConfig } from "../risk/limits.ts";
 import type { StrategyHost } from "../strategy/host.ts";
 import type { JournalRecord } from "../journal/records.ts";
 
@@ -283,6 +284,24 @@ export class TradingCore implements MarketSink {
     this.alerts.raise(this.now(), "KILL_SWITCH_RELEASED", "warning", "risk", `kill switch released by=${by}`);
   }
 
+  /**
+   * Applies new risk limits (validated by the caller), journaled as a control record so a restart
+   * keeps them and the audit trail shows who changed what.
+   */
+  applyLimits(limits: RiskLimitsConfig, overrides: Readonly<Record<string, Partial<RiskLimitsConfig>>>, by: string): void {
+    this.risk.setLimits(limits, resolveLimits(this.instruments, limits, overrides));
+    this.journal?.append({ t: "control", kind: "limits", subject: by, reason: JSON.stringify({ limits, instruments: overrides }), ts: this.now() });
+    this.alerts.raise(this.now(), "RISK_LIMITS_CHANGED", "info", "risk", `limits changed by=${by}`);
+  }
+
+  /** Restarts a quarantined strategy with fresh hooks; journaled. False when it was not quarantined or fails again at once. */
+  restartStrategy(strategy: string, by: string): boolean {
+    if (!this.host.restart(strategy)) return false;
+    this.journal?.append({ t: "control", kind: "resume", subject: strategy, reason: `restart by=${by}`, ts: this.now() });
+    this.alerts.raise(this.now(), "PLUGIN_RESTARTED", "warning", strategy, `strategy=${strategy} restarted by=${by}`);
+    return true;
+  }
+
   /** Pauses or resumes a strategy; false when there is no such strategy or it is quarantined. */
   setPaused(strategy: string, paused: boolean, by: string): boolean {
     const slot = this.host.get(strategy);
@@ -365,6 +384,10 @@ export class TradingCore implements MarketSink {
         case "control":
           if (r.kind === "kill") this.risk.engageKill(r.reason);
           else if (r.kind === "release") this.risk.releaseKill();
+          else if (r.kind === "limits") {
+            const change = JSON.parse(r.reason) as { limits: RiskLimitsConfig; instruments: Record<string, Partial<RiskLimitsConfig>> };
+            this.risk.setLimits(change.limits, resolveLimits(this.instruments, change.limits, change.instruments));
+          }
           else {
             const slot = this.host.get(r.subject);
             if (slot !== undefined) slot.state = r.kind === "quarantine" ? "quarantined" : r.kind === "pause" ? "paused" : "running";

@@ -55,6 +55,25 @@ export class StrategyHost {
     }
   }
 
+  /**
+   * Restarts a quarantined strategy with fresh hooks (an operator decided the cause is gone);
+   * false when there is no such strategy or it is not quarantined.
+   */
+  restart(name: string): boolean {
+    const slot = this.byName.get(name);
+    if (slot === undefined || slot.state !== "quarantined") return false;
+    slot.state = "running";
+    slot.failure = "";
+    try {
+      slot.hooks = slot.plugin.create(slot.ctx as never) ?? {};
+      slot.hooks.onStart?.(slot.ctx as never);
+    } catch (err) {
+      this.fail(slot, "create", err);
+      return false;
+    }
+    return true;
+  }
+
   /** A strategy by instance name. */
   get(name: string): StrategySlot | undefined {
     return this.byName.get(name);

@@ -1,0 +1,57 @@
+/**
+ * Backtest results kept on disk, one JSON file per run under a results folder, so the admin plane
+ * and other tools can list and read them by id.
+ */
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { SessionSummary } from "./summary.ts";
+
+/** One stored backtest result. */
+export interface BacktestResult {
+  readonly id: string;
+  readonly deployment: string;
+  readonly configFile: string;
+  /** Wall-clock time the run finished, ISO 8601. */
+  readonly finishedAt: string;
+  readonly summary: SessionSummary;
+}
+
+/** Default folder of results (relative to the working directory). */
+export const DEFAULT_RESULTS_DIR = "var/backtests";
+
+const ID = /^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$/;
+
+/** Writes a result and returns its id (`<UTC time>-<first 8 hex of the fills hash>`). */
+export function saveBacktestResult(dir: string, deployment: string, configFile: string, summary: SessionSummary, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+  const id = `${stamp}-${summary.fillsHash.slice(0, 8)}`;
+  mkdirSync(dir, { recursive: true });
+  const result: BacktestResult = { id, deployment, configFile, finishedAt: now.toISOString(), summary };
+  writeFileSync(join(dir, `${id}.json`), `${JSON.stringify(result)}\n`);
+  return id;
+}
+
+/** Ids of the stored results, newest first. */
+export function listBacktestResults(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => n.endsWith(".json") && ID.test(n.slice(0, -5)))
+    .map((n) => n.slice(0, -5))
+    .sort()
+    .reverse();
+}
+
+/** A stored result by id, or undefined (ids are checked, so no path can escape the folder). */
+export function readBacktestResult(dir: string, id: string): BacktestResult | undefined {
+  if (!ID.test(id)) return undefined;
+  try {
+    return JSON.parse(readFileSync(join(dir, `${id}.json`), "utf8")) as BacktestResult;
+  } catch {
+    return undefined;
+  }
+}
