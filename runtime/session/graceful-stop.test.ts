@@ -6,6 +6,7 @@ import { afterAll, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { readJournal } from "../journal/journal-file.ts";
+import { runDataCommand } from "../store/cli.ts";
 import { REPO_ROOT, tempDir } from "./test-session.ts";
 
 const tmp = tempDir("kestrel-sigint-");
@@ -40,6 +41,15 @@ test("SIGINT stops a paper session gracefully: no working order left, journal fl
   expect(stdout).toMatch(/Orders\s+\d+/);
   expect(stdout).toMatch(/Fills hash\s+[0-9a-f]{64}/);
   expect(stdout).toMatch(/Orders\s+[\d,]+ \([\d,]+ refused by risk, 0 open\)/);
+  // The paper session recorded into its DuckDB store, and kestrel data reads it back.
+  const out: string[] = [];
+  const io = { out: (t: string) => out.push(t), err: (t: string) => out.push(t) };
+  const sql = "select (select count(*) from quotes) as quotes, (select count(distinct order_id) from orders) as orders";
+  expect(await runDataCommand(["query", "--db", join(tmp.path, "paper.duckdb"), "--json", sql], io)).toBe(0);
+  const row = JSON.parse(out.join("\n").trim().split("\n")[0]!) as { quotes: number; orders: number };
+  expect(Number(row.quotes)).toBeGreaterThan(0);
+  const ordersLine = /Orders\s+([\d,]+)/.exec(stdout)![1]!.replace(/,/g, "");
+  expect(Number(row.orders)).toBe(Number(ordersLine));
   const records = readJournal(journal);
   expect(records.tornTail).toBeNull();
   expect(records.records.some((r) => r.t === "order")).toBe(true);
