@@ -4,7 +4,7 @@
  * histogram. The baseline is the same session's cost of just timing an empty span (two
  * Bun.nanoseconds() calls), measured in the same run.
  *
- *   bun bench/latency.ts [seconds=15] [speed=20] [--busy-poll]
+ *   bun bench/latency.ts [seconds=15] [speed=20] [--busy-poll] [--no-store]
  */
 import { resolve } from "node:path";
 import { loadConfig } from "../runtime/config/load.ts";
@@ -17,7 +17,8 @@ const speed = Number(process.argv[3] ?? 20);
 const file = resolve(import.meta.dir, "../configs/paper.yaml");
 const loaded = loadConfig(file, {});
 if (!loaded.ok) throw new Error(loaded.problems.join("\n"));
-const session = await buildSession(loaded.config, file, { journalPath: "", log: () => {} });
+const noStore = process.argv.includes("--no-store");
+const session = await buildSession(loaded.config, file, { journalPath: "", store: !noStore, log: () => {} });
 const busyPoll = process.argv.includes("--busy-poll");
 const run = startRealtime(session, { forUs: seconds * 1e6, speed, busyPoll });
 const summary = await run.done;

@@ -35,6 +35,7 @@ working orders are canceled and the journal is flushed).
   --for <duration>    stop by itself after this long (e.g. 30s, 5m)
   --speed <x>         market time per wall time for a synthetic or replayed market (default 1)
   --journal <file>    journal file (default: the deployment's journal.path); "" disables it
+  --busy-poll         spin on the loop instead of sleeping between turns (a core at 100%; lower latency)
   --no-admin          do not start the admin server
   --quiet             no status line`,
   backtest: `Usage: kestrel backtest <config> [--json] [--no-journal]
@@ -189,6 +190,7 @@ async function run(config: Parameters<typeof buildSession>[0], configFile: strin
     forUs,
     speed,
     stopSignal,
+    busyPoll: flags.has("busy-poll"),
     onStatus: quiet
       ? undefined
       : (s) => {
