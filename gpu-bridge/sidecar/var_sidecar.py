@@ -1,7 +1,7 @@
 """Kestrel GPU sidecar: Monte Carlo VaR and expected shortfall with PyTorch, CUDA when a GPU is
 present and the CPU otherwise, served over the shared-memory bridge.
 
-Usage: /usr/bin/python3 gpu-bridge/sidecar/var_sidecar.py <segment-path> [--spin] [--device cpu|cuda]
+Usage: /usr/bin/python3 gpu-bridge/sidecar/var_sidecar.py <segment-path> [--spin] [--device cpu|cuda] [--model path]
 
 Methods:
   var   {exposures: bin f64[n], cov: bin f64[n*n], covHorizonSeconds, horizonSeconds, confidence,
@@ -9,6 +9,9 @@ Methods:
         -> {var, es, mean, std, paths, device, elapsedNs}
   var.bootstrap {exposures: bin f64[n], history: bin f64[T*n], stepSeconds, horizonSeconds,
          confidence, paths, seed} -> as var (paths sum round(horizon / step) resampled steps)
+  infer {input: bin f32[count*rows*width], count, rows, width} -> {output: bin f32[count], count,
+         version, device, elapsedNs}: the signal model (infer_model.py; --model <weights.msgpack>,
+         default models/signal-mlp.weights.msgpack)
   info  nil -> {device, torch, threads}
 
 Definitions match gpu-bridge/var/monte-carlo.ts: returns r = L z scaled by sqrt(horizon /
@@ -26,6 +29,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
+import infer_model  # noqa: E402
 import kshm  # noqa: E402
 
 
@@ -141,7 +145,7 @@ def bootstrap_var(req, device, beat):
 
 def main(argv):
     if len(argv) < 2:
-        print("usage: var_sidecar.py <segment-path> [--spin] [--device cpu|cuda]", file=sys.stderr)
+        print("usage: var_sidecar.py <segment-path> [--spin] [--device cpu|cuda] [--model weights.msgpack]", file=sys.stderr)
         return 2
     device = pick_device(argv[argv.index("--device") + 1] if "--device" in argv else None)
     version = int(argv[argv.index("--version") + 1]) if "--version" in argv else kshm.VERSION
@@ -150,12 +154,15 @@ def main(argv):
     except (OSError, kshm.AttachError) as e:
         print(str(e), file=sys.stderr)
         return 3
+    model = infer_model.load(argv[argv.index("--model") + 1] if "--model" in argv else None, device)
 
     def handle(method, body, beat):
         if method == "var":
             return monte_carlo_var(body, device, beat)
         if method == "var.bootstrap":
             return bootstrap_var(body, device, beat)
+        if method == "infer":
+            return infer_model.infer(model, body)
         if method == "info":
             return kshm.STATUS_OK, {"device": str(device), "torch": torch.__version__, "threads": torch.get_num_threads()}
         return kshm.STATUS_UNKNOWN_METHOD, method
