@@ -92,7 +92,8 @@ describe.skipIf(!hasTorch)("the PyTorch sidecar against onnxruntime-node", () =>
     const client = ShmClient.create({ path: seg, capacity: 1 << 22, heartbeatMs: 5, deadAfterMs: 1000 });
     if ("code" in client) throw new Error(client.code);
     const alerts: { code: string; context: string }[] = [];
-    const svc = new InferenceService({ client, model, reserveUs: 50_000, onAlert: (e) => alerts.push(e) });
+    const svc = new InferenceService({ client, model, reserveUs: 50_000, spinUs: 5_000, onAlert: (e) => alerts.push(e) });
+    const viaCall = new InferenceService({ client, model }); // client.call instead of the owned-client poll
     const spawn = () => {
       const p = Bun.spawn(inferenceSidecarCommand(seg, card.weightsPath, "cpu"), { stdout: "inherit", stderr: "inherit" });
       procs.push(p);
@@ -111,6 +112,9 @@ describe.skipIf(!hasTorch)("the PyTorch sidecar against onnxruntime-node", () =>
         expect(remote).toMatchObject({ source: "sidecar", device: "cpu", version: "signal-mlp/1", batchCount: count });
         const local = (await model.run(x, count)) as Float32Array;
         expect(maxDiff(remote.outputs, local)).toBeLessThan(TOLERANCE);
+        const again = (await viaCall.infer(x, count, 16, 25, 5_000_000)) as InferAnswer;
+        expect(again.source).toBe("sidecar");
+        expect(maxDiff(again.outputs, remote.outputs)).toBe(0);
       }
       expect(alerts).toEqual([]);
 

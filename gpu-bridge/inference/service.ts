@@ -15,6 +15,7 @@
  */
 import type { ShmClient } from "../shm/client.ts";
 import { Status } from "../shm/codec.ts";
+import { fastCall } from "./fast-call.ts";
 import type { InferError, OnnxSignalModel } from "./onnx-runner.ts";
 
 /** Signals for one request's windows, and where and how they were computed. */
@@ -40,6 +41,12 @@ export interface InferenceServiceOptions {
   readonly model: OnnxSignalModel;
   /** Part of each deadline kept for the in-process fallback, in µs (default 5,000; at most half the deadline). */
   readonly reserveUs?: number;
+  /**
+   * When the service owns `client` alone (nothing else calls on it), it polls for its answers
+   * with setImmediate for up to this many µs (see fast-call.ts); 0 (the default) uses
+   * `client.call`, which is safe on a shared client but adds about 1 ms of timer latency.
+   */
+  readonly spinUs?: number;
   readonly onAlert?: (e: { code: string; context: string }) => void;
 }
 
@@ -69,6 +76,7 @@ export class InferenceService {
   private readonly client: ShmClient | null;
   private readonly model: OnnxSignalModel;
   private readonly reserveUs: number;
+  private readonly spinUs: number;
   private readonly onAlert: (e: { code: string; context: string }) => void;
   private queue: Pending[] = [];
   private busy = false;
@@ -78,6 +86,7 @@ export class InferenceService {
     this.client = opts.client;
     this.model = opts.model;
     this.reserveUs = opts.reserveUs ?? 5_000;
+    this.spinUs = opts.spinUs ?? 0;
     this.onAlert = opts.onAlert ?? (() => {});
   }
 
@@ -181,7 +190,9 @@ export class InferenceService {
   /** Returns the sidecar's outputs, or why it gave none (a key=value cause). */
   private async askSidecar(input: Float32Array, count: number, rows: number, width: number, timeoutUs: number): Promise<{ outputs: Float32Array; device: string } | string> {
     const body = { input: new Uint8Array(input.buffer, input.byteOffset, input.byteLength), count, rows, width };
-    const r = await this.client!.call("infer", body, timeoutUs);
+    const r = this.spinUs > 0
+      ? await fastCall(this.client!, "infer", body, timeoutUs, this.spinUs)
+      : await this.client!.call("infer", body, timeoutUs);
     if ("code" in r) return `cause=${r.code} ${r.context}`;
     if (r.status !== Status.OK) return `cause=status_${r.status} detail=${JSON.stringify(r.body)}`;
     const b = r.body as { output?: Uint8Array; version?: string; device?: string };

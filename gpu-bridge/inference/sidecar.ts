@@ -17,6 +17,8 @@ export interface InferenceSidecarOptions {
   readonly device?: "cuda" | "cpu";
   /** Fallback reserve of each deadline, in µs (see InferenceServiceOptions). */
   readonly reserveUs?: number;
+  /** setImmediate polling window of each sidecar call, in µs (default 5,000; the service owns this client). */
+  readonly spinUs?: number;
   /** onnxruntime intra-op threads of the fallback (default 1). */
   readonly threads?: number;
   readonly onAlert?: (e: { code: string; context: string }) => void;
@@ -53,7 +55,7 @@ export async function startInferenceSidecar(opts: InferenceSidecarOptions = {}):
     await model.close();
     return sup;
   }
-  const service = new InferenceService({ client: sup.client, model, reserveUs: opts.reserveUs, onAlert: opts.onAlert });
+  const service = new InferenceService({ client: sup.client, model, reserveUs: opts.reserveUs, spinUs: opts.spinUs ?? 5_000, onAlert: opts.onAlert });
   return {
     service,
     supervisor: sup,
