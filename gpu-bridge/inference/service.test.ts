@@ -129,6 +129,13 @@ describe.skipIf(!hasTorch)("the PyTorch sidecar against onnxruntime-node", () =>
         expect(maxDiff(answers[i]!.outputs, (await model.run(inputs[i]!, 28)) as Float32Array)).toBeLessThan(TOLERANCE);
       }
 
+      // A merged batch stays within one frame of the ring: 40 requests of 28 windows need 3 batches on a 4 MiB ring.
+      expect(svc.maxBatchWindows).toBe(655); // (1 MiB frame - 256) / 1,600 bytes per window
+      const many = await Promise.all(Array.from({ length: 40 }, (_, i) => svc.infer(inputs[i % 10]!, 28, 16, 25, 5_000_000)));
+      expect(many.every((a) => (a as InferAnswer).source === "sidecar")).toBe(true);
+      expect(many.map((a) => (a as InferAnswer).batchCount)).toEqual([28, ...Array(23).fill(644), ...Array(16).fill(448)]);
+      expect(alerts).toEqual([]);
+
       // A killed sidecar: the batch runs in-process within its deadline and INFER_FALLBACK is raised once.
       p.kill(9);
       await p.exited;

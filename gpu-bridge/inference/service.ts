@@ -77,6 +77,8 @@ export class InferenceService {
   private readonly model: OnnxSignalModel;
   private readonly reserveUs: number;
   private readonly spinUs: number;
+  /** Most windows merged into one batch: as many as fit one bridge frame (unbounded in-process only). */
+  readonly maxBatchWindows: number;
   private readonly onAlert: (e: { code: string; context: string }) => void;
   private queue: Pending[] = [];
   private busy = false;
@@ -87,6 +89,8 @@ export class InferenceService {
     this.model = opts.model;
     this.reserveUs = opts.reserveUs ?? 5_000;
     this.spinUs = opts.spinUs ?? 0;
+    const frame = this.client ? this.client.segment.maxFrame - 256 : Infinity;
+    this.maxBatchWindows = Math.max(1, Math.floor(frame / (4 * opts.model.card.rows * opts.model.card.width)));
     this.onAlert = opts.onAlert ?? (() => {});
   }
 
@@ -119,8 +123,11 @@ export class InferenceService {
   private async pump(): Promise<void> {
     this.busy = true;
     while (this.queue.length > 0) {
-      const group = this.queue;
-      this.queue = [];
+      // A merged batch stays within one bridge frame; the rest waits for the next batch.
+      let take = 1;
+      let windows = this.queue[0]!.count;
+      while (take < this.queue.length && windows + this.queue[take]!.count <= this.maxBatchWindows) windows += this.queue[take++]!.count;
+      const group = this.queue.splice(0, take);
       await this.runBatch(group);
     }
     this.busy = false;
