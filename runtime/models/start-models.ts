@@ -1,0 +1,79 @@
+/**
+ * Starts a session's models from its `models:` config section: reads the model card, checks it
+ * against the kernels' layout, builds the inference service (a supervised PyTorch sidecar with
+ * onnxruntime-node behind it, or onnxruntime-node alone) and a started ModelEngine over it.
+ *
+ * @example
+ * const m = await startModels({ mode: "sidecar", everyMs: 100 }, { instruments: 28, width: kernels.layout.width,
+ *   context: (i) => kernels.context(i), now, schedule: (at, fn) => timers.push(at, fn), alert });
+ * if ("code" in m) ...; // m.engine.signals[i]; on shutdown: await m.stop()
+ */
+import { DEFAULT_MODEL_CARD, InferenceService, OnnxSignalModel, readModelCard, startInferenceSidecar } from "../../gpu-bridge/inference/index.ts";
+import type { SidecarSupervisor } from "../../gpu-bridge/shm/supervisor.ts";
+import { ModelEngine, type ModelEngineOptions } from "./model-engine.ts";
+
+/** The `models:` section of a deployment. */
+export interface ModelsConfig {
+  /** "sidecar": PyTorch sidecar first, in-process fallback; "in-process": onnxruntime-node only. */
+  readonly mode: "sidecar" | "in-process";
+  /** Period of a batch in kernel milliseconds. */
+  readonly everyMs: number;
+  /** Deadline of one batch in wall µs (default: the period). */
+  readonly timeoutUs?: number;
+  readonly device?: "cuda" | "cpu";
+  /** Model card path (default models/signal-mlp.json). */
+  readonly card?: string;
+  /** Sidecar segment file (default /dev/shm/kestrel-infer-<pid>). */
+  readonly segmentPath?: string;
+}
+
+/** What the session hands the models. */
+export type ModelsDeps = Pick<ModelEngineOptions, "instruments" | "width" | "context" | "now" | "schedule" | "alert">;
+
+/** Running models: the engine and how to stop it and its sidecar. */
+export interface RunningModels {
+  readonly engine: ModelEngine;
+  readonly service: InferenceService;
+  /** The supervised sidecar in mode "sidecar" (pid, client health), else null. */
+  readonly sidecar: SidecarSupervisor | null;
+  stop(): Promise<void>;
+}
+
+/** Starts the models; returns an error value for a bad config or a model that cannot be loaded. */
+export async function startModels(cfg: ModelsConfig, deps: ModelsDeps): Promise<RunningModels | { code: string; context: string }> {
+  const card = readModelCard(cfg.card ?? DEFAULT_MODEL_CARD);
+  if ("code" in card) return card;
+  if (card.width !== deps.width) {
+    return { code: "MODEL_CONFIG_INVALID", context: `model=${card.version} model_width=${card.width} kernels_width=${deps.width}` };
+  }
+  let service: InferenceService;
+  let stopService: () => Promise<void>;
+  let sidecar: SidecarSupervisor | null = null;
+  if (cfg.mode === "sidecar") {
+    const side = await startInferenceSidecar({ path: cfg.segmentPath, cardPath: cfg.card, device: cfg.device, onAlert: deps.alert });
+    if ("code" in side) return side;
+    service = side.service;
+    stopService = side.stop;
+    sidecar = side.supervisor;
+  } else {
+    const model = await OnnxSignalModel.load(card);
+    if ("code" in model) return model;
+    service = new InferenceService({ client: null, model, onAlert: deps.alert });
+    stopService = () => model.close();
+  }
+  const engine = ModelEngine.create({ ...deps, service, rows: card.rows, everyMs: cfg.everyMs, timeoutUs: cfg.timeoutUs });
+  if ("code" in engine) {
+    await stopService();
+    return engine;
+  }
+  engine.start();
+  return {
+    engine,
+    service,
+    sidecar,
+    stop: async () => {
+      engine.stop();
+      await stopService();
+    },
+  };
+}
