@@ -7,6 +7,7 @@ command -v verilator >/dev/null 2>&1 || missing+=("verilator (fpga-bridge)")
 command -v g++ >/dev/null 2>&1 || missing+=("g++ (fpga-bridge, fix44 acceptor)")
 dpkg -s libquickfix-dev >/dev/null 2>&1 || missing+=("libquickfix-dev (fix44)")
 /usr/bin/python3 -c "import torch, msgpack" >/dev/null 2>&1 || missing+=("python3-torch / python3-msgpack (gpu-bridge)")
+/usr/bin/python3 -c "import onnx" >/dev/null 2>&1 || missing+=("python3-onnx (models/make_model.py)")
 command -v promtool >/dev/null 2>&1 || missing+=("promtool (admin metrics)")
 command -v chromium >/dev/null 2>&1 || missing+=("chromium (admin dashboard)")
 if [ "${#missing[@]}" -gt 0 ]; then

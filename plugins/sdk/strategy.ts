@@ -24,6 +24,11 @@ export interface StrategyContext<P extends TSchema = TSchema> {
   featureIndex(name: string): number;
   /** Current feature vector of an instrument (read-only view; index it with featureIndex). */
   features(instrument: number): Float64Array;
+  /**
+   * The deployment's model output for an instrument (in [-1, 1]; NaN before the first answer or
+   * when the deployment runs no model). Optional: test harnesses may not provide it.
+   */
+  signal?(instrument: number): number;
   /** Signed position of this strategy in an instrument, in size units. */
   position(instrument: number): number;
   /** This strategy's orders that can still fill. */

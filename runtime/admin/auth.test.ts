@@ -4,18 +4,26 @@
  * paper session, and checks 401 / 403 / 2xx.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { join, resolve } from "node:path";
+import { saveBacktestResult } from "../session/backtest-results.ts";
+import { summarize } from "../session/summary.ts";
 import { issueToken } from "./auth/jwt.ts";
 import { allows, ROLES, type Role } from "./auth/roles.ts";
 import { STREAM_ROUTES } from "./streams/upgrade.ts";
-import { startPaperFixture, type PaperFixture } from "./testing/paper-session.ts";
+import { startPaperFixture, waitFor, type PaperFixture } from "./testing/paper-session.ts";
 import { call, passivePrice } from "./testing/http.ts";
 
 let f: PaperFixture;
 let badSignature: string;
 let expired: string;
+let backtest: string;
+
+const THROWING = resolve(import.meta.dir, "../session/fixtures/throwing-strategy.ts");
 
 beforeAll(async () => {
-  f = await startPaperFixture();
+  // "bad" throws on its 3rd quote (before it sends anything), so it is soon quarantined again after each restart.
+  f = await startPaperFixture({ strategies: [`{ name: bad, plugin: ${JSON.stringify(THROWING)}, instruments: [EURUSD], params: { throwOnQuote: 3 } }`] });
+  backtest = saveBacktestResult(join(f.dir, "backtests"), "walk", "walk.yaml", summarize(f.session, 1));
   badSignature = await issueToken("admin", 600, "another-key-0123456789abcdef0123456789");
   expired = await issueToken("admin", 60, f.key, "old", Math.floor(Date.now() / 1000) - 3600);
   // An alert to acknowledge.
@@ -54,6 +62,7 @@ const SAMPLES: Record<string, Sample> = {
   "GET /api/v1/pnl": { path: () => "/api/v1/pnl" },
   "GET /api/v1/risk/limits": { path: () => "/api/v1/risk/limits" },
   "POST /api/v1/risk/limits/validate": { path: () => "/api/v1/risk/limits/validate", body: () => ({ limits: { maxPosition: 1000000 } }) },
+  "PUT /api/v1/risk/limits": { path: () => "/api/v1/risk/limits", body: () => ({ limits: { maxPosition: 5000000 } }) },
   "GET /api/v1/kill-switch": { path: () => "/api/v1/kill-switch" },
   "POST /api/v1/kill-switch/engage": {
     path: () => "/api/v1/kill-switch/engage",
@@ -64,6 +73,14 @@ const SAMPLES: Record<string, Sample> = {
   "GET /api/v1/strategies": { path: () => "/api/v1/strategies" },
   "POST /api/v1/strategies/{name}/pause": { path: () => "/api/v1/strategies/obi/pause", cleanup: () => void f.session.core.setPaused("obi", false, "test") },
   "POST /api/v1/strategies/{name}/resume": { path: () => "/api/v1/strategies/obi/resume" },
+  "POST /api/v1/strategies/{name}/restart": {
+    path: async () => {
+      await waitFor(() => f.session.core.host.get("bad")!.state === "quarantined", 10_000, "bad is quarantined");
+      return "/api/v1/strategies/bad/restart";
+    },
+  },
+  "GET /api/v1/backtests": { path: () => "/api/v1/backtests" },
+  "GET /api/v1/backtests/{id}": { path: () => `/api/v1/backtests/${backtest}` },
   "GET /api/v1/alerts": { path: () => "/api/v1/alerts?limit=10" },
   "POST /api/v1/alerts/{id}/acknowledge": { path: () => `/api/v1/alerts/${f.session.core.alerts.all()[0]!.id}/acknowledge`, body: () => ({}) },
   "GET /metrics": { path: () => "/metrics" },
@@ -125,6 +142,9 @@ describe("every route declares a role and answers 401/403/2xx by credential", ()
     expect(role("POST /api/v1/strategies/{name}/pause")).toBe("trader");
     expect(role("POST /api/v1/kill-switch/engage")).toBe("trader");
     expect(role("POST /api/v1/kill-switch/release")).toBe("admin");
+    expect(role("PUT /api/v1/risk/limits")).toBe("admin");
+    expect(role("POST /api/v1/strategies/{name}/restart")).toBe("admin");
+    expect(role("GET /api/v1/backtests/{id}")).toBe("analyst");
     expect(role("GET /metrics")).toBe("analyst");
   });
 

@@ -5,9 +5,11 @@
  * loop's own thread, with synchronous handlers; stream fan-out happens in batches off the loop.
  */
 import type { Server } from "bun";
+import { resolve } from "node:path";
 import type { Session } from "../session/build.ts";
 import type { RealtimeRun } from "../session/realtime.ts";
 import { logLine } from "../session/log.ts";
+import { DEFAULT_RESULTS_DIR } from "../session/backtest-results.ts";
 import { verifyToken, issueToken, type TokenCheck } from "./auth/jwt.ts";
 import { resolveAdminKey, MIN_KEY_LENGTH } from "./auth/keys.ts";
 import { buildApp } from "./http/app.ts";
@@ -19,6 +21,7 @@ import { LoopFairness } from "./http/loop-fairness.ts";
 import { renderMetrics } from "./metrics/session-metrics.ts";
 import { dashboardRoutes, loadDashboard } from "./dashboard/routes.ts";
 import { alertRoutes } from "./routes/alerts.ts";
+import { backtestRoutes } from "./routes/backtests.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { marketRoutes } from "./routes/markets.ts";
 import { orderRoutes } from "./routes/orders.ts";
@@ -46,6 +49,8 @@ export interface AdminOptions {
   loopBudgetMs?: number;
   /** Stream limits. */
   streams?: HubOptions;
+  /** Folder of stored backtest results (default: var/backtests under the working directory). */
+  backtestsDir?: string;
   /** Where log lines go (default: stderr JSON lines). */
   log?: (line: string) => void;
 }
@@ -106,9 +111,10 @@ export async function startAdmin(session: Session, run: RealtimeRun, opts: Admin
     ...marketRoutes(),
     ...orderRoutes(),
     ...portfolioRoutes(),
-    ...riskRoutes(),
+    ...riskRoutes(log),
     ...strategyRoutes(),
     ...alertRoutes(),
+    ...backtestRoutes(opts.backtestsDir ?? resolve(DEFAULT_RESULTS_DIR)),
     defineRoute({
       method: "GET",
       path: "/metrics",

@@ -135,6 +135,22 @@ export const DeploymentConfig = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    models: Type.Optional(
+      Type.Object(
+        {
+          /** "sidecar": batched on the GPU sidecar (PyTorch), onnxruntime-node in-process as fallback; "in-process": onnxruntime-node only. */
+          mode: Type.Union([Type.Literal("sidecar"), Type.Literal("in-process")], { default: "in-process" }),
+          /** How often all instruments' context windows go to the model in one batch, kernel milliseconds. */
+          everyMs: Type.Number({ exclusiveMinimum: 0, default: 100 }),
+          /** Deadline of one batch, microseconds (default: the period). */
+          timeoutUs: Type.Optional(Type.Integer({ minimum: 100 })),
+          device: Type.Optional(Type.Union([Type.Literal("cuda"), Type.Literal("cpu")])),
+          /** Model card (default models/signal-mlp.json). */
+          card: Type.Optional(Type.String({ minLength: 1 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     sidecars: Type.Optional(
       Type.Object(
         {

@@ -9,6 +9,8 @@ export interface OrderCause {
   readonly version: string;
   /** Feature snapshot id: the event sequence whose features the strategy read. */
   readonly features: number;
+  /** Model version and the kernel time of the answer the strategy could read ("" when no model). */
+  readonly model?: string;
 }
 
 /** An order as the OMS keeps it. */

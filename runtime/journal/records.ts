@@ -25,6 +25,8 @@ export interface OrderRecord {
   readonly event: number;
   readonly version: string;
   readonly features: number;
+  /** Model version@answer ts behind the order ("" or absent when none). */
+  readonly model?: string;
   /** Empty when accepted by risk; otherwise `CODE: reason`. */
   readonly rejected: string;
 }

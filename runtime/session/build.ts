@@ -36,6 +36,7 @@ import { TradingCore } from "./trading-core.ts";
 import { logLine } from "./log.ts";
 import { TickRecorder } from "../store/recorder.ts";
 import type { SidecarsConfig, SidecarsHandle } from "../sidecars/types.ts";
+import type { RunningModels } from "../models/start-models.ts";
 import { attachRecorder } from "../store/session-recording.ts";
 
 /** Options that do not belong in the deployment file. */
@@ -90,6 +91,8 @@ export interface Session {
   readonly feed: PushSource;
   /** The accelerator sidecars, when the deployment has them. */
   readonly sidecars: SidecarsHandle | null;
+  /** The model engine, when the deployment runs a model in real time. */
+  readonly models: RunningModels | null;
 }
 
 /** Stamping and wake-up of market data a venue pushes in. */
@@ -216,6 +219,7 @@ export async function buildSession(config: DeploymentConfig, configFile: string,
   const limits = resolveLimits(instruments, config.risk.limits, config.risk.instruments ?? {});
   const books = new L1Books(instruments.length);
   let core!: TradingCore;
+  let models: RunningModels | null = null;
   // How a venue's pushed market data is stamped and woken up; the real-time runner replaces both.
   const arrival: ArrivalHooks = { now: () => loop.clock.now(), kick: () => {} };
   const riskRules: RiskRule[] = [];
@@ -304,6 +308,7 @@ export async function buildSession(config: DeploymentConfig, configFile: string,
     featureIndex: (name: string) => features.index(name),
     features: (i: number) => features.values(i),
     positionOf: (s: string, i: number) => portfolio.positionOf(s, i),
+    signal: (i: number) => (models === null ? Number.NaN : (models.engine.signals[i] ?? Number.NaN)),
     openOrdersOf: (s: string, i?: number) => core.openOrdersOf(s, i),
     orderOf: (s: string, id: number) => {
       const o = core.oms.get(id);
@@ -394,6 +399,31 @@ export async function buildSession(config: DeploymentConfig, configFile: string,
     };
     core.onKillChange = (engaged) => sc.onKill(engaged);
   }
+  // Models: all instruments' context windows in one batch every period, answers applied when they
+  // come back. A backtest never yields to the loop, so its asynchronous answers could not arrive:
+  // models run in real-time sessions only.
+  if (config.models !== undefined && mode !== "backtest") {
+    const { startModels } = await import("../models/index.ts");
+    const started = await startModels(
+      { mode: config.models.mode, everyMs: config.models.everyMs, timeoutUs: config.models.timeoutUs, device: config.models.device, card: config.models.card },
+      {
+        instruments: instruments.length,
+        width: features.kernels.layout.width,
+        context: (i: number) => features.kernels.context(i),
+        now: () => loop.clock.now(),
+        schedule: (at: number, fn: () => void) => loop.schedule(at, fn),
+        alert: (e: { code: string; context: string }) => alerts.raise(loop.clock.now(), e.code, "warning", "models", e.context),
+      },
+    );
+    if ("code" in started) throw new DeploymentError([`models: ${started.code}: ${started.context}`]);
+    models = started;
+    const engine = started.engine;
+    core.modelCause = () => {
+      const st = engine.status();
+      return st.version === "" ? "" : `${st.version}@${st.ts}`;
+    };
+    engine.start();
+  }
   let recorder: TickRecorder | null = null;
   if (config.store !== undefined && opts.store !== false) {
     const store = config.store;
@@ -427,10 +457,11 @@ export async function buildSession(config: DeploymentConfig, configFile: string,
     };
   }
   const close = async () => {
+    if (models !== null) await models.stop();
     if (sidecars !== null) await sidecars.stop();
     if (recorder !== null) await recorder.close();
   };
-  return { config, mode, instruments, loop, core, performance, journal, sources, restored, skippedOnRestore, journalTornTail: tornTail, recorder, close, arrival, feed, sidecars };
+  return { config, mode, instruments, loop, core, performance, journal, sources, restored, skippedOnRestore, journalTornTail: tornTail, recorder, close, arrival, feed, sidecars, models };
 }
 
 async function openSources(config: DeploymentConfig, configFile: string, instruments: Instrument[], mode: DeploymentConfig["mode"], startTs?: number): Promise<MarketSource[]> {

@@ -57,6 +57,8 @@ export class TradingCore implements MarketSink {
   /** OMS refusals of venue reports (should stay 0 with a correct venue). */
   omsErrors = 0;
   measureLatency = false;
+  /** The model version and answer time orders are caused by (set when the deployment runs a model). */
+  modelCause: (() => string) | null = null;
   /** Flush the journal before each order leaves (live venues: the order must never exist only outside). */
   writeAhead = false;
   /** Writes buffered journal records to the file (set by the session when it journals). */
@@ -195,7 +197,7 @@ export class TradingCore implements MarketSink {
   submit(strategy: string, intent: OrderIntent): number {
     const now = this.now();
     const verdict = this.risk.check(strategy, intent, now);
-    const cause = { event: this.eventSeq, version: this.versions.get(strategy) ?? "manual", features: this.eventSeq };
+    const cause = { event: this.eventSeq, version: this.versions.get(strategy) ?? "manual", features: this.eventSeq, model: this.modelCause?.() ?? "" };
     const order = this.oms.create(strategy, intent, now, cause);
     const rejected = verdict === null ? "" : `${verdict.code}: ${verdict.reason}`;
     if (verdict !== null) this.oms.rejectNew(order, rejected, now);
@@ -218,6 +220,7 @@ export class TradingCore implements MarketSink {
       event: cause.event,
       version: cause.version,
       features: cause.features,
+      model: cause.model,
       rejected,
     });
     if (verdict === null) {
@@ -368,7 +371,7 @@ export class TradingCore implements MarketSink {
             reduceOnly: r.reduceOnly,
             tag: r.tag,
           };
-          const order = this.oms.create(r.strategy, intent, r.ts, { event: r.event, version: r.version, features: r.features }, r.id);
+          const order = this.oms.create(r.strategy, intent, r.ts, { event: r.event, version: r.version, features: r.features, model: r.model ?? "" }, r.id);
           if (r.rejected !== "") this.oms.rejectNew(order, r.rejected, r.ts);
           break;
         }

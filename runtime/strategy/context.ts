@@ -13,6 +13,7 @@ export interface StrategyServices {
   featureIndex(name: string): number;
   features(instrument: number): Float64Array;
   positionOf(strategy: string, instrument: number): number;
+  signal(instrument: number): number;
   openOrdersOf(strategy: string, instrument?: number): OrderView[];
   orderOf(strategy: string, orderId: number): OrderView | undefined;
   submit(strategy: string, intent: OrderIntent): number;
@@ -55,6 +56,9 @@ export class RuntimeStrategyContext implements StrategyContext {
   }
   features(instrument: number): Float64Array {
     return this.s.features(instrument);
+  }
+  signal(instrument: number): number {
+    return this.s.signal(instrument);
   }
   position(instrument: number): number {
     return this.s.positionOf(this.name, instrument);

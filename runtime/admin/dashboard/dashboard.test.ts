@@ -1,11 +1,11 @@
 /**
  * The dashboard in a real headless Chromium (Debian's `chromium`, driven by playwright-core)
  * against a running paper session: it logs in with a token, shows live P&L and fills, pauses and
- * resumes a strategy, sends a manual order, and its kill switch (behind a confirm) stops trading.
+ * resumes a strategy, restarts a quarantined one, sends a manual order, and its kill switch (behind a confirm) stops trading.
  * A screenshot goes to $KESTREL_TEST_ARTIFACTS when that is set.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { startPaperFixture, waitFor, type PaperFixture } from "../testing/paper-session.ts";
 import { passivePrice } from "../testing/http.ts";
@@ -16,7 +16,9 @@ describe.skipIf(CHROMIUM === null)("dashboard in headless Chromium", () => {
   let f: PaperFixture;
   let browser: Browser;
   beforeAll(async () => {
-    f = await startPaperFixture();
+    // "bad" throws on its 30th quote and is quarantined; the operator restarts it from its row.
+    const throwing = resolve(import.meta.dir, "../../session/fixtures/throwing-strategy.ts");
+    f = await startPaperFixture({ strategies: [`{ name: bad, plugin: ${JSON.stringify(throwing)}, instruments: [EURUSD], params: { throwOnQuote: 30 } }`] });
     browser = await chromium.launch({ executablePath: CHROMIUM!, args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });
   }, 30_000);
   afterAll(async () => {
@@ -46,6 +48,11 @@ describe.skipIf(CHROMIUM === null)("dashboard in headless Chromium", () => {
     expect(f.session.core.host.get("obi")!.state).toBe("paused");
     await page.locator('button[data-resume="obi"]').click();
     await page.getByTestId("state-obi").filter({ hasText: "running" }).waitFor({ timeout: 5000 });
+
+    // Restart the quarantined strategy from its row (confirm accepted).
+    await page.getByTestId("state-bad").filter({ hasText: "quarantined" }).waitFor({ timeout: 10_000 });
+    await page.locator('button[data-restart="bad"]').click();
+    await waitFor(() => f.session.core.alerts.all().some((a) => a.code === "PLUGIN_RESTARTED" && a.subject === "bad"), 5000, "bad restarted");
 
     // A manual order from the form.
     await page.locator("#o-inst").selectOption("EURUSD");

@@ -2,7 +2,8 @@
  * Checks a proposed change of risk limits against the running session without applying it: the
  * figures are validated like the deployment's, resolved per instrument as the engine would, and
  * compared with the live state (a position or working size already beyond a new position limit, a
- * loss already beyond a new daily loss). Applying a change needs a core command that journals it.
+ * loss already beyond a new daily loss). `PUT /api/v1/risk/limits` applies a valid change with
+ * `core.applyLimits`, which journals it.
  */
 import { Type, type Static } from "@sinclair/typebox";
 import { resolveLimits, type RiskLimitsConfig } from "../../risk/limits.ts";
@@ -40,6 +41,8 @@ export interface LimitsCheck {
   readonly warnings: { instrument: string | null; reason: string }[];
   readonly resolved: { instrument: string; maxPosition: string; maxOrderNotional: number; priceCollarBps: number }[];
   readonly config: RiskLimitsConfig;
+  /** Per-instrument overrides by symbol that the change resolves with (today's kept unless named). */
+  readonly overrides: Record<string, Partial<RiskLimitsConfig>>;
 }
 
 /** Checks the change; never mutates the session. */
@@ -60,7 +63,8 @@ export function checkLimitsChange(session: Session, change: LimitsChange): Limit
     if (now.maxPosition !== Math.floor(base.maxPosition)) kept.maxPosition = now.maxPosition;
     if (now.maxOrderNotional !== base.maxOrderNotional) kept.maxOrderNotional = now.maxOrderNotional;
     if (now.priceCollarBps !== base.priceCollarBps) kept.priceCollarBps = now.priceCollarBps;
-    overrides[inst.symbol] = { ...kept, ...(change.instruments?.[inst.symbol] ?? {}) };
+    const merged = { ...kept, ...(change.instruments?.[inst.symbol] ?? {}) };
+    if (Object.keys(merged).length > 0) overrides[inst.symbol] = merged;
   }
   const resolved = resolveLimits(session.instruments, config, overrides);
   const warnings: LimitsCheck["warnings"] = [];
@@ -93,5 +97,6 @@ export function checkLimitsChange(session: Session, change: LimitsChange): Limit
     warnings,
     resolved: session.instruments.map((i) => ({ instrument: i.symbol, maxPosition: sizeText(i, resolved[i.id]!.maxPosition), maxOrderNotional: resolved[i.id]!.maxOrderNotional, priceCollarBps: resolved[i.id]!.priceCollarBps })),
     config,
+    overrides,
   };
 }

@@ -1,12 +1,12 @@
 /**
- * Risk limits (read) and the kill switch: status for analysts, engage for traders, release for
- * admins. Engaging refuses every new order and cancels every working one; both are journaled and
+ * Risk limits (read, validate, apply) and the kill switch: status for analysts, engage for traders, release for
+ * admins; applying limits is for admins too. Engaging refuses every new order and cancels every working one; both are journaled and
  * raise an alert (the core does that).
  */
 import { Type } from "@sinclair/typebox";
 import type { Session } from "../../session/build.ts";
 import { defineRoute, type AdminRoute } from "../http/route.ts";
-import { ok } from "../http/reply.ts";
+import { fail, ok } from "../http/reply.ts";
 import { sizeText } from "../views.ts";
 import { checkLimitsChange, LimitsChange } from "./limits-check.ts";
 
@@ -15,8 +15,11 @@ function killStatus(session: Session) {
   return { engaged: r.killSwitch, reason: r.killReason, openOrders: session.core.oms.openCount };
 }
 
-/** Risk and kill-switch routes. */
-export function riskRoutes(): AdminRoute[] {
+/** Writes a structured log line (the admin server's logger). */
+export type AdminLog = (message: string, fields: Record<string, unknown>) => void;
+
+/** Risk and kill-switch routes; `log` gets the audit line of each applied limits change. */
+export function riskRoutes(log: AdminLog): AdminRoute[] {
   return [
     defineRoute({
       method: "GET",
@@ -50,6 +53,23 @@ export function riskRoutes(): AdminRoute[] {
       body: LimitsChange,
       responses: { 200: "the check: valid, problems, warnings, the limits as they would resolve" },
       handle: ({ session, body }) => ok(checkLimitsChange(session, body)),
+    }),
+    defineRoute({
+      method: "PUT",
+      path: "/api/v1/risk/limits",
+      role: "admin",
+      tag: "risk",
+      summary: "Applies a change of limits (the validate route's body and checks, which must pass first); journaled, alerted (RISK_LIMITS_CHANGED) and logged with the token's subject.",
+      body: LimitsChange,
+      responses: { 200: "applied: the new config, the limits as resolved per instrument and the warnings of the check" },
+      handle: ({ session, run, body, principal }) => {
+        const check = checkLimitsChange(session, body);
+        if (!check.valid) return fail(400, "ADMIN_BAD_REQUEST", check.problems.map((p) => `${p.in}${p.path}: ${p.reason}`).join("; "), check.problems);
+        run.syncClock();
+        session.core.applyLimits(check.config, check.overrides, principal!.subject);
+        log("risk limits applied", { by: principal!.subject, role: principal!.role, limits: check.config, instruments: check.overrides, warnings: check.warnings.length });
+        return ok({ applied: true, by: principal!.subject, config: check.config, overrides: check.overrides, resolved: check.resolved, warnings: check.warnings });
+      },
     }),
     defineRoute({
       method: "GET",

@@ -1,4 +1,8 @@
-/** Strategies: states (running, paused, quarantined with its failure), params, pause and resume. */
+/**
+ * Strategies: states (running, paused, quarantined with its failure), params, pause and resume
+ * (traders), and restart of a quarantined strategy with fresh hooks (admins; the core journals it
+ * and raises PLUGIN_RESTARTED).
+ */
 import type { Session } from "../../session/build.ts";
 import { defineRoute, type AdminRoute } from "../http/route.ts";
 import { fail, ok, type Reply } from "../http/reply.ts";
@@ -23,6 +27,14 @@ function setPaused(session: Session, name: string, paused: boolean, by: string):
   const slot = session.core.host.get(name);
   if (slot === undefined) return fail(404, "ADMIN_UNKNOWN_STRATEGY", `strategy=${name}`);
   if (!session.core.setPaused(name, paused, by)) return fail(409, "ADMIN_STRATEGY_QUARANTINED", `strategy=${name} failure=${slot.failure}`);
+  return ok({ strategy: strategyJson(session, name) });
+}
+
+function restart(session: Session, name: string, by: string): Reply {
+  const slot = session.core.host.get(name);
+  if (slot === undefined) return fail(404, "ADMIN_UNKNOWN_STRATEGY", `strategy=${name}`);
+  if (slot.state !== "quarantined") return fail(409, "ADMIN_STRATEGY_NOT_QUARANTINED", `strategy=${name} state=${slot.state}`);
+  if (!session.core.restartStrategy(name, by)) return fail(409, "ADMIN_RESTART_FAILED", `strategy=${name} failure=${slot.failure}`);
   return ok({ strategy: strategyJson(session, name) });
 }
 
@@ -62,6 +74,19 @@ export function strategyRoutes(): AdminRoute[] {
       handle: ({ session, run, params, principal }) => {
         run.syncClock();
         return setPaused(session, params.name, false, principal!.subject);
+      },
+    }),
+    defineRoute({
+      method: "POST",
+      path: "/api/v1/strategies/{name}/restart",
+      role: "admin",
+      tag: "strategies",
+      summary: "Restarts a quarantined strategy with fresh hooks (its instance is created again); journaled, raises PLUGIN_RESTARTED.",
+      params: NameParams,
+      responses: { 200: "running again", 404: "no such strategy", 409: "not quarantined, or it threw again while restarting" },
+      handle: ({ session, run, params, principal }) => {
+        run.syncClock();
+        return restart(session, params.name, principal!.subject);
       },
     }),
   ];

@@ -20,6 +20,8 @@ export interface PaperFixture {
   readonly admin: AdminServer;
   readonly key: string;
   readonly tokens: Record<Role, string>;
+  /** The temp dir (stored backtest results go to its `backtests` folder unless the admin options say otherwise). */
+  readonly dir: string;
   /** Stops the admin server and the run, and removes the temp dir. */
   stop(): Promise<void>;
 }
@@ -32,11 +34,15 @@ export interface PaperFixtureOptions {
   speed?: number;
   /** Record into a DuckDB store in the temp dir. */
   store?: boolean;
+  /** Keep a journal in the temp dir (`journal.bin`). */
+  journal?: boolean;
+  /** Extra strategy entries, as YAML flow mappings (one per strategy). */
+  strategies?: readonly string[];
   /** Extra admin options. */
   admin?: Parameters<typeof startAdmin>[2];
 }
 
-const YAML = (strategy: boolean, store: string | null) => `
+const YAML = (strategy: boolean, extra: readonly string[], store: string | null) => `
 name: admin-test
 mode: paper
 seed: 7
@@ -56,7 +62,8 @@ strategies:${strategy ? `
   - name: obi
     plugin: obi-scalper
     instruments: [EURUSD, GBPUSD]
-    params: { orderSize: 100000, maxPosition: 200000, entryImbalance: 0.3, maxSpreadTicks: 30 }` : " []"}
+    params: { orderSize: 100000, maxPosition: 200000, entryImbalance: 0.3, maxSpreadTicks: 30 }` : extra.length === 0 ? " []" : ""}${extra.map((e) => `
+  - ${e}`).join("")}
 risk:
   limits: { maxPosition: 5000000, maxOrderNotional: 5000000, maxOrdersPerSecond: 1000, priceCollarBps: 300, maxDailyLoss: 1000000, maxDrawdown: 1000000 }
 admin: { port: 0 }
@@ -67,13 +74,13 @@ ${store === null ? "" : `store: { path: ${JSON.stringify(store)}, policy: block,
 export async function startPaperFixture(opts: PaperFixtureOptions = {}): Promise<PaperFixture> {
   const dir = mkdtempSync(join(tmpdir(), "kestrel-admin-"));
   const file = join(dir, "paper.yaml");
-  writeFileSync(file, YAML(opts.strategy ?? true, opts.store === true ? join(dir, "store.duckdb") : null));
+  writeFileSync(file, YAML(opts.strategy ?? true, opts.strategies ?? [], opts.store === true ? join(dir, "store.duckdb") : null));
   const loaded = loadConfig(file);
   if (!loaded.ok) throw new Error(loaded.problems.join("\n"));
-  const session = await buildSession(loaded.config, file, { journalPath: "", log: () => {}, features: "ts" });
+  const session = await buildSession(loaded.config, file, { journalPath: opts.journal === true ? join(dir, "journal.bin") : "", log: () => {}, features: "ts" });
   const run = startRealtime(session, { speed: opts.speed ?? 20 });
   const key = "test-key-0123456789abcdef0123456789abcdef";
-  const admin = await startAdmin(session, run, { port: 0, keys: [key], log: () => {}, ...opts.admin });
+  const admin = await startAdmin(session, run, { port: 0, keys: [key], log: () => {}, backtestsDir: join(dir, "backtests"), ...opts.admin });
   const tokens = {
     analyst: await issueToken("analyst", 600, key),
     trader: await issueToken("trader", 600, key),
@@ -86,6 +93,7 @@ export async function startPaperFixture(opts: PaperFixtureOptions = {}): Promise
     admin,
     key,
     tokens,
+    dir,
     async stop() {
       await admin.stop();
       run.stop();
