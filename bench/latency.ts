@@ -21,6 +21,9 @@ const noStore = process.argv.includes("--no-store");
 const session = await buildSession(loaded.config, file, { journalPath: "", store: !noStore, log: () => {} });
 const busyPoll = process.argv.includes("--busy-poll");
 const run = startRealtime(session, { forUs: seconds * 1e6, speed, busyPoll });
+// Steady state: the first seconds (JIT compilation of each order path) are not counted.
+const warmupSeconds = 3;
+setTimeout(() => session.core.tickToOrder.reset(), warmupSeconds * 1000);
 const summary = await run.done;
 const t = summary.tickToOrderNs;
 
@@ -30,7 +33,7 @@ for (let i = 0; i < 1_000_000; i++) {
   floor.record(Bun.nanoseconds() - a);
 }
 const us = (ns: number) => (ns / 1000).toFixed(2);
-console.log(`paper session ${seconds}s at speed ${speed}${busyPoll ? ", busy poll" : ""}: ${summary.events.toLocaleString("en-US")} events, ${summary.orders} orders`);
+console.log(`paper session ${seconds}s (first ${warmupSeconds}s not counted) at speed ${speed}${busyPoll ? ", busy poll" : ""}: ${summary.events.toLocaleString("en-US")} events, ${summary.orders} orders`);
 console.log("measure                    count      p50 µs   p99 µs  p99.9 µs   max µs");
 console.log(`tick-to-order        ${String(t.count).padStart(10)}  ${us(t.p50).padStart(8)} ${us(t.p99).padStart(8)} ${us(t.p999).padStart(9)} ${us(t.max).padStart(8)}`);
 const f = floor.summary();
