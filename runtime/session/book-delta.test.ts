@@ -47,3 +47,18 @@ test("trade prints reach the features, the venue and listeners, and bad prints a
   expect(summary.dataAnomalies).toEqual({ DATA_INVALID_QUOTE: 1 });
   expect(summary.performance.trades).toBe(0);
 }, 30_000);
+
+test("a pause longer than the gap limit raises DATA_GAP once per instrument; an old last quote raises DATA_STALE_FEED", async () => {
+  const q = (ts: number): MarketEvent => ({ ...newMarketEvent(), kind: MarketEventKind.Quote, ts, instrument: 0, bid: 110_000 + (ts % 3), ask: 110_005, bidSize: 1_000_000, askSize: 1_000_000 });
+  const events = [q(1_000_000), q(2_000_000), q(700_000_000), q(701_000_000), q(2_000_000_000)];
+  const yaml = syntheticYaml("  []", { pairs: "EURUSD", seconds: 1, extra: "data: { gapSeconds: 60, staleSeconds: 10 }" }).replace("strategies:\n  []", "strategies: []");
+  const s = await sessionFromYaml(tmp.path, yaml, { sources: [new ArraySource(events)] });
+  const summary = runBacktest(s);
+  expect(summary.dataAnomalies.DATA_GAP).toBe(2);
+  const gaps = s.core.alerts.all().filter((a) => a.code === "DATA_GAP");
+  expect(gaps.length).toBe(1);
+  expect(gaps[0]!.message).toContain("gap_s=698.0");
+  expect(s.core.checkStale(2_000_000_000 + 5_000_000)).toBe(0);
+  expect(s.core.checkStale(2_000_000_000 + 11_000_000)).toBe(1);
+  expect(s.core.alerts.all().find((a) => a.code === "DATA_STALE_FEED")?.subject).toBe("EURUSD");
+}, 30_000);

@@ -250,6 +250,10 @@ export async function buildSession(config: DeploymentConfig, configFile: string,
   );
   core.onTrade = (realised, fee, notional, closes) => performance.onTrade(realised, fee, notional, closes);
   loop.attach(core);
+  if (config.data !== undefined) {
+    core.gapUs = config.data.gapSeconds * 1_000_000;
+    core.staleUs = config.data.staleSeconds * 1_000_000;
+  }
   if ((config.features?.instruments ?? "traded") === "traded") {
     core.featureOn.fill(0);
     for (const s of config.strategies) if (s.enabled !== false) for (const sym of s.instruments) core.featureOn[bySymbol.get(sym)!.id] = 1;

@@ -72,6 +72,7 @@ export function startRealtime(session: Session, opts: RealtimeOptions = {}): Rea
   core.host.start();
   session.journal?.flush();
   let lastStatus = performance.now();
+  let lastStaleCheck = performance.now();
   const t0 = performance.now();
   opts.stopSignal?.then(() => (stopping = true));
 
@@ -95,6 +96,10 @@ export function startRealtime(session: Session, opts: RealtimeOptions = {}): Rea
       inLoop = false;
     }
     const now = performance.now();
+    if (now - lastStaleCheck >= 1000) {
+      lastStaleCheck = now;
+      core.checkStale(loop.clock.now());
+    }
     if (opts.onStatus && now - lastStatus >= 1000) {
       lastStatus = now;
       opts.onStatus(summarize(session, (now - t0) / 1000));

@@ -57,6 +57,10 @@ export class TradingCore implements MarketSink {
   /** OMS refusals of venue reports (should stay 0 with a correct venue). */
   omsErrors = 0;
   measureLatency = false;
+  /** A pause between two quotes of an instrument longer than this is reported as DATA_GAP (µs). */
+  gapUs = 300_000_000;
+  /** A quote older than this at a stale check is reported as DATA_STALE_FEED (µs). */
+  staleUs = 30_000_000;
   /** The model version and answer time orders are caused by (set when the deployment runs a model). */
   modelCause: (() => string) | null = null;
   /** Flush the journal before each order leaves (live venues: the order must never exist only outside). */
@@ -134,7 +138,10 @@ export class TradingCore implements MarketSink {
 
   private quoteEvent(ev: MarketEvent): void {
     const inst = ev.instrument;
+    const before = this.books.books[inst];
+    const prevTs = before !== undefined && before.valid ? before.ts : ev.ts;
     const verdict = this.books.applyQuote(inst, ev.ts, ev.bid, ev.ask, ev.bidSize, ev.askSize);
+    if (verdict === QuoteVerdict.Applied && ev.ts - prevTs > this.gapUs) this.feedGap(inst, prevTs, ev.ts);
     if (verdict !== QuoteVerdict.Applied) {
       this.dataAnomaly(verdict, inst);
       return;
@@ -321,6 +328,21 @@ export class TradingCore implements MarketSink {
     if (policy === "cancel-all") this.cancelAll(strategy);
   }
 
+  /**
+   * Raises DATA_STALE_FEED for each instrument whose last quote is older than the stale limit at
+   * kernel time `now` (the real-time runner calls this about once a second). Returns how many are stale.
+   */
+  checkStale(now: number): number {
+    let stale = 0;
+    for (const book of this.books.books) {
+      if (!book.valid || now - book.ts <= this.staleUs) continue;
+      stale++;
+      const symbol = this.instruments[book.instrument]?.symbol ?? `#${book.instrument}`;
+      this.alerts.raise(now, "DATA_STALE_FEED", "warning", symbol, `instrument=${symbol} last_quote_age_s=${((now - book.ts) / 1e6).toFixed(1)} limit_s=${this.staleUs / 1e6}`);
+    }
+    return stale;
+  }
+
   /** Hex SHA-256 over every fill applied so far, in order. */
   fillsHash(): string {
     return this.fillsHasher.copy().digest("hex");
@@ -463,6 +485,12 @@ export class TradingCore implements MarketSink {
       this.alerts.raise(ts, "RISK_BREAKER", "critical", "risk", `loss breaker tripped ${tripped}`);
       this.cancelAll(null);
     }
+  }
+
+  private feedGap(instrument: number, fromTs: number, toTs: number): void {
+    this.rejectsByReason.set("DATA_GAP", (this.rejectsByReason.get("DATA_GAP") ?? 0) + 1);
+    const symbol = this.instruments[instrument]?.symbol ?? `#${instrument}`;
+    this.alerts.raise(toTs, "DATA_GAP", "info", symbol, `instrument=${symbol} gap_s=${((toTs - fromTs) / 1e6).toFixed(1)} from_ts=${fromTs} limit_s=${this.gapUs / 1e6}`);
   }
 
   private dataAnomaly(verdict: QuoteVerdict, instrument: number): void {
