@@ -121,6 +121,17 @@ export const DeploymentConfig = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    data: Type.Optional(
+      Type.Object(
+        {
+          /** A pause longer than this between two quotes of an instrument raises DATA_GAP, seconds. */
+          gapSeconds: Type.Number({ exclusiveMinimum: 0, default: 300 }),
+          /** A last quote older than this in a real-time session raises DATA_STALE_FEED, seconds. */
+          staleSeconds: Type.Number({ exclusiveMinimum: 0, default: 30 }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     features: Type.Optional(
       Type.Object(
         {
