@@ -175,7 +175,7 @@ export const DeploymentConfig = Type.Object(
               { additionalProperties: false },
             ),
           ),
-          /** Monte Carlo VaR of the live portfolio: on the GPU sidecar (CPU when no GPU) or in-process. */
+          /** VaR of the live portfolio (Monte Carlo from the covariance, or historical bootstrap from the tick store): on the GPU sidecar (CPU when no GPU) or in-process. */
           gpu: Type.Optional(
             Type.Object(
               {
@@ -186,6 +186,22 @@ export const DeploymentConfig = Type.Object(
                 paths: Type.Integer({ minimum: 1000, default: 100_000 }),
                 /** VaR (account currency) above which orders that add risk are refused. */
                 maxVar: Type.Number({ exclusiveMinimum: 0 }),
+                /** "monte-carlo": correlated normal returns from the feature engine's covariance; "bootstrap": steps drawn from the store's return history (falls back to Monte Carlo, with an alert, when the history cannot be loaded). */
+                method: Type.Optional(Type.Union([Type.Literal("monte-carlo"), Type.Literal("bootstrap")], { default: "monte-carlo" })),
+                /** Return history for the bootstrap, loaded once at start. */
+                history: Type.Optional(
+                  Type.Object(
+                    {
+                      /** DuckDB store file with the instruments' quotes (relative to the working directory). */
+                      store: Type.String({ minLength: 1 }),
+                      /** Length of one history step, seconds. */
+                      stepSeconds: Type.Number({ exclusiveMinimum: 0, default: 1 }),
+                      /** Most recent steps kept. */
+                      maxSteps: Type.Optional(Type.Integer({ minimum: 1 })),
+                    },
+                    { additionalProperties: false },
+                  ),
+                ),
               },
               { additionalProperties: false },
             ),

@@ -3,12 +3,17 @@
  * sidecar (CUDA when present, else CPU) behind `VarService`, waiting a bounded time for it to
  * attach; in `in-process` mode, or when the segment cannot be made, the in-process Monte Carlo
  * alone. Bridge alerts become VAR_FALLBACK alerts with subject `gpu`.
+ *
+ * With `method: bootstrap` the return history is loaded from the tick store once, here; a history
+ * that cannot be loaded raises VAR_HISTORY_UNAVAILABLE and the monitor runs Monte Carlo instead.
  */
+import { resolve } from "node:path";
 import { startGpuSidecar, type GpuSidecar } from "../../gpu-bridge/sidecar.ts";
 import type { AlertSeverity } from "../kernel/alerts.ts";
 import { segmentPath, waitUntil } from "./segment-path.ts";
 import type { SidecarContext, SidecarsConfig } from "./types.ts";
-import { VarMonitor } from "./var-monitor.ts";
+import { VarMonitor, type VarConfig } from "./var-monitor.ts";
+import { loadReturnHistory, type ReturnHistory } from "./bootstrap-history.ts";
 
 /** How long a session waits for the VaR sidecar (Python and torch imports) to attach. */
 const ATTACH_WAIT_MS = 30_000;
@@ -24,7 +29,9 @@ export interface GpuPart {
 }
 
 /** Starts the VaR monitor; never rejects. */
-export async function startGpu(cfg: NonNullable<SidecarsConfig["gpu"]>, ctx: SidecarContext): Promise<GpuPart> {
+export async function startGpu(gpu: NonNullable<SidecarsConfig["gpu"]>, ctx: SidecarContext): Promise<GpuPart> {
+  const cfg = gpu as VarConfig;
+  const history = cfg.method === "bootstrap" ? await historyOf(cfg, ctx) : null;
   const events = { fallbacks: 0, exits: 0, restarts: 0 };
   let starting = true;
   const onAlert = (e: { code: string; context: string }) => {
@@ -57,12 +64,14 @@ export async function startGpu(cfg: NonNullable<SidecarsConfig["gpu"]>, ctx: Sid
     }
   }
   starting = false;
-  const monitor = new VarMonitor(ctx, cfg, sidecar?.service ?? null);
+  const monitor = new VarMonitor(ctx, cfg, sidecar?.service ?? null, history);
   return {
     monitor,
     sidecar,
     status: () => ({
       mode: cfg.mode,
+      method: monitor.method,
+      historySteps: history?.steps ?? 0,
       attached: sidecar !== null && sidecar.supervisor.client.health() === null,
       pid: sidecar?.supervisor.pid() ?? null,
       epoch: sidecar?.supervisor.client.epoch() ?? null,
@@ -86,4 +95,21 @@ export async function startGpu(cfg: NonNullable<SidecarsConfig["gpu"]>, ctx: Sid
       if (sidecar) await sidecar.stop();
     },
   };
+}
+
+/** Loads the bootstrap's return history for the session's instruments (id order); on failure alerts and returns null. */
+async function historyOf(cfg: VarConfig, ctx: SidecarContext): Promise<ReturnHistory | null> {
+  const fail = (cause: string) => {
+    ctx.alert("VAR_HISTORY_UNAVAILABLE", "warning", "gpu", `${cause} fallback=monte-carlo`);
+    return null;
+  };
+  const h = cfg.history;
+  if (h === undefined) return fail("cause=no_history_config");
+  const symbols: string[] = [];
+  for (const inst of ctx.instruments) symbols[inst.id] = inst.symbol;
+  if (symbols.length !== ctx.instruments.length) return fail(`cause=instrument_ids_not_dense instruments=${ctx.instruments.length}`);
+  // A relative store path is relative to the working directory, like the session's own store.
+  const r = await loadReturnHistory(resolve(h.store), symbols, h.stepSeconds, { maxSteps: h.maxSteps });
+  if ("code" in r) return fail(`cause=${r.code} ${r.context}`);
+  return r;
 }

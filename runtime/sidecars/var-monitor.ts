@@ -1,6 +1,6 @@
 /**
  * The portfolio VaR monitor of a session: every `everySeconds` of kernel time it asks for the
- * portfolio's Monte Carlo VaR (on the GPU sidecar through `VarService`, or in-process), applies the
+ * portfolio's VaR (on the GPU sidecar through `VarService`, or in-process), applies the
  * answer when it arrives without ever waiting for it, and acts as a pre-trade rule: while the last
  * VaR is above `maxVar` (alert VAR_LIMIT, critical), orders that would increase an instrument's
  * absolute exposure are refused until a later VaR comes back under the limit.
@@ -8,17 +8,33 @@
  * In `sidecar` mode at most one computation is in flight; a tick that finds one still running is
  * skipped (counted). In `in-process` mode the computation runs on the loop, synchronously, so a
  * backtest stays deterministic.
+ *
+ * The method is Monte Carlo from the feature engine's covariance, or, when the monitor is given a
+ * return history from the tick store, the historical bootstrap (`var.bootstrap` on the sidecar,
+ * `bootstrapVar` in-process) over today's exposures; both feed the same limit and alerts.
  */
 import type { RiskCheck, RiskVerdict } from "../../plugins/sdk/risk.ts";
 import type { VarService, VarAnswer } from "../../gpu-bridge/var/service.ts";
 import { monteCarloVar, type VarRequestError } from "../../gpu-bridge/var/monte-carlo.ts";
+import { bootstrapVar, type BootstrapRequest, type BootstrapRequestError } from "../../gpu-bridge/var/bootstrap.ts";
 import type { CovarianceError } from "../../gpu-bridge/var/cholesky.ts";
 import type { RiskRule } from "../risk/engine.ts";
 import type { SidecarContext, SidecarsConfig } from "./types.ts";
-import { portfolioVarRequest } from "./var-request.ts";
+import { accountExposures, portfolioVarRequest } from "./var-request.ts";
+import type { ReturnHistory } from "./bootstrap-history.ts";
 
-/** The gpu section of a deployment's sidecars. */
-export type VarConfig = NonNullable<SidecarsConfig["gpu"]>;
+/** Where the bootstrap's return history comes from: a store file, the step length and the most recent steps kept. */
+export interface VarHistoryConfig {
+  store: string;
+  stepSeconds: number;
+  maxSteps?: number;
+}
+
+/** The gpu section of a deployment's sidecars, with the VaR method and the bootstrap's history. */
+export type VarConfig = NonNullable<SidecarsConfig["gpu"]> & { method?: VarMethod; history?: VarHistoryConfig };
+
+/** How the VaR is computed. */
+export type VarMethod = "monte-carlo" | "bootstrap";
 
 /** Where the last VaR came from. */
 export type VarSource = "sidecar" | "in-process" | "none";
@@ -47,12 +63,18 @@ export class VarMonitor implements RiskRule {
   private stopped = false;
   private armed = false;
   private quotes = 0;
+  /** The method in use: bootstrap when a return history was given, else Monte Carlo. */
+  readonly method: VarMethod;
 
   constructor(
     private readonly ctx: SidecarContext,
     readonly config: VarConfig,
     private readonly service: VarService | null,
-  ) {}
+    /** Return history for the bootstrap, instruments in id order; null for Monte Carlo. */
+    readonly history: ReturnHistory | null = null,
+  ) {
+    this.method = history === null ? "monte-carlo" : "bootstrap";
+  }
 
   /**
    * Counts a quote and arms the next tick when none is pending. Ticks stop re-arming when no quote
@@ -83,7 +105,7 @@ export class VarMonitor implements RiskRule {
     this.refused++;
     return {
       code: "VAR_LIMIT",
-      reason: `var=${this.lastVar.toFixed(2)} max=${this.config.maxVar} source=${this.lastSource} instrument=${c.instrument.symbol} position=${position} side=${intent.side} size=${intent.size} working=${working}`,
+      reason: `var=${this.lastVar.toFixed(2)} max=${this.config.maxVar} source=${this.lastSource} method=${this.method} instrument=${c.instrument.symbol} position=${position} side=${intent.side} size=${intent.size} working=${working}`,
     };
   }
 
@@ -95,6 +117,10 @@ export class VarMonitor implements RiskRule {
     this.quotes = 0;
     if (this.inFlight) {
       this.skipped++;
+      return;
+    }
+    if (this.history !== null) {
+      this.tickBootstrap(this.history);
       return;
     }
     const req = portfolioVarRequest(this.ctx, this.config);
@@ -116,7 +142,33 @@ export class VarMonitor implements RiskRule {
     });
   }
 
-  private apply(a: VarAnswer | VarRequestError | CovarianceError, asOf: number): void {
+  /** One bootstrap computation over today's exposures: on the sidecar when there is one, else in-process. */
+  private tickBootstrap(h: ReturnHistory): void {
+    const req: BootstrapRequest = {
+      exposures: accountExposures(this.ctx),
+      history: h.history,
+      stepSeconds: h.stepSeconds,
+      horizonSeconds: this.config.horizonSeconds,
+      confidence: this.config.confidence,
+      paths: this.config.paths,
+    };
+    const asOf = this.ctx.now();
+    const t0 = performance.now();
+    if (this.service === null) {
+      const r = bootstrapVar(req);
+      this.lastLatencyMs = performance.now() - t0;
+      this.apply("code" in r ? r : { result: r, source: "in-process" }, asOf);
+      return;
+    }
+    this.inFlight = true;
+    void this.service.computeBootstrap(req).then((a) => {
+      this.inFlight = false;
+      this.lastLatencyMs = performance.now() - t0;
+      if (!this.stopped) this.apply(a, asOf);
+    });
+  }
+
+  private apply(a: VarAnswer | VarRequestError | CovarianceError | BootstrapRequestError, asOf: number): void {
     if ("code" in a) {
       this.errors++;
       this.ctx.alert("VAR_ERROR", "warning", "gpu", `${a.code}: ${a.context}`);
@@ -130,7 +182,7 @@ export class VarMonitor implements RiskRule {
     this.computed[a.source]++;
     const over = a.result.var > this.config.maxVar;
     if (over && !this.breached) {
-      this.ctx.alert("VAR_LIMIT", "critical", "portfolio", `var=${a.result.var.toFixed(2)} max=${this.config.maxVar} source=${a.source} confidence=${this.config.confidence} horizon_s=${this.config.horizonSeconds}`);
+      this.ctx.alert("VAR_LIMIT", "critical", "portfolio", `var=${a.result.var.toFixed(2)} max=${this.config.maxVar} source=${a.source} method=${this.method} confidence=${this.config.confidence} horizon_s=${this.config.horizonSeconds}`);
     } else if (!over && this.breached) {
       this.ctx.alert("VAR_LIMIT_CLEARED", "info", "portfolio", `var=${a.result.var.toFixed(2)} max=${this.config.maxVar} source=${a.source}`);
     }
