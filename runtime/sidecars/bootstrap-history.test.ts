@@ -9,6 +9,8 @@ import { join } from "node:path";
 import { bootstrapVar } from "../../gpu-bridge/var/bootstrap.ts";
 import { newQuoteRow } from "../data/formats/quote-reader.ts";
 import { openStoreQuotes } from "../store/quote-source.ts";
+import { importData } from "../store/import.ts";
+import { sharedData } from "../data/formats/test-support.ts";
 import { runBacktest } from "../session/backtest.ts";
 import { sessionFromYaml, syntheticYaml, tempDir } from "../session/test-session.ts";
 import { loadReturnHistory, MIN_HISTORY_STEPS, type ReturnHistory } from "./bootstrap-history.ts";
@@ -28,15 +30,15 @@ beforeAll(async () => {
 afterAll(() => tmp.dispose());
 
 /** Per-step returns computed here from the store's quotes, one instrument at a time, without SQL. */
-async function independentReturns(symbols: string[], stepUs: number): Promise<{ first: number; rows: number[][] }> {
+async function independentReturns(symbols: string[], stepUs: number, store = db): Promise<{ first: number; rows: number[][] }> {
   const lastMid2 = symbols.map(() => new Map<number, number>());
   for (let k = 0; k < symbols.length; k++) {
-    const r = await openStoreQuotes(db, symbols[k]!);
+    const r = await openStoreQuotes(store, symbols[k]!);
     const q = newQuoteRow();
     while (r.next(q)) if (q.bid > 0 && q.ask > 0) lastMid2[k]!.set(Math.floor(q.ts / stepUs), q.bid + q.ask);
   }
-  const firstFull = Math.max(...lastMid2.map((m) => Math.min(...m.keys())));
-  const last = Math.max(...lastMid2.map((m) => Math.max(...m.keys())));
+  const firstFull = lastMid2.map((m) => [...m.keys()].reduce((a, b) => Math.min(a, b))).reduce((a, b) => Math.max(a, b));
+  const last = lastMid2.map((m) => [...m.keys()].reduce((a, b) => Math.max(a, b))).reduce((a, b) => Math.max(a, b));
   const cur = lastMid2.map((m) => m.get(firstFull)!);
   const rows: number[][] = [];
   for (let b = firstFull + 1; b <= last; b++) {
@@ -78,6 +80,35 @@ test("the history from a recorded backtest matches returns computed independentl
   const ranged = (await loadReturnHistory(db, symbols, 1, { from: full.fromUs, to: full.fromUs + 61_000_000 })) as ReturnHistory;
   expect(ranged.steps).toBe(60);
   expect(Array.from(ranged.history)).toEqual(Array.from(full.history.subarray(3, 61 * 3)));
+}, 20_000);
+
+test("histories from real ticks imported by the store's importer (OANDA EURUSD + NZDUSD over a weekend, the Dukascopy day) match, gaps forward-filled", async () => {
+  const fx = join(tmp.path, "oanda.duckdb");
+  const days = ["20140502", "20140504"];
+  const files = ["eurusd", "nzdusd"].flatMap((p) => days.map((d) => sharedData(`oanda/${p}/${d}_${p}_tick_quote.csv.gz`)));
+  const imported = await importData(files, { db: fx });
+  expect(imported.failedFiles).toBe(0);
+  const symbols = ["NZDUSD", "EURUSD"];
+  const h = await loadReturnHistory(fx, symbols, 60);
+  if ("code" in h) throw new Error(`${h.code} ${h.context}`);
+  const want = await independentReturns(symbols, 60_000_000, fx);
+  expect(h.steps).toBe(want.rows.length);
+  expect(rowsOf(h, 2)).toEqual(want.rows);
+  // Friday close to Sunday open: two days of minutes with every mid carried forward.
+  const flat = rowsOf(h, 2).filter((r) => r[0] === 0 && r[1] === 0).length;
+  expect(flat).toBeGreaterThan(2 * 24 * 60 - 200);
+  expect(h.steps - flat).toBeGreaterThan(1000);
+
+  const duka = join(tmp.path, "dukascopy.duckdb");
+  expect((await importData([sharedData("dukascopy/EURUSD/2019-02-04.csv")], { db: duka })).failedFiles).toBe(0);
+  const d = await loadReturnHistory(duka, ["EURUSD"], 1, { maxSteps: 20_000 });
+  if ("code" in d) throw new Error(`${d.code} ${d.context}`);
+  const all = (await independentReturns(["EURUSD"], 1_000_000, duka)).rows;
+  expect(d.steps).toBe(20_000);
+  expect(rowsOf(d, 1)).toEqual(all.slice(all.length - 20_000));
+  // Seconds with no tick are zero returns; the rest moved.
+  expect(all.some((r) => r[0] === 0)).toBe(true);
+  expect(all.filter((r) => r[0] !== 0).length).toBeGreaterThan(10_000);
 }, 20_000);
 
 test("a missing store, an unknown symbol and too short a history are error values, and a missing store is not created", async () => {
