@@ -15,6 +15,8 @@ import { runBacktest } from "../session/backtest.ts";
 import { sessionFromYaml, syntheticYaml, tempDir } from "../session/test-session.ts";
 import { loadReturnHistory, MIN_HISTORY_STEPS, type ReturnHistory } from "./bootstrap-history.ts";
 import { sidecarParts, type SidecarContext } from "./index.ts";
+import { waitFor } from "../../gpu-bridge/shm/test-support.ts";
+import { startRealtime } from "../session/realtime.ts";
 import { accountExposures } from "./var-request.ts";
 
 const tmp = tempDir("kestrel-bootstrap-history-");
@@ -171,3 +173,45 @@ test("a bad store path raises VAR_HISTORY_UNAVAILABLE and the session runs Monte
   expect(gpu.monitor.computed["in-process"]).toBeGreaterThan(3);
   expect(existsSync(bad)).toBe(false);
 }, 20_000);
+
+const hasTorch = Bun.spawnSync(["/usr/bin/python3", "-c", "import torch, msgpack"], { stderr: "ignore" }).exitCode === 0;
+if (!hasTorch) console.warn("SKIP bootstrap on the sidecar: run .ci/setup.d/70-sidecars.sh (python3-torch)");
+
+test.skipIf(!hasTorch)("a paper session with method: bootstrap asks the sidecar's var.bootstrap, which agrees with the in-process bootstrap within sampling error", async () => {
+  const extra = `sidecars:
+  gpu: { mode: sidecar, method: bootstrap, history: { store: ${db}, stepSeconds: 1 }, everySeconds: 5, confidence: 0.99, horizonSeconds: 30, paths: 100000, maxVar: 1000000000 }`;
+  const s = await sessionFromYaml(tmp.path, syntheticYaml(STRATEGIES, { seconds: 7200, extra }), { mode: "paper", journalPath: "" });
+  const gpu = sidecarParts(s.sidecars)!.gpu!;
+  const ctx = (gpu.monitor as unknown as { ctx: SidecarContext }).ctx;
+  // The exposures each request went out with; one is in flight at a time, so the last sent is the one answered.
+  const sent: Float64Array[] = [];
+  const tick = gpu.monitor.tick.bind(gpu.monitor);
+  gpu.monitor.tick = () => {
+    const was = gpu.monitor.pending();
+    tick();
+    if (!was && gpu.monitor.pending()) sent.push(accountExposures(ctx));
+  };
+  const run = startRealtime(s, { speed: 100, forUs: 60_000_000 });
+  let answered: { exposures: Float64Array; var: number; es: number } | null = null;
+  try {
+    await waitFor(() => {
+      const last = sent.at(-1);
+      if (gpu.monitor.pending() || gpu.monitor.lastSource !== "sidecar" || last === undefined || !last.some((e) => e !== 0)) return false;
+      answered = { exposures: last, var: gpu.monitor.lastVar, es: gpu.monitor.lastEs };
+      return true;
+    }, 30_000, "a sidecar bootstrap VaR over non-zero exposures");
+  } finally {
+    run.stop();
+    await run.done;
+    await s.close();
+  }
+  const a = answered!;
+  expect(gpu.status()).toMatchObject({ method: "bootstrap", source: "sidecar" });
+  expect(gpu.monitor.computed.sidecar).toBeGreaterThan(0);
+  const h = (await loadReturnHistory(db, ["EURUSD", "GBPUSD", "EURGBP"], 1)) as ReturnHistory;
+  const local = bootstrapVar({ exposures: a.exposures, history: h.history, stepSeconds: 1, horizonSeconds: 30, confidence: 0.99, paths: 100_000 });
+  if ("code" in local) throw new Error(local.code);
+  expect(a.var).toBeGreaterThan(0);
+  expect(Math.abs(a.var / local.var - 1)).toBeLessThan(0.05);
+  expect(Math.abs(a.es / local.es - 1)).toBeLessThan(0.06);
+}, 60_000);
