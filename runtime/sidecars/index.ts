@@ -1,7 +1,8 @@
 /**
  * Starts a session's accelerator sidecars from its `sidecars:` section: the FPGA pre-trade risk
  * gate (Verilator simulation, or the software golden model) and the GPU portfolio VaR (PyTorch
- * sidecar, or in-process Monte Carlo). Nothing here fails a session: a sidecar that cannot be
+ * sidecar, or in-process; Monte Carlo from the covariance, or the historical bootstrap over a
+ * return history read from the tick store). Nothing here fails a session: a sidecar that cannot be
  * built or started raises FPGA_FALLBACK / VAR_FALLBACK and its software path serves instead; a
  * sidecar that dies is restarted by its supervisor and reattached.
  *
@@ -18,7 +19,8 @@ import { startGpu, type GpuPart } from "./gpu-start.ts";
 
 export type { SidecarContext, SidecarsConfig, SidecarsHandle } from "./types.ts";
 export { FpgaGateRule, FPGA_RISK_CODES, type GateDecision } from "./fpga-rule.ts";
-export { VarMonitor } from "./var-monitor.ts";
+export { VarMonitor, type VarConfig, type VarHistoryConfig, type VarMethod } from "./var-monitor.ts";
+export { loadReturnHistory, type ReturnHistory, type HistoryError, type HistoryOptions } from "./bootstrap-history.ts";
 export type { FpgaPart } from "./fpga-start.ts";
 export type { GpuPart } from "./gpu-start.ts";
 
