@@ -12,7 +12,17 @@ import type { AlertSeverity } from "../kernel/alerts.ts";
 /** The `sidecars:` section of a deployment. */
 export interface SidecarsConfig {
   fpga?: { mode: "sidecar" | "software"; timeoutUs: number };
-  gpu?: { mode: "sidecar" | "in-process"; everySeconds: number; confidence: number; horizonSeconds: number; paths: number; maxVar: number };
+  gpu?: {
+    mode: "sidecar" | "in-process";
+    everySeconds: number;
+    confidence: number;
+    horizonSeconds: number;
+    paths: number;
+    maxVar: number;
+    /** Monte Carlo from the covariance, or historical bootstrap of returns from a tick store. */
+    method?: "monte-carlo" | "bootstrap";
+    history?: { store: string; stepSeconds: number; maxSteps?: number };
+  };
 }
 
 /** What the session offers its sidecars. */
