@@ -11,6 +11,9 @@ import { Offset, PROTOCOL_VERSION, ServerState } from "./layout.ts";
 import { CLAIM_FULL, CLAIM_TOO_LARGE, PEEK_CORRUPT, PEEK_EMPTY, RingReader, RingWriter } from "./ring.ts";
 import { Segment } from "./segment.ts";
 
+/** How long a waiting call polls on every event-loop turn before falling back to timers, ms. */
+const EAGER_POLL_MS = 5;
+
 /** Options of a bridge client. */
 export interface ShmClientOptions {
   /** Segment file, normally under /dev/shm. */
@@ -46,6 +49,9 @@ export class ShmClient {
   private alerted: BridgeErrorCode | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
   private pollTimer: ReturnType<typeof setTimeout> | null = null;
+  private pollImmediate: ReturnType<typeof setImmediate> | null = null;
+  /** When the current wait for answers began (performance.now(), 0 when none). */
+  private pollSince = 0;
   /** Frames skipped because their payload did not decode. */
   corruptFrames = 0;
   /** Responses that arrived after their request's deadline or for an unknown id. */
@@ -202,8 +208,10 @@ export class ShmClient {
   close(): void {
     if (this.timer) clearInterval(this.timer);
     if (this.pollTimer) clearTimeout(this.pollTimer);
+    if (this.pollImmediate) clearImmediate(this.pollImmediate);
     this.timer = null;
     this.pollTimer = null;
+    this.pollImmediate = null;
     this.failAllWaiters(bridgeError("SHM_PEER_ABSENT", `path=${this.segment.path} closed=1`));
     try {
       unlinkSync(this.segment.path);
@@ -213,14 +221,26 @@ export class ShmClient {
   }
 
   private schedulePoll(): void {
-    if (this.pollTimer) return;
-    this.pollTimer = setTimeout(() => {
+    if (this.pollTimer || this.pollImmediate) return;
+    if (this.waiters.size > 0 && this.pollSince === 0) this.pollSince = performance.now();
+    const run = () => {
       this.pollTimer = null;
-      for (let r = this.poll(); r; r = this.poll()) this.deliver(r);
+      this.pollImmediate = null;
+      let delivered = false;
+      for (let r = this.poll(); r; r = this.poll()) {
+        this.deliver(r);
+        delivered = true;
+      }
       this.expire();
       if (this.corrupt) this.failAllWaiters(this.corrupt);
+      // An answer starts a new wait for the calls still out: poll eagerly again.
+      this.pollSince = this.waiters.size > 0 ? (delivered ? performance.now() : this.pollSince) : 0;
       if (this.waiters.size > 0) this.schedulePoll();
-    }, 0);
+    };
+    // A timer rounds up to about a millisecond: for the first few milliseconds of a wait, poll on
+    // every turn of the event loop instead (answers typically come back in tens of microseconds).
+    if (performance.now() - this.pollSince < EAGER_POLL_MS) this.pollImmediate = setImmediate(run);
+    else this.pollTimer = setTimeout(run, 0);
   }
 
   private deliver(r: ShmResponse): void {
