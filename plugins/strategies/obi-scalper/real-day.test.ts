@@ -6,25 +6,8 @@
  */
 import { expect, test } from "bun:test";
 import { createStrategyHarness, type StrategyHarness } from "../../sdk/harness.ts";
-import { parseScaled, type Instrument } from "../../sdk/index.ts";
+import { dukascopyQuotes as quotes, EURUSD } from "../testing/real-day.ts";
 import obiScalper from "./index.ts";
-
-const EURUSD: Instrument = { id: 0, symbol: "EURUSD", venue: "sim", base: "EUR", quote: "USD", priceDecimals: 5, sizeDecimals: 0, lotSize: 1000, minSize: 1000 };
-const DAY = new URL("../../../../shared/data/dukascopy/EURUSD/2019-02-04.csv", import.meta.url);
-
-/** The first `n` quotes of the day: ts in microseconds, prices in ticks, sizes in units. */
-async function quotes(n: number): Promise<number[][]> {
-  const lines = (await Bun.file(DAY).text()).split("\n", n + 1).slice(1);
-  const num = (text: string, decimals: number): number => {
-    const r = parseScaled(text, decimals);
-    if (!r.ok) throw new Error(r.reason);
-    return r.value;
-  };
-  return lines.map((l) => {
-    const [ts, bid, ask, bv, av] = l.split(",") as [string, string, string, string, string];
-    return [Number(ts) * 1000, num(bid, 5), num(ask, 5), num(bv, 6), num(av, 6)];
-  });
-}
 
 /**
  * Fills open orders against a quote: a resting order the quote trades through fills at its price
