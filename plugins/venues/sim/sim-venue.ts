@@ -247,9 +247,13 @@ export class SimVenue implements VenueAdapter, MatchSink {
     if (order.remaining > 0 && order.type === "limit" && !this.byId.has(order.id)) this.rest(order);
   }
 
+  /** Delivers a report after the report latency, stamped with its arrival time. Every caller builds a fresh report, so it is stamped in place rather than copied. */
   private send(r: ExecutionReport): void {
     const at = this.ctx.now() + this.latency(this.p.reportLatencyUs);
-    this.ctx.schedule(at, () => this.ctx.report({ ...r, ts: this.ctx.now() } as ExecutionReport));
+    this.ctx.schedule(at, () => {
+      (r as { ts: number }).ts = this.ctx.now();
+      this.ctx.report(r);
+    });
   }
 
   private latency(base: number): number {
