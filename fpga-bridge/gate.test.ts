@@ -6,9 +6,9 @@ import { FpgaRiskGate } from "./gate.ts";
 import { RiskGateModel } from "./golden/model.ts";
 import { GateStream } from "./golden/random-stream.ts";
 import { GATE_LATENCY_CYCLES } from "./golden/registers.ts";
-import { buildRiskGateSim, verilatorVersion } from "./sim/build.ts";
+import { buildRiskGateSim } from "./sim/build.ts";
+import { needsTools } from "../runtime/testing/system-tools.ts";
 
-const hasVerilator = verilatorVersion() !== null;
 const procs: Subprocess[] = [];
 afterEach(async () => {
   for (const p of procs.splice(0)) {
@@ -36,7 +36,7 @@ function drive(gate: FpgaRiskGate, ref: RiskGateModel, recs: number[]): number {
   return fpga;
 }
 
-describe.skipIf(!hasVerilator)("FpgaRiskGate with the simulated FPGA sidecar", () => {
+describe.skipIf(!needsTools("fpga: FpgaRiskGate with the simulated sidecar", "verilator"))("FpgaRiskGate with the simulated FPGA sidecar", () => {
   test("verdicts come from the FPGA, a killed sidecar falls back to the software gate, and a restarted one is reloaded and used again", async () => {
     const bin = await buildRiskGateSim();
     if (typeof bin !== "string") throw new Error(bin.code);

@@ -2,9 +2,9 @@ import { describe, expect, test } from "bun:test";
 import { tempSegmentDir, waitFor } from "../gpu-bridge/shm/test-support.ts";
 import { GateVerdict } from "./golden/registers.ts";
 import { startFpgaSidecar } from "./sidecar.ts";
-import { verilatorVersion } from "./sim/build.ts";
+import { needsTools } from "../runtime/testing/system-tools.ts";
 
-describe.skipIf(verilatorVersion() === null)("startFpgaSidecar", () => {
+describe.skipIf(!needsTools("fpga: startFpgaSidecar", "verilator"))("startFpgaSidecar", () => {
   test("starts the simulated gate, serves verdicts from it, and stops without leaving the process", async () => {
     using dir = tempSegmentDir();
     const s = await startFpgaSidecar({ path: dir.path("gate"), timeoutUs: 2_000_000 });

@@ -5,12 +5,11 @@ import { tempSegmentDir, waitFor } from "../../gpu-bridge/shm/test-support.ts";
 import { RiskGateModel } from "../golden/model.ts";
 import { applyToModel, GateStream, packRecords } from "../golden/random-stream.ts";
 import { GATE_LATENCY_CYCLES, GATE_VERDICT_NAMES } from "../golden/registers.ts";
-import { buildRiskGateSim, verilatorVersion } from "./build.ts";
+import { buildRiskGateSim } from "./build.ts";
+import { needsTools } from "../../runtime/testing/system-tools.ts";
 
-const hasVerilator = verilatorVersion() !== null;
-if (!hasVerilator) console.warn("SKIP fpga-bridge RTL tests: verilator/g++ not installed (run .ci/setup.d/70-sidecars.sh)");
 
-describe.skipIf(!hasVerilator)("risk gate RTL (Verilator) against the golden model", () => {
+describe.skipIf(!needsTools("fpga: RTL against the golden model", "verilator"))("risk gate RTL (Verilator) against the golden model", () => {
   const dir = tempSegmentDir();
   let sim: Subprocess | null = null;
   let client: ShmClient;

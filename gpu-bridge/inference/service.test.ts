@@ -7,11 +7,9 @@ import { OnnxSignalModel } from "./onnx-runner.ts";
 import { type InferAnswer, InferenceService } from "./service.ts";
 import { inferenceSidecarCommand } from "./sidecar.ts";
 import { randomWindows, realWindows } from "./test-windows.ts";
+import { needsTools } from "../../runtime/testing/system-tools.ts";
 
 const PYTHON = "/usr/bin/python3";
-const probe = Bun.spawnSync([PYTHON, "-c", "import torch, msgpack, numpy"], { stderr: "pipe" });
-const hasTorch = probe.exitCode === 0;
-if (!hasTorch) console.warn(`SKIP inference sidecar tests: ${PYTHON} cannot import torch/msgpack/numpy (install with .ci/setup.d/70-sidecars.sh)`);
 
 /**
  * Largest |torch - onnxruntime| allowed on a signal in [-1, 1]. Both run the same float32 graph;
@@ -60,8 +58,7 @@ describe("the signal model in onnxruntime-node", () => {
     expect(r).toMatchObject({ source: "in-process", version: "signal-mlp/1", device: "onnxruntime-cpu" });
   });
 
-  const hasOnnx = Bun.spawnSync([PYTHON, "-c", "import onnx, msgpack, numpy"], { stderr: "pipe" }).exitCode === 0;
-  test.skipIf(!hasOnnx)("models/make_model.py rewrites the committed model byte for byte (seeded weights)", async () => {
+  test.skipIf(!needsTools("inference: make_model.py rewrites the committed model", "onnx"))("models/make_model.py rewrites the committed model byte for byte (seeded weights)", async () => {
     using dir = tempSegmentDir();
     const out = dir.path("") + "/";
     const script = new URL("../../models/make_model.py", import.meta.url).pathname;
@@ -77,7 +74,7 @@ describe("the signal model in onnxruntime-node", () => {
   }, 30_000);
 });
 
-describe.skipIf(!hasTorch)("the PyTorch sidecar against onnxruntime-node", () => {
+describe.skipIf(!needsTools("inference: PyTorch sidecar against onnxruntime-node", "torch"))("the PyTorch sidecar against onnxruntime-node", () => {
   const procs: Subprocess[] = [];
   afterAll(async () => {
     for (const p of procs.splice(0)) {

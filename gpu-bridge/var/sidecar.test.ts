@@ -7,15 +7,10 @@ import { monteCarloVar, type VarRequest, type VarResult } from "./monte-carlo.ts
 import { type VarAnswer, VarService } from "./service.ts";
 import { bootstrapVar } from "./bootstrap.ts";
 import { book, normalHistory } from "./test-book.ts";
+import { needsTools } from "../../runtime/testing/system-tools.ts";
 
 const PYTHON = "/usr/bin/python3";
 const SIDECAR = new URL("../sidecar/var_sidecar.py", import.meta.url).pathname;
-const probe = Bun.which(PYTHON)
-  ? Bun.spawnSync([PYTHON, "-c", "import importlib.util as u, sys; sys.exit(0 if all(u.find_spec(m) for m in ('torch', 'msgpack', 'numpy')) else 1)"], { stderr: "pipe" })
-  : { exitCode: 1 };
-const hasTorch = probe.exitCode === 0;
-if (!hasTorch) console.warn(`SKIP GPU sidecar tests: ${PYTHON} cannot import torch/msgpack/numpy (install with .ci/setup.d/70-sidecars.sh)`);
-
 const procs: Subprocess[] = [];
 afterEach(async () => {
   for (const p of procs.splice(0)) {
@@ -29,7 +24,7 @@ function request(dist: "normal" | "student-t", seed: number): VarRequest {
   return { exposures, cov, covHorizonSeconds: 86_400, horizonSeconds: 3_600, confidence: 0.99, paths: 200_000, dist, dof: 5, seed };
 }
 
-describe.skipIf(!hasTorch)("GPU sidecar (PyTorch) against the in-process reference", () => {
+describe.skipIf(!needsTools("var: GPU sidecar against the in-process reference", "torch"))("GPU sidecar (PyTorch) against the in-process reference", () => {
   test("normal and Student-t VaR/ES from the sidecar agree with the in-process engine within sampling error; a killed sidecar falls back", async () => {
     using dir = tempSegmentDir();
     const client = ShmClient.create({ path: dir.path("gpu"), capacity: 1 << 23, heartbeatMs: 5, deadAfterMs: 1000 });
@@ -78,7 +73,7 @@ describe.skipIf(!hasTorch)("GPU sidecar (PyTorch) against the in-process referen
   }, 60_000);
 });
 
-describe.skipIf(!hasTorch)("startGpuSidecar", () => {
+describe.skipIf(!needsTools("var: startGpuSidecar", "torch"))("startGpuSidecar", () => {
   test("starts the supervised sidecar, answers a VaR from it, and stops without leaving the process", async () => {
     using dir = tempSegmentDir();
     const s = startGpuSidecar({ path: dir.path("gpu"), capacity: 1 << 20, timeoutUs: 20_000_000, device: "cpu" });

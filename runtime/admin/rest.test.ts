@@ -8,6 +8,7 @@ import { parseScaled } from "../../plugins/sdk/decimal.ts";
 import { issueToken } from "./auth/jwt.ts";
 import { startPaperFixture, waitFor, type PaperFixture } from "./testing/paper-session.ts";
 import { call, passivePrice } from "./testing/http.ts";
+import { needsTools } from "../testing/system-tools.ts";
 
 let f: PaperFixture;
 beforeAll(async () => {
@@ -270,7 +271,7 @@ describe("metrics and OpenAPI", () => {
     expect(values.get('kestrel_admin_responses_total{code="400"}')).toBeGreaterThanOrEqual(1);
   });
 
-  test.skipIf(Bun.which("promtool") === null)("promtool check metrics passes on the live /metrics output", async () => {
+  test.skipIf(!needsTools("admin: promtool check metrics", "promtool"))("promtool check metrics passes on the live /metrics output", async () => {
     const r = await call(f, "GET", "/metrics", f.tokens.analyst);
     const proc = Bun.spawn(["promtool", "check", "metrics"], { stdin: new TextEncoder().encode(r.text), stdout: "pipe", stderr: "pipe" });
     const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);

@@ -219,6 +219,8 @@ export const DeploymentConfig = Type.Object(
           policy: Type.Union([Type.Literal("block"), Type.Literal("spill"), Type.Literal("drop")], { default: "block" }),
           /** How often positions and P&L marks are recorded, seconds of market time. */
           marksEverySeconds: Type.Number({ exclusiveMinimum: 0, default: 10 }),
+          /** Longest wall-clock wait, in milliseconds, before recorded rows are handed to DuckDB in a partial batch (0: full batches only). */
+          flushMs: Type.Integer({ minimum: 0, default: 1000 }),
         },
         { additionalProperties: false },
       ),

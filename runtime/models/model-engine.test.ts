@@ -5,11 +5,10 @@ import { tempSegmentDir, waitFor } from "../../gpu-bridge/shm/test-support.ts";
 import { feedInstruments, readDukascopy } from "../../gpu-bridge/inference/test-windows.ts";
 import { TimerQueue } from "../kernel/timer-queue.ts";
 import { ModelEngine, type ModelEngineOptions } from "./model-engine.ts";
+import { needsTools } from "../testing/system-tools.ts";
 
 const INSTRUMENTS = 28;
 const card = readModelCard() as ModelCard;
-const hasTorch = Bun.spawnSync(["/usr/bin/python3", "-c", "import torch, msgpack, numpy"], { stderr: "pipe" }).exitCode === 0;
-if (!hasTorch) console.warn("SKIP model engine sidecar test: /usr/bin/python3 cannot import torch/msgpack/numpy");
 
 let kernels: FeatureKernels;
 let model: OnnxSignalModel;
@@ -100,7 +99,7 @@ describe("ModelEngine", () => {
     engine.stop();
   });
 
-  test.skipIf(!hasTorch)("takes its signals from the supervised sidecar, the same as in-process within float32 tolerance", async () => {
+  test.skipIf(!needsTools("models: engine on the sidecar", "torch"))("takes its signals from the supervised sidecar, the same as in-process within float32 tolerance", async () => {
     using dir = tempSegmentDir();
     const alerts: string[] = [];
     const side = await startInferenceSidecar({ path: dir.path("infer"), device: "cpu", onAlert: (e) => alerts.push(e.code) });

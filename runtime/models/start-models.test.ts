@@ -4,8 +4,8 @@ import { feedInstruments, readDukascopy } from "../../gpu-bridge/inference/test-
 import { tempSegmentDir, waitFor } from "../../gpu-bridge/shm/test-support.ts";
 import { TimerQueue } from "../kernel/timer-queue.ts";
 import { type ModelsDeps, startModels } from "./start-models.ts";
+import { needsTools } from "../testing/system-tools.ts";
 
-const hasTorch = Bun.spawnSync(["/usr/bin/python3", "-c", "import torch, msgpack, numpy"], { stderr: "pipe" }).exitCode === 0;
 
 function deps(instruments: number, alerts: string[]) {
   const kernels = createFeatureKernels(defaultFeatureConfig(instruments));
@@ -30,7 +30,7 @@ test("a models section whose model does not fit the kernels' layout is refused b
 });
 
 for (const mode of ["in-process", "sidecar"] as const) {
-  test.skipIf(mode === "sidecar" && !hasTorch)(`mode ${mode}: the started engine gives every instrument a signal`, async () => {
+  test.skipIf(mode === "sidecar" && !needsTools("models: startModels in sidecar mode", "torch"))(`mode ${mode}: the started engine gives every instrument a signal`, async () => {
     using dir = tempSegmentDir();
     const alerts: string[] = [];
     const { d, fire } = deps(4, alerts);

@@ -438,6 +438,7 @@ export async function buildSession(config: DeploymentConfig, configFile: string,
       instruments,
       strategies: names,
       policy: store.policy,
+      flushIntervalMs: store.flushMs,
       onLagAlert: (a) => alerts.raise(loop.clock.now(), "STORE_LAG", "warning", "store", JSON.stringify(a)),
     });
     const rec = recorder;

@@ -5,11 +5,12 @@
  */
 import { afterAll, expect, test } from "bun:test";
 import { resolve } from "node:path";
-import { QuickFixAcceptor, quickfixAvailable } from "../../plugins/venues/fix44/testing/quickfix.ts";
+import { QuickFixAcceptor } from "../../plugins/venues/fix44/testing/quickfix.ts";
 import type { FixVenue } from "../../plugins/venues/fix44/fix-venue.ts";
 import type { Fill } from "../../plugins/sdk/orders.ts";
 import { startRealtime } from "./realtime.ts";
 import { sessionFromYaml, tempDir } from "./test-session.ts";
+import { needsTools } from "../testing/system-tools.ts";
 
 const tmp = tempDir("kestrel-fixvenue-");
 const stops: (() => Promise<void>)[] = [];
@@ -18,10 +19,8 @@ afterAll(async () => {
   tmp.dispose();
 });
 
-const available = quickfixAvailable();
-if (!available) console.warn("fix-venue.test: QuickFIX is not installed (.ci/setup.d/60-fix.sh installs it); the two-provider test is skipped");
 
-test.skipIf(!available)("a strategy trades on two QuickFIX liquidity providers' consolidated quotes, and every fill lands in the portfolio", async () => {
+test.skipIf(!needsTools("session: two QuickFIX providers", "quickfix"))("a strategy trades on two QuickFIX liquidity providers' consolidated quotes, and every fill lands in the portfolio", async () => {
   const lp1 = await QuickFixAcceptor.start("LP1", "KESTREL");
   stops.push(() => lp1.stop());
   const lp2 = await QuickFixAcceptor.start("LP2", "KESTREL");

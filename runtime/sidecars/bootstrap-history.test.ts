@@ -18,6 +18,7 @@ import { sidecarParts, type SidecarContext } from "./index.ts";
 import { waitFor } from "../../gpu-bridge/shm/test-support.ts";
 import { startRealtime } from "../session/realtime.ts";
 import { accountExposures } from "./var-request.ts";
+import { needsTools } from "../testing/system-tools.ts";
 
 const tmp = tempDir("kestrel-bootstrap-history-");
 const db = join(tmp.path, "recorded.duckdb");
@@ -174,10 +175,8 @@ test("a bad store path raises VAR_HISTORY_UNAVAILABLE and the session runs Monte
   expect(existsSync(bad)).toBe(false);
 }, 20_000);
 
-const hasTorch = Bun.spawnSync(["/usr/bin/python3", "-c", "import torch, msgpack"], { stderr: "ignore" }).exitCode === 0;
-if (!hasTorch) console.warn("SKIP bootstrap on the sidecar: run .ci/setup.d/70-sidecars.sh (python3-torch)");
 
-test.skipIf(!hasTorch)("a paper session with method: bootstrap asks the sidecar's var.bootstrap, which agrees with the in-process bootstrap within sampling error", async () => {
+test.skipIf(!needsTools("sidecars: bootstrap VaR on the sidecar", "torch"))("a paper session with method: bootstrap asks the sidecar's var.bootstrap, which agrees with the in-process bootstrap within sampling error", async () => {
   const extra = `sidecars:
   gpu: { mode: sidecar, method: bootstrap, history: { store: ${db}, stepSeconds: 1 }, everySeconds: 5, confidence: 0.99, horizonSeconds: 30, paths: 100000, maxVar: 1000000000 }`;
   const s = await sessionFromYaml(tmp.path, syntheticYaml(STRATEGIES, { seconds: 7200, extra }), { mode: "paper", journalPath: "" });

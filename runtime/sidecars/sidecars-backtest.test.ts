@@ -1,9 +1,9 @@
 import { afterAll, expect, test } from "bun:test";
 import type { RiskCheck } from "../../plugins/sdk/risk.ts";
-import { verilatorVersion } from "../../fpga-bridge/sim/build.ts";
 import { runBacktest } from "../session/backtest.ts";
 import { sessionFromYaml, syntheticYaml, tempDir } from "../session/test-session.ts";
 import { sidecarParts } from "./index.ts";
+import { needsTools } from "../testing/system-tools.ts";
 
 const tmp = tempDir("kestrel-sidecars-bt-");
 afterAll(() => tmp.dispose());
@@ -58,7 +58,7 @@ test("a VaR over its limit raises VAR_LIMIT and refuses exactly the orders that 
   expect(gpu.monitor.check(order(100_000, -1, 250_000))?.code).toBe("VAR_LIMIT");
 }, 30_000);
 
-test.skipIf(verilatorVersion() === null)(
+test.skipIf(!needsTools("sidecars: backtest with the FPGA gate", "verilator"))(
   "the simulated gate and the software gate give a backtest the same orders and fills, every sidecar verdict coming from the RTL",
   async () => {
     const run = async (mode: string) => {

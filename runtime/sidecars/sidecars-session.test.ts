@@ -3,17 +3,15 @@ import { ShmClient } from "../../gpu-bridge/shm/client.ts";
 import { tempSegmentDir, waitFor } from "../../gpu-bridge/shm/test-support.ts";
 import { RiskGateModel } from "../../fpga-bridge/golden/model.ts";
 import { applyToModel, packRecords } from "../../fpga-bridge/golden/random-stream.ts";
-import { buildRiskGateSim, verilatorVersion } from "../../fpga-bridge/sim/build.ts";
+import { buildRiskGateSim } from "../../fpga-bridge/sim/build.ts";
 import { startRealtime } from "../session/realtime.ts";
 import { sessionFromYaml, syntheticYaml, tempDir } from "../session/test-session.ts";
 import { sidecarParts, type GateDecision } from "./index.ts";
+import { needsTools } from "../testing/system-tools.ts";
 
 const tmp = tempDir("kestrel-sidecars-");
 afterAll(() => tmp.dispose());
 
-const hasVerilator = verilatorVersion() !== null;
-const hasTorch = Bun.spawnSync(["/usr/bin/python3", "-c", "import torch, msgpack"], { stderr: "ignore" }).exitCode === 0;
-if (!hasVerilator || !hasTorch) console.warn("SKIP sidecar session test: run .ci/setup.d/70-sidecars.sh (verilator, g++, python3-torch)");
 
 const STRATEGIES = `  - { name: obi, plugin: obi-scalper, instruments: [EURUSD, GBPUSD], params: { entryImbalance: 0.3, maxSpreadTicks: 30 } }
   - { name: mm, plugin: avellaneda-stoikov, instruments: [EURGBP, EURUSD] }`;
@@ -51,7 +49,7 @@ async function replayThroughRtl(image: Array<[number, number]>, decisions: reado
   }
 }
 
-test.skipIf(!hasVerilator || !hasTorch)(
+test.skipIf(!needsTools("sidecars: paper session with both sidecars", "verilator", "torch"))(
   "a paper session starts both sidecars, uses them, survives killing each one (fallback, alert, reattach), and the RTL agrees with the software gate on its orders",
   async () => {
     const extra = `sidecars:

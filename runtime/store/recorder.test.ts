@@ -54,6 +54,38 @@ describe("TickRecorder", () => {
     });
   });
 
+  test("a quiet market reaches the file by time: rows in a partial batch are appended within the flush interval, and the lag is a lag", async () => {
+    using dir = tempFolder();
+    const path = join(dir.path, "s.duckdb");
+    const rec = await TickRecorder.open({ db: path, instruments: [EURUSD], flushIntervalMs: 50 });
+    const t0 = 1_549_238_400_000_000;
+    for (let i = 0; i < 5; i++) rec.recordQuote(t0 + i * 20_000, 0, 114543, 114545, 1, 1);
+    const waiting = rec.stats().quotes;
+    expect([waiting.recorded, waiting.appended, waiting.lagRows]).toEqual([5, 0, 5]);
+    // Event time from the first waiting row to the last, not an absolute timestamp.
+    expect(waiting.lagUs).toBe(80_000);
+    const deadline = Date.now() + 15_000;
+    while (rec.stats().quotes.appended < 5 && Date.now() < deadline) await Bun.sleep(10);
+    const s = rec.stats().quotes;
+    expect([s.recorded, s.appended, s.lagRows, s.lagUs]).toEqual([5, 5, 0, 0]);
+    rec.recordQuote(t0 + 500_000, 0, 114543, 114545, 1, 1);
+    expect(rec.stats().quotes.lagUs).toBe(500_000 - 80_000);
+    await rec.close();
+    await readBack(path, async (db) => expect(await db.all("SELECT count(*) AS n FROM quotes")).toEqual([{ n: 6 }]));
+  });
+
+  test("with flushIntervalMs 0 only full batches are handed off", async () => {
+    using dir = tempFolder();
+    const rec = await TickRecorder.open({ db: join(dir.path, "s.duckdb"), instruments: [EURUSD], flushIntervalMs: 0, batchRows: 8 });
+    for (let i = 0; i < 12; i++) rec.recordQuote(1_000_000 + i, 0, 1, 3, 1, 1);
+    const deadline = Date.now() + 15_000;
+    while (rec.stats().quotes.appended < 8 && Date.now() < deadline) await Bun.sleep(10);
+    await Bun.sleep(200);
+    expect(rec.stats().quotes.appended).toBe(8);
+    await rec.close();
+    await expect(TickRecorder.open({ db: join(dir.path, "t.duckdb"), instruments: [EURUSD], flushIntervalMs: -1 })).rejects.toMatchObject({ code: "STORE_CONFIG_INVALID" });
+  });
+
   test("with the block policy a burst far larger than the queue is kept whole and in order", async () => {
     using dir = tempFolder();
     const path = join(dir.path, "s.duckdb");

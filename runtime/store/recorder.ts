@@ -41,6 +41,11 @@ export interface RecorderOptions {
   spillDir?: string;
   /** Called (off the per-tick path, once per crossing) when a queue passes three quarters full. */
   onLagAlert?: (alert: LagAlert) => void;
+  /**
+   * Longest time, in wall-clock milliseconds, a recorded row waits in a partial batch before it is
+   * handed to the writer (a quiet market still reaches the file); 1000 by default, 0 hands off only full batches.
+   */
+  flushIntervalMs?: number;
 }
 
 /** Counters of one recorded table. */
@@ -52,7 +57,7 @@ export interface TableStats {
   queuedBatches: number;
   /** Rows recorded but not yet appended (dropped rows excluded). */
   lagRows: number;
-  /** Event-time lag: ts of the last row recorded minus ts of the last row appended, µs. */
+  /** Event-time lag while rows wait: ts of the last row recorded minus ts of the last row appended (of the first row recorded, before any append), µs; 0 when none wait. */
   lagUs: number;
   blockedNs: number;
   alerts: number;
@@ -77,6 +82,8 @@ export class TickRecorder {
   private readonly marks: RecorderChannel;
   private readonly channels: RecorderChannel[];
   private readonly lastTs: Float64Array;
+  private readonly firstTs: Float64Array;
+  private flushTimer: ReturnType<typeof setInterval> | null = null;
   private flushReq = 0;
   private readonly waiting = new Map<number, () => void>();
   private writerError: string | null = null;
@@ -95,6 +102,7 @@ export class TickRecorder {
     this.channels = channels;
     [this.quotes, this.trades, this.book, this.orders, this.orderStates, this.fills, this.marks] = channels;
     this.lastTs = new Float64Array(channels.length);
+    this.firstTs = new Float64Array(channels.length).fill(-1);
   }
 
   /** Opens the file, ensures the schema, registers instruments and starts the writer. Throws `StoreError`. */
@@ -102,6 +110,8 @@ export class TickRecorder {
     const rows = options.batchRows ?? 2048;
     const slots = options.queueBatches ?? 64;
     const policy = options.policy ?? "block";
+    const flushIntervalMs = options.flushIntervalMs ?? 1000;
+    if (!Number.isFinite(flushIntervalMs) || flushIntervalMs < 0) throw new StoreError("STORE_CONFIG_INVALID", { flushIntervalMs, expected: "milliseconds >= 0" });
     if (!Number.isInteger(rows) || rows < 8 || rows > 2048 || rows % 8 !== 0) throw new StoreError("STORE_CONFIG_INVALID", { batchRows: rows, expected: "a multiple of 8 from 8 to 2048" });
     if (!Number.isInteger(slots) || slots < 2 || (slots & (slots - 1)) !== 0) throw new StoreError("STORE_CONFIG_INVALID", { queueBatches: slots, expected: "a power of two >= 2" });
     if (policy !== "block" && policy !== "spill" && policy !== "drop") throw new StoreError("STORE_CONFIG_INVALID", { policy, expected: "block|spill|drop" });
@@ -129,6 +139,11 @@ export class TickRecorder {
     });
     worker.onmessage = (ev: MessageEvent<WorkerMessage>) => rec.onMessage(ev.data);
     worker.onerror = (ev) => rec.onMessage({ type: "error", message: ev.message });
+    if (flushIntervalMs > 0) {
+      rec.flushTimer = setInterval(() => rec.handOffPartial(), flushIntervalMs);
+      // The timer never keeps a finished process alive.
+      rec.flushTimer.unref();
+    }
     return rec;
   }
 
@@ -155,6 +170,7 @@ export class TickRecorder {
     a[w] = askSize >>> 0;
     a[w + 1] = Math.floor(askSize / TWO32);
     this.lastTs[0] = ts;
+    if (this.firstTs[0] < 0) this.firstTs[0] = ts;
     if ((ch.row = r + 1) === ch.rows) ch.handOff();
   }
 
@@ -170,6 +186,7 @@ export class TickRecorder {
     c[4][r] = aggressor;
     put64(c[5], r, tradeId);
     this.lastTs[1] = ts;
+    if (this.firstTs[1] < 0) this.firstTs[1] = ts;
     if ((ch.row = r + 1) === ch.rows) ch.handOff();
   }
 
@@ -187,6 +204,7 @@ export class TickRecorder {
     put64(c[6], r, price);
     put64(c[7], r, size);
     this.lastTs[2] = ts;
+    if (this.firstTs[2] < 0) this.firstTs[2] = ts;
     if ((ch.row = r + 1) === ch.rows) ch.handOff();
   }
 
@@ -211,6 +229,7 @@ export class TickRecorder {
     put64(c[7], r, size);
     put64(c[8], r, causeEventId);
     this.lastTs[3] = ts;
+    if (this.firstTs[3] < 0) this.firstTs[3] = ts;
     if ((ch.row = r + 1) === ch.rows) ch.handOff();
   }
 
@@ -225,6 +244,7 @@ export class TickRecorder {
     put64(c[3], r, filledSize);
     c[4][r] = reason;
     this.lastTs[4] = ts;
+    if (this.firstTs[4] < 0) this.firstTs[4] = ts;
     if ((ch.row = r + 1) === ch.rows) ch.handOff();
   }
 
@@ -244,6 +264,7 @@ export class TickRecorder {
     put64(c[8], r, fee);
     c[9][r] = liquidity;
     this.lastTs[5] = ts;
+    if (this.firstTs[5] < 0) this.firstTs[5] = ts;
     if ((ch.row = r + 1) === ch.rows) ch.handOff();
   }
 
@@ -260,6 +281,7 @@ export class TickRecorder {
     put64(c[5], r, realizedPnl);
     put64(c[6], r, unrealizedPnl);
     this.lastTs[6] = ts;
+    if (this.firstTs[6] < 0) this.firstTs[6] = ts;
     if ((ch.row = r + 1) === ch.rows) ch.handOff();
   }
 
@@ -283,12 +305,18 @@ export class TickRecorder {
         spilled: ch.spilled,
         queuedBatches: ch.queued(),
         lagRows: recorded - ch.dropped - appended,
-        lagUs: recorded - ch.dropped - appended > 0 ? this.lastTs[ch.index] - this.metrics[2 * ch.index + 1] : 0,
+        lagUs: recorded - ch.dropped - appended > 0 ? this.lastTs[ch.index] - (appended > 0 ? this.metrics[2 * ch.index + 1] : this.firstTs[ch.index]) : 0,
         blockedNs: ch.blockedNs,
         alerts: ch.alerts,
       };
     }
     return out;
+  }
+
+  /** Hands every partial batch to the writer without waiting for it (the periodic flush by time). */
+  handOffPartial(): void {
+    if (this.closed) return;
+    for (const ch of this.channels) ch.handOff();
   }
 
   /** Hands off partial batches and resolves once everything recorded so far is appended and visible in the file. */
@@ -307,6 +335,8 @@ export class TickRecorder {
   /** Flushes, stops the writer and closes the file; spill files are removed. */
   async close(): Promise<void> {
     if (this.closed) return this.closedPromise ?? undefined;
+    if (this.flushTimer !== null) clearInterval(this.flushTimer);
+    this.flushTimer = null;
     let failure: unknown = null;
     try {
       await this.flush();

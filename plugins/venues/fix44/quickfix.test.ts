@@ -9,10 +9,9 @@ import { readFileSync } from "node:fs";
 import { FixVenueCore, type FixSessionSpec } from "./core.ts";
 import type { FixCancelReject, FixExecutionReport, FixMessageReject, FixQuote } from "./app/types.ts";
 import type { SessionEvent } from "./session/types.ts";
-import { QuickFixAcceptor, quickfixAvailable } from "./testing/quickfix.ts";
+import { QuickFixAcceptor } from "./testing/quickfix.ts";
+import { needsTools } from "../../../runtime/testing/system-tools.ts";
 
-const available = quickfixAvailable();
-if (!available) console.warn("FIX venue: QuickFIX (libquickfix-dev, g++) not installed; run .ci/setup.d/60-fix.sh");
 
 const instruments = [
   { symbol: "EURUSD", priceDecimals: 5, sizeDecimals: 0 },
@@ -69,7 +68,7 @@ async function venue(overrides: Partial<FixSessionSpec> = {}, name = "lp1") {
   return { acceptor, rec, core, driver: core.driver(name)! };
 }
 
-describe.skipIf(!available)("against the QuickFIX C++ acceptor", () => {
+describe.skipIf(!needsTools("fix44: against the QuickFIX C++ acceptor", "quickfix"))("against the QuickFIX C++ acceptor", () => {
   test("logs on, receives quotes as integer ticks for both symbols, and logs out cleanly", async () => {
     const { acceptor, rec, core } = await venue();
     await until("quotes", () => rec.quotes.some((q) => q.symbol === "EURUSD") && rec.quotes.some((q) => q.symbol === "USDJPY"));

@@ -9,17 +9,18 @@ import { join, resolve } from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { startPaperFixture, waitFor, type PaperFixture } from "../testing/paper-session.ts";
 import { passivePrice } from "../testing/http.ts";
+import { needsTools } from "../../testing/system-tools.ts";
 
-const CHROMIUM = Bun.which("chromium") ?? Bun.which("chromium-browser");
+const CHROMIUM = Bun.which("chromium") ?? Bun.which("chromium-browser") ?? "chromium";
 
-describe.skipIf(CHROMIUM === null)("dashboard in headless Chromium", () => {
+describe.skipIf(!needsTools("admin: dashboard in headless Chromium", "chromium"))("dashboard in headless Chromium", () => {
   let f: PaperFixture;
   let browser: Browser;
   beforeAll(async () => {
     // "bad" throws on its 30th quote and is quarantined; the operator restarts it from its row.
     const throwing = resolve(import.meta.dir, "../../session/fixtures/throwing-strategy.ts");
     f = await startPaperFixture({ strategies: [`{ name: bad, plugin: ${JSON.stringify(throwing)}, instruments: [EURUSD], params: { throwOnQuote: 30 } }`] });
-    browser = await chromium.launch({ executablePath: CHROMIUM!, args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });
   }, 30_000);
   afterAll(async () => {
     await browser?.close();

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { startPaperFixture, waitFor, type PaperFixture } from "../testing/paper-session.ts";
 import { call } from "../testing/http.ts";
+import { needsTools } from "../../testing/system-tools.ts";
 
 describe("store metrics", () => {
   let f: PaperFixture;
@@ -20,7 +21,11 @@ describe("store metrics", () => {
     expect(value('kestrel_store_rows_appended_total{table="quotes"}')).toBeGreaterThan(0);
     expect(value('kestrel_store_rows_appended_total{table="quotes"}')).toBeLessThanOrEqual(value('kestrel_store_rows_recorded_total{table="quotes"}'));
     expect(value('kestrel_store_lag_rows{table="quotes"}')).toBeGreaterThanOrEqual(0);
-    if (Bun.which("promtool") !== null) {
+    // A lag in seconds of market time, never an absolute timestamp (which would be ~1.5e9 s).
+    const lag = value('kestrel_store_lag_seconds{table="quotes"}');
+    expect(lag).toBeGreaterThanOrEqual(0);
+    expect(lag).toBeLessThan(3600);
+    if (needsTools("store metrics: promtool check metrics", "promtool")) {
       const proc = Bun.spawn(["promtool", "check", "metrics"], { stdin: new TextEncoder().encode(r.text), stdout: "pipe", stderr: "pipe" });
       const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
       expect(`${out}${err}`.trim()).toBe("");
