@@ -53,7 +53,9 @@ describe("Binance captures", () => {
     expect(scaledText("61837.63000000", 2)).toBe(6183763);
     expect(scaledText("0.00100000", 8)).toBe(100000);
     expect(scaledText("61837.635", 2)).toBeNaN();
-    expect(scaledText("1e5", 2)).toBeNaN();
+    // Exponent notation is exact too (issue 10): 1e5 at 2 decimals is 100000.00.
+    expect(scaledText("1e5", 2)).toBe(10_000_000);
+    expect(scaledText("1e-3", 2)).toBeNaN();
     expect(scaledText(12, 2)).toBeNaN();
   });
 

@@ -6,6 +6,7 @@
  * importer, not the replay hot path, so it returns one object per message.
  */
 import type { Instrument } from "../../../plugins/sdk/instrument.ts";
+import { parseScaled } from "../../../plugins/sdk/decimal.ts";
 import { readDataFile } from "./file-bytes.ts";
 import { RowErrorLog, type RowError } from "./quote-reader.ts";
 
@@ -59,17 +60,23 @@ export interface BinanceTrade {
 /** Any event of a Binance capture; times in µs since epoch (`localTs` from the recorder's clock, the others from Binance's). */
 export type BinanceEvent = DepthDiff | DepthSnapshot | BookTicker | BinanceTrade;
 
-/** Parses decimal text into an integer scaled by 10^decimals; NaN if it is not exact at that scale. */
+/** Parses decimal text (plain or in exponent notation) into an integer scaled by 10^decimals; NaN if it is not exact at that scale. */
 export function scaledText(text: unknown, decimals: number): number {
   if (typeof text !== "string" || text.length === 0) return Number.NaN;
   let value = 0;
   let frac = -1;
   let digits = 0;
+  let inexact = false;
   for (let i = 0; i < text.length; i++) {
     const ch = text.charCodeAt(i);
     if (ch === 46 && frac < 0) {
       frac = 0;
       continue;
+    }
+    if ((ch | 32) === 101) {
+      // Exponent notation (`1.3e-05`): the SDK's exact parser shifts the point on the digits.
+      const r = parseScaled(text, decimals);
+      return r.ok ? r.value : Number.NaN;
     }
     const d = ch - 48;
     if (d < 0 || d > 9) return Number.NaN;
@@ -78,9 +85,9 @@ export function scaledText(text: unknown, decimals: number): number {
     else if (frac < decimals) {
       value = value * 10 + d;
       frac++;
-    } else if (d !== 0) return Number.NaN;
+    } else if (d !== 0) inexact = true;
   }
-  if (digits === 0) return Number.NaN;
+  if (digits === 0 || inexact) return Number.NaN;
   const scaled = value * 10 ** (decimals - Math.max(frac, 0));
   return Number.isSafeInteger(scaled) ? scaled : Number.NaN;
 }

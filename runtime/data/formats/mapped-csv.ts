@@ -206,6 +206,8 @@ export class DelimitedQuoteReader implements QuoteReader {
     const c = this.cursor;
     const buf = c.buf;
     let end = c.fieldStart;
+    // In exponent notation the digits after the point are not the fraction: nothing to truncate.
+    for (let i = c.fieldStart; i < c.fieldEnd; i++) if ((buf[i] | 32) === 101) return Number.NaN;
     while (end < c.fieldEnd && buf[end] !== 46) end++;
     const keep = Math.min(c.fieldEnd, end + 1 + this.tsDecimals);
     const saved = c.pos;
