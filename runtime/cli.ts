@@ -12,6 +12,7 @@ import { DEFAULT_RESULTS_DIR, saveBacktestResult } from "./session/backtest-resu
 import { startRealtime } from "./session/realtime.ts";
 import { parseArgs, parseDuration } from "./cli/args.ts";
 import { formatReport, formatStatus } from "./cli/format.ts";
+import { SourceConfigError } from "./data/sources/source-error.ts";
 
 const HELP: Record<string, string> = {
   main: `kestrel — a plugin runtime for low-latency, model-driven trading
@@ -115,6 +116,10 @@ async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof DeploymentError) {
       console.error(`kestrel ${command}: ${file} is not valid:\n  ${err.problems.join("\n  ")}`);
+      return 1;
+    }
+    if (err instanceof SourceConfigError) {
+      console.error(`kestrel ${command}: ${err.message}`);
       return 1;
     }
     throw err;

@@ -24,12 +24,26 @@ export function formatReport(s: SessionSummary): string {
     ["Events", int(s.events)],
     ["Events/s", `${int(s.eventsPerSecond)} (features: ${s.features})`],
     ["Data anomalies", Object.entries(s.dataAnomalies).map(([k, v]) => `${k}=${v}`).join(" ") || "none"],
+    ...badRowLines(s),
     ["Risk refusals", Object.entries(s.riskRejections).map(([k, v]) => `${k}=${v}`).join(" ") || "none"],
     ["Quarantined", s.quarantined.join("; ") || "none"],
     ["Fills hash", s.fillsHash],
   ];
   const w = Math.max(...rows.map((r) => r[0].length));
   return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join("\n");
+}
+
+/** The report's lines on bad rows: the total, then each input that had some with its first bad row. */
+function badRowLines(s: SessionSummary): [string, string][] {
+  const b = s.badRows;
+  if (b === undefined || b.total === 0) return [["Bad rows", "none"]];
+  const lines: [string, string][] = [["Bad rows", `${int(b.total)} skipped (not in the events above)`]];
+  for (const [source, n] of Object.entries(b.bySource)) {
+    if (n === 0) continue;
+    const f = b.first[source];
+    lines.push(["", `${source}: ${int(n)}${f === undefined ? "" : `, first ${f.file}:${f.line}: ${f.reason}`}`]);
+  }
+  return lines;
 }
 
 /** One status line of a running session. */

@@ -19,6 +19,8 @@ export type ErrorCode =
   | "JOURNAL_CORRUPT"
   | "JOURNAL_IO"
   | "DATA_SOURCE"
+  // Market data inputs (replay and import), docs/errors.md "Market data inputs".
+  | "SOURCE_NO_EVENTS"
   | "KERNEL";
 
 /** A typed runtime error: a code, a message with key=value context, and an optional cause. */

@@ -501,7 +501,27 @@ async function openSources(config: DeploymentConfig, configFile: string, instrum
     if (f.format === "store") readers.push(await openStoreQuotes(path, f.instrument));
     else readers.push(openSpecReader({ path, instrument: bySymbol.get(f.instrument)!, format: f.format, mapping: f.mapping as never }, i));
   }
-  return [new ReplaySource(readers, files.map((f) => bySymbol.get(f.instrument)!))];
+  // Inputs are named in reports as the deployment wrote them (the instrument added where a path repeats).
+  const labels = files.map((f) => (files.filter((g) => g.path === f.path).length > 1 ? `${f.path} [${f.instrument}]` : f.path));
+  const replay = new ReplaySource(readers, files.map((f) => bySymbol.get(f.instrument)!), undefined, labels);
+  if (replay.emptyReaders.length > 0) {
+    const error = noEventsError(replay);
+    replay.close();
+    throw error;
+  }
+  return [replay];
+}
+
+/** The error for a replay some of whose inputs gave no good event: which inputs, their bad rows and the first one. */
+function noEventsError(replay: ReplaySource): SourceConfigError {
+  const empty = new Set(replay.emptyReaders.map((i) => replay.labels[i]!));
+  const bad = replay.badRowsBySource().filter((b) => empty.has(b.source));
+  const first = bad.find((b) => b.first !== null)?.first ?? undefined;
+  return new SourceConfigError("SOURCE_NO_EVENTS", {
+    files: [...empty].join(" "),
+    badRows: bad.reduce((n, b) => n + b.count, 0),
+    first: first === undefined ? "none (no rows at all)" : `${first.file}:${first.line}: ${first.reason}`,
+  });
 }
 
 /** Half-life (µs) of the first EWMA volatility the feature engine computes, for the VaR inputs. */

@@ -1,6 +1,16 @@
 /** What a finished (or running) session reports: counts, P&L, positions, data quality, latency. */
 import type { Session } from "./build.ts";
 import type { PerformanceReport } from "../portfolio/performance.ts";
+import type { RowError } from "../data/formats/quote-reader.ts";
+
+/** Rows the market's readers skipped as bad: in all, per input, and the first of each input. */
+export interface BadRowsSummary {
+  total: number;
+  /** Bad rows per input (every replayed input, 0 included), keyed as the deployment names it. */
+  bySource: Record<string, number>;
+  /** The first bad row of each input that had one: file, line and reason. */
+  first: Record<string, RowError>;
+}
 
 /** A JSON-able summary of a session. */
 export interface SessionSummary {
@@ -22,6 +32,8 @@ export interface SessionSummary {
   positions: Record<string, number>;
   performance: PerformanceReport;
   dataAnomalies: Record<string, number>;
+  /** Rows of the market's files that could not be read (never silently dropped). */
+  badRows: BadRowsSummary;
   riskRejections: Record<string, number>;
   alerts: number;
   quarantined: string[];
@@ -67,6 +79,7 @@ export function summarize(s: Session, wallSeconds: number): SessionSummary {
     positions,
     performance: s.performance.report(),
     dataAnomalies: Object.fromEntries(core.rejectsByReason),
+    badRows: badRowsOf(s),
     riskRejections: Object.fromEntries(core.risk.rejections),
     alerts: core.alerts.all().length,
     quarantined: core.host.slots.filter((x) => x.state === "quarantined").map((x) => `${x.name} (${x.failure})`),
@@ -75,4 +88,17 @@ export function summarize(s: Session, wallSeconds: number): SessionSummary {
     restoredRecords: s.restored,
     sidecars: s.sidecars?.status() ?? null,
   };
+}
+
+/** Sums the bad rows the session's market sources skipped, per input. */
+export function badRowsOf(s: Pick<Session, "sources">): BadRowsSummary {
+  const out: BadRowsSummary = { total: 0, bySource: {}, first: {} };
+  for (const source of s.sources) {
+    for (const b of source.badRowsBySource?.() ?? []) {
+      out.total += b.count;
+      out.bySource[b.source] = (out.bySource[b.source] ?? 0) + b.count;
+      if (b.first !== null && out.first[b.source] === undefined) out.first[b.source] = b.first;
+    }
+  }
+  return out;
 }

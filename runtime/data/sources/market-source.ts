@@ -5,6 +5,8 @@
  * recorded ticks, merges and pacers all implement this one interface.
  */
 
+import type { RowError } from "../formats/quote-reader.ts";
+
 /** Kinds of market events a source can produce. */
 export const enum MarketEventKind {
   Quote = 1,
@@ -45,7 +47,17 @@ export interface MarketSource {
   next(out: MarketEvent): boolean;
   /** Problems seen so far (bad rows etc.), counted. */
   readonly errorCount: number;
+  /** Bad rows skipped so far, per input (sources that read files). */
+  badRowsBySource?(): SourceBadRows[];
   close(): void;
+}
+
+/** Bad rows one input of a source skipped: how many, and the first with file, line and reason. */
+export interface SourceBadRows {
+  /** The input as its deployment names it (e.g. the replay file's path). */
+  source: string;
+  count: number;
+  first: RowError | null;
 }
 
 /** Returns a zeroed event for a caller to reuse across `next` calls. */

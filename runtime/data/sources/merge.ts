@@ -4,7 +4,7 @@
  * so nothing is buffered and nothing is allocated per event.
  */
 import { MergeHeap } from "./merge-heap.ts";
-import type { MarketEvent, MarketSource } from "./market-source.ts";
+import type { MarketEvent, MarketSource, SourceBadRows } from "./market-source.ts";
 
 /** Several sources read as one, in (ts, source order). */
 export class MergedSource implements MarketSource {
@@ -26,6 +26,11 @@ export class MergedSource implements MarketSource {
     let n = 0;
     for (const s of this.sources) n += s.errorCount;
     return n;
+  }
+
+  /** Bad rows per input of every merged source. */
+  badRowsBySource(): SourceBadRows[] {
+    return this.sources.flatMap((s) => s.badRowsBySource?.() ?? []);
   }
 
   peekTs(): number {

@@ -6,7 +6,7 @@
  * to `dueBy`, and sleeps until `dueAt()` when nothing is due. By default events are restamped
  * with their due wall time, so the engines see market time and the kernel's live clock agree.
  */
-import type { MarketEvent, MarketSource } from "../market-source.ts";
+import type { MarketEvent, MarketSource, SourceBadRows } from "../market-source.ts";
 import { SourceConfigError } from "../source-error.ts";
 
 /** How to pace a source. */
@@ -44,6 +44,11 @@ export class PacedSource implements MarketSource {
 
   get errorCount(): number {
     return this.source.errorCount;
+  }
+
+  /** The paced source's bad rows per input. */
+  badRowsBySource(): SourceBadRows[] {
+    return this.source.badRowsBySource?.() ?? [];
   }
 
   /** Current speed (source µs per wall µs). */

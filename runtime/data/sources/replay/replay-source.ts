@@ -14,7 +14,7 @@ import { openMappedCsv, type CsvMapping } from "../../formats/mapped-csv.ts";
 import { newQuoteRow, type QuoteReader, type QuoteRow, type RowError } from "../../formats/quote-reader.ts";
 import { openTrueFx } from "../../formats/truefx.ts";
 import { MergeHeap } from "../merge-heap.ts";
-import { MarketEventKind, type MarketEvent, type MarketSource } from "../market-source.ts";
+import { MarketEventKind, type MarketEvent, type MarketSource, type SourceBadRows } from "../market-source.ts";
 import { SourceConfigError } from "../source-error.ts";
 import { ChainedQuoteReader, type OpenQuoteFile } from "./chained-reader.ts";
 import { resolveBi5Days, resolveDayFiles } from "./day-files.ts";
@@ -43,21 +43,46 @@ export class ReplaySource implements MarketSource {
   private readonly ids: Int32Array;
   private readonly lastTs: Float64Array;
   private readonly outOfOrderBy: Float64Array;
+  /** Each reader's name in reports (the deployment's path by default the reader's source). */
+  readonly labels: readonly string[];
+  /** Indexes of the readers that had no good row at all when the replay was opened. */
+  readonly emptyReaders: readonly number[];
 
   constructor(
     /** One reader per instrument, in spec order (the tie-break on equal ts). */
     readonly readers: readonly QuoteReader[],
     instruments: readonly Instrument[],
     name?: string,
+    /** Names of the readers in reports (e.g. the paths as the deployment wrote them); the readers' sources otherwise. */
+    labels?: readonly string[],
   ) {
     this.name = name ?? `replay(${instruments.map((i) => i.symbol).join(",")})`;
+    this.labels = readers.map((r, i) => labels?.[i] ?? r.source);
     const k = readers.length;
     this.heap = new MergeHeap(k);
     this.rows = readers.map(() => newQuoteRow());
     this.ids = Int32Array.from(instruments, (i) => i.id);
     this.lastTs = new Float64Array(k).fill(-Infinity);
     this.outOfOrderBy = new Float64Array(k);
-    for (let i = 0; i < k; i++) this.refill(i);
+    const empty: number[] = [];
+    for (let i = 0; i < k; i++) {
+      this.refill(i);
+      if (this.lastTs[i] === -Infinity) empty.push(i);
+    }
+    this.emptyReaders = empty;
+  }
+
+  /** Bad rows per reader (by label; readers sharing a label are summed), with the first of each. */
+  badRowsBySource(): SourceBadRows[] {
+    const out = new Map<string, SourceBadRows>();
+    this.readers.forEach((r, i) => {
+      const label = this.labels[i];
+      const entry = out.get(label) ?? { source: label, count: 0, first: null };
+      entry.count += r.errorCount;
+      entry.first ??= r.errors[0] ?? null;
+      out.set(label, entry);
+    });
+    return [...out.values()];
   }
 
   /** Rows whose ts was earlier than the previous row of the same instrument, over all instruments. */
