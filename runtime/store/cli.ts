@@ -5,10 +5,10 @@
  * failed), 2 bad usage.
  */
 import { parseArgs, parseDuration } from "../cli/args.ts";
-import type { CsvMapping, TsFormat } from "../data/formats/mapped-csv.ts";
+import type { TsFormat } from "../data/formats/mapped-csv.ts";
 import { formatJsonLines, formatTable, objectsToTable } from "./cli-format.ts";
 import { StoreDb } from "./database.ts";
-import { importData, type ImportReport } from "./import.ts";
+import { importData, type ImportOptions, type ImportReport } from "./import.ts";
 import { IMPORT_FORMATS, type ImportFormat } from "./import-plan.ts";
 import { exportParquet } from "./parquet.ts";
 import { activityProfile, bars, realisedPnl, spreadStats, transactionCosts, type TimeRange } from "./queries.ts";
@@ -22,7 +22,7 @@ export interface DataCommandIo {
 
 const STD_IO: DataCommandIo = { out: (t) => console.log(t), err: (t) => console.error(t) };
 
-const VALUE_FLAGS = new Set(["db", "instrument", "format", "price-decimals", "size-decimals", "columns", "ts-format", "delimiter", "size-multiplier", "book-depth", "table", "interval", "window", "bucket", "from", "to", "strategy", "parquet", "query", "name"]);
+const VALUE_FLAGS = new Set(["db", "instrument", "format", "price-decimals", "size-decimals", "quote", "columns", "ts-format", "delimiter", "size-multiplier", "book-depth", "table", "interval", "window", "bucket", "from", "to", "strategy", "parquet", "query", "name"]);
 
 const RANGE = `  --from <t> --to <t>   time range: ISO date-time (UTC) or µs since the epoch`;
 const HELP: Record<string, string> = {
@@ -44,15 +44,18 @@ Every subcommand takes --help and --json (JSON lines instead of a table).`,
 
 Reads each file (folders recursively; a folder of HHh_ticks.bi5 files is one Dukascopy day) and
 appends its rows to the store. Bad rows are skipped and reported with file and line; a file that
-cannot be read is reported and the others still import. Exit code 1 if any file failed.
+cannot be read is reported and the others still import. Exit code 1 if any file failed. What is
+inferred rather than given (a CSV's columns and time unit, a new instrument's scales) is printed.
 
   --db <file>              store file (created if missing)
   --instrument <NAME>      instrument of every input (otherwise recognised from names)
   --format <f>             ${IMPORT_FORMATS.join("|")} (otherwise recognised)
-  --price-decimals <n>     scales for an instrument the store does not know yet
-  --size-decimals <n>
-  --columns <spec>         for --format csv: ts=0,bid=1,ask=2[,bidSize=3,askSize=4] (indexes or header names)
-  --ts-format <f>          for --format csv: s|ms|us|ns|datetime (default ms)
+  --price-decimals <n>     scales for an instrument the store does not know yet (otherwise inferred:
+  --size-decimals <n>        LOBSTER 4 and 0; other formats the most decimals seen in the file)
+  --quote <CCY>            quote currency of a new single-asset symbol such as MSFT (default USD)
+  --columns <spec>         for --format csv: ts=0,bid=1,ask=2[,bidSize=3,askSize=4] (indexes or header names);
+                           without it a header line naming time, bid and ask (and sizes) is recognised
+  --ts-format <f>          for --format csv: s|ms|us|ns|datetime (default: told from the first rows)
   --header                 for --format csv: the first line names the columns
   --delimiter <c>          for --format csv (default ,)
   --size-multiplier <n>    for --format csv: size units per size in the file (power of ten)
@@ -137,6 +140,7 @@ export async function runDataCommand(argv: string[], io: DataCommandIo = STD_IO)
         format: format as ImportFormat | undefined,
         priceDecimals: intFlag(flag("price-decimals"), "price-decimals"),
         sizeDecimals: intFlag(flag("size-decimals"), "size-decimals"),
+        quote: flag("quote")?.toUpperCase(),
         csvMapping: csvMapping(flag, args.flags.has("header")),
         bookDepth: intFlag(flag("book-depth"), "book-depth"),
         table: flag("table"),
@@ -231,6 +235,7 @@ function printImport(report: ImportReport, io: DataCommandIo, json: boolean): vo
     return;
   }
   for (const f of report.files) {
+    for (const line of f.inferred ?? []) io.out(line);
     const rows = Object.entries(f.rows).map(([t, n]) => `${t}=${n}`).join(" ") || "no rows";
     if (f.failed !== undefined) io.err(`FAILED ${f.file}: ${f.failed}`);
     else io.out(`${f.file} [${f.format} ${f.instrument}] ${rows}${f.badRows > 0 ? `, ${f.badRows} bad rows` : ""}`);
@@ -270,7 +275,7 @@ function timeFlag(v: string | undefined, name: string): number | undefined {
   return ms * 1000;
 }
 
-function csvMapping(flag: (n: string) => string | undefined, header: boolean): CsvMapping | undefined {
+function csvMapping(flag: (n: string) => string | undefined, header: boolean): ImportOptions["csvMapping"] {
   const spec = flag("columns");
   if (spec === undefined) return undefined;
   const cols: Record<string, number | string> = {};
@@ -283,7 +288,7 @@ function csvMapping(flag: (n: string) => string | undefined, header: boolean): C
   const multiplier = flag("size-multiplier");
   return {
     ts: cols.ts,
-    tsFormat: (flag("ts-format") ?? "ms") as TsFormat,
+    tsFormat: flag("ts-format") as TsFormat | undefined,
     bid: cols.bid,
     ask: cols.ask,
     bidSize: cols.bidSize,

@@ -1,14 +1,17 @@
 /**
  * Planning an import: inputs (files and folders) become units of work, each with a format
- * (given, or recognised from the path and the first bytes) and an instrument symbol (given, or
- * recognised from the path or content). A Dukascopy day folder of hourly `.bi5` files is one
+ * (given, or recognised from the path and the first bytes: a CSV whose header names time, bid and
+ * ask is "csv") and an instrument symbol (given, or recognised from the path or content: a
+ * LOBSTER ticker, a Binance capture's symbol, an FX pair such as gbpjpy in a name). A Dukascopy day folder of hourly `.bi5` files is one
  * unit; a LOBSTER order-book file is paired with its message file, which carries its times.
  */
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { parseLobsterFileName } from "../data/formats/lobster.ts";
 import { readDataFile } from "../data/formats/file-bytes.ts";
+import { recogniseQuoteHeader } from "../data/formats/csv-layout.ts";
 import { KNOWN_INSTRUMENTS } from "./catalog.ts";
+import { binanceSymbol, fxPairFromPath } from "./instrument-infer.ts";
 
 /** Formats `kestrel data import` reads. */
 export const IMPORT_FORMATS = ["bi5", "dukascopy-csv", "lean", "truefx", "csv", "lobster", "binance", "parquet"] as const;
@@ -84,7 +87,7 @@ export function planImport(inputs: readonly string[], format?: ImportFormat, sym
       units.push({ path: file, format: f, symbol: symbol ?? name?.ticker.toUpperCase(), orderbook: existsSync(book) ? book : undefined });
       continue;
     }
-    units.push({ path: file, format: f, symbol: symbol ?? symbolFromPath(file) ?? symbolFromContent(file, f) });
+    units.push({ path: file, format: f, symbol: symbol ?? symbolFromPath(file) ?? symbolFromContent(file, f) ?? fxPairFromPath(file) });
   }
   return { units, problems };
 }
@@ -101,6 +104,7 @@ export function detectFormat(path: string): ImportFormat | undefined {
   if (/^\d{16,20} \{/.test(first)) return "binance";
   if (/^ts_ms,bid,ask/i.test(first)) return "dukascopy-csv";
   if (/^[A-Z]{3}\/[A-Z]{3},\d{8} \d{2}:\d{2}:\d{2}/.test(first)) return "truefx";
+  if (recogniseQuoteHeader(first.replace(/^\uFEFF/, "").replace(/\r$/, "")) !== undefined) return "csv";
   return undefined;
 }
 
@@ -119,6 +123,7 @@ export function symbolFromPath(path: string): string | undefined {
 }
 
 function symbolFromContent(path: string, format: ImportFormat): string | undefined {
+  if (format === "binance") return binanceSymbol(path, firstBytes(path, 65_536));
   if (format !== "truefx") return undefined;
   const m = /^([A-Z]{3})\/([A-Z]{3}),/.exec(firstLine(path) ?? "");
   return m === null ? undefined : m[1] + m[2];
@@ -128,7 +133,15 @@ function firstLine(path: string): string | undefined {
   try {
     const bytes = readDataFile(path);
     const end = bytes.indexOf(10);
-    return new TextDecoder().decode(bytes.subarray(0, Math.min(end < 0 ? bytes.length : end, 400)));
+    return new TextDecoder().decode(bytes.subarray(0, Math.min(end < 0 ? bytes.length : end, 2000)));
+  } catch {
+    return undefined;
+  }
+}
+
+function firstBytes(path: string, n: number): string | undefined {
+  try {
+    return new TextDecoder().decode(readDataFile(path).subarray(0, n));
   } catch {
     return undefined;
   }

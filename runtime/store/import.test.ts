@@ -29,7 +29,12 @@ describe("import", () => {
       expect(byFile["binance/spot_btcusdt_20240809.gz"]).toMatchObject({ instrument: "BTCUSDT", rows: { quotes: 45_134, trades: 10_147 } });
       // LOBSTER: one quote and two book levels a side per message; executions (types 4 and 5) become trades.
       expect(byFile["lobster/GOOG_2012-06-21_34200000_57600000_message_10.csv.gz"].rows).toEqual({ quotes: 147_916, trades: 7_765 + 3_913, book_levels: 147_916 * 4 });
-      expect(report.files.filter((f) => f.format === "lean")).toHaveLength(16);
+      // OANDA EURUSD, NZDUSD and gold, FXCM EURUSD and NZDUSD: eight day files each.
+      expect(report.files.filter((f) => f.format === "lean")).toHaveLength(40);
+      // Gold is in no catalogue: its scales are inferred from the data, and the import says so.
+      expect(byFile["oanda/xauusd/20140501_xauusd_tick_quote.csv.gz"]!.inferred).toEqual([
+        "inferred instrument XAUUSD: base XAU, quote USD; price decimals 3 (the most decimals seen in 8 files), size decimals 0 (no sizes in the data)",
+      ]);
       const s = await StoreDb.open(db);
       try {
         expect(await s.all("SELECT symbol, price_decimals, size_decimals FROM instruments ORDER BY symbol")).toEqual([
@@ -38,6 +43,7 @@ describe("import", () => {
           { symbol: "EURUSD", price_decimals: 5, size_decimals: 0 },
           { symbol: "GOOG", price_decimals: 4, size_decimals: 0 },
           { symbol: "NZDUSD", price_decimals: 5, size_decimals: 0 },
+          { symbol: "XAUUSD", price_decimals: 3, size_decimals: 0 },
         ]);
         // The bi5 day and the decoded CSV were both imported as EURUSD: every tick of that day is there twice, equal.
         expect(await s.all("SELECT count(*) AS n FROM (SELECT ts, bid, ask, bid_size, ask_size, count(*) AS c FROM quotes q JOIN instruments i ON i.id = q.instrument_id WHERE i.symbol = 'EURUSD' AND ts >= '2019-02-04' GROUP BY ALL) WHERE c % 2 <> 0")).toEqual([{ n: 0 }]);
@@ -48,7 +54,7 @@ describe("import", () => {
         s.close();
       }
     },
-    40_000,
+    180_000,
   );
 
   test("replay from the store gives the ticks of the file it was imported from, in order", async () => {

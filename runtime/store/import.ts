@@ -10,7 +10,9 @@ import { openBinanceCapture } from "../data/formats/binance.ts";
 import { openDukascopyCsv } from "../data/formats/dukascopy-csv.ts";
 import { openLeanQuotes } from "../data/formats/lean-quotes.ts";
 import { LobsterType, newLobsterMessage, openLobsterBook, openLobsterMessages } from "../data/formats/lobster.ts";
-import { openMappedCsv, type CsvMapping } from "../data/formats/mapped-csv.ts";
+import { openMappedCsv, type CsvMapping, type TsFormat } from "../data/formats/mapped-csv.ts";
+import { describeTsFormat, detectTsFormat, inferCsvLayout } from "../data/formats/csv-layout.ts";
+import { readDataFile } from "../data/formats/file-bytes.ts";
 import { newQuoteRow, type QuoteReader, type RowError } from "../data/formats/quote-reader.ts";
 import { openTrueFx } from "../data/formats/truefx.ts";
 import { statSync } from "node:fs";
@@ -19,6 +21,7 @@ import { StoreDb } from "./database.ts";
 import { planImport, type ImportFormat, type ImportUnit } from "./import-plan.ts";
 import { importParquet } from "./parquet.ts";
 import { TickRecorder } from "./recorder.ts";
+import { inferInstrument, type InferInput } from "./instrument-infer.ts";
 
 /** Options of an import. */
 export interface ImportOptions {
@@ -26,11 +29,13 @@ export interface ImportOptions {
   /** Instrument symbol for every input (otherwise recognised per file). */
   instrument?: string;
   format?: ImportFormat;
-  /** Scales for a symbol the store and the catalogue do not know. */
+  /** Scales for a symbol the store and the catalogue do not know (inferred from the format or the data otherwise). */
   priceDecimals?: number;
   sizeDecimals?: number;
-  /** Column mapping for `--format csv`. */
-  csvMapping?: CsvMapping;
+  /** Quote currency of a new single-asset symbol (the format's, or USD, otherwise). */
+  quote?: string;
+  /** Column mapping for `--format csv`; without it a header naming time, bid and ask is recognised. A missing `tsFormat` is detected. */
+  csvMapping?: Omit<CsvMapping, "tsFormat"> & { tsFormat?: TsFormat };
   /** Book levels kept per LOBSTER order-book row (all by default; 0 keeps only the top as quotes). */
   bookDepth?: number;
   /** Target table of a Parquet file (recognised from its columns otherwise). */
@@ -47,6 +52,8 @@ export interface FileImport {
   errors: RowError[];
   /** Why the whole file failed, with its code; absent if it was read. */
   failed?: string;
+  /** What was inferred rather than given (the file's layout, a new instrument's scales), one line each. */
+  inferred?: string[];
 }
 
 /** The outcome of an import. */
@@ -63,12 +70,24 @@ export async function importData(inputs: readonly string[], options: ImportOptio
   const t0 = performance.now();
   const { units, problems } = planImport(inputs, options.format, options.instrument?.toUpperCase());
   const files: FileImport[] = problems.map((p) => ({ file: p.path, format: "unknown", instrument: null, rows: {}, badRows: 0, errors: [], failed: p.reason }));
-  const instruments = await resolveInstruments(options.db, units, options);
+  const layouts = new Map<ImportUnit, CsvLayoutResult>();
+  for (const unit of units) if (unit.format === "csv") layouts.set(unit, csvLayout(unit.path, options));
+  const { instruments, notes, refusals } = await resolveInstruments(options.db, units, options, layouts);
   const recorded = units.filter((u) => u.format !== "parquet");
   if (recorded.length > 0) {
     const rec = await TickRecorder.open({ db: options.db, instruments: [...instruments.values()] });
     try {
-      for (const unit of recorded) files.push(importUnit(rec, unit, unit.symbol === undefined ? undefined : instruments.get(unit.symbol), options));
+      for (const unit of recorded) {
+        const inst = unit.symbol === undefined ? undefined : instruments.get(unit.symbol);
+        const layout = layouts.get(unit);
+        const report = importUnit(rec, unit, inst, options, layout, unit.symbol === undefined ? undefined : refusals.get(unit.symbol));
+        const note = unit.symbol === undefined ? undefined : notes.get(unit.symbol);
+        const inferred = [...(layout !== undefined && "description" in layout && layout.inferred ? [`inferred for ${unit.path}: ${layout.description}`] : []), ...(note === undefined ? [] : [note])];
+        // An instrument's inference is said once, with the first file that carries it.
+        if (note !== undefined) notes.delete(unit.symbol!);
+        if (inferred.length > 0) report.inferred = inferred;
+        files.push(report);
+      }
     } finally {
       await rec.close();
     }
@@ -90,29 +109,78 @@ export async function importData(inputs: readonly string[], options: ImportOptio
   };
 }
 
-/** Finds or registers the instrument of every unit, reusing the store's ids. */
-async function resolveInstruments(path: string, units: ImportUnit[], options: ImportOptions): Promise<Map<string, Instrument>> {
+/** A CSV unit's mapping and what of it was inferred; or why it could not be had. */
+type CsvLayoutResult = { mapping: CsvMapping; description: string; inferred: boolean } | { error: string };
+
+/** The mapping of a CSV unit: the given one (its time unit detected if not given), or one recognised from the header line. */
+function csvLayout(path: string, options: ImportOptions): CsvLayoutResult {
+  let bytes: Uint8Array;
+  try {
+    bytes = readDataFile(path);
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+  const given = options.csvMapping;
+  if (given === undefined) {
+    const layout = inferCsvLayout(bytes);
+    if ("error" in layout) return { error: `DATA_FORMAT_UNKNOWN: file=${path}: ${layout.error}; give --columns ts=..,bid=..,ask=.. (and --header, --ts-format)` };
+    return { ...layout, inferred: true };
+  }
+  if (given.tsFormat !== undefined) return { mapping: { ...given, tsFormat: given.tsFormat }, description: "as given", inferred: false };
+  const delimiter = given.delimiter ?? ",";
+  let ts = given.ts;
+  if (typeof ts === "string") {
+    const end = bytes.indexOf(10);
+    const names = new TextDecoder().decode(bytes.subarray(0, end < 0 ? bytes.length : end)).replace(/\r$/, "").split(delimiter).map((n) => n.trim().replace(/^"(.*)"$/, "$1"));
+    ts = names.indexOf(ts);
+  }
+  const tsFormat = ts < 0 ? undefined : detectTsFormat(bytes, delimiter, ts, given.header);
+  if (tsFormat === undefined) return { error: `DATA_MAPPING_INVALID: file=${path}, ts=${given.ts}: cannot tell how the time is written; give --ts-format s|ms|us|ns|datetime` };
+  return { mapping: { ...given, tsFormat }, description: `time ${describeTsFormat(tsFormat)} (by its first rows; --ts-format to set)`, inferred: true };
+}
+
+/** Finds or registers the instrument of every unit, reusing the store's ids; a new symbol is inferred from its format or data. */
+async function resolveInstruments(
+  path: string,
+  units: ImportUnit[],
+  options: ImportOptions,
+  layouts: Map<ImportUnit, CsvLayoutResult>,
+): Promise<{ instruments: Map<string, Instrument>; notes: Map<string, string>; refusals: Map<string, string> }> {
   const out = new Map<string, Instrument>();
+  const notes = new Map<string, string>();
+  const refusals = new Map<string, string>();
   const db = await StoreDb.open(path);
   try {
     let nextId = Number((await db.all("SELECT coalesce(max(id) + 1, 0) AS n FROM instruments"))[0].n);
     const fresh: Instrument[] = [];
     for (const unit of units) {
       const symbol = unit.symbol;
-      if (symbol === undefined || out.has(symbol) || unit.format === "parquet") continue;
+      if (symbol === undefined || out.has(symbol) || refusals.has(symbol) || unit.format === "parquet") continue;
       const known = await db.instrument(symbol);
       if (known !== undefined) {
         out.set(symbol, known);
         continue;
       }
-      const template = KNOWN_INSTRUMENTS[symbol];
-      if (template === undefined && (options.priceDecimals === undefined || options.sizeDecimals === undefined)) continue;
-      const inst: Instrument = {
-        ...(template ?? { symbol, venue: "import", base: symbol.slice(0, 3), quote: symbol.slice(3), lotSize: 1, minSize: 1 }),
-        priceDecimals: options.priceDecimals ?? template!.priceDecimals,
-        sizeDecimals: options.sizeDecimals ?? template!.sizeDecimals,
-        id: nextId++,
-      };
+      let template = KNOWN_INSTRUMENTS[symbol];
+      if (template !== undefined) template = { ...template, priceDecimals: options.priceDecimals ?? template.priceDecimals, sizeDecimals: options.sizeDecimals ?? template.sizeDecimals };
+      else {
+        // Every input of this symbol (in the format of the first) shows its scales.
+        const inputs: InferInput[] = [];
+        for (const u of units) {
+          if (u.symbol !== symbol || u.format !== unit.format) continue;
+          const layout = layouts.get(u);
+          if (layout !== undefined && "error" in layout) continue;
+          inputs.push({ path: u.path, format: u.format, mapping: layout?.mapping });
+        }
+        const inferred = inputs.length === 0 ? { error: "no readable input to infer its decimals from" } : inferInstrument(symbol, inputs, options);
+        if ("error" in inferred) {
+          refusals.set(symbol, `DATA_INSTRUMENT_UNKNOWN: instrument=${symbol} is not in the store or the catalogue and ${inferred.error}`);
+          continue;
+        }
+        template = inferred.template;
+        notes.set(symbol, inferred.note);
+      }
+      const inst: Instrument = { ...template, id: nextId++ };
       out.set(symbol, inst);
       fresh.push(inst);
     }
@@ -120,16 +188,20 @@ async function resolveInstruments(path: string, units: ImportUnit[], options: Im
   } finally {
     db.close();
   }
-  return out;
+  return { instruments: out, notes, refusals };
 }
 
-function importUnit(rec: TickRecorder, unit: ImportUnit, instrument: Instrument | undefined, options: ImportOptions): FileImport {
+function importUnit(rec: TickRecorder, unit: ImportUnit, instrument: Instrument | undefined, options: ImportOptions, layout: CsvLayoutResult | undefined, refusal: string | undefined): FileImport {
   const report: FileImport = { file: unit.path, format: unit.format, instrument: instrument?.symbol ?? null, rows: {}, badRows: 0, errors: [] };
+  if (layout !== undefined && "error" in layout) {
+    report.failed = layout.error;
+    return report;
+  }
   if (instrument === undefined) {
     report.failed =
       unit.symbol === undefined
         ? "DATA_INSTRUMENT_UNKNOWN: cannot tell the instrument from the path; give --instrument NAME"
-        : `DATA_INSTRUMENT_UNKNOWN: instrument=${unit.symbol} is not in the store or the catalogue; give --price-decimals and --size-decimals`;
+        : (refusal ?? `DATA_INSTRUMENT_UNKNOWN: instrument=${unit.symbol} is not in the store or the catalogue; give --price-decimals and --size-decimals`);
     return report;
   }
   const before = rec.stats();
@@ -142,7 +214,7 @@ function importUnit(rec: TickRecorder, unit: ImportUnit, instrument: Instrument 
         importBinance(rec, unit.path, instrument, report);
         break;
       default:
-        importQuotes(rec, openQuotes(unit, instrument, options), instrument, report);
+        importQuotes(rec, openQuotes(unit, instrument, layout?.mapping), instrument, report);
     }
   } catch (e) {
     report.failed = (e as Error).message;
@@ -155,7 +227,7 @@ function importUnit(rec: TickRecorder, unit: ImportUnit, instrument: Instrument 
   return report;
 }
 
-function openQuotes(unit: ImportUnit, instrument: Instrument, options: ImportOptions): QuoteReader {
+function openQuotes(unit: ImportUnit, instrument: Instrument, csvMapping: CsvMapping | undefined): QuoteReader {
   switch (unit.format) {
     case "bi5":
       return statSync(unit.path).isDirectory() ? openBi5Day(unit.path, instrument) : openBi5Hour(unit.path, instrument);
@@ -166,8 +238,8 @@ function openQuotes(unit: ImportUnit, instrument: Instrument, options: ImportOpt
     case "truefx":
       return openTrueFx(unit.path, instrument);
     case "csv":
-      if (options.csvMapping === undefined) throw new Error(`DATA_MAPPING_INVALID: file=${unit.path}, mapping=(none), expected=--columns ts=..,bid=..,ask=..`);
-      return openMappedCsv(unit.path, instrument, options.csvMapping);
+      if (csvMapping === undefined) throw new Error(`DATA_MAPPING_INVALID: file=${unit.path}, mapping=(none), expected=--columns ts=..,bid=..,ask=..`);
+      return openMappedCsv(unit.path, instrument, csvMapping);
     default:
       throw new Error(`DATA_FORMAT_UNKNOWN: file=${unit.path}, format=${unit.format}`);
   }

@@ -7,7 +7,7 @@
 import { basename } from "node:path";
 import type { Instrument } from "../../../plugins/sdk/instrument.ts";
 import { readDataFile } from "./file-bytes.ts";
-import { DelimitedQuoteReader } from "./mapped-csv.ts";
+import { DelimitedQuoteReader, type CsvMapping } from "./mapped-csv.ts";
 import { DataFormatError, type QuoteReader } from "./quote-reader.ts";
 import { parseDateText } from "./time-text.ts";
 
@@ -22,18 +22,23 @@ export function openLeanQuotes(path: string, instrument: Instrument): QuoteReade
   const day = leanFileDay(path);
   if (day !== day) throw new DataFormatError("DATA_FILE_NAME_INVALID", { file: path, expected: "YYYYMMDD_<symbol>_..." });
   const bytes = readDataFile(path);
+  return new DelimitedQuoteReader(path, bytes, instrument, leanQuoteMapping(bytes, day));
+}
+
+/** The column mapping of a Lean quote file's bytes (with sizes when the first line has five fields) for a day starting at `dayUs`. */
+export function leanQuoteMapping(bytes: Uint8Array, dayUs: number): CsvMapping {
   const firstLineEnd = bytes.indexOf(10);
   let commas = 0;
   for (let i = 0; i < (firstLineEnd < 0 ? bytes.length : firstLineEnd); i++) if (bytes[i] === 44) commas++;
   const withSizes = commas >= 4;
-  return new DelimitedQuoteReader(path, bytes, instrument, {
+  return {
     ts: 0,
     tsFormat: "ms",
-    tsOffsetUs: day,
+    tsOffsetUs: dayUs,
     bid: 1,
     ask: withSizes ? 3 : 2,
     bidSize: withSizes ? 2 : undefined,
     askSize: withSizes ? 4 : undefined,
     header: false,
-  });
+  };
 }

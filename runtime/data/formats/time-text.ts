@@ -1,8 +1,8 @@
 /**
  * Calendar arithmetic for timestamps in text, without `Date` objects: civil date to days since
  * the epoch, and a byte parser for the common date-time spellings of market-data files
- * (`YYYYMMDD HH:MM:SS.fff`, `YYYY-MM-DD HH:MM:SS.ffffff`, ISO 8601 with `T` and `Z`). All times
- * are UTC; fractions are kept to the microsecond and finer digits are truncated.
+ * (`YYYYMMDD HH:MM:SS.fff`, `YYYY-MM-DD HH:MM:SS.ffffff`, ISO 8601 with `T` and `Z` or an offset).
+ * Times without an offset are UTC; fractions are kept to the microsecond and finer digits are truncated.
  */
 
 /** Returns days since 1970-01-01 for a proleptic Gregorian date (month 1-12). */
@@ -43,7 +43,8 @@ function digitsAt(buf: Uint8Array, at: number, count: number, end: number): numb
 /**
  * Parses a date-time in `buf[start, end)` to epoch microseconds; NaN if it is not one.
  * Accepts `YYYYMMDD`, `YYYY-MM-DD` or `YYYY/MM/DD`, then a space or `T`, then `HH:MM:SS` or
- * `HHMMSS`, an optional fraction after `.` or `,`, and an optional trailing `Z`.
+ * `HHMMSS`, an optional fraction after `.` or `,`, and an optional trailing `Z` or offset from UTC
+ * (`+02:00`, `-0500`, `+01`).
  */
 export function parseDateTimeBytes(buf: Uint8Array, start: number, end: number): number {
   while (start < end && buf[start] === 32) start++;
@@ -87,13 +88,28 @@ export function parseDateTimeBytes(buf: Uint8Array, start: number, end: number):
     const fracStart = i;
     while (i < end) {
       const d = buf[i] - 48;
-      if (d < 0 || d > 9) return Number.NaN;
+      if (d < 0 || d > 9) break;
       us += d * scale;
       scale /= 10;
       if (scale < 1) scale = 0;
       i++;
     }
     if (i === fracStart) return Number.NaN;
+  }
+  // An ISO 8601 offset from UTC: `+HH:MM`, `+HHMM` or `+HH` (and `-`).
+  if (i < end && (buf[i] === 43 || buf[i] === 45)) {
+    const sign = buf[i] === 45 ? -1 : 1;
+    i++;
+    const oh = digitsAt(buf, i, 2, end);
+    i += 2;
+    let om = 0;
+    if (i < end) {
+      if (buf[i] === 58) i++;
+      om = digitsAt(buf, i, 2, end);
+      i += 2;
+    }
+    if (oh < 0 || oh > 23 || om < 0 || om > 59) return Number.NaN;
+    us -= sign * (oh * 60 + om) * 60_000_000;
   }
   return i === end ? us : Number.NaN;
 }
