@@ -4,21 +4,25 @@
  * backtest report and its JSON; a replay whose input yields no good event fails with one line
  * naming the code and the file, and a non-zero exit.
  */
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { openDukascopyCsv } from "../data/formats/dukascopy-csv.ts";
 import { newQuoteRow } from "../data/formats/quote-reader.ts";
+import { parseScaled } from "../../plugins/sdk/decimal.ts";
 import { EURUSD, sharedData } from "../data/formats/test-support.ts";
 import { REPO_ROOT, tempDir } from "./test-session.ts";
+
+// Real processes and real files on a shared 2-core machine: allow for a loaded host.
+setDefaultTimeout(120_000);
 
 const tmp = tempDir("kestrel-badrows-");
 afterAll(() => tmp.dispose());
 
 const REAL_DAY = sharedData("dukascopy/EURUSD/2019-02-04.csv");
 
-/** A backtest deployment replaying one Dukascopy-CSV file of EURUSD. */
-function deployment(file: string): string {
+/** A backtest deployment replaying one file of EURUSD (Dukascopy CSV by default). */
+function deployment(file: string, format = "dukascopy-csv"): string {
   const yaml = `name: badrows
 mode: backtest
 seed: 7
@@ -29,7 +33,7 @@ market:
   source: replay
   replay:
     files:
-      - { path: ${JSON.stringify(file)}, instrument: EURUSD, format: dukascopy-csv }
+      - { path: ${JSON.stringify(file)}, instrument: EURUSD, format: ${format} }
 venue: { name: sim, plugin: sim, params: { orderLatencyUs: 150, reportLatencyUs: 150 } }
 strategies:
   - { name: obi, plugin: obi-scalper, instruments: [EURUSD], params: { orderSize: 100000, maxPosition: 200000, entryImbalance: 0.4, maxSpreadTicks: 8 } }
@@ -128,6 +132,35 @@ describe("bad rows are counted and shown, never silent", () => {
     writeFileSync(empty, "ts_ms,bid,ask,bid_volume_m,ask_volume_m\n");
     const r = backtest(deployment(empty));
     expect([r.code, r.err.trim()]).toEqual([1, `kestrel backtest: SOURCE_NO_EVENTS: files=${empty}, badRows=0, first=none (no rows at all)`]);
+  });
+
+  test("a plain header CSV (ISO times, sizes in units) replays with format csv and no mapping, fill for fill as the original", () => {
+    const lines = readFileSync(REAL_DAY, "utf8").split("\n").slice(0, 20_001);
+    const original = join(tmp.path, "head-dukascopy.csv");
+    writeFileSync(original, `${lines.join("\n")}\n`);
+    const units = (m: string) => String((parseScaled(m, 6) as { value: number }).value);
+    const plain = join(tmp.path, "head-plain.csv");
+    const rows = lines.slice(1).map((l) => {
+      const [ms, bid, ask, bv, av] = l.split(",") as [string, string, string, string, string];
+      return [new Date(Number(ms)).toISOString(), bid, ask, units(bv), units(av)].join(",");
+    });
+    writeFileSync(plain, `time,bid,ask,bid_size,ask_size\n${rows.join("\n")}\n`);
+    const a = backtest(deployment(original), "--json");
+    const b = backtest(deployment(plain, "csv"), "--json");
+    expect([a.code, b.code, b.err]).toEqual([0, 0, ""]);
+    const [sa, sb] = [JSON.parse(a.out), JSON.parse(b.out)];
+    expect(sb.events).toBe(20_000);
+    expect(sb.badRows.total).toBe(0);
+    expect(sb.fills).toBeGreaterThan(0);
+    expect([sb.fills, sb.fillsHash, sb.pnl]).toEqual([sa.fills, sa.fillsHash, sa.pnl]);
+    // A CSV whose header names no time, bid and ask: the file is refused, and so the replay, saying why.
+    const odd = join(tmp.path, "odd.csv");
+    writeFileSync(odd, "when,b,a\n1549238400.994,1.14543,1.14545\n");
+    const r = backtest(deployment(odd, "csv"));
+    expect(r.code).toBe(1);
+    expect(r.err.trim()).toBe(
+      `kestrel backtest: SOURCE_NO_EVENTS: files=${odd}, badRows=1, first=${odd}:0: DATA_FORMAT_UNKNOWN: file=${odd}, reason=the first line does not name time, bid and ask columns: "when,b,a", expected=a header naming time, bid and ask, or a mapping`,
+    );
   });
 
   test("the shipped backtest reports no bad rows", () => {

@@ -186,7 +186,7 @@ describe("replay source", () => {
     expect(replay.outOfOrderCount).toBe(0);
   });
 
-  test("a missing path or a csv without mapping is refused at open with a code", () => {
+  test("a missing path is refused at open with a code; a csv without mapping is read by its header", () => {
     const codeOf = (f: () => unknown): string | undefined => {
       try {
         f();
@@ -197,7 +197,10 @@ describe("replay source", () => {
     };
     expect(codeOf(() => openReplaySource([{ path: join(tmp, "nope.csv"), instrument: EURUSD, format: "dukascopy-csv" }]))).toBe("SOURCE_FILE_MISSING");
     expect(codeOf(() => openReplaySource([{ path: join(tmp, "*.none"), instrument: EURUSD, format: "lean" }]))).toBe("SOURCE_NO_FILES");
-    expect(codeOf(() => openReplaySource([{ path: join(DATA, "dukascopy/EURUSD/2019-02-04.csv"), instrument: EURUSD, format: "csv" }]))).toBe("SOURCE_PARAM_INVALID");
+    // A csv without a mapping is read when its header names time, bid and ask (here ts_ms, bid, ask; issue 10).
+    const recognised = openReplaySource([{ path: join(DATA, "dukascopy/EURUSD/2019-02-04.csv"), instrument: EURUSD, format: "csv" }]);
+    expect([recognised.emptyReaders, recognised.errorCount]).toEqual([[], 0]);
+    recognised.close();
     expect(codeOf(() => openReplaySource([]))).toBe("SOURCE_PARAM_INVALID");
   });
 });

@@ -10,8 +10,10 @@ import type { Instrument } from "../../../../plugins/sdk/instrument.ts";
 import { openBi5Day, openBi5Hour } from "../../formats/bi5.ts";
 import { openDukascopyCsv } from "../../formats/dukascopy-csv.ts";
 import { openLeanQuotes } from "../../formats/lean-quotes.ts";
-import { openMappedCsv, type CsvMapping } from "../../formats/mapped-csv.ts";
-import { newQuoteRow, type QuoteReader, type QuoteRow, type RowError } from "../../formats/quote-reader.ts";
+import { DelimitedQuoteReader, openMappedCsv, type CsvMapping } from "../../formats/mapped-csv.ts";
+import { DataFormatError, newQuoteRow, type QuoteReader, type QuoteRow, type RowError } from "../../formats/quote-reader.ts";
+import { inferCsvLayout } from "../../formats/csv-layout.ts";
+import { readDataFile } from "../../formats/file-bytes.ts";
 import { openTrueFx } from "../../formats/truefx.ts";
 import { MergeHeap } from "../merge-heap.ts";
 import { MarketEventKind, type MarketEvent, type MarketSource, type SourceBadRows } from "../market-source.ts";
@@ -31,7 +33,7 @@ export interface ReplaySpec {
   path: string;
   instrument: Instrument;
   format: ReplayFormat;
-  /** Column mapping, required for format "csv". */
+  /** Column mapping for format "csv"; without one the file's header line must name time, bid and ask. */
   mapping?: CsvMapping;
 }
 
@@ -143,6 +145,14 @@ export class ReplaySource implements MarketSource {
   }
 }
 
+/** Opens a CSV whose header line names its time, bid and ask columns; `DATA_FORMAT_UNKNOWN` if it does not. */
+function openRecognisedCsv(path: string, instrument: Instrument): QuoteReader {
+  const bytes = readDataFile(path);
+  const layout = inferCsvLayout(bytes);
+  if ("error" in layout) throw new DataFormatError("DATA_FORMAT_UNKNOWN", { file: path, reason: layout.error, expected: "a header naming time, bid and ask, or a mapping" });
+  return new DelimitedQuoteReader(path, bytes, instrument, layout.mapping);
+}
+
 /** Returns the function that opens one file of a spec's format. */
 function opener(spec: ReplaySpec, index: number): OpenQuoteFile {
   switch (spec.format) {
@@ -156,7 +166,8 @@ function opener(spec: ReplaySpec, index: number): OpenQuoteFile {
       return (path) => openTrueFx(path, spec.instrument);
     case "csv": {
       const mapping = spec.mapping;
-      if (mapping === undefined) throw new SourceConfigError("SOURCE_PARAM_INVALID", { source: "replay", param: `specs[${index}].mapping`, expected: "a column mapping for format csv" });
+      // Without a mapping, a header line naming time, bid and ask (and sizes) says the layout.
+      if (mapping === undefined) return (path) => openRecognisedCsv(path, spec.instrument);
       return (path) => openMappedCsv(path, spec.instrument, mapping);
     }
     default:
