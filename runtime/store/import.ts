@@ -15,7 +15,8 @@ import { describeTsFormat, detectTsFormat, inferCsvLayout } from "../data/format
 import { readDataFile } from "../data/formats/file-bytes.ts";
 import { newQuoteRow, type QuoteReader, type RowError } from "../data/formats/quote-reader.ts";
 import { openTrueFx } from "../data/formats/truefx.ts";
-import { statSync } from "node:fs";
+import { mkdirSync, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { KNOWN_INSTRUMENTS } from "./catalog.ts";
 import { StoreDb } from "./database.ts";
 import { planImport, type ImportFormat, type ImportUnit } from "./import-plan.ts";
@@ -68,6 +69,8 @@ export interface ImportReport {
 /** Imports files and folders into a store file. */
 export async function importData(inputs: readonly string[], options: ImportOptions): Promise<ImportReport> {
   const t0 = performance.now();
+  // The store file is created if missing, and so is its folder.
+  mkdirSync(dirname(resolve(options.db)), { recursive: true });
   const { units, problems } = planImport(inputs, options.format, options.instrument?.toUpperCase());
   const files: FileImport[] = problems.map((p) => ({ file: p.path, format: "unknown", instrument: null, rows: {}, badRows: 0, errors: [], failed: p.reason }));
   const layouts = new Map<ImportUnit, CsvLayoutResult>();
