@@ -61,9 +61,8 @@ function shiftPoint(intPart: string, frac: string, exp: number): [string, string
 /** Parses a JavaScript number (e.g. from YAML or JSON) as decimal text into a scaled integer. */
 export function parseScaledNumber(value: number, decimals: number): ParsedDecimal {
   if (!Number.isFinite(value)) return { ok: false, reason: `not a finite number: ${value}` };
-  // Shortest round-trip text of the double is the decimal the author wrote.
-  const text = Math.abs(value) < 1e21 ? numberToPlainText(value) : String(value);
-  return parseScaled(text, decimals);
+  // Shortest round-trip text of the double is the decimal the author wrote (exponent notation included).
+  return parseScaled(String(value), decimals);
 }
 
 /** Formats a scaled integer as decimal text with exactly `decimals` digits after the point. */
@@ -77,21 +76,4 @@ export function formatScaled(value: number, decimals: number): string {
 /** Converts a scaled integer to a double, for display and for float-only math such as features. */
 export function scaledToNumber(value: number, decimals: number): number {
   return value / 10 ** decimals;
-}
-
-function numberToPlainText(value: number): string {
-  const s = String(value);
-  if (!/e/i.test(s)) return s;
-  // Expand exponent notation (e.g. 1e-7) without rounding.
-  const [mantissa, expText] = s.split(/e/i) as [string, string];
-  const exp = Number(expText);
-  const negative = mantissa.startsWith("-");
-  const [intPart, fracPart = ""] = mantissa.replace("-", "").split(".") as [string, string?];
-  const all = intPart + fracPart;
-  const point = intPart.length + exp;
-  let out: string;
-  if (point <= 0) out = `0.${"0".repeat(-point)}${all}`;
-  else if (point >= all.length) out = all + "0".repeat(point - all.length);
-  else out = `${all.slice(0, point)}.${all.slice(point)}`;
-  return negative ? `-${out}` : out;
 }

@@ -76,3 +76,12 @@ describe("exact decimals in exponent notation", () => {
     expect(c.describe("bidSize")).toBe('bidSize: "1.3e-09" has more than 8 decimals');
   });
 });
+
+test("a JavaScript number (from YAML or JSON) in exponent form parses exactly", async () => {
+  const { parseScaledNumber } = await import("../../../plugins/sdk/decimal.ts");
+  expect(parseScaledNumber(1e-7, 8)).toEqual({ ok: true, value: 10 });
+  expect(parseScaledNumber(1.3e-5, 8)).toEqual({ ok: true, value: 1300 });
+  expect(parseScaledNumber(2e21, 0)).toEqual({ ok: false, reason: '"2e+21" is too large at 0 decimals' });
+  expect(parseScaledNumber(1e-7, 6).ok).toBe(false);
+  expect(parseScaledNumber(Number.NaN, 2)).toEqual({ ok: false, reason: "not a finite number: NaN" });
+});
