@@ -163,11 +163,16 @@ describe("bad rows are counted and shown, never silent", () => {
     );
   });
 
-  test("the shipped backtest reports no bad rows", () => {
-    const r = backtest(join(REPO_ROOT, "configs/backtest.yaml"), "--json");
-    expect(r.code).toBe(0);
-    const s = JSON.parse(r.out);
-    expect(s.badRows).toEqual({ total: 0, bySource: { "../../shared/data/dukascopy/EURUSD/2019-02-04.csv": 0 }, first: {} });
-    expect(s.events).toBe(136_741);
+  test("kestrel backtest of the real day with volumes in exponent notation: every event, the same fills as the original, no bad rows", () => {
+    const path = join(tmp.path, "EURUSD-exponent-backtest.csv");
+    writeFileSync(path, exponentDay());
+    const [a, b] = [backtest(deployment(REAL_DAY), "--json"), backtest(deployment(path), "--json")];
+    expect([a.code, b.code, b.err]).toEqual([0, 0, ""]);
+    const [sa, sb] = [JSON.parse(a.out), JSON.parse(b.out)];
+    expect(sa.badRows).toEqual({ total: 0, bySource: { [REAL_DAY]: 0 }, first: {} });
+    expect(sb.badRows).toEqual({ total: 0, bySource: { [path]: 0 }, first: {} });
+    expect([sb.events, sa.events]).toEqual([136_741, 136_741]);
+    expect(sb.fills).toBeGreaterThan(0);
+    expect([sb.fills, sb.fillsHash, sb.pnl]).toEqual([sa.fills, sa.fillsHash, sa.pnl]);
   });
 });
