@@ -141,6 +141,28 @@ describe("import infers what the format or the data defines", () => {
     }
   });
 
+  test("an equity ticker in a CSV is one asset (MSFT is not MSF/T), priced in USD unless --quote says otherwise", async () => {
+    using dir = tempFolder();
+    const msft = join(dir.path, "msft.csv");
+    writeFileSync(msft, "Date Time,Bid,Ask,Bid Size,Ask Size\n2024-03-01 14:30:00.125,415.25,415.27,300,200\n2024-03-01 14:30:00.380,415.26,415.28,100,2E+2\n");
+    const sap = join(dir.path, "sap.csv");
+    writeFileSync(sap, "time;bid;ask\n1709303400125;172.1;172.12\n");
+    const db = join(dir.path, "equities.duckdb");
+    const a = await data("import", msft, "--db", db, "--instrument", "MSFT");
+    const b = await data("import", sap, "--db", db, "--instrument", "SAP", "--quote", "eur");
+    expect([a.code, b.code, a.err, b.err]).toEqual([0, 0, [], []]);
+    expect(a.out).toContain("inferred instrument MSFT: base MSFT, quote USD (a single asset; USD assumed, give --quote to change); price decimals 2 (the most decimals seen in the file), size decimals 0 (the most decimals seen in the file)");
+    expect(b.out).toContain("inferred instrument SAP: base SAP, quote EUR (a single asset; --quote); price decimals 2 (the most decimals seen in the file), size decimals 0 (no sizes in the data)");
+    expect(await query(db, "SELECT symbol, base, quote, price_decimals FROM instruments ORDER BY id")).toEqual([
+      { symbol: "MSFT", base: "MSFT", quote: "USD", price_decimals: 2 },
+      { symbol: "SAP", base: "SAP", quote: "EUR", price_decimals: 2 },
+    ]);
+    expect(await query(db, "SELECT bid, ask, bid_size, ask_size FROM quotes WHERE instrument_id = 0 ORDER BY ts")).toEqual([
+      { bid: 41525, ask: 41527, bid_size: 300, ask_size: 200 },
+      { bid: 41526, ask: 41528, bid_size: 100, ask_size: 200 },
+    ]);
+  });
+
   test("a given mapping without --ts-format has its time unit told from the data; an unrecognised header says what to give", async () => {
     using dir = tempFolder();
     const file = join(dir.path, "quotes.txt");
