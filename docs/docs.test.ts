@@ -5,48 +5,13 @@
  * Commands marked `# not run: <reason>` and the README's two opening lines (run by CI) are listed, not run.
  */
 import { describe, expect, test } from "bun:test";
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { readDocSteps, type DocStep } from "../runtime/testing/doc-examples.ts";
+import { realFolder, scratchProject } from "../runtime/testing/scratch-project.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
-const SHARED = resolve(ROOT, "..", "shared");
 const PAGES = ["README.md", ...readdirSync(join(ROOT, "docs")).filter((f) => f.endsWith(".md")).sort().map((f) => `docs/${f}`)];
-/** Top-level entries never linked into the scratch copy: its own var/ and git state. */
-const PRIVATE = new Set([".git", "var", ".tmp"]);
-
-/** A scratch project: a folder whose entries link to the real project's, with `../shared` beside it. */
-function scratchProject(): { dir: string; remove(): void } {
-  const parent = mkdtempSync(join(tmpdir(), "kestrel-docs-"));
-  symlinkSync(SHARED, join(parent, "shared"));
-  const dir = join(parent, "project");
-  mkdirSync(dir);
-  for (const entry of readdirSync(ROOT)) if (!PRIVATE.has(entry)) symlinkSync(join(ROOT, entry), join(dir, entry));
-  return { dir, remove: () => rmSync(parent, { recursive: true, force: true }) };
-}
-
-/** Makes `rel` a real folder inside the scratch copy (a linked folder becomes a folder of links), so that a page's file lands there and not in the real project. */
-function realFolder(project: string, rel: string): void {
-  let at = project;
-  for (const part of rel.split("/").filter((p) => p !== "" && p !== ".")) {
-    const real = join(ROOT, at === project ? "" : at.slice(project.length + 1), part);
-    at = join(at, part);
-    let st;
-    try {
-      st = lstatSync(at);
-    } catch {
-      mkdirSync(at);
-      continue;
-    }
-    if (st.isSymbolicLink()) {
-      unlinkSync(at);
-      mkdirSync(at);
-      for (const entry of readdirSync(real)) symlinkSync(join(real, entry), join(at, entry));
-    }
-  }
-}
-
 /** Runs one command line in the scratch project; `npx kestrel` runs this checkout's CLI directly (npx adds only start-up time). */
 function runCommand(project: string, line: string): { code: number; out: string } {
   const text = line.replace(/^npx kestrel\b/, `${join(ROOT, "bin", "kestrel")}`);

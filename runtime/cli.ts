@@ -24,6 +24,7 @@ Commands:
   backtest <config>   replay a deployment's market at full speed and print a report
   check <config>      validate a deployment (schema, plugins, params) and exit
   data <subcommand>   import, query and export recorded data (kestrel data --help)
+  plugin <subcommand> scaffold, check, test and pack plugin packages (kestrel plugin --help)
   token --role <r>    issue an admin API token (analyst, trader, admin; kestrel token --help)
 
 Run 'kestrel <command> --help' for a command's options.`,
@@ -66,6 +67,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === "data") {
     const { runDataCommand } = await import("./store/cli.ts");
     return runDataCommand(rest);
+  }
+  if (command === "plugin") {
+    const { runPluginCommand } = await import("./plugins/cli.ts");
+    return runPluginCommand(rest);
   }
   if (command === "token") {
     const { runTokenCommand } = await import("./admin/token-cli.ts");

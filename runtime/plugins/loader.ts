@@ -4,11 +4,13 @@
  * instruments and features. Problems are collected over all plugins and reported together, each
  * naming the plugin and the YAML path of the bad value.
  */
-import { statSync } from "node:fs";
+import { dirname } from "node:path";
 import type { Manifest, PluginKind } from "../../plugins/sdk/manifest.ts";
 import { checkAgainstSchema } from "../config/schema-errors.ts";
 import { checkPluginExport, type PluginExport } from "./manifest-check.ts";
-import { resolvePlugin } from "./resolve.ts";
+import { comparePackageManifest } from "./package.ts";
+import { resolvePluginRef } from "./resolve.ts";
+import { serveSdkTo } from "./sdk-resolver.ts";
 
 /** One plugin reference from the deployment. */
 export interface PluginRequest {
@@ -54,11 +56,13 @@ export async function loadPlugins(
   for (const req of requests) {
     const at = yamlPath(req.path);
     const label = `${at} (${req.kind} "${req.name}", plugin ${req.plugin})`;
-    const module = resolvePlugin(req.plugin, req.kind, configFile);
-    if (module === null || !statSync(module).isFile()) {
-      problems.push({ path: [...req.path, "plugin"], message: `${at}.plugin: no ${req.kind} plugin named "${req.plugin}" (looked for a built-in and a path relative to the config)` });
+    const found = resolvePluginRef(req.plugin, req.kind, configFile);
+    if ("problem" in found) {
+      problems.push({ path: [...req.path, "plugin"], message: `${at}.plugin: ${found.problem}` });
       continue;
     }
+    const module = found.module;
+    serveSdkTo(found.pkg?.dir ?? dirname(module));
     let exported: unknown;
     try {
       exported = (await import(module)).default;
@@ -72,6 +76,13 @@ export async function loadPlugins(
       continue;
     }
     const plugin = exported as PluginExport;
+    if (found.pkg !== null) {
+      const mismatch = comparePackageManifest(found.pkg, plugin.manifest);
+      if (mismatch.length > 0) {
+        for (const m of mismatch) problems.push({ path: [...req.path, "plugin"], message: `${label}: ${m}` });
+        continue;
+      }
+    }
     const params = structuredClone(req.params ?? {});
     const paramProblems = checkAgainstSchema(plugin.manifest.params, params, [...req.path, "params"]);
     for (const p of paramProblems) problems.push({ path: p.path, message: p.message });
