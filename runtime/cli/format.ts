@@ -31,7 +31,9 @@ export function formatReport(s: SessionSummary): string {
     ["Events/s", `${int(s.eventsPerSecond)} (features: ${s.features})`],
     ["Data anomalies", Object.entries(s.dataAnomalies).map(([k, v]) => `${k}=${v}`).join(" ") || "none"],
     ...badRowLines(s),
-    ["Risk refusals", Object.entries(s.riskRejections).map(([k, v]) => `${k}=${v}`).join(" ") || "none"],
+    ["Risk refusals", Object.entries(s.riskRejections).map(([k, v]) => `${k}=${int(v)}`).join(" ") || "none"],
+    ["Trading state", s.tradingState ?? "active"],
+    ["Intents held", Object.entries(s.heldIntents ?? {}).map(([k, v]) => `${k}=${int(v)}`).join(" ") || "none"],
     ["Quarantined", s.quarantined.join("; ") || "none"],
     ["Fills hash", s.fillsHash],
   ];

@@ -6,6 +6,8 @@
  * out, and pauses for a cooldown after each round trip. One position per instrument, never above
  * `maxPosition`; unfilled entries are canceled when stale. Imbalance and microprice come from the
  * feature engine when it computes them ("imbalance", "microprice") and from the quote otherwise.
+ * It enters only while the trading state is "active": when it becomes "reducing" it cancels its
+ * working entries and keeps managing exits (they shrink positions); when "halted" it sends nothing.
  */
 import { defineStrategy, isTerminal, type BookView, type OrderView, type Side } from "../../sdk/index.ts";
 import { ObiScalperParams } from "./params.ts";
@@ -53,6 +55,7 @@ export default defineStrategy({
     }
 
     function tryEnter(s: SlotState, book: BookView): void {
+      if (ctx.tradingState() !== "active") return;
       const now = ctx.now();
       if (now < s.cooldownUntil || now < s.blockedUntil || book.ask - book.bid > p.maxSpreadTicks) return;
       const id = s.instrument.id;
@@ -159,7 +162,7 @@ export default defineStrategy({
 
     /** Brings one instrument's orders in line with its position and book. */
     function manage(s: SlotState): void {
-      if (stopped) return;
+      if (stopped || ctx.tradingState() === "halted") return;
       const id = s.instrument.id;
       const book = ctx.book(id);
       const pos = ctx.position(id);
@@ -245,6 +248,15 @@ export default defineStrategy({
           manage(s);
         } else if (gen === s.entryGen && s.entryId !== 0 && ctx.position(s.instrument.id) === 0) {
           cancelEntry(s);
+        }
+      },
+      onTradingState(_ctx, state) {
+        ctx.log("trading state", { state });
+        if (state === "active") return;
+        // No new exposure: working entries go; exits (which reduce) carry on when not halted.
+        for (const s of slots) {
+          cancelEntry(s);
+          if (state === "reducing" && ctx.position(s.instrument.id) !== 0) manage(s);
         }
       },
       onStop() {
