@@ -311,3 +311,18 @@ describe("obi-scalper trading state", () => {
     expect(h.logs.filter((l) => l.message === "trading state").map((l) => l.fields?.state)).toEqual(["halted", "active"]);
   });
 });
+
+describe("obi-scalper stop reference", () => {
+  test("a taker entry across a wide spread is not stopped out by the spread it paid: the stop counts from the bid at entry", () => {
+    const h = setup({ stopLossTicks: 5, maxSpreadTicks: 10 });
+    h.quote("EURUSD", 114420, 114426, 950_000, 50_000); // strong: buys the ask, 6 ticks above the bid
+    expect(h.intents[0]!.intent).toMatchObject({ side: 1, tif: "IOC", price: 114426 });
+    h.fill(h.intents[0]!.orderId, 114426, undefined, "taker");
+    h.quote("EURUSD", 114420, 114426, 500_000, 500_000); // unchanged market: hold
+    expect(h.intents.filter((i) => i.intent.tag === "obi:stop-loss")).toHaveLength(0);
+    h.quote("EURUSD", 114416, 114422, 500_000, 500_000); // bid 4 below its entry level: hold
+    expect(h.intents.filter((i) => i.intent.tag === "obi:stop-loss")).toHaveLength(0);
+    h.quote("EURUSD", 114415, 114421, 500_000, 500_000); // 5 below: stop
+    expect(h.intents.at(-1)!.intent).toMatchObject({ side: -1, tif: "IOC", price: 114415, tag: "obi:stop-loss" });
+  });
+});

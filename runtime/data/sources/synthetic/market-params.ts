@@ -68,6 +68,8 @@ export interface SyntheticMarketParams {
    * draws the two sizes independently of the price.
    */
   imbalanceSignal?: number;
+  /** How far a trade moves the hidden mid its way, in half-spreads (permanent impact). Default 1; 0 for none. */
+  tradeImpact?: number;
   /**
    * Close the market from Friday 21:00 to Sunday 21:00 UTC (no quotes, a gap at the open).
    * Default false, so a paper session started at the weekend still has a market.
@@ -136,6 +138,7 @@ export interface ResolvedMarket {
   readonly volHalfLifeUs: number;
   readonly spreadVolElasticity: number;
   readonly imbalanceSignal: number;
+  readonly tradeImpact: number;
 }
 
 function bad(param: string, expected: string, got: unknown): SourceConfigError {
@@ -229,5 +232,6 @@ export function resolveMarketParams(p: SyntheticMarketParams): ResolvedMarket {
     volHalfLifeUs: positive("volHalfLifeSec", p.volHalfLifeSec, 600) * 1e6,
     spreadVolElasticity: positive("spreadVolElasticity", p.spreadVolElasticity, 0.5, true),
     imbalanceSignal: positive("imbalanceSignal", p.imbalanceSignal, 2, true),
+    tradeImpact: positive("tradeImpact", p.tradeImpact, 1, true),
   };
 }

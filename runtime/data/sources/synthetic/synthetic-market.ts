@@ -30,6 +30,8 @@ const QUOTE_SIZES = new Float64Array([100_000, 250_000, 500_000, 1_000_000, 1_00
 const DEPTHS = new Float64Array([500_000, 1_000_000, 1_500_000, 2_000_000, 2_000_000, 3_000_000, 4_000_000, 6_000_000]);
 /** Sizes are whole multiples of this many units. */
 const SIZE_STEP = 1000;
+/** How far the buy probability of a trade leans with the hidden mid's offset (0.5 ± this at a full half-spread). */
+const INFORMED_FLOW = 0.45;
 /** Largest |imbalance| a synthetic quote shows (both sides keep some size). */
 const MAX_IMBALANCE = 0.95;
 /** Trade sizes in units, picked by 3 random bits. */
@@ -184,13 +186,28 @@ export class SyntheticMarket implements MarketSource {
       out.askSize = QUOTE_SIZES[(bits >>> 5) & 7];
     }
     if (((bits >>> 8) & 0xffff) < this.tradeThreshold) {
-      const side = (bits >>> 24) & 1 ? 1 : -1;
+      // Informed flow: with the microprice effect on, aggressors buy more often when the hidden mid
+      // sits above the quoted one (the next move is up), so a resting order is filled more often
+      // just before the price moves through it, as on real books.
+      let side = (bits >>> 24) & 1 ? 1 : -1;
+      if (p.imbalanceSignal > 0) {
+        const offset = Math.max(-1, Math.min(1, (mid - (bid + ask) * 0.5) / ((ask - bid) * 0.5)));
+        side = this.rng.uniform() < 0.5 + INFORMED_FLOW * offset ? 1 : -1;
+      }
       this.tradePending = true;
       this.tradeTs = ts;
       this.tradeInstrument = out.instrument;
       this.tradeSide = side;
       this.tradePrice = side > 0 ? ask : bid;
       this.tradeSize = TRADE_SIZES[(bits >>> 25) & 7];
+      // Permanent impact: the trade moves the hidden mid its way by `tradeImpact` half-spreads
+      // (half through the base currency, half through the quote), so a resting order that a print
+      // fills tends to be followed by a move against it.
+      if (p.tradeImpact > 0) {
+        const x = (side * p.tradeImpact * (ask - bid) * 0.25) / mid;
+        this.value[p.pairBase[pair]] *= 1 + x;
+        this.value[p.pairQuote[pair]] /= 1 + x;
+      }
     }
     this.lastRegime = this.currentRegime;
     this.emitted++;
