@@ -186,3 +186,15 @@ describe("avellaneda-stoikov trading state", () => {
     expect(working(h).ask).toBeDefined();
   });
 });
+
+describe("avellaneda-stoikov quote life", () => {
+  test("minQuoteLifeUs keeps a young quote through a price move; once old enough it is replaced", () => {
+    const h = setup({ minQuoteLifeUs: 100_000, requoteTicks: 1 });
+    h.quote("EURUSD", 114420, 114421, 1_000_000, 1_000_000);
+    const first = h.intents.length;
+    h.quote("EURUSD", 114425, 114426, 1_000_000, 1_000_000, h.now() + 50_000);
+    expect(h.intents).toHaveLength(first);
+    h.quote("EURUSD", 114425, 114426, 1_000_000, 1_000_000, h.now() + 50_000);
+    expect(h.intents.length).toBe(first + 2);
+  });
+});

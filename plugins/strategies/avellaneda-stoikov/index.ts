@@ -5,7 +5,8 @@
  * the feature engine's EWMA volatility when it computes `volFeature` (log returns per sqrt(second),
  * turned into ticks with the mid) and an internal EWMA of mid changes otherwise. Quotes are rounded
  * outwards to ticks, never cross the touch, are replaced when their price moves by `requoteTicks`
- * or after any fill, and the side that would push |position| past `maxInventory` stops quoting.
+ * (once at least `minQuoteLifeUs` old) or after any fill, and the side that would push |position|
+ * past `maxInventory` stops quoting.
  * While the trading state is "reducing" it quotes only the side that shrinks its inventory (no
  * more than the inventory); while "halted" it quotes nothing.
  */
@@ -75,7 +76,7 @@ export default defineStrategy({
       const inst = s.instrument;
       const o = id === 0 ? undefined : ctx.order(id);
       const open = o !== undefined && !isTerminal(o.status);
-      if (open && size > 0 && !force && Math.abs(price - current) < p.requoteTicks && o.size - o.filled === size) return id;
+      if (open && size > 0 && !force && o.size - o.filled === size && (Math.abs(price - current) < p.requoteTicks || ctx.now() - o.createdTs < p.minQuoteLifeUs)) return id;
       if (open) ctx.cancel(id);
       if (size === 0 || ctx.now() < s.blockedUntil) return 0;
       const next = ctx.submit({ instrument: inst.id, side, type: "limit", tif: "GTC", price, size, postOnly: true });
