@@ -249,3 +249,36 @@ describe("createStrategyHarness", () => {
     expect(h.ctx.book(0)).toMatchObject({ bid: 114420, ask: 114423, bidSize: 5, askSize: 6, mid2: 228843, valid: true });
   });
 });
+
+describe("harness trading state", () => {
+  const naive = defineStrategy({
+    manifest: { name: "naive", version: "1.0.0", kind: "strategy", sdk: "^0.1.0", params: Type.Object({}), capabilities: ["orders"] },
+    create(ctx) {
+      return {
+        onQuote(c, q) {
+          c.submit({ instrument: q.instrument, side: 1, type: "limit", tif: "IOC", price: q.ask, size: 1000 });
+          c.submit({ instrument: q.instrument, side: -1, type: "limit", tif: "IOC", price: q.bid, size: 1000 });
+        },
+        onTradingState(c, state) {
+          c.log("state", { state, ctx: ctx.tradingState() });
+        },
+      };
+    },
+  });
+
+  test("setTradingState tells the strategy once per change, and intents that can only be refused are held and counted, not submitted", () => {
+    const h = createStrategyHarness(naive, { instruments: [EURUSD], positions: { EURUSD: 3000 } });
+    expect(h.ctx.tradingState()).toBe("active");
+    h.setTradingState("reducing");
+    h.setTradingState("reducing");
+    h.quote("EURUSD", 114420, 114421, 1, 1);
+    // The buy adds to a long: held; the sell shrinks it: sent.
+    expect(h.intents.map((i) => i.intent.side)).toEqual([-1]);
+    expect(h.held).toEqual({ BREAKER_TRIPPED: 1 });
+    h.setTradingState("halted");
+    h.quote("EURUSD", 114420, 114421, 1, 1);
+    expect(h.intents).toHaveLength(1);
+    expect(h.held).toEqual({ BREAKER_TRIPPED: 1, KILL_SWITCH: 2 });
+    expect(h.logs.map((l) => l.fields)).toEqual([{ state: "reducing", ctx: "reducing" }, { state: "halted", ctx: "halted" }]);
+  });
+});

@@ -8,7 +8,10 @@
  * acknowledged at once ("working"), cancels take effect at once, and an IOC, FOK or market order
  * that the test has not filled is canceled before the next market event or timer (as a venue
  * would have done on arrival). Status changes caused by the plugin's own calls reach `onOrder`
- * after the hook that made them returns, never re-entrantly.
+ * after the hook that made them returns, never re-entrantly. The trading state starts "active";
+ * `setTradingState` changes it and calls `onTradingState`, and while it is not "active" the
+ * harness holds back intents as the runtime does (counted in `held`, `submit` returns 0), judged
+ * on the strategy's own position.
  */
 import type { Static, TSchema } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
@@ -16,6 +19,7 @@ import type { Instrument } from "./instrument.ts";
 import type { BookView, Quote, Trade } from "./market.ts";
 import { isTerminal, type Fill, type Liquidity, type OrderIntent, type OrderStatus, type OrderView, type Side } from "./orders.ts";
 import type { StrategyContext, StrategyHooks, StrategyPlugin } from "./strategy.ts";
+import { heldBy, type TradingState } from "./trading-state.ts";
 
 /** How a test sets up a harness. */
 export interface StrategyHarnessOptions {
@@ -86,6 +90,10 @@ export interface StrategyHarness<P extends TSchema = TSchema> {
   setFeature(instrument: number | string, name: string, value: number): void;
   /** Installs (or with null removes) a predicate that simulates risk refusals. */
   reject(predicate: RejectPredicate | null): void;
+  /** Intents held back by the trading state, by reason (they are not in `intents`). */
+  readonly held: Readonly<Record<string, number>>;
+  /** Sets the trading state and, when it changed, calls onTradingState. */
+  setTradingState(state: TradingState): void;
   /** Confirms every pending cancel (options.pendingCancels): the orders become "canceled" and onOrder is called. */
   confirmCancels(): void;
   /** Calls onStop. */
@@ -170,6 +178,8 @@ export function createStrategyHarness<P extends TSchema>(plugin: StrategyPlugin<
   let timerSeq = 0;
   let depth = 0;
   let rejectWith: RejectPredicate | null = null;
+  let tradingState: TradingState = "active";
+  const held: Record<string, number> = {};
   const quoteEvent: MutableQuote = { ts: 0, instrument: 0, bid: 0, ask: 0, bidSize: 0, askSize: 0 };
 
   const fail = (message: string): never => {
@@ -246,6 +256,11 @@ export function createStrategyHarness<P extends TSchema>(plugin: StrategyPlugin<
     submit(intent) {
       need("orders", "submit");
       checkIntent(intent);
+      const hold = heldBy(tradingState, intent.side, intent.size, positions.get(intent.instrument) ?? 0);
+      if (hold !== null) {
+        held[hold] = (held[hold] ?? 0) + 1;
+        return 0;
+      }
       const copy = Object.freeze({ ...intent });
       const id = nextOrderId++;
       const tif = intent.tif ?? (intent.type === "market" ? "IOC" : "GTC");
@@ -278,6 +293,7 @@ export function createStrategyHarness<P extends TSchema>(plugin: StrategyPlugin<
     log(message, fields) {
       logs.push({ ts: now, message, fields });
     },
+    tradingState: () => tradingState,
   };
 
   /** Cancels unfilled immediate orders, then fires timers due at or before `ts` and sets the clock. */
@@ -354,6 +370,12 @@ export function createStrategyHarness<P extends TSchema>(plugin: StrategyPlugin<
     },
     reject(predicate) {
       rejectWith = predicate;
+    },
+    held,
+    setTradingState(state) {
+      if (state === tradingState) return;
+      tradingState = state;
+      dispatch(() => hooks.onTradingState?.(ctx, state));
     },
     confirmCancels() {
       for (const o of [...live]) if (o.status === "pending-cancel") setStatus(o, "canceled", o.reason, true);

@@ -7,6 +7,7 @@ import type { Instrument } from "./instrument.ts";
 import type { Manifest } from "./manifest.ts";
 import type { BookView, Quote, Trade } from "./market.ts";
 import type { Fill, OrderIntent, OrderView } from "./orders.ts";
+import type { TradingState } from "./trading-state.ts";
 
 /** What the runtime offers a strategy; passed explicitly to every hook. */
 export interface StrategyContext<P extends TSchema = TSchema> {
@@ -35,8 +36,18 @@ export interface StrategyContext<P extends TSchema = TSchema> {
   openOrders(instrument?: number): readonly OrderView[];
   /** An order of this strategy by id, or undefined. */
   order(orderId: number): OrderView | undefined;
-  /** Sends an intent through risk; returns the order id (check its status: risk may have rejected it). */
+  /**
+   * Sends an intent through risk; returns the order id (check its status: risk may have rejected
+   * it), or 0 when the trading state means risk could only refuse it (it is counted, not sent).
+   */
   submit(intent: OrderIntent): number;
+  /**
+   * The deployment's trading state: "active", "reducing" (only orders that shrink a position pass)
+   * or "halted" (no new order passes). A strategy should not try to add exposure unless "active".
+   * @example
+   * if (ctx.tradingState() !== "active") return; // no new entries
+   */
+  tradingState(): TradingState;
   /** Asks to cancel one of this strategy's orders. */
   cancel(orderId: number): void;
   /** Asks to cancel every open order of this strategy (in one instrument when given). */
@@ -56,6 +67,8 @@ export interface StrategyHooks<P extends TSchema = TSchema> {
   onOrder?(ctx: StrategyContext<P>, order: OrderView): void;
   onFill?(ctx: StrategyContext<P>, fill: Fill): void;
   onTimer?(ctx: StrategyContext<P>, token: number): void;
+  /** The trading state changed (see `ctx.tradingState()`); called once per change, before the next event. */
+  onTradingState?(ctx: StrategyContext<P>, state: TradingState): void;
   onStop?(ctx: StrategyContext<P>): void;
 }
 

@@ -4,16 +4,22 @@ import type { SessionSummary } from "../session/summary.ts";
 const fmt = (n: number | null, digits = 2) => (n === null || !Number.isFinite(n) ? "n/a" : n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits }));
 const int = (n: number) => n.toLocaleString("en-US");
 
+/** A Sharpe-like ratio: the figure and the period it comes from, or "n/a (needs ≥ 20 days, have 1)". */
+function ratio(v: number | null, p: SessionSummary["performance"]): string {
+  if (p.ratiosNote !== null) return `n/a (${p.ratiosNote})`;
+  return v === null ? "n/a" : `${fmt(v)} (${p.returnPeriods} ${p.returnPeriod} returns)`;
+}
+
 /** The report printed at the end of a backtest or session. */
 export function formatReport(s: SessionSummary): string {
   const p = s.performance;
   const positions = Object.entries(s.positions).map(([k, v]) => `${k} ${v > 0 ? "+" : ""}${int(v)}`).join(", ") || "flat";
   const rows: [string, string][] = [
     ["P&L", `${fmt(s.pnl)} ${s.currency}`],
-    ["Sharpe", fmt(p.sharpe)],
-    ["Sortino", fmt(p.sortino)],
+    ["Sharpe", ratio(p.sharpe, p)],
+    ["Sortino", ratio(p.sortino, p)],
     ["Max drawdown", `${fmt(p.maxDrawdown)} ${s.currency}${p.maxDrawdownPct === null ? "" : ` (${fmt(p.maxDrawdownPct * 100)}%)`}`],
-    ["Calmar", fmt(p.calmar)],
+    ["Calmar", ratio(p.calmar, p)],
     ["Win rate", p.winRate === null ? "n/a" : `${fmt(p.winRate * 100, 1)}%`],
     ["Profit factor", fmt(p.profitFactor)],
     ["Turnover", `${fmt(p.turnover, 0)} ${s.currency}`],
@@ -25,7 +31,9 @@ export function formatReport(s: SessionSummary): string {
     ["Events/s", `${int(s.eventsPerSecond)} (features: ${s.features})`],
     ["Data anomalies", Object.entries(s.dataAnomalies).map(([k, v]) => `${k}=${v}`).join(" ") || "none"],
     ...badRowLines(s),
-    ["Risk refusals", Object.entries(s.riskRejections).map(([k, v]) => `${k}=${v}`).join(" ") || "none"],
+    ["Risk refusals", Object.entries(s.riskRejections).map(([k, v]) => `${k}=${int(v)}`).join(" ") || "none"],
+    ["Trading state", s.tradingState ?? "active"],
+    ["Intents held", Object.entries(s.heldIntents ?? {}).map(([k, v]) => `${k}=${int(v)}`).join(" ") || "none"],
     ["Quarantined", s.quarantined.join("; ") || "none"],
     ["Fills hash", s.fillsHash],
   ];

@@ -318,11 +318,12 @@ export async function buildSession(config: DeploymentConfig, configFile: string,
       const o = core.oms.get(id);
       return o !== undefined && o.strategy === s ? o : undefined;
     },
-    submit: (s: string, intent: Parameters<TradingCore["submit"]>[1]) => core.submit(s, intent),
+    submit: (s: string, intent: Parameters<TradingCore["submit"]>[1]) => core.submitFromStrategy(s, intent),
     cancel: (s: string, id: number) => void core.cancel(s, id),
     cancelAll: (s: string, i?: number) => void core.cancelAll(s, i),
     setTimer: (s: string, afterUs: number, token: number) => loop.schedule(loop.clock.now() + Math.max(0, afterUs), () => host.onTimer(s, token)),
     log: (s: string, message: string, fields?: Record<string, unknown>) => log(logLine(loop.clock.now(), s, message, fields)),
+    tradingState: () => core.tradingState,
   };
   config.strategies.forEach((s) => {
     if (s.enabled === false) return;

@@ -35,6 +35,10 @@ export interface SessionSummary {
   /** Rows of the market's files that could not be read (never silently dropped). */
   badRows: BadRowsSummary;
   riskRejections: Record<string, number>;
+  /** Trading state at the end: "active", "reducing" (loss breaker tripped) or "halted" (kill switch). */
+  tradingState: string;
+  /** Strategy intents not sent because the trading state meant risk could only refuse them, per reason. */
+  heldIntents: Record<string, number>;
   alerts: number;
   quarantined: string[];
   tickToOrderNs: { count: number; p50: number; p99: number; p999: number; max: number; mean: number };
@@ -81,6 +85,8 @@ export function summarize(s: Session, wallSeconds: number): SessionSummary {
     dataAnomalies: Object.fromEntries(core.rejectsByReason),
     badRows: badRowsOf(s),
     riskRejections: Object.fromEntries(core.risk.rejections),
+    tradingState: core.tradingState,
+    heldIntents: Object.fromEntries(core.heldIntents),
     alerts: core.alerts.all().length,
     quarantined: core.host.slots.filter((x) => x.state === "quarantined").map((x) => `${x.name} (${x.failure})`),
     tickToOrderNs: core.tickToOrder.summary(),

@@ -35,7 +35,7 @@ market:
     pairs: [${opts.pairs ?? "EURUSD, GBPUSD, EURGBP"}]
     start: "2024-01-08T07:00:00Z"
     durationSeconds: ${opts.seconds ?? 600}
-    params: { quotesPerSecond: 200 }
+    params: { quotesPerSecond: 200, tradeProbability: 0.1 }
 venue: { name: sim, plugin: sim, params: { orderLatencyUs: 100, reportLatencyUs: 100, jitterUs: 30 } }
 strategies:
 ${strategies}

@@ -6,6 +6,7 @@
  */
 import type { Instrument } from "../../plugins/sdk/instrument.ts";
 import type { Fill, OrderIntent, OrderView } from "../../plugins/sdk/orders.ts";
+import { heldBy, type TradingState } from "../../plugins/sdk/trading-state.ts";
 import type { ExecutionReport, VenueAdapter } from "../../plugins/sdk/venue.ts";
 import { MarketEventKind, type MarketEvent } from "../data/sources/market-source.ts";
 import { L1Books, QuoteVerdict } from "../data/l1-books.ts";
@@ -69,6 +70,10 @@ export class TradingCore implements MarketSink {
   journalFlush: (() => void) | null = null;
   /** Called when the kill switch is engaged (true) or released (false). */
   onKillChange: ((engaged: boolean) => void) | null = null;
+  /** Strategy intents not sent because the trading state meant risk could only refuse them, by reason. */
+  readonly heldIntents = new Map<string, number>();
+  /** The trading state strategies were last told (they start "active"). */
+  private toldState: TradingState = "active";
   /** Performance hook for each fill: realised P&L, fee and notional in account currency. */
   onTrade: ((realised: number, fee: number, notional: number, closes: boolean) => void) | null = null;
   private eventStartNs = 0;
@@ -200,6 +205,36 @@ export class TradingCore implements MarketSink {
     this.quoteEvent(ev);
   }
 
+  /** The trading state: "halted" while the kill switch is engaged, "reducing" while the loss breaker is tripped, else "active". */
+  get tradingState(): TradingState {
+    return this.risk.killSwitch ? "halted" : this.risk.breaker.tripped ? "reducing" : "active";
+  }
+
+  /**
+   * Sends a strategy's intent through risk, unless the trading state means risk could only refuse
+   * it: then it is counted in `heldIntents` under the code risk would give, and 0 is returned (no
+   * order, no journal record, no log line).
+   */
+  submitFromStrategy(strategy: string, intent: OrderIntent): number {
+    const state = this.tradingState;
+    if (state !== "active" && intent.instrument >= 0 && intent.instrument < this.instruments.length) {
+      const held = heldBy(state, intent.side, intent.size, this.portfolio.position(intent.instrument));
+      if (held !== null) {
+        this.heldIntents.set(held, (this.heldIntents.get(held) ?? 0) + 1);
+        return 0;
+      }
+    }
+    return this.submit(strategy, intent);
+  }
+
+  /** Tells the strategies when the trading state changed since they were last told. */
+  noticeTradingState(): void {
+    const state = this.tradingState;
+    if (state === this.toldState || this.replaying) return;
+    this.toldState = state;
+    this.host.onTradingState(state);
+  }
+
   /** Sends an intent through risk; returns the order id (rejected orders keep their reason). */
   submit(strategy: string, intent: OrderIntent): number {
     const now = this.now();
@@ -284,6 +319,7 @@ export class TradingCore implements MarketSink {
     this.journal?.append({ t: "control", kind: "kill", subject: by, reason, ts: this.now() });
     this.alerts.raise(this.now(), "KILL_SWITCH", "critical", "risk", `kill switch engaged by=${by} reason=${reason}`);
     this.cancelAll(null);
+    this.noticeTradingState();
   }
 
   /** Releases the kill switch. */
@@ -292,6 +328,7 @@ export class TradingCore implements MarketSink {
     this.onKillChange?.(false);
     this.journal?.append({ t: "control", kind: "release", subject: by, reason: "", ts: this.now() });
     this.alerts.raise(this.now(), "KILL_SWITCH_RELEASED", "warning", "risk", `kill switch released by=${by}`);
+    this.noticeTradingState();
   }
 
   /**
@@ -485,6 +522,8 @@ export class TradingCore implements MarketSink {
       this.alerts.raise(ts, "RISK_BREAKER", "critical", "risk", `loss breaker tripped ${tripped}`);
       this.cancelAll(null);
     }
+    // The breaker trips here and re-arms at a new UTC day.
+    this.noticeTradingState();
   }
 
   private feedGap(instrument: number, fromTs: number, toTs: number): void {

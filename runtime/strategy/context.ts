@@ -4,6 +4,7 @@ import type { BookView } from "../../plugins/sdk/market.ts";
 import type { OrderIntent, OrderView } from "../../plugins/sdk/orders.ts";
 import type { StrategyContext } from "../../plugins/sdk/strategy.ts";
 import type { Capability } from "../../plugins/sdk/manifest.ts";
+import type { TradingState } from "../../plugins/sdk/trading-state.ts";
 import { KestrelError } from "../errors/codes.ts";
 
 /** What a strategy context needs from the trading core. */
@@ -21,6 +22,7 @@ export interface StrategyServices {
   cancelAll(strategy: string, instrument?: number): void;
   setTimer(strategy: string, afterUs: number, token: number): void;
   log(strategy: string, message: string, fields?: Record<string, unknown>): void;
+  tradingState(): TradingState;
 }
 
 /**
@@ -87,5 +89,8 @@ export class RuntimeStrategyContext implements StrategyContext {
   }
   log(message: string, fields?: Record<string, unknown>): void {
     this.s.log(this.name, message, fields);
+  }
+  tradingState(): TradingState {
+    return this.s.tradingState();
   }
 }

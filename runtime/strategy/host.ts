@@ -7,6 +7,7 @@ import type { Quote, Trade } from "../../plugins/sdk/market.ts";
 import type { Fill, OrderView } from "../../plugins/sdk/orders.ts";
 import type { StrategyHooks, StrategyPlugin } from "../../plugins/sdk/strategy.ts";
 import type { QuarantinePolicy } from "../../plugins/sdk/manifest.ts";
+import type { TradingState } from "../../plugins/sdk/trading-state.ts";
 import type { RuntimeStrategyContext } from "./context.ts";
 
 /** Lifecycle state of a strategy instance. */
@@ -104,6 +105,19 @@ export class StrategyHost {
         }
       }
       s.state = "paused";
+    }
+  }
+
+  /** Tells every running strategy that the trading state changed. */
+  onTradingState(state: TradingState): void {
+    for (const s of this.slots) {
+      const fn = s.hooks.onTradingState;
+      if (s.state !== "running" || fn === undefined) continue;
+      try {
+        fn.call(s.hooks, s.ctx as never, state);
+      } catch (err) {
+        this.fail(s, "onTradingState", err);
+      }
     }
   }
 

@@ -154,3 +154,47 @@ describe("avellaneda-stoikov with cancels in flight", () => {
     expect(live.find((o) => o.side === 1)!.price).toBe(114418); // floor(114422.5 - 1.2 - 2.58)
   });
 });
+
+describe("avellaneda-stoikov trading state", () => {
+  test("reducing: only the side that shrinks the inventory is quoted, for no more than the inventory; flat, nothing is quoted", () => {
+    const h = setup({ orderSize: 100_000 });
+    h.quote("EURUSD", 114420, 114421, 1_000_000, 1_000_000);
+    h.fill(h.openOrders.find((o) => o.side === 1)!.id, undefined, 40_000);
+    h.setTradingState("reducing");
+    const { bid, ask } = working(h);
+    expect(bid).toBeUndefined();
+    expect(ask).toMatchObject({ side: -1, size: 40_000 });
+    expect(h.logs.map((l) => l.message)).toContain("trading state");
+    h.fill(h.openOrders.find((o) => o.side === -1)!.id);
+    expect(h.position("EURUSD")).toBe(0);
+    h.quote("EURUSD", 114425, 114426, 1_000_000, 1_000_000);
+    expect(h.openOrders).toHaveLength(0);
+    expect(h.held).toEqual({});
+  });
+
+  test("halted: every quote is pulled and none is sent; active again, both sides come back", () => {
+    const h = setup();
+    h.quote("EURUSD", 114420, 114421, 1_000_000, 1_000_000);
+    expect(h.openOrders).toHaveLength(2);
+    h.setTradingState("halted");
+    expect(h.openOrders).toHaveLength(0);
+    const sent = h.intents.length;
+    h.quote("EURUSD", 114430, 114431, 1_000_000, 1_000_000);
+    expect(h.intents).toHaveLength(sent);
+    h.setTradingState("active");
+    expect(working(h).bid).toBeDefined();
+    expect(working(h).ask).toBeDefined();
+  });
+});
+
+describe("avellaneda-stoikov quote life", () => {
+  test("minQuoteLifeUs keeps a young quote through a price move; once old enough it is replaced", () => {
+    const h = setup({ minQuoteLifeUs: 100_000, requoteTicks: 1 });
+    h.quote("EURUSD", 114420, 114421, 1_000_000, 1_000_000);
+    const first = h.intents.length;
+    h.quote("EURUSD", 114425, 114426, 1_000_000, 1_000_000, h.now() + 50_000);
+    expect(h.intents).toHaveLength(first);
+    h.quote("EURUSD", 114425, 114426, 1_000_000, 1_000_000, h.now() + 50_000);
+    expect(h.intents.length).toBe(first + 2);
+  });
+});

@@ -5,7 +5,10 @@
  * the feature engine's EWMA volatility when it computes `volFeature` (log returns per sqrt(second),
  * turned into ticks with the mid) and an internal EWMA of mid changes otherwise. Quotes are rounded
  * outwards to ticks, never cross the touch, are replaced when their price moves by `requoteTicks`
- * or after any fill, and the side that would push |position| past `maxInventory` stops quoting.
+ * (once at least `minQuoteLifeUs` old) or after any fill, and the side that would push |position|
+ * past `maxInventory` stops quoting.
+ * While the trading state is "reducing" it quotes only the side that shrinks its inventory (no
+ * more than the inventory); while "halted" it quotes nothing.
  */
 import { defineStrategy, isTerminal, type Instrument, type Side } from "../../sdk/index.ts";
 import { AvellanedaStoikovParams } from "./params.ts";
@@ -61,7 +64,9 @@ export default defineStrategy({
 
     /** Size allowed on `side` without taking |position| past maxInventory, in whole lots. */
     function sideSize(inst: Instrument, side: Side, pos: number): number {
-      const room = p.maxInventory - side * pos;
+      const state = ctx.tradingState();
+      if (state === "halted" || (state === "reducing" && side * pos >= 0)) return 0;
+      const room = state === "reducing" ? Math.abs(pos) : p.maxInventory - side * pos;
       const size = Math.floor(Math.min(p.orderSize, room) / inst.lotSize) * inst.lotSize;
       return size >= inst.minSize && size > 0 ? size : 0;
     }
@@ -71,7 +76,7 @@ export default defineStrategy({
       const inst = s.instrument;
       const o = id === 0 ? undefined : ctx.order(id);
       const open = o !== undefined && !isTerminal(o.status);
-      if (open && size > 0 && !force && Math.abs(price - current) < p.requoteTicks && o.size - o.filled === size) return id;
+      if (open && size > 0 && !force && o.size - o.filled === size && (Math.abs(price - current) < p.requoteTicks || ctx.now() - o.createdTs < p.minQuoteLifeUs)) return id;
       if (open) ctx.cancel(id);
       if (size === 0 || ctx.now() < s.blockedUntil) return 0;
       const next = ctx.submit({ instrument: inst.id, side, type: "limit", tif: "GTC", price, size, postOnly: true });
@@ -114,6 +119,10 @@ export default defineStrategy({
         if (order.status === "rejected" && (order.id === s.bidId || order.id === s.askId)) s.blockedUntil = ctx.now() + p.rejectBackoffUs;
         if (order.id === s.bidId) s.bidId = 0;
         if (order.id === s.askId) s.askId = 0;
+      },
+      onTradingState(_ctx, state) {
+        ctx.log("trading state", { state });
+        for (const s of states) requote(s, true);
       },
       onStop() {
         ctx.cancelAll();

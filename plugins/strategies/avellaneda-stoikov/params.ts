@@ -17,6 +17,7 @@ export const AvellanedaStoikovParams = Type.Object(
     volFeature: Type.String({ default: "ewmavol_10000000", description: "Feature with log-return volatility per sqrt(second); '' or a missing/NaN feature falls back to the internal estimate." }),
     volHalfLifeSeconds: Type.Number({ exclusiveMinimum: 0, default: 10, description: "Half-life of the internal EWMA of squared mid changes." }),
     initialSigmaTicks: Type.Number({ minimum: 0, default: 1, description: "Volatility in ticks per sqrt(second) the internal estimate starts from." }),
+    minQuoteLifeUs: Type.Integer({ minimum: 0, default: 0, description: "A working quote is not replaced for a price move (only after a fill or a size change) before it is this old, in microseconds; bounds the order rate in fast markets. 0 disables." }),
     rejectBackoffUs: Type.Integer({ minimum: 0, default: 1_000_000, description: "After a quote is refused, no new quote on that instrument for this long, in microseconds." }),
   },
   { additionalProperties: false },

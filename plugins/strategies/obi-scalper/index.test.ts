@@ -277,3 +277,52 @@ describe("obi-scalper with cancels in flight", () => {
     expect(h.intents).toHaveLength(2);
   });
 });
+
+describe("obi-scalper trading state", () => {
+  test("reducing: the working entry is canceled and no new entry is tried, however strong the signal", () => {
+    const h = setup();
+    h.quote("EURUSD", 114420, 114421, 900_000, 100_000);
+    const entry = h.intents[0]!.orderId;
+    h.setTradingState("reducing");
+    expect(h.cancels).toEqual([entry]);
+    h.quote("EURUSD", 114420, 114421, 950_000, 50_000, h.now() + 10_000_000);
+    expect(h.intents).toHaveLength(1);
+    expect(h.held).toEqual({}); // it did not even try
+  });
+
+  test("reducing with a position: the take-profit stays and a stop-loss still flattens", () => {
+    const h = longAt114420({ stopLossTicks: 5 });
+    h.setTradingState("reducing");
+    expect(h.openOrders.map((o) => o.side)).toEqual([-1]);
+    h.quote("EURUSD", 114414, 114415, 500_000, 500_000);
+    expect(h.intents.at(-1)!.intent).toMatchObject({ side: -1, tif: "IOC", tag: "obi:stop-loss" });
+    h.fill(h.intents.at(-1)!.orderId);
+    expect(h.position("EURUSD")).toBe(0);
+  });
+
+  test("halted: nothing is sent; active again, entries resume", () => {
+    const h = setup({ cooldownUs: 0 });
+    h.setTradingState("halted");
+    h.quote("EURUSD", 114420, 114421, 900_000, 100_000);
+    expect(h.intents).toHaveLength(0);
+    h.setTradingState("active");
+    h.quote("EURUSD", 114420, 114421, 900_000, 100_000);
+    expect(h.intents).toHaveLength(1);
+    expect(h.logs.filter((l) => l.message === "trading state").map((l) => l.fields?.state)).toEqual(["halted", "active"]);
+  });
+});
+
+describe("obi-scalper stop reference", () => {
+  test("a taker entry across a wide spread is not stopped out by the spread it paid: the stop counts from the bid at entry", () => {
+    const h = setup({ stopLossTicks: 5, maxSpreadTicks: 10 });
+    h.quote("EURUSD", 114420, 114426, 950_000, 50_000); // strong: buys the ask, 6 ticks above the bid
+    expect(h.intents[0]!.intent).toMatchObject({ side: 1, tif: "IOC", price: 114426 });
+    h.fill(h.intents[0]!.orderId, 114426, undefined, "taker");
+    h.quote("EURUSD", 114420, 114426, 500_000, 500_000); // unchanged market: hold
+    expect(h.intents.filter((i) => i.intent.tag === "obi:stop-loss")).toHaveLength(0);
+    h.quote("EURUSD", 114416, 114422, 500_000, 500_000); // bid 4 below its entry level: hold
+    expect(h.intents.filter((i) => i.intent.tag === "obi:stop-loss")).toHaveLength(0);
+    h.quote("EURUSD", 114415, 114421, 500_000, 500_000); // 5 below: stop
+    expect(h.intents.at(-1)!.intent).toMatchObject({ side: -1, tif: "IOC", price: 114415, tag: "obi:stop-loss" });
+  });
+});

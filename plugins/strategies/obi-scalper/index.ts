@@ -2,10 +2,13 @@
  * Order-book-imbalance scalper. When the L1 book leans hard to one side (imbalance beyond
  * `entryImbalance`) and the spread is tight, it joins the touch on that side with a post-only limit,
  * or takes the opposite touch with an IOC when the lean is strong. Once filled it rests a
- * take-profit limit, flattens with an IOC at the touch on a stop-loss or when the holding time runs
+ * take-profit limit, flattens with an IOC at the touch on a stop-loss (an adverse move of the exit
+ * side's touch from where it stood at entry, so the spread paid to enter is not a loss by itself) or when the holding time runs
  * out, and pauses for a cooldown after each round trip. One position per instrument, never above
  * `maxPosition`; unfilled entries are canceled when stale. Imbalance and microprice come from the
  * feature engine when it computes them ("imbalance", "microprice") and from the quote otherwise.
+ * It enters only while the trading state is "active": when it becomes "reducing" it cancels its
+ * working entries and keeps managing exits (they shrink positions); when "halted" it sends nothing.
  */
 import { defineStrategy, isTerminal, type BookView, type OrderView, type Side } from "../../sdk/index.ts";
 import { ObiScalperParams } from "./params.ts";
@@ -53,6 +56,7 @@ export default defineStrategy({
     }
 
     function tryEnter(s: SlotState, book: BookView): void {
+      if (ctx.tradingState() !== "active") return;
       const now = ctx.now();
       if (now < s.cooldownUntil || now < s.blockedUntil || book.ask - book.bid > p.maxSpreadTicks) return;
       const id = s.instrument.id;
@@ -152,6 +156,7 @@ export default defineStrategy({
       s.inPosition = true;
       s.entryQty = Math.abs(pos);
       s.entryNotional = (s.entryQty * book.mid2) / 2;
+      s.exitRef = pos > 0 ? book.bid : book.ask;
       s.holdGen++;
       ctx.setTimer(p.maxHoldUs, timerToken(TIMER_HOLD, s.slot, s.holdGen));
       ctx.log("position adopted", { instrument: s.instrument.symbol, position: pos, mid: book.mid2 / 2 });
@@ -159,7 +164,7 @@ export default defineStrategy({
 
     /** Brings one instrument's orders in line with its position and book. */
     function manage(s: SlotState): void {
-      if (stopped) return;
+      if (stopped || ctx.tradingState() === "halted") return;
       const id = s.instrument.id;
       const book = ctx.book(id);
       const pos = ctx.position(id);
@@ -183,12 +188,11 @@ export default defineStrategy({
         if (!book.valid) return;
         adopt(s, pos, book);
       }
-      const avg = s.entryNotional / s.entryQty;
-      const stopHit = pos > 0 ? book.bid <= avg - p.stopLossTicks : book.ask >= avg + p.stopLossTicks;
+      const stopHit = pos > 0 ? book.bid <= s.exitRef - p.stopLossTicks : book.ask >= s.exitRef + p.stopLossTicks;
       if (book.valid && stopHit && !s.wantFlat) {
         s.wantFlat = true;
         s.flattenTag = "obi:stop-loss";
-        ctx.log("stop-loss", { instrument: s.instrument.symbol, avg, bid: book.bid, ask: book.ask });
+        ctx.log("stop-loss", { instrument: s.instrument.symbol, avg: s.entryNotional / s.entryQty, from: s.exitRef, bid: book.bid, ask: book.ask });
       }
       if (s.wantFlat) flatten(s, book, pos);
       else ensureTakeProfit(s, pos);
@@ -207,6 +211,9 @@ export default defineStrategy({
         if (fill.orderId !== s.exitId && fill.side * pos > 0) {
           if (!s.inPosition) {
             s.inPosition = true;
+            const book = ctx.book(fill.instrument);
+            const touch = fill.side > 0 ? book.bid : book.ask;
+            s.exitRef = !book.valid ? fill.price : fill.side > 0 ? Math.min(fill.price, touch) : Math.max(fill.price, touch);
             s.holdGen++;
             ctx.setTimer(p.maxHoldUs, timerToken(TIMER_HOLD, s.slot, s.holdGen));
           }
@@ -245,6 +252,15 @@ export default defineStrategy({
           manage(s);
         } else if (gen === s.entryGen && s.entryId !== 0 && ctx.position(s.instrument.id) === 0) {
           cancelEntry(s);
+        }
+      },
+      onTradingState(_ctx, state) {
+        ctx.log("trading state", { state });
+        if (state === "active") return;
+        // No new exposure: working entries go; exits (which reduce) carry on when not halted.
+        for (const s of slots) {
+          cancelEntry(s);
+          if (state === "reducing" && ctx.position(s.instrument.id) !== 0) manage(s);
         }
       },
       onStop() {

@@ -34,6 +34,12 @@ export class SlotState {
   /** Units and ticks*units bought or sold by entry fills of the current position. */
   entryQty = 0;
   entryNotional = 0;
+  /**
+   * Where the position could have been closed when it opened (long: the bid, short: the ask, no
+   * better than the entry price): the stop-loss distance is measured from here, so crossing the
+   * spread to enter does not count as a loss.
+   */
+  exitRef = 0;
   /** No new entry before this time (microseconds). */
   cooldownUntil = 0;
   /** No new order of any kind before this time (after a refusal). */
@@ -51,5 +57,6 @@ export class SlotState {
     this.flattenTag = "";
     this.entryQty = 0;
     this.entryNotional = 0;
+    this.exitRef = 0;
   }
 }

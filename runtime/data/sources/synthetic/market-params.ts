@@ -54,6 +54,23 @@ export interface SyntheticMarketParams {
   /** Standard deviation of a jump's log size. Default 0.002 (about 20 pips). */
   jumpSize?: number;
   /**
+   * Standard deviation of the log volatility's short-term factor, an Ornstein-Uhlenbeck process on
+   * top of sessions and regimes that makes volatility cluster over minutes. Default 0.45; 0 turns it off.
+   */
+  volOfVol?: number;
+  /** Half-life of the short-term volatility factor, seconds. Default 600. */
+  volHalfLifeSec?: number;
+  /** How spreads follow the short-term volatility factor: spread multiplier = (vol multiplier)^this. Default 0.5. */
+  spreadVolElasticity?: number;
+  /**
+   * How much the top-of-book sizes reveal where the hidden mid sits between bid and ask (the
+   * microprice effect, which makes size imbalance predict the next mid move). Default 2; 0
+   * draws the two sizes independently of the price.
+   */
+  imbalanceSignal?: number;
+  /** How far a trade moves the hidden mid its way, in half-spreads (permanent impact). Default 1; 0 for none. */
+  tradeImpact?: number;
+  /**
    * Close the market from Friday 21:00 to Sunday 21:00 UTC (no quotes, a gap at the open).
    * Default false, so a paper session started at the weekend still has a market.
    */
@@ -117,6 +134,11 @@ export interface ResolvedMarket {
   readonly jumpsPerUs: number;
   readonly jumpSize: number;
   readonly weekendsClosed: boolean;
+  readonly volOfVol: number;
+  readonly volHalfLifeUs: number;
+  readonly spreadVolElasticity: number;
+  readonly imbalanceSignal: number;
+  readonly tradeImpact: number;
 }
 
 function bad(param: string, expected: string, got: unknown): SourceConfigError {
@@ -206,5 +228,10 @@ export function resolveMarketParams(p: SyntheticMarketParams): ResolvedMarket {
     seed, instruments, startTs, endTs, maxEvents, quotesPerUs, stepUs, tradeProbability, choleskyL, sigmaPerRootUs,
     startLogValue, factorOf, pairBase, pairQuote, pairScale, pairSpread, pairActivity, pairId, regimes, jumpsPerUs,
     jumpSize, weekendsClosed: p.weekendsClosed ?? false,
+    volOfVol: positive("volOfVol", p.volOfVol, 0.45, true),
+    volHalfLifeUs: positive("volHalfLifeSec", p.volHalfLifeSec, 600) * 1e6,
+    spreadVolElasticity: positive("spreadVolElasticity", p.spreadVolElasticity, 0.5, true),
+    imbalanceSignal: positive("imbalanceSignal", p.imbalanceSignal, 2, true),
+    tradeImpact: positive("tradeImpact", p.tradeImpact, 1, true),
   };
 }

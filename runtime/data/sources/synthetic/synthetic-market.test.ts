@@ -231,6 +231,40 @@ describe("synthetic market", () => {
     expect(jumps.filter((j) => j >= 10).length).toBeGreaterThan(jumps.length / 2);
   });
 
+  test("trades are informed and move the price: after a buy print the next EURUSD mid is higher on average, after a sell lower", () => {
+    const eurusd = idOf("EURUSD");
+    const after = (tradeImpact: number): [number, number] => {
+      const m = createSyntheticMarket({ seed: 4, tradeProbability: 0.2, tradeImpact, quotesPerSecond: 100, endTs: MONDAY + 8 * HOUR_US + 30 * 60_000_000, startTs: MONDAY + 8 * HOUR_US });
+      const ev = newMarketEvent();
+      const sum = [0, 0], n = [0, 0];
+      let mid2 = 0, pending = 0;
+      while (m.next(ev)) {
+        if (ev.instrument !== eurusd) continue;
+        if (ev.kind === MarketEventKind.Trade) pending = ev.side;
+        else {
+          const now = ev.bid + ev.ask;
+          if (pending !== 0) {
+            const k = pending > 0 ? 0 : 1;
+            sum[k] += now - mid2;
+            n[k]++;
+            pending = 0;
+          }
+          mid2 = now;
+        }
+      }
+      expect(Math.min(n[0], n[1])).toBeGreaterThan(1000);
+      return [sum[0] / n[0] / 2, sum[1] / n[1] / 2];
+    };
+    const [buy, sell] = after(1);
+    expect(buy).toBeGreaterThan(0.3);
+    expect(sell).toBeLessThan(-0.3);
+    // Without impact the lean of the flow alone still points the right way, less far.
+    const [buy0, sell0] = after(0);
+    expect(buy0).toBeGreaterThan(0);
+    expect(sell0).toBeLessThan(0);
+    expect(buy0).toBeLessThan(buy);
+  });
+
   test("by default the market is open at the weekend, so a paper session started on Saturday trades at once", () => {
     const saturdayNoon = MONDAY + 5 * DAY_US + 12 * HOUR_US;
     const open = createSyntheticMarket({ seed: 1, startTs: saturdayNoon });

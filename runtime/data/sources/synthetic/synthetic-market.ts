@@ -7,7 +7,11 @@
  * Poisson process whose intensity follows session and regime (exact time change over
  * piecewise-constant segments); each picks a pair by its activity share in that session, rounds bid and ask
  * outward to the pair's tick around a spread that widens with volatility and thin hours, and may
- * be followed by a trade. Hidden values move at most once per `stepUs` and only when an event
+ * be followed by a trade. A short-term log-volatility factor (Ornstein-Uhlenbeck, minutes) makes
+ * volatility cluster and widens spreads with it; the top-of-book sizes lean towards the side the
+ * hidden mid sits closer to (the microprice), so their imbalance predicts the next mid move, as
+ * on real books. README.md in this folder lists these regularities and the tests that check them
+ * against real quotes. Hidden values move at most once per `stepUs` and only when an event
  * needs them, by the variance integrated since the last move, so the sampled path is exact
  * whatever the step. Per event the cost is a few random words, a division and some rounding; no
  * allocation, no log or exp outside the rare slow paths.
@@ -22,6 +26,14 @@ import { hourOfWeek, sessionTilt, WEEK_HOURS, weekProfile, type WeekProfile } fr
 const HOUR_US = 3_600_000_000;
 /** Quote sizes in units, picked by 3 random bits. */
 const QUOTE_SIZES = new Float64Array([100_000, 250_000, 500_000, 1_000_000, 1_000_000, 2_000_000, 3_000_000, 5_000_000]);
+/** Top-of-book depth (bid + ask) in units when sizes follow the microprice, picked by 3 random bits. */
+const DEPTHS = new Float64Array([500_000, 1_000_000, 1_500_000, 2_000_000, 2_000_000, 3_000_000, 4_000_000, 6_000_000]);
+/** Sizes are whole multiples of this many units. */
+const SIZE_STEP = 1000;
+/** How far the buy probability of a trade leans with the hidden mid's offset (0.5 ± this at a full half-spread). */
+const INFORMED_FLOW = 0.45;
+/** Largest |imbalance| a synthetic quote shows (both sides keep some size). */
+const MAX_IMBALANCE = 0.95;
 /** Trade sizes in units, picked by 3 random bits. */
 const TRADE_SIZES = new Float64Array([10_000, 50_000, 100_000, 200_000, 500_000, 1_000_000, 1_000_000, 2_000_000]);
 /** Resolution of the pair-picking table (10 random bits). */
@@ -62,6 +74,10 @@ export class SyntheticMarket implements MarketSource {
   private rate = 0;
   private varRate = 0;
   private spreadMult = 1;
+  // Short-term log-volatility factor (Ornstein-Uhlenbeck) and what it multiplies.
+  private logVol = 0;
+  private volMult = 1;
+  private spreadVol = 1;
   // Hidden-value clock: last move and the variance integrated since.
   private latentTs: number;
   private accTs: number;
@@ -95,6 +111,7 @@ export class SyntheticMarket implements MarketSource {
     this.regimeMeanUs = Float64Array.from(p.regimes, (r) => r.meanDurationSec * 1e6);
     this.tradeThreshold = Math.round(p.tradeProbability * 65536);
 
+    if (p.volOfVol > 0) this.setLogVol(p.volOfVol * this.rng.normal());
     this.t = p.startTs;
     this.latentTs = p.startTs;
     this.accTs = p.startTs;
@@ -143,7 +160,7 @@ export class SyntheticMarket implements MarketSource {
     const p = this.p;
     const mid = (this.value[p.pairBase[pair]] / this.value[p.pairQuote[pair]]) * p.pairScale[pair];
     const bits = this.rng.nextU32();
-    const half = (p.pairSpread[pair] * this.spreadMult + (bits & 3) * 0.5) * 0.5;
+    const half = (p.pairSpread[pair] * this.spreadMult * this.spreadVol + (bits & 3) * 0.5) * 0.5;
     const bid = Math.floor(mid - half);
     let ask = Math.ceil(mid + half);
     if (ask <= bid) ask = bid + 1;
@@ -153,16 +170,44 @@ export class SyntheticMarket implements MarketSource {
     out.instrument = p.pairId[pair];
     out.bid = bid;
     out.ask = ask;
-    out.bidSize = QUOTE_SIZES[(bits >>> 2) & 7];
-    out.askSize = QUOTE_SIZES[(bits >>> 5) & 7];
+    if (p.imbalanceSignal > 0) {
+      // The side the hidden mid leans towards shows more size: (bidSize - askSize) / depth follows
+      // the mid's offset from the quoted mid in half-spreads, plus uniform noise (bits 5-7 and 28-31).
+      const lean = ((mid - (bid + ask) * 0.5) / ((ask - bid) * 0.5)) * p.imbalanceSignal;
+      const noise = ((((bits >>> 5) & 7) << 4) | (bits >>> 28)) / 127.5 - 1;
+      let imb = lean + 0.5 * noise;
+      imb = imb > MAX_IMBALANCE ? MAX_IMBALANCE : imb < -MAX_IMBALANCE ? -MAX_IMBALANCE : imb;
+      const depth = DEPTHS[(bits >>> 2) & 7];
+      const bidSize = Math.round((depth * (1 + imb)) / (2 * SIZE_STEP)) * SIZE_STEP;
+      out.bidSize = bidSize;
+      out.askSize = depth - bidSize;
+    } else {
+      out.bidSize = QUOTE_SIZES[(bits >>> 2) & 7];
+      out.askSize = QUOTE_SIZES[(bits >>> 5) & 7];
+    }
     if (((bits >>> 8) & 0xffff) < this.tradeThreshold) {
-      const side = (bits >>> 24) & 1 ? 1 : -1;
+      // Informed flow: with the microprice effect on, aggressors buy more often when the hidden mid
+      // sits above the quoted one (the next move is up), so a resting order is filled more often
+      // just before the price moves through it, as on real books.
+      let side = (bits >>> 24) & 1 ? 1 : -1;
+      if (p.imbalanceSignal > 0) {
+        const offset = Math.max(-1, Math.min(1, (mid - (bid + ask) * 0.5) / ((ask - bid) * 0.5)));
+        side = this.rng.uniform() < 0.5 + INFORMED_FLOW * offset ? 1 : -1;
+      }
       this.tradePending = true;
       this.tradeTs = ts;
       this.tradeInstrument = out.instrument;
       this.tradeSide = side;
       this.tradePrice = side > 0 ? ask : bid;
       this.tradeSize = TRADE_SIZES[(bits >>> 25) & 7];
+      // Permanent impact: the trade moves the hidden mid its way by `tradeImpact` half-spreads
+      // (half through the base currency, half through the quote), so a resting order that a print
+      // fills tends to be followed by a move against it.
+      if (p.tradeImpact > 0) {
+        const x = (side * p.tradeImpact * (ask - bid) * 0.25) / mid;
+        this.value[p.pairBase[pair]] *= 1 + x;
+        this.value[p.pairQuote[pair]] /= 1 + x;
+      }
     }
     this.lastRegime = this.currentRegime;
     this.emitted++;
@@ -178,7 +223,7 @@ export class SyntheticMarket implements MarketSource {
   quoteOf(index: number, out: MarketEvent): void {
     const p = this.p;
     const mid = (this.value[p.pairBase[index]] / this.value[p.pairQuote[index]]) * p.pairScale[index];
-    const half = p.pairSpread[index] * this.spreadMult * 0.5;
+    const half = p.pairSpread[index] * this.spreadMult * this.spreadVol * 0.5;
     out.kind = MarketEventKind.Quote;
     out.ts = Math.floor(this.latentTs);
     out.instrument = p.pairId[index];
@@ -241,15 +286,31 @@ export class SyntheticMarket implements MarketSource {
     this.pickBase = (this.how % 24) << PICK_BITS;
   }
 
-  /** Moves the hidden currency values by the variance integrated up to `t`, plus a jump now and then. */
+  /** Sets the short-term log-volatility factor and the volatility and spread multipliers (mean 1) it implies. */
+  private setLogVol(h: number): void {
+    const v = this.p.volOfVol;
+    const b = this.p.spreadVolElasticity;
+    this.logVol = h;
+    this.volMult = Math.exp(h - v * v);
+    this.spreadVol = Math.exp(b * h - (b * b * v * v) / 2);
+  }
+
+  /**
+   * Moves the hidden currency values by the variance integrated up to `t` (times the short-term
+   * volatility factor), plus a jump now and then; then steps the factor (exact OU transition over dt).
+   */
   private moveHiddenValues(t: number): void {
     const p = this.p;
     this.accVar += this.varRate * (t - this.accTs);
     this.accTs = t;
-    const scale = Math.sqrt(this.accVar);
+    const scale = Math.sqrt(this.accVar) * this.volMult;
     this.accVar = 0;
     const dt = t - this.latentTs;
     this.latentTs = t;
+    if (p.volOfVol > 0) {
+      const a = Math.exp((-Math.LN2 * dt) / p.volHalfLifeUs);
+      this.setLogVol(a * this.logVol + p.volOfVol * Math.sqrt(1 - a * a) * this.rng.normal());
+    }
     const n = this.z.length;
     const z = this.z;
     const l = p.choleskyL;
