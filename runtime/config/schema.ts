@@ -63,8 +63,21 @@ const PluginRef = {
   params: Type.Optional(Type.Unknown()),
 };
 
+/** What an isolated plugin may reach beyond its context. */
+const Grant = Type.Union([Type.Literal("network"), Type.Literal("files"), Type.Literal("subprocess"), Type.Literal("env"), Type.Literal("timers")]);
+
 const StrategyConfig = Type.Object(
-  { ...PluginRef, instruments: Type.Array(Symbol, { minItems: 1 }), enabled: Type.Optional(Type.Boolean()) },
+  {
+    ...PluginRef,
+    instruments: Type.Array(Symbol, { minItems: 1 }),
+    enabled: Type.Optional(Type.Boolean()),
+    /** Run the plugin in an isolate (a worker with a watchdog); default: true for a plugin outside this project's plugins/ folder. */
+    isolate: Type.Optional(Type.Boolean()),
+    /** Longest one hook call may take, microseconds; an isolated plugin over it is terminated and quarantined. */
+    budgetUs: Type.Optional(Type.Integer({ minimum: 100, default: 250_000 })),
+    /** What an isolated plugin may reach beyond its context (nothing by default). */
+    grants: Type.Optional(Type.Array(Grant, { uniqueItems: true })),
+  },
   { additionalProperties: false },
 );
 

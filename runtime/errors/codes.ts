@@ -21,6 +21,11 @@ export type ErrorCode =
   | "DATA_SOURCE"
   // Market data inputs (replay and import), docs/errors.md "Market data inputs".
   | "SOURCE_NO_EVENTS"
+  // Isolated plugins, docs/errors.md "Isolated plugins".
+  | "PLUGIN_WATCHDOG"
+  | "PLUGIN_ISOLATE_DEAD"
+  | "PLUGIN_ISOLATE_PROTOCOL"
+  | "PLUGIN_LOAD_FAILED"
   | "KERNEL";
 
 /** A typed runtime error: a code, a message with key=value context, and an optional cause. */

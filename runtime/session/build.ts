@@ -32,6 +32,7 @@ import { RiskEngine, type RiskRule } from "../risk/engine.ts";
 import { resolveLimits } from "../risk/limits.ts";
 import { RuntimeStrategyContext } from "../strategy/context.ts";
 import { StrategyHost, StrategySlot } from "../strategy/host.ts";
+import { isolateStrategy } from "../plugins/isolate/isolated-strategy.ts";
 import { TradingCore } from "./trading-core.ts";
 import { logLine } from "./log.ts";
 import { TickRecorder } from "../store/recorder.ts";
@@ -325,10 +326,15 @@ export async function buildSession(config: DeploymentConfig, configFile: string,
     log: (s: string, message: string, fields?: Record<string, unknown>) => log(logLine(loop.clock.now(), s, message, fields)),
     tradingState: () => core.tradingState,
   };
+  const isolates: { stop(): void }[] = [];
   config.strategies.forEach((s) => {
     if (s.enabled === false) return;
     const l = loaded.find((x) => x.request.kind === "strategy" && x.request.name === s.name)!;
-    const plugin = l.plugin as unknown as StrategyPlugin;
+    const inTree = l.module.startsWith(resolve(import.meta.dir, "../../plugins") + "/");
+    const plugin = (s.isolate ?? !inTree)
+      ? isolateStrategy(l.plugin as unknown as StrategyPlugin, { module: l.module, budgetUs: s.budgetUs ?? 250_000, grants: s.grants ?? [] })
+      : (l.plugin as unknown as StrategyPlugin);
+    if ("stop" in plugin) isolates.push(plugin as { stop(): void });
     const ids = s.instruments.map((sym) => bySymbol.get(sym)!.id);
     const ctx = new RuntimeStrategyContext(s.name, l.params as never, ids.map((i) => instruments[i]!), services, plugin.manifest.capabilities ?? []);
     core.setVersion(s.name, plugin.manifest.version);
@@ -463,6 +469,7 @@ export async function buildSession(config: DeploymentConfig, configFile: string,
     };
   }
   const close = async () => {
+    for (const i of isolates) i.stop();
     if (models !== null) await models.stop();
     if (sidecars !== null) await sidecars.stop();
     if (recorder !== null) await recorder.close();

@@ -1,0 +1,82 @@
+/**
+ * Isolated strategies, driven through the SDK harness: an isolated plugin behaves exactly as in
+ * process, and a plugin that loops, blocks or allocates without end is stopped by the watchdog
+ * (its worker terminated, PLUGIN_WATCHDOG thrown, which quarantines it in a session) while the
+ * caller goes on; what the grants do not allow fails inside the plugin with PLUGIN_CAPABILITY.
+ */
+import { afterEach, describe, expect, test } from "bun:test";
+import { resolve } from "node:path";
+import { createStrategyHarness } from "../../../plugins/sdk/harness.ts";
+import type { Instrument } from "../../../plugins/sdk/instrument.ts";
+import type { StrategyPlugin } from "../../../plugins/sdk/strategy.ts";
+import obiScalper from "../../../plugins/strategies/obi-scalper/index.ts";
+import misbehaving from "./fixtures/misbehaving.ts";
+import { isolateStrategy } from "./isolated-strategy.ts";
+
+const EURUSD: Instrument = { id: 0, symbol: "EURUSD", venue: "sim", base: "EUR", quote: "USD", priceDecimals: 5, sizeDecimals: 0, lotSize: 1000, minSize: 1000 };
+const OBI = resolve(import.meta.dir, "../../../plugins/strategies/obi-scalper/index.ts");
+const MISBEHAVING = resolve(import.meta.dir, "fixtures/misbehaving.ts");
+const started: { stop(): void }[] = [];
+afterEach(() => {
+  for (const s of started.splice(0)) s.stop();
+});
+
+function isolated(plugin: StrategyPlugin, module: string, budgetUs = 2_000_000) {
+  const p = isolateStrategy(plugin, { module, budgetUs });
+  started.push(p);
+  return p;
+}
+
+/** A seeded walk of quotes with a leaning book, enough for the scalper to trade. */
+function drive(h: ReturnType<typeof createStrategyHarness>): void {
+  let bid = 114_500;
+  let seed = 7;
+  for (let i = 0; i < 400; i++) {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    bid += (seed % 5) - 2;
+    const lean = (seed >>> 8) % 1_000_000;
+    h.quote("EURUSD", bid, bid + 1 + (seed % 3), 100_000 + lean, 1_100_000 - lean);
+    for (const s of h.intents) if (s.rejected === null && h.order(s.orderId)?.status === "working" && (seed >>> 4) % 4 === 0) h.fill(s.orderId);
+    h.advance(250_000);
+  }
+}
+
+describe("isolated strategies", () => {
+  test("an isolated plugin asks for exactly what it asks for in process", () => {
+    const inProcess = createStrategyHarness(obiScalper, { instruments: [EURUSD] });
+    const inIsolate = createStrategyHarness(isolated(obiScalper, OBI), { instruments: [EURUSD] });
+    drive(inProcess);
+    drive(inIsolate);
+    expect(inProcess.intents.length).toBeGreaterThan(10);
+    expect(inIsolate.intents.map((i) => i.intent)).toEqual(inProcess.intents.map((i) => i.intent));
+    expect(inIsolate.position("EURUSD")).toBe(inProcess.position("EURUSD"));
+  }, 60_000);
+
+  for (const mode of ["loop", "sleep", "alloc"]) {
+    test(`a plugin that does "${mode}" in a hook is stopped by the watchdog, and the caller goes on`, () => {
+      const plugin = isolated(misbehaving, MISBEHAVING, 200_000);
+      const h = createStrategyHarness(plugin, { instruments: [EURUSD], params: { mode } });
+      expect(() => h.quote("EURUSD", 114543, 114545, 1, 1)).toThrow(/PLUGIN_WATCHDOG: .*hook=onQuote budgetUs=200000/);
+      // The worker is gone: another call says so at once instead of waiting again.
+      expect(() => h.quote("EURUSD", 114543, 114545, 1, 1)).toThrow(/PLUGIN_ISOLATE_DEAD/);
+      // A restart (create again) brings a fresh worker that works.
+      const again = createStrategyHarness(plugin, { instruments: [EURUSD], params: { mode: "good" } });
+      again.quote("EURUSD", 114543, 114545, 1, 1);
+      expect(again.intents).toHaveLength(1);
+    }, 60_000);
+  }
+
+  for (const [mode, what] of [["fetch", "network (fetch)"], ["file", "files (Bun.file)"]]) {
+    test(`${mode} without a grant fails inside the plugin with PLUGIN_CAPABILITY`, () => {
+      const h = createStrategyHarness(isolated(misbehaving, MISBEHAVING), { instruments: [EURUSD], params: { mode } });
+      expect(() => h.quote("EURUSD", 114543, 114545, 1, 1)).toThrow(`PLUGIN_CAPABILITY: ${what} is not granted to an isolated plugin`);
+    }, 60_000);
+  }
+
+  test("an isolated plugin sees an empty environment", () => {
+    const h = createStrategyHarness(isolated(misbehaving, MISBEHAVING), { instruments: [EURUSD], params: { mode: "env" } });
+    h.quote("EURUSD", 114543, 114545, 1, 1);
+    expect(h.logs.map((l) => l.fields)).toContainEqual({ keys: 0 });
+    expect(h.intents).toHaveLength(1);
+  }, 60_000);
+});

@@ -1,0 +1,182 @@
+/**
+ * Runs a strategy plugin in an isolate (a Bun Worker) behind the ordinary `StrategyPlugin`
+ * interface, so the strategy host treats it like any other: each hook call sends a frame and
+ * waits, serving the plugin's context calls meanwhile, until the plugin answers or its time budget
+ * runs out. A plugin over budget (a loop that never ends, a blocking sleep) has its worker
+ * terminated and the call throws PLUGIN_WATCHDOG, which quarantines it like any failure; the loop
+ * goes on with every other strategy. A restart spawns a fresh worker.
+ */
+import type { Quote, Trade } from "../../../plugins/sdk/market.ts";
+import type { StrategyContext, StrategyHooks, StrategyPlugin } from "../../../plugins/sdk/strategy.ts";
+import { KestrelError } from "../../errors/codes.ts";
+import { FramePort, PEEK_EMPTY } from "./frames.ts";
+import { BACK, BUFFER_BYTES, DOORBELL_BACK, Kind, QUOTE_BYTES, TO_ISOLATE, TRADE_BYTES, type IsolateBoot } from "./protocol.ts";
+
+/** How an isolated plugin runs. */
+export interface IsolateOptions {
+  /** Absolute path of the plugin module. */
+  readonly module: string;
+  /** Longest a hook call may take, microseconds. */
+  readonly budgetUs: number;
+  /** Longest the worker may take to load the module and create the plugin, milliseconds. */
+  readonly startMs?: number;
+  /** The isolate spins between events (lower latency; a core busy) instead of sleeping. */
+  readonly spin?: boolean;
+  /** What beyond the context the plugin may reach (network, files, subprocess, env, timers). */
+  readonly grants?: readonly string[];
+}
+
+const CONTEXT_CALLS = new Set(["book", "featureIndex", "features", "signal", "position", "openOrders", "order", "submit", "cancel", "cancelAll", "setTimer", "log", "tradingState"]);
+
+/** One worker and the port to it. */
+class Isolate {
+  private worker: Worker;
+  private readonly port: FramePort;
+  dead = false;
+
+  constructor(private readonly options: IsolateOptions) {
+    const buffer = new SharedArrayBuffer(BUFFER_BYTES);
+    this.port = new FramePort(buffer, TO_ISOLATE, BACK, 256);
+    this.worker = new Worker(new URL("./worker.ts", import.meta.url).href);
+    const boot: IsolateBoot = { module: options.module, buffer, spin: options.spin ?? false, grants: options.grants ?? [] };
+    this.worker.postMessage(boot);
+  }
+
+  /** Waits for READY (module imported in the worker). */
+  ready(plugin: string): void {
+    this.awaitAnswer(null, "load", (this.options.startMs ?? 10_000) * 1e6);
+  }
+
+  /** Sends CREATE and returns the names of the hooks the plugin defines. */
+  create(ctx: StrategyContext): string[] {
+    this.port.sendPacked(Kind.CREATE, { name: ctx.name, params: ctx.params, instruments: ctx.instruments, now: ctx.now() });
+    return (this.awaitAnswer(ctx, "create", (this.options.startMs ?? 10_000) * 1e6) as { hooks: string[] }).hooks;
+  }
+
+  quote(ctx: StrategyContext, q: Quote): void {
+    const p = this.port;
+    const at = p.claim(QUOTE_BYTES);
+    const v = p.view;
+    v.setInt32(at, Kind.QUOTE, true);
+    v.setInt32(at + 4, q.instrument, true);
+    v.setFloat64(at + 8, ctx.now(), true);
+    v.setFloat64(at + 16, q.ts, true);
+    v.setFloat64(at + 24, q.bid, true);
+    v.setFloat64(at + 32, q.ask, true);
+    v.setFloat64(at + 40, q.bidSize, true);
+    v.setFloat64(at + 48, q.askSize, true);
+    p.commit(QUOTE_BYTES);
+    this.awaitAnswer(ctx, "onQuote", this.options.budgetUs * 1000);
+  }
+
+  trade(ctx: StrategyContext, t: Trade): void {
+    const p = this.port;
+    const at = p.claim(TRADE_BYTES);
+    const v = p.view;
+    v.setInt32(at, Kind.TRADE, true);
+    v.setInt32(at + 4, t.instrument, true);
+    v.setFloat64(at + 8, ctx.now(), true);
+    v.setFloat64(at + 16, t.ts, true);
+    v.setFloat64(at + 24, t.price, true);
+    v.setFloat64(at + 32, t.size, true);
+    v.setFloat64(at + 40, t.side, true);
+    p.commit(TRADE_BYTES);
+    this.awaitAnswer(ctx, "onTrade", this.options.budgetUs * 1000);
+  }
+
+  hook(ctx: StrategyContext, hook: string, arg?: unknown): void {
+    this.port.sendPacked(Kind.HOOK, arg === undefined ? { hook, now: ctx.now() } : { hook, arg, now: ctx.now() });
+    this.awaitAnswer(ctx, hook, this.options.budgetUs * 1000);
+  }
+
+  /** Ends the worker (a watchdog verdict, a restart or the end of the session). */
+  terminate(): void {
+    this.dead = true;
+    this.worker.terminate();
+  }
+
+  /**
+   * Serves the plugin's context calls until it answers the current request; past `budgetNs` the
+   * worker is terminated and PLUGIN_WATCHDOG thrown. Spins first, then sleeps on the doorbell.
+   */
+  private awaitAnswer(ctx: StrategyContext | null, hook: string, budgetNs: number): unknown {
+    if (this.dead) throw new KestrelError("PLUGIN_ISOLATE_DEAD", `module=${this.options.module} hook=${hook}`);
+    const p = this.port;
+    const bell = DOORBELL_BACK >> 2;
+    const start = Bun.nanoseconds();
+    for (let spins = 0; ; spins++) {
+      const seen = Atomics.load(p.words, bell);
+      const len = p.next();
+      if (len !== PEEK_EMPTY) {
+        const kind = p.kind();
+        if (kind === Kind.DONE || kind === Kind.READY) {
+          const body = len > 4 ? p.unpack(len) : {};
+          p.release();
+          return body;
+        }
+        const body = p.unpack(len) as Record<string, unknown>;
+        p.release();
+        if (kind === Kind.CALL) {
+          p.sendPacked(Kind.RESULT, serve(ctx, body.m as string, body.a as unknown[]));
+          continue;
+        }
+        if (kind === Kind.THREW) throw new Error(String(body.message));
+        if (kind === Kind.LOAD_FAILED) {
+          this.terminate();
+          throw new KestrelError("PLUGIN_LOAD_FAILED", `module=${this.options.module} error=${String(body.message)}`);
+        }
+        this.terminate();
+        throw new KestrelError("PLUGIN_ISOLATE_PROTOCOL", `module=${this.options.module} kind=${kind}`);
+      }
+      const elapsed = Bun.nanoseconds() - start;
+      if (elapsed > budgetNs) {
+        this.terminate();
+        throw new KestrelError("PLUGIN_WATCHDOG", `module=${this.options.module} hook=${hook} budgetUs=${Math.round(budgetNs / 1000)} (the isolate was terminated)`);
+      }
+      // A few microseconds of spinning catch a quick answer; then sleep until the doorbell or the deadline.
+      if (spins > 2000) Atomics.wait(p.words, bell, seen, Math.max(0.01, Math.min(1, (budgetNs - elapsed) / 1e6)));
+    }
+  }
+}
+
+/** Performs one context call of the isolated plugin on its real context; an error goes back as `e`. */
+function serve(ctx: StrategyContext | null, method: string, args: unknown[]): { v?: unknown; e?: string } {
+  if (ctx === null || !CONTEXT_CALLS.has(method)) return { e: `ISOLATE_PROTOCOL: no context call ${method}` };
+  try {
+    const fn = (ctx as unknown as Record<string, (...a: unknown[]) => unknown>)[method];
+    let v = fn.apply(ctx, args);
+    if (v instanceof Float64Array) v = Array.from(v);
+    else if (method === "book" && v !== null && typeof v === "object") v = { ...(v as object) };
+    return { v: v === undefined ? null : v };
+  } catch (err) {
+    return { e: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/**
+ * Wraps a strategy plugin (its manifest as the loader checked it) so that its hooks run in an
+ * isolate; the worker starts at once and is ready when this returns.
+ */
+export function isolateStrategy(plugin: StrategyPlugin, options: IsolateOptions): StrategyPlugin & { stop(): void } {
+  let isolate = new Isolate(options);
+  isolate.ready(plugin.manifest.name);
+  return {
+    manifest: plugin.manifest,
+    stop: () => isolate.terminate(),
+    create(ctx: StrategyContext): StrategyHooks {
+      if (isolate.dead) {
+        isolate = new Isolate(options);
+        isolate.ready(plugin.manifest.name);
+      }
+      const own = isolate;
+      const names = new Set(own.create(ctx));
+      const hooks: StrategyHooks = {};
+      if (names.has("onQuote")) hooks.onQuote = (c, q) => own.quote(c, q);
+      if (names.has("onTrade")) hooks.onTrade = (c, t) => own.trade(c, t);
+      for (const name of ["onStart", "onStop", "onOrder", "onFill", "onTimer", "onTradingState"] as const) {
+        if (names.has(name)) (hooks as Record<string, unknown>)[name] = (c: StrategyContext, arg?: unknown) => own.hook(c, name, arg);
+      }
+      return hooks;
+    },
+  };
+}

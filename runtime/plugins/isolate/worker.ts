@@ -1,0 +1,155 @@
+/**
+ * The isolate side: a Bun Worker that imports one plugin module and runs its hooks when the
+ * runtime's frames arrive, answering each with DONE or THREW. Context calls (position, submit,
+ * ...) go back to the runtime as CALL frames and wait for their RESULT, so a hook sees the same
+ * state it would in process. Before the plugin is imported, what the grants do not allow is
+ * removed from the worker's globals (network, subprocesses, files through Bun, environment,
+ * timers); what the mechanism cannot remove is listed in runtime/plugins/isolate/README.md.
+ */
+import { BACK, DOORBELL_BACK, DOORBELL_TO_ISOLATE, Kind, TO_ISOLATE, type IsolateBoot } from "./protocol.ts";
+import { FramePort, PEEK_EMPTY } from "./frames.ts";
+
+declare const self: Worker;
+
+function deny(what: string): never {
+  throw new Error(`PLUGIN_CAPABILITY: ${what} is not granted to an isolated plugin`);
+}
+
+/** Removes what the grants do not allow from the worker's globals. */
+function lockDown(grants: readonly string[]): void {
+  const g = globalThis as Record<string, unknown>;
+  if (!grants.includes("network")) {
+    g.fetch = () => deny("network (fetch)");
+    g.WebSocket = function () {
+      deny("network (WebSocket)");
+    };
+  }
+  const bun = Bun as unknown as Record<string, unknown>;
+  for (const name of ["spawn", "spawnSync", "$"]) if (!grants.includes("subprocess")) bun[name] = () => deny(`subprocesses (Bun.${name})`);
+  for (const name of ["connect", "listen", "serve", "udpSocket"]) if (!grants.includes("network")) bun[name] = () => deny(`network (Bun.${name})`);
+  for (const name of ["file", "write"]) if (!grants.includes("files")) bun[name] = () => deny(`files (Bun.${name})`);
+  if (!grants.includes("env")) {
+    for (const k of Object.keys(process.env)) delete process.env[k];
+  }
+  if (!grants.includes("timers")) {
+    g.setTimeout = () => deny("wall-clock timers (use ctx.setTimer)");
+    g.setInterval = () => deny("wall-clock timers (use ctx.setTimer)");
+  }
+}
+
+self.onmessage = (ev: MessageEvent<IsolateBoot>) => {
+  void run(ev.data);
+};
+
+async function run(boot: IsolateBoot): Promise<void> {
+  const port = new FramePort(boot.buffer, BACK, TO_ISOLATE, DOORBELL_BACK);
+  const doorbell = DOORBELL_TO_ISOLATE >> 2;
+  let plugin: { create(ctx: unknown): Record<string, ((...a: unknown[]) => void) | undefined> };
+  try {
+    plugin = (await import(boot.module)).default;
+  } catch (err) {
+    port.sendPacked(Kind.LOAD_FAILED, { message: (err as Error).message });
+    return;
+  }
+  lockDown(boot.grants);
+  port.sendPacked(Kind.READY, {});
+
+  /** Waits for the next frame from the runtime; returns its length. */
+  const wait = (): number => {
+    for (;;) {
+      const seen = Atomics.load(port.words, doorbell);
+      const len = port.next();
+      if (len !== PEEK_EMPTY) return len;
+      if (!boot.spin) Atomics.wait(port.words, doorbell, seen, 50);
+    }
+  };
+
+  let now = 0;
+  /** Sends a context call and waits for its answer. */
+  const call = (m: string, a: unknown[]): unknown => {
+    port.sendPacked(Kind.CALL, { m, a });
+    const len = wait();
+    const kind = port.kind();
+    const answer = port.unpack(len) as { v?: unknown; e?: string };
+    port.release();
+    if (kind !== Kind.RESULT) throw new Error(`ISOLATE_PROTOCOL: expected RESULT, got kind=${kind}`);
+    if (answer.e !== undefined) throw new Error(answer.e);
+    return answer.v;
+  };
+
+  let ctx: Record<string, unknown> = {};
+  let hooks: Record<string, ((...a: unknown[]) => void) | undefined> = {};
+  const quote = { ts: 0, instrument: 0, bid: 0, ask: 0, bidSize: 0, askSize: 0 };
+  const trade = { ts: 0, instrument: 0, price: 0, size: 0, side: 0 };
+  for (;;) {
+    const len = wait();
+    const kind = port.kind();
+    const at = port.body();
+    const v = port.view;
+    try {
+      if (kind === Kind.QUOTE) {
+        quote.instrument = v.getInt32(at, true);
+        now = v.getFloat64(at + 4, true);
+        quote.ts = v.getFloat64(at + 12, true);
+        quote.bid = v.getFloat64(at + 20, true);
+        quote.ask = v.getFloat64(at + 28, true);
+        quote.bidSize = v.getFloat64(at + 36, true);
+        quote.askSize = v.getFloat64(at + 44, true);
+        port.release();
+        hooks.onQuote?.(ctx, quote);
+      } else if (kind === Kind.TRADE) {
+        trade.instrument = v.getInt32(at, true);
+        now = v.getFloat64(at + 4, true);
+        trade.ts = v.getFloat64(at + 12, true);
+        trade.price = v.getFloat64(at + 20, true);
+        trade.size = v.getFloat64(at + 28, true);
+        trade.side = v.getFloat64(at + 36, true);
+        port.release();
+        hooks.onTrade?.(ctx, trade);
+      } else if (kind === Kind.CREATE) {
+        const c = port.unpack(len) as { name: string; params: unknown; instruments: unknown[]; now: number };
+        port.release();
+        now = c.now;
+        ctx = makeContext(c.name, c.params, c.instruments, () => now, call);
+        hooks = plugin.create(ctx) ?? {};
+        port.sendPacked(Kind.DONE, { hooks: Object.keys(hooks).filter((k) => typeof hooks[k] === "function") });
+        continue;
+      } else if (kind === Kind.HOOK) {
+        const h = port.unpack(len) as { hook: string; arg?: unknown; now: number };
+        port.release();
+        now = h.now;
+        if (h.hook === "onStart" || h.hook === "onStop") hooks[h.hook]?.(ctx);
+        else hooks[h.hook]?.(ctx, h.arg);
+      } else {
+        port.release();
+        throw new Error(`ISOLATE_PROTOCOL: unexpected kind=${kind}`);
+      }
+      port.sendPacked(Kind.DONE, {});
+    } catch (err) {
+      port.sendPacked(Kind.THREW, { message: err instanceof Error ? err.message : String(err) });
+    }
+  }
+}
+
+/** The StrategyContext an isolated plugin sees: reads and orders go to the runtime; `now` is the event's. */
+function makeContext(name: string, params: unknown, instruments: unknown[], now: () => number, call: (m: string, a: unknown[]) => unknown): Record<string, unknown> {
+  return {
+    name,
+    params,
+    instruments,
+    now,
+    book: (i: number) => call("book", [i]),
+    featureIndex: (n: string) => call("featureIndex", [n]),
+    features: (i: number) => Float64Array.from(call("features", [i]) as number[]),
+    signal: (i: number) => call("signal", [i]),
+    position: (i: number) => call("position", [i]),
+    openOrders: (i?: number) => call("openOrders", i === undefined ? [] : [i]),
+    order: (id: number) => call("order", [id]) ?? undefined,
+    submit: (intent: unknown) => call("submit", [intent]),
+    cancel: (id: number) => void call("cancel", [id]),
+    cancelAll: (i?: number) => void call("cancelAll", i === undefined ? [] : [i]),
+    setTimer: (after: number, token: number) => void call("setTimer", [after, token]),
+    log: (message: string, fields?: Record<string, unknown>) => void call("log", fields === undefined ? [message] : [message, fields]),
+    tradingState: () => call("tradingState", []),
+  };
+}
