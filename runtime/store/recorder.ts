@@ -129,7 +129,7 @@ export class TickRecorder {
     await new Promise<void>((resolve, reject) => {
       worker.onmessage = (ev: MessageEvent<WorkerMessage>) => {
         if (ev.data.type === "ready") resolve();
-        else if (ev.data.type === "error") reject(new StoreError("STORE_OPEN_FAILED", { db: options.db, cause: ev.data.message ?? "" }));
+        else if (ev.data.type === "error") reject(openError(options.db, ev.data.message ?? ""));
       };
       worker.onerror = (ev) => reject(new StoreError("STORE_OPEN_FAILED", { db: options.db, cause: ev.message }));
       worker.postMessage({ db: options.db, control: control.buffer, metrics: metrics.buffer, shares, instruments: options.instruments, strategies: options.strategies ?? [] });
@@ -388,4 +388,13 @@ export class TickRecorder {
 function put64(a: Int32Array, r: number, v: number): void {
   a[r << 1] = v >>> 0;
   a[(r << 1) + 1] = Math.floor(v / TWO32);
+}
+
+/** The error for a store the writer could not open: STORE_LOCKED when another process holds it. */
+function openError(db: string, cause: string): StoreError {
+  if (/Could not set lock/.test(cause)) {
+    const pid = /PID (\d+)/.exec(cause)?.[1];
+    return new StoreError("STORE_LOCKED", pid === undefined ? { db, reason: "another process has the store open" } : { db, holderPid: Number(pid), reason: "another process has the store open" });
+  }
+  return new StoreError("STORE_OPEN_FAILED", { db, cause: cause.replace(/\s*\n\s*/g, " ") });
 }

@@ -1,5 +1,5 @@
 /**
- * The store's error type: a stable code and `key=value` context. Codes: STORE_OPEN_FAILED,
+ * The store's error type: a stable code and `key=value` context. Codes: STORE_OPEN_FAILED, STORE_LOCKED,
  * STORE_QUERY_FAILED, STORE_WRITER_FAILED, STORE_CLOSED, STORE_CONFIG_INVALID, STORE_IMPORT_FAILED.
  */
 
