@@ -46,7 +46,8 @@ export type OperationalCode =
   | "ADMIN_LISTEN_FAILED"
   | "SHUTDOWN_TIMEOUT"
   | "JOURNAL_NOT_FOUND"
-  | "JOURNAL_VERIFY_FAILED";
+  | "JOURNAL_DUPLICATE_ORDER_ID"
+  | "JOURNAL_DUPLICATE_FILL_ID";
 
 /** An expected operational error: a code and `key=value` context, never a stack trace for the user. */
 export class OperationalError extends Error {
