@@ -59,7 +59,7 @@ function paperYaml(name: string, port: number, extra = ""): string {
 }
 
 describe("one line, with a code, for each expected error", () => {
-  test("a second session on the same store: STORE_LOCKED naming the file and the holder; the first session's journal is untouched", async () => {
+  test("a second session (and kestrel data) on the same store: STORE_LOCKED naming the file and the holder; the first session's journal is untouched", async () => {
     const config = paperYaml("locked", 0);
     const first = Bun.spawn([process.execPath, CLI, "run", config, "--no-admin", "--quiet", "--for", "120s"], { cwd: tmp.path, stdout: "pipe", stderr: "pipe" });
     const journal = join(tmp.path, "locked.journal");
@@ -71,6 +71,10 @@ describe("one line, with a code, for each expected error", () => {
     const line = expectOneLine(second, "STORE_LOCKED");
     expect(line).toContain(`db=${join(tmp.path, "locked.duckdb")}`);
     expect(line).toContain(`holderPid=${first.pid}`);
+    // `kestrel data` on the held store says the same, in its own one-line format.
+    const query = await kestrel(["data", "query", "--db", join(tmp.path, "locked.duckdb"), "select 1"]);
+    expect(query.code).toBe(1);
+    expect(query.stderr.trim()).toMatch(new RegExp(`^kestrel data query: STORE_LOCKED: db=.*locked\\.duckdb, holderPid=${first.pid}, `));
     first.kill("SIGINT");
     expect(await first.exited).toBe(0);
     expect(readJournal(journal).tornTail).toBeNull();
