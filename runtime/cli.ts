@@ -34,8 +34,10 @@ Run 'kestrel <command> --help' for a command's options.`,
   run: `Usage: kestrel run <config> [--for 30s] [--speed 1] [--journal <file>] [--no-admin] [--quiet]
 
 Runs the deployment in real time: a paper session on its simulated venue, or a live one.
-Prints a status line every second and a summary when it stops (Ctrl-C stops gracefully:
-working orders are canceled and the journal is flushed).
+Prints a status line every second and a summary when it stops (Ctrl-C or SIGTERM stops
+gracefully: working orders are canceled and the journal is flushed; a second one exits at once).
+The stop is bounded: a step that hangs ends the process with SHUTDOWN_TIMEOUT after
+KESTREL_SHUTDOWN_GRACE_MS (default 15000).
 
   --for <duration>    stop by itself after this long (e.g. 30s, 5m)
   --speed <x>         market time per wall time for a synthetic or replayed market (default 1)
