@@ -4,7 +4,7 @@
  * it, and (from the store) work with recorded data.
  */
 import { dirname, resolve } from "node:path";
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { loadConfig } from "./config/load.ts";
 import { buildSession, checkDeployment, DeploymentError } from "./session/build.ts";
 import { runBacktest } from "./session/backtest.ts";
@@ -13,6 +13,8 @@ import { startRealtime } from "./session/realtime.ts";
 import { parseArgs, parseDuration } from "./cli/args.ts";
 import { formatReport, formatStatus } from "./cli/format.ts";
 import { SourceConfigError } from "./data/sources/source-error.ts";
+import { failureLine, reportFailure } from "./cli/fail.ts";
+import { installStopSignals } from "./cli/shutdown.ts";
 
 const HELP: Record<string, string> = {
   main: `kestrel — a plugin runtime for low-latency, model-driven trading
@@ -26,13 +28,16 @@ Commands:
   data <subcommand>   import, query and export recorded data (kestrel data --help)
   plugin <subcommand> scaffold, check, test and pack plugin packages (kestrel plugin --help)
   token --role <r>    issue an admin API token (analyst, trader, admin; kestrel token --help)
+  journal <sub> <f>   inspect or verify a journal file (kestrel journal --help)
 
 Run 'kestrel <command> --help' for a command's options.`,
   run: `Usage: kestrel run <config> [--for 30s] [--speed 1] [--journal <file>] [--no-admin] [--quiet]
 
 Runs the deployment in real time: a paper session on its simulated venue, or a live one.
-Prints a status line every second and a summary when it stops (Ctrl-C stops gracefully:
-working orders are canceled and the journal is flushed).
+Prints a status line every second and a summary when it stops (Ctrl-C or SIGTERM stops
+gracefully: working orders are canceled and the journal is flushed; a second one exits at once).
+The stop is bounded: a step that hangs ends the process with SHUTDOWN_TIMEOUT after
+KESTREL_SHUTDOWN_GRACE_MS (default 15000).
 
   --for <duration>    stop by itself after this long (e.g. 30s, 5m)
   --speed <x>         market time per wall time for a synthetic or replayed market (default 1)
@@ -76,6 +81,10 @@ async function main(argv: string[]): Promise<number> {
     const { runTokenCommand } = await import("./admin/token-cli.ts");
     return runTokenCommand(rest);
   }
+  if (command === "journal") {
+    const { runJournalCommand } = await import("./journal/cli.ts");
+    return runJournalCommand(rest);
+  }
   if (!(command in HELP) || command === "main") {
     console.error(`kestrel: unknown command "${command}"\n\n${HELP.main}`);
     return 2;
@@ -97,8 +106,16 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const configFile = resolve(file);
+  if (!existsSync(configFile)) {
+    console.error(failureLine({ code: "CONFIG_NOT_FOUND", message: `file=${file}` }));
+    return 1;
+  }
   const loaded = loadConfig(configFile);
   if (!loaded.ok) {
+    if (command !== "check") {
+      console.error(failureLine({ code: "CONFIG_INVALID", message: loaded.problems.join("; ") }));
+      return 1;
+    }
     console.error(`kestrel ${command}: ${file} is not valid:\n  ${loaded.problems.join("\n  ")}`);
     return 1;
   }
@@ -120,7 +137,13 @@ async function main(argv: string[]): Promise<number> {
     return await run(loaded.config, configFile, args.flags);
   } catch (err) {
     if (err instanceof DeploymentError) {
-      console.error(`kestrel ${command}: ${file} is not valid:\n  ${err.problems.join("\n  ")}`);
+      // One line: every problem, each with the file and line of the bad value when known.
+      const where = (path: readonly (string | number)[]) => {
+        const line = loaded.lineOf(path);
+        return line === undefined ? file : `${file}:${line}`;
+      };
+      const problems = err.items.length > 0 ? err.items.map((p) => `${where(p.path)}: ${p.message}`) : err.problems.map((p) => `${file}: ${p}`);
+      console.error(failureLine({ code: err.code, message: problems.join("; ") }));
       return 1;
     }
     if (err instanceof SourceConfigError) {
@@ -158,7 +181,13 @@ async function backtest(config: Parameters<typeof buildSession>[0], configFile: 
 
 async function run(config: Parameters<typeof buildSession>[0], configFile: string, flags: Map<string, string | true>): Promise<number> {
   const forText = flags.get("for");
-  const forUs = typeof forText === "string" ? parseDuration(forText) : undefined;
+  let forUs: number | undefined;
+  try {
+    forUs = typeof forText === "string" ? parseDuration(forText) : undefined;
+  } catch (err) {
+    console.error(`kestrel run: --for: ${(err as Error).message}`);
+    return 2;
+  }
   const speedText = flags.get("speed");
   const speed = typeof speedText === "string" ? Number(speedText) : config.market.speed;
   if (!(speed > 0)) {
@@ -176,51 +205,64 @@ async function run(config: Parameters<typeof buildSession>[0], configFile: strin
     const sink = Bun.file(logFile).writer();
     log = (line) => void sink.write(`${line}\n`);
   }
-  const session = await buildSession(config, configFile, {
-    journalPath: typeof journal === "string" ? (journal === "" ? "" : resolve(journal)) : undefined,
-    log,
-  });
-  if (logFile !== null) console.error(`logs: ${logFile}`);
-  if (session.restored > 0) {
-    const skipped = session.skippedOnRestore > 0 ? `; market resumed after ${session.skippedOnRestore} events already seen` : "";
-    console.error(`journal: restored ${session.restored} records (${session.core.oms.openCount} open orders)${skipped}`);
+  // Signals are handled from before the build: Ctrl-C during start-up stops the session as soon as
+  // it is built (sidecars and segments released), a second Ctrl-C exits at once.
+  const stop = installStopSignals();
+  try {
+    const session = await buildSession(config, configFile, {
+      journalPath: typeof journal === "string" ? (journal === "" ? "" : resolve(journal)) : undefined,
+      log,
+    });
+    if (logFile !== null) console.error(`logs: ${logFile}`);
+    if (session.restored > 0) {
+      const skipped = session.skippedOnRestore > 0 ? `; market resumed after ${session.skippedOnRestore} events already seen` : "";
+      console.error(`journal: restored ${session.restored} records (${session.core.oms.openCount} open orders)${skipped}`);
+    }
+    let lastEvents = 0;
+    let lastAt = performance.now();
+    const tty = process.stderr.isTTY === true;
+    const running = startRealtime(session, {
+      forUs,
+      speed,
+      stopSignal: stop.signal,
+      busyPoll: flags.has("busy-poll"),
+      onStatus: quiet
+        ? undefined
+        : (s) => {
+            const now = performance.now();
+            const rate = ((s.events - lastEvents) * 1000) / Math.max(1, now - lastAt);
+            lastEvents = s.events;
+            lastAt = now;
+            const line = formatStatus(s, rate);
+            process.stderr.write(tty ? `\r${line.padEnd(120)}` : `${line}\n`);
+          },
+    });
+    stop.begin();
+    let admin: { stop(): Promise<void> } | null = null;
+    if (config.admin !== undefined && config.admin.enabled !== false && !flags.has("no-admin")) {
+      try {
+        admin = await startAdminIfPresent(session, running);
+      } catch (err) {
+        // No admin, no session: stop what runs (journal flushed, sidecars and store closed), then report.
+        stop.stopping("stopping after a failed admin start");
+        running.stop();
+        await running.done;
+        await session.close();
+        throw err;
+      }
+    }
+    const summary = await running.done;
+    // From here every step is bounded by the watchdog: nothing may keep a finished session alive.
+    stop.stopping("closing the admin server");
+    await admin?.stop();
+    stop.step("closing sidecars, models and the store");
+    await session.close();
+    if (tty && !quiet) process.stderr.write("\n");
+    console.log(formatReport(summary));
+    return 0;
+  } finally {
+    stop.dispose();
   }
-  let stopRequested!: () => void;
-  const stopSignal = new Promise<void>((r) => (stopRequested = r));
-  const onSignal = () => {
-    process.stderr.write("\nstopping: canceling working orders and flushing the journal...\n");
-    stopRequested();
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
-  let lastEvents = 0;
-  let lastAt = performance.now();
-  const tty = process.stderr.isTTY === true;
-  const running = startRealtime(session, {
-    forUs,
-    speed,
-    stopSignal,
-    busyPoll: flags.has("busy-poll"),
-    onStatus: quiet
-      ? undefined
-      : (s) => {
-          const now = performance.now();
-          const rate = ((s.events - lastEvents) * 1000) / Math.max(1, now - lastAt);
-          lastEvents = s.events;
-          lastAt = now;
-          const line = formatStatus(s, rate);
-          process.stderr.write(tty ? `\r${line.padEnd(120)}` : `${line}\n`);
-        },
-  });
-  const admin = config.admin !== undefined && config.admin.enabled !== false && !flags.has("no-admin") ? await startAdminIfPresent(session, running) : null;
-  const summary = await running.done;
-  await admin?.stop();
-  await session.close();
-  process.off("SIGINT", onSignal);
-  process.off("SIGTERM", onSignal);
-  if (tty && !quiet) process.stderr.write("\n");
-  console.log(formatReport(summary));
-  return 0;
 }
 
 async function startAdminIfPresent(session: Awaited<ReturnType<typeof buildSession>>, running: ReturnType<typeof startRealtime>): Promise<{ stop(): Promise<void> } | null> {
@@ -232,5 +274,12 @@ async function startAdminIfPresent(session: Awaited<ReturnType<typeof buildSessi
   return admin;
 }
 
-const code = await main(process.argv.slice(2));
+// Expected operational errors print one line with their code (exit 1); bugs keep their stack (70).
+// process.exit runs the process-exit releases: shared-memory segments removed, sidecars killed.
+let code: number;
+try {
+  code = await main(process.argv.slice(2));
+} catch (err) {
+  code = reportFailure(err);
+}
 process.exit(code);

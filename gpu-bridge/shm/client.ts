@@ -5,11 +5,17 @@
  * spins only until the request's deadline; `call` polls from the event loop.
  */
 import { unlinkSync } from "node:fs";
+import { dirname } from "node:path";
 import { epochMicros, FrameCodec, type ShmResponse } from "./codec.ts";
 import { bridgeError, type BridgeError, type BridgeErrorCode } from "./errors.ts";
 import { Offset, PROTOCOL_VERSION, ServerState } from "./layout.ts";
 import { CLAIM_FULL, CLAIM_TOO_LARGE, PEEK_CORRUPT, PEEK_EMPTY, RingReader, RingWriter } from "./ring.ts";
 import { Segment } from "./segment.ts";
+import { removeAtExit } from "./exit-cleanup.ts";
+import { removeStaleSegments } from "./stale.ts";
+
+/** Folders already swept of stale segments by this process. */
+const swept = new Set<string>();
 
 /** How long a waiting call polls on every event-loop turn before falling back to timers, ms. */
 const EAGER_POLL_MS = 5;
@@ -71,10 +77,21 @@ export class ShmClient {
 
   /** Creates the segment file and returns a client, or an error value for a bad config or I/O. */
   static create(opts: ShmClientOptions): ShmClient | BridgeError {
+    // The first segment this process makes in a folder clears what dead processes left there.
+    const dir = dirname(opts.path);
+    if (!swept.has(dir)) {
+      swept.add(dir);
+      removeStaleSegments(dir);
+    }
     const seg = Segment.create(opts.path, opts.capacity ?? 1 << 16, opts.heartbeatMs ?? 5);
     if ("code" in seg) return seg;
-    return new ShmClient(seg, opts);
+    const client = new ShmClient(seg, opts);
+    client.forgetAtExit = removeAtExit(opts.path);
+    return client;
   }
+
+  /** Unregisters the segment from the process-exit cleanup (set by `create`). */
+  private forgetAtExit: () => void = () => {};
 
   /** Returns null when the sidecar is attached, alive and speaks our version, else why not. */
   health(): BridgeError | null {
@@ -218,6 +235,7 @@ export class ShmClient {
     } catch {
       // Already gone.
     }
+    this.forgetAtExit();
   }
 
   private schedulePoll(): void {

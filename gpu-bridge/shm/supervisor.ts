@@ -12,6 +12,7 @@
 import type { Subprocess } from "bun";
 import { ShmClient, type ShmClientOptions } from "./client.ts";
 import type { BridgeError } from "./errors.ts";
+import { atProcessExit } from "./exit-cleanup.ts";
 
 /** Options of a supervised sidecar. */
 export interface SidecarSupervisorOptions extends Omit<ShmClientOptions, "onAlert"> {
@@ -83,7 +84,10 @@ export class SidecarSupervisor {
       return;
     }
     this.proc = proc;
+    // A sidecar never outlives the session that spawned it, whatever way the session ends.
+    const forget = atProcessExit(() => proc.kill(9));
     proc.exited.then((code) => {
+      forget();
       if (this.proc !== proc) return;
       this.proc = null;
       if (this.stopped) return;

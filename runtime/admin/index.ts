@@ -9,6 +9,7 @@ import { resolve } from "node:path";
 import type { Session } from "../session/build.ts";
 import type { RealtimeRun } from "../session/realtime.ts";
 import { logLine } from "../session/log.ts";
+import { OperationalError } from "../errors/codes.ts";
 import { DEFAULT_RESULTS_DIR } from "../session/backtest-results.ts";
 import { verifyToken, issueToken, type TokenCheck } from "./auth/jwt.ts";
 import { resolveAdminKey, MIN_KEY_LENGTH } from "./auth/keys.ts";
@@ -33,6 +34,9 @@ import { StreamHub, type HubOptions } from "./streams/hub.ts";
 import { STREAM_ROUTES, upgradeStream } from "./streams/upgrade.ts";
 
 export { issueToken } from "./auth/jwt.ts";
+
+/** How long `stop()` waits for the server to confirm it closed its connections, ms. */
+const STOP_WAIT_MS = 2_000;
 export type { Role } from "./auth/roles.ts";
 
 /** Options of the admin server; the deployment's `admin` section fills what is not given. */
@@ -167,7 +171,8 @@ export async function startAdmin(session: Session, run: RealtimeRun, opts: Admin
       },
     });
   } catch (err) {
-    throw new Error(`ADMIN_LISTEN_FAILED: host=${hostname} port=${port} error=${(err as Error).message}`);
+    const reason = (err as Error & { code?: string }).code === "EADDRINUSE" ? "port in use" : (err as Error).message;
+    throw new OperationalError("ADMIN_LISTEN_FAILED", { host: hostname, port, reason });
   }
   hub.attach();
   const boundPort = server.port!;
@@ -181,7 +186,12 @@ export async function startAdmin(session: Session, run: RealtimeRun, opts: Admin
     hub,
     async stop() {
       hub.detach();
-      await server.stop(true);
+      // Every connection is closed now (WebSockets and keep-alive HTTP alike); the wait for Bun to
+      // confirm is bounded, and the server no longer holds the process either way.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([server.stop(true), new Promise<void>((r) => (timer = setTimeout(r, STOP_WAIT_MS)))]);
+      clearTimeout(timer);
+      server.unref();
     },
   };
 }

@@ -39,3 +39,44 @@ export class KestrelError extends Error {
     this.name = "KestrelError";
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Operational errors reported by the command line (one line, code first; issue 10).
+
+/** Codes of expected operational errors: the CLI prints them as one line and exits non-zero. */
+export type OperationalCode =
+  | "STORE_LOCKED"
+  | "CONFIG_UNKNOWN_INSTRUMENT"
+  | "MARKET_FILE_NOT_FOUND"
+  | "ADMIN_LISTEN_FAILED"
+  | "SHUTDOWN_TIMEOUT"
+  | "JOURNAL_NOT_FOUND"
+  | "JOURNAL_DUPLICATE_ORDER_ID"
+  | "JOURNAL_DUPLICATE_FILL_ID";
+
+/** An expected operational error: a code and `key=value` context, never a stack trace for the user. */
+export class OperationalError extends Error {
+  constructor(
+    readonly code: OperationalCode | ErrorCode,
+    readonly context: Readonly<Record<string, string | number | boolean>>,
+    options?: { cause?: unknown },
+  ) {
+    super(`${code}: ${formatContext(context)}`, options);
+    this.name = "OperationalError";
+  }
+}
+
+/** Formats context as `key=value` pairs on one line (values with spaces are JSON-quoted). */
+export function formatContext(context: Readonly<Record<string, unknown>>): string {
+  return Object.entries(context)
+    .map(([k, v]) => {
+      const text = oneLine(String(v));
+      return `${k}=${/[\s"]/.test(text) || text === "" ? JSON.stringify(text) : text}`;
+    })
+    .join(" ");
+}
+
+/** Collapses a (possibly multi-line) text into one line. */
+export function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, " ").trim();
+}

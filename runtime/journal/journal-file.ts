@@ -19,10 +19,14 @@ import { decode, Encoder } from "@msgpack/msgpack";
 import { KestrelError } from "../errors/codes.ts";
 import type { JournalRecord } from "./records.ts";
 
-const MAGIC = 0x4c4e4a4b; // "KJNL" little-endian
-const VERSION = 1;
-const HEADER = 8;
-const FRAME_HEAD = 8;
+/** File magic, "KJNL" little-endian. */
+export const MAGIC = 0x4c4e4a4b;
+/** Format version. */
+export const VERSION = 1;
+/** Bytes of the file header. */
+export const HEADER = 8;
+/** Bytes of a frame's head: length and CRC-32. */
+export const FRAME_HEAD = 8;
 
 /** When the journal calls fsync: after every flush, at most every `batchMs`, or never (the OS decides). */
 export type FsyncPolicy = "always" | "batch" | "never";

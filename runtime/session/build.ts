@@ -60,8 +60,14 @@ export interface BuildOptions {
 
 /** Thrown when a deployment cannot be built; carries every problem. */
 export class DeploymentError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`CONFIG_INVALID: ${problems.length} problem(s)\n  ${problems.join("\n  ")}`);
+  constructor(
+    readonly problems: readonly string[],
+    /** CONFIG_INVALID, or the one code all problems share (e.g. CONFIG_UNKNOWN_INSTRUMENT). */
+    readonly code = "CONFIG_INVALID",
+    /** The problems with their YAML paths, when known. */
+    readonly items: readonly DeploymentProblem[] = [],
+  ) {
+    super(`${code}: ${problems.length} problem(s)\n  ${problems.join("\n  ")}`);
     this.name = "DeploymentError";
   }
 }
@@ -141,12 +147,14 @@ export function pluginRequests(config: DeploymentConfig): PluginRequest[] {
 export interface DeploymentProblem {
   readonly path: readonly (string | number)[];
   readonly message: string;
+  /** A specific code (CONFIG_UNKNOWN_INSTRUMENT, MARKET_FILE_NOT_FOUND); CONFIG_INVALID when absent. */
+  readonly code?: string;
 }
 
 /** Checks a deployment all the way through plugin loading, without building a session. */
 export async function checkDeployment(config: DeploymentConfig, configFile: string): Promise<DeploymentProblem[]> {
   const problems: DeploymentProblem[] = [];
-  const add = (path: (string | number)[], message: string) => problems.push({ path, message });
+  const add = (path: (string | number)[], message: string, code?: string) => problems.push(code === undefined ? { path, message } : { path, message, code });
   const instruments = deploymentInstruments(config);
   const symbols = new Set(instruments.map((i) => i.symbol));
   if (config.market.source === "synthetic") {
@@ -171,18 +179,18 @@ export async function checkDeployment(config: DeploymentConfig, configFile: stri
   }
   config.strategies.forEach((s, i) =>
     s.instruments.forEach((sym, j) => {
-      if (!symbols.has(sym)) add(["strategies", i, "instruments", j], `strategies[${i}].instruments[${j}]: expected an instrument of this deployment (${[...symbols].slice(0, 6).join(", ")}...), got "${sym}"`);
+      if (!symbols.has(sym)) add(["strategies", i, "instruments", j], `strategies[${i}].instruments[${j}]: expected an instrument of this deployment (${[...symbols].slice(0, 6).join(", ")}...), got "${sym}"`, "CONFIG_UNKNOWN_INSTRUMENT");
     }),
   );
   for (const sym of Object.keys(config.risk.instruments ?? {})) {
-    if (!symbols.has(sym)) add(["risk", "instruments", sym], `risk.instruments.${sym}: expected an instrument of this deployment, got "${sym}"`);
+    if (!symbols.has(sym)) add(["risk", "instruments", sym], `risk.instruments.${sym}: expected an instrument of this deployment, got "${sym}"`, "CONFIG_UNKNOWN_INSTRUMENT");
   }
   if (config.market.source === "replay") {
     const { existsSync } = await import("node:fs");
     config.market.replay?.files.forEach((f, i) => {
-      if (!symbols.has(f.instrument)) add(["market", "replay", "files", i, "instrument"], `market.replay.files[${i}].instrument: expected a declared instrument, got "${f.instrument}"`);
+      if (!symbols.has(f.instrument)) add(["market", "replay", "files", i, "instrument"], `market.replay.files[${i}].instrument: expected a declared instrument, got "${f.instrument}"`, "CONFIG_UNKNOWN_INSTRUMENT");
       const p = resolve(dirname(configFile), f.path);
-      if (!existsSync(p)) add(["market", "replay", "files", i, "path"], `market.replay.files[${i}].path: file not found: ${p}`);
+      if (!existsSync(p)) add(["market", "replay", "files", i, "path"], `market.replay.files[${i}].path: file not found: ${p}`, "MARKET_FILE_NOT_FOUND");
     });
   }
   const features = new FeatureEngine(instruments.length, "ts");
@@ -191,10 +199,33 @@ export async function checkDeployment(config: DeploymentConfig, configFile: stri
   return problems;
 }
 
-/** Builds a session (loads plugins, restores the journal). Throws DeploymentError with every problem. */
+/**
+ * Builds a session (loads plugins, restores the journal). Throws DeploymentError with every problem.
+ * A build that fails after starting something (store writer, sidecars, models, journal) stops what
+ * it started first, so no process, segment or lock outlives the failure.
+ */
 export async function buildSession(config: DeploymentConfig, configFile: string, opts: BuildOptions = {}): Promise<Session> {
+  const started: (() => unknown)[] = [];
+  try {
+    return await assembleSession(config, configFile, opts, started);
+  } catch (err) {
+    for (const stop of started.reverse()) {
+      try {
+        await stop();
+      } catch {
+        // The build's own error is the one to report.
+      }
+    }
+    throw err;
+  }
+}
+
+async function assembleSession(config: DeploymentConfig, configFile: string, opts: BuildOptions, started: (() => unknown)[]): Promise<Session> {
   const problems = await checkDeployment(config, configFile);
-  if (problems.length > 0) throw new DeploymentError(problems.map((p) => p.message));
+  if (problems.length > 0) {
+    const codes = new Set(problems.map((p) => p.code ?? "CONFIG_INVALID"));
+    throw new DeploymentError(problems.map((p) => p.message), codes.size === 1 ? [...codes][0]! : "CONFIG_INVALID", problems);
+  }
   const mode = opts.mode ?? config.mode;
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const instruments = deploymentInstruments(config);
@@ -341,6 +372,24 @@ export async function buildSession(config: DeploymentConfig, configFile: string,
     host.add(new StrategySlot(s.name, plugin, ctx, ids, plugin.manifest.onQuarantine ?? "cancel-all"));
   });
 
+  // The store first: a second session on the same file fails here, before it touches the journal
+  // or starts sidecars.
+  let recorder: TickRecorder | null = null;
+  if (config.store !== undefined && opts.store !== false) {
+    const store = config.store;
+    const names = [...strategies, "manual"];
+    mkdirSync(dirname(resolve(store.path)), { recursive: true });
+    recorder = await TickRecorder.open({
+      db: resolve(store.path),
+      instruments,
+      strategies: names,
+      policy: store.policy,
+      flushIntervalMs: store.flushMs,
+      onLagAlert: (a) => alerts.raise(loop.clock.now(), "STORE_LAG", "warning", "store", JSON.stringify(a)),
+    });
+    const opened = recorder;
+    started.push(() => opened.close());
+  }
   // Journal: replay what is there, then append.
   let journal: JournalWriter | null = null;
   let restored = 0;
@@ -354,6 +403,8 @@ export async function buildSession(config: DeploymentConfig, configFile: string,
     restored = contents.records.length;
     tornTail = contents.tornTail;
     journal = new JournalWriter(journalPath, (config.journal?.fsync ?? "batch") as FsyncPolicy, contents.goodLength);
+    const opened = journal;
+    started.push(() => opened.close());
     core.journal = journal;
     const writer = journal;
     core.journalFlush = () => writer.flush();
@@ -397,6 +448,7 @@ export async function buildSession(config: DeploymentConfig, configFile: string,
       killEngaged: () => risk.killSwitch,
     });
     const sc = sidecars;
+    started.push(() => sc.stop());
     if (sc.riskRule !== null) riskRules.push(sc.riskRule);
     const fill = core.listeners.fill;
     core.listeners.fill = (f) => {
@@ -415,7 +467,7 @@ export async function buildSession(config: DeploymentConfig, configFile: string,
   // models run in real-time sessions only.
   if (config.models !== undefined && mode !== "backtest") {
     const { startModels } = await import("../models/index.ts");
-    const started = await startModels(
+    const running = await startModels(
       { mode: config.models.mode, everyMs: config.models.everyMs, timeoutUs: config.models.timeoutUs, device: config.models.device, card: config.models.card },
       {
         instruments: instruments.length,
@@ -426,28 +478,19 @@ export async function buildSession(config: DeploymentConfig, configFile: string,
         alert: (e: { code: string; context: string }) => alerts.raise(loop.clock.now(), e.code, "warning", "models", e.context),
       },
     );
-    if ("code" in started) throw new DeploymentError([`models: ${started.code}: ${started.context}`]);
-    models = started;
-    const engine = started.engine;
+    if ("code" in running) throw new DeploymentError([`models: ${running.code}: ${running.context}`]);
+    models = running;
+    started.push(() => running.stop());
+    const engine = running.engine;
     core.modelCause = () => {
       const st = engine.status();
       return st.version === "" ? "" : `${st.version}@${st.ts}`;
     };
     engine.start();
   }
-  let recorder: TickRecorder | null = null;
-  if (config.store !== undefined && opts.store !== false) {
+  if (recorder !== null && config.store !== undefined) {
     const store = config.store;
     const names = [...strategies, "manual"];
-    mkdirSync(dirname(resolve(store.path)), { recursive: true });
-    recorder = await TickRecorder.open({
-      db: resolve(store.path),
-      instruments,
-      strategies: names,
-      policy: store.policy,
-      flushIntervalMs: store.flushMs,
-      onLagAlert: (a) => alerts.raise(loop.clock.now(), "STORE_LAG", "warning", "store", JSON.stringify(a)),
-    });
     const rec = recorder;
     attachRecorder(core, rec, names);
     let tradeId = 0;

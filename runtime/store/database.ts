@@ -6,7 +6,7 @@
 import { DuckDBInstance, DuckDBTimestampValue, type DuckDBConnection } from "@duckdb/node-api";
 import type { Instrument } from "../../plugins/sdk/instrument.ts";
 import { schemaSql } from "./schema.ts";
-import { StoreError } from "./store-error.ts";
+import { StoreError, storeOpenError } from "./store-error.ts";
 
 /** One result row: column name to a number, string, boolean, null, or a bigint beyond 2^53. */
 export type Row = Record<string, number | string | boolean | null | bigint>;
@@ -20,13 +20,13 @@ export class StoreDb {
     readonly connection: DuckDBConnection,
   ) {}
 
-  /** Opens (creating if needed) a store file and ensures its schema. Throws `StoreError` STORE_OPEN_FAILED. */
+  /** Opens (creating if needed) a store file and ensures its schema. Throws `StoreError` STORE_LOCKED or STORE_OPEN_FAILED. */
   static async open(path: string): Promise<StoreDb> {
     let instance: DuckDBInstance;
     try {
       instance = await DuckDBInstance.create(path);
     } catch (e) {
-      throw new StoreError("STORE_OPEN_FAILED", { db: path, cause: (e as Error).message });
+      throw storeOpenError(path, (e as Error).message);
     }
     const connection = await instance.connect();
     const db = new StoreDb(path, instance, connection);

@@ -19,7 +19,7 @@ import { RecorderChannel, type BackpressurePolicy, type LagAlert } from "./recor
 import { CHANNEL_BASE, CLOSING, DOORBELL, FAILED, FLUSH_REQ, batchLayout, channelWords, type ChannelShare } from "./ring.ts";
 import { StoreDb } from "./database.ts";
 import { RECORDED_TABLES } from "./schema.ts";
-import { StoreError } from "./store-error.ts";
+import { StoreError, storeOpenError } from "./store-error.ts";
 
 export type { BackpressurePolicy, LagAlert } from "./recorder-channel.ts";
 
@@ -129,7 +129,7 @@ export class TickRecorder {
     await new Promise<void>((resolve, reject) => {
       worker.onmessage = (ev: MessageEvent<WorkerMessage>) => {
         if (ev.data.type === "ready") resolve();
-        else if (ev.data.type === "error") reject(new StoreError("STORE_OPEN_FAILED", { db: options.db, cause: ev.data.message ?? "" }));
+        else if (ev.data.type === "error") reject(storeOpenError(options.db, ev.data.message ?? ""));
       };
       worker.onerror = (ev) => reject(new StoreError("STORE_OPEN_FAILED", { db: options.db, cause: ev.message }));
       worker.postMessage({ db: options.db, control: control.buffer, metrics: metrics.buffer, shares, instruments: options.instruments, strategies: options.strategies ?? [] });
@@ -389,3 +389,4 @@ function put64(a: Int32Array, r: number, v: number): void {
   a[r << 1] = v >>> 0;
   a[(r << 1) + 1] = Math.floor(v / TWO32);
 }
+

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join, resolve } from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { startPaperFixture, waitFor, type PaperFixture } from "../testing/paper-session.ts";
-import { passivePrice } from "../testing/http.ts";
+import { call, passivePrice } from "../testing/http.ts";
 import { needsTools } from "../../testing/system-tools.ts";
 
 const CHROMIUM = Bun.which("chromium") ?? Bun.which("chromium-browser") ?? "chromium";
@@ -27,6 +27,48 @@ describe.skipIf(!needsTools("admin: dashboard in headless Chromium", "chromium")
     await f?.stop();
   });
 
+  test("money is shown in its currency's units with its code, and in the account currency beside it", async () => {
+    // Only the operator trades here, so exposure holds still while the page and the API are compared.
+    expect((await call(f, "POST", "/api/v1/strategies/obi/pause", f.tokens.trader)).status).toBe(200);
+    const sent = await call(f, "POST", "/api/v1/orders", f.tokens.trader, { instrument: "EURGBP", side: "sell", type: "market", size: "100000" });
+    expect(sent.status).toBe(201);
+    const eurgbp = f.session.instruments.find((i) => i.symbol === "EURGBP")!.id;
+    await waitFor(() => f.session.core.portfolio.position(eurgbp) !== 0 && f.session.core.oms.openCount === 0, 10_000, "the EURGBP order filled");
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    try {
+      await page.goto(f.admin.url);
+      await page.getByTestId("token").fill(f.tokens.admin);
+      await page.getByTestId("login").click();
+      await page.locator('[data-testid="exposure"] tr[data-currency="GBP"]').waitFor({ timeout: 10_000 });
+      await page.getByTestId("pnl").filter({ hasText: /^-?[\d,]+\.\d{2} USD$/ }).waitFor({ timeout: 10_000 });
+      expect(await page.getByTestId("equity").textContent()).toMatch(/^[\d,]+\.\d{2} USD$/);
+      const api = (await call(f, "GET", "/api/v1/portfolio", f.tokens.analyst)).json as { exposure: { currency: string; long: string; short: string; net: string }[] };
+      const shown = (text: string, code: string) => `${Number(text).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 }).replace(/^-(0\.00)$/, "$1")} ${code}`;
+      const rows = await page.locator('[data-testid="exposure"] tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent ?? "")));
+      expect(rows.map((r) => r[0])).toEqual(api.exposure.map((e) => e.currency));
+      for (const [i, e] of api.exposure.entries()) {
+        const [currency, long, short, net, account] = rows[i]!;
+        // Exact per-currency figures, in that currency's units (two decimals for EUR, GBP and USD).
+        expect([long, short, net]).toEqual([shown(e.long, currency!), shown(e.short, currency!), shown(e.net, currency!)]);
+        expect(account).toMatch(/^-?[\d,]+\.\d{2} USD$/);
+      }
+      // The operator's sale of 100,000 EUR shows as a short of exactly that.
+      expect(rows.find((r) => r[0] === "EUR")![2]).toMatch(/^-[\d,]+\.00 EUR$/);
+      expect(await page.getByTestId("exposure-gross").textContent()).toMatch(/^[\d,]+\.\d{2} USD$/);
+      // Positions: realised, unrealised and net with their code; net beside it in USD.
+      const positions = await page.locator('[data-testid="positions"] tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent ?? "")));
+      const gbp = positions.find((r) => r[0] === "EURGBP")!;
+      for (const cell of gbp.slice(3, 6)) expect(cell).toMatch(/^-?[\d,]+\.\d{2} GBP$/);
+      expect(gbp[6]).toMatch(/^-?[\d,]+\.\d{2} USD$/);
+      // No raw minor-unit text ("-13100.000", "0.00000") anywhere in the money tables.
+      const cells = [...rows.flat(), ...positions.flatMap((r) => r.slice(3))];
+      for (const cell of cells) expect(cell).not.toMatch(/^-?\d+\.\d{3,}$/);
+    } finally {
+      await page.close();
+      expect((await call(f, "POST", "/api/v1/strategies/obi/resume", f.tokens.trader)).status).toBe(200);
+    }
+  }, 45_000);
+
   test("an operator logs in, watches P&L and fills, pauses a strategy, sends an order and hits the kill switch", async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const errors: string[] = [];
@@ -38,7 +80,7 @@ describe.skipIf(!needsTools("admin: dashboard in headless Chromium", "chromium")
     await page.getByTestId("status").filter({ hasText: "connected" }).waitFor({ timeout: 10_000 });
 
     // Live P&L and fills from the running session.
-    await page.getByTestId("pnl").filter({ hasText: /^-?\d+\.\d{2}$/ }).waitFor({ timeout: 10_000 });
+    await page.getByTestId("pnl").filter({ hasText: /^-?[\d,]+\.\d{2} USD$/ }).waitFor({ timeout: 10_000 });
     await page.locator('[data-testid="fillstable"] tbody tr').first().waitFor({ timeout: 15_000 });
     expect(Number(await page.getByTestId("fills").textContent())).toBeGreaterThan(0);
     expect(await page.locator('[data-testid="blotter"] tbody tr').count()).toBeGreaterThan(0);

@@ -1,7 +1,8 @@
 /**
  * Positions, the portfolio summary and P&L. Exact figures (positions, realised, unrealised, fees)
- * are decimal text in each instrument's quote currency; account-currency totals are converted at
- * current mids and are floats rounded to cents, as the session summary reports them.
+ * are decimal text in each instrument's quote currency; account-currency totals (`pnl`, `equity`,
+ * each `netAccount`, `exposureGross`) are converted at current mids and are floats rounded to
+ * cents, as the session summary reports them (null while a rate is missing).
  */
 import { formatScaled } from "../../../plugins/sdk/decimal.ts";
 import type { Session } from "../../session/build.ts";
@@ -13,6 +14,15 @@ import { moneyText, sizeText } from "../views.ts";
 export function accountPnl(session: Session): number | null {
   try {
     return Math.round(session.core.portfolio.equity(session.config.account.currency) * 100) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/** Converts decimal text in `currency` to the account currency, rounded to cents; null without a rate. */
+function inAccount(session: Session, text: string, currency: string): number | null {
+  try {
+    return Math.round(session.core.portfolio.convert(Number(text), currency, session.config.account.currency) * 100) / 100;
   } catch {
     return null;
   }
@@ -49,6 +59,7 @@ function positions(session: Session) {
       unrealised: moneyText(inst, p.unrealised(inst.id)),
       fees: moneyText(inst, p.fees(inst.id)),
       net: moneyText(inst, p.net(inst.id)),
+      netAccount: inAccount(session, moneyText(inst, p.net(inst.id)), inst.quote),
       byStrategy,
     });
   }
@@ -62,7 +73,18 @@ function byCurrency(session: Session) {
     unrealised: formatScaled(c.unrealised, c.decimals),
     fees: formatScaled(c.fees, c.decimals),
     net: formatScaled(c.net, c.decimals),
+    netAccount: inAccount(session, formatScaled(c.net, c.decimals), c.currency),
   }));
+}
+
+/** Exposure per currency (exact text) with each net in the account currency, and the gross total there. */
+function exposure(session: Session) {
+  const rows = session.core.portfolio.exposure().map((e) => {
+    const net = formatScaled(e.net, e.decimals);
+    return { currency: e.currency, long: formatScaled(e.long, e.decimals), short: formatScaled(e.short, e.decimals), net, netAccount: inAccount(session, net, e.currency) };
+  });
+  const gross = rows.some((r) => r.netAccount === null) ? null : Math.round(rows.reduce((sum, r) => sum + Math.abs(r.netAccount!), 0) * 100) / 100;
+  return { rows, gross };
 }
 
 /** P&L of each strategy: exact per quote currency, and converted to the account currency (null without a rate). */
@@ -122,6 +144,7 @@ export function portfolioRoutes(): AdminRoute[] {
       handle: ({ session }) => {
         const pnl = accountPnl(session);
         const capital = session.config.account.capital;
+        const exp = exposure(session);
         return ok({
           currency: session.config.account.currency,
           capital,
@@ -129,12 +152,8 @@ export function portfolioRoutes(): AdminRoute[] {
           equity: pnl === null ? null : Math.round((capital + pnl) * 100) / 100,
           openOrders: session.core.oms.openCount,
           byCurrency: byCurrency(session),
-          exposure: session.core.portfolio.exposure().map((e) => ({
-            currency: e.currency,
-            long: formatScaled(e.long, e.decimals),
-            short: formatScaled(e.short, e.decimals),
-            net: formatScaled(e.net, e.decimals),
-          })),
+          exposure: exp.rows,
+          exposureGross: exp.gross,
           kernelTs: session.core.now(),
         });
       },
