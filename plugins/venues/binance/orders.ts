@@ -36,6 +36,8 @@ interface OrderState {
   filled: number;
   readonly trades: Set<number>;
   reconciling: Promise<void> | null;
+  /** Settles when the new-order request has been answered (a cancel waits for it). */
+  placed: Promise<void>;
 }
 
 /** Counters of the order side. */
@@ -59,6 +61,7 @@ export class BinanceOrders {
   private keepAlive: ReturnType<typeof setInterval> | null = null;
   private stopped = false;
   private readonly bySymbol = new Map<string, Instrument>();
+  private opened: (() => void) | null = null;
 
   constructor(
     private readonly ctx: VenueContext,
@@ -74,10 +77,10 @@ export class BinanceOrders {
           return key === null ? null : `${o.wsUrl}/ws/${key}`;
         },
         open: () => {
-          if (this.socket.opens > 1) {
-            this.counters.userReconnects++;
-            void this.reconcileAll("user stream reconnected");
-          }
+          if (this.socket.opens > 1) this.counters.userReconnects++;
+          this.opened?.();
+          // Reports of orders sent while the stream was down (or not yet up) come from REST.
+          if ([...this.orders.values()].some((st) => !st.terminal)) void this.reconcileAll(this.socket.opens > 1 ? "user stream reconnected" : "user stream opened");
         },
         message: (text) => this.onUserFrame(text),
         close: (reason) => {
@@ -101,8 +104,11 @@ export class BinanceOrders {
       if (typeof f === "string") this.ctx.alert("BINANCE_INSTRUMENT_MISMATCH", `symbol=${inst.symbol} ${f}; orders on it are refused`);
       else this.filters[inst.id] = f;
     }
+    const open = new Promise<void>((resolve) => (this.opened = resolve));
     this.socket.start();
     this.keepAlive = setInterval(() => void this.renewListenKey(), this.o.keepAliveMs);
+    // Ready once the user stream is up (or after 5 s: orders sent before it opens are reconciled then).
+    await Promise.race([open, Bun.sleep(5_000)]);
   }
 
   /** Closes the user stream. */
@@ -139,10 +145,10 @@ export class BinanceOrders {
     if (o.type === "limit") params.price = formatDecimal(o.price, inst.priceDecimals);
     params.newClientOrderId = clientId;
     params.newOrderRespType = "ACK";
-    const st: OrderState = { id: o.id, instrument: o.instrument, clientId, size: o.size, exchangeId: -1, accepted: false, terminal: false, filled: 0, trades: new Set(), reconciling: null };
+    const st: OrderState = { id: o.id, instrument: o.instrument, clientId, size: o.size, exchangeId: -1, accepted: false, terminal: false, filled: 0, trades: new Set(), reconciling: null, placed: Promise.resolve() };
     this.orders.set(o.id, st);
     this.counters.sent++;
-    void this.rest.signed<{ orderId: number }>("POST", "/api/v3/order", params).then((r) => {
+    st.placed = this.rest.signed<{ orderId: number }>("POST", "/api/v3/order", params).then((r) => {
       if (r.ok) {
         st.exchangeId = r.value.orderId;
         this.accept(st);
@@ -166,7 +172,10 @@ export class BinanceOrders {
       return;
     }
     const symbol = this.ctx.instruments[st.instrument]!.symbol;
-    void this.rest.signed<{ status: string; executedQty: string }>("DELETE", "/api/v3/order", { symbol, origClientOrderId: st.clientId }).then(async (r) => {
+    // A cancel never overtakes its order: it is sent once the new-order request has been answered.
+    void st.placed.then(async () => {
+      if (st.terminal) return;
+      const r = await this.rest.signed<{ status: string; executedQty: string }>("DELETE", "/api/v3/order", { symbol, origClientOrderId: st.clientId });
       if (r.ok) {
         // Trades the user stream has not told us about yet come first, then the cancel.
         const executed = parseDecimal(r.value.executedQty, this.ctx.instruments[st.instrument]!.sizeDecimals);
@@ -276,6 +285,9 @@ export class BinanceOrders {
   }
 
   private async reconcileOnce(st: OrderState, why: string): Promise<void> {
+    // An order whose new-order request is still in flight may not be at the exchange yet.
+    await st.placed;
+    if (st.terminal) return;
     const inst = this.ctx.instruments[st.instrument]!;
     for (let attempt = 0; attempt < 20 && !this.stopped; attempt++) {
       const wait = this.rest.backoffLeft();

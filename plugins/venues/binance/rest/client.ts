@@ -8,6 +8,9 @@
  */
 import { queryString, signQuery } from "../wire/sign.ts";
 
+/** A request unanswered after this long is treated as lost (its outcome is then reconciled). */
+const REQUEST_TIMEOUT_MS = 10_000;
+
 /** A REST answer: the JSON body, or why there is none. */
 export type RestResult<T> =
   | { readonly ok: true; readonly value: T }
@@ -85,7 +88,7 @@ export class BinanceRest {
     const url = `${this.o.baseUrl}${path}${query === "" ? "" : `?${query}`}`;
     let res: Response;
     try {
-      res = await fetch(url, { method, headers: signed || keyed ? { "X-MBX-APIKEY": this.o.apiKey } : {} });
+      res = await fetch(url, { method, headers: signed || keyed ? { "X-MBX-APIKEY": this.o.apiKey } : {}, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
     } catch (err) {
       return { ok: false, status: 0, code: "BINANCE_NETWORK", msg: (err as Error).message };
     }

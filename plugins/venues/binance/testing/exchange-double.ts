@@ -28,6 +28,8 @@ export interface DoubleOptions {
   secret?: string;
   /** Replay speed (capture seconds per wall second); 0 = frames only move on `step`. */
   speed?: number;
+  /** Loopback port (0 = any free one). */
+  port?: number;
   makerFeePpm?: number;
   takerFeePpm?: number;
   /** Exchange filters as text. */
@@ -91,6 +93,7 @@ export class BinanceDouble {
       apiKey: "double-api-key",
       secret: "double-secret",
       speed: 0,
+      port: 0,
       makerFeePpm: 1000,
       takerFeePpm: 1000,
       tickSize: "0.01000000",
@@ -107,7 +110,7 @@ export class BinanceDouble {
     const self = this;
     this.server = Bun.serve<SocketData>({
       hostname: "127.0.0.1",
-      port: 0,
+      port: this.opts.port,
       fetch: (req, server) => self.handle(req, server),
       websocket: {
         open(ws) {
@@ -134,6 +137,11 @@ export class BinanceDouble {
   /** REST base URL. */
   get restUrl(): string {
     return `http://127.0.0.1:${this.server.port}`;
+  }
+
+  /** The port it listens on. */
+  get port(): number {
+    return this.server.port ?? 0;
   }
 
   /** WebSocket base URL. */
