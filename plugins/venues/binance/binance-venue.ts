@@ -26,6 +26,8 @@ export class BinanceVenue implements VenueAdapter {
   readonly market: BinanceMarketData;
   readonly orders: BinanceOrders | null;
   readonly sim: SimVenue | null;
+  /** USD-M futures market data (order entry there is not implemented: orders are refused). */
+  readonly futures: boolean;
   /** Resolves when start-up (clock offset, exchangeInfo, user stream) has been attempted. */
   readonly ready: Promise<void>;
 
@@ -46,7 +48,8 @@ export class BinanceVenue implements VenueAdapter {
       onEvent: (code, message) => ctx.alert(code, message),
     });
     const wsUrl = p.wsUrl.replace(/\/$/, "");
-    this.market = new BinanceMarketData(ctx, this.rest, { wsUrl, snapshotLimit: p.snapshotLimit, depthSpeed: p.depthSpeed, reconnectMinMs: p.reconnectMinMs, reconnectMaxMs: p.reconnectMaxMs });
+    this.market = new BinanceMarketData(ctx, this.rest, { wsUrl, snapshotLimit: p.snapshotLimit, depthSpeed: p.depthSpeed, reconnectMinMs: p.reconnectMinMs, reconnectMaxMs: p.reconnectMaxMs, futures: p.market === "usdm" });
+    this.futures = p.market === "usdm";
     if (p.execution === "sim") {
       const s = p.sim ?? {};
       this.sim = new SimVenue(ctx, { orderLatencyUs: 150, reportLatencyUs: 150, jitterUs: 0, feedDelayUs: 0, makerFeePpm: 1000, takerFeePpm: 1000, dayEndHourUtc: 0, ...s });
@@ -61,7 +64,7 @@ export class BinanceVenue implements VenueAdapter {
   }
 
   private async start(ctx: VenueContext): Promise<void> {
-    if (this.orders === null) return;
+    if (this.orders === null || this.futures) return;
     const t = await this.rest.syncTime();
     if (!t.ok) ctx.alert("BINANCE_START_FAILED", `server time: status=${t.status} code=${t.code} msg=${t.msg}`);
     await this.orders.start();
@@ -69,6 +72,7 @@ export class BinanceVenue implements VenueAdapter {
 
   submit(order: VenueOrder): void {
     if (this.sim !== null) this.sim.submit(order);
+    else if (this.futures) this.ctx.report({ kind: "rejected", orderId: order.id, ts: this.ctx.now(), reason: "UNSUPPORTED: USD-M order entry (use execution: sim)" });
     else this.orders!.submit(order);
   }
 

@@ -1,5 +1,5 @@
 /**
- * The Binance venue's market data: one combined WebSocket stream per session (depth diffs,
+ * The Binance venue's market data (spot, or USD-M futures with `pu` continuity): one combined WebSocket stream per session (depth diffs,
  * bookTicker and trades of every instrument), each instrument's book kept in sync by DepthSync
  * with REST snapshots, resynced (with an alert) after any gap, and the top of book handed to the
  * runtime from whichever source is newer by update id (the book after a diff, or a bookTicker).
@@ -39,11 +39,11 @@ export class BinanceMarketData {
   constructor(
     private readonly ctx: VenueContext,
     private readonly rest: BinanceRest,
-    private readonly o: { wsUrl: string; snapshotLimit: number; depthSpeed: string; reconnectMinMs: number; reconnectMaxMs: number },
+    private readonly o: { wsUrl: string; snapshotLimit: number; depthSpeed: string; reconnectMinMs: number; reconnectMaxMs: number; futures?: boolean },
   ) {
     const n = ctx.instruments.length;
     this.books = Array.from({ length: n }, () => new DepthBook());
-    this.syncs = this.books.map((b) => new DepthSync(b, false));
+    this.syncs = this.books.map((b) => new DepthSync(b, o.futures === true));
     this.scales = ctx.instruments.map((i) => ({ priceDecimals: i.priceDecimals, sizeDecimals: i.sizeDecimals }));
     this.lastPublished = new Array(n).fill(-1);
     this.fetching = new Array(n).fill(false);
@@ -158,7 +158,9 @@ export class BinanceMarketData {
         if (!this.socket.connected) return;
         const wait = this.rest.backoffLeft();
         if (wait > 0) await Bun.sleep(wait);
-        const r = await this.rest.get<{ lastUpdateId: number; bids: [string, string][]; asks: [string, string][] }>("/api/v3/depth", { symbol, limit: this.o.snapshotLimit });
+        const path = this.o.futures === true ? "/fapi/v1/depth" : "/api/v3/depth";
+        const limit = this.o.futures === true ? Math.min(1000, this.o.snapshotLimit) : this.o.snapshotLimit;
+        const r = await this.rest.get<{ lastUpdateId: number; bids: [string, string][]; asks: [string, string][] }>(path, { symbol, limit });
         if (this.stopped || !this.socket.connected) return;
         if (!r.ok) {
           if (r.code !== "BINANCE_BACKOFF") this.ctx.alert("BINANCE_SNAPSHOT_FAILED", `symbol=${symbol} status=${r.status} code=${r.code} msg=${r.msg}`);

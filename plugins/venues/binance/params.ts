@@ -25,10 +25,12 @@ export const BinanceParams = Type.Object(
     apiKeyEnv: Type.String({ default: "BINANCE_API_KEY" }),
     secretKeyEnv: Type.String({ default: "BINANCE_SECRET_KEY" }),
     recvWindowMs: Type.Integer({ minimum: 1, maximum: 60_000, default: 5000 }),
-    /** Levels asked of the REST depth snapshot (5000 is Binance's most). */
+    /** Levels asked of the REST depth snapshot (spot allows 5000, USD-M 1000). */
     snapshotLimit: Type.Integer({ minimum: 5, maximum: 5000, default: 5000 }),
-    /** Depth stream speed: "100ms" or "1000ms". */
-    depthSpeed: Type.Union([Type.Literal("100ms"), Type.Literal("1000ms")], { default: "100ms" }),
+    /** "spot" (api.binance.com) or "usdm" (USD-M futures, fapi.binance.com: market data only so far). */
+    market: Type.Union([Type.Literal("spot"), Type.Literal("usdm")], { default: "spot" }),
+    /** Depth stream update speed (spot: 100ms or 1000ms; USD-M: 0ms, 100ms, 250ms or 500ms). */
+    depthSpeed: Type.Union([Type.Literal("0ms"), Type.Literal("100ms"), Type.Literal("250ms"), Type.Literal("500ms"), Type.Literal("1000ms")], { default: "100ms" }),
     /** Listen key keep-alive period (Binance closes an idle key after 60 minutes). */
     keepAliveMs: Type.Integer({ minimum: 1000, default: 30 * 60_000 }),
     reconnectMinMs: Type.Integer({ minimum: 1, default: 100 }),

@@ -46,6 +46,12 @@ export class DepthSync {
   applied = 0;
   stale = 0;
   gaps = 0;
+  /**
+   * Worst bid and ask of the last snapshot: a snapshot is cut at its limit, so beyond these prices
+   * the book holds only levels that diffs have set since (0 and Infinity before any snapshot).
+   */
+  coverBid = 0;
+  coverAsk = Number.POSITIVE_INFINITY;
   private buffer: Diff[] = [];
   /** True until the first diff after a snapshot has been applied (futures check it straddles). */
   private first = true;
@@ -83,6 +89,8 @@ export class DepthSync {
     setLevels(book.bids, s.bids);
     setLevels(book.asks, s.asks);
     book.lastId = s.lastUpdateId;
+    this.coverBid = s.bids.length >= 2 ? s.bids[s.bids.length - 2]! : 0;
+    this.coverAsk = s.asks.length >= 2 ? s.asks[s.asks.length - 2]! : Number.POSITIVE_INFINITY;
     this.state = "synced";
     this.first = true;
     const pending = this.buffer;
@@ -105,7 +113,7 @@ export class DepthSync {
       this.stale++;
       return "stale";
     }
-    const follows = this.futures ? (this.first ? d.first <= id : d.prev === id) : d.first <= id + 1;
+    const follows = this.futures ? d.prev === id || (this.first && d.first <= id) : d.first <= id + 1;
     if (!follows) {
       this.gaps++;
       this.reset();

@@ -33,6 +33,9 @@ export const SHARED_DATA = resolve(import.meta.dir, "../../../../../shared/data"
 /** The spot BTCUSDT capture: both files, stitched (about 11 minutes). */
 export const SPOT_FILES = ["binance/spot_btcusdt_20240808.gz", "binance/spot_btcusdt_20240809.gz"];
 
+/** The USD-M futures BTCUSDT capture (about 6 minutes, depth diffs chained by `pu`). */
+export const USDM_FILES = ["binance/usdm_btcusdt_20240808.gz"];
+
 /** Loads and stitches capture files; frames before the snapshot are left out (the book starts there). */
 export function loadCapture(files: readonly string[], priceDecimals: number, sizeDecimals: number): Capture {
   const key = `${files.join("+")}@${priceDecimals}/${sizeDecimals}`;

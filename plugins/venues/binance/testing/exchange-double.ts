@@ -270,7 +270,9 @@ export class BinanceDouble {
           // The exchange skipped update ids: the frame claims to start later than it does.
           this.faults.shift();
           const msg = JSON.parse(frame.text);
-          msg.data.U += f.ids;
+          // Futures chain diffs by pu (previous u), spot by U.
+          if (typeof msg.data.pu === "number") msg.data.pu -= f.ids;
+          else msg.data.U += f.ids;
           this.broadcast(frame.stream, JSON.stringify(msg));
           return;
         }
@@ -384,7 +386,7 @@ export class BinanceDouble {
       this.weightMinute = minute;
       this.weight = 0;
     }
-    this.weight += url.pathname === "/api/v3/depth" ? 250 : url.pathname === "/api/v3/exchangeInfo" ? 20 : 1;
+    this.weight += url.pathname.endsWith("/depth") ? 250 : url.pathname === "/api/v3/exchangeInfo" ? 20 : 1;
     const headers = { "X-MBX-USED-WEIGHT-1M": String(this.weight) };
     const reply = (value: unknown, status = 200) => json(value, status, headers);
     switch (key) {
@@ -395,6 +397,7 @@ export class BinanceDouble {
       case "GET /api/v3/exchangeInfo":
         return reply(this.exchangeInfo());
       case "GET /api/v3/depth":
+      case "GET /fapi/v1/depth":
         return reply(this.depth(Number(params.get("limit") ?? 100)));
       case "POST /api/v3/userDataStream":
       case "PUT /api/v3/userDataStream":

@@ -16,6 +16,9 @@ export interface Recorded {
 /** The spot BTCUSDT instrument as the captures quote it: cents and 1e-8 BTC units. */
 export const BTCUSDT: Instrument = { id: 0, symbol: "BTCUSDT", venue: "binance", base: "BTC", quote: "USDT", priceDecimals: 2, sizeDecimals: 8, lotSize: 1000, minSize: 1000 };
 
+/** The USD-M futures BTCUSDT instrument: 0.1 price ticks, 0.001 BTC units. */
+export const BTCUSDT_PERP: Instrument = { id: 0, symbol: "BTCUSDT", venue: "binance", base: "BTC", quote: "USDT", priceDecimals: 1, sizeDecimals: 3, lotSize: 1, minSize: 1 };
+
 /** Builds a recording context for the given params. */
 export function recordingContext<P>(params: P, instruments: readonly Instrument[] = [BTCUSDT]): { ctx: VenueContext; rec: Recorded } {
   const rec: Recorded = { reports: [], quotes: [], trades: [], alerts: [] };
