@@ -23,7 +23,7 @@ const frames = capture.frames;
 const depthFrames = frames.filter((f) => f.diff !== null);
 
 function marketData(ctx: VenueContext, d: BinanceDouble | null): BinanceMarketData {
-  const rest = new BinanceRest({ baseUrl: d?.restUrl ?? "http://127.0.0.1:9", apiKey: "", secret: "", recvWindowMs: 5000, wallMs: Date.now, onEvent: () => {} });
+  const rest = new BinanceRest({ baseUrl: d?.restUrl ?? "http://127.0.0.1:9", apiKey: "", sign: () => "", recvWindowMs: 5000, wallMs: Date.now, onEvent: () => {} });
   return new BinanceMarketData(ctx, rest, { wsUrl: d?.wsUrl ?? "ws://127.0.0.1:9", snapshotLimit: 5000, depthSpeed: "100ms", reconnectMinMs: 20, reconnectMaxMs: 500 });
 }
 

@@ -5,6 +5,7 @@
  * filled and cancelled with nothing lost or doubled through clock skew, 429s and a user stream outage.
  */
 import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { generateKeyPairSync } from "node:crypto";
 import { BinanceBook } from "../../../runtime/data/formats/binance-book.ts";
 import type { VenueOrder } from "../../sdk/venue.ts";
 import { BinanceVenue } from "./binance-venue.ts";
@@ -23,7 +24,7 @@ afterAll(async () => {
 });
 
 function params(d: BinanceDouble, market: "spot" | "usdm" = "spot"): BinanceParams {
-  return { restUrl: d.restUrl, wsUrl: d.wsUrl, apiKeyEnv: "K", secretKeyEnv: "S", recvWindowMs: 5000, snapshotLimit: 5000, market, depthSpeed: market === "usdm" ? "0ms" : "100ms", keepAliveMs: 60_000, reconnectMinMs: 20, reconnectMaxMs: 500, execution: "binance" };
+  return { restUrl: d.restUrl, wsUrl: d.wsUrl, apiKeyEnv: "K", secretKeyEnv: "S", keyType: "hmac", recvWindowMs: 5000, snapshotLimit: 5000, market, depthSpeed: market === "usdm" ? "0ms" : "100ms", keepAliveMs: 60_000, reconnectMinMs: 20, reconnectMaxMs: 500, execution: "binance" };
 }
 
 function start(files = SPOT_FILES.slice(0, 1), market: "spot" | "usdm" = "spot") {
@@ -129,6 +130,36 @@ async function marketFaults(market: "spot" | "usdm"): Promise<void> {
     expect(rec.trades.length).toBeGreaterThan(1000);
   }
 }
+
+describe("Ed25519 keys", () => {
+  test("an order signed with an Ed25519 key is accepted by a double holding its public key, and one signed with another key is refused -1022", async () => {
+    const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+    const pem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+    const other = generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+    const double = BinanceDouble.start({ files: SPOT_FILES.slice(0, 1), ed25519PublicKeyPem: publicKey.export({ type: "spki", format: "pem" }).toString() });
+    stops.push(() => double.stop());
+    const venues = [pem, other].map((key) => {
+      const p: BinanceParams = { ...params(double), keyType: "ed25519" };
+      const { ctx, rec } = recordingContext(p);
+      const venue = new BinanceVenue(ctx, p, { env: { K: double.apiKey, S: key } });
+      stops.push(() => venue.stop());
+      return { venue, rec };
+    });
+    for (const { venue } of venues) {
+      await venue.ready;
+      await until(() => venue.market.syncs[0]!.state === "synced", "synced");
+    }
+    const { bid } = venues[0]!.venue.market.touch(0);
+    venues[0]!.venue.submit(order(1, 1, bid - 100_000, 100_000));
+    // The double has one account, so each venue also hears the other's reports: distinct order ids.
+    venues[1]!.venue.submit(order(2, 1, bid - 100_000, 100_000));
+    await until(() => venues[0]!.rec.reports.length > 0 && venues[1]!.rec.reports.length > 0, "answers");
+    expect(venues[0]!.rec.reports[0]).toMatchObject({ kind: "accepted", orderId: 1 });
+    expect(venues[1]!.rec.reports[0]).toMatchObject({ kind: "rejected", orderId: 2 });
+    expect((venues[1]!.rec.reports[0] as { reason: string }).reason).toContain("code=-1022");
+    expect(double.counters.badSignature).toBe(1);
+  });
+});
 
 function order(id: number, side: 1 | -1, price: number, size: number, tif: VenueOrder["tif"] = "GTC"): VenueOrder {
   return { id, instrument: 0, side, type: "limit", tif, price, stopPrice: 0, size, expireTs: 0, postOnly: false, ts: 0 };

@@ -11,6 +11,7 @@ import { BinanceMarketData } from "./market-data.ts";
 import { BinanceOrders } from "./orders.ts";
 import type { BinanceParams } from "./params.ts";
 import { BinanceRest } from "./rest/client.ts";
+import { ed25519Signer, hmacSigner, type Signer } from "./wire/sign.ts";
 
 /** Test and tooling hooks that a deployment never sets. */
 export interface BinanceVenueOptions {
@@ -39,10 +40,18 @@ export class BinanceVenue implements VenueAdapter {
     const env = opts.env ?? process.env;
     const apiKey = env[p.apiKeyEnv] ?? "";
     const secret = env[p.secretKeyEnv] ?? "";
+    let sign: Signer = hmacSigner(secret);
+    if (p.keyType === "ed25519" && secret !== "") {
+      try {
+        sign = ed25519Signer(secret);
+      } catch (err) {
+        ctx.alert("BINANCE_NO_KEYS", `${p.secretKeyEnv}: ${(err as Error).message}; orders will be refused by the exchange`);
+      }
+    }
     this.rest = new BinanceRest({
       baseUrl: p.restUrl.replace(/\/$/, ""),
       apiKey,
-      secret,
+      sign,
       recvWindowMs: p.recvWindowMs,
       wallMs: opts.wallMs ?? Date.now,
       onEvent: (code, message) => ctx.alert(code, message),

@@ -21,9 +21,11 @@ export const BinanceParams = Type.Object(
     restUrl: Type.String({ pattern: "^https?://" }),
     /** WebSocket base, e.g. wss://stream.binance.com:9443 (streams at /stream, user data at /ws/<listenKey>). */
     wsUrl: Type.String({ pattern: "^wss?://" }),
-    /** Names of the environment variables holding the API key and the HMAC secret key. */
+    /** Names of the environment variables holding the API key and the secret: the HMAC secret key, or the Ed25519 private key as PKCS#8 PEM text. */
     apiKeyEnv: Type.String({ default: "BINANCE_API_KEY" }),
     secretKeyEnv: Type.String({ default: "BINANCE_SECRET_KEY" }),
+    /** Kind of API key: "hmac" (HMAC-SHA256) or "ed25519". */
+    keyType: Type.Union([Type.Literal("hmac"), Type.Literal("ed25519")], { default: "hmac" }),
     recvWindowMs: Type.Integer({ minimum: 1, maximum: 60_000, default: 5000 }),
     /** Levels asked of the REST depth snapshot (spot allows 5000, USD-M 1000). */
     snapshotLimit: Type.Integer({ minimum: 5, maximum: 5000, default: 5000 }),

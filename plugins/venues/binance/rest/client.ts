@@ -1,12 +1,12 @@
 /**
  * Binance REST as the venue uses it: SIGNED requests (parameters in the query string, `recvWindow`,
- * `timestamp` from the exchange's clock as estimated by the server-time offset, HMAC-SHA256
- * signature), the API key header, request weight from `X-MBX-USED-WEIGHT-1M`, and back-off: after
+ * `timestamp` from the exchange's clock as estimated by the server-time offset, HMAC-SHA256 or
+ * Ed25519 signature), the API key header, request weight from `X-MBX-USED-WEIGHT-1M`, and back-off: after
  * a 429 or 418 no request is sent until its Retry-After has passed (sending on would get the IP
  * banned), and a -1021 (timestamp outside recvWindow) re-measures the clock offset and retries once.
  * Every call resolves to a value; nothing throws.
  */
-import { queryString, signQuery } from "../wire/sign.ts";
+import { queryString, signQueryWith, type Signer } from "../wire/sign.ts";
 
 /** A request unanswered after this long is treated as lost (its outcome is then reconciled). */
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -20,7 +20,8 @@ export type RestResult<T> =
 export interface RestOptions {
   readonly baseUrl: string;
   readonly apiKey: string;
-  readonly secret: string;
+  /** Signs SIGNED requests (HMAC-SHA256 or Ed25519). */
+  readonly sign: Signer;
   readonly recvWindowMs: number;
   /** Wall clock, ms (injected so tests can skew it). */
   readonly wallMs: () => number;
@@ -83,7 +84,7 @@ export class BinanceRest {
     let query = queryString(params);
     if (signed) {
       const stamp = `recvWindow=${this.o.recvWindowMs}&timestamp=${this.o.wallMs() + this.offsetMs}`;
-      query = signQuery(query === "" ? stamp : `${query}&${stamp}`, this.o.secret);
+      query = signQueryWith(query === "" ? stamp : `${query}&${stamp}`, this.o.sign);
     }
     const url = `${this.o.baseUrl}${path}${query === "" ? "" : `?${query}`}`;
     let res: Response;

@@ -11,7 +11,7 @@
  */
 import type { Server, ServerWebSocket } from "bun";
 import { BinanceBook } from "../../../../runtime/data/formats/binance-book.ts";
-import { createHmac } from "node:crypto";
+import { createHmac, createPublicKey, verify as cryptoVerify, type KeyObject } from "node:crypto";
 import { loadCapture, type Capture, type Frame } from "./capture.ts";
 import { DoubleMatching, type DoubleOrder, type ExecEvent } from "./matching.ts";
 
@@ -26,6 +26,8 @@ export interface DoubleOptions {
   sizeDecimals?: number;
   apiKey?: string;
   secret?: string;
+  /** An Ed25519 public key (PEM): signatures are then checked as Ed25519 (base64) instead of HMAC. */
+  ed25519PublicKeyPem?: string;
   /** Replay speed (capture seconds per wall second); 0 = frames only move on `step`. */
   speed?: number;
   /** Loopback port (0 = any free one). */
@@ -81,6 +83,7 @@ export class BinanceDouble {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private readonly opts: Required<DoubleOptions>;
   private weightMinute = 0;
+  private publicKey: KeyObject | undefined;
   private weight = 0;
 
   private constructor(opts: DoubleOptions) {
@@ -92,6 +95,7 @@ export class BinanceDouble {
       sizeDecimals: 8,
       apiKey: "double-api-key",
       secret: "double-secret",
+      ed25519PublicKeyPem: "",
       speed: 0,
       port: 0,
       makerFeePpm: 1000,
@@ -456,7 +460,7 @@ export class BinanceDouble {
     if (at < 0) return { status: 400, body: { code: -1102, msg: "Mandatory parameter 'signature' was not sent, was empty/null, or malformed." } };
     const payload = total.slice(0, at);
     const signature = total.slice(at + "&signature=".length);
-    if (createHmac("sha256", this.secret).update(payload).digest("hex") !== signature.toLowerCase()) {
+    if (!this.signatureValid(payload, signature)) {
       this.counters.badSignature++;
       return { status: 400, body: { code: -1022, msg: "Signature for this request is not valid." } };
     }
@@ -469,6 +473,16 @@ export class BinanceDouble {
       return { status: 400, body: { code: -1021, msg: "Timestamp for this request is outside of the recvWindow." } };
     }
     return null;
+  }
+
+  private signatureValid(payload: string, signature: string): boolean {
+    if (this.opts.ed25519PublicKeyPem === "") return createHmac("sha256", this.secret).update(payload).digest("hex") === signature.toLowerCase();
+    this.publicKey ??= createPublicKey(this.opts.ed25519PublicKeyPem);
+    try {
+      return cryptoVerify(null, Buffer.from(payload), this.publicKey, Buffer.from(decodeURIComponent(signature), "base64"));
+    } catch {
+      return false;
+    }
   }
 
   private newOrder(p: URLSearchParams, reply: (v: unknown, s?: number) => Response): Response {
