@@ -24,7 +24,7 @@ afterAll(async () => {
 });
 
 function params(d: BinanceDouble, market: "spot" | "usdm" = "spot"): BinanceParams {
-  return { restUrl: d.restUrl, wsUrl: d.wsUrl, apiKeyEnv: "K", secretKeyEnv: "S", keyType: "hmac", recvWindowMs: 5000, snapshotLimit: 5000, market, depthSpeed: market === "usdm" ? "0ms" : "100ms", keepAliveMs: 60_000, reconnectMinMs: 20, reconnectMaxMs: 500, execution: "binance" };
+  return { restUrl: d.restUrl, wsUrl: d.wsUrl, apiKeyEnv: "K", secretKeyEnv: "S", keyType: "hmac", orderTransport: "rest", recvWindowMs: 5000, snapshotLimit: 5000, market, depthSpeed: market === "usdm" ? "0ms" : "100ms", keepAliveMs: 60_000, reconnectMinMs: 20, reconnectMaxMs: 500, execution: "binance" };
 }
 
 function start(files = SPOT_FILES.slice(0, 1), market: "spot" | "usdm" = "spot") {
@@ -130,6 +130,39 @@ async function marketFaults(market: "spot" | "usdm"): Promise<void> {
     expect(rec.trades.length).toBeGreaterThan(1000);
   }
 }
+
+describe("WebSocket API", () => {
+  test("orders go over the WebSocket API: acknowledged, filled and cancelled; a drop with an order in flight is reconciled with nothing doubled", async () => {
+    const double = BinanceDouble.start({ files: SPOT_FILES.slice(0, 1) });
+    stops.push(() => double.stop());
+    const p: BinanceParams = { ...params(double), orderTransport: "ws-api" };
+    const { ctx, rec } = recordingContext(p);
+    const venue = new BinanceVenue(ctx, p, { env: { K: double.apiKey, S: double.secret } });
+    stops.push(() => venue.stop());
+    await venue.ready;
+    await until(() => venue.market.syncs[0]!.state === "synced" && venue.orders!.connected && venue.wsApi!.connected, "up");
+    const reportsOf = (id: number) => rec.reports.filter((r) => r.orderId === id).map((r) => r.kind);
+    const { bid, ask } = venue.market.touch(0);
+    venue.submit(order(1, 1, ask + 500, 2_000_000, "IOC"));
+    venue.submit(order(2, 1, bid - 100_000, 100_000));
+    await until(() => reportsOf(2).includes("accepted") && (reportsOf(1).includes("expired") || reportsOf(1).includes("fill")), "acks");
+    venue.cancel(2);
+    await until(() => reportsOf(2).includes("canceled"), "cancel");
+    const requests = double.counters.requests;
+    expect(double.counters.wsApiRequests).toBe(3);
+    // The connection drops with an order in flight: its answer never comes, REST reconciles it.
+    venue.submit(order(3, 1, bid - 100_000, 100_000));
+    double.inject({ kind: "disconnect", streams: "ws-api" });
+    await until(() => reportsOf(3).length > 0, "order 3 settled");
+    expect(double.counters.requests).toBeGreaterThan(requests);
+    const at3 = double.matching.byClientId.get("K3");
+    expect(reportsOf(3)).toEqual([at3 === undefined ? "rejected" : "accepted"]);
+    expect([...double.matching.orders.values()].filter((o) => o.clientOrderId === "K3").length).toBeLessThanOrEqual(1);
+    const fills = rec.reports.filter((r) => r.kind === "fill");
+    expect(fills.length).toBe(double.matching.trades.length);
+    expect(rec.alerts.some((a) => a.code === "BINANCE_STREAM_DOWN" && a.message.includes("ws-api"))).toBe(true);
+  });
+});
 
 describe("Ed25519 keys", () => {
   test("an order signed with an Ed25519 key is accepted by a double holding its public key, and one signed with another key is refused -1022", async () => {

@@ -11,6 +11,7 @@ import { BinanceMarketData } from "./market-data.ts";
 import { BinanceOrders } from "./orders.ts";
 import type { BinanceParams } from "./params.ts";
 import { BinanceRest } from "./rest/client.ts";
+import { BinanceWsApi } from "./rest/ws-api.ts";
 import { ed25519Signer, hmacSigner, type Signer } from "./wire/sign.ts";
 
 /** Test and tooling hooks that a deployment never sets. */
@@ -27,6 +28,8 @@ export class BinanceVenue implements VenueAdapter {
   readonly market: BinanceMarketData;
   readonly orders: BinanceOrders | null;
   readonly sim: SimVenue | null;
+  /** The WebSocket API connection when orders go that way. */
+  readonly wsApi: BinanceWsApi | null = null;
   /** USD-M futures market data (order entry there is not implemented: orders are refused). */
   readonly futures: boolean;
   /** Resolves when start-up (clock offset, exchangeInfo, user stream) has been attempted. */
@@ -66,7 +69,13 @@ export class BinanceVenue implements VenueAdapter {
     } else {
       if (apiKey === "" || secret === "") ctx.alert("BINANCE_NO_KEYS", `environment variables ${p.apiKeyEnv}/${p.secretKeyEnv} are not set; orders will be refused by the exchange`);
       this.sim = null;
-      this.orders = new BinanceOrders(ctx, this.rest, { wsUrl, keepAliveMs: p.keepAliveMs, reconnectMinMs: p.reconnectMinMs, reconnectMaxMs: p.reconnectMaxMs, touch: (i) => this.market.touch(i) });
+      if (p.orderTransport === "ws-api") {
+        this.wsApi = new BinanceWsApi(
+          { url: p.wsApiUrl ?? `${wsUrl}/ws-api/v3`, apiKey, sign, recvWindowMs: p.recvWindowMs, wallMs: opts.wallMs ?? Date.now, reconnectMinMs: p.reconnectMinMs, reconnectMaxMs: p.reconnectMaxMs, onEvent: (code, message) => ctx.alert(code, message) },
+          this.rest,
+        );
+      }
+      this.orders = new BinanceOrders(ctx, this.rest, { wsUrl, keepAliveMs: p.keepAliveMs, reconnectMinMs: p.reconnectMinMs, reconnectMaxMs: p.reconnectMaxMs, touch: (i) => this.market.touch(i), wsApi: this.wsApi });
     }
     this.market.start();
     this.ready = this.start(ctx);
@@ -76,6 +85,12 @@ export class BinanceVenue implements VenueAdapter {
     if (this.orders === null || this.futures) return;
     const t = await this.rest.syncTime();
     if (!t.ok) ctx.alert("BINANCE_START_FAILED", `server time: status=${t.status} code=${t.code} msg=${t.msg}`);
+    if (this.wsApi !== null) {
+      const api = this.wsApi;
+      api.start();
+      const end = Date.now() + 5_000;
+      while (!api.connected && Date.now() < end) await Bun.sleep(5);
+    }
     await this.orders.start();
   }
 
@@ -106,5 +121,6 @@ export class BinanceVenue implements VenueAdapter {
   stop(): void {
     this.market.stop();
     this.orders?.stop();
+    this.wsApi?.stop();
   }
 }

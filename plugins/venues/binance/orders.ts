@@ -9,7 +9,8 @@
  */
 import type { Instrument } from "../../sdk/instrument.ts";
 import type { VenueContext, VenueOrder } from "../../sdk/venue.ts";
-import type { BinanceRest } from "./rest/client.ts";
+import type { BinanceRest, RestResult } from "./rest/client.ts";
+import type { BinanceWsApi } from "./rest/ws-api.ts";
 import { KeptSocket } from "./stream/socket.ts";
 import { formatDecimal, parseDecimal } from "./wire/decimal.ts";
 import { parseUserFrame, type ExecutionReportEvent } from "./wire/messages.ts";
@@ -66,7 +67,7 @@ export class BinanceOrders {
   constructor(
     private readonly ctx: VenueContext,
     private readonly rest: BinanceRest,
-    private readonly o: { wsUrl: string; keepAliveMs: number; reconnectMinMs: number; reconnectMaxMs: number; touch: (i: number) => { bid: number; ask: number } },
+    private readonly o: { wsUrl: string; keepAliveMs: number; reconnectMinMs: number; reconnectMaxMs: number; touch: (i: number) => { bid: number; ask: number }; wsApi?: BinanceWsApi | null },
   ) {
     this.filters = ctx.instruments.map(() => null);
     for (const i of ctx.instruments) this.bySymbol.set(i.symbol.toUpperCase(), i);
@@ -148,7 +149,7 @@ export class BinanceOrders {
     const st: OrderState = { id: o.id, instrument: o.instrument, clientId, size: o.size, exchangeId: -1, accepted: false, terminal: false, filled: 0, trades: new Set(), reconciling: null, placed: Promise.resolve() };
     this.orders.set(o.id, st);
     this.counters.sent++;
-    st.placed = this.rest.signed<{ orderId: number }>("POST", "/api/v3/order", params).then((r) => {
+    st.placed = this.send<{ orderId: number }>("order.place", "POST", params).then((r) => {
       if (r.ok) {
         st.exchangeId = r.value.orderId;
         this.accept(st);
@@ -175,7 +176,7 @@ export class BinanceOrders {
     // A cancel never overtakes its order: it is sent once the new-order request has been answered.
     void st.placed.then(async () => {
       if (st.terminal) return;
-      const r = await this.rest.signed<{ status: string; executedQty: string }>("DELETE", "/api/v3/order", { symbol, origClientOrderId: st.clientId });
+      const r = await this.send<{ status: string; executedQty: string }>("order.cancel", "DELETE", { symbol, origClientOrderId: st.clientId });
       if (r.ok) {
         // Trades the user stream has not told us about yet come first, then the cancel.
         const executed = parseDecimal(r.value.executedQty, this.ctx.instruments[st.instrument]!.sizeDecimals);
@@ -231,6 +232,13 @@ export class BinanceOrders {
       default:
         this.ctx.alert("BINANCE_UNHANDLED_EXEC", `clientOrderId=${cid} execType=${ev.execType}`);
     }
+  }
+
+  /** New orders and cancels go over the WebSocket API when it is configured and connected, else over REST. */
+  private send<T>(method: "order.place" | "order.cancel", verb: string, params: Record<string, string | number>): Promise<RestResult<T>> {
+    const ws = this.o.wsApi;
+    if (ws !== null && ws !== undefined && ws.connected) return ws.signed<T>(method, params);
+    return this.rest.signed<T>(verb, "/api/v3/order", params);
   }
 
   private accept(st: OrderState): void {

@@ -24,6 +24,10 @@ export const BinanceParams = Type.Object(
     /** Names of the environment variables holding the API key and the secret: the HMAC secret key, or the Ed25519 private key as PKCS#8 PEM text. */
     apiKeyEnv: Type.String({ default: "BINANCE_API_KEY" }),
     secretKeyEnv: Type.String({ default: "BINANCE_SECRET_KEY" }),
+    /** How new orders and cancels are sent: signed REST, or the WebSocket API (REST while it is down). */
+    orderTransport: Type.Union([Type.Literal("rest"), Type.Literal("ws-api")], { default: "rest" }),
+    /** WebSocket API URL, e.g. wss://ws-api.binance.com:443/ws-api/v3 (default: wsUrl + /ws-api/v3). */
+    wsApiUrl: Type.Optional(Type.String({ pattern: "^wss?://" })),
     /** Kind of API key: "hmac" (HMAC-SHA256) or "ed25519". */
     keyType: Type.Union([Type.Literal("hmac"), Type.Literal("ed25519")], { default: "hmac" }),
     recvWindowMs: Type.Integer({ minimum: 1, maximum: 60_000, default: 5000 }),

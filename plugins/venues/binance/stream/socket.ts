@@ -40,6 +40,11 @@ export class KeptSocket {
     return this.ws !== null && this.ws.readyState === WebSocket.OPEN;
   }
 
+  /** Sends a text frame (dropped when not connected; callers check `connected`). */
+  send(text: string): void {
+    if (this.ws !== null && this.ws.readyState === WebSocket.OPEN) this.ws.send(text);
+  }
+
   /** Closes for good. */
   stop(): void {
     this.stopped = true;

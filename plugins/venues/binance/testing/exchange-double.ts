@@ -47,13 +47,13 @@ export type Fault =
   | { kind: "reorder" }
   | { kind: "gap"; ids: number }
   | { kind: "malformed" }
-  | { kind: "disconnect"; streams: "market" | "user" | "both" }
+  | { kind: "disconnect"; streams: "market" | "user" | "both" | "ws-api" }
   | { kind: "rate-limit"; requests: number; retryAfterSeconds?: number }
   | { kind: "clock-skew"; ms: number }
   | { kind: "lose-user-events"; count: number };
 
 interface SocketData {
-  kind: "market" | "user";
+  kind: "market" | "user" | "api";
   streams: Set<string>;
 }
 
@@ -67,11 +67,12 @@ export class BinanceDouble {
   /** Position of the next frame to send. */
   position = 0;
   /** Counters tests read. */
-  readonly counters = { requests: 0, rejected429: 0, banned418: 0, badSignature: 0, timestampRejects: 0, snapshots: 0, marketConnections: 0, userConnections: 0, sentFrames: 0, userEvents: 0 };
+  readonly counters = { requests: 0, rejected429: 0, banned418: 0, badSignature: 0, timestampRejects: 0, snapshots: 0, wsApiRequests: 0, marketConnections: 0, userConnections: 0, sentFrames: 0, userEvents: 0 };
   private readonly capture: Capture;
   private readonly server: Server<SocketData>;
   private readonly market = new Set<ServerWebSocket<SocketData>>();
   private readonly user = new Set<ServerWebSocket<SocketData>>();
+  private readonly api = new Set<ServerWebSocket<SocketData>>();
   private readonly listenKeys = new Set<string>();
   private readonly faults: Fault[] = [];
   private held: Frame | null = null;
@@ -118,14 +119,17 @@ export class BinanceDouble {
       fetch: (req, server) => self.handle(req, server),
       websocket: {
         open(ws) {
-          (ws.data.kind === "market" ? self.market : self.user).add(ws);
+          (ws.data.kind === "market" ? self.market : ws.data.kind === "user" ? self.user : self.api).add(ws);
           if (ws.data.kind === "market") self.counters.marketConnections++;
           else self.counters.userConnections++;
         },
-        message() {},
+        message(ws, msg) {
+          if (ws.data.kind === "api") self.onApi(ws, typeof msg === "string" ? msg : new TextDecoder().decode(msg));
+        },
         close(ws) {
           self.market.delete(ws);
           self.user.delete(ws);
+          self.api.delete(ws);
         },
       },
     });
@@ -186,6 +190,10 @@ export class BinanceDouble {
   /** Queues a fault. */
   inject(f: Fault): void {
     if (f.kind === "disconnect") {
+      if (f.streams === "ws-api") {
+        for (const ws of [...this.api]) ws.close(1001, "double: disconnect");
+        return;
+      }
       if (f.streams !== "user") for (const ws of [...this.market]) ws.close(1001, "double: disconnect");
       if (f.streams !== "market") for (const ws of [...this.user]) ws.close(1001, "double: disconnect");
     } else if (f.kind === "rate-limit") {
@@ -214,7 +222,7 @@ export class BinanceDouble {
   /** Stops the server and the pacing. */
   async stop(): Promise<void> {
     if (this.timer !== null) clearTimeout(this.timer);
-    for (const ws of [...this.market, ...this.user]) ws.close(1001, "double stopping");
+    for (const ws of [...this.market, ...this.user, ...this.api]) ws.close(1001, "double stopping");
     this.server.stop(true);
   }
 
@@ -357,6 +365,10 @@ export class BinanceDouble {
       if (server.upgrade(req, { data: { kind: "market", streams } })) return undefined;
       return new Response("expected a WebSocket upgrade", { status: 400 });
     }
+    if (path === "/ws-api/v3") {
+      if (server.upgrade(req, { data: { kind: "api", streams: new Set() } })) return undefined;
+      return new Response("expected a WebSocket upgrade", { status: 400 });
+    }
     if (path.startsWith("/ws/")) {
       const key = path.slice(4);
       if (!this.listenKeys.has(key)) return new Response(JSON.stringify({ code: -1125, msg: "This listenKey does not exist." }), { status: 400 });
@@ -421,14 +433,13 @@ export class BinanceDouble {
     const refused = this.checkSigned(req, total);
     if (refused !== null) return reply(refused.body, refused.status);
     switch (key) {
-      case "POST /api/v3/order":
-        return this.newOrder(params, reply);
+      case "POST /api/v3/order": {
+        const r = this.newOrder(params);
+        return reply(r.body, r.status);
+      }
       case "DELETE /api/v3/order": {
-        const o = this.findOrder(params);
-        if (o === undefined) return reply({ code: -2011, msg: "Unknown order sent." }, 400);
-        const canceled = this.matching.cancel(o, params.get("newClientOrderId") ?? `cancel${o.orderId}`, this.serverTime());
-        if (canceled === null) return reply({ code: -2011, msg: "Unknown order sent." }, 400);
-        return reply(this.orderJson(canceled));
+        const r = this.cancelOrder(params);
+        return reply(r.body, r.status);
       }
       case "GET /api/v3/order": {
         const o = this.findOrder(params);
@@ -485,7 +496,63 @@ export class BinanceDouble {
     }
   }
 
-  private newOrder(p: URLSearchParams, reply: (v: unknown, s?: number) => Response): Response {
+  private cancelOrder(params: URLSearchParams): { status: number; body: unknown } {
+    const o = this.findOrder(params);
+    const canceled = o === undefined ? null : this.matching.cancel(o, params.get("newClientOrderId") ?? `cancel${o.orderId}`, this.serverTime());
+    if (canceled === null) return { status: 400, body: { code: -2011, msg: "Unknown order sent." } };
+    return { status: 200, body: this.orderJson(canceled) };
+  }
+
+  /** A WebSocket API request: the same checks and orders as REST, answered as `{id, status, result | error}`. */
+  private onApi(ws: ServerWebSocket<SocketData>, text: string): void {
+    let req: any;
+    try {
+      req = JSON.parse(text);
+    } catch {
+      ws.send(JSON.stringify({ id: null, status: 400, error: { code: -1100, msg: "Illegal characters found in a parameter." } }));
+      return;
+    }
+    const answer = (status: number, body: unknown): void => void ws.send(JSON.stringify({ id: req.id, status, ...(status === 200 ? { result: body } : { error: body }), rateLimits: [] }));
+    this.counters.requests++;
+    const now = Date.now();
+    if (now < this.retryUntil) {
+      this.counters.banned418++;
+      return answer(418, { code: -1003, msg: "Way too many requests; IP banned.", data: { serverTime: this.serverTime(), retryAfter: this.retryUntil + this.skewMs } });
+    }
+    if (this.rateLimited > 0) {
+      this.rateLimited--;
+      this.counters.rejected429++;
+      this.retryUntil = now + this.retryAfterSeconds * 1000;
+      return answer(429, { code: -1003, msg: "Too many requests; current limit is exceeded.", data: { serverTime: this.serverTime(), retryAfter: this.retryUntil + this.skewMs } });
+    }
+    const params: Record<string, unknown> = req.params ?? {};
+    if (params.apiKey !== this.apiKey) return answer(401, { code: -2015, msg: "Invalid API-key, IP, or permissions for action." });
+    // Signature payload: every param but the signature, sorted by name, as name=value pairs.
+    const payload = Object.keys(params)
+      .filter((k) => k !== "signature")
+      .sort()
+      .map((k) => `${k}=${encodeURIComponent(String(params[k]))}`)
+      .join("&");
+    const signature = String(params.signature ?? "");
+    if (!this.signatureValid(payload, this.opts.ed25519PublicKeyPem === "" ? signature : encodeURIComponent(signature))) {
+      this.counters.badSignature++;
+      return answer(400, { code: -1022, msg: "Signature for this request is not valid." });
+    }
+    const serverTime = this.serverTime();
+    const timestamp = Number(params.timestamp);
+    if (!(timestamp < serverTime + 1000 && serverTime - timestamp <= Number(params.recvWindow ?? 5000))) {
+      this.counters.timestampRejects++;
+      return answer(400, { code: -1021, msg: "Timestamp for this request is outside of the recvWindow." });
+    }
+    const p = new URLSearchParams();
+    for (const [k, v] of Object.entries(params)) p.set(k, String(v));
+    const r = req.method === "order.place" ? this.newOrder(p) : req.method === "order.cancel" ? this.cancelOrder(p) : { status: 400, body: { code: -1100, msg: `unknown method ${req.method}` } };
+    this.counters.wsApiRequests++;
+    answer(r.status, r.body);
+  }
+
+  private newOrder(p: URLSearchParams): { status: number; body: unknown } {
+    const reply = (body: unknown, status = 200) => ({ status, body });
     const pd = this.opts.priceDecimals;
     const sd = this.opts.sizeDecimals;
     if (p.get("symbol") !== this.symbol) return reply({ code: -1121, msg: "Invalid symbol." }, 400);

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ed25519Signer, hmacSha256Hex, queryString, signQuery, signQueryWith } from "./sign.ts";
+import { wsApiPayload } from "../rest/ws-api.ts";
 
 // The example of Binance's spot API docs ("SIGNED endpoint examples for POST /api/v3/order", HMAC keys).
 const SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j";
@@ -19,6 +20,13 @@ test("non-ASCII parameters are percent-encoded before signing, as in Binance's s
   const q = queryString({ symbol: "１２３４５６", side: "BUY", type: "LIMIT", timeInForce: "GTC", quantity: 1, price: "0.1", recvWindow: 5000, timestamp: 1499827319559 });
   expect(q.startsWith("symbol=%EF%BC%91%EF%BC%92%EF%BC%93%EF%BC%94%EF%BC%95%EF%BC%96&side=BUY")).toBe(true);
   expect(hmacSha256Hex(SECRET, q)).toBe("e1353ec6b14d888f1164ae9af8228a3dbd508bc82eb867db8ab6046442f33ef3");
+});
+
+test("a WebSocket API request's signature equals Binance's published example (params sorted by name) byte for byte", () => {
+  const params = { symbol: "BTCUSDT", side: "SELL", type: "LIMIT", timeInForce: "GTC", quantity: "0.01000000", price: "52000.00", newOrderRespType: "ACK", recvWindow: 100, timestamp: 1645423376532, apiKey: "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A" };
+  const payload = wsApiPayload(params);
+  expect(payload).toBe("apiKey=vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A&newOrderRespType=ACK&price=52000.00&quantity=0.01000000&recvWindow=100&side=SELL&symbol=BTCUSDT&timeInForce=GTC&timestamp=1645423376532&type=LIMIT");
+  expect(hmacSha256Hex(SECRET, payload)).toBe("cc15477742bd704c29492d96c7ead9414dfd8e0ec4a00f947bb5bb454ddbd08a");
 });
 
 test("the query string keeps the parameters in the order they are written", () => {
