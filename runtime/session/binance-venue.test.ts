@@ -26,7 +26,7 @@ afterAll(async () => {
   tmp.dispose();
 });
 
-test("a live session on the binance venue: orders acknowledged, filled and cancelled at the exchange double, every fill in the portfolio", async () => {
+test("a live session on the binance venue: orders acknowledged, filled and cancelled at the exchange double, every fill in the portfolio, through lost user events and disconnects", async () => {
   const double = BinanceDouble.start({ files: SPOT_FILES.slice(0, 1), speed: 4 });
   stops.push(() => double.stop());
   process.env.KESTREL_TEST_BINANCE_KEY = double.apiKey;
@@ -53,6 +53,12 @@ risk:
   const fills: Fill[] = [];
   s.core.listeners.fill = (f) => fills.push(f);
   const run = startRealtime(s, { forUs: 600_000_000 });
+  // Mid-session: the user stream silently loses the next events, then both streams drop.
+  await until(() => [...s.core.oms.all()].length >= 8, "eight orders", 60_000);
+  const lostFrom = double.counters.userEvents;
+  double.inject({ kind: "lose-user-events", count: 4 });
+  await until(() => double.counters.userEvents >= lostFrom + 4, "four user events lost", 60_000);
+  double.inject({ kind: "disconnect", streams: "both" });
   // Trade until the strategy has sent all its orders and each has reached a terminal state.
   await until(() => [...s.core.oms.all()].length >= 24 && s.core.oms.openCount === 0, "all orders done", 20_000).catch((e) => {
     console.log([...s.core.oms.all()].filter((o) => o.status !== "filled" && o.status !== "canceled" && o.status !== "expired").map((o) => `${o.id} ${o.status} ${o.type} ${o.tif} ${o.reason}`), [...s.core.oms.all()].length, double.matching.orders.size, [...double.matching.orders.values()].map((o) => `${o.clientOrderId} ${o.status}`).join(","));
@@ -76,6 +82,12 @@ risk:
   // Fees: the double's commission (0.1%, quote asset) to the unit.
   expect(fills.reduce((a, f) => a + f.fee, 0)).toBe(double.matching.trades.reduce((a, t) => a + t.commission8 * 100, 0));
   expect(summary.tickToOrderNs.count).toBeGreaterThan(0);
+  // The outage was raised (the session shows one open alert per code), the book resynced after
+  // the reconnect and the orders were reconciled over REST.
+  expect(s.core.alerts.all().some((a) => a.code === "BINANCE_STREAM_DOWN")).toBe(true);
+  expect(venue.market.counters.resyncs).toBeGreaterThanOrEqual(2);
+  expect(venue.orders!.counters.userReconnects).toBe(1);
+  expect(venue.orders!.counters.reconciles).toBeGreaterThan(0);
   await s.close();
 });
 
