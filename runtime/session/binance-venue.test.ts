@@ -115,3 +115,25 @@ test("configs/binance-paper.yaml runs as shipped: the market through the binance
   expect(double.matching.orders.size).toBe(0);
   await s.close();
 });
+
+test("configs/binance-live.yaml builds with URLs and keys from the environment: WebSocket API and user stream connected, exchange filters loaded, book in sync against the double", async () => {
+  const double = BinanceDouble.start({ files: SPOT_FILES.slice(0, 1), speed: 20 });
+  stops.push(() => double.stop());
+  const file = resolve(REPO_ROOT, "configs/binance-live.yaml");
+  const env = { BINANCE_REST_URL: double.restUrl, BINANCE_WS_URL: double.wsUrl, BINANCE_WS_API_URL: `${double.wsUrl}/ws-api/v3` };
+  Object.assign(process.env, { BINANCE_API_KEY: double.apiKey, BINANCE_SECRET_KEY: double.secret });
+  const loaded = loadConfig(file, { ...process.env, ...env });
+  if (!loaded.ok) throw new Error(loaded.problems.join("\n"));
+  const s = await buildSession(loaded.config, file, { journalPath: "", store: false, log: () => {} });
+  const venue = s.core.venue as BinanceVenue;
+  await venue.ready;
+  expect(venue.wsApi?.connected).toBe(true);
+  expect(venue.orders?.connected).toBe(true);
+  const run = startRealtime(s, { forUs: 600_000_000 });
+  await until(() => venue.market.counters.quotes > 500 && venue.market.syncs[0]!.state === "synced", "market flowing", 60_000);
+  run.stop();
+  await run.done;
+  expect(venue.orders!.filters[0]).toMatchObject({ tickTicks: 1, stepUnits: 1000, minNotional: 50_000_000_000 });
+  expect(double.counters.badSignature).toBe(0);
+  await s.close();
+});
