@@ -101,7 +101,8 @@ export const DeploymentConfig = Type.Object(
     seed: Type.Integer({ minimum: 0, maximum: 4294967295 }),
     account: Type.Object(
       {
-        currency: Type.String({ minLength: 3, maxLength: 3 }),
+        /** An ISO 4217 code, or a stablecoin such as USDT for a crypto account. */
+        currency: Type.String({ minLength: 3, maxLength: 5 }),
         /** Starting capital in account currency (returns are measured against it). */
         capital: Type.Number({ exclusiveMinimum: 0, default: 1_000_000 }),
       },

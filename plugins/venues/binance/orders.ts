@@ -1,0 +1,407 @@
+/**
+ * Order entry on Binance spot: new orders and cancels over signed REST with client order ids
+ * (`K<order id>`, so a retry is idempotent and every report maps back to our order), execution
+ * reports from the user data stream (listen key kept alive), and reconciliation over REST —
+ * order status and trades — after the user stream reconnects or when an answer is uncertain.
+ * Each trade is reported once (by trade id) and a terminal state only after the trades before it,
+ * so nothing is lost or doubled whichever path reports it first. Exchange filters (tick size, step
+ * size, min quantity, min notional) from exchangeInfo are checked before an order is sent.
+ */
+import type { Instrument } from "../../sdk/instrument.ts";
+import type { VenueContext, VenueOrder } from "../../sdk/venue.ts";
+import type { BinanceRest, RestResult } from "./rest/client.ts";
+import type { BinanceWsApi } from "./rest/ws-api.ts";
+import { KeptSocket } from "./stream/socket.ts";
+import { formatDecimal, parseDecimal } from "./wire/decimal.ts";
+import { parseUserFrame, type ExecutionReportEvent } from "./wire/messages.ts";
+
+/** An instrument's exchange filters in its integer units. */
+export interface SymbolFilters {
+  readonly tickTicks: number;
+  readonly stepUnits: number;
+  readonly minQtyUnits: number;
+  /** Min notional in money units (ticks x units). */
+  readonly minNotional: number;
+  readonly baseAsset: string;
+  readonly quoteAsset: string;
+}
+
+interface OrderState {
+  readonly id: number;
+  readonly instrument: number;
+  readonly clientId: string;
+  readonly size: number;
+  exchangeId: number;
+  accepted: boolean;
+  terminal: boolean;
+  filled: number;
+  readonly trades: Set<number>;
+  reconciling: Promise<void> | null;
+  /** Settles when the new-order request has been answered (a cancel waits for it). */
+  placed: Promise<void>;
+}
+
+/** Counters of the order side. */
+export interface OrderCounters {
+  sent: number;
+  fills: number;
+  duplicateTrades: number;
+  reconciles: number;
+  userReconnects: number;
+}
+
+const CLIENT_ID = /^K(\d+)$/;
+
+/** Orders of one session on Binance spot. */
+export class BinanceOrders {
+  readonly counters: OrderCounters = { sent: 0, fills: 0, duplicateTrades: 0, reconciles: 0, userReconnects: 0 };
+  readonly filters: (SymbolFilters | null)[];
+  private readonly orders = new Map<number, OrderState>();
+  private readonly socket: KeptSocket;
+  private listenKey: string | null = null;
+  private keepAlive: ReturnType<typeof setInterval> | null = null;
+  private stopped = false;
+  private readonly bySymbol = new Map<string, Instrument>();
+  private opened: (() => void) | null = null;
+
+  constructor(
+    private readonly ctx: VenueContext,
+    private readonly rest: BinanceRest,
+    private readonly o: { wsUrl: string; keepAliveMs: number; reconnectMinMs: number; reconnectMaxMs: number; touch: (i: number) => { bid: number; ask: number }; wsApi?: BinanceWsApi | null },
+  ) {
+    this.filters = ctx.instruments.map(() => null);
+    for (const i of ctx.instruments) this.bySymbol.set(i.symbol.toUpperCase(), i);
+    this.socket = new KeptSocket(
+      {
+        url: async () => {
+          const key = await this.ensureListenKey();
+          return key === null ? null : `${o.wsUrl}/ws/${key}`;
+        },
+        open: () => {
+          if (this.socket.opens > 1) this.counters.userReconnects++;
+          this.opened?.();
+          // Reports of orders sent while the stream was down (or not yet up) come from REST.
+          if ([...this.orders.values()].some((st) => !st.terminal)) void this.reconcileAll(this.socket.opens > 1 ? "user stream reconnected" : "user stream opened");
+        },
+        message: (text) => this.onUserFrame(text),
+        close: (reason) => {
+          if (!this.stopped) ctx.alert("BINANCE_STREAM_DOWN", `stream=user ${reason}; reconnecting, open orders reconcile over REST on reconnect`);
+        },
+      },
+      o.reconnectMinMs,
+      o.reconnectMaxMs,
+    );
+  }
+
+  /** Loads exchangeInfo and opens the user data stream. */
+  async start(): Promise<void> {
+    for (const inst of this.ctx.instruments) {
+      const r = await this.rest.get<any>("/api/v3/exchangeInfo", { symbol: inst.symbol });
+      if (!r.ok) {
+        this.ctx.alert("BINANCE_START_FAILED", `symbol=${inst.symbol} exchangeInfo: status=${r.status} code=${r.code} msg=${r.msg}`);
+        continue;
+      }
+      const f = parseFilters(r.value, inst);
+      if (typeof f === "string") this.ctx.alert("BINANCE_INSTRUMENT_MISMATCH", `symbol=${inst.symbol} ${f}; orders on it are refused`);
+      else this.filters[inst.id] = f;
+    }
+    const open = new Promise<void>((resolve) => (this.opened = resolve));
+    this.socket.start();
+    this.keepAlive = setInterval(() => void this.renewListenKey(), this.o.keepAliveMs);
+    // Ready once the user stream is up (or after 5 s: orders sent before it opens are reconciled then).
+    await Promise.race([open, Bun.sleep(5_000)]);
+  }
+
+  /** Closes the user stream. */
+  stop(): void {
+    this.stopped = true;
+    if (this.keepAlive !== null) clearInterval(this.keepAlive);
+    this.socket.stop();
+  }
+
+  /** True when the user data stream is connected. */
+  get connected(): boolean {
+    return this.socket.connected;
+  }
+
+  /** Sends a new order. */
+  submit(o: VenueOrder): void {
+    const inst = this.ctx.instruments[o.instrument];
+    if (inst === undefined) return this.reject(o.id, "UNKNOWN_INSTRUMENT");
+    const f = this.filters[o.instrument];
+    if (f === null || f === undefined) return this.reject(o.id, `BINANCE_NOT_READY: symbol=${inst.symbol} exchangeInfo not loaded or not matching`);
+    if (o.type !== "limit" && o.type !== "market") return this.reject(o.id, `UNSUPPORTED_ORDER_TYPE: type=${o.type} (Binance spot: limit and market)`);
+    if (o.tif === "GTD" || o.tif === "DAY") return this.reject(o.id, `UNSUPPORTED_TIF: tif=${o.tif}`);
+    const refused = checkFilters(o, f, this.o.touch(o.instrument));
+    if (refused !== null) return this.reject(o.id, refused);
+    const clientId = `K${o.id}`;
+    const params: Record<string, string | number> = { symbol: inst.symbol, side: o.side === 1 ? "BUY" : "SELL" };
+    if (o.type === "market") params.type = "MARKET";
+    else if (o.postOnly) params.type = "LIMIT_MAKER";
+    else {
+      params.type = "LIMIT";
+      params.timeInForce = o.tif;
+    }
+    params.quantity = formatDecimal(o.size, inst.sizeDecimals);
+    if (o.type === "limit") params.price = formatDecimal(o.price, inst.priceDecimals);
+    params.newClientOrderId = clientId;
+    params.newOrderRespType = "ACK";
+    const st: OrderState = { id: o.id, instrument: o.instrument, clientId, size: o.size, exchangeId: -1, accepted: false, terminal: false, filled: 0, trades: new Set(), reconciling: null, placed: Promise.resolve() };
+    this.orders.set(o.id, st);
+    this.counters.sent++;
+    st.placed = this.send<{ orderId: number }>("order.place", "POST", params).then((r) => {
+      if (r.ok) {
+        st.exchangeId = r.value.orderId;
+        this.accept(st);
+        return;
+      }
+      // No answer, or an exchange error: the order may or may not exist; ask.
+      if (r.code === "BINANCE_NETWORK" || r.status >= 500 || r.code === -2010 && /Duplicate/i.test(r.msg)) {
+        void this.reconcile(st, `new order answer uncertain: ${r.code} ${r.msg}`);
+        return;
+      }
+      const code = r.code === "BINANCE_BACKOFF" || r.status === 429 || r.status === 418 ? "BINANCE_RATE_LIMITED" : "BINANCE_ORDER_REJECTED";
+      this.terminal(st, { kind: "rejected", orderId: st.id, ts: this.ctx.now(), reason: `${code}: status=${r.status} code=${r.code} msg=${r.msg}` });
+    });
+  }
+
+  /** Asks to cancel an order. */
+  cancel(orderId: number): void {
+    const st = this.orders.get(orderId);
+    if (st === undefined || st.terminal) {
+      this.ctx.report({ kind: "cancel-rejected", orderId, ts: this.ctx.now(), reason: `BINANCE_UNKNOWN_ORDER: ${st === undefined ? "not sent" : "already done"}` });
+      return;
+    }
+    const symbol = this.ctx.instruments[st.instrument]!.symbol;
+    // A cancel never overtakes its order: it is sent once the new-order request has been answered.
+    void st.placed.then(async () => {
+      if (st.terminal) return;
+      const r = await this.send<{ status: string; executedQty: string }>("order.cancel", "DELETE", { symbol, origClientOrderId: st.clientId });
+      if (r.ok) {
+        // Trades the user stream has not told us about yet come first, then the cancel.
+        const executed = parseDecimal(r.value.executedQty, this.ctx.instruments[st.instrument]!.sizeDecimals);
+        if (executed !== st.filled) await this.reconcile(st, "cancel answer shows unreported trades");
+        else this.terminal(st, { kind: "canceled", orderId: st.id, ts: this.ctx.now(), reason: "BINANCE_CANCELED: on request" });
+        return;
+      }
+      await this.reconcile(st, `cancel refused: ${r.code} ${r.msg}`);
+      if (!st.terminal) this.ctx.report({ kind: "cancel-rejected", orderId: st.id, ts: this.ctx.now(), reason: `BINANCE_CANCEL_REJECTED: status=${r.status} code=${r.code} msg=${r.msg}` });
+    });
+  }
+
+  /** Reconciles every order that is not done yet (after a user stream outage). */
+  async reconcileAll(why: string): Promise<void> {
+    const open = [...this.orders.values()].filter((s) => !s.terminal);
+    this.ctx.alert("BINANCE_RECONCILE", `reason="${why}" open_orders=${open.length}`);
+    await Promise.all(open.map((s) => this.reconcile(s, why)));
+  }
+
+  /** Handles one user data stream frame (public for tests and the benchmark). */
+  onUserFrame(text: string): void {
+    const ev = parseUserFrame(text);
+    if (typeof ev === "string") {
+      this.ctx.alert("BINANCE_BAD_MESSAGE", `stream=user ${ev}`);
+      return;
+    }
+    if (ev.kind !== "executionReport") return;
+    const cid = ev.execType === "CANCELED" && ev.origClientOrderId !== "" ? ev.origClientOrderId : ev.clientOrderId;
+    const m = CLIENT_ID.exec(cid);
+    const st = m === null ? undefined : this.orders.get(Number(m[1]));
+    if (st === undefined) {
+      this.ctx.alert("BINANCE_UNKNOWN_ORDER", `clientOrderId=${cid} execType=${ev.execType} orderId=${ev.orderId}`);
+      return;
+    }
+    st.exchangeId = ev.orderId;
+    const ts = this.ctx.now();
+    switch (ev.execType) {
+      case "NEW":
+        this.accept(st);
+        break;
+      case "TRADE":
+        this.trade(st, ev.tradeId, ev.lastPrice, ev.lastQty, ev.commission, ev.commissionAsset, ev.maker);
+        break;
+      case "CANCELED":
+        this.terminal(st, { kind: "canceled", orderId: st.id, ts, reason: "BINANCE_CANCELED" });
+        break;
+      case "EXPIRED":
+        this.terminal(st, { kind: "expired", orderId: st.id, ts });
+        break;
+      case "REJECTED":
+        this.terminal(st, { kind: "rejected", orderId: st.id, ts, reason: `BINANCE_ORDER_REJECTED: reason=${ev.rejectReason}` });
+        break;
+      default:
+        this.ctx.alert("BINANCE_UNHANDLED_EXEC", `clientOrderId=${cid} execType=${ev.execType}`);
+    }
+  }
+
+  /** New orders and cancels go over the WebSocket API when it is configured and connected, else over REST. */
+  private send<T>(method: "order.place" | "order.cancel", verb: string, params: Record<string, string | number>): Promise<RestResult<T>> {
+    const ws = this.o.wsApi;
+    if (ws !== null && ws !== undefined && ws.connected) return ws.signed<T>(method, params);
+    return this.rest.signed<T>(verb, "/api/v3/order", params);
+  }
+
+  private accept(st: OrderState): void {
+    if (st.accepted || st.terminal) return;
+    st.accepted = true;
+    this.ctx.report({ kind: "accepted", orderId: st.id, ts: this.ctx.now() });
+  }
+
+  private trade(st: OrderState, tradeId: number, priceText: string, qtyText: string, commission: string, asset: string, maker: boolean): void {
+    if (st.trades.has(tradeId)) {
+      this.counters.duplicateTrades++;
+      return;
+    }
+    const inst = this.ctx.instruments[st.instrument]!;
+    const price = parseDecimal(priceText, inst.priceDecimals);
+    const size = parseDecimal(qtyText, inst.sizeDecimals);
+    if (price !== price || size !== size || size <= 0) {
+      this.ctx.alert("BINANCE_BAD_MESSAGE", `trade=${tradeId} order=${st.id} price=${priceText} qty=${qtyText} not exact at the instrument's decimals`);
+      return;
+    }
+    if (st.terminal) {
+      this.ctx.alert("BINANCE_LATE_TRADE", `trade=${tradeId} order=${st.id} arrived after the order was reported done`);
+      return;
+    }
+    st.trades.add(tradeId);
+    this.accept(st);
+    const f = this.filters[st.instrument];
+    const fee = feeMoney(commission, asset, price, inst, f);
+    if (fee === null) this.ctx.alert("BINANCE_FEE_ASSET", `trade=${tradeId} commission=${commission} ${asset} is neither the base nor the quote asset; booked as 0`);
+    st.filled += size;
+    this.counters.fills++;
+    this.ctx.report({ kind: "fill", orderId: st.id, ts: this.ctx.now(), price, size, fee: fee ?? 0, liquidity: maker ? "maker" : "taker" });
+    if (st.filled >= st.size) st.terminal = true;
+  }
+
+  private terminal(st: OrderState, report: Parameters<VenueContext["report"]>[0]): void {
+    if (st.terminal) return;
+    st.terminal = true;
+    this.ctx.report(report);
+  }
+
+  private reject(orderId: number, reason: string): void {
+    this.ctx.report({ kind: "rejected", orderId, ts: this.ctx.now(), reason });
+  }
+
+  /** Brings one order in line with the exchange: its trades first, then its status. */
+  private reconcile(st: OrderState, why: string): Promise<void> {
+    if (st.reconciling !== null) return st.reconciling;
+    this.counters.reconciles++;
+    st.reconciling = this.reconcileOnce(st, why).finally(() => (st.reconciling = null));
+    return st.reconciling;
+  }
+
+  private async reconcileOnce(st: OrderState, why: string): Promise<void> {
+    // An order whose new-order request is still in flight may not be at the exchange yet.
+    await st.placed;
+    if (st.terminal) return;
+    const inst = this.ctx.instruments[st.instrument]!;
+    for (let attempt = 0; attempt < 20 && !this.stopped; attempt++) {
+      const wait = this.rest.backoffLeft();
+      if (wait > 0) await Bun.sleep(wait);
+      const r = await this.rest.signed<{ orderId: number; status: string; executedQty: string }>("GET", "/api/v3/order", { symbol: inst.symbol, origClientOrderId: st.clientId });
+      if (!r.ok && r.code === -2013) {
+        this.terminal(st, { kind: "rejected", orderId: st.id, ts: this.ctx.now(), reason: `BINANCE_ORDER_UNKNOWN: the exchange has no order ${st.clientId} (${why})` });
+        return;
+      }
+      if (!r.ok) {
+        await Bun.sleep(100 * (attempt + 1));
+        continue;
+      }
+      st.exchangeId = r.value.orderId;
+      const executed = parseDecimal(r.value.executedQty, inst.sizeDecimals);
+      if (executed > st.filled) {
+        const t = await this.rest.signed<{ id: number; price: string; qty: string; commission: string; commissionAsset: string; isMaker: boolean }[]>("GET", "/api/v3/myTrades", { symbol: inst.symbol, orderId: st.exchangeId });
+        if (!t.ok) {
+          await Bun.sleep(100 * (attempt + 1));
+          continue;
+        }
+        for (const tr of [...t.value].sort((a, b) => a.id - b.id)) this.trade(st, tr.id, tr.price, tr.qty, tr.commission, tr.commissionAsset, tr.isMaker);
+      }
+      const ts = this.ctx.now();
+      switch (r.value.status) {
+        case "NEW":
+        case "PARTIALLY_FILLED":
+          this.accept(st);
+          break;
+        case "CANCELED":
+          this.terminal(st, { kind: "canceled", orderId: st.id, ts, reason: "BINANCE_CANCELED (reconciled)" });
+          break;
+        case "EXPIRED":
+        case "EXPIRED_IN_MATCH":
+          this.accept(st);
+          this.terminal(st, { kind: "expired", orderId: st.id, ts });
+          break;
+        case "REJECTED":
+          this.terminal(st, { kind: "rejected", orderId: st.id, ts, reason: "BINANCE_ORDER_REJECTED (reconciled)" });
+          break;
+        default:
+          break;
+      }
+      return;
+    }
+  }
+
+  private async ensureListenKey(): Promise<string | null> {
+    if (this.listenKey !== null) return this.listenKey;
+    const r = await this.rest.keyed<{ listenKey: string }>("POST", "/api/v3/userDataStream");
+    if (!r.ok) {
+      this.ctx.alert("BINANCE_LISTEN_KEY", `create failed: status=${r.status} code=${r.code} msg=${r.msg}`);
+      return null;
+    }
+    this.listenKey = r.value.listenKey;
+    return this.listenKey;
+  }
+
+  private async renewListenKey(): Promise<void> {
+    if (this.listenKey === null) return;
+    const r = await this.rest.keyed("PUT", "/api/v3/userDataStream", { listenKey: this.listenKey });
+    if (r.ok) return;
+    this.ctx.alert("BINANCE_LISTEN_KEY", `keep-alive failed: status=${r.status} code=${r.code} msg=${r.msg}; a new key is made on reconnect`);
+    if (r.code === -1125) this.listenKey = null;
+  }
+}
+
+/** Reads an instrument's filters from exchangeInfo, in its integer units; a string says why they do not fit. */
+export function parseFilters(info: any, inst: Instrument): SymbolFilters | string {
+  const s = Array.isArray(info?.symbols) ? info.symbols.find((x: any) => x?.symbol === inst.symbol) : undefined;
+  if (s === undefined) return "exchangeInfo does not list the symbol";
+  const byType = new Map<string, any>((s.filters ?? []).map((f: any) => [f.filterType, f]));
+  const price = byType.get("PRICE_FILTER");
+  const lot = byType.get("LOT_SIZE");
+  const notional = byType.get("NOTIONAL") ?? byType.get("MIN_NOTIONAL");
+  const tickTicks = parseDecimal(price?.tickSize, inst.priceDecimals);
+  const stepUnits = parseDecimal(lot?.stepSize, inst.sizeDecimals);
+  const minQtyUnits = parseDecimal(lot?.minQty, inst.sizeDecimals);
+  const minNotional = notional === undefined ? 0 : parseDecimal(notional.minNotional, inst.priceDecimals + inst.sizeDecimals);
+  if (!(tickTicks >= 1)) return `tickSize=${price?.tickSize} is finer than priceDecimals=${inst.priceDecimals}`;
+  if (!(stepUnits >= 1)) return `stepSize=${lot?.stepSize} is finer than sizeDecimals=${inst.sizeDecimals}`;
+  if (minQtyUnits !== minQtyUnits || minNotional !== minNotional) return `minQty=${lot?.minQty} minNotional=${notional?.minNotional} not exact at the instrument's decimals`;
+  return { tickTicks, stepUnits, minQtyUnits, minNotional, baseAsset: String(s.baseAsset), quoteAsset: String(s.quoteAsset) };
+}
+
+/** Why an order breaks a filter (null when it passes). */
+export function checkFilters(o: VenueOrder, f: SymbolFilters, touch: { bid: number; ask: number }): string | null {
+  if (o.size % f.stepUnits !== 0) return `BINANCE_FILTER: filter=LOT_SIZE size=${o.size} step=${f.stepUnits}`;
+  if (o.size < f.minQtyUnits) return `BINANCE_FILTER: filter=LOT_SIZE size=${o.size} min=${f.minQtyUnits}`;
+  if (o.type === "limit" && o.price % f.tickTicks !== 0) return `BINANCE_FILTER: filter=PRICE_FILTER price=${o.price} tick=${f.tickTicks}`;
+  const ref = o.type === "limit" ? o.price : o.side === 1 ? touch.ask : touch.bid;
+  if (ref > 0 && ref * o.size < f.minNotional) return `BINANCE_FILTER: filter=NOTIONAL notional=${ref * o.size} min=${f.minNotional}`;
+  return null;
+}
+
+/** A commission in money units of the instrument (quote asset at price x size decimals); null for a third asset. */
+function feeMoney(commission: string, asset: string, price: number, inst: Instrument, f: SymbolFilters | null | undefined): number | null {
+  const quote = f?.quoteAsset ?? inst.quote;
+  const base = f?.baseAsset ?? inst.base;
+  if (asset === quote || asset === "") {
+    const v = parseDecimal(commission, inst.priceDecimals + inst.sizeDecimals);
+    return v === v ? v : null;
+  }
+  if (asset === base) {
+    const units = parseDecimal(commission, inst.sizeDecimals);
+    return units === units ? units * price : null;
+  }
+  return null;
+}

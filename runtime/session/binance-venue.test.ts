@@ -1,0 +1,139 @@
+/**
+ * The binance venue in real sessions, against the exchange double on 127.0.0.1: a live session
+ * whose orders are acknowledged, filled and cancelled at the double with every fill in the
+ * portfolio and exactly the double's trades; and configs/binance-paper.yaml as shipped (market
+ * through the binance plugin, orders matched by the sim venue).
+ */
+import { afterAll, expect, setDefaultTimeout, test } from "bun:test";
+import { resolve } from "node:path";
+import { loadConfig } from "../config/load.ts";
+import type { Fill } from "../../plugins/sdk/orders.ts";
+import type { BinanceVenue } from "../../plugins/venues/binance/binance-venue.ts";
+import { SPOT_FILES } from "../../plugins/venues/binance/testing/capture.ts";
+import { BinanceDouble } from "../../plugins/venues/binance/testing/exchange-double.ts";
+import { until } from "../../plugins/venues/binance/testing/venue-context.ts";
+import { buildSession } from "./build.ts";
+import { startRealtime } from "./realtime.ts";
+import { REPO_ROOT, sessionFromYaml, tempDir } from "./test-session.ts";
+
+// Real sockets and the recorded capture on a shared 2-core machine: allow for a loaded host.
+setDefaultTimeout(120_000);
+
+const tmp = tempDir("kestrel-binance-");
+const stops: (() => unknown)[] = [];
+afterAll(async () => {
+  for (const s of stops.reverse()) await s();
+  tmp.dispose();
+});
+
+test("a live session on the binance venue: orders acknowledged, filled and cancelled at the exchange double, every fill in the portfolio, through lost user events and disconnects", async () => {
+  const double = BinanceDouble.start({ files: SPOT_FILES.slice(0, 1), speed: 4 });
+  stops.push(() => double.stop());
+  process.env.KESTREL_TEST_BINANCE_KEY = double.apiKey;
+  process.env.KESTREL_TEST_BINANCE_SECRET = double.secret;
+  const yaml = `name: binance-live
+mode: live
+seed: 1
+account: { currency: USDT, capital: 100000 }
+instruments:
+  - { symbol: BTCUSDT, base: BTC, quote: USDT, priceDecimals: 2, sizeDecimals: 8, lotSize: 1000, minSize: 1000 }
+market: { source: venue }
+venue:
+  name: binance
+  plugin: binance
+  params: { restUrl: "${double.restUrl}", wsUrl: "${double.wsUrl}", apiKeyEnv: KESTREL_TEST_BINANCE_KEY, secretKeyEnv: KESTREL_TEST_BINANCE_SECRET, reconnectMinMs: 20 }
+strategies:
+  - { name: rt, plugin: ${resolve(REPO_ROOT, "plugins/venues/binance/testing/round-trip-strategy.ts")}, instruments: [BTCUSDT], params: { every: 15, size: 100000, awayTicks: 30000, cancelAfter: 5, maxOrders: 24 } }
+risk:
+  limits: { maxPosition: 10000000, maxOrderNotional: 1000, maxOrdersPerSecond: 50, priceCollarBps: 100, maxDailyLoss: 100000, maxDrawdown: 100000 }
+`;
+  const s = await sessionFromYaml(tmp.path, yaml, { journalPath: "" });
+  const venue = s.core.venue as BinanceVenue;
+  await venue.ready;
+  const fills: Fill[] = [];
+  s.core.listeners.fill = (f) => fills.push(f);
+  const run = startRealtime(s, { forUs: 600_000_000 });
+  // Mid-session: the user stream silently loses the next events, then both streams drop.
+  await until(() => [...s.core.oms.all()].length >= 8, "eight orders", 60_000);
+  const lostFrom = double.counters.userEvents;
+  double.inject({ kind: "lose-user-events", count: 4 });
+  await until(() => double.counters.userEvents >= lostFrom + 4, "four user events lost", 60_000);
+  double.inject({ kind: "disconnect", streams: "both" });
+  // Trade until the strategy has sent all its orders and each has reached a terminal state.
+  await until(() => [...s.core.oms.all()].length >= 24 && s.core.oms.openCount === 0, "all orders done", 20_000).catch((e) => {
+    console.log([...s.core.oms.all()].filter((o) => o.status !== "filled" && o.status !== "canceled" && o.status !== "expired").map((o) => `${o.id} ${o.status} ${o.type} ${o.tif} ${o.reason}`), [...s.core.oms.all()].length, double.matching.orders.size, [...double.matching.orders.values()].map((o) => `${o.clientOrderId} ${o.status}`).join(","));
+    throw e;
+  });
+  run.stop();
+  const summary = await run.done;
+  const orders = [...s.core.oms.all()];
+  const statuses = orders.map((o) => o.status);
+  expect(statuses).toContain("filled");
+  expect(statuses).toContain("canceled");
+  expect(orders.filter((o) => o.status === "rejected").map((o) => o.reason)).toEqual([]);
+  expect(s.core.omsErrors).toBe(0);
+  // Every trade at the double is one fill in the session, and the position is their sum.
+  expect(summary.fills).toBe(fills.length);
+  expect(fills.length).toBe(double.matching.trades.length);
+  const signed = (side: string) => (side === "BUY" ? 1 : -1);
+  const doublePosition = double.matching.trades.reduce((p, t) => p + signed(double.matching.orders.get(t.orderId)!.side) * t.qty, 0);
+  expect(s.core.portfolio.position(0)).toBe(doublePosition);
+  expect(s.core.portfolio.position(0)).toBe(fills.reduce((p, f) => p + f.side * f.size, 0));
+  // Fees: the double's commission (0.1%, quote asset) to the unit.
+  expect(fills.reduce((a, f) => a + f.fee, 0)).toBe(double.matching.trades.reduce((a, t) => a + t.commission8 * 100, 0));
+  expect(summary.tickToOrderNs.count).toBeGreaterThan(0);
+  // The outage was raised (the session shows one open alert per code), the book resynced after
+  // the reconnect and the orders were reconciled over REST.
+  expect(s.core.alerts.all().some((a) => a.code === "BINANCE_STREAM_DOWN")).toBe(true);
+  expect(venue.market.counters.resyncs).toBeGreaterThanOrEqual(2);
+  expect(venue.orders!.counters.userReconnects).toBe(1);
+  expect(venue.orders!.counters.reconciles).toBeGreaterThan(0);
+  await s.close();
+});
+
+test("configs/binance-paper.yaml runs as shipped: the market through the binance plugin from the double, orders matched by the sim venue", async () => {
+  const double = BinanceDouble.start({ files: SPOT_FILES.slice(0, 1), speed: 20 });
+  stops.push(() => double.stop());
+  const file = resolve(REPO_ROOT, "configs/binance-paper.yaml");
+  const loaded = loadConfig(file, { ...process.env, BINANCE_PORT: String(double.port) });
+  if (!loaded.ok) throw new Error(loaded.problems.join("\n"));
+  const s = await buildSession(loaded.config, file, { journalPath: "", store: false, log: () => {} });
+  const venue = s.core.venue as BinanceVenue;
+  const run = startRealtime(s, { forUs: 600_000_000 });
+  await until(() => venue.market.counters.quotes > 2_000 && venue.market.syncs[0]!.state === "synced", "market flowing", 60_000);
+  run.stop();
+  const summary = await run.done;
+  expect(venue.sim).not.toBeNull();
+  expect(venue.orders).toBeNull();
+  expect(summary.events).toBeGreaterThan(2_000);
+  expect(venue.market.counters.badFrames).toBe(0);
+  // The session's book is the plugin's synced book top or a newer bookTicker: two-sided, uncrossed.
+  const book = s.core.books.books[0]!;
+  expect(book.valid).toBe(true);
+  expect(book.ask).toBeGreaterThan(book.bid);
+  // No order reached the exchange: paper trading stays in the sim venue.
+  expect(double.matching.orders.size).toBe(0);
+  await s.close();
+});
+
+test("configs/binance-live.yaml builds with URLs and keys from the environment: WebSocket API and user stream connected, exchange filters loaded, book in sync against the double", async () => {
+  const double = BinanceDouble.start({ files: SPOT_FILES.slice(0, 1), speed: 20 });
+  stops.push(() => double.stop());
+  const file = resolve(REPO_ROOT, "configs/binance-live.yaml");
+  const env = { BINANCE_REST_URL: double.restUrl, BINANCE_WS_URL: double.wsUrl, BINANCE_WS_API_URL: `${double.wsUrl}/ws-api/v3` };
+  Object.assign(process.env, { BINANCE_API_KEY: double.apiKey, BINANCE_SECRET_KEY: double.secret });
+  const loaded = loadConfig(file, { ...process.env, ...env });
+  if (!loaded.ok) throw new Error(loaded.problems.join("\n"));
+  const s = await buildSession(loaded.config, file, { journalPath: "", store: false, log: () => {} });
+  const venue = s.core.venue as BinanceVenue;
+  await venue.ready;
+  expect(venue.wsApi?.connected).toBe(true);
+  expect(venue.orders?.connected).toBe(true);
+  const run = startRealtime(s, { forUs: 600_000_000 });
+  await until(() => venue.market.counters.quotes > 500 && venue.market.syncs[0]!.state === "synced", "market flowing", 60_000);
+  run.stop();
+  await run.done;
+  expect(venue.orders!.filters[0]).toMatchObject({ tickTicks: 1, stepUnits: 1000, minNotional: 50_000_000_000 });
+  expect(double.counters.badSignature).toBe(0);
+  await s.close();
+});
