@@ -10,6 +10,7 @@ dpkg -s libquickfix-dev >/dev/null 2>&1 || missing+=("libquickfix-dev (fix44)")
 /usr/bin/python3 -c "import onnx" >/dev/null 2>&1 || missing+=("python3-onnx (models/make_model.py)")
 command -v promtool >/dev/null 2>&1 || missing+=("promtool (admin metrics)")
 command -v chromium >/dev/null 2>&1 || missing+=("chromium (admin dashboard)")
+command -v openssl >/dev/null 2>&1 || missing+=("openssl (venue request signatures)")
 if [ "${#missing[@]}" -gt 0 ]; then
   printf 'CI is missing system tools the tests need:\n'
   printf '  - %s\n' "${missing[@]}"
