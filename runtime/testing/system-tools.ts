@@ -17,7 +17,7 @@ const INSTALLS: Record<SystemTool, string> = {
   onnx: ".ci/setup.d/70-sidecars.sh (python3-onnx)",
   chromium: ".ci/setup.d/80-admin.sh (chromium)",
   promtool: ".ci/setup.d/80-admin.sh (prometheus)",
-  openssl: "apt-get install openssl",
+  openssl: ".ci/setup.d/50-base.sh (openssl)",
 };
 
 const python = (modules: string): boolean =>
