@@ -70,6 +70,16 @@ export interface StrategyHooks<P extends TSchema = TSchema> {
   /** The trading state changed (see `ctx.tradingState()`); called once per change, before the next event. */
   onTradingState?(ctx: StrategyContext<P>, state: TradingState): void;
   onStop?(ctx: StrategyContext<P>): void;
+  /**
+   * Hot swap, old version: returns the state the next version needs (plain data: numbers,
+   * strings, arrays, objects). Called between two events, after the last event this version sees.
+   */
+  snapshot?(ctx: StrategyContext<P>): unknown;
+  /**
+   * Hot swap, new version: takes the previous version's snapshot before its first event; `from` is
+   * the version that wrote it. Throw to refuse a state it cannot read: the swap is rolled back.
+   */
+  restore?(ctx: StrategyContext<P>, state: unknown, from: { readonly version: string }): void;
 }
 
 /** A strategy plugin: its manifest and a factory of hooks. */

@@ -49,7 +49,7 @@ export interface CancelRecord {
 export interface ControlRecord {
   readonly t: "control";
   /** For "limits", `reason` holds the new limits as JSON: `{ limits, instruments }`. */
-  readonly kind: "kill" | "release" | "quarantine" | "pause" | "resume" | "limits";
+  readonly kind: "kill" | "release" | "quarantine" | "pause" | "resume" | "limits" | "deploy";
   readonly subject: string;
   readonly reason: string;
   readonly ts: number;

@@ -16,7 +16,10 @@ const HELP = `Usage: kestrel plugin <subcommand>
   check [dir]                        manifest, SDK range, package.json agreement, types, capabilities
                                      and a harness run (default: the current folder)
   test [dir]                         run the package's tests (bun test)
-  pack [dir]                         check, then npm pack it; deployments name it plugin: <name>@<range>`;
+  pack [dir]                         check, then npm pack it; deployments name it plugin: <name>@<range>
+  deploy <strategy> <plugin> [--version <range>] [--orders hand-over|cancel] [--url <admin url>]
+                                     replace a strategy's plugin in a running session (hot swap);
+                                     the admin token comes from KESTREL_TOKEN (admin role)`;
 
 const KINDS = new Set(["strategy", "risk", "venue"]);
 
@@ -31,6 +34,7 @@ export async function runPluginCommand(args: string[]): Promise<number> {
   if (sub === "check") return check(rest[0] ?? ".");
   if (sub === "test") return test(rest[0] ?? ".");
   if (sub === "pack") return pack(rest[0] ?? ".");
+  if (sub === "deploy") return deploy(rest);
   console.error(`kestrel plugin: unknown subcommand "${sub}"\n\n${HELP}`);
   return 2;
 }
@@ -90,5 +94,41 @@ async function pack(dir: string): Promise<number> {
   if (exit !== 0) return exit;
   const file = (JSON.parse(out) as { filename: string }[])[0]?.filename;
   console.log(`packed ${join(resolve(dir), file ?? "")}`);
+  return 0;
+}
+
+async function deploy(args: string[]): Promise<number> {
+  const positional: string[] = [];
+  const flags: Record<string, string> = {};
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a.startsWith("--")) flags[a.slice(2)] = args[++i] ?? "";
+    else positional.push(a);
+  }
+  const [strategy, plugin] = positional;
+  if (strategy === undefined || plugin === undefined) {
+    console.error(`kestrel plugin deploy: expected <strategy> <plugin>\n\n${HELP}`);
+    return 2;
+  }
+  const token = process.env.KESTREL_TOKEN ?? "";
+  if (token === "") {
+    console.error("kestrel plugin deploy: AUTH_MISSING: set KESTREL_TOKEN to an admin token (kestrel token --role admin)");
+    return 2;
+  }
+  const url = new URL(`/api/v1/strategies/${encodeURIComponent(strategy)}/deploy`, flags.url ?? "http://127.0.0.1:8787");
+  const body = { plugin, ...(flags.version ? { version: flags.version } : {}), ...(flags.orders ? { orders: flags.orders } : {}) };
+  let res: Response;
+  try {
+    res = await fetch(url, { method: "POST", headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  } catch (err) {
+    console.error(`kestrel plugin deploy: ADMIN_UNREACHABLE: url=${url.origin} ${(err as Error).message}`);
+    return 1;
+  }
+  const answer = (await res.json().catch(() => ({}))) as { strategy?: { name: string; version: string; state: string }; error?: { code: string; message: string } };
+  if (!res.ok || answer.strategy === undefined) {
+    console.error(`kestrel plugin deploy: ${answer.error?.code ?? `HTTP_${res.status}`}: ${answer.error?.message ?? res.statusText}`);
+    return 1;
+  }
+  console.log(`deployed: ${answer.strategy.name} now runs version ${answer.strategy.version} (${answer.strategy.state})`);
   return 0;
 }

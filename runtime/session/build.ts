@@ -100,6 +100,8 @@ export interface Session {
   readonly sidecars: SidecarsHandle | null;
   /** The model engine, when the deployment runs a model in real time. */
   readonly models: RunningModels | null;
+  /** Deploys another version of a strategy's plugin while the session runs (hot swap, journaled); null on success, else why. */
+  deployPlugin(strategy: string, ref: string, orders: "hand-over" | "cancel", by: string): Promise<string | null>;
 }
 
 /** Stamping and wake-up of market data a venue pushes in. */
@@ -358,14 +360,18 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
     tradingState: () => core.tradingState,
   };
   const isolates: { stop(): void }[] = [];
+  /** The plugin a loaded strategy runs as: in an isolate (asked, or by default outside this project's plugins/) or in process. */
+  const strategyPlugin = (l: (typeof loaded)[number], s: DeploymentConfig["strategies"][number]): StrategyPlugin => {
+    const inTree = l.module.startsWith(resolve(import.meta.dir, "../../plugins") + "/");
+    if (!(s.isolate ?? !inTree)) return l.plugin as unknown as StrategyPlugin;
+    const isolated = isolateStrategy(l.plugin as unknown as StrategyPlugin, { module: l.module, budgetUs: s.budgetUs ?? 250_000, grants: s.grants ?? [] });
+    isolates.push(isolated);
+    return isolated;
+  };
   config.strategies.forEach((s) => {
     if (s.enabled === false) return;
     const l = loaded.find((x) => x.request.kind === "strategy" && x.request.name === s.name)!;
-    const inTree = l.module.startsWith(resolve(import.meta.dir, "../../plugins") + "/");
-    const plugin = (s.isolate ?? !inTree)
-      ? isolateStrategy(l.plugin as unknown as StrategyPlugin, { module: l.module, budgetUs: s.budgetUs ?? 250_000, grants: s.grants ?? [] })
-      : (l.plugin as unknown as StrategyPlugin);
-    if ("stop" in plugin) isolates.push(plugin as { stop(): void });
+    const plugin = strategyPlugin(l, s);
     const ids = s.instruments.map((sym) => bySymbol.get(sym)!.id);
     const ctx = new RuntimeStrategyContext(s.name, l.params as never, ids.map((i) => instruments[i]!), services, plugin.manifest.capabilities ?? []);
     core.setVersion(s.name, plugin.manifest.version);
@@ -390,6 +396,24 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
     const opened = recorder;
     started.push(() => opened.close());
   }
+  /** Loads `ref` with the strategy's deployment params and swaps it in between two events (hot swap); null on success, else why. */
+  const deployPlugin = async (strategy: string, ref: string, orders: "hand-over" | "cancel", by: string): Promise<string | null> => {
+    const index = config.strategies.findIndex((x) => x.name === strategy);
+    const s = config.strategies[index];
+    const slot = host.get(strategy);
+    if (s === undefined || slot === undefined) return `no strategy ${strategy}`;
+    const request: PluginRequest = { name: s.name, plugin: ref, kind: "strategy", params: s.params, path: ["strategies", index], instrumentCount: s.instruments.length };
+    const result = await loadPlugins([request], configFile, features.featureNames());
+    if (result.problems.length > 0) return result.problems.map((p) => p.message).join("; ");
+    const l = result.loaded[0]!;
+    const next = strategyPlugin(l, s);
+    const before = { params: slot.ctx.params, capabilities: slot.plugin.manifest.capabilities ?? [] };
+    slot.ctx.rebind(l.params as never, next.manifest.capabilities ?? []);
+    const failure = core.deployStrategy(strategy, next, ref, orders, by, by === "journal");
+    if (failure !== null) slot.ctx.rebind(before.params, before.capabilities);
+    return failure;
+  };
+
   // Journal: replay what is there, then append.
   let journal: JournalWriter | null = null;
   let restored = 0;
@@ -410,6 +434,11 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
     core.journalFlush = () => writer.flush();
     core.writeAhead = mode === "live";
     if (tornTail !== null) alerts.raise(0, "JOURNAL_TORN_TAIL", "warning", journalPath, `cut a torn last frame: ${tornTail}`);
+    // A strategy whose plugin was deployed while running comes back on that version.
+    for (const [strategy, ref] of core.deployed) {
+      const failure = await deployPlugin(strategy, ref, "hand-over", "journal");
+      if (failure !== null) throw new DeploymentError([`journal: strategy ${strategy} was running ${ref}, which cannot be loaded again: ${failure}`]);
+    }
     // The market resumes after the last journaled moment: what the session saw before is not replayed.
     if (restored > 0) skippedOnRestore = loop.skipSourcesThrough(loop.clock.now());
   }
@@ -517,7 +546,7 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
     if (sidecars !== null) await sidecars.stop();
     if (recorder !== null) await recorder.close();
   };
-  return { config, mode, instruments, loop, core, performance, journal, sources, restored, skippedOnRestore, journalTornTail: tornTail, recorder, close, arrival, feed, sidecars, models };
+  return { config, mode, instruments, loop, core, performance, journal, sources, restored, skippedOnRestore, journalTornTail: tornTail, recorder, close, arrival, feed, sidecars, models, deployPlugin };
 }
 
 async function openSources(config: DeploymentConfig, configFile: string, instruments: Instrument[], mode: DeploymentConfig["mode"], startTs?: number): Promise<MarketSource[]> {

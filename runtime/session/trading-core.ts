@@ -4,6 +4,7 @@
  * execution report -> OMS -> portfolio -> post-trade risk -> strategies), journals every change,
  * and answers the admin plane's reads and commands. Everything here is synchronous.
  */
+import type { StrategyPlugin } from "../../plugins/sdk/strategy.ts";
 import type { Instrument } from "../../plugins/sdk/instrument.ts";
 import type { Fill, OrderIntent, OrderView } from "../../plugins/sdk/orders.ts";
 import { heldBy, type TradingState } from "../../plugins/sdk/trading-state.ts";
@@ -349,6 +350,35 @@ export class TradingCore implements MarketSink {
     return true;
   }
 
+  /** The plugin reference last deployed for each strategy, as the journal had it at start-up (a restart deploys it again). */
+  readonly deployed = new Map<string, string>();
+
+  /**
+   * Deploys a new version of a strategy's plugin in the running session (hot swap between two
+   * events); its working orders are handed over or cancelled. Journaled with the plugin reference
+   * and both versions; null on success, else why (the old version keeps running). `replay` (a
+   * restart coming back on the deployed version) starts it fresh and journals nothing.
+   */
+  deployStrategy(strategy: string, next: StrategyPlugin, ref: string, orders: "hand-over" | "cancel", by: string, replay = false): string | null {
+    const slot = this.host.get(strategy);
+    if (slot === undefined) return `no strategy ${strategy}`;
+    const from = slot.plugin.manifest.version;
+    const failure = this.host.swap(strategy, next, !replay);
+    if (replay) {
+      if (failure === null) this.setVersion(strategy, next.manifest.version);
+      return failure;
+    }
+    if (failure !== null) {
+      this.alerts.raise(this.now(), "PLUGIN_DEPLOY_FAILED", "warning", strategy, `strategy=${strategy} plugin=${ref} ${failure} (rolled back to ${from})`);
+      return failure;
+    }
+    if (orders === "cancel") this.cancelAll(strategy);
+    this.setVersion(strategy, next.manifest.version);
+    this.journal?.append({ t: "control", kind: "deploy", subject: strategy, reason: JSON.stringify({ plugin: ref, from, to: next.manifest.version, orders, by }), ts: this.now() });
+    this.alerts.raise(this.now(), "PLUGIN_DEPLOYED", "info", strategy, `strategy=${strategy} plugin=${ref} version=${from}->${next.manifest.version} orders=${orders} by=${by}`);
+    return null;
+  }
+
   /** Pauses or resumes a strategy; false when there is no such strategy or it is quarantined. */
   setPaused(strategy: string, paused: boolean, by: string): boolean {
     const slot = this.host.get(strategy);
@@ -450,6 +480,7 @@ export class TradingCore implements MarketSink {
             const change = JSON.parse(r.reason) as { limits: RiskLimitsConfig; instruments: Record<string, Partial<RiskLimitsConfig>> };
             this.risk.setLimits(change.limits, resolveLimits(this.instruments, change.limits, change.instruments));
           }
+          else if (r.kind === "deploy") this.deployed.set(r.subject, (JSON.parse(r.reason) as { plugin: string }).plugin);
           else {
             const slot = this.host.get(r.subject);
             if (slot !== undefined) slot.state = r.kind === "quarantine" ? "quarantined" : r.kind === "pause" ? "paused" : "running";

@@ -30,16 +30,23 @@ export interface StrategyServices {
  * not declare throw PLUGIN_CAPABILITY, which quarantines the strategy like any other throw.
  */
 export class RuntimeStrategyContext implements StrategyContext {
-  private readonly orders: boolean;
-  private readonly timers: boolean;
+  private orders: boolean;
+  private timers: boolean;
 
   constructor(
     readonly name: string,
-    readonly params: never,
+    public params: never,
     readonly instruments: readonly Instrument[],
     private readonly s: StrategyServices,
     capabilities: readonly Capability[] = ["orders", "timers", "features"],
   ) {
+    this.orders = capabilities.includes("orders");
+    this.timers = capabilities.includes("timers");
+  }
+
+  /** Binds the context to a new plugin version's params and capabilities (hot swap). */
+  rebind(params: never, capabilities: readonly Capability[]): void {
+    this.params = params;
     this.orders = capabilities.includes("orders");
     this.timers = capabilities.includes("timers");
   }

@@ -21,7 +21,7 @@ export class StrategySlot {
   hooks: StrategyHooks = {};
   constructor(
     readonly name: string,
-    readonly plugin: StrategyPlugin,
+    public plugin: StrategyPlugin,
     readonly ctx: RuntimeStrategyContext,
     readonly instrumentIds: readonly number[],
     readonly policy: QuarantinePolicy,
@@ -73,6 +73,44 @@ export class StrategyHost {
       return false;
     }
     return true;
+  }
+
+  /**
+   * Replaces a strategy's plugin between two events (hot swap): the old version's `snapshot()` is
+   * handed to the new version's `restore()`, the new version's `onStart` runs, and from the next
+   * event on only the new version is called, so no event is missed or seen twice (`handOver` false
+   * starts the new version fresh, as a restart does). Returns null on
+   * success, or why it failed, in which case the old version keeps running untouched.
+   */
+  swap(name: string, next: StrategyPlugin, handOver = true): string | null {
+    const slot = this.byName.get(name);
+    if (slot === undefined) return `no strategy ${name}`;
+    let state: unknown = undefined;
+    if (handOver && slot.state !== "quarantined" && slot.hooks.snapshot !== undefined) {
+      try {
+        state = structuredClone(slot.hooks.snapshot(slot.ctx as never));
+      } catch (err) {
+        return `snapshot of ${slot.plugin.manifest.version} failed: ${err instanceof Error ? err.message : String(err)}`;
+      }
+    }
+    let hooks: StrategyHooks;
+    try {
+      hooks = next.create(slot.ctx as never) ?? {};
+      if (state !== undefined) {
+        if (hooks.restore === undefined) return `version ${next.manifest.version} has no restore() for the state of ${slot.plugin.manifest.version}`;
+        hooks.restore(slot.ctx as never, state, { version: slot.plugin.manifest.version });
+      }
+      if (slot.state !== "paused") hooks.onStart?.(slot.ctx as never);
+    } catch (err) {
+      return `version ${next.manifest.version} failed to start: ${err instanceof Error ? err.message : String(err)}`;
+    }
+    slot.plugin = next;
+    slot.hooks = hooks;
+    if (slot.state === "quarantined") {
+      slot.state = "running";
+      slot.failure = "";
+    }
+    return null;
   }
 
   /** A strategy by instance name. */

@@ -85,7 +85,7 @@ async function handle(c: Context, route: AdminRoute, params: Validator | null, q
     if (!checked.ok) return send(c, fail(400, "ADMIN_BAD_REQUEST", summary(checked.problems), checked.problems));
     b = checked;
   }
-  const reply = route.handle({ session: deps.session, run: deps.run, principal, params: p.value, query: q.value, body: b.value } as never);
+  const reply = await route.handle({ session: deps.session, run: deps.run, principal, params: p.value, query: q.value, body: b.value } as never);
   if (route.method !== "GET") deps.log("admin command", { route: `${route.method} ${route.path}`, path: new URL(c.req.url).pathname, by: principal?.subject ?? "", status: reply.status });
   return send(c, reply);
 }

@@ -1,6 +1,6 @@
 /**
  * An admin route as data: method, OpenAPI-style path, the role it needs, TypeBox schemas for its
- * path params, query and body, and a synchronous handler. The app registers routes from this table,
+ * path params, query and body, and a handler (synchronous, or async where it must load code). The app registers routes from this table,
  * the OpenAPI document is generated from it, and the auth test walks it.
  */
 import type { Static, TSchema } from "@sinclair/typebox";
@@ -38,7 +38,7 @@ export interface AdminRoute<P extends TSchema = TSchema, Q extends TSchema = TSc
   /** Status codes it answers besides 400/401/403, with what they mean (for OpenAPI). */
   readonly responses: Readonly<Record<number, string>>;
   /** Runs synchronously on the loop's thread; must be quick. */
-  handle(ctx: RouteContext<Static<P>, Static<Q>, Static<B>>): Reply;
+  handle(ctx: RouteContext<Static<P>, Static<Q>, Static<B>>): Reply | Promise<Reply>;
 }
 
 /** Identity function that types a route's handler from its schemas. */

@@ -7,6 +7,19 @@ import type { Session } from "../../session/build.ts";
 import { defineRoute, type AdminRoute } from "../http/route.ts";
 import { fail, ok, type Reply } from "../http/reply.ts";
 import { NameParams } from "../http/schemas.ts";
+import { Type } from "@sinclair/typebox";
+
+const DeployBody = Type.Object(
+  {
+    /** A built-in name, a path (relative to the deployment file) or an installed package. */
+    plugin: Type.String({ minLength: 1, maxLength: 500 }),
+    /** A semver range the package's version must satisfy (packages only). */
+    version: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
+    /** What happens to the strategy's working orders: handed to the new version (default) or cancelled. */
+    orders: Type.Optional(Type.Union([Type.Literal("hand-over"), Type.Literal("cancel")])),
+  },
+  { additionalProperties: false },
+);
 
 function strategyJson(session: Session, name: string) {
   const slot = session.core.host.get(name)!;
@@ -15,6 +28,7 @@ function strategyJson(session: Session, name: string) {
     name,
     plugin: config?.plugin ?? slot.plugin.manifest.name,
     version: slot.plugin.manifest.version,
+    deployed: session.core.deployed.get(name) ?? null,
     state: slot.state,
     failure: slot.failure,
     instruments: slot.instrumentIds.map((i) => session.instruments[i]!.symbol),
@@ -87,6 +101,24 @@ export function strategyRoutes(): AdminRoute[] {
       handle: ({ session, run, params, principal }) => {
         run.syncClock();
         return restart(session, params.name, principal!.subject);
+      },
+    }),
+    defineRoute({
+      method: "POST",
+      path: "/api/v1/strategies/{name}/deploy",
+      role: "admin",
+      tag: "strategies",
+      summary: "Deploys another version of a strategy's plugin into the running session (hot swap between two events, state handed over by snapshot()/restore(), working orders handed over or cancelled); journaled, rolled back if the new version fails to start.",
+      params: NameParams,
+      body: DeployBody,
+      responses: { 200: "deployed: the strategy as it now runs", 404: "no such strategy", 409: "the new version could not be loaded or started (the old one keeps running)" },
+      handle: async ({ session, run, params, body, principal }) => {
+        if (session.core.host.get(params.name) === undefined) return fail(404, "ADMIN_UNKNOWN_STRATEGY", `strategy=${params.name}`);
+        run.syncClock();
+        const ref = body.version === undefined ? body.plugin : `${body.plugin}@${body.version}`;
+        const failure = await session.deployPlugin(params.name, ref, body.orders ?? "hand-over", principal!.subject);
+        if (failure !== null) return fail(409, "ADMIN_DEPLOY_FAILED", `strategy=${params.name} plugin=${ref} ${failure}`);
+        return ok({ strategy: strategyJson(session, params.name) });
       },
     }),
   ];
