@@ -1,6 +1,6 @@
 /**
  * The volatility throttle shared by the directional strategies: realised volatility over the last
- * `windowBars` bar returns (sqrt of summed squared log returns), ranked against its own last
+ * `windowBars` bar returns (sqrt of summed squared log returns), ranked against its own previous
  * `historyBars` values, falls into a bucket by that percentile rank (`edges`, e.g. [0.5, 0.8, 0.95]
  * gives buckets 0..3); each bucket has a size scale (`scales`), and a scale of 0 pauses the
  * strategy (its target position becomes flat). Ranking against recent history rather than fixed
@@ -69,18 +69,21 @@ export class VolBuckets {
     this.sqHead = (this.sqHead + 1) % this.sq.length;
     this.sum += r2;
     if (this.sqN < this.sq.length) return this.bucket;
-    this.rv = Math.sqrt(Math.max(0, this.sum));
-    this.hist[this.histHead] = this.rv;
+    const rv = Math.sqrt(Math.max(0, this.sum));
+    this.rv = rv;
+    // Rank against the values before this one, then remember it.
+    if (this.histN >= this.p.minHistory) {
+      let below = 0;
+      for (let i = 0; i < this.histN; i++) if (this.hist[i]! < rv) below++;
+      const rank = below / this.histN;
+      let b = 0;
+      while (b < this.p.edges.length && rank >= this.p.edges[b]!) b++;
+      this.bucket = b;
+    }
+    this.hist[this.histHead] = rv;
     this.histHead = (this.histHead + 1) % this.hist.length;
     if (this.histN < this.hist.length) this.histN++;
-    if (this.histN < this.p.minHistory) return this.bucket;
-    let below = 0;
-    for (let i = 0; i < this.histN; i++) if (this.hist[i]! < this.rv) below++;
-    const rank = below / this.histN;
-    let b = 0;
-    while (b < this.p.edges.length && rank >= this.p.edges[b]!) b++;
-    this.bucket = b;
-    return b;
+    return this.bucket;
   }
 
   /** Size scale of the current bucket (0 while warming up or paused). */
