@@ -112,7 +112,7 @@ describe("ema-crossover", () => {
   });
 
   test("bad params are refused", () => {
-    expect(() => setup({ fastBars: 5, slowBars: 5 })).toThrow("STRATEGY_PARAMS_INVALID");
+    expect(() => setup({ fastBars: 5, slowBars: 5 })).toThrow("PLUGIN_PARAMS_INVALID");
     expect(() => setup({ vol: { edges: [0.5, 0.6], scales: [1, 0] } })).toThrow("vol.scales: expected 3 values (edges + 1), got 2");
     expect(() => setup({ fastBars: 0 })).toThrow("params.fastBars");
   });

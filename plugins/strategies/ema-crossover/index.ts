@@ -12,6 +12,7 @@
 import { defineStrategy, type Quote } from "../../sdk/index.ts";
 import { BarEma, BarSampler } from "../shared/bars.ts";
 import { TargetExecutor } from "../shared/target-executor.ts";
+import { StrategyParamsError } from "../shared/params-error.ts";
 import { VolBuckets } from "../shared/vol-buckets.ts";
 import { EmaCrossoverParams } from "./params.ts";
 
@@ -42,11 +43,11 @@ export default defineStrategy({
   },
   create(ctx) {
     const p = ctx.params;
-    if (p.slowBars <= p.fastBars) throw new Error(`STRATEGY_PARAMS_INVALID: params.slowBars=${p.slowBars} must exceed params.fastBars=${p.fastBars}`);
+    if (p.slowBars <= p.fastBars) throw new StrategyParamsError("ema-crossover", [`params.slowBars=${p.slowBars} must exceed params.fastBars=${p.fastBars}`]);
     const slots = new Map<number, Slot>();
     for (const inst of ctx.instruments) {
       slots.set(inst.id, {
-        bars: new BarSampler(p.barUs), fast: new BarEma(p.fastBars), slow: new BarEma(p.slowBars), vol: new VolBuckets(p.vol),
+        bars: new BarSampler(p.barUs), fast: new BarEma(p.fastBars), slow: new BarEma(p.slowBars), vol: new VolBuckets(p.vol, "ema-crossover"),
         exec: new TargetExecutor(inst, p.rejectBackoffUs), lastSign: 0, dir: 0, target: 0,
       });
     }

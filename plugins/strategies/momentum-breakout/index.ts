@@ -45,7 +45,7 @@ export default defineStrategy({
     for (const inst of ctx.instruments) {
       slots.set(inst.id, {
         bars: new BarSampler(p.barUs), entry: new DonchianChannel(p.entryBars), exit: new DonchianChannel(p.exitBars),
-        trend: new BarEma(p.trendBars), vol: new VolBuckets(p.vol), exec: new TargetExecutor(inst, p.rejectBackoffUs), dir: 0, target: 0,
+        trend: new BarEma(p.trendBars), vol: new VolBuckets(p.vol, "momentum-breakout"), exec: new TargetExecutor(inst, p.rejectBackoffUs), dir: 0, target: 0,
       });
     }
 

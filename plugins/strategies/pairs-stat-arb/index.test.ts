@@ -212,7 +212,7 @@ describe("pairs-stat-arb", () => {
   });
 
   test("bad params are refused: exitZ < entryZ < stopZ, two instruments", () => {
-    expect(() => createStrategyHarness(pairs, { params: { entryZ: 2, exitZ: 2 }, instruments: [EURUSD, NZDUSD] })).toThrow("STRATEGY_PARAMS_INVALID");
+    expect(() => createStrategyHarness(pairs, { params: { entryZ: 2, exitZ: 2 }, instruments: [EURUSD, NZDUSD] })).toThrow("PLUGIN_PARAMS_INVALID");
     expect(() => createStrategyHarness(pairs, { params: {}, instruments: [EURUSD] })).toThrow("instruments: expected at least 2");
   });
 });

@@ -13,6 +13,7 @@
  * Allocation-free per quote; the test runs once per formation window over preallocated rings.
  */
 import { defineStrategy, type Quote } from "../../sdk/index.ts";
+import { StrategyParamsError } from "../shared/params-error.ts";
 import { TargetExecutor } from "../shared/target-executor.ts";
 import { engleGranger, newEngleGranger } from "./cointegration.ts";
 import { KalmanHedge } from "./kalman.ts";
@@ -33,7 +34,7 @@ export default defineStrategy({
   },
   create(ctx) {
     const p = ctx.params;
-    if (p.exitZ >= p.entryZ || p.stopZ <= p.entryZ) throw new Error(`STRATEGY_PARAMS_INVALID: need params.exitZ < params.entryZ < params.stopZ, got ${p.exitZ}, ${p.entryZ}, ${p.stopZ}`);
+    if (p.exitZ >= p.entryZ || p.stopZ <= p.entryZ) throw new StrategyParamsError("pairs-stat-arb", [`need exitZ < entryZ < stopZ, got params.exitZ=${p.exitZ}, params.entryZ=${p.entryZ}, params.stopZ=${p.stopZ}`]);
     const [instY, instX] = ctx.instruments as [typeof ctx.instruments[0], typeof ctx.instruments[0]];
     const legY = new TargetExecutor(instY, p.rejectBackoffUs);
     const legX = new TargetExecutor(instX, p.rejectBackoffUs);

@@ -59,6 +59,6 @@ describe("VolBuckets", () => {
       "vol.scales: expected 3 values (edges + 1), got 2",
       "vol.edges[1]: must be above vol.edges[0]",
     ]);
-    expect(() => new VolBuckets(defaults({ scales: [1] }))).toThrow("STRATEGY_PARAMS_INVALID");
+    expect(() => new VolBuckets(defaults({ scales: [1] }))).toThrow("PLUGIN_PARAMS_INVALID");
   });
 });

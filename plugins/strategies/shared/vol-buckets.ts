@@ -9,6 +9,7 @@
  * judge. Ring buffers allocated at construction; each bar costs O(historyBars).
  */
 import { Type, type Static } from "../../sdk/index.ts";
+import { StrategyParamsError } from "./params-error.ts";
 
 /** Params of the throttle, embedded in each strategy's params under `vol`. */
 export const VolBucketParams = Type.Object(
@@ -49,9 +50,9 @@ export class VolBuckets {
   private histHead = 0;
   private prev = NaN;
 
-  constructor(readonly p: VolBucketParams) {
+  constructor(readonly p: VolBucketParams, plugin = "strategy") {
     const problems = volBucketProblems(p);
-    if (problems.length > 0) throw new Error(`STRATEGY_PARAMS_INVALID: ${problems.join("; ")}`);
+    if (problems.length > 0) throw new StrategyParamsError(plugin, problems);
     this.sq = new Float64Array(p.windowBars);
     this.hist = new Float64Array(p.historyBars);
   }
