@@ -1,0 +1,173 @@
+/**
+ * One shard instance: an ordinary Kestrel session over the shard's instruments, fed by JetStream
+ * instead of its own market source. At start it restores from the shard's mirrored journal (the
+ * truth, whichever machine wrote it), rewrites its local journal from it, builds the session with
+ * the cluster's pre-trade rules, mirrors every journal flush back to JetStream, holds venue
+ * requests until their batch is acknowledged (write-ahead), takes commands (the firm-wide kill
+ * switch) from the commands subjects, then consumes its instruments' market data exactly once.
+ */
+import { rmSync } from "node:fs";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { decode } from "@msgpack/msgpack";
+import { wallMicros } from "../kernel/clock.ts";
+import type { DeploymentConfig } from "../config/schema.ts";
+import { buildSession, type Session } from "../session/build.ts";
+import { startRealtime } from "../session/realtime.ts";
+import type { SessionSummary } from "../session/summary.ts";
+import { JournalWriter } from "../journal/journal-file.ts";
+import type { RiskRule } from "../risk/engine.ts";
+import { ClusterError } from "./errors.ts";
+import { SequenceGate } from "./exactly-once.ts";
+import { JournalMirror, mirrorJournal, readMirror } from "./journal-mirror.ts";
+import { startMdIntake } from "./md-consumer.ts";
+import { findShard, intakeSymbols, shardDeployment } from "./shard-config.ts";
+import { Topology } from "./topology.ts";
+import { gateVenue } from "./venue-gate.ts";
+
+/** A command on the commands subjects. */
+export interface ClusterCommand {
+  readonly kind: "kill" | "release";
+  readonly reason: string;
+  /** Wall µs when the command was published (propagation is measured from it). */
+  readonly sentUs: number;
+}
+
+/** Options of a shard run. */
+export interface ShardRunOptions {
+  readonly config: DeploymentConfig;
+  readonly configFile: string;
+  readonly shard: string;
+  readonly servers: string[];
+  /** Folder of the local journal. */
+  readonly dir: string;
+  readonly forUs?: number;
+  readonly stopSignal?: Promise<unknown>;
+  readonly log?: (line: string) => void;
+  /** Extra pre-trade rules (the global risk client's). */
+  readonly riskRules?: readonly RiskRule[];
+  /** Called once the session is consuming market data. */
+  readonly onStarted?: (session: Session) => void;
+  /** Called when a command arrives (after it is applied), with wall µs of arrival. */
+  readonly onCommand?: (cmd: ClusterCommand, arrivedUs: number) => void;
+  /** An open connection to reuse (tests); otherwise one is opened and closed. */
+  readonly connection?: NatsConnection;
+}
+
+/** What a shard run reports. */
+export interface ShardResult {
+  readonly name: string;
+  readonly instruments: string[];
+  /** Market events this instance processed. */
+  readonly events: number;
+  /** Redeliveries recognised and skipped. */
+  readonly duplicatesSkipped: number;
+  readonly orders: number;
+  readonly fills: number;
+  readonly restoredRecords: number;
+  readonly mirror: { batches: number; records: number; failures: number; fenced: string | null };
+  /** Feed publication → venue release, microseconds. */
+  readonly tickToVenueUs: { count: number; p50: number; p99: number };
+  readonly summary: SessionSummary;
+}
+
+/** Runs one shard until the time is up or stop is asked. */
+export async function runShard(opts: ShardRunOptions): Promise<ShardResult> {
+  const cluster = opts.config.cluster;
+  if (cluster === undefined) throw new ClusterError("CLUSTER_CONFIG", `shard=${opts.shard} reason=deployment has no cluster section`);
+  const shardCfg = findShard(cluster, opts.shard);
+  if (shardCfg === undefined) throw new ClusterError("CLUSTER_CONFIG", `shard=${opts.shard} reason=not in cluster.shards (${cluster.shards.map((s) => s.name).join(", ")})`);
+  const topology = new Topology(cluster.prefix);
+  const nc = opts.connection ?? (await connect({ servers: opts.servers, name: `kestrel-${opts.shard}`, maxReconnectAttempts: -1, reconnectTimeWait: 250 }));
+  const js = jetstream(nc, { timeout: 10_000 });
+  const jsm = await jetstreamManager(nc, { timeout: 10_000 });
+  try {
+    // Restore: the mirrored journal is the truth; the local file is rewritten from it.
+    const mirrored = await readMirror(js, jsm, topology, opts.shard);
+    const derived = shardDeployment(opts.config, opts.shard, opts.dir);
+    const journalPath = derived.journal!.path;
+    rmSync(journalPath, { force: true });
+    const local = new JournalWriter(journalPath, "never", 0);
+    for (const r of mirrored.records) local.append(r);
+    local.close();
+
+    const session = await buildSession(derived, opts.configFile, { sources: [], store: false, journalPath, log: opts.log, riskRules: opts.riskRules ?? [] });
+    const bySymbol = new Map(session.instruments.map((i) => [i.symbol, i]));
+    const intake = intakeSymbols(opts.config, opts.shard).map((s) => bySymbol.get(s)!);
+    const gate = new SequenceGate(session.instruments.length);
+    gate.restore(mirrored.md);
+    const mirror = new JournalMirror(js, topology, opts.shard, mirrored.lastSeq, gate);
+    mirrorJournal(session.journal!, mirror);
+    let causeSentUs = 0;
+    const gated = gateVenue(session.core.venue, mirror, () => causeSentUs);
+    session.core.venue = gated.adapter;
+
+    let stopRun: () => void = () => {};
+    const stopped = new Promise<void>((r) => (stopRun = r));
+    mirror.onFenced = (why) => {
+      session.core.alerts.raise(session.core.now(), "CLUSTER_JOURNAL_FENCED", "critical", opts.shard, why);
+      stopRun();
+    };
+    const run = startRealtime(session, {
+      forUs: opts.forUs,
+      speed: 1,
+      stopSignal: Promise.race([stopped, ...(opts.stopSignal ? [opts.stopSignal] : [])]),
+    });
+
+    // Commands: the firm-wide kill switch and its release, for every shard or this one.
+    const onCommand = (data: Uint8Array) => {
+      const arrived = wallMicros();
+      let cmd: ClusterCommand;
+      try {
+        cmd = decode(data) as ClusterCommand;
+      } catch (err) {
+        session.core.alerts.raise(session.core.now(), "CLUSTER_MESSAGE", "warning", opts.shard, `subject=commands reason=${(err as Error).message}`);
+        return;
+      }
+      if (cmd.kind === "kill" && !session.core.risk.killSwitch) session.core.engageKill(cmd.reason, "global-risk");
+      else if (cmd.kind === "release" && session.core.risk.killSwitch) session.core.releaseKill("global-risk");
+      session.journal?.flush();
+      opts.onCommand?.(cmd, arrived);
+    };
+    const subs = [nc.subscribe(topology.commands("all"), { callback: (_e, m) => onCommand(m.data) }), nc.subscribe(topology.commands(opts.shard), { callback: (_e, m) => onCommand(m.data) })];
+    await nc.flush();
+
+    const md = await startMdIntake({
+      js,
+      jsm,
+      topology,
+      shard: opts.shard,
+      instruments: intake,
+      gate,
+      onEvent: (ev, _seq, sentUs) => {
+        causeSentUs = sentUs;
+        const at = session.arrival.now();
+        const ok = ev.kind === 1 ? session.feed.pushQuote(at, ev.instrument, ev.bid, ev.ask, ev.bidSize, ev.askSize) : session.feed.pushPrint(at, ev.instrument, ev.price, ev.size, ev.side, ev.kind);
+        if (ok) session.arrival.kick();
+      },
+      onBadMessage: (line) => session.core.alerts.raise(session.core.now(), "CLUSTER_MESSAGE", "warning", opts.shard, line),
+    });
+    opts.onStarted?.(session);
+    const summary = await run.done;
+    await md.stop();
+    for (const s of subs) s.unsubscribe();
+    await mirror.drain();
+    await session.close();
+    const lat = [...gated.stats.tickToVenueUs].sort((a, b) => a - b);
+    const q = (p: number) => (lat.length === 0 ? 0 : lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]!);
+    return {
+      name: opts.shard,
+      instruments: shardCfg.instruments,
+      events: gate.accepted,
+      duplicatesSkipped: gate.duplicates,
+      orders: summary.orders,
+      fills: summary.fills,
+      restoredRecords: session.restored,
+      mirror: { batches: mirror.batches, records: mirror.records, failures: mirror.failures, fenced: mirror.fenced },
+      tickToVenueUs: { count: lat.length, p50: q(0.5), p99: q(0.99) },
+      summary,
+    };
+  } finally {
+    if (opts.connection === undefined) await nc.close().catch(() => {});
+  }
+}
