@@ -15,6 +15,7 @@ import { runFeed } from "./feed.ts";
 import { openFeedSource } from "./feed-source.ts";
 import { readMirror } from "./journal-mirror.ts";
 import { runShard } from "./shard.ts";
+import { startRiskService } from "./risk/service.ts";
 import { checkCluster, intakeSymbols } from "./shard-config.ts";
 
 const configFile = resolve("configs/cluster-paper.yaml");
@@ -52,6 +53,8 @@ describe("a shard instance over JetStream", () => {
     const jsm = await jetstreamManager(nc);
     const topo = new Topology("ks");
     await ensureStreams(jsm, config.cluster!);
+    const riskConn = await connect({ servers: nats.servers });
+    const risk = await startRiskService(riskConn, topo, config.cluster!.risk);
     let stopShard!: () => void;
     const stopSignal = new Promise<void>((r) => (stopShard = r));
     let started!: () => void;
@@ -107,5 +110,10 @@ describe("a shard instance over JetStream", () => {
     const after = await readMirror(js, jsm, topo, "shard-a");
     const ids = after.records.filter((r): r is OrderRecord => r.t === "order").map((r) => r.id);
     expect(new Set(ids).size).toBe(ids.length);
+    // Every order that passed went through the global service's reservations.
+    expect(risk.stats.requests).toBeGreaterThan(0);
+    expect(risk.ledger.total("notional")).toBeLessThanOrEqual(config.cluster!.risk.maxGrossNotional);
+    await risk.stop();
+    await riskConn.close();
   });
 });

@@ -24,6 +24,8 @@ import { startMdIntake } from "./md-consumer.ts";
 import { findShard, intakeSymbols, shardDeployment } from "./shard-config.ts";
 import { Topology } from "./topology.ts";
 import { gateVenue } from "./venue-gate.ts";
+import { GlobalRiskClient } from "./risk/client.ts";
+import { globalRiskRule, shardExposure, shardLoss } from "./risk/shard-rule.ts";
 
 /** A command on the commands subjects. */
 export interface ClusterCommand {
@@ -50,6 +52,8 @@ export interface ShardRunOptions {
   readonly onStarted?: (session: Session) => void;
   /** Called when a command arrives (after it is applied), with wall µs of arrival. */
   readonly onCommand?: (cmd: ClusterCommand, arrivedUs: number) => void;
+  /** Trade under the global risk service's reservations (default true). */
+  readonly globalRisk?: boolean;
   /** An open connection to reuse (tests); otherwise one is opened and closed. */
   readonly connection?: NatsConnection;
 }
@@ -68,6 +72,8 @@ export interface ShardResult {
   readonly mirror: { batches: number; records: number; failures: number; fenced: string | null };
   /** Feed publication → venue release, microseconds. */
   readonly tickToVenueUs: { count: number; p50: number; p99: number };
+  /** Refusals by the global risk rule, by code. */
+  readonly globalRefusals: Record<string, number>;
   readonly summary: SessionSummary;
 }
 
@@ -91,7 +97,20 @@ export async function runShard(opts: ShardRunOptions): Promise<ShardResult> {
     for (const r of mirrored.records) local.append(r);
     local.close();
 
-    const session = await buildSession(derived, opts.configFile, { sources: [], store: false, journalPath, log: opts.log, riskRules: opts.riskRules ?? [] });
+    // The global risk client reads the session once it exists; its rule runs last in the chain.
+    let built: Session | null = null;
+    const client =
+      opts.globalRisk === false
+        ? null
+        : new GlobalRiskClient(nc, topology, opts.shard, cluster.risk, {
+            exposure: () => (built === null ? 0 : shardExposure(built, shardCfg.instruments)),
+            loss: () => (built === null ? 0 : shardLoss(built)),
+          });
+    const rules: RiskRule[] = [...(opts.riskRules ?? [])];
+    if (client !== null) rules.push(globalRiskRule(client, () => built));
+    const session = await buildSession(derived, opts.configFile, { sources: [], store: false, journalPath, log: opts.log, riskRules: rules });
+    built = session;
+    await client?.start();
     const bySymbol = new Map(session.instruments.map((i) => [i.symbol, i]));
     const intake = intakeSymbols(opts.config, opts.shard).map((s) => bySymbol.get(s)!);
     const gate = new SequenceGate(session.instruments.length);
@@ -152,6 +171,7 @@ export async function runShard(opts: ShardRunOptions): Promise<ShardResult> {
     await md.stop();
     for (const s of subs) s.unsubscribe();
     await mirror.drain();
+    await client?.stop();
     await session.close();
     const lat = [...gated.stats.tickToVenueUs].sort((a, b) => a - b);
     const q = (p: number) => (lat.length === 0 ? 0 : lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]!);
@@ -165,6 +185,7 @@ export async function runShard(opts: ShardRunOptions): Promise<ShardResult> {
       restoredRecords: session.restored,
       mirror: { batches: mirror.batches, records: mirror.records, failures: mirror.failures, fenced: mirror.fenced },
       tickToVenueUs: { count: lat.length, p50: q(0.5), p99: q(0.99) },
+      globalRefusals: Object.fromEntries(Object.entries(summary.riskRejections).filter(([k]) => k.startsWith("GLOBAL_"))),
       summary,
     };
   } finally {
