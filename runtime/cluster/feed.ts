@@ -1,8 +1,11 @@
 /**
  * The feed instance: reads a market source (synthetic, replay) and publishes each normalised event
  * to its instrument's subject, paced in real time (or as fast as the broker takes them, speed 0).
- * Publishes are pipelined (a bounded window of unacknowledged ones) and carry a message id, so a
- * retried publish is dropped by JetStream's de-duplication instead of stored twice.
+ * Publishes are pipelined (a bounded window of unacknowledged ones) and carry a message id; one that
+ * fails (a node died, a stream leader moved) is sent again, in order, after its window settles, and
+ * JetStream's de-duplication drops it if the first attempt was stored after all. A retried event
+ * can land after later events of its instrument (a larger stream sequence): it is still processed
+ * once; the shard's book takes it as the latest quote until the next one.
  */
 import type { JetStreamClient } from "@nats-io/jetstream";
 import type { Instrument } from "../../plugins/sdk/instrument.ts";
@@ -34,11 +37,15 @@ export interface FeedStats {
   published: number;
   /** Publishes JetStream reported as duplicates (a retried id). */
   duplicates: number;
-  /** Publishes that failed (counted, not retried: the event is reported lost). */
+  /** Publishes that failed and were sent again (same id: stored once). */
+  retries: number;
+  /** Publishes that still failed after every retry (the event is lost, and counted). */
   errors: number;
   lastError: string;
   wallSeconds: number;
 }
+
+const RETRIES = 100;
 
 /** Publishes the source's events until it ends, the time is up or stop is asked. */
 export async function runFeed(opts: FeedOptions): Promise<FeedStats> {
@@ -47,7 +54,7 @@ export async function runFeed(opts: FeedOptions): Promise<FeedStats> {
   const window = opts.window ?? 256;
   const subjects = opts.instruments.map((i) => topology.md(i.symbol));
   const counters = new Float64Array(opts.instruments.length);
-  const stats: FeedStats = { published: 0, duplicates: 0, errors: 0, lastError: "", wallSeconds: 0 };
+  const stats: FeedStats = { published: 0, duplicates: 0, retries: 0, errors: 0, lastError: "", wallSeconds: 0 };
   let stop = false;
   opts.stopSignal?.then(() => (stop = true));
   const ev = newMarketEvent();
@@ -55,9 +62,29 @@ export async function runFeed(opts: FeedOptions): Promise<FeedStats> {
   const first = source.peekTs();
   const kernelStart = Number.isFinite(first) ? first : wallStart;
   const inflight: Promise<void>[] = [];
+  // Publishes that failed (a node died, a leader moved): sent again in order, same id.
+  const failed: { subject: string; data: Uint8Array; id: string; order: number }[] = [];
+  let sent = 0;
   const settle = async () => {
     await Promise.all(inflight);
     inflight.length = 0;
+    failed.sort((a, b) => a.order - b.order);
+    for (const f of failed.splice(0)) {
+      let done = false;
+      for (let attempt = 0; attempt < RETRIES && !done; attempt++) {
+        stats.retries++;
+        try {
+          const ack = await js.publish(f.subject, f.data, { msgID: f.id, timeout: 2000 });
+          if (ack.duplicate) stats.duplicates++;
+          else stats.published++;
+          done = true;
+        } catch (err) {
+          stats.lastError = (err as Error).message;
+          await Bun.sleep(100);
+        }
+      }
+      if (!done) stats.errors++;
+    }
   };
   const t0 = performance.now();
   while (!stop) {
@@ -74,15 +101,19 @@ export async function runFeed(opts: FeedOptions): Promise<FeedStats> {
       any = true;
       const i = ev.instrument;
       const n = ++counters[i]!;
+      const subject = subjects[i]!;
+      const data = encodeMd(ev, wallMicros());
+      const id = `${opts.instruments[i]!.symbol}:${ev.ts}:${n}`;
+      const order = ++sent;
       const p = js
-        .publish(subjects[i]!, encodeMd(ev, wallMicros()), { msgID: `${opts.instruments[i]!.symbol}:${ev.ts}:${n}` })
+        .publish(subject, data, { msgID: id })
         .then((ack) => {
           if (ack.duplicate) stats.duplicates++;
           else stats.published++;
         })
         .catch((err: Error) => {
-          stats.errors++;
           stats.lastError = err.message;
+          failed.push({ subject, data, id, order });
         });
       inflight.push(p);
       if (inflight.length >= window) await settle();

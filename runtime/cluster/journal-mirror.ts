@@ -15,6 +15,8 @@ import { ClusterError } from "./errors.ts";
 import type { SequenceGate } from "./exactly-once.ts";
 import type { Topology } from "./topology.ts";
 
+const PUBLISH_ATTEMPTS = 60;
+
 /** One mirrored batch as stored. */
 export interface MirrorBatch {
   readonly n: number;
@@ -27,12 +29,15 @@ export class JournalMirror {
   private queued: JournalRecord[] = [];
   private next: number;
   private inflight = new Set<Promise<void>>();
+  private busy = false;
   /** Highest batch acknowledged by JetStream. */
   acked: number;
   /** Batches published, records mirrored, publish failures. */
   batches = 0;
   records = 0;
   failures = 0;
+  /** Orders or reports that could not be put on their streams after every retry. */
+  projectionLost = 0;
   /** Set when a publish was refused because another writer moved the stream on. */
   fenced: string | null = null;
   /** Called after each acknowledged batch with its number (in order). */
@@ -62,35 +67,48 @@ export class JournalMirror {
     this.queued.push(record);
   }
 
-  /** Publishes the queued records as one batch (nothing when none are queued). */
+  /**
+   * Publishes the queued records as one batch (nothing when none are queued). One batch is in
+   * flight at a time; records queued meanwhile travel together in the next one. A failed publish
+   * (timeout, leader election) is retried with the same id and expectation, so it is stored once;
+   * a refusal for a wrong last sequence means another writer took the stream: fenced.
+   */
   flush(): void {
-    if (this.queued.length === 0 || this.fenced !== null) return;
+    if (this.queued.length === 0 || this.fenced !== null || this.busy) return;
     const records = this.queued;
     this.queued = [];
     const n = this.next++;
     const batch: MirrorBatch = { n, records, md: this.gate?.snapshot() ?? {} };
     this.batches++;
     this.records += records.length;
-    const p = this.js
-      .publish(this.topology.journal(this.shard), encode(batch), { msgID: `${this.shard}:${n}`, expect: { lastSequence: n - 1 }, timeout: 10_000 })
-      .then(() => {
-        // Acks of pipelined publishes on one connection arrive in order.
-        if (n > this.acked) this.acked = n;
-        this.project(batch);
-        this.onAcked?.(n);
-      })
-      .catch((err: Error) => {
-        this.failures++;
-        if (this.fenced === null && /wrong last sequence/i.test(err.message)) {
-          this.fenced = `shard=${this.shard} batch=${n} reason=${err.message}`;
-          this.onFenced?.(this.fenced);
-        } else if (this.fenced === null) {
-          this.fenced = `shard=${this.shard} batch=${n} reason=publish failed: ${err.message}`;
-          this.onFenced?.(this.fenced);
-        }
-      })
-      .finally(() => this.inflight.delete(p));
+    this.busy = true;
+    const p = this.publish(batch, encode(batch)).finally(() => {
+      this.inflight.delete(p);
+      this.busy = false;
+      if (this.fenced === null) this.flush();
+    });
     this.inflight.add(p);
+  }
+
+  private async publish(batch: MirrorBatch, data: Uint8Array): Promise<void> {
+    const n = batch.n;
+    let last = "";
+    for (let attempt = 0; attempt < PUBLISH_ATTEMPTS; attempt++) {
+      try {
+        await this.js.publish(this.topology.journal(this.shard), data, { msgID: `${this.shard}:${n}`, expect: { lastSequence: n - 1 }, timeout: 5000 });
+        this.acked = n;
+        this.onAcked?.(n);
+        await this.project(batch);
+        return;
+      } catch (err) {
+        this.failures++;
+        last = (err as Error).message;
+        if (/wrong last sequence/i.test(last)) break;
+        await Bun.sleep(100);
+      }
+    }
+    this.fenced = `shard=${this.shard} batch=${n} reason=${last}`;
+    this.onFenced?.(this.fenced);
   }
 
   /** Waits until every published batch is acknowledged or failed. */
@@ -98,14 +116,27 @@ export class JournalMirror {
     while (this.inflight.size > 0) await Promise.all([...this.inflight]);
   }
 
-  private project(batch: MirrorBatch): void {
+  /** Puts the batch's orders and reports on their streams (ids make a retry harmless). */
+  private async project(batch: MirrorBatch): Promise<void> {
+    const sends: Promise<void>[] = [];
     batch.records.forEach((r, i) => {
-      if (r.t === "order") {
-        void this.js.publish(this.topology.orders(this.shard), encode(r), { msgID: `${this.shard}:o:${r.id}` }).catch(() => this.failures++);
-      } else if (r.t === "report") {
-        void this.js.publish(this.topology.reports(this.shard), encode(r), { msgID: `${this.shard}:r:${batch.n}:${i}` }).catch(() => this.failures++);
-      }
+      if (r.t === "order") sends.push(this.publishRetrying(this.topology.orders(this.shard), encode(r), `${this.shard}:o:${r.id}`));
+      else if (r.t === "report") sends.push(this.publishRetrying(this.topology.reports(this.shard), encode(r), `${this.shard}:r:${batch.n}:${i}`));
     });
+    await Promise.all(sends);
+  }
+
+  private async publishRetrying(subject: string, data: Uint8Array, msgID: string): Promise<void> {
+    for (let attempt = 0; attempt < PUBLISH_ATTEMPTS; attempt++) {
+      try {
+        await this.js.publish(subject, data, { msgID, timeout: 5000 });
+        return;
+      } catch {
+        this.failures++;
+        await Bun.sleep(100);
+      }
+    }
+    this.projectionLost++;
   }
 }
 
@@ -159,4 +190,19 @@ export async function readMirror(js: JetStreamClient, jsm: JetStreamManager, top
   }
   await iter.close();
   return { records, md, lastSeq, batches };
+}
+
+/** Every message of a stream on one subject, decoded (bounded by the stream's size; audits). */
+export async function readSubject<T>(js: JetStreamClient, jsm: JetStreamManager, stream: string, subject: string): Promise<T[]> {
+  const info = await jsm.streams.info(stream);
+  const out: T[] = [];
+  if (info.state.messages === 0) return out;
+  const consumer = await js.consumers.get(stream);
+  const iter = await consumer.consume({ max_messages: 512 });
+  for await (const m of iter) {
+    if (m.subject === subject) out.push(decode(m.data) as T);
+    if (m.seq >= info.state.last_seq) break;
+  }
+  await iter.close();
+  return out;
 }

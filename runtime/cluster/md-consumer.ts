@@ -49,45 +49,54 @@ export async function startMdIntake(opts: MdConsumerOptions): Promise<MdIntake> 
   const ev = newMarketEvent();
   let bad = 0;
   const running: ConsumerMessages[] = [];
-  for (const inst of opts.instruments) {
-    const durable = mdDurable(opts.shard, inst.symbol);
-    const subject = topology.md(inst.symbol);
-    try {
-      await jsm.consumers.info(topology.mdStream, durable);
-    } catch {
-      await jsm.consumers.add(topology.mdStream, {
-        durable_name: durable,
-        filter_subject: subject,
-        ack_policy: AckPolicy.Explicit,
-        deliver_policy: DeliverPolicy.All,
-        ack_wait: (opts.ackWaitMs ?? 5000) * 1_000_000,
-        max_ack_pending: 20_000,
+  try {
+    await consumeAll();
+  } catch (err) {
+    // A partial start is undone, so a retry starts clean.
+    for (const r of running) await r.close().catch(() => {});
+    throw err;
+  }
+  async function consumeAll(): Promise<void> {
+    for (const inst of opts.instruments) {
+      const durable = mdDurable(opts.shard, inst.symbol);
+      const subject = topology.md(inst.symbol);
+      try {
+        await jsm.consumers.info(topology.mdStream, durable);
+      } catch {
+        await jsm.consumers.add(topology.mdStream, {
+          durable_name: durable,
+          filter_subject: subject,
+          ack_policy: AckPolicy.Explicit,
+          deliver_policy: DeliverPolicy.All,
+          ack_wait: (opts.ackWaitMs ?? 5000) * 1_000_000,
+          max_ack_pending: 20_000,
+        });
+      }
+      const consumer = await js.consumers.get(topology.mdStream, durable);
+      const messages = await consumer.consume({
+        max_messages: 2000,
+        callback: (m) => {
+          let sentUs: number;
+          try {
+            sentUs = decodeMd(m.data, ev, m.subject);
+          } catch (err) {
+            bad++;
+            opts.onBadMessage?.(`${(err as Error).message} seq=${m.seq}`);
+            m.ack();
+            return;
+          }
+          if (ev.instrument !== inst.id) {
+            bad++;
+            opts.onBadMessage?.(`CLUSTER_MESSAGE: subject=${m.subject} seq=${m.seq} instrument=${ev.instrument} expected=${inst.id}`);
+            m.ack();
+            return;
+          }
+          if (gate.accept(inst.id, m.seq)) opts.onEvent(ev, m.seq, sentUs);
+          m.ack();
+        },
       });
+      running.push(messages);
     }
-    const consumer = await js.consumers.get(topology.mdStream, durable);
-    const messages = await consumer.consume({
-      max_messages: 2000,
-      callback: (m) => {
-        let sentUs: number;
-        try {
-          sentUs = decodeMd(m.data, ev, m.subject);
-        } catch (err) {
-          bad++;
-          opts.onBadMessage?.(`${(err as Error).message} seq=${m.seq}`);
-          m.ack();
-          return;
-        }
-        if (ev.instrument !== inst.id) {
-          bad++;
-          opts.onBadMessage?.(`CLUSTER_MESSAGE: subject=${m.subject} seq=${m.seq} instrument=${ev.instrument} expected=${inst.id}`);
-          m.ack();
-          return;
-        }
-        if (gate.accept(inst.id, m.seq)) opts.onEvent(ev, m.seq, sentUs);
-        m.ack();
-      },
-    });
-    running.push(messages);
   }
   return {
     bad: () => bad,

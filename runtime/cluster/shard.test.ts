@@ -28,7 +28,9 @@ beforeAll(async () => {
   const loaded = loadConfig(configFile);
   if (!loaded.ok) throw new Error(loaded.problems.join("\n"));
   // One node here (R1); the 3-node cluster runs in the failover test and `cluster up`.
-  config = { ...loaded.config, cluster: { ...loaded.config.cluster!, replicas: 1, prefix: "ks" } };
+  // Generous global limits here: the risk tests prove the limits; this one needs orders to flow.
+  const risk = { maxGrossNotional: 1e9, maxDailyLoss: 1e9, maxOrdersPerSecond: 1000, ordersChunk: 100 };
+  config = { ...loaded.config, cluster: { ...loaded.config.cluster!, replicas: 1, prefix: "ks", risk } };
   nats = await startNats({ nodes: 1 });
   nc = await connect({ servers: nats.servers });
   dir = mkdtempSync(join(tmpdir(), "kestrel-shard-"));

@@ -24,6 +24,9 @@ import { startMdIntake } from "./md-consumer.ts";
 import { findShard, intakeSymbols, shardDeployment } from "./shard-config.ts";
 import { Topology } from "./topology.ts";
 import { gateVenue } from "./venue-gate.ts";
+import { retrying } from "./retry.ts";
+import { Lease, openLeaseBucket } from "./lease.ts";
+import type { VenueOrder } from "../../plugins/sdk/venue.ts";
 import { GlobalRiskClient } from "./risk/client.ts";
 import { globalRiskRule, shardExposure, shardLoss } from "./risk/shard-rule.ts";
 
@@ -52,6 +55,10 @@ export interface ShardRunOptions {
   readonly onStarted?: (session: Session) => void;
   /** Called when a command arrives (after it is applied), with wall µs of arrival. */
   readonly onCommand?: (cmd: ClusterCommand, arrivedUs: number) => void;
+  /** Hold the shard's failover lease while running: wait up to waitMs for it (a standby waits long). */
+  readonly lease?: { readonly holder: string; readonly waitMs: number };
+  /** Called with every order as it is released to the venue (audits: nothing reaches it unjournaled). */
+  readonly onVenueOrder?: (order: VenueOrder) => void;
   /** Trade under the global risk service's reservations (default true). */
   readonly globalRisk?: boolean;
   /** An open connection to reuse (tests); otherwise one is opened and closed. */
@@ -86,10 +93,19 @@ export async function runShard(opts: ShardRunOptions): Promise<ShardResult> {
   const topology = new Topology(cluster.prefix);
   const nc = opts.connection ?? (await connect({ servers: opts.servers, name: `kestrel-${opts.shard}`, maxReconnectAttempts: -1, reconnectTimeWait: 250 }));
   const js = jetstream(nc, { timeout: 10_000 });
-  const jsm = await jetstreamManager(nc, { timeout: 10_000 });
+  const jsm = await retrying("JetStream manager", () => jetstreamManager(nc, { timeout: 10_000 }));
+  let lease: Lease | null = null;
   try {
+    if (opts.lease !== undefined) {
+      const ttlMs = cluster.lease?.ttlMs ?? 3000;
+      const kv = await retrying("open lease bucket", () => openLeaseBucket(nc, topology.leaseBucket, ttlMs, cluster.replicas));
+      let stopAsked = false;
+      void opts.stopSignal?.then(() => (stopAsked = true));
+      lease = await Lease.acquire(kv, opts.shard, opts.lease.holder, ttlMs, opts.lease.waitMs, () => stopAsked);
+      if (lease === null) throw new ClusterError("CLUSTER_LEASE_LOST", `shard=${opts.shard} holder=${opts.lease.holder} reason=lease not acquired within ${opts.lease.waitMs} ms`);
+    }
     // Restore: the mirrored journal is the truth; the local file is rewritten from it.
-    const mirrored = await readMirror(js, jsm, topology, opts.shard);
+    const mirrored = await retrying("read mirrored journal", () => readMirror(js, jsm, topology, opts.shard));
     const derived = shardDeployment(opts.config, opts.shard, opts.dir);
     const journalPath = derived.journal!.path;
     rmSync(journalPath, { force: true });
@@ -118,7 +134,7 @@ export async function runShard(opts: ShardRunOptions): Promise<ShardResult> {
     const mirror = new JournalMirror(js, topology, opts.shard, mirrored.lastSeq, gate);
     mirrorJournal(session.journal!, mirror);
     let causeSentUs = 0;
-    const gated = gateVenue(session.core.venue, mirror, () => causeSentUs);
+    const gated = gateVenue(session.core.venue, mirror, () => causeSentUs, opts.onVenueOrder);
     session.core.venue = gated.adapter;
 
     let stopRun: () => void = () => {};
@@ -127,6 +143,12 @@ export async function runShard(opts: ShardRunOptions): Promise<ShardResult> {
       session.core.alerts.raise(session.core.now(), "CLUSTER_JOURNAL_FENCED", "critical", opts.shard, why);
       stopRun();
     };
+    if (lease !== null) {
+      lease.onLost = (why) => {
+        session.core.alerts.raise(session.core.now(), "CLUSTER_LEASE_LOST", "critical", opts.shard, why);
+        stopRun();
+      };
+    }
     const run = startRealtime(session, {
       forUs: opts.forUs,
       speed: 1,
@@ -151,7 +173,7 @@ export async function runShard(opts: ShardRunOptions): Promise<ShardResult> {
     const subs = [nc.subscribe(topology.commands("all"), { callback: (_e, m) => onCommand(m.data) }), nc.subscribe(topology.commands(opts.shard), { callback: (_e, m) => onCommand(m.data) })];
     await nc.flush();
 
-    const md = await startMdIntake({
+    const md = await retrying("start market-data intake", () => startMdIntake({
       js,
       jsm,
       topology,
@@ -165,7 +187,7 @@ export async function runShard(opts: ShardRunOptions): Promise<ShardResult> {
         if (ok) session.arrival.kick();
       },
       onBadMessage: (line) => session.core.alerts.raise(session.core.now(), "CLUSTER_MESSAGE", "warning", opts.shard, line),
-    });
+    }));
     opts.onStarted?.(session);
     const summary = await run.done;
     await md.stop();
@@ -189,6 +211,7 @@ export async function runShard(opts: ShardRunOptions): Promise<ShardResult> {
       summary,
     };
   } finally {
+    await lease?.release();
     if (opts.connection === undefined) await nc.close().catch(() => {});
   }
 }

@@ -21,7 +21,12 @@ export interface GateStats {
 const SAMPLES = 4096;
 
 /** Wraps a venue so that requests wait for their journal batch's acknowledgement. */
-export function gateVenue(venue: VenueAdapter, mirror: JournalMirror, causeSentUs: () => number): { adapter: VenueAdapter; stats: GateStats } {
+export function gateVenue(
+  venue: VenueAdapter,
+  mirror: JournalMirror,
+  causeSentUs: () => number,
+  onRelease?: (order: VenueOrder) => void,
+): { adapter: VenueAdapter; stats: GateStats } {
   const queue: { batch: number; sentUs: number; run: () => void }[] = [];
   const stats: GateStats = { released: 0, waiting: 0, tickToVenueUs: [] };
   let stopped = false;
@@ -49,7 +54,11 @@ export function gateVenue(venue: VenueAdapter, mirror: JournalMirror, causeSentU
     stats.waiting = queue.length;
   };
   const adapter: VenueAdapter = {
-    submit: (order: VenueOrder) => enqueue(causeSentUs(), () => venue.submit(order)),
+    submit: (order: VenueOrder) =>
+      enqueue(causeSentUs(), () => {
+        onRelease?.(order);
+        venue.submit(order);
+      }),
     cancel: (orderId: number) => enqueue(0, () => venue.cancel(orderId)),
     stop: () => {
       stopped = true;

@@ -69,8 +69,8 @@ export class GlobalRiskClient {
     this.timeoutMs = opts.timeoutMs ?? 2000;
   }
 
-  /** Listens for kill commands, takes first allowances, and reports loss / returns surplus every `everyMs`. */
-  async start(everyMs = 250): Promise<void> {
+  /** Listens for kill commands, takes first allowances, then every `everyMs` refills tokens, reports loss and returns surplus. */
+  async start(everyMs = 100): Promise<void> {
     this.sub = this.nc.subscribe(this.topology.commands("all"), {
       callback: (_e, m) => {
         try {
@@ -171,6 +171,8 @@ export class GlobalRiskClient {
 
   /** Reports the loss and gives back notional held far beyond need. */
   private async housekeeping(): Promise<void> {
+    // A new window's tokens before the first order of the window needs them.
+    if (wallMicros() >= this.tokensEndUs - this.skewUs) this.want("orders", this.ordersChunk);
     const loss = this.inputs.loss();
     const report = await this.request({ op: "report", shard: this.shard, loss });
     if (report?.killed === true) this.killed = true;
