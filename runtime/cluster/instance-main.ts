@@ -5,6 +5,7 @@
  *
  *   bun runtime/cluster/instance-main.ts --config F --shard NAME --servers URL[,URL] --dir D
  *     --holder ID [--wait-ms N] [--for-ms N] [--out result.json] [--venue-log orders.jsonl]
+ *     [--commands-log commands.jsonl]
  */
 import { appendFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -35,6 +36,7 @@ async function main(): Promise<number> {
   process.on("SIGTERM", () => stop());
   process.on("SIGINT", () => stop());
   const venueLog = arg("venue-log");
+  const commandsLog = arg("commands-log");
   const forMs = arg("for-ms");
   const result = await runShard({
     config: loaded.config,
@@ -46,6 +48,7 @@ async function main(): Promise<number> {
     stopSignal,
     log: () => {},
     lease: { holder: arg("holder") ?? `${shard}-${process.pid}`, waitMs: Number(arg("wait-ms") ?? 60_000) },
+    onCommand: commandsLog === undefined ? undefined : (cmd, arrivedUs) => appendFileSync(commandsLog, `${JSON.stringify({ ...cmd, arrivedUs })}\n`),
     onVenueOrder: venueLog === undefined ? undefined : (o) => appendFileSync(venueLog, `${JSON.stringify(o)}\n`),
     onStarted: () => process.stderr.write(`started shard=${shard} pid=${process.pid}\n`),
   });

@@ -71,6 +71,9 @@ export interface ShardResult {
   readonly instruments: string[];
   /** Market events this instance processed. */
   readonly events: number;
+  /** Wall µs of the first and last market event this instance processed (0 when none). */
+  readonly firstEventUs: number;
+  readonly lastEventUs: number;
   /** Redeliveries recognised and skipped. */
   readonly duplicatesSkipped: number;
   readonly orders: number;
@@ -134,6 +137,8 @@ export async function runShard(opts: ShardRunOptions): Promise<ShardResult> {
     const mirror = new JournalMirror(js, topology, opts.shard, mirrored.lastSeq, gate);
     mirrorJournal(session.journal!, mirror);
     let causeSentUs = 0;
+    let firstEventUs = 0;
+    let lastEventUs = 0;
     const gated = gateVenue(session.core.venue, mirror, () => causeSentUs, opts.onVenueOrder);
     session.core.venue = gated.adapter;
 
@@ -182,6 +187,8 @@ export async function runShard(opts: ShardRunOptions): Promise<ShardResult> {
       gate,
       onEvent: (ev, _seq, sentUs) => {
         causeSentUs = sentUs;
+        lastEventUs = wallMicros();
+        if (firstEventUs === 0) firstEventUs = lastEventUs;
         const at = session.arrival.now();
         const ok = ev.kind === 1 ? session.feed.pushQuote(at, ev.instrument, ev.bid, ev.ask, ev.bidSize, ev.askSize) : session.feed.pushPrint(at, ev.instrument, ev.price, ev.size, ev.side, ev.kind);
         if (ok) session.arrival.kick();
@@ -201,6 +208,8 @@ export async function runShard(opts: ShardRunOptions): Promise<ShardResult> {
       name: opts.shard,
       instruments: shardCfg.instruments,
       events: gate.accepted,
+      firstEventUs,
+      lastEventUs,
       duplicatesSkipped: gate.duplicates,
       orders: summary.orders,
       fills: summary.fills,
