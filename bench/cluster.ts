@@ -109,7 +109,11 @@ async function throughput(nats: NatsCluster, replicas: number, label: string): P
   // Baseline: core NATS publish/subscribe of the same frames, no persistence, no acks.
   const sub = await connect({ servers: nats.servers[0]! });
   let seen = 0;
-  const allSeen = new Promise<void>((done) => sub.subscribe("core.md.>", { callback: () => ++seen === N && done() }));
+  const allSeen = new Promise<void>((done) => sub.subscribe("core.md.>", {
+      callback: () => {
+        if (++seen === N) done();
+      },
+    }));
   await sub.flush();
   t0 = performance.now();
   // Same server, flushed every 256 frames (the JetStream window): core NATS drops for slow consumers.
