@@ -130,7 +130,10 @@ export async function runClusterCommand(argv: string[]): Promise<number> {
     const deadline = performance.now() + 120_000;
     while (performance.now() < deadline && !procs.every((p) => p.stderr.includes("started shard="))) {
       const dead = procs.find((p) => p.proc.exitCode !== null);
-      if (dead !== undefined) throw new Error(`shard ${dead.shard} exited at start: ${dead.stderr.trim()}`);
+      if (dead !== undefined) {
+        await Bun.sleep(200);
+        throw new Error(`shard ${dead.shard} exited (code ${dead.proc.exitCode}) at start: ${dead.stderr.trim().replace(/\n/g, " | ")}`);
+      }
       await Bun.sleep(100);
     }
     if (!procs.every((p) => p.stderr.includes("started shard="))) throw new Error("shards did not start within 120 s");
@@ -165,7 +168,7 @@ export async function runClusterCommand(argv: string[]): Promise<number> {
       summary.duplicates += audit.duplicates;
       summary.lost += audit.lost;
       for (const line of audit.problems.slice(0, 5)) say(`  ${s.name}: ${line}`);
-      if (p.proc.exitCode !== 0) say(`  ${s.name}: process exited with ${p.proc.exitCode}: ${p.stderr.trim().split("\n").at(-1) ?? ""}`);
+      if (p.proc.exitCode !== 0) console.error(`kestrel cluster up: ${s.name} exited with ${p.proc.exitCode}: ${p.stderr.trim().split("\n").at(-1) ?? ""}`);
     }
     await nc.close();
     if (json) console.log(JSON.stringify(summary));

@@ -116,12 +116,41 @@ export class JournalMirror {
     while (this.inflight.size > 0) await Promise.all([...this.inflight]);
   }
 
+  /**
+   * Finishes the projection a predecessor may have cut short (it died between a batch's
+   * acknowledgement and its projection): batches are projected in order, so every batch before
+   * the last one seen on the orders or reports stream is complete; that one and later ones are
+   * projected again (their ids make the copies already stored duplicates, dropped).
+   */
+  async catchUp(jsm: JetStreamManager, batches: readonly MirrorBatch[]): Promise<number> {
+    let last = 0;
+    for (const [stream, subject] of [
+      [this.topology.ordersStream, this.topology.orders(this.shard)],
+      [this.topology.reportsStream, this.topology.reports(this.shard)],
+    ] as const) {
+      try {
+        const m = await jsm.streams.getMessage(stream, { last_by_subj: subject });
+        if (m !== null) last = Math.max(last, (decode(m.data) as { n?: number }).n ?? 0);
+      } catch {
+        // Nothing projected on that subject yet.
+      }
+    }
+    let projected = 0;
+    for (const b of batches) {
+      if (b.n < last) continue;
+      await this.project(b);
+      projected++;
+    }
+    return projected;
+  }
+
   /** Puts the batch's orders and reports on their streams (ids make a retry harmless). */
   private async project(batch: MirrorBatch): Promise<void> {
     const sends: Promise<void>[] = [];
     batch.records.forEach((r, i) => {
-      if (r.t === "order") sends.push(this.publishRetrying(this.topology.orders(this.shard), encode(r), `${this.shard}:o:${r.id}`));
-      else if (r.t === "report") sends.push(this.publishRetrying(this.topology.reports(this.shard), encode(r), `${this.shard}:r:${batch.n}:${i}`));
+      // Each projected record carries its batch number `n` (where a successor resumes projecting).
+      if (r.t === "order") sends.push(this.publishRetrying(this.topology.orders(this.shard), encode({ ...r, n: batch.n }), `${this.shard}:o:${r.id}`));
+      else if (r.t === "report") sends.push(this.publishRetrying(this.topology.reports(this.shard), encode({ ...r, n: batch.n }), `${this.shard}:r:${batch.n}:${i}`));
     });
     await Promise.all(sends);
   }
@@ -162,6 +191,8 @@ export interface MirrorContents {
   /** Last stream sequence (the next writer's lastSeq). */
   readonly lastSeq: number;
   readonly batches: number;
+  /** Every batch, in order. */
+  readonly list: MirrorBatch[];
 }
 
 /** Reads every batch of a shard's journal stream, in order (bounded by the stream's size). */
@@ -172,7 +203,8 @@ export async function readMirror(js: JetStreamClient, jsm: JetStreamManager, top
   const records: JournalRecord[] = [];
   let md: Record<number, number> = {};
   let batches = 0;
-  if (info.state.messages === 0) return { records, md, lastSeq, batches };
+  const list: MirrorBatch[] = [];
+  if (info.state.messages === 0) return { records, md, lastSeq, batches, list };
   const consumer = await js.consumers.get(stream);
   const iter = await consumer.consume({ max_messages: 512 });
   let expect = info.state.first_seq;
@@ -186,10 +218,11 @@ export async function readMirror(js: JetStreamClient, jsm: JetStreamManager, top
     for (const r of batch.records) records.push(r);
     md = batch.md;
     batches++;
+    list.push(batch);
     if (m.seq >= lastSeq) break;
   }
   await iter.close();
-  return { records, md, lastSeq, batches };
+  return { records, md, lastSeq, batches, list };
 }
 
 /** Every message of a stream on one subject, decoded (bounded by the stream's size; audits). */

@@ -20,6 +20,7 @@ export async function openLeaseBucket(nc: NatsConnection, bucket: string, ttlMs:
 export class Lease {
   private timer: ReturnType<typeof setInterval> | null = null;
   private renewing = false;
+  private renewedAt = performance.now();
   /** Set when a renewal failed (the lease is lost). */
   lost: string | null = null;
   /** Called once when the lease is lost. */
@@ -69,16 +70,24 @@ export class Lease {
     if (this.timer !== null) clearInterval(this.timer);
   }
 
-  /** Renews once now (normally on the timer); a failure marks the lease lost. */
+  /**
+   * Renews once now (normally on the timer). A refused compare-and-set (someone else's revision)
+   * loses the lease at once; a timeout or lost connection loses it only once the TTL has passed
+   * since the last good renewal (the key has expired on the server by then).
+   */
   async renew(): Promise<void> {
     if (this.renewing || this.lost !== null) return;
     this.renewing = true;
     try {
       this.revision = await this.kv.update(this.key, this.holder, this.revision, Math.max(200, Math.floor(this.ttlMs / 3)));
+      this.renewedAt = performance.now();
     } catch (err) {
-      this.lost = new ClusterError("CLUSTER_LEASE_LOST", `key=${this.key} holder=${this.holder} reason=${(err as Error).message}`).message;
-      if (this.timer !== null) clearInterval(this.timer);
-      this.onLost?.(this.lost);
+      const message = (err as Error).message;
+      if (/wrong last sequence/i.test(message) || performance.now() - this.renewedAt >= this.ttlMs) {
+        this.lost = new ClusterError("CLUSTER_LEASE_LOST", `key=${this.key} holder=${this.holder} reason=${message}`).message;
+        if (this.timer !== null) clearInterval(this.timer);
+        this.onLost?.(this.lost);
+      }
     } finally {
       this.renewing = false;
     }

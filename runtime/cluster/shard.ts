@@ -136,6 +136,7 @@ export async function runShard(opts: ShardRunOptions): Promise<ShardResult> {
     gate.restore(mirrored.md);
     const mirror = new JournalMirror(js, topology, opts.shard, mirrored.lastSeq, gate);
     mirrorJournal(session.journal!, mirror);
+    await retrying("finish the predecessor's projection", () => mirror.catchUp(jsm, mirrored.list));
     let causeSentUs = 0;
     let firstEventUs = 0;
     let lastEventUs = 0;
