@@ -3,7 +3,8 @@
  * travel as one msgpack batch `{ n, records, md }` (n = the batch's number = its stream sequence,
  * md = the market-data watermarks at that moment). Each publish expects the stream's last sequence
  * to be n-1, so a stale writer (a shard that lost its lease while a standby took over) is fenced
- * out instead of interleaving, and carries the id `<shard>:<n>` so a retry is de-duplicated. Once
+ * out instead of interleaving, and carries the id `<shard>:<writer>:<n>` so its own retry is
+ * de-duplicated (the writer part keeps another writer's batch n from passing for a duplicate). Once
  * a batch is acknowledged its orders and reports are projected onto the orders and reports streams.
  * `readMirror` is the standby's side: every batch in order, as records and watermarks.
  */
@@ -30,6 +31,8 @@ export class JournalMirror {
   private next: number;
   private inflight = new Set<Promise<void>>();
   private busy = false;
+  /** This writer's id: its retries de-duplicate, while another writer's batch n never passes for ours. */
+  private readonly writer = crypto.randomUUID().slice(0, 8);
   /** Highest batch acknowledged by JetStream. */
   acked: number;
   /** Batches published, records mirrored, publish failures. */
@@ -95,7 +98,7 @@ export class JournalMirror {
     let last = "";
     for (let attempt = 0; attempt < PUBLISH_ATTEMPTS; attempt++) {
       try {
-        await this.js.publish(this.topology.journal(this.shard), data, { msgID: `${this.shard}:${n}`, expect: { lastSequence: n - 1 }, timeout: 5000 });
+        await this.js.publish(this.topology.journal(this.shard), data, { msgID: `${this.shard}:${this.writer}:${n}`, expect: { lastSequence: n - 1 }, timeout: 5000 });
         this.acked = n;
         this.onAcked?.(n);
         await this.project(batch);
