@@ -13,7 +13,8 @@ import { startNats, type NatsCluster } from "./nats-server.ts";
 import { ensureStreams, Topology } from "./topology.ts";
 import { runFeed } from "./feed.ts";
 import { openFeedSource } from "./feed-source.ts";
-import { readMirror } from "./journal-mirror.ts";
+import { readMirror, readSubject } from "./journal-mirror.ts";
+import type { Session } from "../session/build.ts";
 import { runShard } from "./shard.ts";
 import { startRiskService } from "./risk/service.ts";
 import { checkCluster, intakeSymbols } from "./shard-config.ts";
@@ -50,7 +51,7 @@ describe("a shard instance over JetStream", () => {
     expect(intakeSymbols(config, "shard-c")).toEqual(expect.arrayContaining(["CHFJPY", "USDJPY", "USDCHF", "AUDUSD", "NZDUSD", "USDCAD"]));
   });
 
-  test("processes every event of its instruments once, mirrors its journal exactly, projects its orders, and a restart restores from the mirror", async () => {
+  test("processes every event of its instruments once, mirrors its journal exactly, projects its orders and alerts, applies the firm-wide kill, and a restart restores from the mirror", async () => {
     const js = jetstream(nc);
     const jsm = await jetstreamManager(nc);
     const topo = new Topology("ks");
@@ -59,10 +60,10 @@ describe("a shard instance over JetStream", () => {
     const risk = await startRiskService(riskConn, topo, config.cluster!.risk);
     let stopShard!: () => void;
     const stopSignal = new Promise<void>((r) => (stopShard = r));
-    let started!: () => void;
-    const startedP = new Promise<void>((r) => (started = r));
-    const shardRun = runShard({ config, configFile, shard: "shard-a", servers: nats.servers, dir, stopSignal, log: () => {}, onStarted: () => started() });
-    await startedP;
+    let started!: (s: Session) => void;
+    const startedP = new Promise<Session>((r) => (started = r));
+    const shardRun = runShard({ config, configFile, shard: "shard-a", servers: nats.servers, dir, stopSignal, log: () => {}, onStarted: (s) => started(s) });
+    const session = await startedP;
     const feed = await runFeed({ js, topology: topo, source: openFeedSource(config), instruments: [...(await import("../session/build.ts")).deploymentInstruments(config)], speed: 20, forUs: 2_500_000 });
     expect(feed.errors).toBe(0);
     expect(feed.published).toBeGreaterThan(1000);
@@ -77,6 +78,10 @@ describe("a shard instance over JetStream", () => {
       if (pending === 0) break;
       await Bun.sleep(50);
     }
+    // The firm-wide kill switch reaches the shard's own kill switch, and its alert the alerts stream.
+    await risk.kill("shard test");
+    for (let i = 0; i < 100 && !session.core.risk.killSwitch; i++) await Bun.sleep(20);
+    expect(session.core.risk.killSwitch).toBe(true);
     stopShard();
     const result = await shardRun;
     // Every event on the shard's subjects was processed exactly once.
@@ -92,6 +97,9 @@ describe("a shard instance over JetStream", () => {
     const local = readJournal(join(dir, "shard-a.journal")).records;
     expect(mirrored.records.length).toBe(local.length);
     expect(mirrored.records).toEqual(local);
+    expect(mirrored.records.some((r) => r.t === "control" && r.kind === "kill" && r.subject === "global-risk")).toBe(true);
+    const alerts = await readSubject<{ code: string; shard: string }>(js, jsm, topo.alertsStream, topo.alerts("shard-a"));
+    expect(alerts.some((a) => a.code === "KILL_SWITCH" && a.shard === "shard-a")).toBe(true);
     const orderIds = mirrored.records.filter((r): r is OrderRecord => r.t === "order").map((r) => r.id);
     expect(orderIds.length).toBe(result.orders);
     // The orders stream carries each order once (projected after the journal batch was acknowledged).

@@ -9,7 +9,7 @@
 import { rmSync } from "node:fs";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { decode } from "@msgpack/msgpack";
+import { decode, encode } from "@msgpack/msgpack";
 import { wallMicros } from "../kernel/clock.ts";
 import type { DeploymentConfig } from "../config/schema.ts";
 import { buildSession, type Session } from "../session/build.ts";
@@ -80,6 +80,8 @@ export interface ShardResult {
   readonly fills: number;
   readonly restoredRecords: number;
   readonly mirror: { batches: number; records: number; failures: number; fenced: string | null };
+  /** Alerts that could not be put on the alerts stream. */
+  readonly alertsLost: number;
   /** Feed publication → venue release, microseconds. */
   readonly tickToVenueUs: { count: number; p50: number; p99: number };
   /** Refusals by the global risk rule, by code. */
@@ -176,6 +178,11 @@ export async function runShard(opts: ShardRunOptions): Promise<ShardResult> {
       session.journal?.flush();
       opts.onCommand?.(cmd, arrived);
     };
+    // Alerts go to the alerts stream (fire and forget: an alert lost with a dying broker is counted).
+    let alertsLost = 0;
+    const unsubscribeAlerts = session.core.alerts.subscribe((a) => {
+      void js.publish(topology.alerts(opts.shard), encode({ ...a, shard: opts.shard })).catch(() => alertsLost++);
+    });
     const subs = [nc.subscribe(topology.commands("all"), { callback: (_e, m) => onCommand(m.data) }), nc.subscribe(topology.commands(opts.shard), { callback: (_e, m) => onCommand(m.data) })];
     await nc.flush();
 
@@ -200,6 +207,7 @@ export async function runShard(opts: ShardRunOptions): Promise<ShardResult> {
     const summary = await run.done;
     await md.stop();
     for (const s of subs) s.unsubscribe();
+    unsubscribeAlerts();
     await mirror.drain();
     await client?.stop();
     await session.close();
@@ -216,6 +224,7 @@ export async function runShard(opts: ShardRunOptions): Promise<ShardResult> {
       fills: summary.fills,
       restoredRecords: session.restored,
       mirror: { batches: mirror.batches, records: mirror.records, failures: mirror.failures, fenced: mirror.fenced },
+      alertsLost,
       tickToVenueUs: { count: lat.length, p50: q(0.5), p99: q(0.99) },
       globalRefusals: Object.fromEntries(Object.entries(summary.riskRejections).filter(([k]) => k.startsWith("GLOBAL_"))),
       summary,
