@@ -11,6 +11,7 @@ dpkg -s libquickfix-dev >/dev/null 2>&1 || missing+=("libquickfix-dev (fix44)")
 command -v promtool >/dev/null 2>&1 || missing+=("promtool (admin metrics)")
 command -v chromium >/dev/null 2>&1 || missing+=("chromium (admin dashboard)")
 command -v openssl >/dev/null 2>&1 || missing+=("openssl (venue request signatures)")
+command -v nats-server >/dev/null 2>&1 || missing+=("nats-server (cluster)")
 if [ "${#missing[@]}" -gt 0 ]; then
   printf 'CI is missing system tools the tests need:\n'
   printf '  - %s\n' "${missing[@]}"

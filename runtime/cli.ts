@@ -29,6 +29,7 @@ Commands:
   plugin <subcommand> scaffold, check, test and pack plugin packages (kestrel plugin --help)
   token --role <r>    issue an admin API token (analyst, trader, admin; kestrel token --help)
   journal <sub> <f>   inspect or verify a journal file (kestrel journal --help)
+  cluster up <config> run a cluster deployment: shards over NATS JetStream (kestrel cluster --help)
 
 Run 'kestrel <command> --help' for a command's options.`,
   run: `Usage: kestrel run <config> [--for 30s] [--speed 1] [--journal <file>] [--no-admin] [--quiet]
@@ -76,6 +77,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === "plugin") {
     const { runPluginCommand } = await import("./plugins/cli.ts");
     return runPluginCommand(rest);
+  }
+  if (command === "cluster") {
+    const { runClusterCommand } = await import("./cluster/cli.ts");
+    return runClusterCommand(rest);
   }
   if (command === "token") {
     const { runTokenCommand } = await import("./admin/token-cli.ts");

@@ -1,5 +1,6 @@
 /** The deployment file's schema (YAML in configs/), with static types from TypeBox. */
 import { Type, type Static } from "@sinclair/typebox";
+import { ClusterConfig } from "../cluster/schema.ts";
 
 const Symbol = Type.String({ pattern: "^[A-Z0-9._-]{2,32}$", description: "instrument symbol, e.g. EURUSD" });
 
@@ -242,6 +243,8 @@ export const DeploymentConfig = Type.Object(
     report: Type.Optional(
       Type.Object({ equitySampleSeconds: Type.Number({ exclusiveMinimum: 0 }) }, { additionalProperties: false }),
     ),
+    /** Scale-out over NATS JetStream: servers, shard map, streams, global risk (runtime/cluster). */
+    cluster: Type.Optional(ClusterConfig),
   },
   { additionalProperties: false },
 );

@@ -56,6 +56,8 @@ export interface BuildOptions {
   startTs?: number;
   /** Structured log output (default: stderr JSON lines). */
   log?: (line: string) => void;
+  /** Pre-trade rules run after the deployment's risk plugins (a cluster shard's global-risk rule). */
+  riskRules?: readonly RiskRule[];
 }
 
 /** Thrown when a deployment cannot be built; carries every problem. */
@@ -338,6 +340,8 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
       },
     });
   }
+
+  riskRules.push(...(opts.riskRules ?? []));
 
   // Strategies, in config order.
   const services = {

@@ -1,0 +1,40 @@
+import { describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { loadConfig } from "../config/load.ts";
+
+describe("kestrel cluster up", () => {
+  test("runs the 28-pair paper deployment as three shard processes over a 3-node JetStream cluster and prints the summary", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kestrel-cluster-up-"));
+    try {
+      const proc = Bun.spawn([process.execPath, resolve("runtime/cli.ts"), "cluster", "up", "configs/cluster-paper.yaml", "--for", "4s", "--json", "--dir", dir], { stdout: "pipe", stderr: "pipe" });
+      const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+      expect({ code, err }).toEqual({ code: 0, err: "" });
+      const summary = JSON.parse(out.trim()) as Record<string, unknown>;
+      expect(Object.keys(summary)).toEqual(["shards", "duplicates", "lost"]);
+      expect(summary.duplicates).toBe(0);
+      expect(summary.lost).toBe(0);
+      const loaded = loadConfig(resolve("configs/cluster-paper.yaml"));
+      if (!loaded.ok) throw new Error(loaded.problems.join("\n"));
+      const shards = summary.shards as { name: string; instruments: string[]; events: number; orders: number; fills: number }[];
+      expect(shards.map((s) => s.name)).toEqual(["shard-a", "shard-b", "shard-c"]);
+      expect(shards.flatMap((s) => s.instruments).sort()).toHaveLength(28);
+      expect(new Set(shards.flatMap((s) => s.instruments)).size).toBe(28);
+      for (const s of shards) {
+        expect(Object.keys(s)).toEqual(["name", "instruments", "events", "orders", "fills"]);
+        expect(s.instruments).toEqual(loaded.config.cluster!.shards.find((x) => x.name === s.name)!.instruments);
+        expect(s.events).toBeGreaterThan(0);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("refuses a deployment without a cluster section with one clear line", async () => {
+    const proc = Bun.spawn([process.execPath, resolve("runtime/cli.ts"), "cluster", "up", "configs/paper.yaml", "--json"], { stdout: "pipe", stderr: "pipe" });
+    const [err, code] = await Promise.all([new Response(proc.stderr).text(), proc.exited]);
+    expect(code).toBe(2);
+    expect(err).toContain("cluster: the deployment has no cluster section");
+  });
+});

@@ -1,0 +1,193 @@
+/**
+ * `kestrel cluster up <deployment> [--for 30s] [--json]`: a local demo of a cluster deployment. It
+ * starts a 3-node JetStream cluster on loopback (unless the deployment names its servers), creates
+ * the streams (R3), runs the global risk service and the feed in this process (the admin plane),
+ * starts one process per shard, and on exit (time up or Ctrl-C) stops them gracefully and prints
+ * each shard's summary, with orders and fills duplicated or lost across the run as checked against
+ * the mirrored journals, the orders stream and what each venue received.
+ */
+import { mkdirSync, readFileSync, rmSync, existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { connect } from "@nats-io/transport-node";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import type { VenueOrder } from "../../plugins/sdk/venue.ts";
+import { parseArgs, parseDuration } from "../cli/args.ts";
+import { loadConfig } from "../config/load.ts";
+import type { OrderRecord } from "../journal/records.ts";
+import { deploymentInstruments } from "../session/build.ts";
+import { auditShard } from "./audit.ts";
+import { runFeed } from "./feed.ts";
+import { openFeedSource } from "./feed-source.ts";
+import { readMirror, readSubject } from "./journal-mirror.ts";
+import { startNats, type NatsCluster } from "./nats-server.ts";
+import { retrying } from "./retry.ts";
+import { startRiskService } from "./risk/service.ts";
+import { checkCluster } from "./shard-config.ts";
+import { ensureStreams, Topology } from "./topology.ts";
+
+const HELP = `Usage: kestrel cluster up <deployment> [--for 30s] [--json] [--dir var/cluster-run]
+
+Runs a deployment's cluster section on this machine: a 3-node NATS JetStream cluster on
+127.0.0.1 (R3 streams; or the deployment's cluster.servers), the global risk service and the
+market-data feed in this process, and one process per shard. On exit (--for, or Ctrl-C) it
+prints each shard's events, orders and fills, and the orders and fills duplicated or lost
+across the run (checked against the mirrored journals).
+
+  --for <duration>   stop after this long (default 30s)
+  --json             print { shards: [{ name, instruments, events, orders, fills }], duplicates, lost }
+  --dir <folder>     where shard journals, results and venue logs go (default var/cluster-run)`;
+
+/** The JSON summary of a cluster run. */
+export interface ClusterUpSummary {
+  shards: { name: string; instruments: string[]; events: number; orders: number; fills: number }[];
+  duplicates: number;
+  lost: number;
+}
+
+/** Entry of `kestrel cluster`; returns the exit code. */
+export async function runClusterCommand(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === undefined || sub === "--help" || sub === "-h" || sub === "help") {
+    console.log(HELP);
+    return sub === undefined ? 1 : 0;
+  }
+  if (sub !== "up") {
+    console.error(`kestrel cluster: unknown subcommand "${sub}"\n\n${HELP}`);
+    return 2;
+  }
+  let args;
+  try {
+    args = parseArgs(rest, new Set(["for", "dir"]));
+  } catch (err) {
+    console.error(`kestrel cluster up: ${(err as Error).message}`);
+    return 2;
+  }
+  if (args.flags.has("help")) {
+    console.log(HELP);
+    return 0;
+  }
+  const file = args.positionals[0];
+  if (file === undefined) {
+    console.error(`kestrel cluster up: a deployment file is required\n\n${HELP}`);
+    return 2;
+  }
+  let forUs: number;
+  try {
+    forUs = parseDuration(typeof args.flags.get("for") === "string" ? (args.flags.get("for") as string) : "30s");
+  } catch (err) {
+    console.error(`kestrel cluster up: --for: ${(err as Error).message}`);
+    return 2;
+  }
+  const configFile = resolve(file);
+  const loaded = loadConfig(configFile);
+  if (!loaded.ok) {
+    console.error(loaded.problems.join("\n"));
+    return 2;
+  }
+  const config = loaded.config;
+  const problems = checkCluster(config);
+  if (problems.length > 0) {
+    console.error(`${configFile}: ${problems.length} problem(s)\n  ${problems.join("\n  ")}`);
+    return 2;
+  }
+  const cluster = config.cluster!;
+  const json = args.flags.has("json");
+  const say = (line: string) => {
+    if (!json) console.log(line);
+  };
+  const dir = resolve(typeof args.flags.get("dir") === "string" ? (args.flags.get("dir") as string) : "var/cluster-run");
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+
+  let nats: NatsCluster | null = null;
+  const procs: { shard: string; proc: ReturnType<typeof Bun.spawn>; out: string; venueLog: string; stderr: string }[] = [];
+  try {
+    const servers = cluster.servers ?? (nats = await startNats({ nodes: 3 })).servers;
+    say(`nats: ${servers.join(", ")}${nats !== null ? " (3-node JetStream cluster started here)" : ""}`);
+    const nc = await connect({ servers, name: "kestrel-admin", maxReconnectAttempts: -1 });
+    const js = jetstream(nc);
+    const jsm = await jetstreamManager(nc);
+    const topology = new Topology(cluster.prefix);
+    // A fresh run: the demo's streams start empty.
+    for (const s of [topology.mdStream, topology.ordersStream, topology.reportsStream, topology.alertsStream, topology.commandsStream, ...cluster.shards.map((x) => topology.journalStream(x.name))]) {
+      await jsm.streams.delete(s).catch(() => false);
+    }
+    await ensureStreams(jsm, cluster);
+    const risk = await startRiskService(nc, topology, cluster.risk);
+    for (const s of cluster.shards) {
+      const out = join(dir, `${s.name}.json`);
+      const venueLog = join(dir, `${s.name}.venue.jsonl`);
+      const proc = Bun.spawn(
+        [process.execPath, resolve(import.meta.dir, "instance-main.ts"), "--config", configFile, "--shard", s.name, "--servers", servers.join(","), "--dir", dir, "--holder", `${s.name}-1`, "--wait-ms", "30000", "--out", out, "--venue-log", venueLog],
+        { stdout: "ignore", stderr: "pipe" },
+      );
+      const entry = { shard: s.name, proc, out, venueLog, stderr: "" };
+      void (async () => {
+        for await (const chunk of proc.stderr as ReadableStream<Uint8Array>) entry.stderr += new TextDecoder().decode(chunk);
+      })();
+      procs.push(entry);
+    }
+    const deadline = performance.now() + 120_000;
+    while (performance.now() < deadline && !procs.every((p) => p.stderr.includes("started shard="))) {
+      const dead = procs.find((p) => p.proc.exitCode !== null);
+      if (dead !== undefined) {
+        await Bun.sleep(200);
+        throw new Error(`shard ${dead.shard} exited (code ${dead.proc.exitCode}) at start: ${dead.stderr.trim().replace(/\n/g, " | ")}`);
+      }
+      await Bun.sleep(100);
+    }
+    if (!procs.every((p) => p.stderr.includes("started shard="))) throw new Error("shards did not start within 120 s");
+    say(`shards: ${cluster.shards.map((s) => `${s.name} (${s.instruments.length} instruments)`).join(", ")}; feed running for ${forUs / 1e6} s`);
+
+    let stopFeed!: () => void;
+    const stopSignal = new Promise<void>((r) => (stopFeed = r));
+    const onSignal = () => stopFeed();
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+    const feed = await runFeed({ js, topology, source: openFeedSource(config), instruments: deploymentInstruments(config), speed: config.market.speed, forUs, stopSignal });
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    // Let the shards drain what was published, then stop them gracefully.
+    await Bun.sleep(1000);
+    for (const p of procs) p.proc.kill("SIGTERM");
+    for (const p of procs) {
+      const exited = await Promise.race([p.proc.exited, Bun.sleep(30_000).then(() => null)]);
+      if (exited === null) p.proc.kill("SIGKILL");
+    }
+    await risk.stop();
+
+    const summary: ClusterUpSummary = { shards: [], duplicates: 0, lost: 0 };
+    for (const s of cluster.shards) {
+      const p = procs.find((x) => x.shard === s.name)!;
+      const result = existsSync(p.out) ? (JSON.parse(readFileSync(p.out, "utf8")) as { events: number }) : { events: 0 };
+      const mirrored = await retrying("read mirror", () => readMirror(js, jsm, topology, s.name));
+      const streamIds = (await retrying("read orders", () => readSubject<OrderRecord>(js, jsm, topology.ordersStream, topology.orders(s.name)))).map((o) => o.id);
+      const venue = existsSync(p.venueLog) ? readFileSync(p.venueLog, "utf8").split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as VenueOrder) : [];
+      const audit = auditShard(mirrored.records, venue, streamIds);
+      summary.shards.push({ name: s.name, instruments: s.instruments, events: result.events, orders: audit.orders, fills: audit.fills });
+      summary.duplicates += audit.duplicates;
+      summary.lost += audit.lost;
+      for (const line of audit.problems.slice(0, 5)) say(`  ${s.name}: ${line}`);
+      if (p.proc.exitCode !== 0) console.error(`kestrel cluster up: ${s.name} exited with ${p.proc.exitCode}: ${p.stderr.trim().split("\n").at(-1) ?? ""}`);
+    }
+    await nc.close();
+    if (json) console.log(JSON.stringify(summary));
+    else {
+      say(`feed: ${feed.published} events published (${Math.round(feed.published / Math.max(feed.wallSeconds, 1e-9))}/s), ${feed.retries} retried, ${feed.errors} lost`);
+      for (const s of summary.shards) say(`${s.name.padEnd(10)} ${String(s.instruments.length).padStart(2)} instruments  ${String(s.events).padStart(8)} events  ${String(s.orders).padStart(6)} orders  ${String(s.fills).padStart(6)} fills`);
+      say(`duplicates: ${summary.duplicates}  lost: ${summary.lost}  (risk service: ${risk.stats.requests} requests, kill switch ${risk.ledger.killed ? "ENGAGED" : "off"})`);
+    }
+    return summary.duplicates === 0 && summary.lost === 0 ? 0 : 1;
+  } catch (err) {
+    console.error(`kestrel cluster up: ${(err as Error).message}`);
+    return 1;
+  } finally {
+    for (const p of procs) {
+      if (p.proc.exitCode === null) {
+        p.proc.kill("SIGKILL");
+        await p.proc.exited;
+      }
+    }
+    await nats?.stop();
+  }
+}

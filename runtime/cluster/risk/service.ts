@@ -1,0 +1,113 @@
+/**
+ * The global risk service: one instance answers the cluster's reservation requests against the
+ * ledger, one at a time (a NATS subscription callback runs to completion before the next), so
+ * grants are decided in a total order. When the kill switch engages (firm-wide loss, operator) it
+ * publishes a kill command on `cmd.all` through JetStream (stored in the commands stream, and
+ * delivered at once to every shard's subscription). A malformed request gets an error reply and a
+ * count, never a crash.
+ */
+import { decode, encode } from "@msgpack/msgpack";
+import type { NatsConnection, Subscription } from "@nats-io/transport-node";
+import { jetstream } from "@nats-io/jetstream";
+import { wallMicros } from "../../kernel/clock.ts";
+import type { GlobalRiskConfig } from "../schema.ts";
+import type { ClusterCommand } from "../shard.ts";
+import type { Topology } from "../topology.ts";
+import { RiskLedger } from "./ledger.ts";
+import type { RiskReply, RiskRequest } from "./protocol.ts";
+
+/** A running risk service. */
+export interface RiskService {
+  readonly ledger: RiskLedger;
+  /** Requests answered, and malformed ones. */
+  readonly stats: { requests: number; bad: number; kills: number };
+  /** Engages the kill switch and announces it; resolves when JetStream stored the command. */
+  kill(reason: string): Promise<void>;
+  /** Releases the kill switch and announces it. */
+  releaseKill(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts answering reservation requests on the cluster's risk subject. */
+export async function startRiskService(nc: NatsConnection, topology: Topology, limits: GlobalRiskConfig): Promise<RiskService> {
+  const ledger = new RiskLedger(limits);
+  const js = jetstream(nc);
+  const stats = { requests: 0, bad: 0, kills: 0 };
+  const announce = async (kind: ClusterCommand["kind"], reason: string) => {
+    const cmd: ClusterCommand = { kind, reason, sentUs: wallMicros() };
+    await js.publish(topology.commands("all"), encode(cmd));
+  };
+  const pending = new Set<Promise<void>>();
+  const track = (p: Promise<void>) => {
+    pending.add(p);
+    void p.catch(() => {}).finally(() => pending.delete(p));
+  };
+  const answer = (req: RiskRequest): RiskReply => {
+    const now = wallMicros();
+    switch (req.op) {
+      case "reserve": {
+        const g = ledger.reserve(req.shard, req.kind, req.amount, now);
+        return { ok: true, ...g };
+      }
+      case "release": {
+        const total = ledger.release(req.shard, req.kind, req.amount);
+        return { ok: true, granted: 0, total, windowEndUs: 0, killed: ledger.killed };
+      }
+      case "report": {
+        if (ledger.reportLoss(req.shard, req.loss)) {
+          stats.kills++;
+          track(announce("kill", ledger.killReason));
+        }
+        return { ok: true, granted: 0, total: 0, windowEndUs: 0, killed: ledger.killed };
+      }
+      case "kill":
+        if (!ledger.killed) {
+          ledger.kill(req.reason);
+          stats.kills++;
+          track(announce("kill", req.reason));
+        }
+        return { ok: true, granted: 0, total: 0, windowEndUs: 0, killed: true };
+      case "release-kill":
+        if (ledger.killed) {
+          ledger.releaseKill();
+          track(announce("release", "operator"));
+        }
+        return { ok: true, granted: 0, total: 0, windowEndUs: 0, killed: false };
+    }
+  };
+  const sub: Subscription = nc.subscribe(topology.risk(), {
+    callback: (_err, m) => {
+      stats.requests++;
+      let reply: RiskReply;
+      try {
+        const req = decode(m.data) as RiskRequest;
+        if (req === null || typeof req !== "object" || typeof (req as { op?: unknown }).op !== "string") throw new Error("not a request object");
+        if (req.op === "reserve" && !["notional", "orders", "loss"].includes(req.kind)) throw new Error(`kind=${String(req.kind)}`);
+        reply = answer(req);
+      } catch (err) {
+        stats.bad++;
+        reply = { ok: false, granted: 0, total: 0, windowEndUs: 0, killed: ledger.killed, error: `CLUSTER_MESSAGE: subject=${m.subject} reason=${(err as Error).message}` };
+      }
+      if (m.reply) m.respond(encode(reply));
+    },
+  });
+  await nc.flush();
+  return {
+    ledger,
+    stats,
+    async kill(reason) {
+      if (ledger.killed) return;
+      ledger.kill(reason);
+      stats.kills++;
+      await announce("kill", reason);
+    },
+    async releaseKill() {
+      ledger.releaseKill();
+      await announce("release", "operator");
+    },
+    async stop() {
+      sub.unsubscribe();
+      await Promise.all([...pending]);
+    },
+  };
+}
