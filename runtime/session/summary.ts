@@ -46,6 +46,10 @@ export interface SessionSummary {
   restoredRecords: number;
   /** Accelerator sidecars' figures (sources of verdicts and VaR, fallbacks), when configured. */
   sidecars: Record<string, unknown> | null;
+  /** Fills per venue name. */
+  fillsByVenue?: Record<string, number>;
+  /** Several venues: position per symbol summed over venues (`positions` is per venue there). */
+  positionsTotal?: Record<string, number>;
 }
 
 /** Builds the summary of a session at this moment. */
@@ -93,6 +97,8 @@ export function summarize(s: Session, wallSeconds: number): SessionSummary {
     journalRecords: s.journal?.appended ?? 0,
     restoredRecords: s.restored,
     sidecars: s.sidecars?.status() ?? null,
+    fillsByVenue: s.venues.fillsByVenue(),
+    ...(s.venues.multi !== null ? { positionsTotal: totalPositions(s) } : {}),
   };
 }
 
@@ -106,5 +112,17 @@ export function badRowsOf(s: Pick<Session, "sources">): BadRowsSummary {
       if (b.first !== null && out.first[b.source] === undefined) out.first[b.source] = b.first;
     }
   }
+  return out;
+}
+
+/** Positions per symbol summed over the venues that list it (several-venue sessions). */
+function totalPositions(s: Session): Record<string, number> {
+  const out: Record<string, number> = {};
+  const c = s.venues.consolidated;
+  c.symbols.forEach((sym, k) => {
+    let p = 0;
+    for (const id of c.members[k]!) p += s.core.portfolio.position(id);
+    if (p !== 0) out[sym] = p;
+  });
   return out;
 }
