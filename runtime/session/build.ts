@@ -41,6 +41,8 @@ import type { RunningModels } from "../models/start-models.ts";
 import { attachRecorder } from "../store/session-recording.ts";
 import { deploymentVenues, instrumentsNamed, isMultiVenue, multiVenueInstruments, primaryVenueName, venueLimitOverrides, venueProblems } from "./venues/deployment-venues.ts";
 import { attachVenues, type VenueSet } from "./venues/attach-venues.ts";
+import { attachAlgos } from "../execution/algos/attach-algos.ts";
+import type { AlgoHost } from "../execution/algos/algo-host.ts";
 
 /** Options that do not belong in the deployment file. */
 export interface BuildOptions {
@@ -104,6 +106,8 @@ export interface Session {
   readonly models: RunningModels | null;
   /** The venues (one, or several behind one adapter) and the consolidated book. */
   readonly venues: VenueSet;
+  /** Parent orders and execution algorithms (null when the deployment has no `execution:`). */
+  readonly algos: AlgoHost | null;
 }
 
 /** Stamping and wake-up of market data a venue pushes in. */
@@ -145,6 +149,9 @@ export function pluginRequests(config: DeploymentConfig): PluginRequest[] {
     reqs.push({ name: s.name, plugin: s.plugin, kind: "strategy", params: s.params, path: ["strategies", i], instrumentCount: s.instruments.length }),
   );
   (config.risk.plugins ?? []).forEach((r, i) => reqs.push({ name: r.name, plugin: r.plugin, kind: "risk", params: r.params, path: ["risk", "plugins", i] }));
+  (config.execution?.algos ?? []).forEach((a, i) => reqs.push({ name: a.name, plugin: a.plugin, kind: "algo", params: a.params, path: ["execution", "algos", i] }));
+  const router = config.execution?.router;
+  if (router !== undefined) reqs.push({ name: router.name, plugin: router.plugin, kind: "router", params: router.params, path: ["execution", "router"] });
   return reqs;
 }
 
@@ -314,6 +321,7 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
     portfolio,
   });
   core.venue = venueSet.adapter;
+  const algos = await attachAlgos({ config, loaded, instruments, core, venues: venueSet, log: (who, message, fields) => log(logLine(core.now(), who, message, fields)) });
 
   // Risk plugins: a throw fails closed (the order is refused) and quarantines the rule.
   for (const l of loaded.filter((x) => x.request.kind === "risk")) {
@@ -355,6 +363,13 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
     setTimer: (s: string, afterUs: number, token: number) => loop.schedule(loop.clock.now() + Math.max(0, afterUs), () => host.onTimer(s, token)),
     log: (s: string, message: string, fields?: Record<string, unknown>) => log(logLine(loop.clock.now(), s, message, fields)),
     tradingState: () => core.tradingState,
+    ...(algos === null
+      ? {}
+      : {
+          submitAlgo: (s: string, req: Parameters<AlgoHost["submit"]>[1]) => algos.submit(s, req),
+          parentOf: (s: string, id: number) => (algos.parents.get(id)?.spec.strategy === s ? algos.view(id) : undefined),
+          cancelAlgo: (s: string, id: number) => void (algos.parents.get(id)?.spec.strategy === s && algos.cancel(id, s)),
+        }),
   };
   const isolates: { stop(): void }[] = [];
   config.strategies.forEach((s) => {
@@ -399,6 +414,7 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
   if (journalPath !== "") {
     const contents = readJournal(journalPath);
     core.restore(contents.records);
+    algos?.restore(contents.records);
     restored = contents.records.length;
     tornTail = contents.tornTail;
     journal = new JournalWriter(journalPath, (config.journal?.fsync ?? "batch") as FsyncPolicy, contents.goodLength);
@@ -516,7 +532,7 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
     if (sidecars !== null) await sidecars.stop();
     if (recorder !== null) await recorder.close();
   };
-  return { config, mode, instruments, loop, core, performance, journal, sources, restored, skippedOnRestore, journalTornTail: tornTail, recorder, close, arrival, feed, sidecars, models, venues: venueSet };
+  return { config, mode, instruments, loop, core, performance, journal, sources, restored, skippedOnRestore, journalTornTail: tornTail, recorder, close, arrival, feed, sidecars, models, venues: venueSet, algos };
 }
 
 async function openSources(config: DeploymentConfig, configFile: string, instruments: Instrument[], mode: DeploymentConfig["mode"], startTs?: number): Promise<MarketSource[]> {

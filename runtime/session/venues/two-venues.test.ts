@@ -68,9 +68,9 @@ describe("two venues", () => {
     // The best venue changes during the day: both venues got fills.
     expect(fills.get(0) ?? 0).toBeGreaterThan(0);
     expect(fills.get(1) ?? 0).toBeGreaterThan(0);
-    expect(summary.fillsByVenue.oanda! + summary.fillsByVenue.fxcm!).toBe(summary.fills);
-    expect(summary.fillsByVenue.oanda).toBeGreaterThan(0);
-    expect(summary.fillsByVenue.fxcm).toBeGreaterThan(0);
+    expect(summary.fillsByVenue!.oanda! + summary.fillsByVenue!.fxcm!).toBe(summary.fills);
+    expect(summary.fillsByVenue!.oanda).toBeGreaterThan(0);
+    expect(summary.fillsByVenue!.fxcm).toBeGreaterThan(0);
     const p0 = s.core.portfolio.position(0);
     const p1 = s.core.portfolio.position(1);
     expect(summary.positions["EURUSD@oanda"] ?? 0).toBe(p0);
