@@ -60,7 +60,12 @@ export default defineAlgo({
         later(ctx);
       },
       onChild: (ctx, c) => {
-        if (c.status === "filled" || c.status === "canceled" || c.status === "expired" || c.status === "rejected") {
+        // A refused child would be refused again: stop rather than retry for ever.
+        if (c.status === "rejected") {
+          ctx.finish(`child rejected: ${c.reason}`);
+          return;
+        }
+        if (c.status === "filled" || c.status === "canceled" || c.status === "expired") {
           if (ctx.parent.remaining > 0 && ctx.parent.openChildren === 0) later(ctx);
         }
       },

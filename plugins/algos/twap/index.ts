@@ -1,12 +1,12 @@
 /**
  * TWAP: the parent's quantity spread evenly over a duration in `slices` steps. At each step the
  * algorithm sends what the schedule is behind by (target minus filled minus working), taking the
- * touch with an IOC limit (or joining it with `style: join`, re-placed each step); after the last
+ * touch with an IOC limit (or joining it with `style: join`, re-placed when the touch moved away); after the last
  * step it keeps catching up for `graceSlices` more steps, then finishes with what is left.
  * Restart-safe: the step is derived from the clock and what is filled and working.
  */
 import { defineAlgo, Type } from "../../sdk/index.ts";
-import { catchUp } from "../shared/schedule.ts";
+import { catchUp, joinPrice } from "../shared/schedule.ts";
 
 const Params = Type.Object(
   {
@@ -30,7 +30,8 @@ export default defineAlgo({
         ctx.finish(`schedule ended filled=${p.filled}/${p.quantity}`);
         return;
       }
-      if (style === "join") for (const c of ctx.openChildren()) ctx.cancel(c.id);
+      // Joining: a child left behind by the market is re-placed at the touch (its size comes back once its cancel is done).
+      if (style === "join") for (const c of ctx.openChildren()) if (c.price !== joinPrice(ctx)) ctx.cancel(c.id);
       catchUp(ctx, (p.quantity * Math.min(k, slices)) / slices, style, `slice=${Math.min(k, slices)}/${slices}`);
       ctx.setTimer(p.createdTs + k * interval - ctx.now(), k);
     };

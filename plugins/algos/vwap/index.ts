@@ -6,7 +6,7 @@
  * back to a flat (TWAP) schedule and logs it once.
  */
 import { defineAlgo, Type, type AlgoContext } from "../../sdk/index.ts";
-import { catchUp, curveShare } from "../shared/schedule.ts";
+import { catchUp, curveShare, joinPrice } from "../shared/schedule.ts";
 
 const Params = Type.Object(
   {
@@ -50,7 +50,7 @@ export default defineAlgo({
         ctx.finish(`schedule ended filled=${p.filled}/${p.quantity}`);
         return;
       }
-      if (style === "join") for (const c of ctx.openChildren()) ctx.cancel(c.id);
+      if (style === "join") for (const c of ctx.openChildren()) if (c.price !== joinPrice(ctx)) ctx.cancel(c.id);
       const at = p.createdTs + Math.min(k, slices) * interval;
       catchUp(ctx, p.quantity * vwapFraction(ctx, at), style, `slice=${Math.min(k, slices)}/${slices} basis=${ctx.volumeCurve()?.basis ?? "flat"}`);
       ctx.setTimer(p.createdTs + k * interval - ctx.now(), k);
