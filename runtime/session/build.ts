@@ -531,6 +531,14 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
     if (models !== null) await models.stop();
     if (sidecars !== null) await sidecars.stop();
     if (recorder !== null) await recorder.close();
+    // Parents' TCA goes to the store beside the orders and fills it explains.
+    if (recorder !== null && algos !== null && config.store !== undefined) {
+      const rows = algos.tcaAll();
+      if (rows.length > 0) {
+        const { writeParentTca } = await import("../execution/tca/store-tca.ts");
+        await writeParentTca(resolve(config.store.path), config.name, rows, new Map([...algos.parents.all()].map((p) => [p.id, [...p.children]])));
+      }
+    }
   };
   return { config, mode, instruments, loop, core, performance, journal, sources, restored, skippedOnRestore, journalTornTail: tornTail, recorder, close, arrival, feed, sidecars, models, venues: venueSet, algos };
 }

@@ -11,6 +11,7 @@ export interface BadRowsSummary {
   /** The first bad row of each input that had one: file, line and reason. */
   first: Record<string, RowError>;
 }
+import type { ParentTca } from "../execution/tca/parent-tca.ts";
 
 /** A JSON-able summary of a session. */
 export interface SessionSummary {
@@ -48,6 +49,10 @@ export interface SessionSummary {
   sidecars: Record<string, unknown> | null;
   /** Fills per venue name. */
   fillsByVenue?: Record<string, number>;
+  /** One TCA object per parent order (empty without execution algorithms). */
+  parents?: ParentTca[];
+  /** Routing decisions made by the smart order router. */
+  routingDecisions?: number;
   /** Several venues: position per symbol summed over venues (`positions` is per venue there). */
   positionsTotal?: Record<string, number>;
 }
@@ -98,6 +103,8 @@ export function summarize(s: Session, wallSeconds: number): SessionSummary {
     restoredRecords: s.restored,
     sidecars: s.sidecars?.status() ?? null,
     fillsByVenue: s.venues.fillsByVenue(),
+    parents: s.algos?.tcaAll() ?? [],
+    ...(s.algos !== null && s.algos.deps.routing.active ? { routingDecisions: s.algos.deps.routing.count } : {}),
     ...(s.venues.multi !== null ? { positionsTotal: totalPositions(s) } : {}),
   };
 }

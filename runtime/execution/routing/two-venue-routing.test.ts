@@ -13,6 +13,7 @@ import { runBacktest } from "../../session/backtest.ts";
 import { sessionFromYaml, tempDir } from "../../session/test-session.ts";
 import { loadFillHistory } from "./fill-history.ts";
 import { parentOfTag } from "../parents/parent-order.ts";
+import { runDataCommand } from "../../store/cli.ts";
 
 const DATA = resolve(import.meta.dir, "../../../../shared/data");
 const dir = tempDir("kestrel-sor-");
@@ -100,10 +101,32 @@ store: { path: ${store}, policy: block }
   // Children carry the decision in their tag and land at both venues over the day.
   const kids = [...s.core.oms.all()].filter((o) => parentOfTag(o.tag) > 0);
   expect(kids.every((k) => / route=(oanda|fxcm) /.test(k.tag))).toBe(true);
-  expect(summary.fillsByVenue.oanda).toBeGreaterThan(0);
-  expect(summary.fillsByVenue.fxcm).toBeGreaterThan(0);
+  expect(summary.fillsByVenue!.oanda).toBeGreaterThan(0);
+  expect(summary.fillsByVenue!.fxcm).toBeGreaterThan(0);
   const algosUsed = new Set([...algos.parents.all()].map((p) => p.spec.algo));
   expect([...algosUsed].sort()).toEqual(["iceberg", "twap"]);
+
+  // Parent TCA went to the store: `kestrel data tca --parents` and `--parent <id> --html`.
+  const out: string[] = [];
+  const io = { out: (t: string) => out.push(t), err: (t: string) => out.push(t) };
+  expect(await runDataCommand(["tca", "--db", store, "--parents", "--json"], io)).toBe(0);
+  const rows = out.join("\n").split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+  expect(rows.length).toBe(summary.parents!.length);
+  const filledOne = summary.parents!.find((p) => p.filled > 0)!;
+  const row = rows.find((r) => r.id === filledOne.id);
+  expect(row).toMatchObject({ session: "two-venue-routing", algo: filledOne.algo, filled: filledOne.filled, children: filledOne.children, symbol: "EURUSD" });
+  expect(row.shortfall_bps).toBeCloseTo(filledOne.shortfallBps, 6);
+  out.length = 0;
+  const html = join(dir.path, "parent.html");
+  expect(await runDataCommand(["tca", "--db", store, "--parent", String(filledOne.id), "--html", html, "--json"], io)).toBe(0);
+  const childFills = out.join("\n").split("\n").filter((l) => l.includes('"order_id"')).map((l) => JSON.parse(l));
+  expect(childFills.length).toBe(filledOne.fills);
+  expect(childFills.every((c) => c.venue === "oanda" || c.venue === "fxcm")).toBe(true);
+  const page = await Bun.file(html).text();
+  expect(page).toContain("<svg id=\"chart\"");
+  expect((page.match(/<polyline /g) ?? []).length).toBe(2);
+  expect((page.match(/<path d=/g) ?? []).length).toBe(filledOne.fills);
+  expect(await runDataCommand(["tca", "--db", store, "--parent", "999999"], io)).toBe(1);
 
   const history = await loadFillHistory(store);
   expect(history.get("oanda")!.orders).toBeGreaterThan(0);
