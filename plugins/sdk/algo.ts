@@ -79,7 +79,7 @@ export interface AlgoContext<P extends TSchema = TSchema> {
   readonly parent: ParentView;
   readonly instrument: Instrument;
   now(): number;
-  /** Best bid and ask of the symbol over fresh venues (one venue: its book). */
+  /** Best bid and ask of the symbol over fresh venues with room under their position limit for the parent's side (one venue: its book). */
   book(): BookView;
   /** Sends a child order (or, routed across venues, several); returns their ids (empty when none could be sent). */
   child(intent: ChildIntent): number[];
@@ -148,6 +148,8 @@ export interface RouteCandidate {
   readonly latencyUs: number;
   /** Share of size sent that filled here, from the store's history (a prior when there is none). */
   readonly fillProbability: number;
+  /** Most this venue's position limit still allows on the request's side (units; venues with none left are not offered). */
+  readonly capacity: number;
 }
 
 /** A child to place. */

@@ -66,10 +66,10 @@ export class ConsolidatedBooks {
   }
 
   /**
-   * Best bid and ask of the symbol of `instrument` over fresh venues at `now`. The returned object
-   * is reused by the next call: copy what you keep.
+   * Best bid and ask of the symbol of `instrument` over fresh venues at `now` (and, when given,
+   * those `usable` accepts). The returned object is reused by the next call: copy what you keep.
    */
-  best(instrument: number, now: number, staleUs: number): ConsolidatedQuote {
+  best(instrument: number, now: number, staleUs: number, usable?: (instrument: number) => boolean): ConsolidatedQuote {
     const o = this.out;
     o.bid = 0;
     o.ask = 0;
@@ -82,6 +82,7 @@ export class ConsolidatedBooks {
     for (const id of this.siblings(instrument)) {
       const b = this.books.books[id]!;
       if (!b.valid || now - b.ts > staleUs) continue;
+      if (usable !== undefined && !usable(id)) continue;
       o.venues++;
       if (b.ts > o.ts) o.ts = b.ts;
       if (o.bidInstrument < 0 || b.bid > o.bid) {

@@ -48,15 +48,17 @@ export function curveShare(curve: VolumeCurve, fromTs: number, toTs: number): nu
  * Sends a taking child for what the parent is behind a target filled quantity by (target minus
  * filled minus working), rounded to lots; the last lot-sized remainder goes whole. Returns the size sent.
  */
-export function catchUp(ctx: AlgoContext, target: number, style: "take" | "join", note: string): number {
+export function catchUp(ctx: AlgoContext, target: number, style: "take" | "join", note: string, slippageTicks = 0): number {
   const p = ctx.parent;
   const goal = Math.min(p.quantity, Math.max(0, Math.round(target)));
   let need = goal - p.filled - p.working;
   if (need <= 0) return 0;
   need = goal >= p.quantity ? Math.min(need, p.remaining - p.working) : roundLot(ctx, need);
   if (need <= 0) return 0;
-  const price = style === "take" ? takePrice(ctx) : joinPrice(ctx);
-  if (price <= 0) return 0;
+  const touch = style === "take" ? takePrice(ctx) : joinPrice(ctx);
+  if (touch <= 0) return 0;
+  // A taking child may pay a few ticks past the touch, so a quote that moves during its latency does not make it miss.
+  const price = style === "take" ? touch + p.side * slippageTicks : touch;
   const ids = ctx.child({ type: "limit", price, size: need, tif: style === "take" ? "IOC" : "GTC", note });
   return ids.length > 0 ? need : 0;
 }

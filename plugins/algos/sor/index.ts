@@ -4,8 +4,10 @@
  * unit: its touch price, plus its taker fee, plus a cost for its latency, plus a cost for the
  * chance it does not fill (fill probability from the store's history of fills against orders);
  * when the best venue's displayed size is smaller than the child, the rest sweeps the next venues
- * within the child's limit. A passive child goes whole to the venue with the lowest maker fee,
- * then the highest fill probability. Each slice carries its reason.
+ * within the child's limit. No slice exceeds what a venue's position limit still allows there
+ * (`capacity`). A passive child goes whole to the venue with the lowest maker fee, then the
+ * highest fill probability (split over venues when one has no room for it all). Each slice
+ * carries its reason.
  */
 import { defineRouter, Type, type RouteCandidate, type RouteRequest, type RouteSlice } from "../../sdk/index.ts";
 
@@ -37,8 +39,17 @@ export default defineRouter({
       const takers = req.postOnly ? [] : candidates.filter((c) => touch(c) > 0 && marketable(c));
       if (takers.length === 0) {
         // Passive: one venue, the cheapest to rest at, then the likeliest to fill.
-        const best = [...candidates].sort((a, b) => a.makerFeePpm - b.makerFeePpm || b.fillProbability - a.fillProbability || a.latencyUs - b.latencyUs || a.instrument - b.instrument)[0]!;
-        return [{ instrument: best.instrument, size: req.size, price: req.price, reason: `passive makerFeePpm=${best.makerFeePpm} p=${best.fillProbability.toFixed(2)}` }];
+        const order = [...candidates].sort((a, b) => a.makerFeePpm - b.makerFeePpm || b.fillProbability - a.fillProbability || a.latencyUs - b.latencyUs || a.instrument - b.instrument);
+        const out: RouteSlice[] = [];
+        let rest = req.size;
+        for (const c of order) {
+          if (rest <= 0) break;
+          const q = Math.min(rest, c.capacity);
+          if (q <= 0) continue;
+          out.push({ instrument: c.instrument, size: q, price: req.price, reason: `passive makerFeePpm=${c.makerFeePpm} p=${c.fillProbability.toFixed(2)}${q < rest ? ` capacity=${c.capacity}` : ""}` });
+          rest -= q;
+        }
+        return out;
       }
       const { latencyCostTicksPerMs, missCostTicks } = ctx.params;
       const ranked: Ranked[] = takers
@@ -57,14 +68,18 @@ export default defineRouter({
         if (left <= 0) break;
         // A feed without sizes (quote-only) shows no depth: the best venue takes it all.
         const shown = r.c.askSize > 0 || r.c.bidSize > 0 ? (side === 1 ? r.c.askSize : r.c.bidSize) : left;
-        const q = Math.min(left, shown > 0 ? shown : left);
+        const q = Math.min(left, shown > 0 ? shown : left, r.c.capacity);
+        if (q <= 0) continue;
         out.push({ instrument: r.c.instrument, size: q, price: r.price, reason: `${out.length === 0 ? "best" : "sweep"} ${why(r)}${others(r) === "" ? "" : ` vs ${others(r)}`}` });
         left -= q;
       }
-      if (left > 0) {
-        // More than every venue shows: the rest goes to the best venue at its price.
-        const first = out[0]!;
-        out[0] = { ...first, size: first.size + left, reason: `${first.reason} +rest=${left}` };
+      // More than every venue shows: the rest goes to the best venues with room left, at their price.
+      for (let i = 0; i < out.length && left > 0; i++) {
+        const cap = ranked.find((r) => r.c.instrument === out[i]!.instrument)!.c.capacity;
+        const add = Math.min(left, cap - out[i]!.size);
+        if (add <= 0) continue;
+        out[i] = { ...out[i]!, size: out[i]!.size + add, reason: `${out[i]!.reason} +rest=${add}` };
+        left -= add;
       }
       return out;
     },

@@ -12,7 +12,7 @@ const params = Value.Default(sor.manifest.params, {}) as never;
 const router = sor.create({ params, log() {} });
 const route = (req: Partial<RouteRequest>, cands: RouteCandidate[]) => router.route({ params, log() {} }, { side: 1, size: 100_000, type: "limit", price: 0, postOnly: false, now: 0, ...req }, cands);
 const venue = (instrument: number, name: string, over: Partial<RouteCandidate> = {}): RouteCandidate => ({
-  instrument, venue: name, bid: 110000, ask: 110002, bidSize: 0, askSize: 0, ts: 0, takerFeePpm: 20, makerFeePpm: 0, latencyUs: 150, fillProbability: 0.9, ...over,
+  instrument, venue: name, bid: 110000, ask: 110002, bidSize: 0, askSize: 0, ts: 0, takerFeePpm: 20, makerFeePpm: 0, latencyUs: 150, fillProbability: 0.9, capacity: Number.POSITIVE_INFINITY, ...over,
 });
 
 describe("sor", () => {
@@ -43,5 +43,15 @@ describe("sor", () => {
     const s = route({ price: 109995 }, [venue(0, "a", { makerFeePpm: 5 }), venue(1, "b", { makerFeePpm: -2 })]);
     expect(s).toEqual([{ instrument: 1, size: 100_000, price: 109995, reason: "passive makerFeePpm=-2 p=0.90" }]);
     expect(route({ price: 110010, postOnly: true }, [venue(0, "a"), venue(1, "b", { fillProbability: 0.95 })])[0]!.instrument).toBe(1);
+  });
+});
+
+describe("sor capacity", () => {
+  test("no slice exceeds a venue's remaining position room; the rest goes where there is room", () => {
+    const s = route({ size: 300_000, price: 110010 }, [venue(0, "a", { ask: 110001, capacity: 100_000 }), venue(1, "b", { ask: 110002 })]);
+    expect(s.map((x) => [x.instrument, x.size])).toEqual([[0, 100_000], [1, 200_000]]);
+    const passive = route({ size: 300_000, price: 109990 }, [venue(0, "a", { makerFeePpm: -1, capacity: 50_000 }), venue(1, "b")]);
+    expect(passive.map((x) => [x.instrument, x.size])).toEqual([[0, 50_000], [1, 250_000]]);
+    expect(passive[0]!.reason).toContain("capacity=50000");
   });
 });

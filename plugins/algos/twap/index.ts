@@ -14,6 +14,8 @@ const Params = Type.Object(
     slices: Type.Integer({ minimum: 1, default: 10 }),
     style: Type.Union([Type.Literal("take"), Type.Literal("join")], { default: "take" }),
     graceSlices: Type.Integer({ minimum: 0, default: 2 }),
+    /** Taking children may pay this many ticks past the touch. */
+    slippageTicks: Type.Integer({ minimum: 0, default: 0 }),
   },
   { additionalProperties: false },
 );
@@ -32,7 +34,7 @@ export default defineAlgo({
       }
       // Joining: a child left behind by the market is re-placed at the touch (its size comes back once its cancel is done).
       if (style === "join") for (const c of ctx.openChildren()) if (c.price !== joinPrice(ctx)) ctx.cancel(c.id);
-      catchUp(ctx, (p.quantity * Math.min(k, slices)) / slices, style, `slice=${Math.min(k, slices)}/${slices}`);
+      catchUp(ctx, (p.quantity * Math.min(k, slices)) / slices, style, `slice=${Math.min(k, slices)}/${slices}`, ctx.params.slippageTicks);
       ctx.setTimer(p.createdTs + k * interval - ctx.now(), k);
     };
     return {

@@ -14,6 +14,8 @@ const Params = Type.Object(
     slices: Type.Integer({ minimum: 1, default: 20 }),
     style: Type.Union([Type.Literal("take"), Type.Literal("join")], { default: "take" }),
     graceSlices: Type.Integer({ minimum: 0, default: 2 }),
+    /** Taking children may pay this many ticks past the touch. */
+    slippageTicks: Type.Integer({ minimum: 0, default: 0 }),
     curve: Type.Optional(
       Type.Object(
         { store: Type.String({ minLength: 1 }), instrument: Type.Optional(Type.String()), bucketMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 240 })) },
@@ -52,7 +54,7 @@ export default defineAlgo({
       }
       if (style === "join") for (const c of ctx.openChildren()) if (c.price !== joinPrice(ctx)) ctx.cancel(c.id);
       const at = p.createdTs + Math.min(k, slices) * interval;
-      catchUp(ctx, p.quantity * vwapFraction(ctx, at), style, `slice=${Math.min(k, slices)}/${slices} basis=${ctx.volumeCurve()?.basis ?? "flat"}`);
+      catchUp(ctx, p.quantity * vwapFraction(ctx, at), style, `slice=${Math.min(k, slices)}/${slices} basis=${ctx.volumeCurve()?.basis ?? "flat"}`, ctx.params.slippageTicks);
       ctx.setTimer(p.createdTs + k * interval - ctx.now(), k);
     };
     return { onStart: step, onResume: step, onTimer: (ctx) => step(ctx) };

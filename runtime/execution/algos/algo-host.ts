@@ -43,6 +43,8 @@ export interface AlgoHostDeps {
   readonly seed: number;
   /** Market data older than this does not count in the consolidated book (µs). */
   staleUs(): number;
+  /** Units a venue instrument's position limit still allows on a side (venues without room are left out of an algorithm's book). */
+  room?(instrument: number, side: 1 | -1): number;
   log(who: string, message: string, fields?: Record<string, unknown>): void;
 }
 
@@ -90,7 +92,9 @@ class AlgoInstance {
   /** Consolidated best of the symbol over fresh venues. */
   refreshBook(): BookView {
     const d = this.host.deps;
-    const c = d.venues.consolidated.best(this.parent.spec.instrument, d.core.now(), d.staleUs());
+    const side = this.parent.spec.side;
+    const room = d.room;
+    const c = d.venues.consolidated.best(this.parent.spec.instrument, d.core.now(), d.staleUs(), room === undefined ? undefined : (id) => room(id, side) > 0);
     const b = this.book;
     b.ts = c.ts;
     b.bid = c.bid;

@@ -51,7 +51,13 @@ export async function attachAlgos(input: AttachAlgosInput): Promise<AlgoHost | n
     const store = (routerLoaded.params as { fillHistory?: string }).fillHistory;
     if (store !== undefined) for (const [venue, h] of await loadFillHistory(resolve(store))) history.set(venue, h.probability);
   }
-  const routing = new Routing(router, input.venues.venues, input.instruments, core.books, input.venues.consolidated, () => core.staleUs, history);
+  // Room under each venue instrument's own position limit (positions plus working orders on the side).
+  const capacity = (id: number, side: 1 | -1): number => {
+    const max = core.risk.limits[id]?.maxPosition ?? Number.POSITIVE_INFINITY;
+    const position = core.portfolio.position(id);
+    return Math.max(0, max - side * position - core.working(id, side));
+  };
+  const routing = new Routing(router, input.venues.venues, input.instruments, core.books, input.venues.consolidated, () => core.staleUs, history, capacity);
   const host = new AlgoHost({
     core,
     instruments: input.instruments,
@@ -60,6 +66,7 @@ export async function attachAlgos(input: AttachAlgosInput): Promise<AlgoHost | n
     algos,
     seed: config.seed,
     staleUs: () => core.staleUs,
+    room: capacity,
     log: input.log,
   });
   host.attach();

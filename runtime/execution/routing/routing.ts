@@ -20,6 +20,8 @@ export interface RoutingDecision {
   readonly slices: readonly (RouteSlice & { venue: string })[];
   /** Venues left out because their feed was stale. */
   readonly stale: readonly string[];
+  /** Venues left out because their position limit had no room on this side. */
+  readonly full: readonly string[];
   /** Why nothing was placed ("" when something was). */
   readonly refused: string;
 }
@@ -40,6 +42,8 @@ export class Routing {
     private readonly consolidated: ConsolidatedBooks,
     private readonly staleUs: () => number,
     private readonly fillProbability: ReadonlyMap<string, number>,
+    /** Units the venue instrument's position limit still allows on a side (Infinity: no limit known). */
+    private readonly capacity: (instrument: number, side: 1 | -1) => number = () => Number.POSITIVE_INFINITY,
     private readonly keep = 10_000,
   ) {
     for (const v of venues) for (const id of v.instruments) this.venueOfInstrument.set(id, v);
@@ -50,10 +54,11 @@ export class Routing {
     return this.router !== null;
   }
 
-  /** Venues of the symbol of `instrument`: fresh candidates, and the names of stale ones. */
-  candidates(instrument: number, now: number): { fresh: RouteCandidate[]; stale: string[] } {
+  /** Venues of the symbol of `instrument`: fresh candidates with room on `side`, the names of stale ones and of full ones. */
+  candidates(instrument: number, now: number, side: 1 | -1 = 1): { fresh: RouteCandidate[]; stale: string[]; full: string[] } {
     const fresh: RouteCandidate[] = [];
     const stale: string[] = [];
+    const full: string[] = [];
     const limit = this.staleUs();
     for (const id of this.consolidated.siblings(instrument)) {
       const v = this.venueOfInstrument.get(id);
@@ -61,6 +66,11 @@ export class Routing {
       const name = v?.name ?? this.instruments[id]!.venue;
       if (!b.valid || now - b.ts > limit) {
         stale.push(name);
+        continue;
+      }
+      const room = this.capacity(id, side);
+      if (room <= 0) {
+        full.push(name);
         continue;
       }
       fresh.push({
@@ -75,17 +85,18 @@ export class Routing {
         makerFeePpm: v?.makerFeePpm ?? 0,
         latencyUs: v?.latencyUs ?? 0,
         fillProbability: this.fillProbability.get(name) ?? 0.5,
+        capacity: room,
       });
     }
-    return { fresh, stale };
+    return { fresh, stale, full };
   }
 
   /** Routes a child; returns the slices to send (empty, with the decision recorded as refused, when none). */
   route(parent: number, instrument: number, request: RouteRequest): (RouteSlice & { venue: string })[] {
-    const { fresh, stale } = this.candidates(instrument, request.now);
+    const { fresh, stale, full } = this.candidates(instrument, request.now, request.side);
     let slices: (RouteSlice & { venue: string })[] = [];
     let refused = "";
-    if (fresh.length === 0) refused = `ROUTE_NO_VENUE: every venue of ${this.instruments[instrument]!.symbol} is stale (${stale.join(",")})`;
+    if (fresh.length === 0) refused = `ROUTE_NO_VENUE: no venue of ${this.instruments[instrument]!.symbol} is fresh with room (stale: ${stale.join(",") || "none"}; position limit reached: ${full.join(",") || "none"})`;
     else {
       const raw = this.router!.hooks.route(this.router!.ctx, request, fresh);
       let total = 0;
@@ -107,7 +118,7 @@ export class Routing {
       if (refused !== "") slices = [];
     }
     this.count++;
-    this.decisions.push({ ts: request.now, parent, side: request.side, size: request.size, price: request.price, slices, stale, refused });
+    this.decisions.push({ ts: request.now, parent, side: request.side, size: request.size, price: request.price, slices, stale, full, refused });
     if (this.decisions.length > this.keep) this.decisions.splice(0, this.decisions.length - this.keep);
     return slices;
   }

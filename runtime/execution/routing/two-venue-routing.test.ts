@@ -3,7 +3,8 @@
  * strategy working through TWAP and iceberg parents, the smart router placing every child. With
  * equal fees and latency at both venues, each taking child must go to the venue whose touch was
  * best among the venues with a fresh feed (checked against the quotes the session saw, recorded
- * here), never to a venue whose last quote was older than the stale limit; every decision is
+ * here) and had room under its position limit, never to a venue whose last quote was older than
+ * the stale limit; every decision is
  * recorded with its reason; and the fill history of the run's own store gives a fill probability
  * per venue.
  */
@@ -59,7 +60,7 @@ store: { path: ${store}, policy: block }
   const summary = runBacktest(s);
   await s.close();
   const algos = s.algos!;
-  const routing = (algos as unknown as { deps: { routing: { decisions: { ts: number; stale: string[]; slices: { venue: string; instrument: number; reason: string }[]; refused: string }[]; count: number } } }).deps.routing;
+  const routing = (algos as unknown as { deps: { routing: { decisions: { ts: number; stale: string[]; full: string[]; slices: { venue: string; instrument: number; reason: string }[]; refused: string }[]; count: number } } }).deps.routing;
   expect(routing.count).toBeGreaterThan(50);
   expect(routing.decisions.some((d) => d.stale.length > 0)).toBe(true);
   const at = (i: number, ts: number) => {
@@ -91,7 +92,8 @@ store: { path: ${store}, policy: block }
     const other = 1 - first.instrument;
     const mine = at(first.instrument, d.ts)!;
     const theirs = at(other, d.ts);
-    const fresh = theirs !== undefined && d.ts - theirs.ts <= staleUs;
+    // The other venue competes when its feed is fresh and its position limit has room.
+    const fresh = theirs !== undefined && d.ts - theirs.ts <= staleUs && d.full.length === 0;
     if (fresh) {
       const sideBuy = first.reason.startsWith("best ask");
       expect(sideBuy ? mine.ask <= theirs!.ask : mine.bid >= theirs!.bid).toBe(true);

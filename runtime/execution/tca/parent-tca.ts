@@ -48,12 +48,13 @@ export class TcaAccumulator {
   fills = 0;
 
   constructor(
-    /** Mid times two at arrival (0 when there was no quote). */
-    readonly arrivalMid2: number,
+    /** Mid times two at arrival (0 when no venue had a fresh quote: the first fresh mid is taken then). */
+    public arrivalMid2: number,
   ) {}
 
   /** A quote of the symbol while the parent lives (mid times two). */
   onQuote(mid2: number): void {
+    if (this.arrivalMid2 === 0) this.arrivalMid2 = mid2;
     this.ticks++;
     this.sumMid2 += mid2;
   }
