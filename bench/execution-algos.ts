@@ -44,7 +44,7 @@ execution:
     - { name: iceberg, plugin: iceberg, params: { displaySize: 200000, sizeVariance: 0.3, refreshMinUs: 100000, refreshMaxUs: 2000000 } }
   router: { name: sor, plugin: sor }
 strategies:
-  - { name: sched, plugin: ${JSON.stringify(FIXTURE)}, instruments: [EURUSD], params: { algo: ${algo}, everySeconds: 3600, quantity: 1000000, limitFromTouchTicks: ${limitFromTouchTicks} } }
+  - { name: sched, plugin: ${JSON.stringify(FIXTURE)}, isolate: false, instruments: [EURUSD], params: { algo: ${algo}, everySeconds: 3600, quantity: 1000000, limitFromTouchTicks: ${limitFromTouchTicks} } }
 risk:
   limits: { maxPosition: 50000000, maxOrderNotional: 5000000, maxOrdersPerSecond: 100, priceCollarBps: 100, maxDailyLoss: 10000000, maxDrawdown: 10000000 }
 data: { staleSeconds: 10 }
@@ -88,7 +88,7 @@ async function run(name: string, venues: (keyof typeof VENUE)[], algo: string, l
   const s = await sessionFromYaml(dir.path, yaml(venues, algo, limit), { features: "ts", store: false });
   const summary = runBacktest(s);
   await s.close();
-  return { name, parents: summary.parents, fills: summary.fillsByVenue, seconds: (performance.now() - t0) / 1000 };
+  return { name, parents: summary.parents ?? [], fills: summary.fillsByVenue ?? {}, seconds: (performance.now() - t0) / 1000 };
 }
 
 const runs: Run[] = [];

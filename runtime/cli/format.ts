@@ -39,7 +39,7 @@ export function formatReport(s: SessionSummary): string {
   ];
   // Several venues or execution algorithms: fills per venue and one line per parent order.
   const venues = Object.keys(s.fillsByVenue ?? {});
-  if (venues.length > 1) rows.splice(rows.findIndex((r) => r[0] === "Fills") + 1, 0, ["Fills by venue", venues.map((v) => `${v}=${int(s.fillsByVenue[v]!)}`).join(" ")]);
+  if (venues.length > 1) rows.splice(rows.findIndex((r) => r[0] === "Fills") + 1, 0, ["Fills by venue", venues.map((v) => `${v}=${int(s.fillsByVenue?.[v] ?? 0)}`).join(" ")]);
   if (s.positionsTotal !== undefined) rows.splice(rows.findIndex((r) => r[0] === "Positions") + 1, 0, ["Positions total", Object.entries(s.positionsTotal).map(([k, v]) => `${k} ${v > 0 ? "+" : ""}${int(v)}`).join(", ") || "flat"]);
   const w = Math.max(...rows.map((r) => r[0].length));
   const out = rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join("\n");

@@ -25,7 +25,7 @@ const EXECUTION = `execution:
     - { name: twap, plugin: twap, params: { durationSeconds: 200, slices: 10, style: take } }
     - { name: iceberg, plugin: iceberg, params: { displaySize: 100000, sizeVariance: 0.3 } }
 `;
-const user = (algo: string, extra = "") => `  - { name: user, plugin: ${JSON.stringify(USER)}, instruments: [EURUSD], params: { algo: ${algo}, quantity: 1000000, startAfterQuotes: 200${extra} } }`;
+const user = (algo: string, extra = "") => `  - { name: user, plugin: ${JSON.stringify(USER)}, isolate: false, instruments: [EURUSD], params: { algo: ${algo}, quantity: 1000000, startAfterQuotes: 200${extra} } }`;
 
 describe("parents in a session", () => {
   test("a TWAP parent derives fills and state from its children and ends filled", async () => {
