@@ -134,7 +134,7 @@ async function main(argv: string[]): Promise<number> {
       console.error(`kestrel check: ${file} is not valid:\n  ${problems.map((p) => `${where(p.path)}: ${p.message}`).join("\n  ")}`);
       return 1;
     }
-    console.log(`ok: ${file} (${loaded.config.mode}, ${loaded.config.strategies.length} strategies, venue ${loaded.config.venue.plugin}, market ${loaded.config.market.source})`);
+    console.log(`ok: ${file} (${loaded.config.mode}, ${loaded.config.strategies.length} strategies, venue ${(loaded.config.venues ?? [loaded.config.venue!]).map((v) => v.plugin).join("+")}, market ${loaded.config.market.source})`);
     return 0;
   }
   try {

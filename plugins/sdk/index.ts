@@ -11,5 +11,6 @@ export * from "./strategy.ts";
 export * from "./risk.ts";
 export * from "./venue.ts";
 export * from "./trading-state.ts";
+export * from "./algo.ts";
 export { satisfies, parseVersion } from "./semver.ts";
 export { Type, type Static, type TSchema } from "@sinclair/typebox";

@@ -7,8 +7,8 @@ import type { TSchema } from "@sinclair/typebox";
 /** Version of this SDK; a manifest's `sdk` range must accept it. */
 export const SDK_VERSION = "0.1.0";
 
-/** The three kinds of plugin. */
-export type PluginKind = "strategy" | "risk" | "venue";
+/** The kinds of plugin. */
+export type PluginKind = "strategy" | "risk" | "venue" | "algo" | "router";
 
 /** What a plugin may ask the runtime for. */
 export type Capability = "orders" | "timers" | "features" | "market-data" | "execution";

@@ -8,6 +8,7 @@ import type { Manifest } from "./manifest.ts";
 import type { BookView, Quote, Trade } from "./market.ts";
 import type { Fill, OrderIntent, OrderView } from "./orders.ts";
 import type { TradingState } from "./trading-state.ts";
+import type { AlgoRequest, ParentView } from "./algo.ts";
 
 /** What the runtime offers a strategy; passed explicitly to every hook. */
 export interface StrategyContext<P extends TSchema = TSchema> {
@@ -56,6 +57,15 @@ export interface StrategyContext<P extends TSchema = TSchema> {
   setTimer(afterUs: number, token: number): void;
   /** Structured log line tagged with the strategy. */
   log(message: string, fields?: Record<string, unknown>): void;
+  /**
+   * Hands a parent order to one of the deployment's execution algorithms; returns the parent id
+   * (check its status: it may have been rejected). Optional: absent where the runtime has no algorithms.
+   */
+  submitAlgo?(request: AlgoRequest): number;
+  /** One of this strategy's parent orders, or undefined. */
+  parent?(parentId: number): ParentView | undefined;
+  /** Asks to cancel one of this strategy's parent orders (its open children are canceled). */
+  cancelAlgo?(parentId: number): void;
 }
 
 /** Hooks a strategy implements; all synchronous, all optional. */

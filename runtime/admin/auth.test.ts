@@ -22,7 +22,10 @@ const THROWING = resolve(import.meta.dir, "../session/fixtures/throwing-strategy
 
 beforeAll(async () => {
   // "bad" throws on its 3rd quote (before it sends anything), so it is soon quarantined again after each restart.
-  f = await startPaperFixture({ strategies: [`{ name: bad, plugin: ${JSON.stringify(THROWING)}, instruments: [EURUSD], params: { throwOnQuote: 3 } }`] });
+  f = await startPaperFixture({
+    strategies: [`{ name: bad, plugin: ${JSON.stringify(THROWING)}, instruments: [EURUSD], params: { throwOnQuote: 3 } }`],
+    extraYaml: "execution:\n  algos:\n    - { name: iceberg, plugin: iceberg, params: { displaySize: 1000 } }\n",
+  });
   backtest = saveBacktestResult(join(f.dir, "backtests"), "walk", "walk.yaml", summarize(f.session, 1));
   badSignature = await issueToken("admin", 600, "another-key-0123456789abcdef0123456789");
   expired = await issueToken("admin", 60, f.key, "old", Math.floor(Date.now() / 1000) - 3600);
@@ -48,7 +51,22 @@ async function restingOrder(): Promise<number> {
   return r.json.order.id;
 }
 
+/** A fresh passive iceberg parent (paused when asked); returns its id. */
+function parent(paused = false): number {
+  const eur = f.session.instruments.find((i) => i.symbol === "EURUSD")!;
+  const id = f.session.algos!.submit("manual", { algo: "iceberg", instrument: eur.id, side: 1, quantity: 1000, limitPrice: f.session.core.books.books[eur.id]!.bid - 80 });
+  if (paused) f.session.algos!.setPaused(id, true, "test");
+  return id;
+}
+
 const SAMPLES: Record<string, Sample> = {
+  "GET /api/v1/parents": { path: () => "/api/v1/parents" },
+  "GET /api/v1/parents/{id}": { path: () => `/api/v1/parents/${parent()}` },
+  "GET /api/v1/parents/{id}/tca": { path: () => `/api/v1/parents/${parent()}/tca` },
+  "POST /api/v1/parents": { path: () => "/api/v1/parents", body: () => ({ algo: "iceberg", instrument: "EURUSD", side: "buy", quantity: 1000, limitPrice: f.session.core.books.books[f.session.instruments.find((i) => i.symbol === "EURUSD")!.id]!.bid - 80 }) },
+  "POST /api/v1/parents/{id}/pause": { path: () => `/api/v1/parents/${parent()}/pause` },
+  "POST /api/v1/parents/{id}/resume": { path: () => `/api/v1/parents/${parent(true)}/resume` },
+  "POST /api/v1/parents/{id}/cancel": { path: () => `/api/v1/parents/${parent()}/cancel` },
   "GET /api/v1/health": { path: () => "/api/v1/health" },
   "GET /api/v1/ready": { path: () => "/api/v1/ready" },
   "GET /api/v1/session": { path: () => "/api/v1/session" },

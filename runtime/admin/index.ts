@@ -29,6 +29,7 @@ import { orderRoutes } from "./routes/orders.ts";
 import { portfolioRoutes } from "./routes/portfolio.ts";
 import { riskRoutes } from "./routes/risk.ts";
 import { strategyRoutes } from "./routes/strategies.ts";
+import { parentRoutes } from "./routes/parents.ts";
 import type { StreamClient } from "./streams/client.ts";
 import { StreamHub, type HubOptions } from "./streams/hub.ts";
 import { STREAM_ROUTES, upgradeStream } from "./streams/upgrade.ts";
@@ -117,6 +118,7 @@ export async function startAdmin(session: Session, run: RealtimeRun, opts: Admin
     ...portfolioRoutes(),
     ...riskRoutes(log),
     ...strategyRoutes(),
+    ...parentRoutes(),
     ...alertRoutes(),
     ...backtestRoutes(opts.backtestsDir ?? resolve(DEFAULT_RESULTS_DIR)),
     defineRoute({

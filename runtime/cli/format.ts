@@ -37,8 +37,19 @@ export function formatReport(s: SessionSummary): string {
     ["Quarantined", s.quarantined.join("; ") || "none"],
     ["Fills hash", s.fillsHash],
   ];
+  // Several venues or execution algorithms: fills per venue and one line per parent order.
+  const venues = Object.keys(s.fillsByVenue ?? {});
+  if (venues.length > 1) rows.splice(rows.findIndex((r) => r[0] === "Fills") + 1, 0, ["Fills by venue", venues.map((v) => `${v}=${int(s.fillsByVenue?.[v] ?? 0)}`).join(" ")]);
+  if (s.positionsTotal !== undefined) rows.splice(rows.findIndex((r) => r[0] === "Positions") + 1, 0, ["Positions total", Object.entries(s.positionsTotal).map(([k, v]) => `${k} ${v > 0 ? "+" : ""}${int(v)}`).join(", ") || "flat"]);
   const w = Math.max(...rows.map((r) => r[0].length));
-  return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join("\n");
+  const out = rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join("\n");
+  const parents = s.parents ?? [];
+  if (parents.length === 0) return out;
+  const lines = parents.map(
+    (p) =>
+      `  #${p.id} ${p.algo} ${p.side > 0 ? "buy" : "sell"} ${int(p.filled)}/${int(p.quantity)} ${p.status} arrival ${p.arrivalPrice} avg ${p.avgPrice || "-"} shortfall ${fmt(p.shortfallBps)} bp vwap(${p.benchmarkBasis}) ${fmt(p.vwapSlippageBps)} bp spread ${fmt(p.spreadPaidBps)} bp fees ${fmt(p.fees)} children ${p.children}`,
+  );
+  return `${out}\n${"Parents".padEnd(w)}  ${parents.length} (TCA per parent: kestrel data tca --parents)\n${lines.join("\n")}`;
 }
 
 /** The report's lines on bad rows: the total, then each input that had some with its first bad row. */

@@ -2,7 +2,7 @@
 import { Type, type Static } from "@sinclair/typebox";
 import { ClusterConfig } from "../cluster/schema.ts";
 
-const Symbol = Type.String({ pattern: "^[A-Z0-9._-]{2,32}$", description: "instrument symbol, e.g. EURUSD" });
+const Symbol = Type.String({ pattern: "^[A-Z0-9._-]{2,32}(@[a-z0-9][a-z0-9-]{0,63})?$", description: "instrument symbol, e.g. EURUSD (EURUSD@fxcm: that symbol at one venue of a several-venue deployment)" });
 
 /** An instrument declared by the deployment (replay of files needs them; synthetic builds its own). */
 export const InstrumentConfig = Type.Object(
@@ -32,6 +32,8 @@ const ReplayFile = Type.Object(
       Type.Literal("store"),
     ]),
     mapping: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    /** With `venues:`, the venue whose feed this file is (one replay source per venue). */
+    venue: Type.Optional(Type.String({ pattern: "^[a-z0-9][a-z0-9-]{0,63}$" })),
   },
   { additionalProperties: false },
 );
@@ -94,6 +96,36 @@ const Limits = Type.Object(
   { additionalProperties: false },
 );
 
+/** One venue of a several-venue deployment (`venues:`): its plugin, what it lists and its own limits. */
+const VenueConfig = Type.Object(
+  {
+    ...PluginRef,
+    /** Symbols this venue lists (default: every declared instrument). */
+    instruments: Type.Optional(Type.Array(Symbol, { minItems: 1 })),
+    /** Risk limits of this venue's instruments (override `risk.limits`, which also bound the total over venues). */
+    limits: Type.Optional(Type.Partial(Limits)),
+    /** What the smart order router assumes of this venue (defaults: the plugin params takerFeePpm, makerFeePpm, orderLatencyUs). */
+    routing: Type.Optional(
+      Type.Object(
+        { takerFeePpm: Type.Optional(Type.Integer()), makerFeePpm: Type.Optional(Type.Integer()), latencyUs: Type.Optional(Type.Integer({ minimum: 0 })) },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** Execution algorithms and the smart order router a deployment offers its strategies and operators. */
+const ExecutionConfig = Type.Object(
+  {
+    /** Algorithm instances by name (plugins/algos/<plugin>); their params are defaults each parent may override. */
+    algos: Type.Optional(Type.Array(Type.Object({ ...PluginRef }, { additionalProperties: false }))),
+    /** The router that places algorithms' children across venues (none: a child goes to its parent's venue). */
+    router: Type.Optional(Type.Object({ ...PluginRef }, { additionalProperties: false })),
+  },
+  { additionalProperties: false },
+);
+
 /** The whole deployment. */
 export const DeploymentConfig = Type.Object(
   {
@@ -111,7 +143,11 @@ export const DeploymentConfig = Type.Object(
     ),
     instruments: Type.Optional(Type.Array(InstrumentConfig)),
     market: Market,
-    venue: Type.Object({ ...PluginRef }, { additionalProperties: false }),
+    /** The venue of a one-venue deployment (exactly one of `venue` and `venues`). */
+    venue: Type.Optional(Type.Object({ ...PluginRef }, { additionalProperties: false })),
+    /** Several venues in one session: per-venue books, positions and limits, and a consolidated book. */
+    venues: Type.Optional(Type.Array(VenueConfig, { minItems: 1 })),
+    execution: Type.Optional(ExecutionConfig),
     strategies: Type.Array(StrategyConfig),
     risk: Type.Object(
       {
@@ -251,5 +287,7 @@ export const DeploymentConfig = Type.Object(
 
 /** A deployment as parsed and validated. */
 export type DeploymentConfig = Static<typeof DeploymentConfig>;
+/** A venue entry of `venues:`. */
+export type VenueConfig = Static<typeof VenueConfig>;
 /** An instrument entry of a deployment. */
 export type InstrumentConfig = Static<typeof InstrumentConfig>;

@@ -26,7 +26,15 @@ export type ErrorCode =
   | "PLUGIN_ISOLATE_DEAD"
   | "PLUGIN_ISOLATE_PROTOCOL"
   | "PLUGIN_LOAD_FAILED"
-  | "KERNEL";
+  | "KERNEL"
+  // Execution algorithms, parents and routing (issue 16).
+  | "ALGO_NOT_CONFIGURED"
+  | "ALGO_UNKNOWN"
+  | "ALGO_PARAMS_INVALID"
+  | "ALGO_THREW"
+  | "PARENT_ILLEGAL_TRANSITION"
+  | "PARENT_UNKNOWN"
+  | "ROUTE_NO_VENUE";
 
 /** A typed runtime error: a code, a message with key=value context, and an optional cause. */
 export class KestrelError extends Error {

@@ -55,5 +55,25 @@ export interface ControlRecord {
   readonly ts: number;
 }
 
+/**
+ * A parent order command: its creation (with the algorithm and its params as JSON) or a change
+ * asked of it. Its children are ordinary order records whose tag names the parent.
+ */
+export interface ParentRecord {
+  readonly t: "parent";
+  readonly kind: "new" | "cancel" | "amend" | "pause" | "resume" | "finish" | "reject";
+  readonly id: number;
+  readonly ts: number;
+  readonly strategy?: string;
+  readonly algo?: string;
+  readonly instrument?: number;
+  readonly side?: Side;
+  readonly quantity?: number;
+  readonly limitPrice?: number;
+  /** Per-parent params as JSON ("new"). */
+  readonly params?: string;
+  readonly reason?: string;
+}
+
 /** Any journal record. */
-export type JournalRecord = OrderRecord | ReportRecord | CancelRecord | ControlRecord;
+export type JournalRecord = OrderRecord | ReportRecord | CancelRecord | ControlRecord | ParentRecord;

@@ -12,7 +12,7 @@ import { findPackageDir, parsePackageRef, readPluginPackage, type PluginPackage 
 import { satisfies } from "../../plugins/sdk/semver.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
-const FOLDER: Record<PluginKind, string> = { strategy: "strategies", risk: "risk", venue: "venues" };
+const FOLDER: Record<PluginKind, string> = { strategy: "strategies", risk: "risk", venue: "venues", algo: "algos", router: "algos" };
 
 /** Where a plugin reference led: a module (and its package, when it is one) or why nothing was found. */
 export type Resolved = { readonly module: string; readonly pkg: PluginPackage | null } | { readonly problem: string };

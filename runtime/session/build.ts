@@ -39,6 +39,10 @@ import { TickRecorder } from "../store/recorder.ts";
 import type { SidecarsConfig, SidecarsHandle } from "../sidecars/types.ts";
 import type { RunningModels } from "../models/start-models.ts";
 import { attachRecorder } from "../store/session-recording.ts";
+import { deploymentVenues, instrumentsNamed, isMultiVenue, multiVenueInstruments, primaryVenueName, venueLimitOverrides, venueProblems } from "./venues/deployment-venues.ts";
+import { attachVenues, type VenueSet } from "./venues/attach-venues.ts";
+import { attachAlgos } from "../execution/algos/attach-algos.ts";
+import type { AlgoHost } from "../execution/algos/algo-host.ts";
 
 /** Options that do not belong in the deployment file. */
 export interface BuildOptions {
@@ -104,6 +108,10 @@ export interface Session {
   readonly models: RunningModels | null;
   /** Deploys another version of a strategy's plugin while the session runs (hot swap, journaled); null on success, else why. */
   deployPlugin(strategy: string, ref: string, orders: "hand-over" | "cancel", by: string): Promise<string | null>;
+  /** The venues (one, or several behind one adapter) and the consolidated book. */
+  readonly venues: VenueSet;
+  /** Parent orders and execution algorithms (null when the deployment has no `execution:`). */
+  readonly algos: AlgoHost | null;
 }
 
 /** Stamping and wake-up of market data a venue pushes in. */
@@ -124,6 +132,7 @@ export function deploymentInstruments(config: DeploymentConfig): Instrument[] {
     const chosen = wanted === undefined ? all : all.filter((i) => wanted.includes(i.symbol));
     return chosen.map((inst, id) => ({ ...inst, id }));
   }
+  if (isMultiVenue(config)) return multiVenueInstruments(config);
   return (config.instruments ?? []).map((c, id) => ({
     id,
     symbol: c.symbol,
@@ -139,11 +148,14 @@ export function deploymentInstruments(config: DeploymentConfig): Instrument[] {
 
 /** Plugin requests of a deployment, with their YAML paths. */
 export function pluginRequests(config: DeploymentConfig): PluginRequest[] {
-  const reqs: PluginRequest[] = [{ name: config.venue.name, plugin: config.venue.plugin, kind: "venue", params: config.venue.params, path: ["venue"] }];
+  const reqs: PluginRequest[] = deploymentVenues(config).map((v) => ({ name: v.name, plugin: v.plugin, kind: "venue", params: v.params, path: v.path }));
   config.strategies.forEach((s, i) =>
     reqs.push({ name: s.name, plugin: s.plugin, kind: "strategy", params: s.params, path: ["strategies", i], instrumentCount: s.instruments.length }),
   );
   (config.risk.plugins ?? []).forEach((r, i) => reqs.push({ name: r.name, plugin: r.plugin, kind: "risk", params: r.params, path: ["risk", "plugins", i] }));
+  (config.execution?.algos ?? []).forEach((a, i) => reqs.push({ name: a.name, plugin: a.plugin, kind: "algo", params: a.params, path: ["execution", "algos", i] }));
+  const router = config.execution?.router;
+  if (router !== undefined) reqs.push({ name: router.name, plugin: router.plugin, kind: "router", params: router.params, path: ["execution", "router"] });
   return reqs;
 }
 
@@ -161,6 +173,8 @@ export async function checkDeployment(config: DeploymentConfig, configFile: stri
   const add = (path: (string | number)[], message: string, code?: string) => problems.push(code === undefined ? { path, message } : { path, message, code });
   const instruments = deploymentInstruments(config);
   const symbols = new Set(instruments.map((i) => i.symbol));
+  for (const p of venueProblems(config)) add(p.path, p.message);
+  const multi = isMultiVenue(config);
   if (config.market.source === "synthetic") {
     const all = new Set(syntheticInstruments("sim").map((i) => i.symbol));
     config.market.synthetic?.pairs?.forEach((p, i) => {
@@ -183,16 +197,17 @@ export async function checkDeployment(config: DeploymentConfig, configFile: stri
   }
   config.strategies.forEach((s, i) =>
     s.instruments.forEach((sym, j) => {
-      if (!symbols.has(sym)) add(["strategies", i, "instruments", j], `strategies[${i}].instruments[${j}]: expected an instrument of this deployment (${[...symbols].slice(0, 6).join(", ")}...), got "${sym}"`, "CONFIG_UNKNOWN_INSTRUMENT");
+      if (instrumentsNamed(instruments, sym).length === 0) add(["strategies", i, "instruments", j], `strategies[${i}].instruments[${j}]: expected an instrument of this deployment (${[...symbols].slice(0, 6).join(", ")}...), got "${sym}"`, "CONFIG_UNKNOWN_INSTRUMENT");
     }),
   );
   for (const sym of Object.keys(config.risk.instruments ?? {})) {
-    if (!symbols.has(sym)) add(["risk", "instruments", sym], `risk.instruments.${sym}: expected an instrument of this deployment, got "${sym}"`, "CONFIG_UNKNOWN_INSTRUMENT");
+    if (instrumentsNamed(instruments, sym).length === 0) add(["risk", "instruments", sym], `risk.instruments.${sym}: expected an instrument of this deployment, got "${sym}"`, "CONFIG_UNKNOWN_INSTRUMENT");
   }
   if (config.market.source === "replay") {
     const { existsSync } = await import("node:fs");
     config.market.replay?.files.forEach((f, i) => {
-      if (!symbols.has(f.instrument)) add(["market", "replay", "files", i, "instrument"], `market.replay.files[${i}].instrument: expected a declared instrument, got "${f.instrument}"`, "CONFIG_UNKNOWN_INSTRUMENT");
+      const known = multi ? f.venue === undefined || symbols.has(`${f.instrument}@${f.venue}`) : symbols.has(f.instrument);
+      if (!known) add(["market", "replay", "files", i, "instrument"], `market.replay.files[${i}].instrument: expected a declared instrument${multi ? ` listed by venue ${f.venue}` : ""}, got "${f.instrument}"`, "CONFIG_UNKNOWN_INSTRUMENT");
       const p = resolve(dirname(configFile), f.path);
       if (!existsSync(p)) add(["market", "replay", "files", i, "path"], `market.replay.files[${i}].path: file not found: ${p}`, "MARKET_FILE_NOT_FOUND");
     });
@@ -234,7 +249,7 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const instruments = deploymentInstruments(config);
   const bySymbol = new Map(instruments.map((i) => [i.symbol, i]));
-  const feed = new PushSource(`venue:${config.venue.name}`);
+  const feed = new PushSource(`venue:${primaryVenueName(config)}`);
   const sources = [...(opts.sources ?? (await openSources(config, configFile, instruments, mode, opts.startTs))), feed];
   const loop = new EventLoop(sources);
   const backend = opts.features ?? config.features?.backend ?? "auto";
@@ -252,7 +267,7 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
   const strategies = config.strategies.filter((s) => s.enabled !== false).map((s) => s.name);
   const portfolio = new Portfolio(instruments, [...strategies, "manual"]);
   const performance = new PerformanceTracker();
-  const limits = resolveLimits(instruments, config.risk.limits, config.risk.instruments ?? {});
+  const limits = resolveLimits(instruments, config.risk.limits, venueLimitOverrides(config, instruments));
   const books = new L1Books(instruments.length);
   let core!: TradingCore;
   let models: RunningModels | null = null;
@@ -292,33 +307,25 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
   }
   if ((config.features?.instruments ?? "traded") === "traded") {
     core.featureOn.fill(0);
-    for (const s of config.strategies) if (s.enabled !== false) for (const sym of s.instruments) core.featureOn[bySymbol.get(sym)!.id] = 1;
+    for (const s of config.strategies) if (s.enabled !== false) for (const sym of s.instruments) for (const id of instrumentsNamed(instruments, sym)) core.featureOn[id] = 1;
   }
   const logFor = (who: string) => (message: string, fields?: Record<string, unknown>) => log(logLine(core.now(), who, message, fields));
 
-  // Venue.
-  const venueLoaded = loaded.find((l) => l.request.kind === "venue")!;
-  const venuePlugin = venueLoaded.plugin as unknown as VenuePlugin;
-  core.venue = venuePlugin.create({
-    name: config.venue.name,
-    params: venueLoaded.params as never,
+  // Venues: one adapter, or several behind one (per-venue instruments, books and limits).
+  const venueSet = attachVenues({
+    config,
+    loaded,
     instruments,
-    seed: config.seed,
-    now: () => loop.clock.now(),
-    schedule: (ts, fn) => loop.schedule(ts, fn),
-    report: (r) => core.onReport(r),
-    quote: (i, bid, ask, bidSize, askSize) => {
-      const ok = feed.pushQuote(arrival.now(), i, bid, ask, bidSize, askSize);
-      if (ok) arrival.kick();
-      return ok;
-    },
-    trade: (i, price, size, side) => {
-      const ok = feed.pushPrint(arrival.now(), i, price, size, side);
-      if (ok) arrival.kick();
-      return ok;
-    },
-    alert: (code, message) => alerts.raise(loop.clock.now(), code, "warning", config.venue.name, message),
+    loop,
+    core,
+    feed,
+    arrival,
+    alerts,
+    riskRules,
+    portfolio,
   });
+  core.venue = venueSet.adapter;
+  const algos = await attachAlgos({ config, loaded, instruments, core, venues: venueSet, log: (who, message, fields) => log(logLine(core.now(), who, message, fields)) });
 
   // Risk plugins: a throw fails closed (the order is refused) and quarantines the rule.
   for (const l of loaded.filter((x) => x.request.kind === "risk")) {
@@ -362,6 +369,13 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
     setTimer: (s: string, afterUs: number, token: number) => loop.schedule(loop.clock.now() + Math.max(0, afterUs), () => host.onTimer(s, token)),
     log: (s: string, message: string, fields?: Record<string, unknown>) => log(logLine(loop.clock.now(), s, message, fields)),
     tradingState: () => core.tradingState,
+    ...(algos === null
+      ? {}
+      : {
+          submitAlgo: (s: string, req: Parameters<AlgoHost["submit"]>[1]) => algos.submit(s, req),
+          parentOf: (s: string, id: number) => (algos.parents.get(id)?.spec.strategy === s ? algos.view(id) : undefined),
+          cancelAlgo: (s: string, id: number) => void (algos.parents.get(id)?.spec.strategy === s && algos.cancel(id, s)),
+        }),
   };
   const isolates: { stop(): void }[] = [];
   /** The plugin a loaded strategy runs as: in an isolate (asked, or by default outside this project's plugins/) or in process. */
@@ -376,7 +390,7 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
     if (s.enabled === false) return;
     const l = loaded.find((x) => x.request.kind === "strategy" && x.request.name === s.name)!;
     const plugin = strategyPlugin(l, s);
-    const ids = s.instruments.map((sym) => bySymbol.get(sym)!.id);
+    const ids = s.instruments.flatMap((sym) => instrumentsNamed(instruments, sym));
     const ctx = new RuntimeStrategyContext(s.name, l.params as never, ids.map((i) => instruments[i]!), services, plugin.manifest.capabilities ?? []);
     core.setVersion(s.name, plugin.manifest.version);
     host.add(new StrategySlot(s.name, plugin, ctx, ids, plugin.manifest.onQuarantine ?? "cancel-all"));
@@ -428,6 +442,7 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
   if (journalPath !== "") {
     const contents = readJournal(journalPath);
     core.restore(contents.records);
+    algos?.restore(contents.records);
     restored = contents.records.length;
     tornTail = contents.tornTail;
     journal = new JournalWriter(journalPath, (config.journal?.fsync ?? "batch") as FsyncPolicy, contents.goodLength);
@@ -549,8 +564,16 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
     if (models !== null) await models.stop();
     if (sidecars !== null) await sidecars.stop();
     if (recorder !== null) await recorder.close();
+    // Parents' TCA goes to the store beside the orders and fills it explains.
+    if (recorder !== null && algos !== null && config.store !== undefined) {
+      const rows = algos.tcaAll();
+      if (rows.length > 0) {
+        const { writeParentTca } = await import("../execution/tca/store-tca.ts");
+        await writeParentTca(resolve(config.store.path), config.name, rows, new Map([...algos.parents.all()].map((p) => [p.id, [...p.children]])));
+      }
+    }
   };
-  return { config, mode, instruments, loop, core, performance, journal, sources, restored, skippedOnRestore, journalTornTail: tornTail, recorder, close, arrival, feed, sidecars, models, deployPlugin };
+  return { config, mode, instruments, loop, core, performance, journal, sources, restored, skippedOnRestore, journalTornTail: tornTail, recorder, close, arrival, feed, sidecars, models, deployPlugin, venues: venueSet, algos };
 }
 
 async function openSources(config: DeploymentConfig, configFile: string, instruments: Instrument[], mode: DeploymentConfig["mode"], startTs?: number): Promise<MarketSource[]> {
@@ -579,6 +602,7 @@ async function openSources(config: DeploymentConfig, configFile: string, instrum
   if (config.market.source === "venue") return [];
   const bySymbol = new Map(instruments.map((i) => [i.symbol, i]));
   const files = config.market.replay?.files ?? [];
+  if (isMultiVenue(config)) return openVenueSources(config, configFile, bySymbol);
   const readers: QuoteReader[] = [];
   for (const [i, f] of files.entries()) {
     const path = resolve(dirname(configFile), f.path);
@@ -606,6 +630,26 @@ function noEventsError(replay: ReplaySource): SourceConfigError {
     badRows: bad.reduce((n, b) => n + b.count, 0),
     first: first === undefined ? "none (no rows at all)" : `${first.file}:${first.line}: ${first.reason}`,
   });
+}
+
+/** One replay source per venue, each over that venue's files (merged with the others in event time by the loop). */
+async function openVenueSources(config: DeploymentConfig, configFile: string, bySymbol: Map<string, Instrument>): Promise<MarketSource[]> {
+  const out: MarketSource[] = [];
+  const files = config.market.replay?.files ?? [];
+  for (const v of deploymentVenues(config)) {
+    const readers: QuoteReader[] = [];
+    const insts: Instrument[] = [];
+    for (const [i, f] of files.entries()) {
+      if (f.venue !== v.name) continue;
+      const inst = bySymbol.get(`${f.instrument}@${v.name}`)!;
+      const path = resolve(dirname(configFile), f.path);
+      if (f.format === "store") readers.push(await openStoreQuotes(path, f.instrument));
+      else readers.push(openSpecReader({ path, instrument: inst, format: f.format, mapping: f.mapping as never }, i));
+      insts.push(inst);
+    }
+    if (readers.length > 0) out.push(new ReplaySource(readers, insts, `replay:${v.name}`));
+  }
+  return out;
 }
 
 /** Half-life (µs) of the first EWMA volatility the feature engine computes, for the VaR inputs. */

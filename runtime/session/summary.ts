@@ -11,6 +11,7 @@ export interface BadRowsSummary {
   /** The first bad row of each input that had one: file, line and reason. */
   first: Record<string, RowError>;
 }
+import type { ParentTca } from "../execution/tca/parent-tca.ts";
 
 /** A JSON-able summary of a session. */
 export interface SessionSummary {
@@ -46,6 +47,14 @@ export interface SessionSummary {
   restoredRecords: number;
   /** Accelerator sidecars' figures (sources of verdicts and VaR, fallbacks), when configured. */
   sidecars: Record<string, unknown> | null;
+  /** Fills per venue name. */
+  fillsByVenue?: Record<string, number>;
+  /** One TCA object per parent order (empty without execution algorithms). */
+  parents?: ParentTca[];
+  /** Routing decisions made by the smart order router. */
+  routingDecisions?: number;
+  /** Several venues: position per symbol summed over venues (`positions` is per venue there). */
+  positionsTotal?: Record<string, number>;
 }
 
 /** Builds the summary of a session at this moment. */
@@ -93,6 +102,10 @@ export function summarize(s: Session, wallSeconds: number): SessionSummary {
     journalRecords: s.journal?.appended ?? 0,
     restoredRecords: s.restored,
     sidecars: s.sidecars?.status() ?? null,
+    fillsByVenue: s.venues.fillsByVenue(),
+    parents: s.algos?.tcaAll() ?? [],
+    ...(s.algos !== null && s.algos.deps.routing.active ? { routingDecisions: s.algos.deps.routing.count } : {}),
+    ...(s.venues.multi !== null ? { positionsTotal: totalPositions(s) } : {}),
   };
 }
 
@@ -106,5 +119,17 @@ export function badRowsOf(s: Pick<Session, "sources">): BadRowsSummary {
       if (b.first !== null && out.first[b.source] === undefined) out.first[b.source] = b.first;
     }
   }
+  return out;
+}
+
+/** Positions per symbol summed over the venues that list it (several-venue sessions). */
+function totalPositions(s: Session): Record<string, number> {
+  const out: Record<string, number> = {};
+  const c = s.venues.consolidated;
+  c.symbols.forEach((sym, k) => {
+    let p = 0;
+    for (const id of c.members[k]!) p += s.core.portfolio.position(id);
+    if (p !== 0) out[sym] = p;
+  });
   return out;
 }

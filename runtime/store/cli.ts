@@ -22,7 +22,7 @@ export interface DataCommandIo {
 
 const STD_IO: DataCommandIo = { out: (t) => console.log(t), err: (t) => console.error(t) };
 
-const VALUE_FLAGS = new Set(["db", "instrument", "format", "price-decimals", "size-decimals", "quote", "columns", "ts-format", "delimiter", "size-multiplier", "book-depth", "table", "interval", "window", "bucket", "from", "to", "strategy", "parquet", "query", "name"]);
+const VALUE_FLAGS = new Set(["db", "instrument", "format", "price-decimals", "size-decimals", "quote", "columns", "ts-format", "delimiter", "size-multiplier", "book-depth", "table", "interval", "window", "bucket", "from", "to", "strategy", "parquet", "query", "name", "parent", "html"]);
 
 const RANGE = `  --from <t> --to <t>   time range: ISO date-time (UTC) or µs since the epoch`;
 const HELP: Record<string, string> = {
@@ -34,7 +34,7 @@ Subcommands:
   bars --db <file> --instrument S       OHLCV bars at any interval
   stats --db <file> --instrument S      spread statistics and VWAP per window
   profile --db <file> --instrument S    activity by time of day
-  tca --db <file>                       transaction costs per order
+  tca --db <file>                       transaction costs per order (--parents, --parent <id>: per parent order)
   pnl --db <file>                       realised P&L by strategy, instrument and day
   instruments --db <file>               the instruments in a store
   export --db <file> --parquet <dir>    Parquet partitioned by instrument and day
@@ -81,9 +81,16 @@ Activity by time of day (UTC) over the days in the store: quotes per day, spread
   --bucket <d>          bucket length (default 1h)
 ${RANGE}`,
   tca: `Usage: kestrel data tca --db <file> [--strategy <name>] [--json]
+       kestrel data tca --db <file> --parents [--json]
+       kestrel data tca --db <file> --parent <id> [--html <file>] [--json]
 
 Per order: arrival mid, execution price, slippage in ticks, pips and money, fees, time to fill.
-${RANGE}`,
+${RANGE}
+  --parents         per parent order (execution algorithms): arrival price, average price,
+                    implementation shortfall, VWAP slippage (tick-weighted mid on quote-only
+                    feeds, see benchmark_basis), participation, fees, spread paid, children
+  --parent <id>     one parent and its children's fills with their venues
+  --html <file>     with --parent: an HTML report with the child fills on a price chart`,
   pnl: `Usage: kestrel data pnl --db <file> [--json]
 
 Realised P&L by strategy, instrument and UTC day, fills matched first in, first out.
@@ -181,6 +188,31 @@ export async function runDataCommand(argv: string[], io: DataCommandIo = STD_IO)
           return 0;
         }
         case "tca": {
+          const parentFlag = flag("parent");
+          if (args.flags.has("parents") || parentFlag !== undefined) {
+            const { readParentTca, parentChildFills, parentMids } = await import("../execution/tca/store-tca.ts");
+            if (parentFlag === undefined) {
+              const rows = await readParentTca(db);
+              const t = objectsToTable(rows);
+              print(t.columns, t.rows);
+              return 0;
+            }
+            const id = intFlag(parentFlag, "parent")!;
+            const rows = await readParentTca(db, id);
+            if (rows.length === 0) throw new Error(`PARENT_UNKNOWN: parent=${id} is not in ${dbPath} (parents are written when a session with execution algorithms and a store ends)`);
+            const fills = await parentChildFills(db, id);
+            const t = objectsToTable(rows);
+            print(t.columns, t.rows);
+            const f = objectsToTable(fills);
+            print(f.columns, f.rows);
+            const html = flag("html");
+            if (html !== undefined) {
+              const { parentTcaHtml } = await import("../execution/tca/tca-html.ts");
+              await Bun.write(html, parentTcaHtml(rows.at(-1)!, await parentMids(db, id), fills));
+              io.err(`wrote ${html}`);
+            }
+            return 0;
+          }
           const t = objectsToTable(await transactionCosts(db, { ...range, strategy: flag("strategy") }));
           print(t.columns, t.rows);
           return 0;

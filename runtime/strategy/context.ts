@@ -6,6 +6,7 @@ import type { StrategyContext } from "../../plugins/sdk/strategy.ts";
 import type { Capability } from "../../plugins/sdk/manifest.ts";
 import type { TradingState } from "../../plugins/sdk/trading-state.ts";
 import { KestrelError } from "../errors/codes.ts";
+import type { AlgoRequest, ParentView } from "../../plugins/sdk/algo.ts";
 
 /** What a strategy context needs from the trading core. */
 export interface StrategyServices {
@@ -23,6 +24,10 @@ export interface StrategyServices {
   setTimer(strategy: string, afterUs: number, token: number): void;
   log(strategy: string, message: string, fields?: Record<string, unknown>): void;
   tradingState(): TradingState;
+  /** Execution algorithms (absent when the session has none). */
+  submitAlgo?(strategy: string, request: AlgoRequest): number;
+  parentOf?(strategy: string, parentId: number): ParentView | undefined;
+  cancelAlgo?(strategy: string, parentId: number): void;
 }
 
 /**
@@ -99,5 +104,17 @@ export class RuntimeStrategyContext implements StrategyContext {
   }
   tradingState(): TradingState {
     return this.s.tradingState();
+  }
+  submitAlgo(request: AlgoRequest): number {
+    this.need(this.orders, "orders", "submitAlgo");
+    if (this.s.submitAlgo === undefined) throw new KestrelError("ALGO_NOT_CONFIGURED", `strategy=${this.name} algo=${request.algo} (the deployment has no execution.algos)`);
+    return this.s.submitAlgo(this.name, request);
+  }
+  parent(parentId: number): ParentView | undefined {
+    return this.s.parentOf?.(this.name, parentId);
+  }
+  cancelAlgo(parentId: number): void {
+    this.need(this.orders, "orders", "cancelAlgo");
+    this.s.cancelAlgo?.(this.name, parentId);
   }
 }

@@ -17,7 +17,7 @@ const Params = Type.Object(
     makerFeePpm: Type.Integer({ default: 0, description: "maker fee, millionths of notional" }),
     takerFeePpm: Type.Integer({ default: 20, description: "taker fee, millionths of notional" }),
     dayEndHourUtc: Type.Integer({ minimum: 0, maximum: 23, default: 21 }),
-    sizelessQuoteSize: Type.Integer({ minimum: 0, default: 0, description: "size assumed at a touch the data gives no size for (Lean FX files), units; 0: takers get nothing there" }),
+    assumedQuoteSize: Type.Integer({ minimum: 0, default: 0, description: "displayed size assumed at each quote when the feed carries none (quote-only feeds such as OANDA, FXCM); 0 keeps the feed's size" }),
   },
   { additionalProperties: false },
 );

@@ -164,13 +164,13 @@ test("feed delay lengthens the order path: an order decided on stale data meets 
   expect(kinds(h.reports, id)).toEqual(["accepted", "canceled"]);
 });
 
-test("a quote without sizes gives takers nothing, unless sizelessQuoteSize assumes a size there", () => {
+test("a quote without sizes gives takers nothing, unless assumedQuoteSize assumes a size there", () => {
   const bare = harness();
   bare.quote(110_000, 110_002, 0, 0);
   const a = bare.order({ price: 110_002, tif: "IOC" });
   bare.runTo(2_000_000);
   expect(kinds(bare.reports, a)).toEqual(["accepted", "canceled"]);
-  const assumed = harness({ ...P, sizelessQuoteSize: 1_000_000 });
+  const assumed = harness({ ...P, assumedQuoteSize: 1_000_000 });
   assumed.quote(110_000, 110_002, 0, 0);
   const b = assumed.order({ price: 110_002, tif: "IOC" });
   assumed.runTo(2_000_000);

@@ -39,8 +39,8 @@ export interface SimVenueParams {
   takerFeePpm: number;
   /** UTC hour at which DAY orders expire (FX: 21). */
   dayEndHourUtc: number;
-  /** Size assumed at a touch quoted without size (data with no sizes), units; 0 or absent: none. */
-  sizelessQuoteSize?: number;
+  /** Displayed size assumed at a quote whose feed carries no size (0: keep the feed's size). */
+  assumedQuoteSize?: number;
 }
 
 const HOUR_US = 3_600_000_000;
@@ -121,9 +121,9 @@ export class SimVenue implements VenueAdapter, MatchSink {
     prev.valid = t.valid;
     t.bid = q.bid;
     t.ask = q.ask;
-    const assumed = this.p.sizelessQuoteSize ?? 0;
-    t.bidSize = q.bidSize > 0 ? q.bidSize : assumed;
-    t.askSize = q.askSize > 0 ? q.askSize : assumed;
+    const assumed = this.p.assumedQuoteSize ?? 0;
+    t.bidSize = assumed > 0 && q.bidSize <= 0 ? assumed : q.bidSize;
+    t.askSize = assumed > 0 && q.askSize <= 0 ? assumed : q.askSize;
     t.valid = true;
     t.takenBid = 0;
     t.takenAsk = 0;

@@ -27,6 +27,11 @@ export const ADMIN_CODES = {
   ADMIN_RATE_LIMITED: { status: 429, meaning: "this token sent more than its rate; the kill switch routes are exempt" },
   ADMIN_INTERNAL: { status: 500, meaning: "a handler threw (a bug); the message says what" },
   ADMIN_NOT_READY: { status: 503, meaning: "some instrument has no quote yet" },
+  // Parent orders and execution algorithms (issue 16).
+  ADMIN_NO_ALGOS: { status: 404, meaning: "the deployment has no execution.algos" },
+  ADMIN_UNKNOWN_PARENT: { status: 404, meaning: "no such parent order id" },
+  ADMIN_UNKNOWN_INSTRUMENT: { status: 404, meaning: "no instrument of this deployment has that symbol" },
+  ADMIN_PARENT_STATE: { status: 409, meaning: "the parent's state does not allow that (terminal, already canceling, already paused)" },
 } as const;
 
 /** An admin API error code. */

@@ -17,8 +17,8 @@ export function marketRoutes(): AdminRoute[] {
       params: Type.Object({ venue: Type.String({ pattern: "^[a-z0-9][a-z0-9-]{0,63}$" }) }, { additionalProperties: false }),
       responses: { 200: "instruments", 404: "no such venue" },
       handle: ({ session, params }) => {
-        const list = session.instruments.filter((i) => i.venue === params.venue || session.config.venue.name === params.venue);
-        if (list.length === 0) return fail(404, "ADMIN_UNKNOWN_VENUE", `venue=${params.venue} known=${session.config.venue.name}`);
+        const list = session.instruments.filter((i) => i.venue === params.venue || (session.config.venues === undefined && session.config.venue?.name === params.venue));
+        if (list.length === 0) return fail(404, "ADMIN_UNKNOWN_VENUE", `venue=${params.venue} known=${session.venues.venues.map((v) => v.name).join(",")}`);
         return ok({
           venue: params.venue,
           instruments: list.map((i) => {

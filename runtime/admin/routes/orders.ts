@@ -33,7 +33,7 @@ export function orderRoutes(): AdminRoute[] {
       body: ManualOrderBody,
       responses: { 201: "accepted by risk and sent to the venue", 422: "refused by risk (the order is recorded as rejected)" },
       handle: ({ session, run, body }) => {
-        const r = toIntent(body, session.instruments, session.config.venue.name);
+        const r = toIntent(body, session.instruments, session.venues.venues[0]?.name ?? "");
         if (!r.ok) return fail(400, "ADMIN_BAD_REQUEST", r.problems.map((p) => `body${p.path}: ${p.reason}`).join("; "), r.problems);
         const core = session.core;
         run.syncClock();

@@ -40,6 +40,8 @@ export interface PaperFixtureOptions {
   strategies?: readonly string[];
   /** Extra admin options. */
   admin?: Parameters<typeof startAdmin>[2];
+  /** Extra top-level YAML appended to the deployment (e.g. an `execution:` section). */
+  extraYaml?: string;
 }
 
 const YAML = (strategy: boolean, extra: readonly string[], store: string | null) => `
@@ -74,7 +76,7 @@ ${store === null ? "" : `store: { path: ${JSON.stringify(store)}, policy: block,
 export async function startPaperFixture(opts: PaperFixtureOptions = {}): Promise<PaperFixture> {
   const dir = mkdtempSync(join(tmpdir(), "kestrel-admin-"));
   const file = join(dir, "paper.yaml");
-  writeFileSync(file, YAML(opts.strategy ?? true, opts.strategies ?? [], opts.store === true ? join(dir, "store.duckdb") : null));
+  writeFileSync(file, YAML(opts.strategy ?? true, opts.strategies ?? [], opts.store === true ? join(dir, "store.duckdb") : null) + (opts.extraYaml ?? ""));
   const loaded = loadConfig(file);
   if (!loaded.ok) throw new Error(loaded.problems.join("\n"));
   const session = await buildSession(loaded.config, file, { journalPath: opts.journal === true ? join(dir, "journal.bin") : "", log: () => {}, features: "ts" });
