@@ -97,6 +97,7 @@ const SAMPLES: Record<string, Sample> = {
       return "/api/v1/strategies/bad/restart";
     },
   },
+  "POST /api/v1/strategies/{name}/deploy": { path: () => "/api/v1/strategies/obi/deploy", body: () => ({ plugin: "obi-scalper" }) },
   "GET /api/v1/backtests": { path: () => "/api/v1/backtests" },
   "GET /api/v1/backtests/{id}": { path: () => `/api/v1/backtests/${backtest}` },
   "GET /api/v1/alerts": { path: () => "/api/v1/alerts?limit=10" },
@@ -162,6 +163,7 @@ describe("every route declares a role and answers 401/403/2xx by credential", ()
     expect(role("POST /api/v1/kill-switch/release")).toBe("admin");
     expect(role("PUT /api/v1/risk/limits")).toBe("admin");
     expect(role("POST /api/v1/strategies/{name}/restart")).toBe("admin");
+    expect(role("POST /api/v1/strategies/{name}/deploy")).toBe("admin");
     expect(role("GET /api/v1/backtests/{id}")).toBe("analyst");
     expect(role("GET /metrics")).toBe("analyst");
   });
