@@ -11,7 +11,7 @@ const ROOT = resolve(import.meta.dir, "../..");
 
 const HELP = `Usage: kestrel plugin <subcommand>
 
-  new <strategy|risk|venue> <name>   scaffold a plugin package in ./<name>/ (package.json, module,
+  new <strategy|risk|venue|algo> <name>  scaffold a plugin package in ./<name>/ (package.json, module,
                                      harness test, backtest.yaml, README)
   check [dir]                        manifest, SDK range, package.json agreement, types, capabilities
                                      and a harness run (default: the current folder)
@@ -21,7 +21,7 @@ const HELP = `Usage: kestrel plugin <subcommand>
                                      replace a strategy's plugin in a running session (hot swap);
                                      the admin token comes from KESTREL_TOKEN (admin role)`;
 
-const KINDS = new Set(["strategy", "risk", "venue"]);
+const KINDS = new Set(["strategy", "risk", "venue", "algo"]);
 
 /** Runs `kestrel plugin ...`; returns the exit code. */
 export async function runPluginCommand(args: string[]): Promise<number> {
@@ -40,12 +40,8 @@ export async function runPluginCommand(args: string[]): Promise<number> {
 }
 
 function scaffold([kind, name]: string[]): number {
-  if (kind === "algo") {
-    console.error("kestrel plugin new: PLUGIN_KIND_UNSUPPORTED: kind=algo (execution algorithms need the SDK's defineAlgo, which this build does not have yet)");
-    return 2;
-  }
   if (kind === undefined || !KINDS.has(kind) || name === undefined) {
-    console.error(`kestrel plugin new: expected <strategy|risk|venue> <name>\n\n${HELP}`);
+    console.error(`kestrel plugin new: expected <strategy|risk|venue|algo> <name>\n\n${HELP}`);
     return 2;
   }
   if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(name)) {
@@ -59,7 +55,7 @@ function scaffold([kind, name]: string[]): number {
   }
   mkdirSync(dir, { recursive: true });
   for (const [file, text] of Object.entries(scaffoldFiles(kind as ScaffoldKind, name))) writeFileSync(join(dir, file), text);
-  console.log(`created ${name}/ (a ${kind} plugin package): package.json index.ts index.test.ts backtest.yaml README.md`);
+  console.log(`created ${name}/ (${kind === "algo" ? "an" : "a"} ${kind} plugin package): package.json index.ts index.test.ts backtest.yaml README.md`);
   console.log(`next: kestrel plugin check ${name} && kestrel plugin test ${name} && kestrel backtest ${name}/backtest.yaml`);
   return 0;
 }

@@ -102,15 +102,18 @@ describe("plugin packages", () => {
     expect(mismatch.out).toContain("manifest.version 0.1.0 differs from package.json version 0.2.0");
   }, 240_000);
 
-  test("risk and venue packages scaffold and pass check; algo says what it needs", () => {
-    for (const kind of ["risk", "venue"]) {
+  test("risk, venue and algo packages scaffold, pass check and their own tests", () => {
+    for (const kind of ["risk", "venue", "algo"]) {
       expect(kestrel(scratch.dir, "plugin", "new", kind, `my-${kind}`).code).toBe(0);
       const r = kestrel(scratch.dir, "plugin", "check", `my-${kind}`);
       expect(r.out).toContain(`ok: my-${kind}@0.1.0 (${kind}`);
       expect(kestrel(scratch.dir, "plugin", "test", `my-${kind}`).code).toBe(0);
     }
-    const algo = kestrel(scratch.dir, "plugin", "new", "algo", "my-algo");
-    expect(algo.code).toBe(2);
-    expect(algo.out).toContain("PLUGIN_KIND_UNSUPPORTED");
-  }, 240_000);
+    const algo = kestrel(scratch.dir, "backtest", "my-algo/backtest.yaml", "--json", "--no-save");
+    expect(algo.code).toBe(0);
+    const report = JSON.parse(algo.out.slice(algo.out.indexOf("{")));
+    expect(report.parents.length).toBeGreaterThan(0);
+    expect(report.quarantined).toEqual([]);
+    expect(kestrel(scratch.dir, "plugin", "new", "widget", "my-widget").code).toBe(2);
+  }, 300_000);
 });

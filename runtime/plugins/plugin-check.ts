@@ -9,6 +9,8 @@ import { join, resolve } from "node:path";
 import { Value } from "@sinclair/typebox/value";
 import type { TSchema } from "@sinclair/typebox";
 import { createStrategyHarness } from "../../plugins/sdk/harness.ts";
+import { startAlgo } from "../../plugins/sdk/algo-harness.ts";
+import type { AlgoPlugin } from "../../plugins/sdk/algo.ts";
 import type { Instrument } from "../../plugins/sdk/instrument.ts";
 import type { PluginKind } from "../../plugins/sdk/manifest.ts";
 import type { RiskPlugin } from "../../plugins/sdk/risk.ts";
@@ -59,7 +61,7 @@ function typecheck(dir: string): string[] {
     config,
     JSON.stringify({
       extends: join(ROOT, "tsconfig.json"),
-      compilerOptions: { baseUrl: ROOT, paths: { "kestrel/sdk": [join(ROOT, "plugins/sdk/index.ts")], "kestrel/sdk/harness": [join(ROOT, "plugins/sdk/harness.ts")] } },
+      compilerOptions: { baseUrl: ROOT, paths: { "kestrel/sdk": [join(ROOT, "plugins/sdk/index.ts")], "kestrel/sdk/harness": [join(ROOT, "plugins/sdk/harness.ts")], "kestrel/sdk/algo-harness": [join(ROOT, "plugins/sdk/algo-harness.ts")] } },
       include: files,
     }),
   );
@@ -102,6 +104,15 @@ function harnessRun(exported: unknown, kind: string): string | null {
       const hooks = p.create(ctx as never);
       const book = { instrument: 0, ts: 0, bid: 114543, ask: 114545, bidSize: 1, askSize: 1, mid2: 229088, valid: true };
       for (const size of [1000, 100_000, 10_000_000]) hooks.check(ctx as never, { strategy: "check", instrument: EURUSD, intent: { instrument: 0, side: 1, type: "limit", price: 114543, size }, position: 0, workingSameSide: 0, book, now: 0 });
+    } else if (kind === "algo") {
+      for (const side of [1, -1] as const) {
+        const h = startAlgo(exported as AlgoPlugin<TSchema>, { instrument: EURUSD, side, quantity: 1_000_000, bid: 114543, ask: 114545 });
+        for (let i = 0; i < 50; i++) {
+          h.quote(114543 + (i % 3), 114545 + (i % 3), 1_000_000, 1_000_000);
+          for (const c of h.open()) if (i % 4 === 0) h.fill(c.id, c.price > 0 ? c.price : 114545);
+          h.advance(60_000_000);
+        }
+      }
     } else if (kind === "venue") {
       const p = exported as VenuePlugin;
       const reports: ExecutionReport[] = [];

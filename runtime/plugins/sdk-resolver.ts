@@ -14,8 +14,9 @@ const ROOT = resolve(import.meta.dir, "../..");
 const TARGETS: Record<string, string> = {
   "kestrel/sdk": resolve(ROOT, "plugins/sdk/index.ts"),
   "kestrel/sdk/harness": resolve(ROOT, "plugins/sdk/harness.ts"),
+  "kestrel/sdk/algo-harness": resolve(ROOT, "plugins/sdk/algo-harness.ts"),
 };
-const SPECIFIER = /(["'])(kestrel\/sdk(?:\/harness)?)\1/g;
+const SPECIFIER = /(["'])(kestrel\/sdk(?:\/harness|\/algo-harness)?)\1/g;
 const served = new Set<string>();
 
 /** Returns the source with `kestrel/sdk` specifiers pointing at this install's SDK files. */

@@ -6,11 +6,11 @@
 import { SDK_VERSION } from "../../../plugins/sdk/manifest.ts";
 
 /** Plugin kinds the scaffolder knows. */
-export type ScaffoldKind = "strategy" | "risk" | "venue";
+export type ScaffoldKind = "strategy" | "risk" | "venue" | "algo";
 
 const SDK_RANGE = `^${SDK_VERSION}`;
 
-const CAPABILITIES: Record<ScaffoldKind, string[]> = { strategy: ["orders"], risk: [], venue: ["execution"] };
+const CAPABILITIES: Record<ScaffoldKind, string[]> = { strategy: ["orders"], risk: [], venue: ["execution"], algo: [] };
 
 /** package.json of a new plugin package. */
 function packageJson(kind: ScaffoldKind, name: string): string {
@@ -154,9 +154,86 @@ test("${name} accepts and fills a limit order at its price", () => {
 `;
 }
 
+function algoModule(name: string): string {
+  return `/**
+ * ${name}: works the parent in \`slices\` equal children, one every \`intervalSeconds\`, each an IOC
+ * at the far touch; after the last slice it finishes with what is filled.
+ */
+import { defineAlgo, Type } from "kestrel/sdk";
+
+const Params = Type.Object({
+  slices: Type.Integer({ minimum: 1, default: 5 }),
+  intervalSeconds: Type.Number({ exclusiveMinimum: 0, default: 60 }),
+});
+
+export default defineAlgo({
+  manifest: { name: "${name}", version: "0.1.0", kind: "algo", sdk: "${SDK_RANGE}", capabilities: [], params: Params },
+  create: () => {
+    // Restart-safe: the slice is derived from the clock and what is filled and working, never counted.
+    const slice = (ctx: Parameters<NonNullable<import("kestrel/sdk").AlgoHooks<typeof Params>["onTimer"]>>[0]) => {
+      const p = ctx.parent;
+      const { slices, intervalSeconds } = ctx.params;
+      const k = Math.floor((ctx.now() - p.createdTs) / (intervalSeconds * 1_000_000)) + 1;
+      if (k > slices || p.filled >= p.quantity) {
+        ctx.finish(\`slices=\${Math.min(k, slices)} filled=\${p.filled}/\${p.quantity}\`);
+        return;
+      }
+      const lot = ctx.instrument.lotSize;
+      const target = k === slices ? p.quantity : Math.floor((p.quantity * k) / slices / lot) * lot;
+      const size = target - p.filled - p.working;
+      const book = ctx.book();
+      if (size > 0 && book.valid) ctx.child({ type: "limit", tif: "IOC", price: p.side === 1 ? book.ask : book.bid, size, note: \`slice \${k}/\${slices}\` });
+      ctx.setTimer(p.createdTs + k * intervalSeconds * 1_000_000 - ctx.now(), k);
+    };
+    return { onStart: slice, onResume: slice, onTimer: (ctx) => slice(ctx) };
+  },
+});
+`;
+}
+
+function algoTest(name: string): string {
+  return `import { expect, test } from "bun:test";
+import { startAlgo } from "kestrel/sdk/algo-harness";
+import type { Instrument } from "kestrel/sdk";
+import plugin from "./index.ts";
+
+const EURUSD: Instrument = { id: 0, symbol: "EURUSD", venue: "sim", base: "EUR", quote: "USD", priceDecimals: 5, sizeDecimals: 0, lotSize: 1000, minSize: 1000 };
+
+test("${name} sends five equal IOC slices a minute apart at the far touch", () => {
+  const h = startAlgo(plugin as never, { instrument: EURUSD, side: 1, quantity: 500_000, bid: 114543, ask: 114545 });
+  for (let i = 0; i < 5; i++) {
+    expect(h.children).toHaveLength(i + 1);
+    expect(h.children[i]!.intent).toMatchObject({ type: "limit", tif: "IOC", price: 114545, size: 100_000 });
+    h.fill(h.children[i]!.id, 114545);
+    h.advance(60_000_000);
+  }
+  expect(h.parent.filled).toBe(500_000);
+  expect(h.parent.finished).not.toBe("");
+});
+`;
+}
+
 const RISK_LIMITS = "  limits: { maxPosition: 1000000, maxOrderNotional: 2000000, maxOrdersPerSecond: 50, priceCollarBps: 50, maxDailyLoss: 50000, maxDrawdown: 50000 }";
 
 function backtestYaml(kind: ScaffoldKind, name: string): string {
+  if (kind === "algo") {
+    return `# A backtest of this package (plugin: ./ is this folder): a strategy that rebalances every five minutes through it, on half an hour of Kestrel's seeded synthetic EURUSD market.
+name: ${name}-backtest
+mode: backtest
+seed: 1
+account: { currency: USD, capital: 1000000 }
+market:
+  source: synthetic
+  synthetic: { pairs: [EURUSD], start: "2026-01-05T08:00:00Z", durationSeconds: 1800 }
+venue: { name: sim, plugin: sim }
+execution:
+  algos:
+    - { name: ${name}, plugin: ./ }
+strategies:
+  - { name: rebalancer, plugin: rebalancer, instruments: [EURUSD], params: { everySeconds: 300, size: 500000, urgentAlgo: ${name}, passiveAlgo: ${name} } }
+${RISK_LIMITS.startsWith("  ") ? "risk:\n" + RISK_LIMITS : RISK_LIMITS}
+`;
+  }
   const venue = kind === "venue" ? `venue: { name: ${name}, plugin: ./ }` : "venue: { name: sim, plugin: sim }";
   const strategy = kind === "strategy" ? `  - { name: ${name}, plugin: ./, instruments: [EURUSD] }` : "  - { name: demo, plugin: obi-scalper, instruments: [EURUSD], params: { entryImbalance: 0.2, maxSpreadTicks: 40 } }";
   const risk = kind === "risk" ? `${RISK_LIMITS}\n  plugins: [{ name: ${name}, plugin: ./ }]` : RISK_LIMITS;
@@ -194,6 +271,6 @@ kestrel plugin pack ${name}       # an npm tarball; a deployment then names it p
 /** The files of a new plugin package, by path relative to its folder. */
 export function scaffoldFiles(kind: ScaffoldKind, name: string): Record<string, string> {
   const [module, test] =
-    kind === "strategy" ? [strategyModule(name), strategyTest(name)] : kind === "risk" ? [riskModule(name), riskTest(name)] : [venueModule(name), venueTest(name)];
+    kind === "strategy" ? [strategyModule(name), strategyTest(name)] : kind === "risk" ? [riskModule(name), riskTest(name)] : kind === "algo" ? [algoModule(name), algoTest(name)] : [venueModule(name), venueTest(name)];
   return { "package.json": packageJson(kind, name), "index.ts": module, "index.test.ts": test, "backtest.yaml": backtestYaml(kind, name), "README.md": readme(kind, name) };
 }
