@@ -78,6 +78,8 @@ const StrategyConfig = Type.Object(
     isolate: Type.Optional(Type.Boolean()),
     /** Longest one hook call may take, microseconds; an isolated plugin over it is terminated and quarantined. */
     budgetUs: Type.Optional(Type.Integer({ minimum: 100, default: 250_000 })),
+    /** An isolated plugin spins between events instead of sleeping (lower latency; a core busy while the session runs). */
+    spin: Type.Optional(Type.Boolean()),
     /** What an isolated plugin may reach beyond its context (nothing by default). */
     grants: Type.Optional(Type.Array(Grant, { uniqueItems: true })),
   },

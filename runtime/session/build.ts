@@ -382,7 +382,7 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
   const strategyPlugin = (l: (typeof loaded)[number], s: DeploymentConfig["strategies"][number]): StrategyPlugin => {
     const inTree = l.module.startsWith(resolve(import.meta.dir, "../../plugins") + "/");
     if (!(s.isolate ?? !inTree)) return l.plugin as unknown as StrategyPlugin;
-    const isolated = isolateStrategy(l.plugin as unknown as StrategyPlugin, { module: l.module, budgetUs: s.budgetUs ?? 250_000, grants: s.grants ?? [] });
+    const isolated = isolateStrategy(l.plugin as unknown as StrategyPlugin, { module: l.module, budgetUs: s.budgetUs ?? 250_000, grants: s.grants ?? [], spin: s.spin ?? false });
     isolates.push(isolated);
     return isolated;
   };
