@@ -177,7 +177,7 @@
 
   function table(headers, rows) {
     return el("table", {}, "<thead><tr>" + headers.map(function (h) { return "<th>" + esc(h) + "</th>"; }).join("") + "</tr></thead><tbody>" +
-      rows.map(function (r) { return "<tr>" + r.map(function (c) { return typeof c === "number" ? '<td class="n ' + cls(c) + '">' + fmt(c) + "</td>" : "<td>" + (c === null || c === undefined ? "–" : esc(c)) + "</td>"; }).join("") + "</tr>"; }).join("") + "</tbody>");
+      rows.map(function (r) { return "<tr>" + r.map(function (c) { return typeof c === "number" ? '<td class="n ' + cls(c) + '">' + fmt(c, Number.isInteger(c) ? 0 : 2) + "</td>" : "<td>" + (c === null || c === undefined ? "–" : esc(c)) + "</td>"; }).join("") + "</tr>"; }).join("") + "</tbody>");
   }
 
   function performanceRows(r) {

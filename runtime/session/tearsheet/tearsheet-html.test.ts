@@ -26,7 +26,7 @@ describe("HTML tearsheet of the EURUSD day in headless Chromium", () => {
     if (code !== 0) throw new Error(`kestrel backtest exited ${code}: ${err}`);
     summary = JSON.parse(out);
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => {
     await browser?.close();
     rmSync(dir, { recursive: true, force: true });
@@ -53,7 +53,7 @@ describe("HTML tearsheet of the EURUSD day in headless Chromium", () => {
       if (!r.url().startsWith("file:")) requests.push(r.url());
     });
     await page.goto(`file://${summary.html}`);
-    await page.locator('[data-chart="equity"][data-points]').waitFor({ timeout: 10_000 });
+    await page.locator('[data-chart="equity"][data-points]').waitFor({ timeout: 30_000 });
     const charts = await chartsOf(page);
     const names = charts.map((c) => c.name);
     expect(names).toEqual(["equity", "drawdown", "price-EURUSD", "pnl-by-strategy", "pnl-by-instrument", "pnl-by-hour", "trade-outcomes", "holding-times"]);
@@ -73,5 +73,5 @@ describe("HTML tearsheet of the EURUSD day in headless Chromium", () => {
     expect(errors).toEqual([]);
     expect(requests).toEqual([]);
     await page.close();
-  }, 30_000);
+  }, 120_000);
 });
