@@ -31,6 +31,7 @@ Commands:
   token --role <r>    issue an admin API token (analyst, trader, admin; kestrel token --help)
   journal <sub> <f>   inspect or verify a journal file (kestrel journal --help)
   cluster up <config> run a cluster deployment: shards over NATS JetStream (kestrel cluster --help)
+  schema              write configs/kestrel.schema.json, the deployment JSON Schema for editors
 
 Run 'kestrel <command> --help' for a command's options.`,
   run: `Usage: kestrel run <config> [--for 30s] [--speed 1] [--journal <file>] [--no-admin] [--quiet]
@@ -83,6 +84,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === "cluster") {
     const { runClusterCommand } = await import("./cluster/cli.ts");
     return runClusterCommand(rest);
+  }
+  if (command === "schema") {
+    const { runSchemaCommand } = await import("./config/schema-cli.ts");
+    return runSchemaCommand(rest);
   }
   if (command === "token") {
     const { runTokenCommand } = await import("./admin/token-cli.ts");
