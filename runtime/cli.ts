@@ -193,7 +193,12 @@ async function backtest(config: Parameters<typeof buildSession>[0], configFile: 
   const html = typeof htmlFlag === "string" ? resolve(htmlFlag) : null;
   if (html !== null) {
     const { writeTearsheet } = await import("./session/tearsheet/html.ts");
-    await writeTearsheet(html, result);
+    try {
+      await writeTearsheet(html, result);
+    } catch (err) {
+      console.error(`kestrel backtest: --html ${htmlFlag}: cannot write the tearsheet: ${(err as Error).message}`);
+      return 1;
+    }
   }
   if (json) console.log(JSON.stringify({ ...(id === null ? {} : { id }), ...(html === null ? {} : { html }), ...summary }));
   else {

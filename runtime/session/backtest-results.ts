@@ -31,10 +31,15 @@ export function makeBacktestResult(deployment: string, configFile: string, summa
   return { id, deployment, configFile, finishedAt: now.toISOString(), summary, ...(tearsheet === undefined ? {} : { tearsheet }) };
 }
 
-/** Writes a result to `<dir>/<id>.json`. */
+/**
+ * Writes a result to `<dir>/<id>.json`, its tearsheet (curves and fills, the bulk) apart in
+ * `<dir>/<id>.tearsheet.json` so that listing results reads only the small files.
+ */
 export function writeBacktestResult(dir: string, result: BacktestResult): void {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `${result.id}.json`), `${JSON.stringify(result)}\n`);
+  const { tearsheet, ...head } = result;
+  if (tearsheet !== undefined) writeFileSync(join(dir, `${result.id}.tearsheet.json`), `${JSON.stringify(tearsheet)}\n`);
+  writeFileSync(join(dir, `${result.id}.json`), `${JSON.stringify(head)}\n`);
 }
 
 /** Writes a result and returns its id (`<UTC time>-<first 8 hex of the fills hash>`). */
@@ -59,12 +64,23 @@ export function listBacktestResults(dir: string): string[] {
     .reverse();
 }
 
-/** A stored result by id, or undefined (ids are checked, so no path can escape the folder). */
-export function readBacktestResult(dir: string, id: string): BacktestResult | undefined {
+/**
+ * A stored result by id, or undefined (ids are checked, so no path can escape the folder); with
+ * its tearsheet when one was stored, unless `withTearsheet` is false.
+ */
+export function readBacktestResult(dir: string, id: string, withTearsheet = true): BacktestResult | undefined {
   if (!ID.test(id)) return undefined;
+  let result: BacktestResult;
   try {
-    return JSON.parse(readFileSync(join(dir, `${id}.json`), "utf8")) as BacktestResult;
+    result = JSON.parse(readFileSync(join(dir, `${id}.json`), "utf8")) as BacktestResult;
   } catch {
     return undefined;
+  }
+  if (!withTearsheet || result.tearsheet !== undefined) return result;
+  try {
+    return { ...result, tearsheet: JSON.parse(readFileSync(join(dir, `${id}.tearsheet.json`), "utf8")) as TearsheetData };
+  } catch {
+    // No tearsheet stored (an older result) or an unreadable one: the result stands without it.
+    return result;
   }
 }
