@@ -17,7 +17,7 @@
     ".kt h1{font-size:16px;margin:0 0 4px}" +
     ".kt .meta{color:#8a96a3;margin-bottom:6px}" +
     ".kt .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(380px,1fr));gap:10px}" +
-    ".kt .card{background:#171e26;border:1px solid #2a3440;border-radius:6px;padding:8px 10px;min-width:0}" +
+    ".kt .card{background:#171e26;border:1px solid #2a3440;border-radius:6px;padding:8px 10px;min-width:0;overflow-x:auto}" +
     ".kt .chart{height:240px}" +
     ".kt .chart.tall{height:320px}" +
     ".kt svg{display:block;width:100%;height:200px}" +
@@ -78,12 +78,14 @@
     return c;
   }
 
-  function chartOptions() {
+  function chartOptions(div) {
     return {
-      autoSize: true,
+      width: Math.max(200, div.clientWidth),
+      height: Math.max(120, div.clientHeight),
       layout: { background: { color: "#171e26" }, textColor: "#8a96a3" },
       grid: { vertLines: { color: "#222b35" }, horzLines: { color: "#222b35" } },
-      timeScale: { timeVisible: true, secondsVisible: false },
+      // A small minimum spacing lets fitContent show a whole run (thousands of samples) in a narrow chart.
+      timeScale: { timeVisible: true, secondsVisible: false, minBarSpacing: 0.01 },
       rightPriceScale: { borderColor: "#2a3440" },
     };
   }
@@ -117,9 +119,18 @@
   function lwChart(parent, name, tall, add) {
     var div = el("div", { class: tall ? "chart tall" : "chart", "data-chart": name });
     parent.appendChild(div);
-    var chart = LightweightCharts.createChart(div, chartOptions());
+    // Sized from the laid-out element (not autoSize, which sizes later and leaves fitContent
+    // fitting a zero-width chart); a ResizeObserver keeps the width in step afterwards.
+    var chart = LightweightCharts.createChart(div, chartOptions(div));
     var n = add(chart, div);
     chart.timeScale().fitContent();
+    var width = div.clientWidth;
+    new ResizeObserver(function () {
+      if (div.clientWidth === width || div.clientWidth === 0) return;
+      width = div.clientWidth;
+      chart.applyOptions({ width: width });
+      chart.timeScale().fitContent();
+    }).observe(div);
     div.setAttribute("data-points", String(n));
     return chart;
   }
@@ -175,9 +186,11 @@
     return s < 1 ? s.toFixed(2) + "s" : s < 120 ? s.toFixed(0) + "s" : s < 7200 ? (s / 60).toFixed(0) + "m" : (s / 3600).toFixed(1) + "h";
   }
 
-  function table(headers, rows) {
+  /** A table; numbers in the columns listed in `signed` are coloured by sign (money), others plain. */
+  function table(headers, rows, signed) {
+    var colour = signed || [];
     return el("table", {}, "<thead><tr>" + headers.map(function (h) { return "<th>" + esc(h) + "</th>"; }).join("") + "</tr></thead><tbody>" +
-      rows.map(function (r) { return "<tr>" + r.map(function (c) { return typeof c === "number" ? '<td class="n ' + cls(c) + '">' + fmt(c, Number.isInteger(c) ? 0 : 2) + "</td>" : "<td>" + (c === null || c === undefined ? "–" : esc(c)) + "</td>"; }).join("") + "</tr>"; }).join("") + "</tbody>");
+      rows.map(function (r) { return "<tr>" + r.map(function (c, i) { return typeof c === "number" ? '<td class="n ' + (colour.indexOf(i) >= 0 ? cls(c) : "") + '">' + fmt(c, Number.isInteger(c) ? 0 : 2) + "</td>" : "<td>" + (c === null || c === undefined ? "–" : esc(c)) + "</td>"; }).join("") + "</tr>"; }).join("") + "</tbody>");
   }
 
   function performanceRows(r) {
@@ -297,7 +310,7 @@
     var costs = card(groups, "Fees and slippage (" + t.currency + "; slippage against the mid, negative = spread earned)");
     var costRows = t.byStrategy.map(function (g) { return ["strategy " + g.name, g.fills, g.trades, g.turnover, g.realised, g.fees, g.slippage, g.pnl]; })
       .concat(t.byInstrument.map(function (g) { return ["instrument " + g.name, g.fills, g.trades, g.turnover, g.realised, g.fees, g.slippage, g.pnl]; }));
-    costs.appendChild(table(["group", "fills", "trades", "turnover", "realised", "fees", "slippage", "net"], costRows));
+    costs.appendChild(table(["group", "fills", "trades", "turnover", "realised", "fees", "slippage", "net"], costRows, [4, 7]));
     if (t.fillsTotal > t.fills.length) costs.appendChild(el("div", { class: "dim" }, "Fill list capped at " + t.fills.length + " of " + t.fillsTotal + "; totals include every fill."));
 
     var anomalies = Object.entries(s.dataAnomalies || {});
@@ -343,7 +356,7 @@
       var va = x[1] === null ? null : Number(Number(x[1]).toFixed(x[2]));
       var vb = rb[i][1] === null ? null : Number(Number(rb[i][1]).toFixed(x[2]));
       return [x[0], va, vb, va === null || vb === null ? null : Number((vb - va).toFixed(x[2]))];
-    })));
+    }), [3]));
     perf.appendChild(el("div", { class: "dim" }, "A: " + esc(periodText(a)) + "<br>B: " + esc(periodText(b))));
     var cols = el("div", { class: "cols" });
     root.appendChild(cols);
@@ -351,7 +364,7 @@
       var c = card(cols, (k === 0 ? "A " : "B ") + r.deployment + " — strategies and params");
       var t = r.tearsheet;
       c.appendChild(table(["strategy", "plugin", "params"], ((t && t.strategies) || []).map(function (x) { return [x.name, x.plugin, JSON.stringify(x.params)]; })));
-      c.appendChild(table(["strategy", "fills", "net", "fees", "slippage"], ((t && t.byStrategy) || []).map(function (g) { return [g.name, g.fills, g.pnl, g.fees, g.slippage]; })));
+      c.appendChild(table(["strategy", "fills", "net", "fees", "slippage"], ((t && t.byStrategy) || []).map(function (g) { return [g.name, g.fills, g.pnl, g.fees, g.slippage]; }), [2]));
       var vers = Object.entries((t && t.versions) || {});
       c.appendChild(el("div", { class: "dim" }, vers.length === 0 ? "no model or policy versions" : vers.map(function (v) { return esc(v[0]) + " " + esc(v[1]); }).join(", ")));
     });
