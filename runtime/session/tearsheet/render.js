@@ -123,6 +123,12 @@
     // fitting a zero-width chart); a ResizeObserver keeps the width in step afterwards.
     var chart = LightweightCharts.createChart(div, chartOptions(div));
     var n = add(chart, div);
+    // What the chart shows (the whole run once fitContent applies, then whatever the reader zooms to).
+    chart.timeScale().subscribeVisibleTimeRangeChange(function (shown) {
+      if (shown === null) return;
+      div.setAttribute("data-shown-from", String(shown.from));
+      div.setAttribute("data-shown-to", String(shown.to));
+    });
     chart.timeScale().fitContent();
     var width = div.clientWidth;
     new ResizeObserver(function () {

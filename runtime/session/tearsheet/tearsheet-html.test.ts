@@ -65,6 +65,14 @@ describe("HTML tearsheet of the EURUSD day in headless Chromium", () => {
     expect(charts.find((c) => c.name === "equity")!.points).toBeGreaterThan(1000);
     expect(charts.find((c) => c.name === "price-EURUSD")!.points).toBeGreaterThan(1000);
     expect(Number(await page.locator('[data-chart="price-EURUSD"]').getAttribute("data-markers"))).toBe(summary.fills);
+    // Each time chart shows the whole day, not its last hours (2019-02-04 00:00 to 23:59 UTC).
+    const dayStart = Date.UTC(2019, 1, 4) / 1000;
+    await page.waitForFunction((t) => [...document.querySelectorAll("[data-chart^=equity], [data-chart^=drawdown], [data-chart^=price-]")].every((e) => Number(e.getAttribute("data-shown-from")) === t), dayStart, { timeout: 30_000 }).catch(() => {});
+    for (const name of ["equity", "drawdown", "price-EURUSD"]) {
+      const chart = page.locator(`[data-chart="${name}"]`);
+      expect({ name, from: Number(await chart.getAttribute("data-shown-from")) }).toEqual({ name, from: dayStart });
+      expect(Number(await chart.getAttribute("data-shown-to"))).toBeGreaterThanOrEqual(Date.UTC(2019, 1, 4, 23, 59) / 1000);
+    }
     expect(await page.getByTestId("period").textContent()).toContain("2019-02-04");
     expect(await page.locator("text=Trade outcomes (").textContent()).toContain(`${summary.performance.trades} closing fills`);
     const artefacts = process.env.KESTREL_TEST_ARTIFACTS ?? join(ROOT, "var", "test-artefacts");
