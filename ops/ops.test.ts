@@ -12,6 +12,7 @@ import { join, resolve } from "node:path";
 import { parse } from "yaml";
 import { startPaperFixture, waitFor, type PaperFixture } from "../runtime/admin/testing/paper-session.ts";
 import { call } from "../runtime/admin/testing/http.ts";
+import { needsTools } from "../runtime/testing/system-tools.ts";
 
 const OPS = import.meta.dir;
 const RULES = join(OPS, "prometheus", "kestrel.rules.yml");
@@ -63,7 +64,7 @@ const queries = dashboards.flatMap(({ file, d }) => d.panels.flatMap((p) => (p.t
 const promql = (expr: string) => expr.replaceAll("$__rate_interval", "1m").replaceAll("$instance", ".*");
 const metricNames = (expr: string) => [...expr.matchAll(/\bkestrel_[a-z0-9_]+\b/g)].map((m) => m[0]);
 
-describe("Prometheus rules", () => {
+describe.skipIf(!needsTools("ops: promtool check/test rules", "promtool"))("Prometheus rules (promtool)", () => {
   test("promtool check rules accepts the rules file", async () => {
     const r = await promtool("check", "rules", RULES);
     expect(r.out).toContain(`SUCCESS: ${rules.length} rules found`);
@@ -76,6 +77,9 @@ describe("Prometheus rules", () => {
     expect(r.code).toBe(0);
   });
 
+});
+
+describe("Prometheus rules", () => {
   test("every alert has a unit test and a severity, summary and description", () => {
     const tests = parse(readFileSync(RULE_TESTS, "utf8")) as { tests: { alert_rule_test: { alertname: string; exp_alerts: unknown[] }[] }[] };
     const fired = new Set(tests.tests.flatMap((t) => t.alert_rule_test.filter((a) => a.exp_alerts.length > 0).map((a) => a.alertname)));
@@ -141,7 +145,7 @@ describe("Grafana dashboards", () => {
     });
   }
 
-  test("every panel query parses as PromQL (promtool checks them as recording rules)", async () => {
+  test.skipIf(!needsTools("ops: dashboard queries parsed by promtool", "promtool"))("every panel query parses as PromQL (promtool checks them as recording rules)", async () => {
     const dir = mkdtempSync(join(tmpdir(), "kestrel-promql-"));
     try {
       const file = join(dir, "queries.yml");

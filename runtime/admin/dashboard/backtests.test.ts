@@ -16,6 +16,7 @@ import { saveBacktestResult } from "../../session/backtest-results.ts";
 import { sessionFromYaml, syntheticYaml } from "../../session/test-session.ts";
 import { TearsheetRecorder } from "../../session/tearsheet/recorder.ts";
 import { CHROMIUM_ARGS, CHROMIUM_PATH, chartsOf } from "../../session/tearsheet/chromium.ts";
+import { needsTools } from "../../testing/system-tools.ts";
 
 /** Runs a short synthetic backtest with the given obi entry threshold and stores it with its tearsheet. */
 async function storeBacktest(dir: string, entryImbalance: number, finished: Date): Promise<string> {
@@ -27,7 +28,7 @@ async function storeBacktest(dir: string, entryImbalance: number, finished: Date
   return saveBacktestResult(join(dir, "backtests"), `obi-${entryImbalance}`, join(dir, "deployment.yaml"), summary, finished, rec.finish(summary.equity));
 }
 
-describe("dashboard Backtests view in headless Chromium", () => {
+describe.skipIf(!needsTools("admin: dashboard Backtests view in headless Chromium", "chromium"))("dashboard Backtests view in headless Chromium", () => {
   let f: PaperFixture;
   let browser: Browser;
   let ids: string[];

@@ -5,7 +5,7 @@
  */
 import type { Page } from "playwright-core";
 
-/** Debian's chromium (CI installs it; the tests that use it fail without it). */
+/** Debian's chromium (.ci/setup.d/80-admin.sh installs it; tests that use it skip via needsTools where it is missing, never in CI). */
 export const CHROMIUM_PATH = Bun.which("chromium") ?? Bun.which("chromium-browser") ?? "/usr/bin/chromium";
 
 /** Launch options shared by the Chromium tests. */
