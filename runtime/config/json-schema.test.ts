@@ -47,7 +47,7 @@ describe("deployment JSON Schema", () => {
 
   test("it carries the built-in plugins' params", () => {
     const text = JSON.stringify(schema);
-    for (const name of ["obi-scalper", "avellaneda-stoikov", "sim", "fix44"]) expect(text).toContain(`{"const":"${name}"}`);
+    for (const name of ["obi-scalper", "avellaneda-stoikov", "sim", "fix44", "binance"]) expect(text).toContain(`{"const":"${name}"}`);
     expect(text).toContain('"entryImbalance"');
   });
 

@@ -2,9 +2,11 @@
  * The deployment schema as a JSON Schema file for editors (`configs/kestrel.schema.json`, written
  * by `kestrel schema`): the TypeBox schema the loader validates with, plus the params schema of
  * every built-in plugin (`plugins/<kind>/<name>/index.ts`), attached with `if plugin is <name>
- * then params is <schema>`. A number field also accepts a whole `${env:NAME}` reference, as the
- * loader does, and a field with a default may be left out, as the loader fills it in. What a schema cannot say (unique names, known instruments, files that exist,
- * synthetic market params, plugins given by path) is left to `kestrel check`.
+ * then params is <schema>`. A number field also accepts a whole `${env:NAME}` reference, and a
+ * patterned string (a URL) text containing references, as the loader resolves them; a field with a
+ * default may be left out, as the loader fills it in. What a schema cannot say (unique names, known
+ * instruments, files that exist, synthetic market params, plugins given by path) is left to
+ * `kestrel check`.
  */
 import { existsSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -15,6 +17,7 @@ export const SCHEMA_FILE = resolve(import.meta.dir, "../../configs/kestrel.schem
 
 const ROOT = resolve(import.meta.dir, "../..");
 const ENV_REF = "^\\$\\{env:[A-Za-z_][A-Za-z0-9_]*\\}$";
+const ENV_IN = "\\$\\{env:[A-Za-z_][A-Za-z0-9_]*\\}";
 type Json = Record<string, unknown>;
 
 /** Params schema of each built-in plugin of a kind folder, by plugin name, in name order. */
@@ -62,6 +65,11 @@ function allowEnvNumbers(node: unknown): unknown {
   if (out.type === "number" || out.type === "integer") {
     const { description, ...rest } = out;
     return { ...(description === undefined ? {} : { description }), anyOf: [rest, { type: "string", pattern: ENV_REF, description: "${env:NAME}: a number from the environment" }] };
+  }
+  if (out.type === "string" && (out.pattern !== undefined || out.format !== undefined)) {
+    // The loader substitutes references inside any string, so a patterned one (a URL) may hold one.
+    const { description, ...rest } = out;
+    return { ...(description === undefined ? {} : { description }), anyOf: [rest, { type: "string", pattern: ENV_IN, description: "text with ${env:NAME} references, filled from the environment" }] };
   }
   return out;
 }
