@@ -8,7 +8,8 @@ import { existsSync, mkdirSync } from "node:fs";
 import { loadConfig } from "./config/load.ts";
 import { buildSession, checkDeployment, DeploymentError } from "./session/build.ts";
 import { runBacktest } from "./session/backtest.ts";
-import { DEFAULT_RESULTS_DIR, saveBacktestResult } from "./session/backtest-results.ts";
+import { DEFAULT_RESULTS_DIR, makeBacktestResult, writeBacktestResult } from "./session/backtest-results.ts";
+import { TearsheetRecorder } from "./session/tearsheet/recorder.ts";
 import { startRealtime } from "./session/realtime.ts";
 import { parseArgs, parseDuration } from "./cli/args.ts";
 import { formatReport, formatStatus } from "./cli/format.ts";
@@ -30,6 +31,7 @@ Commands:
   token --role <r>    issue an admin API token (analyst, trader, admin; kestrel token --help)
   journal <sub> <f>   inspect or verify a journal file (kestrel journal --help)
   cluster up <config> run a cluster deployment: shards over NATS JetStream (kestrel cluster --help)
+  schema              write configs/kestrel.schema.json, the deployment JSON Schema for editors
 
 Run 'kestrel <command> --help' for a command's options.`,
   run: `Usage: kestrel run <config> [--for 30s] [--speed 1] [--journal <file>] [--no-admin] [--quiet]
@@ -46,13 +48,14 @@ KESTREL_SHUTDOWN_GRACE_MS (default 15000).
   --busy-poll         spin on the loop instead of sleeping between turns (a core at 100%; lower latency)
   --no-admin          do not start the admin server
   --quiet             no status line`,
-  backtest: `Usage: kestrel backtest <config> [--json] [--no-journal]
+  backtest: `Usage: kestrel backtest <config> [--json] [--html <file>] [--no-journal]
 
 Runs the deployment as a backtest over its whole market at full speed and prints a report:
 P&L, Sharpe, Sortino, max drawdown, Calmar, win rate, profit factor, turnover, fees, fills,
 events, events/s and the hash of all fills (equal hashes mean identical runs).
 
   --json        print one JSON object instead of the report
+  --html <f>    also write a self-contained HTML tearsheet (equity, drawdown, trades on the price, breakdowns)
   --journal <f> also journal the run to this file (off by default in a backtest)
   --features <wasm|ts|auto>  feature kernels backend (default auto)
   --no-store    do not record into the deployment's DuckDB store
@@ -82,6 +85,10 @@ async function main(argv: string[]): Promise<number> {
     const { runClusterCommand } = await import("./cluster/cli.ts");
     return runClusterCommand(rest);
   }
+  if (command === "schema") {
+    const { runSchemaCommand } = await import("./config/schema-cli.ts");
+    return runSchemaCommand(rest);
+  }
   if (command === "token") {
     const { runTokenCommand } = await import("./admin/token-cli.ts");
     return runTokenCommand(rest);
@@ -96,7 +103,7 @@ async function main(argv: string[]): Promise<number> {
   }
   let args;
   try {
-    args = parseArgs(rest, new Set(["for", "speed", "journal", "features"]));
+    args = parseArgs(rest, new Set(["for", "speed", "journal", "features", "html"]));
   } catch (err) {
     console.error(`kestrel ${command}: ${(err as Error).message}`);
     return 2;
@@ -171,6 +178,7 @@ async function backtest(config: Parameters<typeof buildSession>[0], configFile: 
   });
   const json = flags.has("json");
   const tty = process.stderr.isTTY === true && !json;
+  const tearsheet = new TearsheetRecorder(session);
   const summary = runBacktest(session, (p) => {
     if (!tty) return;
     const when = new Date(p.ts / 1000).toISOString().slice(0, 19).replace("T", " ");
@@ -178,9 +186,26 @@ async function backtest(config: Parameters<typeof buildSession>[0], configFile: 
   });
   if (tty) process.stderr.write("\n");
   await session.close();
-  const id = flags.has("no-save") ? null : saveBacktestResult(resolve(DEFAULT_RESULTS_DIR), config.name, configFile, summary);
-  if (json) console.log(JSON.stringify(id === null ? summary : { id, ...summary }));
-  else console.log(`${formatReport(summary)}${id === null ? "" : `\nResult id       ${id} (${DEFAULT_RESULTS_DIR}/${id}.json)`}`);
+  const result = makeBacktestResult(config.name, configFile, summary, new Date(), tearsheet.finish(Number.isFinite(summary.equity) ? summary.equity : undefined));
+  const id = flags.has("no-save") ? null : result.id;
+  if (id !== null) writeBacktestResult(resolve(DEFAULT_RESULTS_DIR), result);
+  const htmlFlag = flags.get("html");
+  const html = typeof htmlFlag === "string" ? resolve(htmlFlag) : null;
+  if (html !== null) {
+    const { writeTearsheet } = await import("./session/tearsheet/html.ts");
+    try {
+      await writeTearsheet(html, result);
+    } catch (err) {
+      console.error(`kestrel backtest: --html ${htmlFlag}: cannot write the tearsheet: ${(err as Error).message}`);
+      return 1;
+    }
+  }
+  if (json) console.log(JSON.stringify({ ...(id === null ? {} : { id }), ...(html === null ? {} : { html }), ...summary }));
+  else {
+    const saved = id === null ? "" : `\nResult id       ${id} (${DEFAULT_RESULTS_DIR}/${id}.json)`;
+    const sheet = html === null ? "" : `\nTearsheet       file://${html}`;
+    console.log(`${formatReport(summary)}${saved}${sheet}`);
+  }
   return 0;
 }
 

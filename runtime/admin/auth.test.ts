@@ -106,6 +106,7 @@ const SAMPLES: Record<string, Sample> = {
   "GET /api/v1/openapi.json": { path: () => "/api/v1/openapi.json" },
   "GET /": { path: () => "/" },
   "GET /assets/lightweight-charts.js": { path: () => "/assets/lightweight-charts.js" },
+  "GET /assets/tearsheet.js": { path: () => "/assets/tearsheet.js" },
 };
 
 type Credential = { name: string; token: () => string | null; role: Role | null; code?: string };

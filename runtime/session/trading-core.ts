@@ -35,6 +35,8 @@ export interface CoreListeners {
   fill?(fill: Fill): void;
   quote?(event: MarketEvent): void;
   trade?(event: MarketEvent): void;
+  /** An equity sample: kernel time and the portfolio's P&L in the account currency (capital excluded). */
+  equity?(ts: number, equity: number): void;
 }
 
 const ANOMALY_NAMES: Record<number, string> = {
@@ -548,6 +550,7 @@ export class TradingCore implements MarketSink {
       return; // No conversion rate yet for some currency: sample later.
     }
     this.onEquity(ts, equity);
+    this.listeners.equity?.(ts, equity);
     const tripped = this.risk.onEquity(ts, equity);
     if (tripped !== null) {
       this.alerts.raise(ts, "RISK_BREAKER", "critical", "risk", `loss breaker tripped ${tripped}`);

@@ -8,6 +8,7 @@ import { scaledToNumber } from "../../../plugins/sdk/decimal.ts";
 import type { Session } from "../../session/build.ts";
 import { accountPnl } from "../routes/portfolio.ts";
 import { Exposition } from "./exposition.ts";
+import { renderHealthMetrics } from "./health-metrics.ts";
 
 /** Counters the admin plane keeps about itself. */
 export interface AdminCounters {
@@ -87,6 +88,7 @@ export function renderMetrics(session: Session, admin: AdminCounters): string {
     counter("kestrel_store_lag_seconds", "Event-time lag of the store behind the loop, by table.", (t) => t.lagUs / 1e6, "gauge");
     counter("kestrel_store_blocked_seconds_total", "Time the loop waited on a full store queue (block policy), by table.", (t) => t.blockedNs / 1e9);
   }
+  renderHealthMetrics(x, session);
   x.family("kestrel_admin_responses_total", "counter", "Admin HTTP answers by status code.");
   for (const [code, n] of admin.responses) x.sample("kestrel_admin_responses_total", n, { code: String(code) });
   x.family("kestrel_admin_deferred_total", "counter", "Admin requests that waited for the trading loop to take its turn.").sample("kestrel_admin_deferred_total", admin.deferred());

@@ -48,7 +48,7 @@ export function backtestRoutes(dir: string): AdminRoute[] {
         const ids = listBacktestResults(dir);
         const results = [];
         for (const id of ids.slice(0, query.limit ?? 100)) {
-          const r = readBacktestResult(dir, id);
+          const r = readBacktestResult(dir, id, false);
           if (r !== undefined) results.push(backtestHeadline(r));
         }
         return ok({ total: ids.length, results });
@@ -59,7 +59,7 @@ export function backtestRoutes(dir: string): AdminRoute[] {
       path: "/api/v1/backtests/{id}",
       role: "analyst",
       tag: "backtests",
-      summary: "One stored backtest result in full: deployment, config file, finish time and the session summary.",
+      summary: "One stored backtest result in full: deployment, config file, finish time, the session summary and its tearsheet data (curves, fills, breakdowns) when stored.",
       params: BacktestIdParams,
       responses: { 200: "the result", 404: "no result with that id" },
       handle: ({ params }) => {
