@@ -29,6 +29,7 @@ Commands:
   plugin <subcommand> scaffold, check, test and pack plugin packages (kestrel plugin --help)
   token --role <r>    issue an admin API token (analyst, trader, admin; kestrel token --help)
   journal <sub> <f>   inspect or verify a journal file (kestrel journal --help)
+  model <subcommand>  datasets, training, evaluation and the model registry (kestrel model --help)
 
 Run 'kestrel <command> --help' for a command's options.`,
   run: `Usage: kestrel run <config> [--for 30s] [--speed 1] [--journal <file>] [--no-admin] [--quiet]
@@ -76,6 +77,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === "plugin") {
     const { runPluginCommand } = await import("./plugins/cli.ts");
     return runPluginCommand(rest);
+  }
+  if (command === "model") {
+    const { run } = await import("./learning/cli.ts");
+    return run(rest);
   }
   if (command === "token") {
     const { runTokenCommand } = await import("./admin/token-cli.ts");
