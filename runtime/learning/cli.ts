@@ -23,7 +23,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   let args;
   try {
-    args = parseArgs(rest, new Set(["data", "html", "registry", "python"]));
+    args = parseArgs(rest, new Set(["data", "html", "split", "reps"]));
   } catch (err) {
     console.error(`kestrel model ${sub}: ${(err as Error).message}`);
     return 2;

@@ -92,7 +92,7 @@ describe("model dataset on two real OANDA days", () => {
       expect(n).toBeGreaterThan(1000);
       expect(full[i]!.ts[n - 1]!).toBeLessThan(cut);
       expect(full[i]!.ts[n]!).toBeGreaterThanOrEqual(cut);
-      expect(Float32Array.from(got[i]!)).toEqual(full[i]!.rows.subarray(0, n * width));
+      expect(Float32Array.from(got[i]!)).toEqual(Float32Array.from(full[i]!.rows.subarray(0, n * width)));
     }
   }, 60_000);
 
