@@ -270,6 +270,8 @@ def main():
         "metrics": {"validation": val_metrics},
     }
     json.dump(card, open(os.path.join(out, f"{name}.json"), "w"), indent=2)
+    from export_weights import export  # the weights for the runtime's synchronous TypeScript forward pass
+    export(os.path.join(out, f"{name}.json"))
     print(json.dumps({"card": os.path.join(out, f"{name}.json"), "epochs": len(history), "best": best, "validation": val_metrics, "threshold": threshold,
                       "seconds": card["training"]["seconds"]}))
     return 0

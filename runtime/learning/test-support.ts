@@ -50,7 +50,7 @@ market:
   replay:
     files:
 ${pairs.map((p) => `      - { path: ${p}, instrument: ${p.toUpperCase()}, format: lean }`).join("\n")}
-venue: { name: sim, plugin: sim, params: { orderLatencyUs: 150, reportLatencyUs: 150 } }
+venue: { name: sim, plugin: sim, params: { orderLatencyUs: 150, reportLatencyUs: 150, takerFeePpm: 20, sizelessTouchSize: 1000000 } }
 strategies: []
 features: { instruments: all }
 risk:

@@ -7,6 +7,10 @@ import { readNpy } from "./dataset/npy.ts";
 import { layoutMismatch, trainModel } from "./train.ts";
 import { listModels, resolveModel } from "./registry.ts";
 import { evaluateModel, printable } from "./eval/cli.ts";
+import { ITransformerRunner } from "../models/itransformer.ts";
+import { loadConfig } from "../config/load.ts";
+import { buildSession, DeploymentError } from "../session/build.ts";
+import { runBacktest } from "../session/backtest.ts";
 
 let setup: TinySetup;
 let card: Record<string, any>;
@@ -125,4 +129,66 @@ describe("training the vol-window iTransformer on a tiny real dataset", () => {
     expect(page).toContain("ROC curves");
     expect((page.match(/<svg/g) ?? []).length).toBe(3);
   }, 120_000);
+});
+
+describe("serving the trained model", () => {
+  test("the synchronous TypeScript forward pass computes what PyTorch (and so the ONNX file) computes on real windows", () => {
+    const dir = join(setup.dir, "models", "t1");
+    const r = ITransformerRunner.load(cardPath());
+    if ("code" in r) throw new Error(r.context);
+    const x = readNpy(join(dir, "parity.context.npy"));
+    r.run(x.data as Float32Array, 64);
+    for (const [name, got] of [["signal", r.signal], ["vol_prob", r.volProb], ["log_rv", r.logRv], ["direction", r.direction]] as const) {
+      const want = readNpy(join(dir, `parity.${name}.npy`)).data as Float32Array;
+      let worst = 0;
+      for (let k = 0; k < want.length; k++) worst = Math.max(worst, Math.abs(got[k]! - want[k]!));
+      expect(worst).toBeLessThan(1e-4);
+    }
+  });
+
+  /** Writes a backtest of the tiny deployment with the model-scalper on the tiny model. */
+  function scalperDeployment(extra: string, card = cardPath()): string {
+    const file = join(setup.dir, "scalper.yaml");
+    const text = readFileSync(setup.deployment, "utf8").replace("strategies: []", `strategies:
+  - name: ms
+    plugin: model-scalper
+    instruments: [EURUSD, NZDUSD]
+    params: { orderSize: 100000, threshold: ${card === cardPath() ? card_threshold() : 0.5}, thresholdBounds: [0.01, 0.99], activeFrom: "2014-05-02T00:00:00Z" }
+${extra.replace("CARD", card)}`);
+    require("node:fs").writeFileSync(file, text);
+    return file;
+  }
+  const card_threshold = () => Math.max(0.01, Math.min(0.99, card.threshold.threshold));
+
+  test("a backtest runs the model at each period and the model-scalper trades its signal above the threshold", async () => {
+    const file = scalperDeployment("models: { mode: in-process, everyMs: 30000, card: CARD }");
+    const loaded = loadConfig(file);
+    if (!loaded.ok) throw new Error(loaded.problems.join("; "));
+    const session = await buildSession(loaded.config, file, { journalPath: "", store: false, log: () => {} });
+    const summary = runBacktest(session);
+    const st = session.models!.engine.status();
+    expect(st.source).toBe("in-process");
+    expect(st.version).toBe("vol-window-tiny/t1");
+    expect(st.batches).toBeGreaterThan(5000); // two days at one batch per 30 s
+    for (const s of session.models!.engine.signals) expect(Math.abs(s)).toBeLessThanOrEqual(1);
+    expect(summary.orders).toBeGreaterThan(0);
+    expect(summary.fills).toBeGreaterThan(0);
+    await session.close();
+  }, 120_000);
+
+  test("a model whose feature layout differs from the kernels' is refused before anything runs", async () => {
+    const fs = require("node:fs");
+    const dir = join(setup.dir, "models", "bad");
+    fs.mkdirSync(dir, { recursive: true });
+    for (const f of fs.readdirSync(join(setup.dir, "models", "t1"))) fs.copyFileSync(join(setup.dir, "models", "t1", f), join(dir, f));
+    const bad = JSON.parse(readFileSync(cardPath(), "utf8"));
+    [bad.layout.rsi, bad.layout.zscore] = [bad.layout.zscore, bad.layout.rsi];
+    fs.writeFileSync(join(dir, "vol-window-tiny.json"), JSON.stringify(bad));
+    const file = scalperDeployment("models: { mode: in-process, everyMs: 30000, card: CARD }", join(dir, "vol-window-tiny.json"));
+    const loaded = loadConfig(file);
+    if (!loaded.ok) throw new Error(loaded.problems.join("; "));
+    const err = await buildSession(loaded.config, file, { journalPath: "", store: false, log: () => {} }).catch((e) => e);
+    expect(err).toBeInstanceOf(DeploymentError);
+    expect(String(err.message)).toContain("MODEL_LAYOUT_MISMATCH: model=vol-window-tiny/t1 features=rsi,zscore");
+  });
 });

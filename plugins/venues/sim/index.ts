@@ -17,6 +17,7 @@ const Params = Type.Object(
     makerFeePpm: Type.Integer({ default: 0, description: "maker fee, millionths of notional" }),
     takerFeePpm: Type.Integer({ default: 20, description: "taker fee, millionths of notional" }),
     dayEndHourUtc: Type.Integer({ minimum: 0, maximum: 23, default: 21 }),
+    sizelessTouchSize: Type.Integer({ minimum: 0, default: 0, description: "size assumed at each side of the touch when the feed gives none (e.g. Lean FX quotes); 0: none, so takers cannot fill on sizeless quotes" }),
   },
   { additionalProperties: false },
 );

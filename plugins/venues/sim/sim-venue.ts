@@ -39,6 +39,8 @@ export interface SimVenueParams {
   takerFeePpm: number;
   /** UTC hour at which DAY orders expire (FX: 21). */
   dayEndHourUtc: number;
+  /** Size assumed at each side of the touch when a quote has none (0: none). */
+  sizelessTouchSize?: number;
 }
 
 const HOUR_US = 3_600_000_000;
@@ -119,8 +121,9 @@ export class SimVenue implements VenueAdapter, MatchSink {
     prev.valid = t.valid;
     t.bid = q.bid;
     t.ask = q.ask;
-    t.bidSize = q.bidSize;
-    t.askSize = q.askSize;
+    const assumed = this.p.sizelessTouchSize ?? 0;
+    t.bidSize = q.bidSize > 0 ? q.bidSize : assumed;
+    t.askSize = q.askSize > 0 ? q.askSize : assumed;
     t.valid = true;
     t.takenBid = 0;
     t.takenAsk = 0;
