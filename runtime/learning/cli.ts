@@ -12,7 +12,9 @@ Commands:
   train <config> [--resume]     train, calibrate, export ONNX and register the model (python3 + torch)
   eval <name@version|card> [--data <config>] [--json] [--html <file>]
                                 metrics with bootstrap 95% intervals against ewma, har, logistic, noSkill
-  list [--json]                 models in models/ (shipped) and var/models/ (trained here)`;
+  list [--json]                 models in models/ (shipped) and var/models/ (trained here)
+  backtest <deployment> [--from <ISO>] [--json]
+                                each strategy of a deployment alone, measured from --from (e.g. the test days)`;
 
 /** Runs `kestrel model ...`; returns the exit code. */
 export async function run(argv: string[]): Promise<number> {
@@ -23,7 +25,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   let args;
   try {
-    args = parseArgs(rest, new Set(["data", "html", "split", "reps"]));
+    args = parseArgs(rest, new Set(["data", "html", "split", "reps", "from"]));
   } catch (err) {
     console.error(`kestrel model ${sub}: ${(err as Error).message}`);
     return 2;
@@ -47,6 +49,10 @@ export async function run(argv: string[]): Promise<number> {
     if (sub === "eval") {
       const { runEval } = await import("./eval/cli.ts");
       return await runEval(args.positionals, args.flags);
+    }
+    if (sub === "backtest") {
+      const { runCompare } = await import("./backtest-compare.ts");
+      return await runCompare(args.positionals, args.flags);
     }
     if (sub === "list") {
       const { listModels } = await import("./registry.ts");

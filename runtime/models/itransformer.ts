@@ -45,7 +45,7 @@ export class ITransformerRunner {
   readonly logRv: Float32Array;
   /** Three per window: short, flat, long. */
   readonly direction: Float32Array;
-  private readonly w: Record<string, Float32Array>;
+  private readonly w: Readonly<Record<string, Float32Array>>;
   private readonly z: Float64Array;
   private readonly h: Float64Array;
   private readonly a: Float64Array;
@@ -56,6 +56,9 @@ export class ITransformerRunner {
   private readonly flat: Float64Array;
   private readonly hid: Float64Array;
   private readonly out5 = new Float64Array(5);
+  /** Each block's weights, resolved once (no name lookups on the hot path). */
+  private readonly blocks: { n1w: Float32Array; n1b: Float32Array; qkvW: Float32Array; qkvB: Float32Array; projW: Float32Array; projB: Float32Array;
+    n2w: Float32Array; n2b: Float32Array; f0W: Float32Array; f0B: Float32Array; f2W: Float32Array; f2B: Float32Array }[];
 
   private constructor(
     readonly version: string,
@@ -81,6 +84,18 @@ export class ITransformerRunner {
     this.p = new Float64Array(W);
     this.flat = new Float64Array(W * d);
     this.hid = new Float64Array(tensors["net.head.0.bias"]!.shape[0]!);
+    const t = (k: string) => {
+      const v = this.w[k];
+      if (v === undefined) throw new Error(`tensor ${k} missing`);
+      return v;
+    };
+    this.blocks = Array.from({ length: layers }, (_, l) => {
+      const pre = `net.blocks.${l}.`;
+      return { n1w: t(`${pre}n1.weight`), n1b: t(`${pre}n1.bias`), qkvW: t(`${pre}qkv.weight`), qkvB: t(`${pre}qkv.bias`), projW: t(`${pre}proj.weight`),
+        projB: t(`${pre}proj.bias`), n2w: t(`${pre}n2.weight`), n2b: t(`${pre}n2.bias`), f0W: t(`${pre}ff.0.weight`), f0B: t(`${pre}ff.0.bias`),
+        f2W: t(`${pre}ff.2.weight`), f2B: t(`${pre}ff.2.bias`) };
+    });
+    for (const k of ["net.pre.mean", "net.pre.std", "net.embed.weight", "net.embed.bias", "net.variate", "net.norm.weight", "net.norm.bias", "net.head.0.weight", "net.head.3.weight", "net.head.3.bias", "cal"]) t(k);
     this.signal = new Float32Array(maxBatch);
     this.volProb = new Float32Array(maxBatch);
     this.logRv = new Float32Array(maxBatch);
@@ -154,9 +169,9 @@ export class ITransformerRunner {
     for (let k = 0; k < W * d; k++) h[k] = h[k]! + variate[k]!;
     const dh = d / this.heads, scale = 1 / Math.sqrt(dh);
     for (let l = 0; l < this.layers; l++) {
-      const pre = `net.blocks.${l}.`;
-      this.layerNorm(h, a, W, d, w[`${pre}n1.weight`]!, w[`${pre}n1.bias`]!);
-      this.linear(a, W, d, w[`${pre}qkv.weight`]!, w[`${pre}qkv.bias`]!, 3 * d, qkv, false);
+      const B = this.blocks[l]!;
+      this.layerNorm(h, a, W, d, B.n1w, B.n1b);
+      this.linear(a, W, d, B.qkvW, B.qkvB, 3 * d, qkv, false);
       for (let hd = 0; hd < this.heads; hd++) {
         const qo = hd * dh, ko = d + hd * dh, vo = 2 * d + hd * dh;
         for (let i = 0; i < W; i++) {
@@ -176,11 +191,11 @@ export class ITransformerRunner {
           }
         }
       }
-      this.linear(o, W, d, w[`${pre}proj.weight`]!, w[`${pre}proj.bias`]!, d, h, true);
-      this.layerNorm(h, a, W, d, w[`${pre}n2.weight`]!, w[`${pre}n2.bias`]!);
-      this.linear(a, W, d, w[`${pre}ff.0.weight`]!, w[`${pre}ff.0.bias`]!, this.ff, f, false);
+      this.linear(o, W, d, B.projW, B.projB, d, h, true);
+      this.layerNorm(h, a, W, d, B.n2w, B.n2b);
+      this.linear(a, W, d, B.f0W, B.f0B, this.ff, f, false);
       for (let k = 0; k < W * this.ff; k++) f[k] = gelu(f[k]!);
-      this.linear(f, W, this.ff, w[`${pre}ff.2.weight`]!, w[`${pre}ff.2.bias`]!, d, h, true);
+      this.linear(f, W, this.ff, B.f2W, B.f2B, d, h, true);
     }
     this.layerNorm(h, this.flat, W, d, w["net.norm.weight"]!, w["net.norm.bias"]!);
     const hid = this.hid;
