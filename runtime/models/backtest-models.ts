@@ -29,6 +29,8 @@ export async function backtestModels(cfg: ModelsConfig & { model?: string }, dep
     name = undefined;
   }
   if (typeof name !== "string" || !existsSync(card.replace(/[^/]*$/, `${name}.weights.msgpack`))) {
+    // A model the deployment names explicitly must run: refused rather than silently skipped.
+    if (cfg.model !== undefined) return { code: "MODEL_BACKTEST_UNSUPPORTED", context: `model=${cfg.model} card=${card} (no TypeScript weights; run models/vol_window/export_weights.py ${card})` };
     // A model with no synchronous form (the seeded signal MLP) does not run in a backtest, as before.
     deps.alert?.({ code: "MODEL_BACKTEST_UNSUPPORTED", context: `card=${card} (no TypeScript weights: the model does not run in this backtest)` });
     return null;
