@@ -32,6 +32,7 @@ Commands:
   journal <sub> <f>   inspect or verify a journal file (kestrel journal --help)
   cluster up <config> run a cluster deployment: shards over NATS JetStream (kestrel cluster --help)
   schema              write configs/kestrel.schema.json, the deployment JSON Schema for editors
+  model <subcommand>  datasets, training, evaluation and the model registry (kestrel model --help)
 
 Run 'kestrel <command> --help' for a command's options.`,
   run: `Usage: kestrel run <config> [--for 30s] [--speed 1] [--journal <file>] [--no-admin] [--quiet]
@@ -88,6 +89,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === "schema") {
     const { runSchemaCommand } = await import("./config/schema-cli.ts");
     return runSchemaCommand(rest);
+  }
+  if (command === "model") {
+    const { run } = await import("./learning/cli.ts");
+    return run(rest);
   }
   if (command === "token") {
     const { runTokenCommand } = await import("./admin/token-cli.ts");

@@ -45,11 +45,30 @@ class SignalModel:
         return torch.tanh(h @ self.w2 + self.b2).reshape(-1)
 
 
+class TorchScriptModel:
+    """A trained model exported as TorchScript by models/vol_window/train.py (`<name>.torchscript.pt`
+    beside its card `<name>.json`); its first output is the signal."""
+
+    def __init__(self, path, device):
+        import json
+        card = json.load(open(path[: -len(".torchscript.pt")] + ".json"))
+        self.version = card["version"]
+        self.rows, self.width = int(card["rows"]), int(card["width"])
+        self.device = device
+        self.module = torch.jit.load(path, map_location=device).eval()
+
+    @torch.inference_mode()
+    def run(self, x):
+        return self.module(x)[0].reshape(-1)
+
+
 def load(path, device):
     """Returns the model, or the reason it could not be loaded (the sidecar still serves VaR)."""
     try:
+        if path and path.endswith(".torchscript.pt"):
+            return TorchScriptModel(path, device)
         return SignalModel(path or DEFAULT_WEIGHTS, device)
-    except (OSError, KeyError, ValueError) as e:
+    except (OSError, KeyError, ValueError, RuntimeError) as e:
         return f"INFER_MODEL_MISSING: path={path or DEFAULT_WEIGHTS} error={type(e).__name__}"
 
 

@@ -211,6 +211,8 @@ export const DeploymentConfig = Type.Object(
           device: Type.Optional(Type.Union([Type.Literal("cuda"), Type.Literal("cpu")])),
           /** Model card (default models/signal-mlp.json). */
           card: Type.Optional(Type.String({ minLength: 1 })),
+          /** A registered model, `<name>@<version>` or `<name>@latest` (kestrel model list); wins over `card`. */
+          model: Type.Optional(Type.String({ pattern: "^[a-z0-9][a-z0-9-]*@[A-Za-z0-9._-]+$" })),
         },
         { additionalProperties: false },
       ),

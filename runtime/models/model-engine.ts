@@ -38,6 +38,13 @@ export interface ModelEngineOptions {
   /** Deadline of one batch in wall microseconds (default: the period). */
   readonly timeoutUs?: number;
   readonly alert?: (e: { code: string; context: string }) => void;
+  /**
+   * A synchronous model (the TypeScript forward pass): when given, each tick's batch is computed at
+   * once and its signals written before the tick returns (a backtest, which never yields, needs this).
+   */
+  /** Keeps scheduling periods while this is true (default: until stop()); a backtest stops with its market. */
+  readonly active?: () => boolean;
+  readonly runSync?: { readonly version: string; run(batch: Float32Array, count: number): void; readonly signal: Float32Array };
 }
 
 /** A snapshot of the engine's state. */
@@ -138,12 +145,25 @@ export class ModelEngine {
   private onTick(): void {
     if (!this.running) return;
     const { now, schedule, everyMs } = this.opts;
-    schedule(now() + everyMs * 1000, this.tick);
+    if (this.opts.active === undefined || this.opts.active()) schedule(now() + everyMs * 1000, this.tick);
     if (this.inFlight) {
       this.skipped++;
       return;
     }
     this.gather();
+    const sync = this.opts.runSync;
+    if (sync !== undefined) {
+      const t0 = Bun.nanoseconds();
+      sync.run(this.batch, this.opts.instruments);
+      const s = this.signals;
+      for (let i = 0; i < s.length; i++) s[i] = sync.signal[i]!;
+      this.source = "in-process";
+      this.version = sync.version;
+      this.latencyUs = (Bun.nanoseconds() - t0) / 1000;
+      this.ts = now();
+      this.batches++;
+      return;
+    }
     this.inFlight = true;
     this.gatheredTs = now();
     this.opts.service.infer(this.batch, this.opts.instruments, this.opts.rows, this.opts.width, this.timeoutUs).then(this.answer);

@@ -10,6 +10,8 @@
  */
 import { DEFAULT_MODEL_CARD, InferenceService, OnnxSignalModel, readModelCard, startInferenceSidecar } from "../../gpu-bridge/inference/index.ts";
 import type { SidecarSupervisor } from "../../gpu-bridge/shm/supervisor.ts";
+import { readFileSync } from "node:fs";
+import type { FeatureLayout } from "../../kernels-wasm/index.ts";
 import { ModelEngine, type ModelEngineOptions } from "./model-engine.ts";
 
 /** The `models:` section of a deployment. */
@@ -27,13 +29,29 @@ export interface ModelsConfig {
   readonly segmentPath?: string;
 }
 
-/** What the session hands the models. */
-export type ModelsDeps = Pick<ModelEngineOptions, "instruments" | "width" | "context" | "now" | "schedule" | "alert">;
+/** What the session hands the models (with the kernels' layout, a card that states its layout is checked against it). */
+export type ModelsDeps = Pick<ModelEngineOptions, "instruments" | "width" | "context" | "now" | "schedule" | "alert"> & { readonly layout?: FeatureLayout };
+
+/** Names of the features whose slot differs between a card's stated layout and the kernels' ("" when they agree or the card states none). */
+export function cardLayoutMismatch(cardPath: string, layout: FeatureLayout): string {
+  let stated: Record<string, number> | undefined;
+  try {
+    const raw = JSON.parse(readFileSync(cardPath, "utf8"));
+    stated = raw.layout?.index ?? raw.layout;
+  } catch {
+    return "";
+  }
+  if (stated === undefined || typeof stated !== "object") return "";
+  const bad = Object.entries(layout.index).filter(([n, slot]) => stated![n] !== slot).map(([n]) => n);
+  for (const n of Object.keys(stated)) if (!(n in layout.index)) bad.push(n);
+  return bad.join(",");
+}
 
 /** Running models: the engine and how to stop it and its sidecar. */
 export interface RunningModels {
   readonly engine: ModelEngine;
-  readonly service: InferenceService;
+  /** The asynchronous inference service (null for a synchronous backtest model). */
+  readonly service: InferenceService | null;
   /** The supervised sidecar in mode "sidecar" (pid, client health), else null. */
   readonly sidecar: SidecarSupervisor | null;
   stop(): Promise<void>;
@@ -46,6 +64,8 @@ export async function startModels(cfg: ModelsConfig, deps: ModelsDeps): Promise<
   if (card.width !== deps.width) {
     return { code: "MODEL_CONFIG_INVALID", context: `model=${card.version} model_width=${card.width} kernels_width=${deps.width}` };
   }
+  const mismatch = deps.layout === undefined ? "" : cardLayoutMismatch(cfg.card ?? DEFAULT_MODEL_CARD, deps.layout);
+  if (mismatch !== "") return { code: "MODEL_LAYOUT_MISMATCH", context: `model=${card.version} features=${mismatch}` };
   let service: InferenceService;
   let stopService: () => Promise<void>;
   let sidecar: SidecarSupervisor | null = null;

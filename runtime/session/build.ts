@@ -212,6 +212,14 @@ export async function checkDeployment(config: DeploymentConfig, configFile: stri
       if (!existsSync(p)) add(["market", "replay", "files", i, "path"], `market.replay.files[${i}].path: file not found: ${p}`, "MARKET_FILE_NOT_FOUND");
     });
   }
+  if (config.models?.model !== undefined) {
+    const { resolveModel } = await import("../learning/registry.ts");
+    try {
+      resolveModel(config.models.model);
+    } catch (err) {
+      add(["models", "model"], `models.model: ${(err as Error).message}`);
+    }
+  }
   const features = new FeatureEngine(instruments.length, "ts");
   const { problems: pluginProblems } = await loadPlugins(pluginRequests(config), configFile, features.featureNames());
   for (const p of pluginProblems) add([...p.path], p.message);
@@ -512,14 +520,38 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
   }
   // Models: all instruments' context windows in one batch every period, answers applied when they
   // come back. A backtest never yields to the loop, so its asynchronous answers could not arrive:
-  // models run in real-time sessions only.
+  // there a model with TypeScript weights runs synchronously at each period (models/vol_window).
+  if (config.models !== undefined && mode === "backtest") {
+    const { backtestModels } = await import("../models/backtest-models.ts");
+    const syncModels = await backtestModels(config.models, {
+      instruments: instruments.length,
+      width: features.kernels.layout.width,
+      layout: features.kernels.layout,
+      context: (i: number) => features.kernels.context(i),
+      now: () => loop.clock.now(),
+      schedule: (at: number, fn: () => void) => loop.schedule(at, fn),
+      alert: (e: { code: string; context: string }) => alerts.raise(loop.clock.now(), e.code, "warning", "models", e.context),
+    }, loop);
+    if (syncModels !== null && "code" in syncModels) throw new DeploymentError([`models: ${syncModels.code}: ${syncModels.context}`]);
+    models = syncModels;
+  }
   if (config.models !== undefined && mode !== "backtest") {
     const { startModels } = await import("../models/index.ts");
+    let card = config.models.card;
+    if (config.models.model !== undefined) {
+      const { resolveModel } = await import("../learning/registry.ts");
+      try {
+        card = resolveModel(config.models.model).path;
+      } catch (err) {
+        throw new DeploymentError([`models.model: ${(err as Error).message}`]);
+      }
+    }
     const running = await startModels(
-      { mode: config.models.mode, everyMs: config.models.everyMs, timeoutUs: config.models.timeoutUs, device: config.models.device, card: config.models.card },
+      { mode: config.models.mode, everyMs: config.models.everyMs, timeoutUs: config.models.timeoutUs, device: config.models.device, card },
       {
         instruments: instruments.length,
         width: features.kernels.layout.width,
+        layout: features.kernels.layout,
         context: (i: number) => features.kernels.context(i),
         now: () => loop.clock.now(),
         schedule: (at: number, fn: () => void) => loop.schedule(at, fn),

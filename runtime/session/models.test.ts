@@ -24,3 +24,22 @@ test("a paper session runs the model over every instrument's context window; str
   expect(orders.length).toBe(summary.orders);
   for (const o of orders) expect(o.model).toMatch(/^signal-mlp\/1@\d+$/);
 }, 60_000);
+
+for (const mode of ["in-process", "sidecar"] as const) {
+  test(`mode ${mode}: a paper session serves the shipped vol-window model named by the registry (models.model: vol-window@1)`, async () => {
+    const strategies = `  - { name: follower, plugin: ${resolve(import.meta.dir, "fixtures/signal-strategy.ts")}, instruments: [EURUSD, GBPUSD] }`;
+    const yaml = syntheticYaml(strategies, { seconds: 100000, extra: `models: { mode: ${mode}, everyMs: 200, timeoutUs: 5000000, device: cpu, model: vol-window@1 }\nfeatures: { instruments: all }` }).replace("mode: backtest", "mode: paper");
+    const s = await sessionFromYaml(tmp.path, yaml, { journalPath: "" });
+    if (mode === "sidecar") {
+      const { waitFor } = await import("../../gpu-bridge/shm/test-support.ts");
+      await waitFor(() => s.models!.sidecar!.client.health() === null, 30_000, "python sidecar attached");
+    }
+    await startRealtime(s, { forUs: 3_000_000, speed: 50 }).done;
+    const status = s.models!.engine.status();
+    await s.close();
+    expect(status.source).toBe(mode);
+    expect(status.version).toBe("vol-window/1");
+    expect(status.batches).toBeGreaterThan(0);
+    for (let i = 0; i < s.instruments.length; i++) expect(Math.abs(s.models!.engine.signals[i]!)).toBeLessThanOrEqual(1);
+  }, 60_000);
+}

@@ -1,0 +1,49 @@
+"""Reads a `kestrel model dataset` folder with numpy alone (memory-mapped .npy, meta.json) and
+gathers context windows for sample indices: rows [row - L + 1, row] of the instrument's rows file,
+the same window the runtime's model engine gathers at the decision time."""
+import json
+import os
+
+import numpy as np
+
+SPLITS = {"train": 0, "validation": 1, "test": 2}
+
+
+class Dataset:
+    """One dataset folder: samples as columns, per-instrument rows, the kernels' layout."""
+
+    def __init__(self, path, rows):
+        self.path = path
+        self.meta = json.load(open(os.path.join(path, "meta.json")))
+        self.rows = rows
+        self.width = self.meta["layout"]["width"]
+        col = lambda n: np.load(os.path.join(path, f"samples.{n}.npy"))
+        self.instrument, self.row, self.t, self.split = col("instrument"), col("row"), col("t"), col("split")
+        self.rv, self.high, self.ret_bps, self.direction, self.past_rv = col("rv"), col("high"), col("ret_bps"), col("direction"), col("past_rv")
+        self.log_rv = np.log(self.rv)
+        n = len(self.meta["instruments"])
+        self.files = [np.load(os.path.join(path, f"rows-{i}.npy"), mmap_mode="r") for i in range(n)]
+        self.offsets = np.arange(-rows + 1, 1)
+
+    def indices(self, split):
+        """Sample indices of a split, in time order."""
+        return np.nonzero(self.split == SPLITS[split])[0]
+
+    def windows(self, idx):
+        """[len(idx), rows, width] float32 windows of these samples."""
+        out = np.empty((len(idx), self.rows, self.width), dtype=np.float32)
+        inst = self.instrument[idx]
+        for i in np.unique(inst):
+            sel = np.nonzero(inst == i)[0]
+            r = self.row[idx[sel]][:, None] + self.offsets[None, :]
+            out[sel] = self.files[i][r]
+        return out
+
+    def last_rows(self, idx):
+        """[len(idx), width] newest row of each sample's window."""
+        out = np.empty((len(idx), self.width), dtype=np.float32)
+        inst = self.instrument[idx]
+        for i in np.unique(inst):
+            sel = np.nonzero(inst == i)[0]
+            out[sel] = self.files[i][self.row[idx[sel]]]
+        return out
