@@ -28,7 +28,7 @@ Commands:
   data <subcommand>   import, query and export recorded data (kestrel data --help)
   plugin <subcommand> scaffold, check, test and pack plugin packages (kestrel plugin --help)
   token --role <r>    issue an admin API token (analyst, trader, admin; kestrel token --help)
-  journal <sub> <f>   inspect or verify a journal file (kestrel journal --help)
+  journal <sub> <f>   inspect, verify or compact a journal file (kestrel journal --help)
   cluster up <config> run a cluster deployment: shards over NATS JetStream (kestrel cluster --help)
 
 Run 'kestrel <command> --help' for a command's options.`,

@@ -162,6 +162,8 @@ export const DeploymentConfig = Type.Object(
         {
           path: Type.String({ minLength: 1 }),
           fsync: Type.Union([Type.Literal("always"), Type.Literal("batch"), Type.Literal("never")]),
+          /** Write a snapshot of trading state after this many journaled records (0: only at a graceful stop). */
+          snapshotEvery: Type.Optional(Type.Integer({ minimum: 0 })),
         },
         { additionalProperties: false },
       ),
