@@ -30,6 +30,7 @@ Commands:
   token --role <r>    issue an admin API token (analyst, trader, admin; kestrel token --help)
   journal <sub> <f>   inspect, verify or compact a journal file (kestrel journal --help)
   cluster up <config> run a cluster deployment: shards over NATS JetStream (kestrel cluster --help)
+  audit verify <d|f>  check the hash-chained audit log of a deployment or file (kestrel audit --help)
 
 Run 'kestrel <command> --help' for a command's options.`,
   run: `Usage: kestrel run <config> [--for 30s] [--speed 1] [--journal <file>] [--no-admin] [--quiet]
@@ -81,6 +82,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === "cluster") {
     const { runClusterCommand } = await import("./cluster/cli.ts");
     return runClusterCommand(rest);
+  }
+  if (command === "audit") {
+    const { runAuditCommand } = await import("./audit/cli.ts");
+    return runAuditCommand(rest);
   }
   if (command === "token") {
     const { runTokenCommand } = await import("./admin/token-cli.ts");

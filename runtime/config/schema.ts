@@ -168,6 +168,17 @@ export const DeploymentConfig = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    audit: Type.Optional(
+      Type.Object(
+        {
+          /** Hash-chained audit log (default: beside the journal, `<journal>.audit.jsonl`). */
+          path: Type.Optional(Type.String({ minLength: 1 })),
+          /** Set false to write no audit log (default true whenever the session journals). */
+          enabled: Type.Optional(Type.Boolean()),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     admin: Type.Optional(
       Type.Object(
         { enabled: Type.Optional(Type.Boolean()), port: Type.Integer({ minimum: 0, maximum: 65535 }), host: Type.Optional(Type.String()) },

@@ -27,6 +27,8 @@ import { EventLoop } from "../kernel/event-loop.ts";
 import { JournalWriter, type FsyncPolicy } from "../journal/journal-file.ts";
 import { readForRestore } from "../journal/restore-read.ts";
 import { Snapshotter } from "../journal/snapshotter.ts";
+import { AuditLog } from "../audit/audit-log.ts";
+import { auditPathFor } from "../audit/path.ts";
 import { loadPlugins, type PluginRequest } from "../plugins/loader.ts";
 import { Portfolio } from "../portfolio/portfolio.ts";
 import { PerformanceTracker } from "../portfolio/performance.ts";
@@ -94,6 +96,8 @@ export interface Session {
   readonly restored: number;
   /** True when start-up restored a snapshot and replayed only the records after it. */
   readonly restoredFromSnapshot: boolean;
+  /** The hash-chained audit log, when the session journals (and audit is not disabled). */
+  readonly audit: AuditLog | null;
   /** Market events skipped at start-up because the journal had already passed their time. */
   readonly skippedOnRestore: number;
   /** Torn journal tail that was cut at start-up, if any. */
@@ -444,6 +448,7 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
   let tornTail: string | null = null;
   let skippedOnRestore = 0;
   let restoredFromSnapshot = false;
+  let audit: AuditLog | null = null;
   // A relative journal path is relative to the working directory (the project root for npm start).
   const journalPath = opts.journalPath ?? (config.journal ? resolve(config.journal.path) : "");
   if (journalPath !== "") {
@@ -464,13 +469,40 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
     started.push(() => opened.close());
     const writer = journal;
     let lastTs = core.now();
+    const auditPath = auditPathFor(config, journalPath);
+    const log = auditPath === null ? null : new AuditLog(auditPath);
+    audit = log;
     core.journal = {
       append(r) {
         lastTs = r.t === "report" ? r.report.ts : r.ts;
         writer.append(r);
+        log?.note(r);
       },
     };
     if (algos === null) new Snapshotter(writer, config.journal?.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY, restored, (n, ts) => core.snapshotState(n, ts), () => lastTs);
+    if (log !== null) {
+      if (log.tornTail !== null) alerts.raise(0, "AUDIT_TORN_TAIL", "warning", log.path, `cut a torn last audit record: ${log.tornTail}`);
+      // Who runs: the deployment, its plugins and versions, the model card (the model/policy versions).
+      log.add("session", core.now(), {
+        deployment: config.name,
+        mode,
+        restoredRecords: restored,
+        plugins: loaded.map((l) => ({ name: l.request.name, kind: l.request.kind, plugin: l.request.plugin, version: l.plugin.manifest.version })),
+        models: config.models === undefined ? null : { card: config.models.card ?? null, mode: config.models.mode },
+      });
+      // Batches leave between events, at most every 50 ms, and at close; each is fsynced.
+      const afterFlush = writer.afterFlush;
+      writer.afterFlush = () => {
+        afterFlush?.();
+        log.maybeFlush();
+      };
+      const beforeClose = writer.beforeClose;
+      writer.beforeClose = () => {
+        beforeClose?.();
+        log.close();
+      };
+      log.flush();
+    }
     core.journalFlush = () => writer.flush();
     core.writeAhead = mode === "live";
     if (tornTail !== null) alerts.raise(0, "JOURNAL_TORN_TAIL", "warning", journalPath, `cut a torn last frame: ${tornTail}`);
@@ -594,7 +626,7 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
       }
     }
   };
-  return { config, mode, instruments, loop, core, performance, journal, sources, restored, restoredFromSnapshot, skippedOnRestore, journalTornTail: tornTail, recorder, close, arrival, feed, sidecars, models, deployPlugin, venues: venueSet, algos };
+  return { config, mode, instruments, loop, core, performance, journal, sources, restored, restoredFromSnapshot, audit, skippedOnRestore, journalTornTail: tornTail, recorder, close, arrival, feed, sidecars, models, deployPlugin, venues: venueSet, algos };
 }
 
 async function openSources(config: DeploymentConfig, configFile: string, instruments: Instrument[], mode: DeploymentConfig["mode"], startTs?: number): Promise<MarketSource[]> {
