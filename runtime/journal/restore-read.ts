@@ -25,7 +25,7 @@ export interface RestorePlan {
 }
 
 // A snapshot payload starts with a fixmap header, then "t" (a1 74), then "snapshot" (a8 ...).
-const SNAPSHOT_PREFIX = [0xa1, 0x74, 0xa8, ...new TextEncoder().encode("snapshot")];
+const SNAPSHOT_PREFIX = Uint8Array.from([0xa1, 0x74, 0xa8, ...new TextEncoder().encode("snapshot")]);
 
 /** True when the frame at `off` of `buf` holds a snapshot record (judged by its first bytes). */
 export function isSnapshotFrame(buf: Uint8Array, off: number): boolean {
@@ -36,7 +36,9 @@ export function isSnapshotFrame(buf: Uint8Array, off: number): boolean {
 }
 
 /** Offsets of the frames that look like snapshots, found by hopping frame lengths. */
-export function snapshotOffsets(buf: Uint8Array): number[] {
+export function snapshotOffsets(bytes: Uint8Array): number[] {
+  // A plain Uint8Array view: indexing a Buffer is several times slower in this loop.
+  const buf = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const out: number[] = [];
   let off = JOURNAL_HEADER_BYTES;
