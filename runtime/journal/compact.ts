@@ -13,6 +13,7 @@ import { checkHeader, JournalWriter, JOURNAL_HEADER_BYTES, readFrames } from "./
 import type { SnapshotRecord } from "./records.ts";
 import { snapshotOffsets } from "./restore-read.ts";
 import { checkSnapshot } from "./snapshot.ts";
+import { writeSnapshotPointer } from "./snapshot-pointer.ts";
 
 /** Where a journal command writes. */
 export interface CompactIo {
@@ -69,6 +70,7 @@ export function compactJournal(file: string, out: string): CompactResult {
     fsyncSync(fd);
     closeSync(fd);
     renameSync(tmp, out);
+    writeSnapshotPointer(out, JOURNAL_HEADER_BYTES, snap.digest);
     return { bytesBefore: buf.length, bytesAfter: pos, dropped: snap.state.records, kept: read.records.length - 1, tornTail: read.tornTail };
   }
   throw Object.assign(new Error(`JOURNAL_NO_SNAPSHOT: file=${file} snapshots=${offsets.length}${reasons.length > 0 ? ` rejected=${reasons.join("; ")}` : ""}`), { code: "JOURNAL_NO_SNAPSHOT" });

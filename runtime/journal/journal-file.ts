@@ -145,6 +145,11 @@ export class JournalWriter {
     this.appended++;
   }
 
+  /** File offset at which the next appended record's frame will start. */
+  get nextOffset(): number {
+    return this.position + this.used;
+  }
+
   /** True when records wait in the buffer. */
   get pending(): boolean {
     return this.used > 0;

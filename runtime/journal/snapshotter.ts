@@ -1,11 +1,13 @@
 /**
  * Writes snapshots of trading state into the journal: after a flush once `every` records were
  * journaled since the last snapshot, and once more when the journal closes (a graceful stop), so a
- * restart replays at most `every` records plus what followed the last flush. Taking a snapshot
+ * restart replays at most `every` records plus what followed the last flush. After each snapshot
+ * the pointer file (`<journal>.snap`) names its offset, so a restart reads only from there. Taking a snapshot
  * allocates; it runs between events, never inside one.
  */
 import type { JournalWriter } from "./journal-file.ts";
 import { sealSnapshot, type SnapshotState } from "./snapshot.ts";
+import { writeSnapshotPointer } from "./snapshot-pointer.ts";
 
 /** Builds the state to snapshot: `records` journaled before it, `lastTs` the last one's time. */
 export type TakeState = (records: number, lastTs: number) => SnapshotState;
@@ -36,9 +38,12 @@ export class Snapshotter {
   /** Appends a snapshot of the current state and flushes it. */
   write(): void {
     const records = this.base + this.writer.appended - this.written;
-    this.writer.append(sealSnapshot(this.take(records, this.lastTs())));
+    const offset = this.writer.nextOffset;
+    const record = sealSnapshot(this.take(records, this.lastTs()));
+    this.writer.append(record);
     this.written++;
     this.lastAt = this.writer.appended;
     this.writer.flush();
+    writeSnapshotPointer(this.writer.path, offset, record.digest);
   }
 }

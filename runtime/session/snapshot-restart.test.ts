@@ -11,6 +11,7 @@ import { join, resolve } from "node:path";
 import { JournalWriter, readJournal } from "../journal/journal-file.ts";
 import type { JournalRecord, SnapshotRecord } from "../journal/records.ts";
 import { snapshotOffsets } from "../journal/restore-read.ts";
+import { readSnapshotPointer } from "../journal/snapshot-pointer.ts";
 import { runJournalCommand } from "../journal/cli.ts";
 import type { Session } from "./build.ts";
 import { sessionFromYaml, syntheticYaml, tempDir } from "./test-session.ts";
@@ -119,11 +120,28 @@ test("the session journaled periodic snapshots, and the state it reached is not 
 });
 
 test("a restart from the last snapshot and its tail equals a restart from the full journal", async () => {
+  // Without the pointer file: the journal is scanned for its last snapshot.
   const copy = join(tmp.path, "copy.journal");
   writeFileSync(copy, readFileSync(ORIGINAL));
   const s = await restart(copy);
   expect(s.restoredFromSnapshot).toBe(true);
   expect(state(s)).toEqual(full);
+  // With it (the session wrote one): only snapshot + tail are read, to the same state.
+  const ptr = readSnapshotPointer(ORIGINAL)!;
+  expect(ptr.offset).toBe(snapshotOffsets(readFileSync(ORIGINAL)).at(-1)!);
+  const withPointer = join(tmp.path, "pointer.journal");
+  writeFileSync(withPointer, readFileSync(ORIGINAL));
+  writeFileSync(`${withPointer}.snap`, readFileSync(`${ORIGINAL}.snap`));
+  const p = await restart(withPointer);
+  expect(p.restoredFromSnapshot).toBe(true);
+  expect(state(p)).toEqual(full);
+  // A stale pointer (wrong offset or digest) is ignored: the scan finds the snapshot.
+  const stale = join(tmp.path, "stale.journal");
+  writeFileSync(stale, readFileSync(ORIGINAL));
+  writeFileSync(`${stale}.snap`, JSON.stringify({ offset: ptr.offset + 3, digest: ptr.digest }));
+  const q = await restart(stale);
+  expect(q.restoredFromSnapshot).toBe(true);
+  expect(state(q)).toEqual(full);
 }, 60_000);
 
 test("with a torn tail after the snapshot, both restarts cut it and agree", async () => {
