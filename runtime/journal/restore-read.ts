@@ -53,11 +53,14 @@ export function snapshotOffsets(bytes: Uint8Array): number[] {
   return out;
 }
 
-/** Reads `path` for a restart (see the module comment); `fit` is what a snapshot must agree with. */
-export function readForRestore(path: string, fit: SnapshotFit): RestorePlan {
+/**
+ * Reads `path` for a restart (see the module comment); `fit` is what a snapshot must agree with;
+ * `useSnapshots` false replays every record (a deployment whose state snapshots do not cover yet).
+ */
+export function readForRestore(path: string, fit: SnapshotFit, useSnapshots = true): RestorePlan {
   const empty = { snapshot: null, tail: [], goodLength: 0, rejected: [] };
   if (!existsSync(path)) return { ...empty, tornTail: null };
-  const fast = readFromPointer(path, fit);
+  const fast = useSnapshots ? readFromPointer(path, fit) : null;
   if (fast !== null) return fast;
   const buf = readFileSync(path);
   if (buf.length === 0) return { ...empty, tornTail: null };
