@@ -29,10 +29,11 @@ Commands:
   data <subcommand>   import, query and export recorded data (kestrel data --help)
   plugin <subcommand> scaffold, check, test and pack plugin packages (kestrel plugin --help)
   token --role <r>    issue an admin API token (analyst, trader, admin; kestrel token --help)
-  journal <sub> <f>   inspect or verify a journal file (kestrel journal --help)
+  journal <sub> <f>   inspect, verify or compact a journal file (kestrel journal --help)
   cluster up <config> run a cluster deployment: shards over NATS JetStream (kestrel cluster --help)
   schema              write configs/kestrel.schema.json, the deployment JSON Schema for editors
   model <subcommand>  datasets, training, evaluation and the model registry (kestrel model --help)
+  audit verify <d|f>  check the hash-chained audit log of a deployment or file (kestrel audit --help)
 
 Run 'kestrel <command> --help' for a command's options.`,
   run: `Usage: kestrel run <config> [--for 30s] [--speed 1] [--journal <file>] [--no-admin] [--quiet]
@@ -93,6 +94,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === "model") {
     const { run } = await import("./learning/cli.ts");
     return run(rest);
+  }
+  if (command === "audit") {
+    const { runAuditCommand } = await import("./audit/cli.ts");
+    return runAuditCommand(rest);
   }
   if (command === "token") {
     const { runTokenCommand } = await import("./admin/token-cli.ts");

@@ -164,6 +164,19 @@ export const DeploymentConfig = Type.Object(
         {
           path: Type.String({ minLength: 1 }),
           fsync: Type.Union([Type.Literal("always"), Type.Literal("batch"), Type.Literal("never")]),
+          /** Write a snapshot of trading state after this many journaled records (0: only at a graceful stop). */
+          snapshotEvery: Type.Optional(Type.Integer({ minimum: 0 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    audit: Type.Optional(
+      Type.Object(
+        {
+          /** Hash-chained audit log (default: beside the journal, `<journal>.audit.jsonl`). */
+          path: Type.Optional(Type.String({ minLength: 1 })),
+          /** Set false to write no audit log (default true whenever the session journals). */
+          enabled: Type.Optional(Type.Boolean()),
         },
         { additionalProperties: false },
       ),

@@ -8,6 +8,7 @@
 import { existsSync } from "node:fs";
 import { parseArgs } from "../cli/args.ts";
 import { OperationalError } from "../errors/codes.ts";
+import { runCompact } from "./compact.ts";
 import { recordKind, recordLine } from "./format.ts";
 import { scanJournal, verifyScan, type JournalScan } from "./scan.ts";
 
@@ -20,7 +21,7 @@ export interface JournalCommandIo {
 const STD_IO: JournalCommandIo = { out: (l) => console.log(l), err: (l) => console.error(l) };
 
 /** Help of the command. */
-export const JOURNAL_HELP = `Usage: kestrel journal <inspect|verify> <file> [options]
+export const JOURNAL_HELP = `Usage: kestrel journal <inspect|verify|compact> <file> [options]
 
   inspect <file> [--limit N] [--kind K]   print records (offset, kind, time, key fields), then the
                                           count of each kind and the file's integrity
@@ -30,10 +31,13 @@ export const JOURNAL_HELP = `Usage: kestrel journal <inspect|verify> <file> [opt
   verify <file> [--json]                  check CRCs, the tail, duplicate order ids and fill ids;
                                           exit 1 when a check fails
       --json        print one object: ok, records, orders, fills, duplicateOrderIds,
-                    duplicateFillIds, tornTail`;
+                    duplicateFillIds, tornTail
+  compact <file> [--out <file>]           rewrite as the last snapshot + the records after it
+                                          (in place, atomically, without --out; compact.ts)`;
 
 /** Runs the command; returns the exit code. */
 export async function runJournalCommand(argv: readonly string[], io: JournalCommandIo = STD_IO): Promise<number> {
+  if (argv[0] === "compact") return runCompact(argv.slice(1), io);
   let args;
   try {
     args = parseArgs(argv, new Set(["limit", "kind"]));

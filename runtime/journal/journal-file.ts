@@ -46,12 +46,23 @@ export function readJournal(path: string): JournalContents {
   const buf = readFileSync(path);
   if (buf.length === 0) return { records: [], goodLength: 0, tornTail: null };
   if (buf.length < HEADER) return { records: [], goodLength: 0, tornTail: `header is ${buf.length} bytes, expected ${HEADER}` };
+  checkHeader(buf, path);
+  return readFrames(buf, path, HEADER);
+}
+
+/** Throws JOURNAL_CORRUPT unless `buf` starts with a journal header of this version. */
+export function checkHeader(buf: Uint8Array, path: string): void {
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   if (view.getUint32(0, true) !== MAGIC) throw new KestrelError("JOURNAL_CORRUPT", `file=${path} offset=0 reason=not a Kestrel journal`);
   const version = view.getUint32(4, true);
   if (version !== VERSION) throw new KestrelError("JOURNAL_CORRUPT", `file=${path} version=${version} expected=${VERSION}`);
+}
+
+/** Decodes the frames of a journal image from byte `start` (a frame boundary), checking each checksum. */
+export function readFrames(buf: Uint8Array, path: string, start: number): JournalContents {
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const records: JournalRecord[] = [];
-  let off = HEADER;
+  let off = start;
   while (off < buf.length) {
     const remaining = buf.length - off;
     if (remaining < FRAME_HEAD) return { records, goodLength: off, tornTail: `offset=${off} reason=partial frame header (${remaining} bytes)` };
@@ -70,6 +81,10 @@ export function readJournal(path: string): JournalContents {
   return { records, goodLength: off, tornTail: null };
 }
 
+/** Size of the file header and of a frame's head (length + checksum), bytes. */
+export const JOURNAL_HEADER_BYTES = HEADER;
+export const FRAME_HEAD_BYTES = FRAME_HEAD;
+
 /** Appends records; buffered until flush(), which the loop calls after each event that wrote. */
 export class JournalWriter {
   private readonly fd: number;
@@ -79,6 +94,10 @@ export class JournalWriter {
   private lastSync = 0;
   /** Records appended since open. */
   appended = 0;
+  /** Called after each flush that wrote something (the periodic snapshot hangs here). */
+  afterFlush: (() => void) | null = null;
+  /** Called first thing in close(), while appending still works (the final snapshot). */
+  beforeClose: (() => void) | null = null;
 
   constructor(
     readonly path: string,
@@ -126,6 +145,11 @@ export class JournalWriter {
     this.appended++;
   }
 
+  /** File offset at which the next appended record's frame will start. */
+  get nextOffset(): number {
+    return this.position + this.used;
+  }
+
   /** True when records wait in the buffer. */
   get pending(): boolean {
     return this.used > 0;
@@ -146,11 +170,14 @@ export class JournalWriter {
         this.lastSync = now;
       }
     }
+    this.afterFlush?.();
   }
 
   /** Flushes, fsyncs and closes (a second close does nothing). */
   close(): void {
     if (this.closed) return;
+    this.beforeClose?.();
+    this.afterFlush = null;
     this.closed = true;
     this.flush();
     fsyncSync(this.fd);

@@ -75,5 +75,20 @@ export interface ParentRecord {
   readonly reason?: string;
 }
 
+/**
+ * A snapshot of trading state (see snapshot.ts): a restart restores it and replays only the records
+ * after it. `digest` is the SHA-256 of the state's canonical JSON; `compacted` marks the first record
+ * of a compacted journal (nothing before it exists any more). `t` must stay the first key: readers
+ * find snapshot frames by their first bytes without decoding the others.
+ */
+export interface SnapshotRecord {
+  readonly t: "snapshot";
+  readonly v: 1;
+  readonly ts: number;
+  readonly compacted: boolean;
+  readonly digest: string;
+  readonly state: import("./snapshot.ts").SnapshotState;
+}
+
 /** Any journal record. */
-export type JournalRecord = OrderRecord | ReportRecord | CancelRecord | ControlRecord | ParentRecord;
+export type JournalRecord = OrderRecord | ReportRecord | CancelRecord | ControlRecord | ParentRecord | SnapshotRecord;

@@ -293,6 +293,11 @@ export class Portfolio {
     this.feesSum[instrument] = f;
   }
 
+  /** Makes a strategy known (books in the order strategies were first seen); no-op when known. */
+  registerStrategy(name: string): void {
+    this.strategyId(name);
+  }
+
   private strategyId(name: string): number {
     let s = this.strategyIndex.get(name);
     if (s === undefined) {

@@ -12,6 +12,18 @@ import type { PortfolioSnapshot } from "./snapshot.ts";
 export function restorePortfolio(instruments: readonly Instrument[], snapshot: PortfolioSnapshot): Portfolio {
   if (snapshot?.version !== 1) throw invalid(`version=${String(snapshot?.version)}`);
   const p = new Portfolio(instruments, snapshot.strategies);
+  restoreInto(p, snapshot, true);
+  return p;
+}
+
+/**
+ * Loads a snapshot into an empty portfolio (a session's, built before its journal is read);
+ * `marks` false leaves the marks to the next quotes, as a replay of the journal does.
+ */
+export function restoreInto(p: Portfolio, snapshot: PortfolioSnapshot, marks: boolean): void {
+  if (snapshot?.version !== 1) throw invalid(`version=${String(snapshot?.version)}`);
+  const instruments = p.instruments;
+  for (const s of snapshot.strategies) p.registerStrategy(s);
   const known = (id: number, symbol: string) => Number.isInteger(id) && instruments[id]?.symbol === symbol;
   for (const b of snapshot.books) {
     const where = `strategy=${b.strategy} instrument=${b.instrument} symbol=${b.symbol}`;
@@ -29,14 +41,13 @@ export function restorePortfolio(instruments: readonly Instrument[], snapshot: P
       throw e instanceof PortfolioError && e.code !== "PORTFOLIO_SNAPSHOT_INVALID" ? invalid(`${e.message} ${where}`) : e;
     }
   }
-  for (const m of snapshot.marks) {
+  for (const m of marks ? snapshot.marks : []) {
     if (!known(m.instrument, m.symbol)) throw invalid(`unknown mark instrument=${m.instrument} symbol=${m.symbol}`);
     p.mark(m.instrument, m.bid, m.ask);
   }
   p.fillCount = snapshot.fillCount;
   p.lastRealised = 0;
   p.lastClosed = 0;
-  return p;
 }
 
 function invalid(context: string): PortfolioError {

@@ -24,7 +24,11 @@ import { prepareWasmKernels } from "../../kernels-wasm/index.ts";
 import { Alerts } from "../kernel/alerts.ts";
 import { wallMicros } from "../kernel/clock.ts";
 import { EventLoop } from "../kernel/event-loop.ts";
-import { JournalWriter, readJournal, type FsyncPolicy } from "../journal/journal-file.ts";
+import { JournalWriter, type FsyncPolicy } from "../journal/journal-file.ts";
+import { readForRestore } from "../journal/restore-read.ts";
+import { Snapshotter } from "../journal/snapshotter.ts";
+import { AuditLog } from "../audit/audit-log.ts";
+import { auditPathFor } from "../audit/path.ts";
 import { loadPlugins, type PluginRequest } from "../plugins/loader.ts";
 import { Portfolio } from "../portfolio/portfolio.ts";
 import { PerformanceTracker } from "../portfolio/performance.ts";
@@ -88,8 +92,12 @@ export interface Session {
   readonly performance: PerformanceTracker;
   readonly journal: JournalWriter | null;
   readonly sources: readonly MarketSource[];
-  /** Records replayed from the journal at start-up. */
+  /** Records the journal held at start-up (those before the snapshot it restored from included). */
   readonly restored: number;
+  /** True when start-up restored a snapshot and replayed only the records after it. */
+  readonly restoredFromSnapshot: boolean;
+  /** The hash-chained audit log, when the session journals (and audit is not disabled). */
+  readonly audit: AuditLog | null;
   /** Market events skipped at start-up because the journal had already passed their time. */
   readonly skippedOnRestore: number;
   /** Torn journal tail that was cut at start-up, if any. */
@@ -123,6 +131,8 @@ export interface ArrivalHooks {
 }
 
 const DEFAULT_REPORT_SECONDS = 60;
+/** Journaled records between two snapshots when the deployment does not say. */
+const DEFAULT_SNAPSHOT_EVERY = 100_000;
 
 /** Resolves the deployment's instruments (synthetic builds its own, replay declares them). */
 export function deploymentInstruments(config: DeploymentConfig): Instrument[] {
@@ -445,19 +455,62 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
   let restored = 0;
   let tornTail: string | null = null;
   let skippedOnRestore = 0;
+  let restoredFromSnapshot = false;
+  let audit: AuditLog | null = null;
   // A relative journal path is relative to the working directory (the project root for npm start).
   const journalPath = opts.journalPath ?? (config.journal ? resolve(config.journal.path) : "");
   if (journalPath !== "") {
-    const contents = readJournal(journalPath);
-    core.restore(contents.records);
-    algos?.restore(contents.records);
-    restored = contents.records.length;
-    tornTail = contents.tornTail;
-    journal = new JournalWriter(journalPath, (config.journal?.fsync ?? "batch") as FsyncPolicy, contents.goodLength);
+    // The last snapshot that checks out, then the records after it (see journal/restore-read.ts).
+    // Parent orders (algos) are not in snapshots yet: such a deployment replays its whole journal.
+    const plan = readForRestore(journalPath, { symbols: instruments.map((i) => i.symbol) }, algos === null);
+    for (const reason of plan.rejected) {
+      alerts.raise(0, "JOURNAL_SNAPSHOT_INVALID", "critical", journalPath, `snapshot skipped, replaying without it: ${reason}`);
+    }
+    if (plan.snapshot !== null) core.restoreSnapshot(plan.snapshot.state);
+    core.restore(plan.tail);
+    algos?.restore(plan.tail);
+    restored = (plan.snapshot?.state.records ?? 0) + plan.tail.length;
+    restoredFromSnapshot = plan.snapshot !== null;
+    tornTail = plan.tornTail;
+    journal = new JournalWriter(journalPath, (config.journal?.fsync ?? "batch") as FsyncPolicy, plan.goodLength);
     const opened = journal;
     started.push(() => opened.close());
-    core.journal = journal;
     const writer = journal;
+    let lastTs = core.now();
+    const auditPath = auditPathFor(config, journalPath);
+    const log = auditPath === null ? null : new AuditLog(auditPath);
+    audit = log;
+    core.journal = {
+      append(r) {
+        lastTs = r.t === "report" ? r.report.ts : r.ts;
+        writer.append(r);
+        log?.note(r);
+      },
+    };
+    if (algos === null) new Snapshotter(writer, config.journal?.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY, restored, (n, ts) => core.snapshotState(n, ts), () => lastTs);
+    if (log !== null) {
+      if (log.tornTail !== null) alerts.raise(0, "AUDIT_TORN_TAIL", "warning", log.path, `cut a torn last audit record: ${log.tornTail}`);
+      // Who runs: the deployment, its plugins and versions, the model card (the model/policy versions).
+      log.add("session", core.now(), {
+        deployment: config.name,
+        mode,
+        restoredRecords: restored,
+        plugins: loaded.map((l) => ({ name: l.request.name, kind: l.request.kind, plugin: l.request.plugin, version: l.plugin.manifest.version })),
+        models: config.models === undefined ? null : { card: config.models.card ?? null, mode: config.models.mode },
+      });
+      // Batches leave between events, at most every 50 ms, and at close; each is fsynced.
+      const afterFlush = writer.afterFlush;
+      writer.afterFlush = () => {
+        afterFlush?.();
+        log.maybeFlush();
+      };
+      const beforeClose = writer.beforeClose;
+      writer.beforeClose = () => {
+        beforeClose?.();
+        log.close();
+      };
+      log.flush();
+    }
     core.journalFlush = () => writer.flush();
     core.writeAhead = mode === "live";
     if (tornTail !== null) alerts.raise(0, "JOURNAL_TORN_TAIL", "warning", journalPath, `cut a torn last frame: ${tornTail}`);
@@ -605,7 +658,7 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
       }
     }
   };
-  return { config, mode, instruments, loop, core, performance, journal, sources, restored, skippedOnRestore, journalTornTail: tornTail, recorder, close, arrival, feed, sidecars, models, deployPlugin, venues: venueSet, algos };
+  return { config, mode, instruments, loop, core, performance, journal, sources, restored, restoredFromSnapshot, audit, skippedOnRestore, journalTornTail: tornTail, recorder, close, arrival, feed, sidecars, models, deployPlugin, venues: venueSet, algos };
 }
 
 async function openSources(config: DeploymentConfig, configFile: string, instruments: Instrument[], mode: DeploymentConfig["mode"], startTs?: number): Promise<MarketSource[]> {

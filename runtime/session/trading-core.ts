@@ -23,6 +23,8 @@ import type { RiskEngine } from "../risk/engine.ts";
 import { resolveLimits, type RiskLimitsConfig } from "../risk/limits.ts";
 import type { StrategyHost } from "../strategy/host.ts";
 import type { JournalRecord } from "../journal/records.ts";
+import type { SnapshotState } from "../journal/snapshot.ts";
+import { restoreInto } from "../portfolio/restore.ts";
 
 /** Where the core sends journal records (the journal writer, or nothing in a pure backtest). */
 export interface JournalSink {
@@ -80,7 +82,9 @@ export class TradingCore implements MarketSink {
   /** Performance hook for each fill: realised P&L, fee and notional in account currency. */
   onTrade: ((realised: number, fee: number, notional: number, closes: boolean) => void) | null = null;
   private eventStartNs = 0;
-  private readonly fillsHasher = new Bun.CryptoHasher("sha256");
+  private fillsHasher = new Bun.CryptoHasher("sha256");
+  /** The last limits change as journaled ("" when the deployment's limits stand). */
+  private limitsChange = "";
   private nextEquitySample = 0;
   private readonly versions = new Map<string, string>();
   private readonly l2: (L2Book | undefined)[] = [];
@@ -340,7 +344,8 @@ export class TradingCore implements MarketSink {
    */
   applyLimits(limits: RiskLimitsConfig, overrides: Readonly<Record<string, Partial<RiskLimitsConfig>>>, by: string): void {
     this.risk.setLimits(limits, resolveLimits(this.instruments, limits, overrides));
-    this.journal?.append({ t: "control", kind: "limits", subject: by, reason: JSON.stringify({ limits, instruments: overrides }), ts: this.now() });
+    this.limitsChange = JSON.stringify({ limits, instruments: overrides });
+    this.journal?.append({ t: "control", kind: "limits", subject: by, reason: this.limitsChange, ts: this.now() });
     this.alerts.raise(this.now(), "RISK_LIMITS_CHANGED", "info", "risk", `limits changed by=${by}`);
   }
 
@@ -445,7 +450,77 @@ export class TradingCore implements MarketSink {
     }
   }
 
+  /**
+   * The state a journal snapshot carries (see journal/snapshot.ts); `records` is how many records
+   * the journal holds before it and `lastTs` the time of the last one. Not for the hot path.
+   */
+  snapshotState(records: number, lastTs: number): SnapshotState {
+    const orders: SnapshotState["orders"] = [];
+    for (const o of this.oms.openOrders()) {
+      orders.push({
+        id: o.id, strategy: o.strategy, instrument: o.instrument, side: o.side, type: o.type, tif: o.tif, price: o.price, stopPrice: o.stopPrice,
+        size: o.size, expireTs: o.expireTs, postOnly: o.postOnly, reduceOnly: o.reduceOnly, tag: o.tag, createdTs: o.createdTs, updatedTs: o.updatedTs,
+        status: o.status, filled: o.filled, notionalFilled: o.notionalFilled, reason: o.reason,
+        cause: { event: o.cause.event, version: o.cause.version, features: o.cause.features, model: o.cause.model ?? "" },
+      });
+    }
+    return {
+      records,
+      lastTs,
+      orders,
+      lastOrderId: this.oms.orderIds.current,
+      lastFillId: this.oms.fillIds.current,
+      ordersCreated: this.oms.created,
+      ordersRefused: this.oms.refused,
+      portfolio: this.portfolio.snapshot(),
+      kill: { engaged: this.risk.killSwitch, reason: this.risk.killReason },
+      limits: this.limitsChange,
+      strategies: this.host.slots.map((s) => ({ name: s.name, state: s.state })),
+      fillsHash: this.fillsHash(),
+      fillCount: this.portfolio.fillCount,
+    };
+  }
+
+  /**
+   * Restores a checked snapshot into this freshly built core (before any tail is replayed): open
+   * orders, id counters, portfolio, kill switch, limits and strategy states. Finished orders stay
+   * in the journal. The fills hash continues as a chain from the snapshot's hash.
+   */
+  restoreSnapshot(s: SnapshotState): void {
+    this.loop.clock.advance(s.lastTs);
+    for (const o of s.orders) {
+      const intent: OrderIntent = {
+        instrument: o.instrument, side: o.side, type: o.type as OrderIntent["type"], size: o.size, price: o.price || undefined,
+        stopPrice: o.stopPrice || undefined, tif: o.tif as OrderIntent["tif"], expireTs: o.expireTs || undefined, postOnly: o.postOnly,
+        reduceOnly: o.reduceOnly, tag: o.tag,
+      };
+      const order = this.oms.create(o.strategy, intent, o.createdTs, o.cause, o.id);
+      order.status = o.status as Order["status"];
+      order.filled = o.filled;
+      order.notionalFilled = o.notionalFilled;
+      order.updatedTs = o.updatedTs;
+      order.reason = o.reason;
+    }
+    this.oms.orderIds.observe(s.lastOrderId);
+    this.oms.fillIds.observe(s.lastFillId);
+    this.oms.created = s.ordersCreated;
+    this.oms.refused = s.ordersRefused;
+    restoreInto(this.portfolio, s.portfolio, false);
+    if (s.kill.engaged) this.risk.engageKill(s.kill.reason);
+    if (s.limits !== "") {
+      const change = JSON.parse(s.limits) as { limits: RiskLimitsConfig; instruments: Record<string, Partial<RiskLimitsConfig>> };
+      this.risk.setLimits(change.limits, resolveLimits(this.instruments, change.limits, change.instruments));
+      this.limitsChange = s.limits;
+    }
+    for (const st of s.strategies) {
+      const slot = this.host.get(st.name);
+      if (slot !== undefined) slot.state = st.state as typeof slot.state;
+    }
+    this.fillsHasher = new Bun.CryptoHasher("sha256").update(`snapshot:${s.fillsHash};`);
+  }
+
   private restoreOne(r: JournalRecord): void {
+    if (r.t === "snapshot") return;
     this.loop.clock.advance(r.t === "report" ? r.report.ts : r.ts);
     switch (r.t) {
         case "order": {
@@ -476,11 +551,13 @@ export class TradingCore implements MarketSink {
           this.oms.requestCancel(r.orderId, r.ts);
           break;
         case "control":
-          if (r.kind === "kill") this.risk.engageKill(r.reason);
+          // As engageKill stores it, so a restart shows the same reason as the session did.
+          if (r.kind === "kill") this.risk.engageKill(`${r.reason} by=${r.subject}`);
           else if (r.kind === "release") this.risk.releaseKill();
           else if (r.kind === "limits") {
             const change = JSON.parse(r.reason) as { limits: RiskLimitsConfig; instruments: Record<string, Partial<RiskLimitsConfig>> };
             this.risk.setLimits(change.limits, resolveLimits(this.instruments, change.limits, change.instruments));
+            this.limitsChange = r.reason;
           }
           else if (r.kind === "deploy") this.deployed.set(r.subject, (JSON.parse(r.reason) as { plugin: string }).plugin);
           else {

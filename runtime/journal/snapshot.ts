@@ -1,0 +1,90 @@
+/**
+ * Snapshots of trading state for the journal: what a restart needs to continue without replaying
+ * the whole history — the orders still open, the id counters, the portfolio (lots, realised P&L,
+ * fees), the kill switch, the last limits change, each strategy's state (quarantined, paused), the
+ * fills hash so far and the last journaled time. A snapshot is sealed with the SHA-256 of its
+ * canonical JSON; `checkSnapshot` refuses one whose digest or shape does not fit the deployment,
+ * before anything is applied, so a bad snapshot never leaves half-restored state.
+ */
+import type { PortfolioSnapshot } from "../portfolio/snapshot.ts";
+import type { SnapshotRecord } from "./records.ts";
+
+/** An open order as a snapshot keeps it (every field the OMS holds). */
+export interface SnapshotOrder {
+  id: number;
+  strategy: string;
+  instrument: number;
+  side: 1 | -1;
+  type: string;
+  tif: string;
+  price: number;
+  stopPrice: number;
+  size: number;
+  expireTs: number;
+  postOnly: boolean;
+  reduceOnly: boolean;
+  tag: string;
+  createdTs: number;
+  updatedTs: number;
+  status: string;
+  filled: number;
+  notionalFilled: number;
+  reason: string;
+  cause: { event: number; version: string; features: number; model: string };
+}
+
+/** The trading state a snapshot carries. */
+export interface SnapshotState {
+  /** Journaled records before this snapshot (over the whole history, compactions included). */
+  records: number;
+  /** Kernel time of the last journaled record (µs). */
+  lastTs: number;
+  orders: SnapshotOrder[];
+  lastOrderId: number;
+  lastFillId: number;
+  ordersCreated: number;
+  ordersRefused: number;
+  portfolio: PortfolioSnapshot;
+  kill: { engaged: boolean; reason: string };
+  /** The last limits change as journaled (`{ limits, instruments }` JSON), "" when none. */
+  limits: string;
+  strategies: { name: string; state: string }[];
+  /** Hex SHA-256 over every fill before the snapshot (the core continues a chain from it). */
+  fillsHash: string;
+  fillCount: number;
+}
+
+/** Hex SHA-256 of a state's canonical JSON. */
+export function stateDigest(state: SnapshotState): string {
+  return new Bun.CryptoHasher("sha256").update(JSON.stringify(state)).digest("hex");
+}
+
+/** A snapshot record for `state`. */
+export function sealSnapshot(state: SnapshotState, compacted = false): SnapshotRecord {
+  return { t: "snapshot", v: 1, ts: state.lastTs, compacted, digest: stateDigest(state), state };
+}
+
+/** What the deployment must agree with for a snapshot to apply (null symbols: the digest only). */
+export interface SnapshotFit {
+  readonly symbols: readonly string[] | null;
+}
+
+/** Null when `record` can be applied to this deployment; otherwise the reason (key=value). */
+export function checkSnapshot(record: SnapshotRecord, fit: SnapshotFit): string | null {
+  if (record.v !== 1) return `version=${String(record.v)} expected=1`;
+  const s = record.state;
+  if (s === null || typeof s !== "object") return "state=missing";
+  const digest = stateDigest(s);
+  if (digest !== record.digest) return `digest=${digest.slice(0, 16)} expected=${String(record.digest).slice(0, 16)}`;
+  if (!Array.isArray(s.orders) || !Array.isArray(s.strategies) || s.portfolio?.version !== 1) return "shape=invalid";
+  if (fit.symbols === null) return null;
+  for (const o of s.orders) {
+    if (!Number.isSafeInteger(o.id) || o.id <= 0 || o.id > s.lastOrderId) return `order=${o.id} reason=id out of range`;
+    if (fit.symbols[o.instrument] === undefined) return `order=${o.id} instrument=${o.instrument} reason=unknown instrument`;
+    if (!(o.filled >= 0 && o.filled < o.size)) return `order=${o.id} filled=${o.filled} size=${o.size} reason=not open`;
+  }
+  for (const b of s.portfolio.books) {
+    if (fit.symbols[b.instrument] !== b.symbol) return `book strategy=${b.strategy} instrument=${b.instrument} symbol=${b.symbol} reason=unknown instrument`;
+  }
+  return null;
+}
