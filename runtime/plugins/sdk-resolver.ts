@@ -48,3 +48,11 @@ export function serveSdkTo(dir: string): void {
     },
   });
 }
+
+/** Serves the SDK to the package a module belongs to (the folder of the nearest package.json above it, else its own folder). */
+export function serveSdkToModule(module: string): void {
+  for (let d = dirname(resolve(module)); ; d = dirname(d)) {
+    if (existsSync(join(d, "package.json"))) return serveSdkTo(d);
+    if (dirname(d) === d) return serveSdkTo(dirname(resolve(module)));
+  }
+}

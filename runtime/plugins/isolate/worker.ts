@@ -8,6 +8,7 @@
  */
 import { BACK, DOORBELL_BACK, DOORBELL_TO_ISOLATE, Kind, TO_ISOLATE, type IsolateBoot } from "./protocol.ts";
 import { FramePort, PEEK_EMPTY } from "./frames.ts";
+import { serveSdkToModule } from "../sdk-resolver.ts";
 
 declare const self: Worker;
 
@@ -46,6 +47,8 @@ async function run(boot: IsolateBoot): Promise<void> {
   const doorbell = DOORBELL_TO_ISOLATE >> 2;
   let plugin: { create(ctx: unknown): Record<string, ((...a: unknown[]) => void) | undefined> };
   try {
+    // Loader plugins are per thread: the isolate serves `kestrel/sdk` to the plugin's package itself.
+    serveSdkToModule(boot.module);
     plugin = (await import(boot.module)).default;
   } catch (err) {
     port.sendPacked(Kind.LOAD_FAILED, { message: (err as Error).message });
