@@ -48,7 +48,8 @@ export interface SnapshotState {
   kill: { engaged: boolean; reason: string };
   /** The last limits change as journaled (`{ limits, instruments }` JSON), "" when none. */
   limits: string;
-  strategies: { name: string; state: string }[];
+  /** Each strategy's state and, when its plugin was deployed while running (hot swap), the plugin reference it runs. */
+  strategies: { name: string; state: string; deployed?: string }[];
   /** Hex SHA-256 over every fill before the snapshot (the core continues a chain from it). */
   fillsHash: string;
   fillCount: number;

@@ -357,7 +357,7 @@ export class TradingCore implements MarketSink {
     return true;
   }
 
-  /** The plugin reference last deployed for each strategy, as the journal had it at start-up (a restart deploys it again). */
+  /** The plugin reference last deployed for each strategy while running (restored from the journal; a restart deploys it again). */
   readonly deployed = new Map<string, string>();
 
   /**
@@ -381,6 +381,7 @@ export class TradingCore implements MarketSink {
     }
     if (orders === "cancel") this.cancelAll(strategy);
     this.setVersion(strategy, next.manifest.version);
+    this.deployed.set(strategy, ref);
     this.journal?.append({ t: "control", kind: "deploy", subject: strategy, reason: JSON.stringify({ plugin: ref, from, to: next.manifest.version, orders, by }), ts: this.now() });
     this.alerts.raise(this.now(), "PLUGIN_DEPLOYED", "info", strategy, `strategy=${strategy} plugin=${ref} version=${from}->${next.manifest.version} orders=${orders} by=${by}`);
     return null;
@@ -475,7 +476,10 @@ export class TradingCore implements MarketSink {
       portfolio: this.portfolio.snapshot(),
       kill: { engaged: this.risk.killSwitch, reason: this.risk.killReason },
       limits: this.limitsChange,
-      strategies: this.host.slots.map((s) => ({ name: s.name, state: s.state })),
+      strategies: this.host.slots.map((s) => {
+        const deployed = this.deployed.get(s.name);
+        return deployed === undefined ? { name: s.name, state: s.state } : { name: s.name, state: s.state, deployed };
+      }),
       fillsHash: this.fillsHash(),
       fillCount: this.portfolio.fillCount,
     };
@@ -515,6 +519,7 @@ export class TradingCore implements MarketSink {
     for (const st of s.strategies) {
       const slot = this.host.get(st.name);
       if (slot !== undefined) slot.state = st.state as typeof slot.state;
+      if (st.deployed !== undefined) this.deployed.set(st.name, st.deployed);
     }
     this.fillsHasher = new Bun.CryptoHasher("sha256").update(`snapshot:${s.fillsHash};`);
   }
