@@ -87,7 +87,7 @@ describe("one line, with a code, for each expected error", () => {
 
   test("a missing market file: MARKET_FILE_NOT_FOUND with the file and the YAML line", async () => {
     const line = expectOneLine(await kestrel(["backtest", join(REPO_ROOT, "configs/broken/replay-missing-file.yaml")]), "MARKET_FILE_NOT_FOUND");
-    expect(line).toMatch(/replay-missing-file\.yaml:7: market\.replay\.files\[0\]\.path: file not found: .*nowhere\.csv/);
+    expect(line).toMatch(/replay-missing-file\.yaml:8: market\.replay\.files\[0\]\.path: file not found: .*nowhere\.csv/);
   });
 
   test("a bad config: CONFIG_INVALID naming the path, what was expected and what was there", async () => {

@@ -30,10 +30,15 @@ describe.skipIf(!needsTools("admin: dashboard in headless Chromium", "chromium")
   test("money is shown in its currency's units with its code, and in the account currency beside it", async () => {
     // Only the operator trades here, so exposure holds still while the page and the API are compared.
     expect((await call(f, "POST", "/api/v1/strategies/obi/pause", f.tokens.trader)).status).toBe(200);
+    // A paused strategy's resting orders could still fill: cancel them, and let "bad" reach its quarantine.
+    await waitFor(() => f.session.core.host.get("bad")!.state === "quarantined", 10_000, "bad is quarantined");
+    f.session.core.cancelAll("obi");
+    await waitFor(() => f.session.core.openOrdersOf("obi").length === 0 && f.session.core.openOrdersOf("bad").length === 0, 10_000, "no strategy order working");
     const sent = await call(f, "POST", "/api/v1/orders", f.tokens.trader, { instrument: "EURGBP", side: "sell", type: "market", size: "100000" });
     expect(sent.status).toBe(201);
     const eurgbp = f.session.instruments.find((i) => i.symbol === "EURGBP")!.id;
-    await waitFor(() => f.session.core.portfolio.position(eurgbp) !== 0 && f.session.core.oms.openCount === 0, 10_000, "the EURGBP order filled");
+    // The paused strategy's resting orders stay working; only the operator's order must be done.
+    await waitFor(() => f.session.core.portfolio.position(eurgbp) !== 0 && f.session.core.openOrdersOf("manual").length === 0, 10_000, "the EURGBP order filled");
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     try {
       await page.goto(f.admin.url);

@@ -55,7 +55,7 @@ market:
   synthetic:
     pairs: [EURUSD, GBPUSD, EURGBP]
     start: now
-    params: { quotesPerSecond: 50 }
+    params: { quotesPerSecond: 50, tradeProbability: 0.1 }
 venue:
   name: sim
   plugin: sim
