@@ -98,8 +98,12 @@ describe("market data through JetStream, exactly once by sequence", () => {
     } finally {
       await intake.stop();
     }
-    // Nothing is left unacknowledged on the server.
-    const info = await jsm.consumers.info(topo.mdStream, durable);
+    // Nothing is left unacknowledged on the server (acks travel asynchronously: give the last one a moment).
+    let info = await jsm.consumers.info(topo.mdStream, durable);
+    for (let i = 0; i < 50 && (info.num_ack_pending !== 0 || info.num_pending !== 0); i++) {
+      await Bun.sleep(20);
+      info = await jsm.consumers.info(topo.mdStream, durable);
+    }
     expect(info.num_ack_pending).toBe(0);
     expect(info.num_pending).toBe(0);
   });
