@@ -29,7 +29,7 @@ describe("kestrel cluster up", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, 120_000);
 
   test("refuses a deployment without a cluster section with one clear line", async () => {
     const proc = Bun.spawn([process.execPath, resolve("runtime/cli.ts"), "cluster", "up", "configs/paper.yaml", "--json"], { stdout: "pipe", stderr: "pipe" });

@@ -121,5 +121,6 @@ describe("failover of a shard", () => {
     expect(audit.orders).toBeGreaterThanOrEqual(atKill + 3);
     await risk.stop();
     await riskConn.close();
-  });
+    // Three NATS nodes, two shard processes and a kill each way: about 30 s on a quiet 2-core machine.
+  }, 180_000);
 });
