@@ -9,9 +9,10 @@
  * The maths is kept in the plugin (bar EMAs, not the feature engine's per-tick EMAs, whose
  * half-lives are fixed per deployment) and allocates nothing per quote.
  */
-import { defineStrategy, type Quote } from "../../sdk/index.ts";
+import { defineStrategy } from "../../sdk/index.ts";
 import { BarEma, BarSampler } from "../shared/bars.ts";
 import { TargetExecutor } from "../shared/target-executor.ts";
+import { barTargetHooks } from "../shared/bar-target-hooks.ts";
 import { StrategyParamsError } from "../shared/params-error.ts";
 import { VolBuckets } from "../shared/vol-buckets.ts";
 import { EmaCrossoverParams } from "./params.ts";
@@ -68,24 +69,7 @@ export default defineStrategy({
       s.target = target;
     }
 
-    return {
-      onQuote(_ctx, q: Quote) {
-        const s = slots.get(q.instrument);
-        if (s === undefined) return;
-        if (s.bars.push(q.ts, (q.bid + q.ask) / 2)) onBar(s, s.bars.close, q.instrument);
-        if (q.ask - q.bid > p.maxSpreadTicks) return;
-        s.exec.drive(ctx, ctx.book(q.instrument), s.target, "ema:target");
-      },
-      onOrder(_ctx, o) {
-        slots.get(o.instrument)?.exec.onOrder(o, ctx.now());
-      },
-      onTradingState(_ctx, state) {
-        ctx.log("trading state", { state });
-      },
-      onStop() {
-        ctx.cancelAll();
-      },
-    };
+    return barTargetHooks(ctx, slots, p.maxSpreadTicks, "ema:target", onBar);
   },
 });
 

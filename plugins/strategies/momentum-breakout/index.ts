@@ -8,9 +8,10 @@
  * one in flight per instrument. It adds exposure only while the trading state is "active";
  * "reducing" lets it shrink toward flat, "halted" stops all orders. Allocation-free per quote.
  */
-import { defineStrategy, type Quote } from "../../sdk/index.ts";
+import { defineStrategy } from "../../sdk/index.ts";
 import { BarEma, BarSampler } from "../shared/bars.ts";
 import { TargetExecutor } from "../shared/target-executor.ts";
+import { barTargetHooks } from "../shared/bar-target-hooks.ts";
 import { VolBuckets } from "../shared/vol-buckets.ts";
 import { DonchianChannel } from "./channel.ts";
 import { MomentumBreakoutParams } from "./params.ts";
@@ -67,24 +68,7 @@ export default defineStrategy({
       s.target = target;
     }
 
-    return {
-      onQuote(_ctx, q: Quote) {
-        const s = slots.get(q.instrument);
-        if (s === undefined) return;
-        if (s.bars.push(q.ts, (q.bid + q.ask) / 2)) onBar(s, s.bars.close, q.instrument);
-        if (q.ask - q.bid > p.maxSpreadTicks) return;
-        s.exec.drive(ctx, ctx.book(q.instrument), s.target, "breakout:target");
-      },
-      onOrder(_ctx, o) {
-        slots.get(o.instrument)?.exec.onOrder(o, ctx.now());
-      },
-      onTradingState(_ctx, state) {
-        ctx.log("trading state", { state });
-      },
-      onStop() {
-        ctx.cancelAll();
-      },
-    };
+    return barTargetHooks(ctx, slots, p.maxSpreadTicks, "breakout:target", onBar);
   },
 });
 
