@@ -5,7 +5,7 @@
 import type { Static, TSchema } from "@sinclair/typebox";
 import type { Instrument } from "./instrument.ts";
 import type { Manifest } from "./manifest.ts";
-import type { BookView } from "./market.ts";
+import type { BookView, Quote } from "./market.ts";
 import type { Fill, OrderIntent } from "./orders.ts";
 
 /** A refusal: a stable code and a `key=value` reason. */
@@ -34,6 +34,12 @@ export interface RiskContext<P extends TSchema = TSchema> {
   readonly instruments: readonly Instrument[];
   now(): number;
   log(message: string, fields?: Record<string, unknown>): void;
+  /** Deployment-wide signed position of an instrument, in size units. */
+  position(instrument: number): number;
+  /** Top of book of an instrument (`valid` is false before its first quote). */
+  book(instrument: number): BookView;
+  /** An instrument's money (price ticks × size units) in the account currency; null while no conversion rate is known. */
+  toAccount(instrument: number, money: number): number | null;
 }
 
 /** Hooks of a risk plugin. */
@@ -42,6 +48,8 @@ export interface RiskHooks<P extends TSchema = TSchema> {
   check(ctx: RiskContext<P>, order: RiskCheck): RiskVerdict | null;
   /** Post-trade notification. */
   onFill?(ctx: RiskContext<P>, fill: Fill): void;
+  /** Every applied quote, after the strategies have seen it; off the order path, but on the loop: no allocation. */
+  onQuote?(ctx: RiskContext<P>, quote: Quote): void;
 }
 
 /** A risk plugin: its manifest and a factory of hooks. */

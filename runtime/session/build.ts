@@ -348,9 +348,49 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
   // Risk plugins: a throw fails closed (the order is refused) and quarantines the rule.
   for (const l of loaded.filter((x) => x.request.kind === "risk")) {
     const plugin = l.plugin as unknown as RiskPlugin;
-    const ctx = { name: l.request.name, params: l.params as never, instruments, now: () => loop.clock.now(), log: logFor(l.request.name) };
+    const ctx = {
+      name: l.request.name, params: l.params as never, instruments, now: () => loop.clock.now(), log: logFor(l.request.name),
+      position: (i: number) => portfolio.position(i),
+      book: (i: number) => core.books.books[i]!,
+      toAccount: (i: number, money: number) => {
+        try {
+          return portfolio.toAccount(i, money, config.account.currency);
+        } catch {
+          return null;
+        }
+      },
+    };
     const hooks = plugin.create(ctx);
     let failed = "";
+    // Market data and fills reach the rule off the order path; a throw there quarantines it as in check.
+    const quarantine = (hook: string, err: unknown): void => {
+      failed = `hook=${hook} error=${(err as Error).message}`;
+      alerts.raise(loop.clock.now(), "PLUGIN_QUARANTINED", "critical", l.request.name, `risk rule=${l.request.name} ${failed}`);
+    };
+    if (hooks.onQuote !== undefined) {
+      const onQuote = hooks.onQuote, prev = core.listeners.quote;
+      core.listeners.quote = (ev) => {
+        prev?.(ev);
+        if (failed !== "") return;
+        try {
+          onQuote(ctx, ev);
+        } catch (err) {
+          quarantine("onQuote", err);
+        }
+      };
+    }
+    if (hooks.onFill !== undefined) {
+      const onFill = hooks.onFill, prev = core.listeners.fill;
+      core.listeners.fill = (f) => {
+        prev?.(f);
+        if (failed !== "") return;
+        try {
+          onFill(ctx, f);
+        } catch (err) {
+          quarantine("onFill", err);
+        }
+      };
+    }
     riskRules.push({
       name: l.request.name,
       check(order) {

@@ -117,3 +117,44 @@ describe("ema-crossover", () => {
     expect(() => setup({ fastBars: 0 })).toThrow("params.fastBars");
   });
 });
+
+describe("ema-crossover with the HMM regime gate", () => {
+  /** Runs the crossover over the real FXCM day 2014-05-09 with a shifted segment 12–14 UTC; returns its position at each quote and its logs. */
+  async function run(regime: Record<string, unknown> | undefined) {
+    const { readLeanDay } = await import("../testing/lean-ticks.ts");
+    const { spliceShiftedSegment } = await import("../shared/regime/shifted-segment.ts");
+    const noon = Date.UTC(2014, 4, 9, 12) * 1000;
+    const q = spliceShiftedSegment(readLeanDay("fxcm", "eurusd", "20140509"), noon, noon + 7_200_000_000, 4, 3);
+    const params = { fastBars: 3, slowBars: 12, maxSpreadTicks: 1000, vol: { windowBars: 5, historyBars: 20, minHistory: 5, edges: [0.9], scales: [1, 1] }, ...(regime ? { regime } : {}) };
+    const h = createStrategyHarness(emaCrossover, { params, instruments: [EURUSD], startTs: q.ts[0]! - 1 });
+    const pos: [number, number][] = [];
+    for (let i = 0; i < q.ts.length; i++) {
+      if (!(q.ask[i]! > q.bid[i]!)) continue;
+      h.quote(0, q.bid[i]!, q.ask[i]!, 1_000_000, 1_000_000, q.ts[i]!);
+      for (const o of h.openOrders.slice()) h.fill(o.id);
+      pos.push([q.ts[i]!, h.position(0)]);
+    }
+    return { h, pos };
+  }
+
+  test("outside the trained regimes it flattens and stays flat until the market is back inside; without the gate it keeps trading there", async () => {
+    const gated = await run({ stateScales: [1, 1, 1, 1], outsideScale: 0 });
+    const left = gated.h.logs.find((l) => l.message === "regime: outside the trained distribution");
+    const back = gated.h.logs.find((l) => l.message === "regime: back inside the trained distribution");
+    expect(left).toBeDefined();
+    expect(back).toBeDefined();
+    expect(left!.fields).toMatchObject({ instrument: 0 });
+    expect((left!.fields!.average as number) < (left!.fields!.bound as number)).toBe(true);
+    // One quote after the flag for the flattening IOC to fill, then flat until back inside.
+    const during = gated.pos.filter(([ts]) => ts > left!.ts && ts < back!.ts).slice(1);
+    expect(during.length).toBeGreaterThan(100);
+    expect(during.every(([, p]) => p === 0)).toBe(true);
+    const plain = await run(undefined);
+    expect(plain.pos.filter(([ts]) => ts > left!.ts && ts < back!.ts).some(([, p]) => p !== 0)).toBe(true);
+  }, 30_000);
+
+  test("a model name that is not shipped, or scales that do not match its states, are refused at creation", () => {
+    expect(() => createStrategyHarness(emaCrossover, { params: { ...base, regime: { model: "nope" } }, instruments: [EURUSD] })).toThrow(/params.regime.model: expected one of eurusd-fxcm-1m/);
+    expect(() => createStrategyHarness(emaCrossover, { params: { ...base, regime: { stateScales: [1, 0] } }, instruments: [EURUSD] })).toThrow(/has 4 states, got 2 scales/);
+  });
+});

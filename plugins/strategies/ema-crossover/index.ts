@@ -13,6 +13,7 @@ import { defineStrategy } from "../../sdk/index.ts";
 import { BarEma, BarSampler } from "../shared/bars.ts";
 import { TargetExecutor } from "../shared/target-executor.ts";
 import { barTargetHooks } from "../shared/bar-target-hooks.ts";
+import { RegimeGate } from "../shared/regime/regime-gate.ts";
 import { StrategyParamsError } from "../shared/params-error.ts";
 import { VolBuckets } from "../shared/vol-buckets.ts";
 import { EmaCrossoverParams } from "./params.ts";
@@ -69,7 +70,8 @@ export default defineStrategy({
       s.target = target;
     }
 
-    return barTargetHooks(ctx, slots, p.maxSpreadTicks, "ema:target", onBar);
+    const gate = p.regime === undefined ? null : new RegimeGate(p.regime, ctx.instruments.map((i) => i.id), "ema-crossover", (m, f) => ctx.log(m, f));
+    return barTargetHooks(ctx, slots, p.maxSpreadTicks, "ema:target", onBar, gate);
   },
 });
 

@@ -4,6 +4,7 @@
  */
 import { Type, type Static } from "../../sdk/index.ts";
 import { VolBucketParams } from "../shared/vol-buckets.ts";
+import { RegimeGateParams } from "../shared/regime/regime-gate.ts";
 
 /** TypeBox schema of the crossover's params; the defaults are the a-priori choice of the README. */
 export const EmaCrossoverParams = Type.Object(
@@ -15,6 +16,7 @@ export const EmaCrossoverParams = Type.Object(
     maxSpreadTicks: Type.Integer({ minimum: 1, default: 10, description: "Widest spread, in ticks, at which it trades (exits included)." }),
     rejectBackoffUs: Type.Integer({ minimum: 0, default: 1_000_000, description: "After a refusal, no order on that instrument for this long." }),
     vol: VolBucketParams,
+    regime: Type.Optional(RegimeGateParams),
   },
   { additionalProperties: false },
 );

@@ -12,6 +12,7 @@ import { defineStrategy } from "../../sdk/index.ts";
 import { BarEma, BarSampler } from "../shared/bars.ts";
 import { TargetExecutor } from "../shared/target-executor.ts";
 import { barTargetHooks } from "../shared/bar-target-hooks.ts";
+import { RegimeGate } from "../shared/regime/regime-gate.ts";
 import { VolBuckets } from "../shared/vol-buckets.ts";
 import { DonchianChannel } from "./channel.ts";
 import { MomentumBreakoutParams } from "./params.ts";
@@ -68,7 +69,8 @@ export default defineStrategy({
       s.target = target;
     }
 
-    return barTargetHooks(ctx, slots, p.maxSpreadTicks, "breakout:target", onBar);
+    const gate = p.regime === undefined ? null : new RegimeGate(p.regime, ctx.instruments.map((i) => i.id), "momentum-breakout", (m, f) => ctx.log(m, f));
+    return barTargetHooks(ctx, slots, p.maxSpreadTicks, "breakout:target", onBar, gate);
   },
 });
 

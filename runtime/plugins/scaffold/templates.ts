@@ -107,8 +107,11 @@ import type { Instrument, RiskCheck, RiskContext } from "kestrel/sdk";
 import plugin from "./index.ts";
 
 const EURUSD: Instrument = { id: 0, symbol: "EURUSD", venue: "sim", base: "EUR", quote: "USD", priceDecimals: 5, sizeDecimals: 0, lotSize: 1000, minSize: 1000 };
-const ctx = { name: "${name}", params: { maxSize: 500000 }, instruments: [EURUSD], now: () => 0, log: () => {} } as RiskContext<typeof plugin.manifest.params>;
 const book = { instrument: 0, ts: 0, bid: 114543, ask: 114545, bidSize: 1, askSize: 1, mid2: 229088, valid: true };
+const ctx: RiskContext<typeof plugin.manifest.params> = {
+  name: "${name}", params: { maxSize: 500000 }, instruments: [EURUSD], now: () => 0, log: () => {},
+  position: () => 0, book: () => book, toAccount: (_instrument, money) => money / 1e5,
+};
 const order = (size: number): RiskCheck => ({ strategy: "s", instrument: EURUSD, intent: { instrument: 0, side: 1, type: "limit", price: 114543, size }, position: 0, workingSameSide: 0, book, now: 0 });
 
 test("${name} passes an order within the limit and refuses a larger one with its code", () => {
