@@ -3,7 +3,8 @@
  * pipeline to the moment an order leaves for the venue, recorded in the core's HDR-style
  * histogram. The baseline is the same session's cost of just timing an empty span (two
  * Bun.nanoseconds() calls), measured in the same run, and the same deployment driven at full
- * speed by the backtest loop.
+ * speed by the backtest loop. Also the quote lag: how late after its due wall time each quote
+ * reaches the pipeline (what the pacer's wake-ups cost).
  *
  *   bun bench/latency.ts [seconds=15] [speed=20] [--busy-poll] [--no-store]
  */
@@ -12,6 +13,7 @@ import { loadConfig } from "../runtime/config/load.ts";
 import { buildSession } from "../runtime/session/build.ts";
 import { startRealtime } from "../runtime/session/realtime.ts";
 import { LatencyHistogram } from "../runtime/kernel/latency-histogram.ts";
+import { wallMicros } from "../runtime/kernel/clock.ts";
 
 /** Percentiles of one histogram, nanoseconds. */
 export type Summary = ReturnType<LatencyHistogram["summary"]>;
@@ -30,14 +32,22 @@ export interface LatencyOptions {
   hotSeconds: number;
 }
 
-/** Paper-session tick-to-order, the same deployment in the backtest loop, and the timing floor. */
-export async function measureLatency(o: LatencyOptions): Promise<{ paced: Summary; hot: Summary | null; floor: Summary; events: number; orders: number }> {
+/** Paper-session tick-to-order and quote lag, the same deployment in the backtest loop, and the timing floor. */
+export async function measureLatency(o: LatencyOptions): Promise<{ paced: Summary; lag: Summary; hot: Summary | null; floor: Summary; events: number; orders: number }> {
   const file = resolve(import.meta.dir, "../configs/paper.yaml");
   const loaded = loadConfig(file, {});
   if (!loaded.ok) throw new Error(loaded.problems.join("\n"));
   const session = await buildSession(loaded.config, file, { journalPath: "", store: o.store, log: () => {} });
   const run = startRealtime(session, { forUs: o.seconds * 1e6, speed: o.speed, busyPoll: o.busyPoll });
-  const warm = setTimeout(() => session.core.tickToOrder.reset(), o.warmupSeconds * 1000);
+  // Quote lag: how late after its due wall time a quote reaches the pipeline, in wall ns.
+  const k0 = run.syncClock();
+  const w0 = wallMicros();
+  const lag = new LatencyHistogram();
+  session.core.listeners.quote = (ev) => lag.record(((k0 + (wallMicros() - w0) * o.speed - ev.ts) / o.speed) * 1000);
+  const warm = setTimeout(() => {
+    session.core.tickToOrder.reset();
+    lag.reset();
+  }, o.warmupSeconds * 1000);
   const summary = await run.done;
   clearTimeout(warm);
   await session.close();
@@ -58,7 +68,7 @@ export async function measureLatency(o: LatencyOptions): Promise<{ paced: Summar
     await hot.close();
     hotSummary = hot.core.tickToOrder.summary();
   }
-  return { paced: summary.tickToOrderNs, hot: hotSummary, floor: timingFloor(), events: summary.events, orders: summary.orders };
+  return { paced: summary.tickToOrderNs, lag: lag.summary(), hot: hotSummary, floor: timingFloor(), events: summary.events, orders: summary.orders };
 }
 
 /** The cost of timing an empty span, as a histogram of 1,000,000 samples. */
@@ -82,6 +92,8 @@ if (import.meta.main) {
   console.log(`paper session ${seconds}s (first ${warmupSeconds}s not counted) at speed ${speed}${busyPoll ? ", busy poll" : ""}: ${r.events.toLocaleString("en-US")} events, ${r.orders} orders`);
   console.log("measure                    count      p50 µs   p99 µs  p99.9 µs   max µs");
   console.log(`tick-to-order        ${String(t.count).padStart(10)}  ${us(t.p50).padStart(8)} ${us(t.p99).padStart(8)} ${us(t.p999).padStart(9)} ${us(t.max).padStart(8)}`);
+  const l = r.lag;
+  console.log(`quote lag            ${String(l.count).padStart(10)}  ${us(l.p50).padStart(8)} ${us(l.p99).padStart(8)} ${us(l.p999).padStart(9)} ${us(l.max).padStart(8)}`);
   console.log(`same, backtest loop   ${String(h.count).padStart(10)}  ${us(h.p50).padStart(8)} ${us(h.p99).padStart(8)} ${us(h.p999).padStart(9)} ${us(h.max).padStart(8)}`);
   console.log(`timing floor         ${String(f.count).padStart(10)}  ${us(f.p50).padStart(8)} ${us(f.p99).padStart(8)} ${us(f.p999).padStart(9)} ${us(f.max).padStart(8)}`);
   console.log(`headline: tick-to-order p99 ${us(t.p99)} µs (target 20 µs) = ${(t.p99 / Math.max(1, f.p99)).toFixed(1)}x the timing floor's p99`);

@@ -38,7 +38,11 @@ describe("kestrel bench", () => {
       expect(typeof baseline.what).toBe("string");
       const nums = numbers(row, key);
       expect(numbers(baseline, "baseline").length, `${key} baseline has numbers`).toBeGreaterThan(0);
-      for (const [path, n] of nums) expect(Number.isFinite(n) && n > 0, `${path} = ${n}`).toBe(true);
+      // Every figure is a finite number >= 0 (a quote lag may be 0 µs); rates and costs are > 0.
+      for (const [path, n] of nums) {
+        expect(Number.isFinite(n) && n >= 0, `${path} = ${n}`).toBe(true);
+        if (/(PerSecond|PerQuote|PerValue|Ns)$/.test(path)) expect(n, path).toBeGreaterThan(0);
+      }
       expect(typeof row!.ratio).toBe("number");
     }
     // The suite runs the shipped real-day backtest: its fills must be the known ones.
