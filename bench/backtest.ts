@@ -20,6 +20,8 @@ export interface BacktestFigure {
   floorRatio: number;
   fills: number;
   fillsHash: string;
+  /** Wall seconds of building the session (opening the replay parses its first file into columns). */
+  buildSeconds: number;
   /** A second run of the same day in the same process (JIT warm), against a second floor pass. */
   warm?: { eventsPerSecond: number; floorEventsPerSecond: number; floorRatio: number; fillsHash: string };
 }
@@ -48,16 +50,18 @@ export async function measureBacktestReal(features: "wasm" | "ts" = "wasm", warm
   const loaded = loadConfig(file, {});
   if (!loaded.ok) throw new Error(loaded.problems.join("\n"));
   const once = async () => {
+    const b0 = performance.now();
     const s = await buildSession(loaded.config, file, { mode: "backtest", journalPath: "", store: false, log: () => {}, features });
+    const buildSeconds = (performance.now() - b0) / 1000;
     const fs = await buildSession(loaded.config, file, { mode: "backtest", journalPath: "", store: false, log: () => {} });
     const f = floor(fs.sources[0]!);
     await fs.close();
     const r = runBacktest(s);
     await s.close();
-    return { r, fps: f.events / f.seconds };
+    return { r, fps: f.events / f.seconds, buildSeconds };
   };
-  const { r, fps } = await once();
-  const out: BacktestFigure = { events: r.events, eventsPerSecond: r.eventsPerSecond, floorEventsPerSecond: fps, floorRatio: r.eventsPerSecond / fps, fills: r.fills, fillsHash: r.fillsHash };
+  const { r, fps, buildSeconds } = await once();
+  const out: BacktestFigure = { events: r.events, eventsPerSecond: r.eventsPerSecond, floorEventsPerSecond: fps, floorRatio: r.eventsPerSecond / fps, fills: r.fills, fillsHash: r.fillsHash, buildSeconds };
   if (warm) {
     const w = await once();
     out.warm = { eventsPerSecond: w.r.eventsPerSecond, floorEventsPerSecond: w.fps, floorRatio: w.r.eventsPerSecond / w.fps, fillsHash: w.r.fillsHash };
@@ -72,14 +76,16 @@ export async function measureBacktestSynthetic(features: "wasm" | "ts" = "wasm",
     const strategies = `  - { name: obi, plugin: obi-scalper, instruments: [EURUSD, GBPUSD, USDJPY, AUDUSD] }
   - { name: mm, plugin: avellaneda-stoikov, instruments: [EURUSD, EURGBP] }`;
     const yaml = syntheticYaml(strategies, { pairs: "EURUSD, GBPUSD, USDJPY, USDCHF, AUDUSD, USDCAD, NZDUSD, EURGBP, EURJPY, EURCHF, EURAUD, EURCAD, EURNZD, GBPJPY, GBPCHF, GBPAUD, GBPCAD, GBPNZD, CHFJPY, AUDJPY, CADJPY, NZDJPY, AUDCHF, AUDCAD, AUDNZD, CADCHF, NZDCHF, NZDCAD", seconds }).replace("quotesPerSecond: 200", "quotesPerSecond: 60");
+    const b0 = performance.now();
     const s = await sessionFromYaml(tmp.path, yaml, { features, store: false, journalPath: "" });
+    const buildSeconds = (performance.now() - b0) / 1000;
     const fs = await sessionFromYaml(tmp.path, yaml, { store: false, journalPath: "" });
     const f = floor(fs.sources[0]!);
     await fs.close();
     const r = runBacktest(s);
     await s.close();
     const fps = f.events / f.seconds;
-    return { events: r.events, eventsPerSecond: r.eventsPerSecond, floorEventsPerSecond: fps, floorRatio: r.eventsPerSecond / fps, fills: r.fills, fillsHash: r.fillsHash };
+    return { events: r.events, eventsPerSecond: r.eventsPerSecond, floorEventsPerSecond: fps, floorRatio: r.eventsPerSecond / fps, fills: r.fills, fillsHash: r.fillsHash, buildSeconds };
   } finally {
     tmp.dispose();
   }
@@ -96,6 +102,7 @@ if (import.meta.main) {
   row("synthetic 28 pairs, 1 day (ts features)", await measureBacktestSynthetic("ts"));
   const last = await measureBacktestSynthetic("wasm");
   row("synthetic 28 pairs, 1 day (wasm features)", last);
+  console.error(`build (replay opened, first file parsed into columns) before the first real-day run: ${real.buildSeconds.toFixed(3)} s`);
   const header = ["run", "events", "pipeline ev/s", "floor ev/s", "pipeline/floor"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");

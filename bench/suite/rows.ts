@@ -15,7 +15,7 @@ async function backtest(real: boolean, size: BenchSize): Promise<RowResult> {
   const warm: { [k: string]: Json } = r.warm === undefined ? {} : { secondRun: { eventsPerSecond: Math.round(r.warm.eventsPerSecond), floorEventsPerSecond: Math.round(r.warm.floorEventsPerSecond), floorRatio: r3(r.warm.floorRatio) } };
   if (r.warm !== undefined && r.warm.fillsHash !== r.fillsHash) throw new Error(`the second run's fills differ: ${r.warm.fillsHash} vs ${r.fillsHash}`);
   return {
-    figures: { events: r.events, eventsPerSecond: Math.round(r.eventsPerSecond), floorRatio: r3(r.floorRatio), fills: r.fills, fillsHash: r.fillsHash, ...warm },
+    figures: { events: r.events, eventsPerSecond: Math.round(r.eventsPerSecond), floorRatio: r3(r.floorRatio), fills: r.fills, fillsHash: r.fillsHash, buildSeconds: r3(r.buildSeconds), ...warm },
     baseline: { what: "floor loop reading the same events from the same source", eventsPerSecond: Math.round(r.floorEventsPerSecond) },
     ratio: r.floorRatio, ratioOf: "pipeline / floor",
     text: `${m(r.eventsPerSecond)} events/s (${r.events.toLocaleString("en-US")} events)${r.warm ? `; second run ${m(r.warm.eventsPerSecond)}` : ""}`, baselineText: `floor ${m(r.floorEventsPerSecond)} events/s`,

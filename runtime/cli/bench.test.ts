@@ -51,7 +51,7 @@ describe("kestrel bench", () => {
     // Exit 1 exactly when a row failed its own check (a WASM kernel slower than its twin).
     const failed = BENCH_KEYS.some((k) => obj[k]!.failed !== undefined);
     expect(r.code).toBe(failed ? 1 : 0);
-  }, 300_000);
+  }, 600_000);
 
   test("--quick --only: the table names each row, runs only those asked, and refuses an unknown row", async () => {
     const r = await kestrel(["bench", "--quick", "--only", "varInProcess"]);
