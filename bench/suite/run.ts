@@ -25,7 +25,7 @@ export async function runSuite(size: BenchSize, only: ReadonlySet<string> | null
     try {
       const result = await row.run(size);
       out.push({ key: row.key, result });
-      progress(`bench: ${row.key} done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      progress(`bench: ${row.key} done in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${result.text} | ${result.baselineText} | ratio ${result.ratio.toFixed(3)} (${result.ratioOf})`);
     } catch (err) {
       out.push({ key: row.key, error: `${(err as Error).message ?? String(err)}`.split("\n")[0]! });
       progress(`bench: ${row.key} FAILED: ${(err as Error).message}`);
