@@ -19,19 +19,43 @@ import { buildSession } from "../runtime/session/build.ts";
 import { startRealtime } from "../runtime/session/realtime.ts";
 import { issueToken, startAdmin } from "../runtime/admin/index.ts";
 
-const RPS = Number(process.argv[2] ?? 5000);
-const SECONDS = Number(process.argv[3] ?? 6);
-const ROUNDS = Number(process.argv[4] ?? 3);
-const WS_CLIENTS = Number(process.argv[5] ?? 50);
-const PATHS = process.argv[6] ?? "";
-/** ADMIN_LOOP_BUDGET_MS=0 turns off the admin's yielding to the loop, to compare. */
-const LOOP_BUDGET_MS = Number(process.env.ADMIN_LOOP_BUDGET_MS ?? 2);
+/** Options of the admin-load measurement. */
+export interface AdminLoadOptions {
+  rps: number;
+  seconds: number;
+  rounds: number;
+  wsClients: number;
+  /** Comma-separated read routes ("" = the load generator's default mix). */
+  paths: string;
+  /** The admin's loop budget, ms (0 turns off its yielding to the loop). */
+  loopBudgetMs: number;
+}
 
-const dir = mkdtempSync(join(tmpdir(), "kestrel-bench-admin-"));
-const file = join(dir, "paper.yaml");
-writeFileSync(
-  file,
-  `name: bench-admin
+/** One round of the measurement. */
+export interface Round {
+  load: boolean;
+  t2oP50: number;
+  t2oP99: number;
+  orders: number;
+  lagP99: number;
+  http?: { rps: number; p99Ms: number; errors: number; wsMessages: number };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+/** Alternating rounds without and with admin load; medians of quote lag and tick-to-order p99 (ns) per condition. */
+export async function measureAdminLoad(o: AdminLoadOptions) {
+  const { rps: RPS, seconds: SECONDS, rounds: ROUNDS, wsClients: WS_CLIENTS, paths: PATHS, loopBudgetMs: LOOP_BUDGET_MS } = o;
+
+  const dir = mkdtempSync(join(tmpdir(), "kestrel-bench-admin-"));
+  const file = join(dir, "paper.yaml");
+  writeFileSync(
+    file,
+    `name: bench-admin
 mode: paper
 seed: 42
 account: { currency: USD, capital: 1000000 }
@@ -46,79 +70,84 @@ risk:
   limits: { maxPosition: 5000000, maxOrderNotional: 5000000, maxOrdersPerSecond: 1000, priceCollarBps: 300, maxDailyLoss: 10000000, maxDrawdown: 10000000 }
 admin: { port: 0 }
 `,
-);
-const loaded = loadConfig(file);
-if (!loaded.ok) throw new Error(loaded.problems.join("\n"));
-const session = await buildSession(loaded.config, file, { journalPath: "", log: () => {} });
-const run = startRealtime(session);
-const key = "bench-key-0123456789abcdef0123456789abcdef";
-const admin = await startAdmin(session, run, { port: 0, keys: [key], rateLimitPerSecond: 0, loopBudgetMs: LOOP_BUDGET_MS, log: () => {} });
-const token = await issueToken("analyst", 3600, key);
+  );
+  const loaded = loadConfig(file);
+  if (!loaded.ok) throw new Error(loaded.problems.join("\n"));
+  const session = await buildSession(loaded.config, file, { journalPath: "", log: () => {} });
+  const run = startRealtime(session);
+  const key = "bench-key-0123456789abcdef0123456789abcdef";
+  const admin = await startAdmin(session, run, { port: 0, keys: [key], rateLimitPerSecond: 0, loopBudgetMs: LOOP_BUDGET_MS, log: () => {} });
+  const token = await issueToken("analyst", 3600, key);
 
-// Quote lag: how long after its due wall time a quote is processed (speed 1: kernel µs = wall µs).
-const k0 = run.syncClock();
-const w0 = wallMicros();
-let lag: LatencyHistogram = new LatencyHistogram();
-session.core.listeners.quote = (ev) => lag.record((k0 + (wallMicros() - w0) - ev.ts) * 1000);
+  // Quote lag: how long after its due wall time a quote is processed (speed 1: kernel µs = wall µs).
+  const k0 = run.syncClock();
+  const w0 = wallMicros();
+  let lag: LatencyHistogram = new LatencyHistogram();
+  session.core.listeners.quote = (ev) => lag.record((k0 + (wallMicros() - w0) - ev.ts) * 1000);
 
-interface Round {
-  load: boolean;
-  t2oP50: number;
-  t2oP99: number;
-  orders: number;
-  lagP99: number;
-  http?: { rps: number; p99Ms: number; errors: number; wsMessages: number };
-}
-
-async function round(load: boolean): Promise<Round> {
-  await Bun.sleep(300); // let the previous round's clients go away
-  session.core.tickToOrder.reset();
-  lag = new LatencyHistogram();
-  let http: Round["http"];
-  if (load) {
-    const proc = Bun.spawn([process.execPath, join(import.meta.dir, "admin-load.ts"), admin.url, token, String(RPS), String(SECONDS), String(WS_CLIENTS), ...(PATHS ? [PATHS] : [])], { stdout: "pipe", stderr: "inherit" });
-    const out = await new Response(proc.stdout).text();
-    await proc.exited;
-    http = JSON.parse(out.trim().split("\n").at(-1)!);
-  } else {
-    await Bun.sleep(SECONDS * 1000);
+  async function round(load: boolean): Promise<Round> {
+    await Bun.sleep(300); // let the previous round's clients go away
+    session.core.tickToOrder.reset();
+    lag = new LatencyHistogram();
+    let http: Round["http"];
+    if (load) {
+      const proc = Bun.spawn([process.execPath, join(import.meta.dir, "admin-load.ts"), admin.url, token, String(RPS), String(SECONDS), String(WS_CLIENTS), ...(PATHS ? [PATHS] : [])], { stdout: "pipe", stderr: "inherit" });
+      const out = await new Response(proc.stdout).text();
+      await proc.exited;
+      http = JSON.parse(out.trim().split("\n").at(-1)!);
+    } else {
+      await Bun.sleep(SECONDS * 1000);
+    }
+    const h = session.core.tickToOrder.summary();
+    return { load, t2oP50: h.p50, t2oP99: h.p99, orders: h.count, lagP99: lag.percentile(99), http };
   }
-  const h = session.core.tickToOrder.summary();
-  return { load, t2oP50: h.p50, t2oP99: h.p99, orders: h.count, lagP99: lag.percentile(99), http };
+
+  const rounds: Round[] = [];
+  await round(false); // warm-up
+  for (let i = 0; i < ROUNDS; i++) {
+    rounds.push(await round(false));
+    rounds.push(await round(true));
+  }
+  const deferred = /kestrel_admin_deferred_total (\d+)/.exec(await (await fetch(`${admin.url}metrics`, { headers: { Authorization: `Bearer ${token}` } })).text())?.[1] ?? "?";
+  await admin.stop();
+  run.stop();
+  await run.done;
+  await session.close();
+  rmSync(dir, { recursive: true, force: true });
+  const idle = rounds.filter((r) => !r.load);
+  const loaded2 = rounds.filter((r) => r.load);
+  return {
+    rounds, deferred,
+    t2oIdle: median(idle.map((r) => r.t2oP99)), t2oLoad: median(loaded2.map((r) => r.t2oP99)),
+    lagIdle: median(idle.map((r) => r.lagP99)), lagLoad: median(loaded2.map((r) => r.lagP99)),
+    rps: median(loaded2.map((r) => r.http!.rps)), reqP99Ms: median(loaded2.map((r) => r.http!.p99Ms)),
+  };
 }
 
-const rounds: Round[] = [];
-await round(false); // warm-up
-for (let i = 0; i < ROUNDS; i++) {
-  rounds.push(await round(false));
-  rounds.push(await round(true));
+if (import.meta.main) {
+  const RPS = Number(process.argv[2] ?? 5000);
+  const SECONDS = Number(process.argv[3] ?? 6);
+  const ROUNDS = Number(process.argv[4] ?? 3);
+  const WS_CLIENTS = Number(process.argv[5] ?? 50);
+  const LOOP_BUDGET_MS = Number(process.env.ADMIN_LOOP_BUDGET_MS ?? 2);
+  const m = await measureAdminLoad({ rps: RPS, seconds: SECONDS, rounds: ROUNDS, wsClients: WS_CLIENTS, paths: process.argv[6] ?? "", loopBudgetMs: LOOP_BUDGET_MS });
+  const rounds = m.rounds;
+  const us = (ns: number) => (ns / 1000).toFixed(1);
+  console.log(`admin load while trading: ${RPS} req/s target, ${WS_CLIENTS} WebSocket clients, ${SECONDS}s rounds, ${ROUNDS} rounds each, admin loop budget ${LOOP_BUDGET_MS} ms`);
+  console.log("round  admin load   orders  t2o p50 µs  t2o p99 µs  quote lag p99 µs  req/s     req p99 ms  errors  ws msgs");
+  rounds.forEach((r, i) =>
+    console.log(
+      `${String(i + 1).padEnd(6)} ${(r.load ? "yes" : "no").padEnd(12)} ${String(r.orders).padStart(6)}  ${us(r.t2oP50).padStart(10)}  ${us(r.t2oP99).padStart(10)}  ${us(r.lagP99).padStart(16)}  ${r.http ? r.http.rps.toFixed(0).padStart(7) : "      -"}   ${r.http ? r.http.p99Ms.toFixed(2).padStart(9) : "        -"}  ${r.http ? String(r.http.errors).padStart(6) : "     -"}  ${r.http ? String(r.http.wsMessages).padStart(7) : "      -"}`,
+    ),
+  );
+  const idle = rounds.filter((r) => !r.load);
+  const loaded2 = rounds.filter((r) => r.load);
+  const t2oIdle = median(idle.map((r) => r.t2oP99));
+  const t2oLoad = median(loaded2.map((r) => r.t2oP99));
+  const lagIdle = median(idle.map((r) => r.lagP99));
+  const lagLoad = median(loaded2.map((r) => r.lagP99));
+  console.log(`median req/s ${median(loaded2.map((r) => r.http!.rps)).toFixed(0)}, req p99 ${median(loaded2.map((r) => r.http!.p99Ms)).toFixed(2)} ms, deferred to the loop ${m.deferred}`);
+  console.log(`quote lag p99 under admin load / without: ${(lagLoad / lagIdle).toFixed(3)}x (${us(lagLoad)} µs vs ${us(lagIdle)} µs)`);
+  console.log(`tick-to-order p99 under admin load / without: ${(t2oLoad / t2oIdle).toFixed(3)}x (${us(t2oLoad)} µs vs ${us(t2oIdle)} µs)`);
+  process.exit(0);
 }
-const deferred = /kestrel_admin_deferred_total (\d+)/.exec(await (await fetch(`${admin.url}metrics`, { headers: { Authorization: `Bearer ${token}` } })).text())?.[1] ?? "?";
-await admin.stop();
-run.stop();
-await run.done;
-rmSync(dir, { recursive: true, force: true });
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-const us = (ns: number) => (ns / 1000).toFixed(1);
-console.log(`admin load while trading: ${RPS} req/s target, ${WS_CLIENTS} WebSocket clients, ${SECONDS}s rounds, ${ROUNDS} rounds each, admin loop budget ${LOOP_BUDGET_MS} ms`);
-console.log("round  admin load   orders  t2o p50 µs  t2o p99 µs  quote lag p99 µs  req/s     req p99 ms  errors  ws msgs");
-rounds.forEach((r, i) =>
-  console.log(
-    `${String(i + 1).padEnd(6)} ${(r.load ? "yes" : "no").padEnd(12)} ${String(r.orders).padStart(6)}  ${us(r.t2oP50).padStart(10)}  ${us(r.t2oP99).padStart(10)}  ${us(r.lagP99).padStart(16)}  ${r.http ? r.http.rps.toFixed(0).padStart(7) : "      -"}   ${r.http ? r.http.p99Ms.toFixed(2).padStart(9) : "        -"}  ${r.http ? String(r.http.errors).padStart(6) : "     -"}  ${r.http ? String(r.http.wsMessages).padStart(7) : "      -"}`,
-  ),
-);
-const idle = rounds.filter((r) => !r.load);
-const loaded2 = rounds.filter((r) => r.load);
-const t2oIdle = median(idle.map((r) => r.t2oP99));
-const t2oLoad = median(loaded2.map((r) => r.t2oP99));
-const lagIdle = median(idle.map((r) => r.lagP99));
-const lagLoad = median(loaded2.map((r) => r.lagP99));
-console.log(`median req/s ${median(loaded2.map((r) => r.http!.rps)).toFixed(0)}, req p99 ${median(loaded2.map((r) => r.http!.p99Ms)).toFixed(2)} ms, deferred to the loop ${deferred}`);
-console.log(`quote lag p99 under admin load / without: ${(lagLoad / lagIdle).toFixed(3)}x (${us(lagLoad)} µs vs ${us(lagIdle)} µs)`);
-console.log(`tick-to-order p99 under admin load / without: ${(t2oLoad / t2oIdle).toFixed(3)}x (${us(t2oLoad)} µs vs ${us(t2oIdle)} µs)`);
-process.exit(0);

@@ -12,6 +12,20 @@ import { runBacktest } from "../runtime/session/backtest.ts";
 import { newMarketEvent, type MarketSource } from "../runtime/data/sources/market-source.ts";
 import { sessionFromYaml, syntheticYaml, tempDir } from "../runtime/session/test-session.ts";
 
+/** Pipeline throughput against the floor loop over the same source, same run. */
+export interface BacktestFigure {
+  events: number;
+  eventsPerSecond: number;
+  floorEventsPerSecond: number;
+  floorRatio: number;
+  fills: number;
+  fillsHash: string;
+  /** Wall seconds of building the session (opening the replay parses its first file into columns). */
+  buildSeconds: number;
+  /** A second run of the same day in the same process (JIT warm), against a second floor pass. */
+  warm?: { eventsPerSecond: number; floorEventsPerSecond: number; floorRatio: number; fillsHash: string };
+}
+
 function floor(source: MarketSource): { events: number; seconds: number } {
   const ev = newMarketEvent();
   let n = 0;
@@ -26,40 +40,73 @@ function floor(source: MarketSource): { events: number; seconds: number } {
   return { events: n, seconds };
 }
 
-const rows: string[][] = [];
-const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
-
-async function real(features: "wasm" | "ts") {
+/**
+ * The real EURUSD day of configs/backtest.yaml through the whole pipeline, against the floor loop:
+ * the first run in the process (as `kestrel backtest` runs it: code not yet compiled by the JIT),
+ * and with `warm` a second run of the same day after it, against a second floor pass.
+ */
+export async function measureBacktestReal(features: "wasm" | "ts" = "wasm", warm = false): Promise<BacktestFigure> {
   const file = resolve(import.meta.dir, "../configs/backtest.yaml");
   const loaded = loadConfig(file, {});
   if (!loaded.ok) throw new Error(loaded.problems.join("\n"));
-  const s = await buildSession(loaded.config, file, { mode: "backtest", journalPath: "", store: false, log: () => {}, features });
-  const f = floor((await buildSession(loaded.config, file, { mode: "backtest", journalPath: "", store: false, log: () => {} })).sources[0]!);
-  const r = runBacktest(s);
-  rows.push([`EURUSD day (${features} features)`, fmt(r.events), fmt(r.eventsPerSecond), fmt(f.events / f.seconds), (r.eventsPerSecond / (f.events / f.seconds)).toFixed(3)]);
-  return r;
+  const once = async () => {
+    const b0 = performance.now();
+    const s = await buildSession(loaded.config, file, { mode: "backtest", journalPath: "", store: false, log: () => {}, features });
+    const buildSeconds = (performance.now() - b0) / 1000;
+    const fs = await buildSession(loaded.config, file, { mode: "backtest", journalPath: "", store: false, log: () => {} });
+    const f = floor(fs.sources[0]!);
+    await fs.close();
+    const r = runBacktest(s);
+    await s.close();
+    return { r, fps: f.events / f.seconds, buildSeconds };
+  };
+  const { r, fps, buildSeconds } = await once();
+  const out: BacktestFigure = { events: r.events, eventsPerSecond: r.eventsPerSecond, floorEventsPerSecond: fps, floorRatio: r.eventsPerSecond / fps, fills: r.fills, fillsHash: r.fillsHash, buildSeconds };
+  if (warm) {
+    const w = await once();
+    out.warm = { eventsPerSecond: w.r.eventsPerSecond, floorEventsPerSecond: w.fps, floorRatio: w.r.eventsPerSecond / w.fps, fillsHash: w.r.fillsHash };
+  }
+  return out;
 }
 
-async function synthetic(features: "wasm" | "ts") {
+/** A synthetic 28-pair market of `seconds` (86,400 = the bench's day) through both strategies, against the floor loop. */
+export async function measureBacktestSynthetic(features: "wasm" | "ts" = "wasm", seconds = 86_400): Promise<BacktestFigure> {
   const tmp = tempDir("kestrel-bench-");
-  const strategies = `  - { name: obi, plugin: obi-scalper, instruments: [EURUSD, GBPUSD, USDJPY, AUDUSD] }
+  try {
+    const strategies = `  - { name: obi, plugin: obi-scalper, instruments: [EURUSD, GBPUSD, USDJPY, AUDUSD] }
   - { name: mm, plugin: avellaneda-stoikov, instruments: [EURUSD, EURGBP] }`;
-  const yaml = syntheticYaml(strategies, { pairs: "EURUSD, GBPUSD, USDJPY, USDCHF, AUDUSD, USDCAD, NZDUSD, EURGBP, EURJPY, EURCHF, EURAUD, EURCAD, EURNZD, GBPJPY, GBPCHF, GBPAUD, GBPCAD, GBPNZD, CHFJPY, AUDJPY, CADJPY, NZDJPY, AUDCHF, AUDCAD, AUDNZD, CADCHF, NZDCHF, NZDCAD", seconds: 86_400 }).replace("quotesPerSecond: 200", "quotesPerSecond: 60");
-  const s = await sessionFromYaml(tmp.path, yaml, { features });
-  const f = floor((await sessionFromYaml(tmp.path, yaml)).sources[0]!);
-  const r = runBacktest(s);
-  rows.push([`synthetic 28 pairs, 1 day (${features} features)`, fmt(r.events), fmt(r.eventsPerSecond), fmt(f.events / f.seconds), (r.eventsPerSecond / (f.events / f.seconds)).toFixed(3)]);
-  tmp.dispose();
-  return r;
+    const yaml = syntheticYaml(strategies, { pairs: "EURUSD, GBPUSD, USDJPY, USDCHF, AUDUSD, USDCAD, NZDUSD, EURGBP, EURJPY, EURCHF, EURAUD, EURCAD, EURNZD, GBPJPY, GBPCHF, GBPAUD, GBPCAD, GBPNZD, CHFJPY, AUDJPY, CADJPY, NZDJPY, AUDCHF, AUDCAD, AUDNZD, CADCHF, NZDCHF, NZDCAD", seconds }).replace("quotesPerSecond: 200", "quotesPerSecond: 60");
+    const b0 = performance.now();
+    const s = await sessionFromYaml(tmp.path, yaml, { features, store: false, journalPath: "" });
+    const buildSeconds = (performance.now() - b0) / 1000;
+    const fs = await sessionFromYaml(tmp.path, yaml, { store: false, journalPath: "" });
+    const f = floor(fs.sources[0]!);
+    await fs.close();
+    const r = runBacktest(s);
+    await s.close();
+    const fps = f.events / f.seconds;
+    return { events: r.events, eventsPerSecond: r.eventsPerSecond, floorEventsPerSecond: fps, floorRatio: r.eventsPerSecond / fps, fills: r.fills, fillsHash: r.fillsHash, buildSeconds };
+  } finally {
+    tmp.dispose();
+  }
 }
 
-await real("ts");
-await real("wasm");
-await synthetic("ts");
-const last = await synthetic("wasm");
-const header = ["run", "events", "pipeline ev/s", "floor ev/s", "pipeline/floor"];
-const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
-console.log(line(header));
-for (const r of rows) console.log(line(r));
-console.log(`headline: synthetic 28-pair pipeline at ${fmt(last.eventsPerSecond)} events/s = ${rows[rows.length - 1]![4]} of the floor loop`);
+if (import.meta.main) {
+  const rows: string[][] = [];
+  const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+  const row = (name: string, r: BacktestFigure) => rows.push([name, fmt(r.events), fmt(r.eventsPerSecond), fmt(r.floorEventsPerSecond), r.floorRatio.toFixed(3)]);
+  row("EURUSD day (ts features)", await measureBacktestReal("ts"));
+  const real = await measureBacktestReal("wasm", true);
+  row("EURUSD day (wasm features)", real);
+  rows.push(["EURUSD day (wasm features), second run", fmt(real.events), fmt(real.warm!.eventsPerSecond), fmt(real.warm!.floorEventsPerSecond), real.warm!.floorRatio.toFixed(3)]);
+  row("synthetic 28 pairs, 1 day (ts features)", await measureBacktestSynthetic("ts"));
+  const last = await measureBacktestSynthetic("wasm");
+  row("synthetic 28 pairs, 1 day (wasm features)", last);
+  console.error(`build (replay opened, first file parsed into columns) before the first real-day run: ${real.buildSeconds.toFixed(3)} s`);
+  const header = ["run", "events", "pipeline ev/s", "floor ev/s", "pipeline/floor"];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+  console.log(line(header));
+  for (const r of rows) console.log(line(r));
+  console.log(`headline: synthetic 28-pair pipeline at ${fmt(last.eventsPerSecond)} events/s = ${last.floorRatio.toFixed(3)} of the floor loop`);
+}

@@ -24,65 +24,73 @@ const data = (p: string) => fileURLToPath(new URL(`../../shared/data/${p}`, impo
 const DAY = data("dukascopy/EURUSD/2019-02-04");
 const CSV = data("dukascopy/EURUSD/2019-02-04.csv");
 const EURUSD = { ...KNOWN_INSTRUMENTS.EURUSD, id: 0 };
-const dir = mkdtempSync(join(tmpdir(), "kestrel-bench-import-"));
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 
-function decodeRate(open: () => QuoteReader): number {
-  const t0 = performance.now();
-  const r = open();
-  const row = newQuoteRow();
-  let n = 0;
-  while (r.next(row)) n++;
-  return n / ((performance.now() - t0) / 1000);
+/** Medians over `runs` runs: bi5 and CSV import ticks/s, decode-only rates, bars query ms (`fiveDays`: also the 5-day import). */
+export async function measureImport(runs: number, fiveDays: boolean) {
+  const dir = mkdtempSync(join(tmpdir(), "kestrel-bench-import-"));
+
+  function decodeRate(open: () => QuoteReader): number {
+    const t0 = performance.now();
+    const r = open();
+    const row = newQuoteRow();
+    let n = 0;
+    while (r.next(row)) n++;
+    return n / ((performance.now() - t0) / 1000);
+  }
+
+  async function importRate(input: string, i: number, copies = 1): Promise<{ ticksPerS: number; db: string }> {
+    const db = join(dir, `${i}-${copies}-${input.endsWith(".csv") ? "csv" : "bi5"}.duckdb`);
+    const t0 = performance.now();
+    const report = await importData(Array.from({ length: copies }, () => input), { db });
+    const s = (performance.now() - t0) / 1000;
+    if (report.rows !== 136_741 * copies || report.badRows !== 0) throw new Error(`import gave ${report.rows} rows, ${report.badRows} bad`);
+    return { ticksPerS: report.rows / s, db };
+  }
+
+  const bi5: number[] = [];
+  const bi5x5: number[] = [];
+  const csv: number[] = [];
+  const decBi5: number[] = [];
+  const decCsv: number[] = [];
+  const barMs: number[] = [];
+  const countMs: number[] = [];
+  let barCount = 0;
+  if (runs > 1) await importRate(DAY, -1); // warm-up
+  for (let i = 0; i < runs; i++) {
+    decBi5.push(decodeRate(() => openBi5Day(DAY, EURUSD)));
+    decCsv.push(decodeRate(() => openDukascopyCsv(CSV, EURUSD)));
+    const b = await importRate(DAY, i);
+    bi5.push(b.ticksPerS);
+    if (fiveDays) bi5x5.push((await importRate(DAY, i, 5)).ticksPerS);
+    csv.push((await importRate(CSV, i)).ticksPerS);
+    const db = await StoreDb.open(b.db);
+    let t0 = performance.now();
+    barCount = (await bars(db, "EURUSD", 1_000_000)).length;
+    barMs.push(performance.now() - t0);
+    t0 = performance.now();
+    await db.all("SELECT count(*) AS n, sum(bid + ask) AS s FROM quotes WHERE instrument_id = 0");
+    countMs.push(performance.now() - t0);
+    db.close();
+  }
+  rmSync(dir, { recursive: true, force: true });
+  return { bi5: median(bi5), bi5x5: fiveDays ? median(bi5x5) : NaN, csv: median(csv), decBi5: median(decBi5), decCsv: median(decCsv), barMs: median(barMs), countMs: median(countMs), barCount };
 }
 
-async function importRate(input: string, i: number, copies = 1): Promise<{ ticksPerS: number; db: string }> {
-  const db = join(dir, `${i}-${copies}-${input.endsWith(".csv") ? "csv" : "bi5"}.duckdb`);
-  const t0 = performance.now();
-  const report = await importData(Array.from({ length: copies }, () => input), { db });
-  const s = (performance.now() - t0) / 1000;
-  if (report.rows !== 136_741 * copies || report.badRows !== 0) throw new Error(`import gave ${report.rows} rows, ${report.badRows} bad`);
-  return { ticksPerS: report.rows / s, db };
+if (import.meta.main) {
+  const m = await measureImport(5, true);
+  const rows: [string, string][] = [
+    ["bi5 day -> DuckDB import, ticks/s (decode+record+append+close)", fmt(m.bi5)],
+    ["bi5 day imported 5 times in one import (684k ticks), ticks/s", fmt(m.bi5x5)],
+    ["decoded CSV -> DuckDB import, ticks/s (baseline)", fmt(m.csv)],
+    ["bi5 decode only (LZMA + records), ticks/s", fmt(m.decBi5)],
+    ["CSV parse only, ticks/s", fmt(m.decCsv)],
+    [`1-second bars over the day (${m.barCount} bars), ms`, m.barMs.toFixed(1)],
+    ["count+sum scan over the same rows, ms (baseline)", m.countMs.toFixed(1)],
+  ];
+  const w = Math.max(...rows.map((r) => r[0].length));
+  console.log(`${"measure (median of 5)".padEnd(w)}  value`);
+  for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v}`);
+  console.log(`headline: bi5 import at ${fmt(m.bi5)} ticks/s = ${(m.bi5 / m.csv).toFixed(3)} of the CSV import rate; 1-s bars in ${m.barMs.toFixed(1)} ms`);
 }
-
-const bi5: number[] = [];
-const bi5x5: number[] = [];
-const csv: number[] = [];
-const decBi5: number[] = [];
-const decCsv: number[] = [];
-const barMs: number[] = [];
-const countMs: number[] = [];
-let barCount = 0;
-await importRate(DAY, -1); // warm-up
-for (let i = 0; i < 5; i++) {
-  decBi5.push(decodeRate(() => openBi5Day(DAY, EURUSD)));
-  decCsv.push(decodeRate(() => openDukascopyCsv(CSV, EURUSD)));
-  const b = await importRate(DAY, i);
-  bi5.push(b.ticksPerS);
-  bi5x5.push((await importRate(DAY, i, 5)).ticksPerS);
-  csv.push((await importRate(CSV, i)).ticksPerS);
-  const db = await StoreDb.open(b.db);
-  let t0 = performance.now();
-  barCount = (await bars(db, "EURUSD", 1_000_000)).length;
-  barMs.push(performance.now() - t0);
-  t0 = performance.now();
-  await db.all("SELECT count(*) AS n, sum(bid + ask) AS s FROM quotes WHERE instrument_id = 0");
-  countMs.push(performance.now() - t0);
-  db.close();
-}
-rmSync(dir, { recursive: true, force: true });
-
-const rows: [string, string][] = [
-  ["bi5 day -> DuckDB import, ticks/s (decode+record+append+close)", fmt(median(bi5))],
-  ["bi5 day imported 5 times in one import (684k ticks), ticks/s", fmt(median(bi5x5))],
-  ["decoded CSV -> DuckDB import, ticks/s (baseline)", fmt(median(csv))],
-  ["bi5 decode only (LZMA + records), ticks/s", fmt(median(decBi5))],
-  ["CSV parse only, ticks/s", fmt(median(decCsv))],
-  [`1-second bars over the day (${barCount} bars), ms`, median(barMs).toFixed(1)],
-  ["count+sum scan over the same rows, ms (baseline)", median(countMs).toFixed(1)],
-];
-const w = Math.max(...rows.map((r) => r[0].length));
-console.log(`${"measure (median of 5)".padEnd(w)}  value`);
-for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v}`);
-console.log(`headline: bi5 import at ${fmt(median(bi5))} ticks/s = ${(median(bi5) / median(csv)).toFixed(3)} of the CSV import rate; 1-s bars in ${median(barMs).toFixed(1)} ms`);

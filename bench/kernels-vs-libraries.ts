@@ -20,93 +20,109 @@ import { BollingerBands, DonchianChannels, EMA, RSI } from "trading-signals";
 import { createSeriesKernels } from "../kernels-wasm/index.ts";
 import * as twin from "../kernels-wasm/src/twin/series.ts";
 
-const csv = readFileSync(new URL("../../shared/data/dukascopy/EURUSD/2019-02-04.csv", import.meta.url), "utf8");
-const mids: number[] = [];
-for (const line of csv.split("\n").slice(1)) {
-  if (!line) continue;
-  const [, bid, ask] = line.split(",");
-  mids.push((Math.round(Number(bid) * 100_000) + Math.round(Number(ask) * 100_000)) / 2);
-}
-const N = mids.length;
-const src = Float64Array.from(mids);
-const PASSES = 9;
+/** One indicator: CPU ns per input value of ours (WASM, TS twin) and of each library. */
+export interface IndicatorRow { name: string; wasm: number; ts: number; signals: number; ixjb94: number; ti: number }
+
+let PASSES = 9; // set by measureIndicators
 let sink = 0;
 
-function ns(run: () => void): number {
-  run();
-  const t: number[] = [];
-  for (let p = 0; p < PASSES; p++) {
-    const t0 = process.cpuUsage();
-    run();
-    const d = process.cpuUsage(t0);
-    t.push(((d.user + d.system) * 1000) / N);
+/** Every indicator over the first `limit` EURUSD mids (all when undefined), best of `passes`; `floor` reads the input only. */
+export function measureIndicators(passes = 9, limit?: number): { rows: IndicatorRow[]; floor: number; values: number } {
+  PASSES = passes;
+  const csv = readFileSync(new URL("../../shared/data/dukascopy/EURUSD/2019-02-04.csv", import.meta.url), "utf8");
+  const mids: number[] = [];
+  for (const line of csv.split("\n").slice(1)) {
+    if (!line) continue;
+    const [, bid, ask] = line.split(",");
+    mids.push((Math.round(Number(bid) * 100_000) + Math.round(Number(ask) * 100_000)) / 2);
   }
-  return Math.min(...t);
+  const N = limit === undefined ? mids.length : Math.min(limit, mids.length);
+  mids.length = N;
+  const src = Float64Array.from(mids);
+
+  function ns(run: () => void): number {
+    run();
+    const t: number[] = [];
+    for (let p = 0; p < PASSES; p++) {
+      const t0 = process.cpuUsage();
+      run();
+      const d = process.cpuUsage(t0);
+      t.push(((d.user + d.system) * 1000) / N);
+    }
+    return Math.min(...t);
+  }
+
+  const k = createSeriesKernels(N, 64);
+  const out = new Float64Array(N), out2 = new Float64Array(N);
+  const lib = new IndicatorsSync();
+  const floor = ns(() => { let s = 0; for (let i = 0; i < N; i++) s += src[i]; sink += s; });
+
+  const rows: IndicatorRow[] = [
+    {
+      name: "EMA(20)",
+      wasm: ns(() => { k.input.set(src); sink += k.ema(N, 20)[N - 1]; }),
+      ts: ns(() => { twin.emaSeries(src, out, 20); sink += out[N - 1]; }),
+      signals: ns(() => { const e = new EMA(20); for (let i = 0; i < N; i++) e.add(mids[i]); sink += e.getResultOrThrow(); }),
+      ixjb94: ns(() => { sink += lib.ema(mids, 20)[N - 1]; }),
+      ti: ns(() => { const r = ti.EMA.calculate({ period: 20, values: mids }); sink += r[r.length - 1]; }),
+    },
+    {
+      name: "RSI(14)",
+      wasm: ns(() => { k.input.set(src); sink += k.rsi(N, 14)[N - 1]; }),
+      ts: ns(() => { twin.rsiSeries(src, out, 14); sink += out[N - 1]; }),
+      signals: ns(() => { const e = new RSI(14); for (let i = 0; i < N; i++) e.add(mids[i]); sink += e.getResultOrThrow(); }),
+      ixjb94: ns(() => { sink += lib.rsi(mids, 14)[N - 16]; }),
+      ti: ns(() => { const r = ti.RSI.calculate({ period: 14, values: mids }); sink += r[r.length - 1]; }),
+    },
+    {
+      name: "Donchian(20) max+min",
+      wasm: ns(() => { k.input.set(src); const d = k.donchian(N, 20); sink += d.high[N - 1] - d.low[N - 1]; }),
+      ts: ns(() => { twin.donchianSeries(src, out, out2, 20); sink += out[N - 1]; }),
+      signals: ns(() => {
+        const e = new DonchianChannels(20);
+        for (let i = 0; i < N; i++) e.add({ high: mids[i], low: mids[i] });
+        sink += e.getResultOrThrow().upper;
+      }),
+      ixjb94: ns(() => { sink += lib.max(mids, 20)[N - 20] - lib.min(mids, 20)[N - 20]; }),
+      ti: ns(() => {
+        const h = ti.Highest.calculate({ period: 20, values: mids }), l = ti.Lowest.calculate({ period: 20, values: mids });
+        sink += h[h.length - 1] - l[l.length - 1];
+      }),
+    },
+    {
+      name: "z-score(20) SMA+SD",
+      wasm: ns(() => { k.input.set(src); sink += k.zscore(N, 20)[N - 1]; }),
+      ts: ns(() => { twin.zscoreSeries(src, out, 20); sink += out[N - 1]; }),
+      signals: ns(() => { const e = new BollingerBands(20, 1); for (let i = 0; i < N; i++) e.add(mids[i]); sink += e.getResultOrThrow().middle; }),
+      ixjb94: ns(() => { sink += lib.sma(mids, 20)[N - 20] + lib.stddev(mids, 20)[N - 20]; }),
+      ti: ns(() => {
+        const m = ti.SMA.calculate({ period: 20, values: mids }), s = ti.SD.calculate({ period: 20, values: mids });
+        sink += m[m.length - 1] + s[s.length - 1];
+      }),
+    },
+  ];
+  return { rows, floor, values: N };
 }
 
-const k = createSeriesKernels(N, 64);
-const out = new Float64Array(N), out2 = new Float64Array(N);
-const lib = new IndicatorsSync();
-const floor = ns(() => { let s = 0; for (let i = 0; i < N; i++) s += src[i]; sink += s; });
-
-interface Row { name: string; wasm: number; ts: number; signals: number; ixjb94: number; ti: number }
-const rows: Row[] = [
-  {
-    name: "EMA(20)",
-    wasm: ns(() => { k.input.set(src); sink += k.ema(N, 20)[N - 1]; }),
-    ts: ns(() => { twin.emaSeries(src, out, 20); sink += out[N - 1]; }),
-    signals: ns(() => { const e = new EMA(20); for (let i = 0; i < N; i++) e.add(mids[i]); sink += e.getResultOrThrow(); }),
-    ixjb94: ns(() => { sink += lib.ema(mids, 20)[N - 1]; }),
-    ti: ns(() => { const r = ti.EMA.calculate({ period: 20, values: mids }); sink += r[r.length - 1]; }),
-  },
-  {
-    name: "RSI(14)",
-    wasm: ns(() => { k.input.set(src); sink += k.rsi(N, 14)[N - 1]; }),
-    ts: ns(() => { twin.rsiSeries(src, out, 14); sink += out[N - 1]; }),
-    signals: ns(() => { const e = new RSI(14); for (let i = 0; i < N; i++) e.add(mids[i]); sink += e.getResultOrThrow(); }),
-    ixjb94: ns(() => { sink += lib.rsi(mids, 14)[N - 16]; }),
-    ti: ns(() => { const r = ti.RSI.calculate({ period: 14, values: mids }); sink += r[r.length - 1]; }),
-  },
-  {
-    name: "Donchian(20) max+min",
-    wasm: ns(() => { k.input.set(src); const d = k.donchian(N, 20); sink += d.high[N - 1] - d.low[N - 1]; }),
-    ts: ns(() => { twin.donchianSeries(src, out, out2, 20); sink += out[N - 1]; }),
-    signals: ns(() => {
-      const e = new DonchianChannels(20);
-      for (let i = 0; i < N; i++) e.add({ high: mids[i], low: mids[i] });
-      sink += e.getResultOrThrow().upper;
-    }),
-    ixjb94: ns(() => { sink += lib.max(mids, 20)[N - 20] - lib.min(mids, 20)[N - 20]; }),
-    ti: ns(() => {
-      const h = ti.Highest.calculate({ period: 20, values: mids }), l = ti.Lowest.calculate({ period: 20, values: mids });
-      sink += h[h.length - 1] - l[l.length - 1];
-    }),
-  },
-  {
-    name: "z-score(20) SMA+SD",
-    wasm: ns(() => { k.input.set(src); sink += k.zscore(N, 20)[N - 1]; }),
-    ts: ns(() => { twin.zscoreSeries(src, out, 20); sink += out[N - 1]; }),
-    signals: ns(() => { const e = new BollingerBands(20, 1); for (let i = 0; i < N; i++) e.add(mids[i]); sink += e.getResultOrThrow().middle; }),
-    ixjb94: ns(() => { sink += lib.sma(mids, 20)[N - 20] + lib.stddev(mids, 20)[N - 20]; }),
-    ti: ns(() => {
-      const m = ti.SMA.calculate({ period: 20, values: mids }), s = ti.SD.calculate({ period: 20, values: mids });
-      sink += m[m.length - 1] + s[s.length - 1];
-    }),
-  },
-];
-
-const table: string[][] = [["indicator", "wasm", "ts twin", "trading-signals", "@ixjb94", "technicalind.", "fastest lib / wasm", "wasm / floor"]];
-let worst = Infinity, worstName = "";
-for (const r of rows) {
-  const fastest = Math.min(r.signals, r.ixjb94, r.ti);
-  const margin = fastest / r.wasm;
-  if (margin < worst) { worst = margin; worstName = r.name; }
-  table.push([r.name, r.wasm.toFixed(2), r.ts.toFixed(2), r.signals.toFixed(2), r.ixjb94.toFixed(2), r.ti.toFixed(2),
-    `${margin.toFixed(1)}x`, `${(r.wasm / floor).toFixed(1)}x`]);
+if (import.meta.main) {
+  const { rows, floor, values: N } = measureIndicators();
+  const table: string[][] = [["indicator", "wasm", "ts twin", "trading-signals", "@ixjb94", "technicalind.", "fastest lib / wasm", "wasm / floor"]];
+  let worst = Infinity, worstName = "";
+  for (const r of rows) {
+    const fastest = Math.min(r.signals, r.ixjb94, r.ti);
+    const margin = fastest / r.wasm;
+    if (margin < worst) { worst = margin; worstName = r.name; }
+    table.push([r.name, r.wasm.toFixed(2), r.ts.toFixed(2), r.signals.toFixed(2), r.ixjb94.toFixed(2), r.ti.toFixed(2),
+      `${margin.toFixed(1)}x`, `${(r.wasm / floor).toFixed(1)}x`]);
+  }
+  table.push(["floor (read input)", floor.toFixed(2), "", "", "", "", "", "1.0x"]);
+  const widths = table[0].map((_, c) => Math.max(...table.map((r) => r[c].length)));
+  console.log(`CPU ns per input value, ${N} EURUSD mids, best of ${PASSES} passes`);
+  for (const r of table) console.log(r.map((v, c) => (c === 0 ? v.padEnd(widths[c]) : v.padStart(widths[c]))).join("  "));
+  if (sink === 42) console.log("");
+  console.log(`headline: every shared indicator is at least ${worst.toFixed(1)}x faster in wasm than the fastest library (tightest: ${worstName})`);
+  // The per-kernel check: a WASM kernel slower than its TypeScript twin fails the bench.
+  const slower = rows.filter((r) => r.wasm > r.ts);
+  for (const r of slower) console.log(`FAIL: ${r.name}: wasm ${r.wasm.toFixed(2)} ns > ts twin ${r.ts.toFixed(2)} ns per value`);
+  if (slower.length > 0) process.exitCode = 1;
 }
-table.push(["floor (read input)", floor.toFixed(2), "", "", "", "", "", "1.0x"]);
-const widths = table[0].map((_, c) => Math.max(...table.map((r) => r[c].length)));
-console.log(`CPU ns per input value, ${N} EURUSD mids, best of ${PASSES} passes`);
-for (const r of table) console.log(r.map((v, c) => (c === 0 ? v.padEnd(widths[c]) : v.padStart(widths[c]))).join("  "));
-if (sink === 42) console.log("");
-console.log(`headline: every shared indicator is at least ${worst.toFixed(1)}x faster in wasm than the fastest library (tightest: ${worstName})`);

@@ -15,8 +15,8 @@
  */
 import { createFeatureKernels, createWasmKernels, defaultFeatureConfig, type FeatureKernels, type QuoteBatch } from "../kernels-wasm/index.ts";
 
-const QUOTES = 200_000;
-const PASSES = 9;
+let QUOTES = 200_000; // set by measureFeatures
+let PASSES = 9;
 
 function stream(instruments: number): QuoteBatch {
   const b: QuoteBatch = { count: QUOTES, ts: new Float64Array(QUOTES), instrument: new Int32Array(QUOTES),
@@ -96,30 +96,43 @@ function inPlace(b: QuoteBatch, instruments: number, size: number): number {
   }, () => k.reset());
 }
 
-const rows: string[][] = [["instruments", "backend", "batch", "ns/quote", "x floor"]];
-const headline: Record<string, number> = {};
-for (const n of [1, 28]) {
-  const b = stream(n);
-  const f = floor(b);
-  rows.push([String(n), "floor (read inputs)", "-", f.toFixed(1), "1.0"]);
-  for (const backend of ["wasm", "ts"] as const) {
-    const k = createFeatureKernels(defaultFeatureConfig(n), backend);
-    for (const size of [1, 64, 1024]) {
-      const ns = size === 1 ? one(k, b) : batched(k, b, size);
-      headline[`${backend}-${n}-${size}`] = ns;
-      rows.push([String(n), backend, String(size), ns.toFixed(1), (ns / f).toFixed(1)]);
+/** Whole feature set, `instruments` instruments, batches of 1,024: CPU ns per quote of WASM, its TS twin and the floor. */
+export function measureFeatures(instruments: number, quotes = 200_000, passes = 9): { wasmNs: number; tsNs: number; floorNs: number } {
+  QUOTES = quotes;
+  PASSES = passes;
+  const b = stream(instruments);
+  const floorNs = floor(b);
+  const wasmNs = batched(createFeatureKernels(defaultFeatureConfig(instruments), "wasm"), b, 1024);
+  const tsNs = batched(createFeatureKernels(defaultFeatureConfig(instruments), "ts"), b, 1024);
+  return { wasmNs, tsNs, floorNs };
+}
+
+if (import.meta.main) {
+  const rows: string[][] = [["instruments", "backend", "batch", "ns/quote", "x floor"]];
+  const headline: Record<string, number> = {};
+  for (const n of [1, 28]) {
+    const b = stream(n);
+    const f = floor(b);
+    rows.push([String(n), "floor (read inputs)", "-", f.toFixed(1), "1.0"]);
+    for (const backend of ["wasm", "ts"] as const) {
+      const k = createFeatureKernels(defaultFeatureConfig(n), backend);
+      for (const size of [1, 64, 1024]) {
+        const ns = size === 1 ? one(k, b) : batched(k, b, size);
+        headline[`${backend}-${n}-${size}`] = ns;
+        rows.push([String(n), backend, String(size), ns.toFixed(1), (ns / f).toFixed(1)]);
+      }
+    }
+    const ip = inPlace(b, n, 1024);
+    rows.push([String(n), "wasm, filled in place", "1024", ip.toFixed(1), (ip / f).toFixed(1)]);
+    const every = createFeatureKernels({ ...defaultFeatureConfig(n), correlationSampleUs: 0 }, "wasm");
+    if (n > 1) {
+      const ns = batched(every, b, 1024);
+      rows.push([String(n), "wasm, correlation every quote", "1024", ns.toFixed(1), (ns / f).toFixed(1)]);
     }
   }
-  const ip = inPlace(b, n, 1024);
-  rows.push([String(n), "wasm, filled in place", "1024", ip.toFixed(1), (ip / f).toFixed(1)]);
-  const every = createFeatureKernels({ ...defaultFeatureConfig(n), correlationSampleUs: 0 }, "wasm");
-  if (n > 1) {
-    const ns = batched(every, b, 1024);
-    rows.push([String(n), "wasm, correlation every quote", "1024", ns.toFixed(1), (ns / f).toFixed(1)]);
-  }
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  for (const r of rows) console.log(r.map((v, c) => v.padStart(widths[c])).join("  "));
+  if (sink === 42) console.log("");
+  const best = Math.min(headline["wasm-28-1024"], headline["wasm-28-64"]);
+  console.log(`headline: whole feature set, 28 instruments, batch 1024: wasm ${headline["wasm-28-1024"].toFixed(1)} ns/quote vs ts twin ${headline["ts-28-1024"].toFixed(1)} ns/quote = ${(headline["ts-28-1024"] / best).toFixed(2)}x`);
 }
-const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-for (const r of rows) console.log(r.map((v, c) => v.padStart(widths[c])).join("  "));
-if (sink === 42) console.log("");
-const best = Math.min(headline["wasm-28-1024"], headline["wasm-28-64"]);
-console.log(`headline: whole feature set, 28 instruments, batch 1024: wasm ${headline["wasm-28-1024"].toFixed(1)} ns/quote vs ts twin ${headline["ts-28-1024"].toFixed(1)} ns/quote = ${(headline["ts-28-1024"] / best).toFixed(2)}x`);

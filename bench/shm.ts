@@ -18,9 +18,10 @@ import { epochMicros, FrameCodec, type ShmResponse } from "../gpu-bridge/shm/cod
 import { RingReader, RingWriter } from "../gpu-bridge/shm/ring.ts";
 
 const quick = process.argv.includes("--quick");
-const RTT_N = quick ? 20_000 : 200_000;
+// Sample counts; measureShmFrames sets the first two.
+let RTT_N = quick ? 20_000 : 200_000;
 const SOCK_RTT_N = quick ? 5_000 : 50_000;
-const TPUT_N = quick ? 200_000 : 2_000_000;
+let TPUT_N = quick ? 200_000 : 2_000_000;
 const SOCK_TPUT_N = quick ? 50_000 : 500_000;
 const FRAME = 64;
 
@@ -39,7 +40,8 @@ function pct(ns: Float64Array, p: number): number {
   return s[Math.min(s.length - 1, Math.floor(p * s.length))]! / 1000;
 }
 
-interface Row {
+/** One transport: round-trip p50/p99 (µs) and one-way frames/s. */
+export interface Row {
   transport: string;
   p50: number;
   p99: number;
@@ -54,7 +56,7 @@ async function benchShm(dir: string, body: Uint8Array): Promise<Row> {
   try {
     while (c.health() !== null) await Bun.sleep(1);
     const lat = new Float64Array(RTT_N);
-    for (let i = 0; i < 100_000; i++) c.callSync("echo", body, 1_000_000);
+    for (let i = 0; i < Math.min(100_000, RTT_N * 2); i++) c.callSync("echo", body, 1_000_000);
     for (let i = 0; i < RTT_N; i++) {
       const t = Bun.nanoseconds();
       const r = c.callSync("echo", body, 1_000_000);
@@ -98,7 +100,7 @@ async function benchShmRaw(body: Uint8Array): Promise<Row> {
       while (n < 0) n = r.peek();
       r.release();
     };
-    for (let i = 0; i < 100_000; i++) once();
+    for (let i = 0; i < Math.min(100_000, RTT_N * 2); i++) once();
     const lat = new Float64Array(RTT_N);
     for (let i = 0; i < RTT_N; i++) {
       const t = Bun.nanoseconds();
@@ -199,37 +201,52 @@ async function benchSocket(name: string, connect: (h: object) => Promise<Socket<
   return { transport: name, p50: pct(lat, 0.5), p99: pct(lat, 0.99), fps: SOCK_TPUT_N / secs };
 }
 
-const dir = mkdtempSync(join(tmpdir(), "kestrel-bench-shm-"));
-const body = bodyFor(FRAME);
-const rows: Row[] = [];
-try {
-  rows.push(await benchShm(dir, body));
-  if (process.platform === "linux") rows.push(await benchShmRaw(body));
-  const unixPath = join(dir, "echo.sock");
-  const server = Bun.spawn([process.execPath, new URL("./shm-socket-echo.ts", import.meta.url).pathname, unixPath], { stdout: "pipe", stderr: "inherit" });
+/** 64-byte msgpack frames over the shm rings against the raw transport (the same frames echoed without msgpack), same run. */
+export async function measureShmFrames(rttN: number, tputN: number): Promise<{ msgpack: Row; raw: Row }> {
+  RTT_N = rttN;
+  TPUT_N = tputN;
+  const dir = mkdtempSync(join(tmpdir(), "kestrel-bench-shm-"));
   try {
-    const reader = server.stdout.getReader();
-    let text = "";
-    while (!text.includes("\n")) text += new TextDecoder().decode((await reader.read()).value);
-    const port = Number(text.trim().split(" ")[1]);
-    rows.push(await benchSocket("unix domain socket", (socket) => Bun.connect({ unix: unixPath, socket }) as Promise<Socket<undefined>>, body));
-    rows.push(await benchSocket("tcp loopback", (socket) => Bun.connect({ hostname: "127.0.0.1", port, socket }) as Promise<Socket<undefined>>, body));
+    const body = bodyFor(FRAME);
+    return { msgpack: await benchShm(dir, body), raw: await benchShmRaw(body) };
   } finally {
-    server.kill(9);
-    await server.exited;
+    rmSync(dir, { recursive: true, force: true });
   }
-} finally {
-  rmSync(dir, { recursive: true, force: true });
 }
 
-const f = (x: number, d = 2) => x.toFixed(d).padStart(10);
-console.log(`frame payload ${FRAME} B, rtt n=${RTT_N} (shm) / ${SOCK_RTT_N} (sockets), one-way n=${TPUT_N} / ${SOCK_TPUT_N}`);
-console.log(`${"transport".padEnd(22)} ${"p50 µs".padStart(10)} ${"p99 µs".padStart(10)} ${"frames/s".padStart(12)}`);
-for (const r of rows) console.log(`${r.transport.padEnd(22)} ${f(r.p50)} ${f(r.p99)} ${Math.round(r.fps).toLocaleString("en-US").padStart(12)}`);
-const shm = rows[0]!;
-const uds = rows.find((r) => r.transport.startsWith("unix"))!;
-const tcp = rows.find((r) => r.transport.startsWith("tcp"))!;
-console.log(
-  `ratio shm vs uds: p50 ${(uds.p50 / shm.p50).toFixed(1)}x lower, p99 ${(uds.p99 / shm.p99).toFixed(1)}x lower, throughput ${(shm.fps / uds.fps).toFixed(1)}x; ` +
-    `vs tcp: p50 ${(tcp.p50 / shm.p50).toFixed(1)}x, p99 ${(tcp.p99 / shm.p99).toFixed(1)}x, throughput ${(shm.fps / tcp.fps).toFixed(1)}x`,
-);
+if (import.meta.main) {
+  const dir = mkdtempSync(join(tmpdir(), "kestrel-bench-shm-"));
+  const body = bodyFor(FRAME);
+  const rows: Row[] = [];
+  try {
+    rows.push(await benchShm(dir, body));
+    if (process.platform === "linux") rows.push(await benchShmRaw(body));
+    const unixPath = join(dir, "echo.sock");
+    const server = Bun.spawn([process.execPath, new URL("./shm-socket-echo.ts", import.meta.url).pathname, unixPath], { stdout: "pipe", stderr: "inherit" });
+    try {
+      const reader = server.stdout.getReader();
+      let text = "";
+      while (!text.includes("\n")) text += new TextDecoder().decode((await reader.read()).value);
+      const port = Number(text.trim().split(" ")[1]);
+      rows.push(await benchSocket("unix domain socket", (socket) => Bun.connect({ unix: unixPath, socket }) as Promise<Socket<undefined>>, body));
+      rows.push(await benchSocket("tcp loopback", (socket) => Bun.connect({ hostname: "127.0.0.1", port, socket }) as Promise<Socket<undefined>>, body));
+    } finally {
+      server.kill(9);
+      await server.exited;
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  const f = (x: number, d = 2) => x.toFixed(d).padStart(10);
+  console.log(`frame payload ${FRAME} B, rtt n=${RTT_N} (shm) / ${SOCK_RTT_N} (sockets), one-way n=${TPUT_N} / ${SOCK_TPUT_N}`);
+  console.log(`${"transport".padEnd(22)} ${"p50 µs".padStart(10)} ${"p99 µs".padStart(10)} ${"frames/s".padStart(12)}`);
+  for (const r of rows) console.log(`${r.transport.padEnd(22)} ${f(r.p50)} ${f(r.p99)} ${Math.round(r.fps).toLocaleString("en-US").padStart(12)}`);
+  const shm = rows[0]!;
+  const uds = rows.find((r) => r.transport.startsWith("unix"))!;
+  const tcp = rows.find((r) => r.transport.startsWith("tcp"))!;
+  console.log(
+    `ratio shm vs uds: p50 ${(uds.p50 / shm.p50).toFixed(1)}x lower, p99 ${(uds.p99 / shm.p99).toFixed(1)}x lower, throughput ${(shm.fps / uds.fps).toFixed(1)}x; ` +
+      `vs tcp: p50 ${(tcp.p50 / shm.p50).toFixed(1)}x, p99 ${(tcp.p99 / shm.p99).toFixed(1)}x, throughput ${(shm.fps / tcp.fps).toFixed(1)}x`,
+  );
+}

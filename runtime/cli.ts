@@ -34,6 +34,7 @@ Commands:
   schema              write configs/kestrel.schema.json, the deployment JSON Schema for editors
   model <subcommand>  datasets, training, evaluation and the model registry (kestrel model --help)
   audit verify <d|f>  check the hash-chained audit log of a deployment or file (kestrel audit --help)
+  bench [--quick]     run the benchmark suite on this machine: figures, same-run baselines, ratios (kestrel bench --help)
 
 Run 'kestrel <command> --help' for a command's options.`,
   run: `Usage: kestrel run <config> [--for 30s] [--speed 1] [--journal <file>] [--no-admin] [--quiet]
@@ -102,6 +103,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === "token") {
     const { runTokenCommand } = await import("./admin/token-cli.ts");
     return runTokenCommand(rest);
+  }
+  if (command === "bench") {
+    const { runBenchCommand } = await import("./cli/bench.ts");
+    return runBenchCommand(rest);
   }
   if (command === "journal") {
     const { runJournalCommand } = await import("./journal/cli.ts");

@@ -268,6 +268,10 @@ describe("metrics and OpenAPI", () => {
     expect(values.get('kestrel_strategy_state{strategy="obi",state="running"}')).toBe(1);
     expect(values.get("kestrel_tick_to_order_seconds_count")).toBeGreaterThan(0);
     expect(values.get('kestrel_tick_to_order_seconds{quantile="0.99"}')).toBeGreaterThan(0);
+    // The sliding window (last minute) holds this short session's orders too.
+    expect(values.get("kestrel_tick_to_order_recent_orders")).toBeGreaterThan(0);
+    expect(values.get('kestrel_tick_to_order_recent_seconds{stat="p99"}')).toBeGreaterThan(0);
+    expect(values.get('kestrel_tick_to_order_recent_seconds{stat="max"}')).toBeGreaterThanOrEqual(values.get('kestrel_tick_to_order_recent_seconds{stat="p99"}')!);
     expect(values.get('kestrel_admin_responses_total{code="400"}')).toBeGreaterThanOrEqual(1);
   });
 

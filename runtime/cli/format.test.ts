@@ -9,7 +9,7 @@ function summary(performance: SessionSummary["performance"]): SessionSummary {
   return {
     mode: "paper", features: "ts", events: 1, timers: 0, wallSeconds: 1, eventsPerSecond: 1, orders: 0, rejectedOrders: 0, openOrders: 0,
     fills: 0, fillsHash: "h", pnl: 0, equity: 0, currency: "USD", positions: {}, performance, dataAnomalies: {}, badRows: { total: 0, bySource: {}, first: {} }, riskRejections: {}, tradingState: "active", heldIntents: {}, alerts: 0,
-    quarantined: [], tickToOrderNs: { count: 0, p50: 0, p99: 0, p999: 0, max: 0, mean: 0 }, journalRecords: 0, restoredRecords: 0, sidecars: null,
+    quarantined: [], tickToOrderNs: { count: 0, p50: 0, p99: 0, p999: 0, max: 0, mean: 0 }, tickToOrderRecentNs: { count: 0, p50: 0, p99: 0, p999: 0, max: 0, windowSeconds: 60 }, journalRecords: 0, restoredRecords: 0, sidecars: null,
   } as SessionSummary;
 }
 

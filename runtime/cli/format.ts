@@ -68,7 +68,9 @@ function badRowLines(s: SessionSummary): [string, string][] {
 /** One status line of a running session. */
 export function formatStatus(s: SessionSummary, eventsPerSecond: number): string {
   const pos = Object.entries(s.positions).slice(0, 6).map(([k, v]) => `${k}:${v > 0 ? "+" : ""}${v}`).join(" ") || "flat";
-  const lat = s.tickToOrderNs.count > 0 ? ` t2o p99 ${(s.tickToOrderNs.p99 / 1000).toFixed(1)}µs` : "";
+  const w = s.tickToOrderRecentNs;
+  const us = (ns: number) => (ns / 1000).toFixed(1);
+  const lat = w.count > 0 ? ` | t2o ${w.windowSeconds}s p50 ${us(w.p50)} p99 ${us(w.p99)} p99.9 ${us(w.p999)} max ${us(w.max)}µs` : "";
   return `${int(Math.round(eventsPerSecond))} ev/s | orders ${int(s.orders)} | fills ${int(s.fills)} | P&L ${fmt(s.pnl)} ${s.currency} | ${pos}${lat}`;
 }
 

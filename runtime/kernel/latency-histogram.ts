@@ -43,6 +43,18 @@ export class LatencyHistogram {
     return this.count === 0 ? 0 : this.sum / this.count;
   }
 
+  /** Adds every count of `other` into this histogram. */
+  merge(other: LatencyHistogram): void {
+    if (other.count === 0) return;
+    const a = this.counts;
+    const b = other.counts;
+    for (let i = 0; i < a.length; i++) a[i]! += b[i]!;
+    this.count += other.count;
+    this.sum += other.sum;
+    if (other.max > this.max) this.max = other.max;
+    if (other.min < this.min) this.min = other.min;
+  }
+
   /** Clears every count. */
   reset(): void {
     this.counts.fill(0);

@@ -1,7 +1,8 @@
 /**
  * Runs a session in real time (paper or live): kernel time follows the wall clock (times a speed
  * factor), the loop processes what is due, then yields so the admin server and signals get their
- * turn. A graceful stop cancels working orders, waits for the venue's answers (bounded) and
+ * turn, sleeping until shortly before the next event is due and spinning the rest (or, with
+ * `busyPoll`, spinning throughout). A graceful stop cancels working orders, waits for the venue's answers (bounded) and
  * flushes the journal.
  */
 import { wallMicros } from "../kernel/clock.ts";
@@ -35,6 +36,13 @@ export interface RealtimeRun {
 const BATCH = 100_000;
 /** How long a busy-polling turn spins before yielding to I/O (admin, signals), milliseconds. */
 const SPIN_MS = 5;
+/**
+ * The sleeping pacer spins instead of sleeping when the next event is due within this many wall
+ * µs: a timer sleeps at least a millisecond and wakes late, so sleeping through the due time makes
+ * the event late by up to a millisecond or more. The price is a core spinning up to this long
+ * before each event that comes sooner than a timer could wake.
+ */
+const SPIN_WINDOW_US = 1000;
 
 /** Starts the real-time loop. */
 export function startRealtime(session: Session, opts: RealtimeOptions = {}): RealtimeRun {
@@ -107,7 +115,28 @@ export function startRealtime(session: Session, opts: RealtimeOptions = {}): Rea
     if (opts.forUs !== undefined && wallMicros() - wallStart >= opts.forUs) stopping = true;
     if (stopping) finish();
     else if (opts.busyPoll === true) setImmediate(tick);
-    else setTimeout(tick, 1);
+    else pace();
+  };
+
+  /**
+   * Waits for the next due event: a 1 ms sleep while it is further than SPIN_WINDOW_US away (as
+   * before), else a spin up to its due time, then a turn through setImmediate (I/O such as the
+   * admin server and signals still gets its turn between events).
+   */
+  const pace = () => {
+    const next = loop.peekTs();
+    const waitUs = next === Infinity ? Infinity : wallStart + (next - kernelStart) / speed - wallMicros();
+    if (waitUs > SPIN_WINDOW_US) {
+      setTimeout(tick, 1);
+      return;
+    }
+    if (waitUs > 0) {
+      const until = wallMicros() + waitUs;
+      while (wallMicros() < until) {
+        // spin: the event is due within SPIN_WINDOW_US
+      }
+    }
+    setImmediate(tick);
   };
 
   const finish = () => {

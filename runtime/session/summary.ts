@@ -2,6 +2,7 @@
 import type { Session } from "./build.ts";
 import type { PerformanceReport } from "../portfolio/performance.ts";
 import type { RowError } from "../data/formats/quote-reader.ts";
+import type { WindowSummary } from "../kernel/windowed-latency.ts";
 
 /** Rows the market's readers skipped as bad: in all, per input, and the first of each input. */
 export interface BadRowsSummary {
@@ -43,6 +44,8 @@ export interface SessionSummary {
   alerts: number;
   quarantined: string[];
   tickToOrderNs: { count: number; p50: number; p99: number; p999: number; max: number; mean: number };
+  /** Tick-to-order over the last minute of wall time (real-time sessions; in a backtest, the run's last minute). */
+  tickToOrderRecentNs: WindowSummary;
   journalRecords: number;
   restoredRecords: number;
   /** Accelerator sidecars' figures (sources of verdicts and VaR, fallbacks), when configured. */
@@ -99,6 +102,7 @@ export function summarize(s: Session, wallSeconds: number): SessionSummary {
     alerts: core.alerts.all().length,
     quarantined: core.host.slots.filter((x) => x.state === "quarantined").map((x) => `${x.name} (${x.failure})`),
     tickToOrderNs: core.tickToOrder.summary(),
+    tickToOrderRecentNs: core.tickToOrderRecent.summary(),
     journalRecords: s.journal?.appended ?? 0,
     restoredRecords: s.restored,
     sidecars: s.sidecars?.status() ?? null,

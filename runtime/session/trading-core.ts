@@ -16,6 +16,7 @@ import type { FeatureEngine } from "../features/feature-engine.ts";
 import type { Alerts } from "../kernel/alerts.ts";
 import type { EventLoop, MarketSink } from "../kernel/event-loop.ts";
 import { LatencyHistogram } from "../kernel/latency-histogram.ts";
+import { WindowedLatency } from "../kernel/windowed-latency.ts";
 import { Oms } from "../execution/oms.ts";
 import type { Order } from "../execution/order.ts";
 import type { Portfolio } from "../portfolio/portfolio.ts";
@@ -53,6 +54,8 @@ export class TradingCore implements MarketSink {
   readonly oms = new Oms();
   readonly books: L1Books;
   readonly tickToOrder = new LatencyHistogram();
+  /** The same latencies over the last minute of wall time (status line, metrics). */
+  readonly tickToOrderRecent = new WindowedLatency();
   venue!: VenueAdapter;
   journal: JournalSink | null = null;
   listeners: CoreListeners = {};
@@ -587,7 +590,11 @@ export class TradingCore implements MarketSink {
   }
 
   private sendToVenue(order: Order): void {
-    if (this.eventStartNs !== 0) this.tickToOrder.record(Bun.nanoseconds() - this.eventStartNs);
+    if (this.eventStartNs !== 0) {
+      const now = Bun.nanoseconds();
+      this.tickToOrder.record(now - this.eventStartNs);
+      this.tickToOrderRecent.record(now - this.eventStartNs, now);
+    }
     this.venue.submit({
       id: order.id,
       instrument: order.instrument,

@@ -61,6 +61,10 @@ export function renderMetrics(session: Session, admin: AdminCounters): string {
   x.family("kestrel_tick_to_order_seconds", "summary", "Time from a market event entering the core to an order leaving for the venue.");
   for (const q of [0.5, 0.9, 0.99, 0.999]) x.sample("kestrel_tick_to_order_seconds", h.percentile(q * 100) / 1e9, { quantile: String(q) });
   x.sample("kestrel_tick_to_order_seconds_sum", h.sum / 1e9).sample("kestrel_tick_to_order_seconds_count", h.count);
+  const w = core.tickToOrderRecent.summary();
+  x.family("kestrel_tick_to_order_recent_seconds", "gauge", `Tick-to-order over the last ${w.windowSeconds} s of wall time, by statistic (p50, p99, p99.9, max).`);
+  for (const [stat, v] of [["p50", w.p50], ["p99", w.p99], ["p99.9", w.p999], ["max", w.max]] as const) x.sample("kestrel_tick_to_order_recent_seconds", v / 1e9, { stat });
+  x.family("kestrel_tick_to_order_recent_orders", "gauge", "Orders timed in that window.").sample("kestrel_tick_to_order_recent_orders", w.count);
 
   const alerts = core.alerts.all();
   let open = 0;

@@ -20,6 +20,7 @@ import { MarketEventKind, type MarketEvent, type MarketSource, type SourceBadRow
 import { SourceConfigError } from "../source-error.ts";
 import { ChainedQuoteReader, type OpenQuoteFile } from "./chained-reader.ts";
 import { resolveBi5Days, resolveDayFiles } from "./day-files.ts";
+import { openCachedDay } from "./day-cache.ts";
 
 /** File formats a replay reads. */
 export type ReplayFormat = "dukascopy-csv" | "dukascopy-bi5" | "lean" | "csv" | "truefx";
@@ -177,7 +178,8 @@ function opener(spec: ReplaySpec, index: number): OpenQuoteFile {
 
 /**
  * Opens a replay of one or more instruments, merged by (ts, spec order). Files are checked to
- * exist now; each is parsed when the replay reaches it.
+ * exist now; each is parsed into columns when the replay reaches it (once per process: a file
+ * read before is played from the day cache).
  * @example
  * const replay = openReplaySource([
  *   { path: "../shared/data/oanda/eurusd", instrument: eurusd, format: "lean" },
@@ -192,7 +194,10 @@ export function openReplaySource(specs: readonly ReplaySpec[], name?: string): R
 
 /** Opens the reader of one replay spec (files checked now, parsed when reached); `index` names the spec in errors. */
 export function openSpecReader(spec: ReplaySpec, index: number): QuoteReader {
-  const open = opener(spec, index);
+  const parse = opener(spec, index);
+  // Each file is read once into columns (and kept for a later replay of it in this process).
+  const how = JSON.stringify([spec.format, spec.instrument, spec.mapping ?? null]);
+  const open: OpenQuoteFile = (path) => openCachedDay(path, how, parse);
   const files = spec.format === "dukascopy-bi5" ? resolveBi5Days(spec.path) : resolveDayFiles(spec.path, spec.format === "lean");
   return new ChainedQuoteReader(files, open);
 }
