@@ -105,6 +105,8 @@ export class CoinbaseDouble {
       port: this.opts.port,
       fetch: (req, server) => self.handle(req, server),
       websocket: {
+        // A whole capture stepped at once must queue, never drop (Bun drops past this limit).
+        backpressureLimit: 512 * 1024 * 1024,
         open(ws) {
           self.sockets.add(ws);
           if (ws.data.kind === "market") {
@@ -286,7 +288,7 @@ export class CoinbaseDouble {
 
   private sendText(ws: ServerWebSocket<SocketData>, text: string): void {
     if (this.silent(ws)) return;
-    ws.send(text);
+    if (ws.send(text) === 0) throw new Error(`COINBASE_DOUBLE_DROPPED: a frame to a ${ws.data.kind} client was dropped by backpressure`);
     this.counters.sentFrames++;
   }
 
