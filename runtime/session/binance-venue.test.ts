@@ -159,7 +159,7 @@ venue:
 strategies:
   - { name: rt, plugin: ${resolve(REPO_ROOT, "plugins/venues/binance/testing/round-trip-strategy.ts")}, instruments: [BTCUSDT], params: { every: 15, size: 5, awayTicks: 3000, cancelAfter: 5, maxOrders: 9 } }
 risk:
-  limits: { maxPosition: 1000, maxOrderNotional: 1000, maxOrdersPerSecond: 50, priceCollarBps: 100, maxDailyLoss: 100000, maxDrawdown: 100000 }
+  limits: { maxPosition: 1000, maxOrderNotional: 100000, maxOrdersPerSecond: 50, priceCollarBps: 100, maxDailyLoss: 100000, maxDrawdown: 100000 }
 journal: { path: ${journal}, fsync: never }
 `;
   const s = await sessionFromYaml(tmp.path, yaml);
