@@ -67,6 +67,11 @@ export interface VenueContext<P extends TSchema = TSchema> {
   trade(instrument: number, price: number, size: number, side: number): boolean;
   /** Raises an operator alert. */
   alert(code: string, message: string): void;
+  /**
+   * Books a perpetual's funding payment on an instrument, in its money units (positive received,
+   * negative paid), into the account's P&L. Optional: a context without it books no funding.
+   */
+  funding?(instrument: number, amount: number): void;
 }
 
 /** Hooks of a venue plugin. */

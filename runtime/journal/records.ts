@@ -48,8 +48,8 @@ export interface CancelRecord {
 /** An operator or safety control. */
 export interface ControlRecord {
   readonly t: "control";
-  /** For "limits", `reason` holds the new limits as JSON: `{ limits, instruments }`. */
-  readonly kind: "kill" | "release" | "quarantine" | "pause" | "resume" | "limits" | "deploy";
+  /** For "limits", `reason` holds the new limits as JSON: `{ limits, instruments }`; for "funding", `subject` is the instrument's symbol and `reason` the amount in its money units. */
+  readonly kind: "kill" | "release" | "quarantine" | "pause" | "resume" | "limits" | "deploy" | "funding";
   readonly subject: string;
   readonly reason: string;
   readonly ts: number;

@@ -47,9 +47,9 @@ describe("P&L per currency and equity", () => {
 
   test("totals are exact per quote currency at the widest decimals", () => {
     expect(trades().pnlByCurrency()).toEqual([
-      { currency: "GBP", decimals: 5, realised: 0, unrealised: 0, fees: 0, net: 0 },
-      { currency: "JPY", decimals: 3, realised: 5000, unrealised: 0, fees: 0, net: 5000 },
-      { currency: "USD", decimals: 10, realised: 1e7, unrealised: 5e9, fees: 1e8, net: 4.91e9 },
+      { currency: "GBP", decimals: 5, realised: 0, unrealised: 0, fees: 0, funding: 0, net: 0 },
+      { currency: "JPY", decimals: 3, realised: 5000, unrealised: 0, fees: 0, funding: 0, net: 5000 },
+      { currency: "USD", decimals: 10, realised: 1e7, unrealised: 5e9, fees: 1e8, funding: 0, net: 4.91e9 },
     ]);
   });
 

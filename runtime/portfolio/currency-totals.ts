@@ -16,7 +16,9 @@ export interface CurrencyPnl {
   readonly realised: number;
   readonly unrealised: number;
   readonly fees: number;
-  /** realised + unrealised - fees. */
+  /** Funding of perpetuals (received > 0). */
+  readonly funding: number;
+  /** realised + unrealised - fees + funding. */
   readonly net: number;
 }
 
@@ -44,16 +46,18 @@ export function pnlByCurrency(p: Portfolio): CurrencyPnl[] {
     let realised = 0;
     let unrealised = 0;
     let fees = 0;
+    let funding = 0;
     for (const inst of p.instruments) {
       if (inst.quote !== currency) continue;
       const scale = 10 ** (dec - moneyDecimals(inst));
       realised = addExact(realised, mulExact(p.realised(inst.id), scale));
       unrealised = addExact(unrealised, mulExact(p.unrealised(inst.id), scale));
       fees = addExact(fees, mulExact(p.fees(inst.id), scale));
+      funding = addExact(funding, mulExact(p.funding(inst.id), scale));
     }
-    const net = addExact(realised, unrealised) - fees;
+    const net = addExact(realised, unrealised) - fees + funding;
     if (!Number.isSafeInteger(net)) throw overflow(currency, dec);
-    out.push({ currency, decimals: dec, realised, unrealised, fees, net: net + 0 });
+    out.push({ currency, decimals: dec, realised, unrealised, fees, funding: funding + 0, net: net + 0 });
   }
   return out;
 }

@@ -50,6 +50,7 @@ export class Portfolio {
   private readonly shortCost: Float64Array;
   private readonly realisedSum: Float64Array;
   private readonly feesSum: Float64Array;
+  private readonly fundingSum: Float64Array;
   private readonly bids: Float64Array;
   private readonly asks: Float64Array;
   private readonly marked: Uint8Array;
@@ -69,6 +70,7 @@ export class Portfolio {
     this.shortCost = new Float64Array(n);
     this.realisedSum = new Float64Array(n);
     this.feesSum = new Float64Array(n);
+    this.fundingSum = new Float64Array(n);
     this.bids = new Float64Array(n);
     this.asks = new Float64Array(n);
     this.marked = new Uint8Array(n);
@@ -190,6 +192,21 @@ export class Portfolio {
     return this.existingBook(strategy, instrument)?.fees ?? 0;
   }
 
+  /** Funding of perpetuals in money units, over the account (received > 0, paid < 0). */
+  funding(instrument: number): number {
+    return this.fundingSum[instrument];
+  }
+
+  /** Books a funding payment on an instrument (money units, received > 0); it is part of net P&L. */
+  applyFunding(instrument: number, amount: number): void {
+    if (!(instrument >= 0 && instrument < this.instruments.length && Number.isInteger(instrument)) || !Number.isSafeInteger(amount)) {
+      throw new PortfolioError("PORTFOLIO_INVALID_FUNDING", `instrument=${instrument} amount=${amount}`);
+    }
+    const sum = addExact(this.fundingSum[instrument], amount);
+    if (Number.isNaN(sum)) throw new PortfolioError("PORTFOLIO_OVERFLOW", `funding instrument=${this.instruments[instrument].symbol} amount=${amount}`);
+    this.fundingSum[instrument] = sum;
+  }
+
   /** Unrealised P&L in money units at liquidation value (longs at bid, shorts at ask); 0 before a mark. */
   unrealised(instrument: number): number {
     if (this.marked[instrument] === 0) return 0;
@@ -210,9 +227,9 @@ export class Portfolio {
     return value;
   }
 
-  /** Net P&L in money units: realised + unrealised - fees. */
+  /** Net P&L in money units: realised + unrealised - fees + funding. */
   net(instrument: number): number {
-    const value = subExact(addExact(this.realisedSum[instrument], this.unrealised(instrument)), this.feesSum[instrument]);
+    const value = addExact(subExact(addExact(this.realisedSum[instrument], this.unrealised(instrument)), this.feesSum[instrument]), this.fundingSum[instrument]);
     if (Number.isNaN(value)) throw this.markOverflow(instrument);
     return value;
   }

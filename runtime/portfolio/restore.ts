@@ -41,6 +41,14 @@ export function restoreInto(p: Portfolio, snapshot: PortfolioSnapshot, marks: bo
       throw e instanceof PortfolioError && e.code !== "PORTFOLIO_SNAPSHOT_INVALID" ? invalid(`${e.message} ${where}`) : e;
     }
   }
+  for (const f of snapshot.funding ?? []) {
+    if (!known(f.instrument, f.symbol)) throw invalid(`unknown funding instrument=${f.instrument} symbol=${f.symbol}`);
+    try {
+      p.applyFunding(f.instrument, f.amount);
+    } catch (e) {
+      throw e instanceof PortfolioError ? invalid(`${e.message} funding`) : e;
+    }
+  }
   for (const m of marks ? snapshot.marks : []) {
     if (!known(m.instrument, m.symbol)) throw invalid(`unknown mark instrument=${m.instrument} symbol=${m.symbol}`);
     p.mark(m.instrument, m.bid, m.ask);

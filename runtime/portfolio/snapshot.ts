@@ -27,11 +27,15 @@ export interface PortfolioSnapshot {
   marks: { instrument: number; symbol: string; bid: number; ask: number }[];
   books: BookSnapshot[];
   positions: { instrument: number; symbol: string; position: number; realised: number; unrealised: number; fees: number }[];
+  /** Funding booked per instrument (only those with any); absent in snapshots from before funding existed. */
+  funding?: { instrument: number; symbol: string; amount: number }[];
 }
 
 /** Builds a snapshot; `book` looks up a strategy's book (the portfolio passes its private lookup). */
 export function takeSnapshot(p: Portfolio, book: (strategy: string, instrument: number) => PositionBook | undefined): PortfolioSnapshot {
   const books: BookSnapshot[] = [];
+  // Only instruments with funding, and no key at all without any (snapshots of spot sessions stay as they were).
+  const funding = p.instruments.filter((i) => p.funding(i.id) !== 0).map((i) => ({ instrument: i.id, symbol: i.symbol, amount: p.funding(i.id) }));
   for (const strategy of p.strategies) {
     for (const inst of p.instruments) {
       const b = book(strategy, inst.id);
@@ -50,5 +54,6 @@ export function takeSnapshot(p: Portfolio, book: (strategy: string, instrument: 
     positions: p.instruments.map((i) => ({
       instrument: i.id, symbol: i.symbol, position: p.position(i.id), realised: p.realised(i.id), unrealised: p.unrealised(i.id), fees: p.fees(i.id),
     })),
+    ...(funding.length > 0 ? { funding } : {}),
   };
 }

@@ -7,9 +7,10 @@
 import { afterAll, expect, setDefaultTimeout, test } from "bun:test";
 import { resolve } from "node:path";
 import { loadConfig } from "../config/load.ts";
+import { readJournal } from "../journal/journal-file.ts";
 import type { Fill } from "../../plugins/sdk/orders.ts";
 import type { BinanceVenue } from "../../plugins/venues/binance/binance-venue.ts";
-import { SPOT_FILES } from "../../plugins/venues/binance/testing/capture.ts";
+import { SPOT_FILES, USDM_FILES } from "../../plugins/venues/binance/testing/capture.ts";
 import { BinanceDouble } from "../../plugins/venues/binance/testing/exchange-double.ts";
 import { until } from "../../plugins/venues/binance/testing/venue-context.ts";
 import { buildSession } from "./build.ts";
@@ -136,4 +137,65 @@ test("configs/binance-live.yaml builds with URLs and keys from the environment: 
   expect(venue.orders!.filters[0]).toMatchObject({ tickTicks: 1, stepUnits: 1000, minNotional: 50_000_000_000 });
   expect(double.counters.badSignature).toBe(0);
   await s.close();
+});
+
+test("a live USD-M session: orders over /fapi/v1 fill into the portfolio, funding settlements are booked into net P&L once each, and a restart from the journal has the same funding", async () => {
+  const double = BinanceDouble.start({ files: USDM_FILES, priceDecimals: 1, sizeDecimals: 3, tickSize: "0.10", stepSize: "0.001", futures: true, speed: 4 });
+  stops.push(() => double.stop());
+  process.env.KESTREL_TEST_BINANCE_KEY = double.apiKey;
+  process.env.KESTREL_TEST_BINANCE_SECRET = double.secret;
+  const journal = `${tmp.path}/usdm.journal`;
+  const yaml = `name: binance-usdm
+mode: live
+seed: 1
+account: { currency: USDT, capital: 100000 }
+instruments:
+  - { symbol: BTCUSDT, base: BTC, quote: USDT, priceDecimals: 1, sizeDecimals: 3, lotSize: 1, minSize: 1 }
+market: { source: venue }
+venue:
+  name: binance
+  plugin: binance
+  params: { restUrl: "${double.restUrl}", wsUrl: "${double.wsUrl}", market: usdm, depthSpeed: 0ms, snapshotLimit: 1000, apiKeyEnv: KESTREL_TEST_BINANCE_KEY, secretKeyEnv: KESTREL_TEST_BINANCE_SECRET, reconnectMinMs: 20 }
+strategies:
+  - { name: rt, plugin: ${resolve(REPO_ROOT, "plugins/venues/binance/testing/round-trip-strategy.ts")}, instruments: [BTCUSDT], params: { every: 15, size: 5, awayTicks: 3000, cancelAfter: 5, maxOrders: 9 } }
+risk:
+  limits: { maxPosition: 1000, maxOrderNotional: 100000, maxOrdersPerSecond: 50, priceCollarBps: 100, maxDailyLoss: 100000, maxDrawdown: 100000 }
+journal: { path: ${journal}, fsync: never }
+`;
+  const s = await sessionFromYaml(tmp.path, yaml);
+  const venue = s.core.venue as BinanceVenue;
+  await venue.ready;
+  const run = startRealtime(s, { forUs: 600_000_000 });
+  await until(() => [...s.core.oms.all()].length >= 9 && s.core.oms.openCount === 0, "all orders done", 60_000);
+  // A long position for funding to settle on: an operator's market buy to 0.010 BTC long or more.
+  await until(() => s.core.portfolio.position(0) === double.netPosition(), "positions agree", 20_000);
+  s.core.submit("manual", { instrument: 0, side: 1, type: "market", size: 10 + Math.max(0, -double.netPosition()) });
+  await until(() => s.core.oms.openCount === 0 && s.core.portfolio.position(0) === double.netPosition() && double.netPosition() > 0, "long position", 20_000).catch((e) => {
+    console.log(s.core.portfolio.position(0), double.netPosition(), [...s.core.oms.all()].map((o) => `${o.id} ${o.strategy} ${o.status} ${o.reason}`));
+    throw e;
+  });
+  double.inject({ kind: "funding", ratePpm: 100 });
+  double.inject({ kind: "funding", ratePpm: -30 });
+  await until(() => venue.orders!.counters.fundingPayments === 2, "two settlements booked", 20_000);
+  run.stop();
+  await run.done;
+  const expected = double.funding.reduce((a, f) => a + Math.round(f.income8 / 10_000), 0);
+  expect(double.funding[0]!.income8).toBeLessThan(0);
+  expect(s.core.portfolio.funding(0)).toBe(expected);
+  expect(s.core.portfolio.funding(0)).not.toBe(0);
+  expect(s.core.portfolio.net(0)).toBe(s.core.portfolio.realised(0) + s.core.portfolio.unrealised(0) - s.core.portfolio.fees(0) + expected);
+  expect(s.core.omsErrors).toBe(0);
+  const statuses = [...s.core.oms.all()].map((o) => o.status);
+  expect(statuses).toContain("filled");
+  expect(statuses).toContain("canceled");
+  const position = s.core.portfolio.position(0);
+  await s.close();
+  // Each settlement is a journal record (a restart that replays the whole journal books them again).
+  const funding = readJournal(journal).records.filter((r) => r.t === "control" && r.kind === "funding");
+  expect(funding.map((r) => (r.t === "control" ? Number(r.reason) : 0))).toEqual(double.funding.map((f) => Math.round(f.income8 / 10_000)));
+  // The restart replays the journal: same position, same funding.
+  const again = await sessionFromYaml(tmp.path, yaml);
+  expect(again.core.portfolio.position(0)).toBe(position);
+  expect(again.core.portfolio.funding(0)).toBe(expected);
+  await again.close();
 });

@@ -322,6 +322,18 @@ export class TradingCore implements MarketSink {
     this.host.onOrder(order.strategy, order);
   }
 
+  /** Books a venue's funding payment (money units of the instrument, received > 0) into the portfolio; journaled. */
+  onFunding(instrument: number, amount: number): void {
+    const inst = this.instruments[instrument];
+    if (inst === undefined || !Number.isSafeInteger(amount)) {
+      this.alerts.raise(this.now(), "FUNDING_INVALID", "critical", `instrument ${instrument}`, `amount=${amount}: not booked`);
+      return;
+    }
+    if (amount === 0) return;
+    this.portfolio.applyFunding(instrument, amount);
+    this.journal?.append({ t: "control", kind: "funding", subject: inst.symbol, reason: String(amount), ts: this.now() });
+  }
+
   /** Engages the kill switch: refuses new orders and cancels every working one. */
   engageKill(reason: string, by: string): void {
     this.risk.engageKill(`${reason} by=${by}`);
@@ -568,6 +580,11 @@ export class TradingCore implements MarketSink {
             this.limitsChange = r.reason;
           }
           else if (r.kind === "deploy") this.deployed.set(r.subject, (JSON.parse(r.reason) as { plugin: string }).plugin);
+          else if (r.kind === "funding") {
+            const inst = this.instruments.find((x) => x.symbol === r.subject);
+            if (inst === undefined) throw new Error(`JOURNAL_CORRUPT: funding on unknown instrument ${r.subject}`);
+            this.portfolio.applyFunding(inst.id, Number(r.reason));
+          }
           else {
             const slot = this.host.get(r.subject);
             if (slot !== undefined) slot.state = r.kind === "quarantine" ? "quarantined" : r.kind === "pause" ? "paused" : "running";

@@ -28,7 +28,7 @@ function params(d: BinanceDouble, market: "spot" | "usdm" = "spot"): BinancePara
 }
 
 function start(files = SPOT_FILES.slice(0, 1), market: "spot" | "usdm" = "spot") {
-  const double = market === "usdm" ? BinanceDouble.start({ files, priceDecimals: 1, sizeDecimals: 3, tickSize: "0.10", stepSize: "0.001" }) : BinanceDouble.start({ files });
+  const double = market === "usdm" ? BinanceDouble.start({ files, priceDecimals: 1, sizeDecimals: 3, tickSize: "0.10", stepSize: "0.001", futures: true }) : BinanceDouble.start({ files });
   const p = params(double, market);
   const { ctx, rec } = recordingContext(p, [market === "usdm" ? BTCUSDT_PERP : BTCUSDT]);
   const venue = new BinanceVenue(ctx, p, { env: { K: double.apiKey, S: double.secret } });
@@ -280,6 +280,68 @@ describe("orders", () => {
       const terminal = kinds.filter((k) => k === "canceled" || k === "expired" || k === "rejected").length;
       expect(terminal).toBeLessThanOrEqual(1);
     }
+    expect(double.counters.badSignature).toBe(0);
+  });
+});
+
+describe("USD-M futures", () => {
+  test("orders over /fapi/v1 are acknowledged, filled and cancelled from ORDER_TRADE_UPDATE, post-only is GTX, and every funding payment is booked once, also through a user stream outage", async () => {
+    const { double, venue, rec } = start(USDM_FILES, "usdm");
+    await venue.ready;
+    await until(() => venue.market.syncs[0]!.state === "synced" && venue.orders!.connected, "synced and user stream up");
+    double.step(3000);
+    await until(() => venue.market.counters.frames === double.counters.sentFrames, "frames");
+    const reportsOf = (id: number) => rec.reports.filter((r) => r.orderId === id).map((r) => r.kind);
+    const filledOf = (id: number) => rec.reports.reduce((s, r) => s + (r.orderId === id && r.kind === "fill" ? r.size : 0), 0);
+    const atDouble = (id: number) => double.matching.byClientId.get(`K${id}`);
+    // exchangeInfo's MIN_NOTIONAL (USD-M writes `notional`): 5 USDT at 0.1 x 0.001 units.
+    expect(venue.orders!.filters[0]).toMatchObject({ tickTicks: 1, stepUnits: 1, minNotional: 50_000 });
+    const { bid, ask } = venue.market.touch(0);
+
+    // A taker IOC buys 0.005 BTC: fills from ORDER_TRADE_UPDATE, fee 0.1% in USDT to the unit (1e-4 USDT).
+    venue.submit(order(1, 1, ask + 50, 5, "IOC"));
+    await until(() => reportsOf(1).at(-1) === "expired" || filledOf(1) === 5, "IOC done");
+    expect(reportsOf(1)[0]).toBe("accepted");
+    expect(filledOf(1)).toBe(atDouble(1)!.executed);
+    expect(filledOf(1)).toBeGreaterThan(0);
+    for (const t of double.matching.trades.filter((x) => x.orderId === atDouble(1)!.orderId)) {
+      const f = rec.reports.find((r) => r.kind === "fill" && r.orderId === 1 && r.price === t.price && r.size === t.qty);
+      expect(f !== undefined && f.kind === "fill" && f.fee).toBe(Math.round(t.commission8 / 10_000));
+    }
+
+    // A resting bid is acknowledged and cancelled; a post-only bid through the ask is GTX and refused -5022.
+    venue.submit(order(2, 1, bid - 1_000, 5));
+    await until(() => reportsOf(2).includes("accepted"), "ack");
+    venue.cancel(2);
+    await until(() => reportsOf(2).includes("canceled"), "cancel");
+    expect(reportsOf(2)).toEqual(["accepted", "canceled"]);
+    venue.submit({ ...order(3, 1, ask + 50, 5), postOnly: true });
+    await until(() => reportsOf(3).includes("rejected"), "GTX refused");
+    expect((rec.reports.find((r) => r.orderId === 3) as { reason: string }).reason).toContain("code=-5022");
+
+    // Funding settles on the long position: longs pay at a positive rate.
+    expect(double.netPosition()).toBeGreaterThan(0);
+    double.inject({ kind: "funding", ratePpm: 100 });
+    await until(() => rec.funding.length === 1, "funding booked");
+    expect(rec.funding[0]!.amount).toBeLessThan(0);
+    expect(rec.funding[0]!.amount).toBe(Math.round(double.funding[0]!.income8 / 10_000));
+    // A settlement whose ACCOUNT_UPDATE is lost is read from the income history after the reconnect; none twice.
+    double.inject({ kind: "lose-user-events", count: 1 });
+    double.inject({ kind: "funding", ratePpm: -250 });
+    await Bun.sleep(50);
+    expect(rec.funding.length).toBe(1);
+    double.inject({ kind: "disconnect", streams: "user" });
+    await until(() => rec.funding.length === 2, "funding read after the reconnect");
+    expect(rec.funding[1]!.amount).toBeGreaterThan(0);
+    double.inject({ kind: "funding", ratePpm: 100 });
+    await until(() => rec.funding.length === 3, "third funding");
+    await Bun.sleep(100);
+    expect(rec.funding.map((f) => f.amount)).toEqual(double.funding.map((f) => Math.round(f.income8 / 10_000)));
+    expect(venue.orders!.funding[0]).toBe(rec.funding.reduce((s, f) => s + f.amount, 0));
+
+    // Every trade at the double reported once.
+    const fills = rec.reports.filter((r) => r.kind === "fill");
+    expect(fills.length).toBe(double.matching.trades.length);
     expect(double.counters.badSignature).toBe(0);
   });
 });

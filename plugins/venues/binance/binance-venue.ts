@@ -30,7 +30,7 @@ export class BinanceVenue implements VenueAdapter {
   readonly sim: SimVenue | null;
   /** The WebSocket API connection when orders go that way. */
   readonly wsApi: BinanceWsApi | null = null;
-  /** USD-M futures market data (order entry there is not implemented: orders are refused). */
+  /** USD-M futures (fapi): market data, orders over REST, funding payments. */
   readonly futures: boolean;
   /** Resolves when start-up (clock offset, exchangeInfo, user stream) has been attempted. */
   readonly ready: Promise<void>;
@@ -58,6 +58,7 @@ export class BinanceVenue implements VenueAdapter {
       recvWindowMs: p.recvWindowMs,
       wallMs: opts.wallMs ?? Date.now,
       onEvent: (code, message) => ctx.alert(code, message),
+      timePath: p.market === "usdm" ? "/fapi/v1/time" : "/api/v3/time",
     });
     const wsUrl = p.wsUrl.replace(/\/$/, "");
     this.market = new BinanceMarketData(ctx, this.rest, { wsUrl, snapshotLimit: p.snapshotLimit, depthSpeed: p.depthSpeed, reconnectMinMs: p.reconnectMinMs, reconnectMaxMs: p.reconnectMaxMs, futures: p.market === "usdm" });
@@ -69,20 +70,21 @@ export class BinanceVenue implements VenueAdapter {
     } else {
       if (apiKey === "" || secret === "") ctx.alert("BINANCE_NO_KEYS", `environment variables ${p.apiKeyEnv}/${p.secretKeyEnv} are not set; orders will be refused by the exchange`);
       this.sim = null;
-      if (p.orderTransport === "ws-api") {
+      if (p.orderTransport === "ws-api" && p.market === "usdm") ctx.alert("BINANCE_WS_API_SPOT_ONLY", "orderTransport ws-api is implemented for spot only; USD-M orders go over REST");
+      else if (p.orderTransport === "ws-api") {
         this.wsApi = new BinanceWsApi(
           { url: p.wsApiUrl ?? `${wsUrl}/ws-api/v3`, apiKey, sign, recvWindowMs: p.recvWindowMs, wallMs: opts.wallMs ?? Date.now, reconnectMinMs: p.reconnectMinMs, reconnectMaxMs: p.reconnectMaxMs, onEvent: (code, message) => ctx.alert(code, message) },
           this.rest,
         );
       }
-      this.orders = new BinanceOrders(ctx, this.rest, { wsUrl, keepAliveMs: p.keepAliveMs, reconnectMinMs: p.reconnectMinMs, reconnectMaxMs: p.reconnectMaxMs, touch: (i) => this.market.touch(i), wsApi: this.wsApi });
+      this.orders = new BinanceOrders(ctx, this.rest, { wsUrl, keepAliveMs: p.keepAliveMs, reconnectMinMs: p.reconnectMinMs, reconnectMaxMs: p.reconnectMaxMs, touch: (i) => this.market.touch(i), wsApi: this.wsApi, futures: p.market === "usdm" });
     }
     this.market.start();
     this.ready = this.start(ctx);
   }
 
   private async start(ctx: VenueContext): Promise<void> {
-    if (this.orders === null || this.futures) return;
+    if (this.orders === null) return;
     const t = await this.rest.syncTime();
     if (!t.ok) ctx.alert("BINANCE_START_FAILED", `server time: status=${t.status} code=${t.code} msg=${t.msg}`);
     if (this.wsApi !== null) {
@@ -96,7 +98,6 @@ export class BinanceVenue implements VenueAdapter {
 
   submit(order: VenueOrder): void {
     if (this.sim !== null) this.sim.submit(order);
-    else if (this.futures) this.ctx.report({ kind: "rejected", orderId: order.id, ts: this.ctx.now(), reason: "UNSUPPORTED: USD-M order entry (use execution: sim)" });
     else this.orders!.submit(order);
   }
 

@@ -12,7 +12,7 @@ import type { VenueContext, VenueOrder } from "../../sdk/venue.ts";
 import type { BinanceRest, RestResult } from "./rest/client.ts";
 import type { BinanceWsApi } from "./rest/ws-api.ts";
 import { KeptSocket } from "./stream/socket.ts";
-import { formatDecimal, parseDecimal } from "./wire/decimal.ts";
+import { formatDecimal, parseDecimal, parseDecimalRounded } from "./wire/decimal.ts";
 import { parseUserFrame, type ExecutionReportEvent } from "./wire/messages.ts";
 
 /** An instrument's exchange filters in its integer units. */
@@ -41,6 +41,20 @@ interface OrderState {
   placed: Promise<void>;
 }
 
+/** REST paths of a market: spot (`/api/v3`) or USD-M futures (`/fapi/v1`). */
+export interface OrderPaths {
+  readonly exchangeInfo: string;
+  readonly order: string;
+  readonly trades: string;
+  readonly listenKey: string;
+}
+
+/** Spot's paths. */
+export const SPOT_PATHS: OrderPaths = { exchangeInfo: "/api/v3/exchangeInfo", order: "/api/v3/order", trades: "/api/v3/myTrades", listenKey: "/api/v3/userDataStream" };
+
+/** USD-M futures' paths. */
+export const USDM_PATHS: OrderPaths = { exchangeInfo: "/fapi/v1/exchangeInfo", order: "/fapi/v1/order", trades: "/fapi/v1/userTrades", listenKey: "/fapi/v1/listenKey" };
+
 /** Counters of the order side. */
 export interface OrderCounters {
   sent: number;
@@ -48,13 +62,21 @@ export interface OrderCounters {
   duplicateTrades: number;
   reconciles: number;
   userReconnects: number;
+  fundingPayments: number;
 }
 
 const CLIENT_ID = /^K(\d+)$/;
 
 /** Orders of one session on Binance spot. */
 export class BinanceOrders {
-  readonly counters: OrderCounters = { sent: 0, fills: 0, duplicateTrades: 0, reconciles: 0, userReconnects: 0 };
+  readonly counters: OrderCounters = { sent: 0, fills: 0, duplicateTrades: 0, reconciles: 0, userReconnects: 0, fundingPayments: 0 };
+  /** USD-M: funding booked per instrument since the session started, money units (received > 0). */
+  readonly funding: number[];
+  private readonly fundingSeen = new Set<number>();
+  private fundingSince = 0;
+  private fundingPoll: Promise<void> | null = null;
+  private fundingAgain = false;
+  private fundingUnbooked = false;
   readonly filters: (SymbolFilters | null)[];
   private readonly orders = new Map<number, OrderState>();
   private readonly socket: KeptSocket;
@@ -63,13 +85,16 @@ export class BinanceOrders {
   private stopped = false;
   private readonly bySymbol = new Map<string, Instrument>();
   private opened: (() => void) | null = null;
+  private readonly paths: OrderPaths;
 
   constructor(
     private readonly ctx: VenueContext,
     private readonly rest: BinanceRest,
-    private readonly o: { wsUrl: string; keepAliveMs: number; reconnectMinMs: number; reconnectMaxMs: number; touch: (i: number) => { bid: number; ask: number }; wsApi?: BinanceWsApi | null },
+    private readonly o: { wsUrl: string; keepAliveMs: number; reconnectMinMs: number; reconnectMaxMs: number; touch: (i: number) => { bid: number; ask: number }; wsApi?: BinanceWsApi | null; futures?: boolean },
   ) {
+    this.paths = o.futures === true ? USDM_PATHS : SPOT_PATHS;
     this.filters = ctx.instruments.map(() => null);
+    this.funding = ctx.instruments.map(() => 0);
     for (const i of ctx.instruments) this.bySymbol.set(i.symbol.toUpperCase(), i);
     this.socket = new KeptSocket(
       {
@@ -80,6 +105,8 @@ export class BinanceOrders {
         open: () => {
           if (this.socket.opens > 1) this.counters.userReconnects++;
           this.opened?.();
+          // Funding settled while the stream was down is read from the income history.
+          if (this.o.futures === true && this.socket.opens > 1) void this.pollFunding();
           // Reports of orders sent while the stream was down (or not yet up) come from REST.
           if ([...this.orders.values()].some((st) => !st.terminal)) void this.reconcileAll(this.socket.opens > 1 ? "user stream reconnected" : "user stream opened");
         },
@@ -95,8 +122,10 @@ export class BinanceOrders {
 
   /** Loads exchangeInfo and opens the user data stream. */
   async start(): Promise<void> {
+    // Funding paid before the session is not this session's.
+    this.fundingSince = Date.now() + this.rest.offsetMs;
     for (const inst of this.ctx.instruments) {
-      const r = await this.rest.get<any>("/api/v3/exchangeInfo", { symbol: inst.symbol });
+      const r = await this.rest.get<any>(this.paths.exchangeInfo, this.o.futures === true ? {} : { symbol: inst.symbol });
       if (!r.ok) {
         this.ctx.alert("BINANCE_START_FAILED", `symbol=${inst.symbol} exchangeInfo: status=${r.status} code=${r.code} msg=${r.msg}`);
         continue;
@@ -137,7 +166,11 @@ export class BinanceOrders {
     const clientId = `K${o.id}`;
     const params: Record<string, string | number> = { symbol: inst.symbol, side: o.side === 1 ? "BUY" : "SELL" };
     if (o.type === "market") params.type = "MARKET";
-    else if (o.postOnly) params.type = "LIMIT_MAKER";
+    else if (o.postOnly && this.o.futures === true) {
+      // USD-M has no LIMIT_MAKER: post-only is the GTX time in force.
+      params.type = "LIMIT";
+      params.timeInForce = "GTX";
+    } else if (o.postOnly) params.type = "LIMIT_MAKER";
     else {
       params.type = "LIMIT";
       params.timeInForce = o.tif;
@@ -203,6 +236,10 @@ export class BinanceOrders {
       this.ctx.alert("BINANCE_BAD_MESSAGE", `stream=user ${ev}`);
       return;
     }
+    if (ev.kind === "accountUpdate") {
+      if (ev.reason === "FUNDING_FEE" && this.o.futures === true) void this.pollFunding();
+      return;
+    }
     if (ev.kind !== "executionReport") return;
     const cid = ev.execType === "CANCELED" && ev.origClientOrderId !== "" ? ev.origClientOrderId : ev.clientOrderId;
     const m = CLIENT_ID.exec(cid);
@@ -237,8 +274,8 @@ export class BinanceOrders {
   /** New orders and cancels go over the WebSocket API when it is configured and connected, else over REST. */
   private send<T>(method: "order.place" | "order.cancel", verb: string, params: Record<string, string | number>): Promise<RestResult<T>> {
     const ws = this.o.wsApi;
-    if (ws !== null && ws !== undefined && ws.connected) return ws.signed<T>(method, params);
-    return this.rest.signed<T>(verb, "/api/v3/order", params);
+    if (ws !== null && ws !== undefined && ws.connected && this.o.futures !== true) return ws.signed<T>(method, params);
+    return this.rest.signed<T>(verb, this.paths.order, params);
   }
 
   private accept(st: OrderState): void {
@@ -300,7 +337,7 @@ export class BinanceOrders {
     for (let attempt = 0; attempt < 20 && !this.stopped; attempt++) {
       const wait = this.rest.backoffLeft();
       if (wait > 0) await Bun.sleep(wait);
-      const r = await this.rest.signed<{ orderId: number; status: string; executedQty: string }>("GET", "/api/v3/order", { symbol: inst.symbol, origClientOrderId: st.clientId });
+      const r = await this.rest.signed<{ orderId: number; status: string; executedQty: string }>("GET", this.paths.order, { symbol: inst.symbol, origClientOrderId: st.clientId });
       if (!r.ok && r.code === -2013) {
         this.terminal(st, { kind: "rejected", orderId: st.id, ts: this.ctx.now(), reason: `BINANCE_ORDER_UNKNOWN: the exchange has no order ${st.clientId} (${why})` });
         return;
@@ -312,12 +349,13 @@ export class BinanceOrders {
       st.exchangeId = r.value.orderId;
       const executed = parseDecimal(r.value.executedQty, inst.sizeDecimals);
       if (executed > st.filled) {
-        const t = await this.rest.signed<{ id: number; price: string; qty: string; commission: string; commissionAsset: string; isMaker: boolean }[]>("GET", "/api/v3/myTrades", { symbol: inst.symbol, orderId: st.exchangeId });
+        // Spot names the maker flag isMaker, USD-M maker.
+        const t = await this.rest.signed<{ id: number; price: string; qty: string; commission: string; commissionAsset: string; isMaker?: boolean; maker?: boolean }[]>("GET", this.paths.trades, { symbol: inst.symbol, orderId: st.exchangeId });
         if (!t.ok) {
           await Bun.sleep(100 * (attempt + 1));
           continue;
         }
-        for (const tr of [...t.value].sort((a, b) => a.id - b.id)) this.trade(st, tr.id, tr.price, tr.qty, tr.commission, tr.commissionAsset, tr.isMaker);
+        for (const tr of [...t.value].sort((a, b) => a.id - b.id)) this.trade(st, tr.id, tr.price, tr.qty, tr.commission, tr.commissionAsset, tr.isMaker ?? tr.maker === true);
       }
       const ts = this.ctx.now();
       switch (r.value.status) {
@@ -343,9 +381,62 @@ export class BinanceOrders {
     }
   }
 
+  /**
+   * Reads funding payments from `GET /fapi/v1/income` (FUNDING_FEE since the session started; an
+   * ACCOUNT_UPDATE of a cross position names no symbol) and books each new one once, by `tranId`.
+   * One read at a time; a request during one reads again after it.
+   */
+  pollFunding(): Promise<void> {
+    if (this.fundingPoll !== null) {
+      this.fundingAgain = true;
+      return this.fundingPoll;
+    }
+    this.fundingPoll = (async () => {
+      do {
+        this.fundingAgain = false;
+        await this.readFunding();
+      } while (this.fundingAgain && !this.stopped);
+    })().finally(() => (this.fundingPoll = null));
+    return this.fundingPoll;
+  }
+
+  private async readFunding(): Promise<void> {
+    for (let attempt = 0; attempt < 10 && !this.stopped; attempt++) {
+      const wait = this.rest.backoffLeft();
+      if (wait > 0) await Bun.sleep(wait);
+      const r = await this.rest.signed<{ symbol: string; income: string; asset: string; time: number; tranId: number }[]>("GET", "/fapi/v1/income", { incomeType: "FUNDING_FEE", startTime: this.fundingSince, limit: 1000 });
+      if (!r.ok || !Array.isArray(r.value)) {
+        await Bun.sleep(100 * (attempt + 1));
+        continue;
+      }
+      for (const x of [...r.value].sort((a, b) => a.time - b.time || a.tranId - b.tranId)) {
+        const inst = this.bySymbol.get(String(x?.symbol).toUpperCase());
+        // Funding of other symbols on the account is not this deployment's.
+        if (inst === undefined || this.fundingSeen.has(x.tranId)) continue;
+        const quote = this.filters[inst.id]?.quoteAsset ?? inst.quote;
+        const money = parseDecimalRounded(x.income, inst.priceDecimals + inst.sizeDecimals);
+        if (x.asset !== quote || money !== money) {
+          this.ctx.alert("BINANCE_BAD_MESSAGE", `funding tranId=${x.tranId} income=${x.income} ${x.asset}: not a number in ${quote}; not booked`);
+          this.fundingSeen.add(x.tranId);
+          continue;
+        }
+        this.fundingSeen.add(x.tranId);
+        this.funding[inst.id]! += money;
+        this.counters.fundingPayments++;
+        if (this.ctx.funding !== undefined) this.ctx.funding(inst.id, money);
+        else if (!this.fundingUnbooked) {
+          this.fundingUnbooked = true;
+          this.ctx.alert("BINANCE_FUNDING_UNBOOKED", `symbol=${inst.symbol} funding ${x.income} ${x.asset}: this runtime books no funding; counted by the venue only`);
+        }
+      }
+      return;
+    }
+    this.ctx.alert("BINANCE_FUNDING_UNREAD", "funding income could not be read after 10 tries; read again on the next funding event or reconnect");
+  }
+
   private async ensureListenKey(): Promise<string | null> {
     if (this.listenKey !== null) return this.listenKey;
-    const r = await this.rest.keyed<{ listenKey: string }>("POST", "/api/v3/userDataStream");
+    const r = await this.rest.keyed<{ listenKey: string }>("POST", this.paths.listenKey);
     if (!r.ok) {
       this.ctx.alert("BINANCE_LISTEN_KEY", `create failed: status=${r.status} code=${r.code} msg=${r.msg}`);
       return null;
@@ -356,7 +447,7 @@ export class BinanceOrders {
 
   private async renewListenKey(): Promise<void> {
     if (this.listenKey === null) return;
-    const r = await this.rest.keyed("PUT", "/api/v3/userDataStream", { listenKey: this.listenKey });
+    const r = await this.rest.keyed("PUT", this.paths.listenKey, { listenKey: this.listenKey });
     if (r.ok) return;
     this.ctx.alert("BINANCE_LISTEN_KEY", `keep-alive failed: status=${r.status} code=${r.code} msg=${r.msg}; a new key is made on reconnect`);
     if (r.code === -1125) this.listenKey = null;
@@ -371,13 +462,15 @@ export function parseFilters(info: any, inst: Instrument): SymbolFilters | strin
   const price = byType.get("PRICE_FILTER");
   const lot = byType.get("LOT_SIZE");
   const notional = byType.get("NOTIONAL") ?? byType.get("MIN_NOTIONAL");
+  // Spot writes minNotional, USD-M's MIN_NOTIONAL writes notional.
+  const minText = notional?.minNotional ?? notional?.notional;
   const tickTicks = parseDecimal(price?.tickSize, inst.priceDecimals);
   const stepUnits = parseDecimal(lot?.stepSize, inst.sizeDecimals);
   const minQtyUnits = parseDecimal(lot?.minQty, inst.sizeDecimals);
-  const minNotional = notional === undefined ? 0 : parseDecimal(notional.minNotional, inst.priceDecimals + inst.sizeDecimals);
+  const minNotional = notional === undefined ? 0 : parseDecimal(minText, inst.priceDecimals + inst.sizeDecimals);
   if (!(tickTicks >= 1)) return `tickSize=${price?.tickSize} is finer than priceDecimals=${inst.priceDecimals}`;
   if (!(stepUnits >= 1)) return `stepSize=${lot?.stepSize} is finer than sizeDecimals=${inst.sizeDecimals}`;
-  if (minQtyUnits !== minQtyUnits || minNotional !== minNotional) return `minQty=${lot?.minQty} minNotional=${notional?.minNotional} not exact at the instrument's decimals`;
+  if (minQtyUnits !== minQtyUnits || minNotional !== minNotional) return `minQty=${lot?.minQty} minNotional=${minText} not exact at the instrument's decimals`;
   return { tickTicks, stepUnits, minQtyUnits, minNotional, baseAsset: String(s.baseAsset), quoteAsset: String(s.quoteAsset) };
 }
 
@@ -396,7 +489,8 @@ function feeMoney(commission: string, asset: string, price: number, inst: Instru
   const quote = f?.quoteAsset ?? inst.quote;
   const base = f?.baseAsset ?? inst.base;
   if (asset === quote || asset === "") {
-    const v = parseDecimal(commission, inst.priceDecimals + inst.sizeDecimals);
+    // Exact where the money unit is fine enough (spot: 1e-10); USD-M's coarser unit (BTCUSDT 1e-4) rounds half away from zero.
+    const v = parseDecimalRounded(commission, inst.priceDecimals + inst.sizeDecimals);
     return v === v ? v : null;
   }
   if (asset === base) {

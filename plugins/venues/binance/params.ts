@@ -33,7 +33,7 @@ export const BinanceParams = Type.Object(
     recvWindowMs: Type.Integer({ minimum: 1, maximum: 60_000, default: 5000 }),
     /** Levels asked of the REST depth snapshot (spot allows 5000, USD-M 1000). */
     snapshotLimit: Type.Integer({ minimum: 5, maximum: 5000, default: 5000 }),
-    /** "spot" (api.binance.com) or "usdm" (USD-M futures, fapi.binance.com: market data only so far). */
+    /** "spot" (api.binance.com) or "usdm" (USD-M futures, fapi.binance.com: orders over REST, one-way position mode). */
     market: Type.Union([Type.Literal("spot"), Type.Literal("usdm")], { default: "spot" }),
     /** Depth stream update speed (spot: 100ms or 1000ms; USD-M: 0ms, 100ms, 250ms or 500ms). */
     depthSpeed: Type.Union([Type.Literal("0ms"), Type.Literal("100ms"), Type.Literal("250ms"), Type.Literal("500ms"), Type.Literal("1000ms")], { default: "100ms" }),

@@ -99,6 +99,7 @@ export function attachVenues(input: AttachVenuesInput): VenueSet {
       return ok;
     },
     alert: (code, message) => alerts.raise(loop.clock.now(), code, "warning", name, message),
+    funding: (i, amount) => core.onFunding(toSession(i), amount),
   });
   if (!isMultiVenue(config)) {
     const l = venueLoaded[0]!;

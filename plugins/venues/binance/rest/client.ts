@@ -27,6 +27,8 @@ export interface RestOptions {
   readonly wallMs: () => number;
   /** Called when the client backs off or re-syncs its clock. */
   readonly onEvent: (code: string, message: string) => void;
+  /** Server time endpoint (spot /api/v3/time, USD-M /fapi/v1/time). */
+  readonly timePath?: string;
 }
 
 /** A Binance REST client. */
@@ -43,10 +45,10 @@ export class BinanceRest {
 
   constructor(private readonly o: RestOptions) {}
 
-  /** Measures the offset of the exchange's clock (GET /api/v3/time), halving the round trip. */
+  /** Measures the offset of the exchange's clock (GET /api/v3/time or /fapi/v1/time), halving the round trip. */
   async syncTime(): Promise<RestResult<number>> {
     const t0 = this.o.wallMs();
-    const r = await this.call<{ serverTime: number }>("GET", "/api/v3/time", {}, false);
+    const r = await this.call<{ serverTime: number }>("GET", this.o.timePath ?? "/api/v3/time", {}, false);
     if (!r.ok) return r;
     const t1 = this.o.wallMs();
     this.offsetMs = Math.round(r.value.serverTime - (t0 + t1) / 2);

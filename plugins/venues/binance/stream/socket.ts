@@ -45,6 +45,11 @@ export class KeptSocket {
     if (this.ws !== null && this.ws.readyState === WebSocket.OPEN) this.ws.send(text);
   }
 
+  /** Drops the current connection (a stale one); it reconnects after the back-off. */
+  reconnect(reason = "reconnect"): void {
+    this.ws?.close(4000, reason);
+  }
+
   /** Closes for good. */
   stop(): void {
     this.stopped = true;

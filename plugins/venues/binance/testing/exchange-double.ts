@@ -38,6 +38,8 @@ export interface DoubleOptions {
   tickSize?: string;
   stepSize?: string;
   minNotional?: string;
+  /** USD-M futures: /fapi/v1 endpoints, ORDER_TRADE_UPDATE and ACCOUNT_UPDATE events, funding. */
+  futures?: boolean;
 }
 
 /** A fault to inject; frame faults apply to the next depth frame(s) of the market stream. */
@@ -50,7 +52,16 @@ export type Fault =
   | { kind: "disconnect"; streams: "market" | "user" | "both" | "ws-api" }
   | { kind: "rate-limit"; requests: number; retryAfterSeconds?: number }
   | { kind: "clock-skew"; ms: number }
-  | { kind: "lose-user-events"; count: number };
+  | { kind: "lose-user-events"; count: number }
+  | { kind: "funding"; ratePpm: number };
+
+/** A USD-M funding payment at the double (the income endpoint lists them). */
+export interface FundingIncome {
+  readonly tranId: number;
+  /** Quote asset, 8 decimals, signed (received > 0). */
+  readonly income8: number;
+  readonly time: number;
+}
 
 interface SocketData {
   kind: "market" | "user" | "api";
@@ -86,6 +97,8 @@ export class BinanceDouble {
   private weightMinute = 0;
   private publicKey: KeyObject | undefined;
   private weight = 0;
+  /** Funding payments, in order. */
+  readonly funding: FundingIncome[] = [];
 
   private constructor(opts: DoubleOptions) {
     this.opts = {
@@ -104,6 +117,7 @@ export class BinanceDouble {
       tickSize: "0.01000000",
       stepSize: "0.00001000",
       minNotional: "5.00000000",
+      futures: false,
       ...opts,
     };
     this.apiKey = this.opts.apiKey;
@@ -201,6 +215,7 @@ export class BinanceDouble {
       this.retryAfterSeconds = f.retryAfterSeconds ?? 1;
     } else if (f.kind === "clock-skew") this.skewMs = f.ms;
     else if (f.kind === "lose-user-events") this.loseUserEvents += f.count;
+    else if (f.kind === "funding") this.payFunding(f.ratePpm);
     else this.faults.push(f);
   }
 
@@ -224,6 +239,35 @@ export class BinanceDouble {
     if (this.timer !== null) clearTimeout(this.timer);
     for (const ws of [...this.market, ...this.user, ...this.api]) ws.close(1001, "double stopping");
     this.server.stop(true);
+  }
+
+  /** The account's net position (units): its trades, buys positive. */
+  netPosition(): number {
+    return this.matching.trades.reduce((p, t) => p + (this.matching.orders.get(t.orderId)!.side === "BUY" ? t.qty : -t.qty), 0);
+  }
+
+  /**
+   * A funding settlement at `ratePpm` (positive: longs pay shorts) on the position at the book's mid:
+   * -position x mark x rate in the quote asset, rounded to 8 decimals; listed by /fapi/v1/income and
+   * pushed as an ACCOUNT_UPDATE (reason FUNDING_FEE, balance change `bc`, no position: cross margin).
+   */
+  private payFunding(ratePpm: number): void {
+    const mark = Math.round((this.book.bestBid() + this.book.bestAsk()) / 2);
+    // position x mark is money at priceDecimals + sizeDecimals; scaled to 8 decimals, times the rate.
+    const num = -BigInt(this.netPosition()) * BigInt(mark) * BigInt(ratePpm) * 10n ** BigInt(8);
+    const den = 1_000_000n * 10n ** BigInt(this.opts.priceDecimals + this.opts.sizeDecimals);
+    const q = num / den;
+    const r = num % den;
+    const income8 = Number(2n * (r < 0n ? -r : r) >= den ? q + (num < 0n ? -1n : 1n) : q);
+    const time = this.serverTime();
+    this.funding.push({ tranId: 9_000_000 + this.funding.length, income8, time });
+    this.counters.userEvents++;
+    if (this.loseUserEvents > 0) {
+      this.loseUserEvents--;
+      return;
+    }
+    const text = JSON.stringify({ e: "ACCOUNT_UPDATE", E: time, T: time, a: { m: "FUNDING_FEE", B: [{ a: this.opts.quoteAsset, wb: "100000.00000000", cw: "100000.00000000", bc: fmt(income8, 8) }], P: [] } });
+    for (const ws of this.user) ws.send(text);
   }
 
   /** Exchange time: the wall clock plus any injected skew, ms. */
@@ -353,8 +397,22 @@ export class BinanceDouble {
       W: o.time,
       V: "EXPIRE_MAKER",
     };
-    const text = JSON.stringify(msg);
+    const text = JSON.stringify(this.opts.futures ? this.futuresEvent(e) : msg);
     for (const ws of this.user) ws.send(text);
+  }
+
+  /** The same change as USD-M's ORDER_TRADE_UPDATE. */
+  private futuresEvent(e: ExecEvent): unknown {
+    const o = e.order;
+    const t = e.trade;
+    const pd = this.opts.priceDecimals;
+    const sd = this.opts.sizeDecimals;
+    return {
+      e: "ORDER_TRADE_UPDATE",
+      E: e.time,
+      T: e.time,
+      o: { s: o.symbol, c: o.clientOrderId, S: o.side, o: o.type === "LIMIT_MAKER" ? "LIMIT" : o.type, f: o.type === "LIMIT_MAKER" ? "GTX" : o.tif, q: fmt(o.qty, sd), p: fmt(o.price, pd), ap: o.executed === 0 ? "0" : fmt(Math.round(o.quoteExecuted / o.executed), pd), sp: "0", x: e.execType, X: o.status, i: o.orderId, l: fmt(t?.qty ?? 0, sd), z: fmt(o.executed, sd), L: fmt(t?.price ?? 0, pd), N: t === null ? undefined : this.opts.quoteAsset, n: fmt(t?.commission8 ?? 0, 8), T: e.time, t: t?.id ?? 0, b: "0", a: "0", m: t?.maker ?? false, R: false, wt: "CONTRACT_PRICE", ot: o.type, ps: "BOTH", cp: false, rp: "0", pP: false, si: 0, ss: 0, V: "NONE", pm: "NONE", gtd: 0 },
+    };
   }
 
   private handle(req: Request, server: Server<SocketData>): Response | undefined {
@@ -396,13 +454,14 @@ export class BinanceDouble {
     const body = req.method === "GET" ? "" : await req.text();
     const total = rawQuery + (rawQuery !== "" && body !== "" ? "&" : "") + body;
     const params = new URLSearchParams(total);
-    const key = `${req.method} ${url.pathname}`;
+    const path = this.opts.futures ? (FAPI[url.pathname] ?? url.pathname) : url.pathname;
+    const key = `${req.method} ${path}`;
     const minute = Math.floor(now / 60_000);
     if (minute !== this.weightMinute) {
       this.weightMinute = minute;
       this.weight = 0;
     }
-    this.weight += url.pathname.endsWith("/depth") ? 250 : url.pathname === "/api/v3/exchangeInfo" ? 20 : 1;
+    this.weight += path.endsWith("/depth") ? 250 : path === "/api/v3/exchangeInfo" ? 20 : 1;
     const headers = { "X-MBX-USED-WEIGHT-1M": String(this.weight) };
     const reply = (value: unknown, status = 200) => json(value, status, headers);
     switch (key) {
@@ -446,6 +505,11 @@ export class BinanceDouble {
         if (o === undefined) return reply({ code: -2013, msg: "Order does not exist." }, 400);
         return reply(this.orderJson(o));
       }
+      case "GET /fapi/v1/income": {
+        const since = Number(params.get("startTime") ?? 0);
+        const type = params.get("incomeType");
+        return reply(this.funding.filter((f) => f.time >= since && (type === null || type === "FUNDING_FEE")).map((f) => ({ symbol: this.symbol, incomeType: "FUNDING_FEE", income: fmt(f.income8, 8), asset: this.opts.quoteAsset, info: "FUNDING_FEE", time: f.time, tranId: f.tranId, tradeId: "" })));
+      }
       case "GET /api/v3/openOrders":
         return reply(this.matching.open().map((o) => this.orderJson(o)));
       case "GET /api/v3/myTrades": {
@@ -456,6 +520,7 @@ export class BinanceDouble {
         return reply(
           trades.map((t) => {
             const o = this.matching.orders.get(t.orderId)!;
+            if (this.opts.futures) return { symbol: this.symbol, id: t.id, orderId: t.orderId, side: o.side, price: fmt(t.price, pd), qty: fmt(t.qty, sd), realizedPnl: "0", quoteQty: fmt(t.price * t.qty, pd + sd), commission: fmt(t.commission8, 8), commissionAsset: this.opts.quoteAsset, time: t.time, positionSide: "BOTH", buyer: o.side === "BUY", maker: t.maker };
             return { symbol: this.symbol, id: t.id, orderId: t.orderId, orderListId: -1, price: fmt(t.price, pd), qty: fmt(t.qty, sd), quoteQty: fmt(t.price * t.qty, pd + sd), commission: fmt(t.commission8, 8), commissionAsset: this.opts.quoteAsset, time: t.time, isBuyer: o.side === "BUY", isMaker: t.maker, isBestMatch: true };
           }),
         );
@@ -569,19 +634,20 @@ export class BinanceDouble {
     const refPrice = type === "MARKET" ? (side === "BUY" ? this.book.bestAsk() : this.book.bestBid()) : price;
     if (refPrice * qty < dec(this.opts.minNotional, pd + sd)) return reply({ code: -1013, msg: "Filter failure: NOTIONAL" }, 400);
     const tifText = p.get("timeInForce") ?? "GTC";
-    if (type === "LIMIT" && tifText !== "GTC" && tifText !== "IOC" && tifText !== "FOK") return reply({ code: -1115, msg: "Invalid timeInForce." }, 400);
+    const gtx = this.opts.futures && type === "LIMIT" && tifText === "GTX";
+    if (type === "LIMIT" && tifText !== "GTC" && tifText !== "IOC" && tifText !== "FOK" && !gtx) return reply({ code: -1115, msg: "Invalid timeInForce." }, 400);
     const clientOrderId = p.get("newClientOrderId") ?? `x-${Math.floor(Math.random() * 1e12)}`;
     const placed = this.matching.place({
       clientOrderId,
       symbol: this.symbol,
       side,
-      type,
-      tif: type === "MARKET" ? "IOC" : type === "LIMIT_MAKER" ? "GTC" : (tifText as "GTC"),
+      type: gtx ? "LIMIT_MAKER" : type,
+      tif: type === "MARKET" ? "IOC" : type === "LIMIT_MAKER" || gtx ? "GTC" : (tifText as "GTC"),
       price,
       qty,
       time: this.serverTime(),
     });
-    if ("code" in placed) return reply(placed, 400);
+    if ("code" in placed) return reply(gtx ? { code: -5022, msg: "Due to the order could not be executed as maker, the Post Only order will be rejected." } : placed, 400);
     return reply({ symbol: this.symbol, orderId: placed.orderId, orderListId: -1, clientOrderId, transactTime: placed.time });
   }
 
@@ -629,13 +695,24 @@ export class BinanceDouble {
           filters: [
             { filterType: "PRICE_FILTER", minPrice: this.opts.tickSize, maxPrice: "1000000.00000000", tickSize: this.opts.tickSize },
             { filterType: "LOT_SIZE", minQty: this.opts.stepSize, maxQty: "9000.00000000", stepSize: this.opts.stepSize },
-            { filterType: "NOTIONAL", minNotional: this.opts.minNotional, applyMinToMarket: true, maxNotional: "9000000.00000000", applyMaxToMarket: false, avgPriceMins: 5 },
+            this.opts.futures ? { filterType: "MIN_NOTIONAL", notional: this.opts.minNotional } : { filterType: "NOTIONAL", minNotional: this.opts.minNotional, applyMinToMarket: true, maxNotional: "9000000.00000000", applyMaxToMarket: false, avgPriceMins: 5 },
           ],
         },
       ],
     };
   }
 }
+
+/** USD-M paths served by the spot handlers (the answers differ where USD-M's do). */
+const FAPI: Record<string, string> = {
+  "/fapi/v1/time": "/api/v3/time",
+  "/fapi/v1/ping": "/api/v3/ping",
+  "/fapi/v1/exchangeInfo": "/api/v3/exchangeInfo",
+  "/fapi/v1/order": "/api/v3/order",
+  "/fapi/v1/openOrders": "/api/v3/openOrders",
+  "/fapi/v1/userTrades": "/api/v3/myTrades",
+  "/fapi/v1/listenKey": "/api/v3/userDataStream",
+};
 
 function json(value: unknown, status: number, headers: Record<string, string>): Response {
   return new Response(JSON.stringify(value), { status, headers: { "Content-Type": "application/json", ...headers } });

@@ -144,8 +144,8 @@ export class DoubleMatching {
     const ppm = BigInt(maker ? this.cfg.makerFeePpm : this.cfg.takerFeePpm);
     // Notional at priceDecimals + sizeDecimals, commission rounded to 8 decimals (Binance's precision).
     const notional = BigInt(price) * BigInt(qty);
-    const scale = 10n ** BigInt(this.cfg.priceDecimals + this.cfg.sizeDecimals - 8);
-    const commission8 = Number((notional * ppm) / (1_000_000n * scale));
+    const shift = this.cfg.priceDecimals + this.cfg.sizeDecimals - 8;
+    const commission8 = Number(shift >= 0 ? (notional * ppm) / (1_000_000n * 10n ** BigInt(shift)) : (notional * ppm * 10n ** BigInt(-shift)) / 1_000_000n);
     const trade: DoubleTrade = { id: this.nextTradeId++, orderId: order.orderId, price, qty, commission8, maker, time };
     this.trades.push(trade);
     order.executed += qty;

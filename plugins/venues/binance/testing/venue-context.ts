@@ -11,6 +11,8 @@ export interface Recorded {
   readonly quotes: { instrument: number; bid: number; ask: number; bidSize: number; askSize: number }[];
   readonly trades: { instrument: number; price: number; size: number; side: number }[];
   readonly alerts: { code: string; message: string }[];
+  /** Funding payments booked, money units. */
+  readonly funding: { instrument: number; amount: number }[];
 }
 
 /** The spot BTCUSDT instrument as the captures quote it: cents and 1e-8 BTC units. */
@@ -21,7 +23,7 @@ export const BTCUSDT_PERP: Instrument = { id: 0, symbol: "BTCUSDT", venue: "bina
 
 /** Builds a recording context for the given params. */
 export function recordingContext<P>(params: P, instruments: readonly Instrument[] = [BTCUSDT]): { ctx: VenueContext; rec: Recorded } {
-  const rec: Recorded = { reports: [], quotes: [], trades: [], alerts: [] };
+  const rec: Recorded = { reports: [], quotes: [], trades: [], alerts: [], funding: [] };
   const ctx = {
     name: "binance",
     params,
@@ -39,6 +41,7 @@ export function recordingContext<P>(params: P, instruments: readonly Instrument[
       return true;
     },
     alert: (code: string, message: string) => void rec.alerts.push({ code, message }),
+    funding: (instrument: number, amount: number) => void rec.funding.push({ instrument, amount }),
   } as unknown as VenueContext;
   return { ctx, rec };
 }

@@ -37,3 +37,15 @@ export function formatDecimal(value: number, decimals: number): string {
   if (decimals > 0) text = text.replace(/0+$/, "").replace(/\.$/, "");
   return value < 0 ? `-${text}` : text;
 }
+
+/** Parses signed decimal text ("-0.01234567") into an integer at 10^decimals, rounding half away from zero beyond it; NaN if malformed. */
+export function parseDecimalRounded(text: unknown, decimals: number): number {
+  if (typeof text !== "string") return Number.NaN;
+  const m = /^([+-]?)(\d+)(?:\.(\d*))?$/.exec(text);
+  if (m === null) return Number.NaN;
+  const frac = m[3] ?? "";
+  let v = Number(m[2]! + frac.slice(0, decimals).padEnd(decimals, "0"));
+  if (frac.length > decimals && frac.charCodeAt(decimals) >= 53) v += 1;
+  if (!Number.isSafeInteger(v)) return Number.NaN;
+  return m[1] === "-" ? -v : v;
+}

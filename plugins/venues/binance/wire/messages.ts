@@ -123,8 +123,17 @@ export interface ExecutionReportEvent {
   readonly maker: boolean;
 }
 
-/** Parses a user data stream frame: an executionReport, another event's name, or what is wrong. */
-export function parseUserFrame(text: string): ExecutionReportEvent | { kind: "other"; event: string } | string {
+/** A USD-M `ACCOUNT_UPDATE`: why (`m`, e.g. FUNDING_FEE) and each asset's balance change (`bc`, text). */
+export interface AccountUpdateEvent {
+  readonly kind: "accountUpdate";
+  readonly reason: string;
+  /** Event time, ms. */
+  readonly time: number;
+  readonly balances: readonly { readonly asset: string; readonly change: string }[];
+}
+
+/** Parses a user data stream frame: an executionReport (spot, or USD-M's ORDER_TRADE_UPDATE in the same shape), an ACCOUNT_UPDATE, another event's name, or what is wrong. */
+export function parseUserFrame(text: string): ExecutionReportEvent | AccountUpdateEvent | { kind: "other"; event: string } | string {
   let d: any;
   try {
     d = JSON.parse(text);
@@ -134,6 +143,17 @@ export function parseUserFrame(text: string): ExecutionReportEvent | { kind: "ot
   // The WebSocket API wraps user data stream events as {"subscriptionId", "event"}.
   if (d !== null && typeof d === "object" && d.event !== undefined && typeof d.e !== "string") d = d.event;
   if (d === null || typeof d !== "object" || typeof d.e !== "string") return `no event type: ${text.slice(0, 80)}`;
+  if (d.e === "ACCOUNT_UPDATE") {
+    const a = d.a;
+    if (a === null || typeof a !== "object" || typeof a.m !== "string" || !Array.isArray(a.B)) return `ACCOUNT_UPDATE without a.m/a.B: ${text.slice(0, 80)}`;
+    return { kind: "accountUpdate", reason: a.m, time: Number(d.E), balances: a.B.map((b: any) => ({ asset: String(b?.a ?? ""), change: String(b?.bc ?? "") })) };
+  }
+  if (d.e === "ORDER_TRADE_UPDATE") {
+    // USD-M: the order's fields under `o`; a cancel carries the order's own client id in `c`.
+    const o = d.o;
+    if (o === null || typeof o !== "object" || typeof o.c !== "string" || typeof o.x !== "string" || typeof o.s !== "string") return `ORDER_TRADE_UPDATE without o.c/o.x/o.s: ${text.slice(0, 80)}`;
+    return { kind: "executionReport", symbol: o.s, clientOrderId: o.c, origClientOrderId: "", execType: o.x, status: String(o.X), rejectReason: "NONE", orderId: Number(o.i), lastQty: String(o.l ?? "0"), lastPrice: String(o.L ?? "0"), commission: String(o.n ?? "0"), commissionAsset: String(o.N ?? ""), tradeId: typeof o.t === "number" ? o.t : -1, maker: o.m === true };
+  }
   if (d.e !== "executionReport") return { kind: "other", event: d.e };
   if (typeof d.c !== "string" || typeof d.x !== "string" || typeof d.s !== "string") return `executionReport without c/x/s: ${text.slice(0, 80)}`;
   return {

@@ -1,0 +1,445 @@
+/**
+ * Order entry on Coinbase Advanced Trade: new orders (`POST /api/v3/brokerage/orders`) with a
+ * client order id per order, so a retry after an uncertain answer is idempotent (Coinbase answers
+ * a repeated client order id with the order it already has); cancels (`POST .../orders/batch_cancel`);
+ * order events from the `user` channel (its own connection, JWT in the subscribe message, sequence
+ * numbers checked). The user channel carries an order's cumulative quantity and status, not its
+ * fills, so each increase fetches the order's fills over REST (`GET .../orders/historical/fills`) and
+ * reports every fill once by trade id; a terminal state is reported only after the fills before it.
+ * After a reconnect or a sequence gap every unfinished order is re-read over REST. Product
+ * increments (base, price, minimum sizes) come from `GET .../products/{product_id}`.
+ */
+import type { Instrument } from "../../sdk/instrument.ts";
+import type { ExecutionReport, VenueContext, VenueOrder } from "../../sdk/venue.ts";
+import { formatDecimal, parseDecimal } from "../binance/wire/decimal.ts";
+import { KeptSocket } from "../binance/stream/socket.ts";
+import type { CoinbaseRest, RestResult } from "./rest/client.ts";
+import { parseEnvelope, parseUserOrders, type UserOrder } from "./wire/messages.ts";
+
+/** A product's increments in the instrument's integer units. */
+export interface ProductRules {
+  readonly baseStep: number;
+  readonly priceStep: number;
+  readonly baseMin: number;
+  /** Smallest order value in money units (ticks x units). */
+  readonly quoteMin: number;
+}
+
+interface OrderState {
+  readonly id: number;
+  readonly instrument: number;
+  readonly clientId: string;
+  readonly size: number;
+  exchangeId: string | null;
+  accepted: boolean;
+  terminal: boolean;
+  filled: number;
+  /** What the exchange last said: cumulative base filled (units) and status. */
+  exchangeFilled: number;
+  exchangeStatus: string;
+  readonly trades: Set<string>;
+  placed: Promise<void>;
+  syncing: boolean;
+  dirty: boolean;
+}
+
+/** Counters of the order side. */
+export interface OrderCounters {
+  sent: number;
+  retries: number;
+  fills: number;
+  duplicateFills: number;
+  fillQueries: number;
+  refreshes: number;
+  userReconnects: number;
+  userGaps: number;
+}
+
+/** Options of the order side. */
+export interface OrdersOptions {
+  readonly wsUserUrl: string;
+  readonly reconnectMinMs: number;
+  readonly reconnectMaxMs: number;
+  /** Prefix of this session's client order ids (the order id follows). */
+  readonly clientIdPrefix: string;
+  readonly touch: (i: number) => { bid: number; ask: number };
+}
+
+const TERMINAL = new Set(["FILLED", "CANCELLED", "EXPIRED", "FAILED"]);
+
+/** Orders of one session on Coinbase Advanced Trade. */
+export class CoinbaseOrders {
+  readonly counters: OrderCounters = { sent: 0, retries: 0, fills: 0, duplicateFills: 0, fillQueries: 0, refreshes: 0, userReconnects: 0, userGaps: 0 };
+  readonly rules: (ProductRules | null)[];
+  private readonly orders = new Map<number, OrderState>();
+  private readonly byClientId = new Map<string, OrderState>();
+  private readonly socket: KeptSocket;
+  private expectedSeq = -1;
+  private stopped = false;
+  private opened: (() => void) | null = null;
+
+  constructor(
+    private readonly ctx: VenueContext,
+    private readonly rest: CoinbaseRest,
+    private readonly o: OrdersOptions,
+  ) {
+    this.rules = ctx.instruments.map(() => null);
+    this.socket = new KeptSocket(
+      {
+        url: async () => o.wsUserUrl,
+        open: () => {
+          this.expectedSeq = -1;
+          if (this.socket.opens > 1) this.counters.userReconnects++;
+          for (const channel of ["heartbeats", "user"]) {
+            const msg: Record<string, unknown> = { type: "subscribe", channel, jwt: this.rest.wsJwt() };
+            if (channel === "user") msg.product_ids = ctx.instruments.map((i) => i.symbol);
+            this.socket.send(JSON.stringify(msg));
+          }
+          this.opened?.();
+          if (this.unfinished().length > 0) void this.refreshAll(this.socket.opens > 1 ? "user stream reconnected" : "user stream opened");
+        },
+        message: (text) => this.onUserFrame(text),
+        close: (reason) => {
+          if (!this.stopped) ctx.alert("COINBASE_STREAM_DOWN", `stream=user ${reason}; reconnecting, open orders are re-read over REST on reconnect`);
+        },
+      },
+      o.reconnectMinMs,
+      o.reconnectMaxMs,
+    );
+  }
+
+  /** Loads product increments and opens the user channel. */
+  async start(): Promise<void> {
+    for (const inst of this.ctx.instruments) {
+      const r = await this.rest.get<any>(`/api/v3/brokerage/products/${inst.symbol}`);
+      if (!r.ok) {
+        this.ctx.alert("COINBASE_START_FAILED", `product=${inst.symbol} products: status=${r.status} error=${r.code} msg=${r.msg}`);
+        continue;
+      }
+      const rules = parseProduct(r.value, inst);
+      if (typeof rules === "string") this.ctx.alert("COINBASE_INSTRUMENT_MISMATCH", `product=${inst.symbol} ${rules}; orders on it are refused`);
+      else this.rules[inst.id] = rules;
+    }
+    const open = new Promise<void>((resolve) => (this.opened = resolve));
+    this.socket.start();
+    await Promise.race([open, Bun.sleep(5_000)]);
+  }
+
+  /** Closes the user channel. */
+  stop(): void {
+    this.stopped = true;
+    this.socket.stop();
+  }
+
+  /** True when the user channel is connected. */
+  get connected(): boolean {
+    return this.socket.connected;
+  }
+
+  /** Sends a new order. */
+  submit(o: VenueOrder): void {
+    const inst = this.ctx.instruments[o.instrument];
+    if (inst === undefined) return this.reject(o.id, "UNKNOWN_INSTRUMENT");
+    const rules = this.rules[o.instrument];
+    if (rules === null || rules === undefined) return this.reject(o.id, `COINBASE_NOT_READY: product=${inst.symbol} increments not loaded or not matching`);
+    if (o.type !== "limit" && o.type !== "market") return this.reject(o.id, `UNSUPPORTED_ORDER_TYPE: type=${o.type} (Coinbase here: limit and market)`);
+    if (o.tif === "GTD" || o.tif === "DAY") return this.reject(o.id, `UNSUPPORTED_TIF: tif=${o.tif}`);
+    if (o.postOnly && (o.type !== "limit" || o.tif !== "GTC")) return this.reject(o.id, `UNSUPPORTED: post-only needs a GTC limit order (tif=${o.tif})`);
+    const refused = checkRules(o, rules, this.o.touch(o.instrument));
+    if (refused !== null) return this.reject(o.id, refused);
+    const base_size = formatDecimal(o.size, inst.sizeDecimals);
+    const limit_price = formatDecimal(o.price, inst.priceDecimals);
+    const order_configuration =
+      o.type === "market"
+        ? { market_market_ioc: { base_size } }
+        : o.tif === "IOC"
+          ? { sor_limit_ioc: { base_size, limit_price } }
+          : o.tif === "FOK"
+            ? { limit_limit_fok: { base_size, limit_price } }
+            : { limit_limit_gtc: { base_size, limit_price, post_only: o.postOnly } };
+    const clientId = `${this.o.clientIdPrefix}${o.id}`;
+    const st: OrderState = { id: o.id, instrument: o.instrument, clientId, size: o.size, exchangeId: null, accepted: false, terminal: false, filled: 0, exchangeFilled: 0, exchangeStatus: "", trades: new Set(), placed: Promise.resolve(), syncing: false, dirty: false };
+    this.orders.set(o.id, st);
+    this.byClientId.set(clientId, st);
+    this.counters.sent++;
+    st.placed = this.place(st, { client_order_id: clientId, product_id: inst.symbol, side: o.side === 1 ? "BUY" : "SELL", order_configuration });
+  }
+
+  /** Asks to cancel an order (after its new-order request has been answered). */
+  cancel(orderId: number): void {
+    const st = this.orders.get(orderId);
+    if (st === undefined || st.terminal) {
+      this.ctx.report({ kind: "cancel-rejected", orderId, ts: this.ctx.now(), reason: `COINBASE_UNKNOWN_ORDER: ${st === undefined ? "not sent" : "already done"}` });
+      return;
+    }
+    void st.placed.then(async () => {
+      if (st.terminal || st.exchangeId === null) return;
+      const r = await this.rest.post<{ results: { success: boolean; failure_reason: string; order_id: string }[] }>("/api/v3/brokerage/orders/batch_cancel", { order_ids: [st.exchangeId] });
+      const res = r.ok ? r.value.results?.[0] : undefined;
+      // Either way the order's state (and any fills first) comes from the exchange.
+      await this.refresh(st, "cancel answered");
+      if (st.terminal) return;
+      const why = r.ok ? `failure_reason=${res?.failure_reason ?? "no result"}` : `status=${r.status} error=${r.code} msg=${r.msg}`;
+      if (res?.success === true) return; // Accepted: the user channel will say CANCELLED.
+      this.ctx.report({ kind: "cancel-rejected", orderId: st.id, ts: this.ctx.now(), reason: `COINBASE_CANCEL_REJECTED: ${why}` });
+    });
+  }
+
+  /** Re-reads every unfinished order over REST (after a user channel outage or gap). */
+  async refreshAll(why: string): Promise<void> {
+    const open = this.unfinished();
+    this.ctx.alert("COINBASE_RECONCILE", `reason="${why}" open_orders=${open.length}`);
+    await Promise.all(open.map((s) => this.refresh(s, why)));
+  }
+
+  /** Handles one user channel frame (public for tests). */
+  onUserFrame(text: string): void {
+    const env = parseEnvelope(text);
+    if (typeof env === "string") {
+      this.ctx.alert("COINBASE_BAD_MESSAGE", `stream=user ${env}`);
+      return;
+    }
+    if ("error" in env) {
+      this.ctx.alert("COINBASE_SUBSCRIBE_ERROR", `stream=user message=${env.error}`);
+      return;
+    }
+    if (this.expectedSeq >= 0 && env.seq < this.expectedSeq) return;
+    if (this.expectedSeq >= 0 && env.seq > this.expectedSeq) {
+      this.counters.userGaps++;
+      void this.refreshAll(`user channel gap: expected_seq=${this.expectedSeq} got_seq=${env.seq}`);
+    }
+    this.expectedSeq = env.seq + 1;
+    if (env.channel !== "user") return;
+    for (const ev of env.events) {
+      const orders = parseUserOrders(ev);
+      if (typeof orders === "string") {
+        this.ctx.alert("COINBASE_BAD_MESSAGE", `stream=user seq=${env.seq} ${orders}`);
+        continue;
+      }
+      for (const u of orders) this.onUserOrder(u, ev.type === "snapshot");
+    }
+  }
+
+  private onUserOrder(u: UserOrder, snapshot: boolean): void {
+    const st = this.byClientId.get(u.clientOrderId);
+    if (st === undefined) {
+      // Orders of other sessions or tools on the account are not ours to report.
+      if (!snapshot && u.clientOrderId.startsWith(this.o.clientIdPrefix)) this.ctx.alert("COINBASE_UNKNOWN_ORDER", `client_order_id=${u.clientOrderId} order_id=${u.orderId} status=${u.status}`);
+      return;
+    }
+    const inst = this.ctx.instruments[st.instrument]!;
+    const cum = parseDecimal(u.cumulativeQuantity, inst.sizeDecimals);
+    if (cum !== cum) {
+      this.ctx.alert("COINBASE_BAD_MESSAGE", `stream=user order=${st.id} cumulative_quantity=${u.cumulativeQuantity} not exact at sizeDecimals=${inst.sizeDecimals}`);
+      return;
+    }
+    st.exchangeId = u.orderId;
+    this.observe(st, u.status, cum);
+    void this.sync(st);
+  }
+
+  private observe(st: OrderState, status: string, cum: number): void {
+    if (cum > st.exchangeFilled) st.exchangeFilled = cum;
+    // A terminal state is final; an older event never takes it back.
+    if (!TERMINAL.has(st.exchangeStatus)) st.exchangeStatus = status;
+  }
+
+  private unfinished(): OrderState[] {
+    return [...this.orders.values()].filter((s) => !s.terminal);
+  }
+
+  /** Sends the new order, resending the same request (same client order id) while the answer is uncertain. */
+  private async place(st: OrderState, body: unknown): Promise<void> {
+    for (let attempt = 0; attempt < 10 && !this.stopped; attempt++) {
+      if (attempt > 0) {
+        this.counters.retries++;
+        await Bun.sleep(Math.min(2000, 50 * 2 ** attempt));
+      }
+      const r = await this.rest.post<any>("/api/v3/brokerage/orders", body);
+      if (st.terminal) return;
+      if (r.ok && r.value?.success === true && typeof r.value.success_response?.order_id === "string") {
+        st.exchangeId = r.value.success_response.order_id;
+        this.accept(st);
+        void this.sync(st);
+        return;
+      }
+      if (r.ok) {
+        const e = r.value?.error_response ?? {};
+        this.terminal(st, { kind: "rejected", orderId: st.id, ts: this.ctx.now(), reason: `COINBASE_ORDER_REJECTED: error=${e.error ?? "?"} reason=${e.new_order_failure_reason ?? e.preview_failure_reason ?? ""} msg=${e.message ?? ""}`.trim() });
+        return;
+      }
+      if (r.code === "COINBASE_NETWORK" || r.status >= 500 || r.code === "COINBASE_BAD_JSON") continue;
+      const code = r.status === 429 || r.code === "COINBASE_BACKOFF" ? "COINBASE_RATE_LIMITED" : r.status === 401 ? "COINBASE_UNAUTHENTICATED" : "COINBASE_ORDER_REJECTED";
+      this.terminal(st, { kind: "rejected", orderId: st.id, ts: this.ctx.now(), reason: `${code}: status=${r.status} error=${r.code} msg=${r.msg}` });
+      return;
+    }
+    this.ctx.alert("COINBASE_ORDER_UNCERTAIN", `order=${st.id} client_order_id=${st.clientId}: no answer after 10 tries; reported rejected, the user channel will show it if it exists`);
+    this.terminal(st, { kind: "rejected", orderId: st.id, ts: this.ctx.now(), reason: "COINBASE_ORDER_UNCERTAIN: no answer to the new order" });
+  }
+
+  /** Reads the order over REST, then brings its reports in line. */
+  private async refresh(st: OrderState, why: string): Promise<void> {
+    await st.placed;
+    if (st.terminal || st.exchangeId === null) return;
+    const inst = this.ctx.instruments[st.instrument]!;
+    this.counters.refreshes++;
+    for (let attempt = 0; attempt < 20 && !this.stopped; attempt++) {
+      const wait = this.rest.backoffLeft();
+      if (wait > 0) await Bun.sleep(wait);
+      const r = await this.rest.get<{ order: { status: string; filled_size: string } }>(`/api/v3/brokerage/orders/historical/${st.exchangeId}`);
+      if (!r.ok) {
+        await Bun.sleep(100 * (attempt + 1));
+        continue;
+      }
+      const cum = parseDecimal(r.value.order?.filled_size, inst.sizeDecimals);
+      if (cum !== cum) {
+        this.ctx.alert("COINBASE_BAD_MESSAGE", `order=${st.id} filled_size=${r.value.order?.filled_size} not exact (${why})`);
+        return;
+      }
+      this.observe(st, String(r.value.order.status), cum);
+      return this.sync(st);
+    }
+  }
+
+  /** Reports what the exchange has said about an order: fills first (over REST), then a terminal state. One pass at a time per order. */
+  private async sync(st: OrderState): Promise<void> {
+    if (st.syncing) {
+      st.dirty = true;
+      return;
+    }
+    st.syncing = true;
+    try {
+      do {
+        st.dirty = false;
+        await this.syncOnce(st);
+      } while (st.dirty && !st.terminal && !this.stopped);
+    } finally {
+      st.syncing = false;
+    }
+  }
+
+  private async syncOnce(st: OrderState): Promise<void> {
+    if (st.terminal) return;
+    const status = st.exchangeStatus;
+    if (status !== "" && status !== "PENDING" && status !== "FAILED") this.accept(st);
+    for (let attempt = 0; st.exchangeFilled > st.filled && attempt < 20 && !this.stopped; attempt++) {
+      if (attempt > 0) await Bun.sleep(50 * attempt);
+      await this.fetchFills(st);
+    }
+    if (st.terminal) return;
+    if (st.exchangeFilled > st.filled) {
+      this.ctx.alert("COINBASE_FILLS_MISSING", `order=${st.id} exchange filled=${st.exchangeFilled} reported=${st.filled}; retried on the next event`);
+      return;
+    }
+    const ts = this.ctx.now();
+    switch (status) {
+      case "CANCELLED":
+        this.terminal(st, { kind: "canceled", orderId: st.id, ts, reason: "COINBASE_CANCELLED" });
+        break;
+      case "EXPIRED":
+        this.terminal(st, { kind: "expired", orderId: st.id, ts });
+        break;
+      case "FAILED":
+        this.terminal(st, { kind: "rejected", orderId: st.id, ts, reason: "COINBASE_ORDER_FAILED" });
+        break;
+      default:
+        break;
+    }
+  }
+
+  private async fetchFills(st: OrderState): Promise<void> {
+    const inst = this.ctx.instruments[st.instrument]!;
+    let cursor = "";
+    const fills: any[] = [];
+    do {
+      this.counters.fillQueries++;
+      const q: Record<string, string> = { order_ids: st.exchangeId! };
+      if (cursor !== "") q.cursor = cursor;
+      const r = await this.rest.get<{ fills: any[]; cursor?: string }>("/api/v3/brokerage/orders/historical/fills", q);
+      if (!r.ok || !Array.isArray(r.value.fills)) return;
+      fills.push(...r.value.fills);
+      cursor = String(r.value.cursor ?? "");
+    } while (cursor !== "");
+    // Oldest first (by trade time, then as listed).
+    fills.sort((a, b) => String(a.trade_time).localeCompare(String(b.trade_time)));
+    for (const f of fills) this.fill(st, f, inst);
+  }
+
+  private fill(st: OrderState, f: any, inst: Instrument): void {
+    const tradeId = String(f?.trade_id ?? "");
+    if (st.trades.has(tradeId)) {
+      this.counters.duplicateFills++;
+      return;
+    }
+    const price = parseDecimal(f?.price, inst.priceDecimals);
+    const size = parseDecimal(f?.size, inst.sizeDecimals);
+    if (tradeId === "" || price !== price || size !== size || size <= 0 || f?.size_in_quote === true) {
+      this.ctx.alert("COINBASE_BAD_MESSAGE", `fill trade_id=${tradeId} order=${st.id} price=${f?.price} size=${f?.size} size_in_quote=${f?.size_in_quote} not exact at the instrument's decimals`);
+      return;
+    }
+    if (st.terminal) {
+      this.ctx.alert("COINBASE_LATE_FILL", `trade_id=${tradeId} order=${st.id} arrived after the order was reported done`);
+      return;
+    }
+    st.trades.add(tradeId);
+    this.accept(st);
+    const fee = moneyRounded(f.commission, inst.priceDecimals + inst.sizeDecimals);
+    if (fee !== fee) this.ctx.alert("COINBASE_BAD_MESSAGE", `fill trade_id=${tradeId} commission=${f.commission} is not a number; booked as 0`);
+    st.filled += size;
+    this.counters.fills++;
+    this.ctx.report({ kind: "fill", orderId: st.id, ts: this.ctx.now(), price, size, fee: fee === fee ? fee : 0, liquidity: f.liquidity_indicator === "MAKER" ? "maker" : "taker" });
+    if (st.filled >= st.size) st.terminal = true;
+  }
+
+  private accept(st: OrderState): void {
+    if (st.accepted || st.terminal) return;
+    st.accepted = true;
+    this.ctx.report({ kind: "accepted", orderId: st.id, ts: this.ctx.now() });
+  }
+
+  private terminal(st: OrderState, report: ExecutionReport): void {
+    if (st.terminal) return;
+    st.terminal = true;
+    this.ctx.report(report);
+  }
+
+  private reject(orderId: number, reason: string): void {
+    this.ctx.report({ kind: "rejected", orderId, ts: this.ctx.now(), reason });
+  }
+}
+
+/** Reads a product's increments in the instrument's units; a string says why they do not fit. */
+export function parseProduct(p: any, inst: Instrument): ProductRules | string {
+  if (p?.product_id !== inst.symbol) return `products answered product_id=${p?.product_id}`;
+  if (p.trading_disabled === true || p.is_disabled === true) return "trading is disabled on the product";
+  const priceText = p.price_increment ?? p.quote_increment;
+  const baseStep = parseDecimal(p.base_increment, inst.sizeDecimals);
+  const priceStep = parseDecimal(priceText, inst.priceDecimals);
+  const baseMin = parseDecimal(p.base_min_size, inst.sizeDecimals);
+  const quoteMin = p.quote_min_size === undefined ? 0 : parseDecimal(p.quote_min_size, inst.priceDecimals + inst.sizeDecimals);
+  if (!(priceStep >= 1)) return `price_increment=${priceText} is finer than priceDecimals=${inst.priceDecimals}`;
+  if (!(baseStep >= 1)) return `base_increment=${p.base_increment} is finer than sizeDecimals=${inst.sizeDecimals}`;
+  if (baseMin !== baseMin || quoteMin !== quoteMin) return `base_min_size=${p.base_min_size} quote_min_size=${p.quote_min_size} not exact at the instrument's decimals`;
+  return { baseStep, priceStep, baseMin, quoteMin };
+}
+
+/** Why an order breaks the product's increments (null when it passes). */
+export function checkRules(o: VenueOrder, r: ProductRules, touch: { bid: number; ask: number }): string | null {
+  if (o.size % r.baseStep !== 0) return `COINBASE_INCREMENT: base_increment size=${o.size} step=${r.baseStep}`;
+  if (o.size < r.baseMin) return `COINBASE_INCREMENT: base_min_size size=${o.size} min=${r.baseMin}`;
+  if (o.type === "limit" && o.price % r.priceStep !== 0) return `COINBASE_INCREMENT: price_increment price=${o.price} step=${r.priceStep}`;
+  const ref = o.type === "limit" ? o.price : o.side === 1 ? touch.ask : touch.bid;
+  if (ref > 0 && ref * o.size < r.quoteMin) return `COINBASE_INCREMENT: quote_min_size value=${ref * o.size} min=${r.quoteMin}`;
+  return null;
+}
+
+/** Decimal text to money units, rounded half up beyond the scale (Coinbase commissions can carry more digits); NaN if not a number. */
+export function moneyRounded(text: unknown, decimals: number): number {
+  if (typeof text !== "string") return Number.NaN;
+  const m = /^(\d+)(?:\.(\d*))?$/.exec(text);
+  if (m === null) return Number.NaN;
+  const frac = m[2] ?? "";
+  const kept = Number(m[1] + frac.slice(0, decimals).padEnd(decimals, "0"));
+  const up = frac.length > decimals && frac.charCodeAt(decimals) >= 53 ? 1 : 0;
+  return kept + up;
+}
