@@ -48,8 +48,11 @@ export interface CancelRecord {
 /** An operator or safety control. */
 export interface ControlRecord {
   readonly t: "control";
-  /** For "limits", `reason` holds the new limits as JSON: `{ limits, instruments }`. */
-  readonly kind: "kill" | "release" | "quarantine" | "pause" | "resume" | "limits" | "deploy";
+  /**
+   * For "limits", `reason` holds the new limits as JSON: `{ limits, instruments }`; for "promote"
+   * (subject "models"), the models after the promotion: `{ live, shadow, from, to, by }`.
+   */
+  readonly kind: "kill" | "release" | "quarantine" | "pause" | "resume" | "limits" | "deploy" | "promote";
   readonly subject: string;
   readonly reason: string;
   readonly ts: number;

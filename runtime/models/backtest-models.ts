@@ -44,6 +44,7 @@ export async function backtestModels(cfg: ModelsConfig & { model?: string }, dep
     ...deps,
     rows: runner.rows,
     everyMs: cfg.everyMs,
+    staleAfterUs: cfg.staleAfterUs,
     runSync: runner,
     active: () => loop.peekSourceTs() !== Infinity,
     service: { infer: async () => ({ code: "INFER_FAILED", context: "synchronous model" }) },

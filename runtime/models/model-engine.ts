@@ -37,7 +37,14 @@ export interface ModelEngineOptions {
   readonly everyMs: number;
   /** Deadline of one batch in wall microseconds (default: the period). */
   readonly timeoutUs?: number;
-  readonly alert?: (e: { code: string; context: string }) => void;
+  readonly alert?: (e: { code: string; context: string; severity?: "info" | "warning" | "critical" }) => void;
+  /**
+   * Kernel µs without a fresh answer after which the signals are stale: they become NaN, so
+   * strategies fall back to their rules, and MODEL_STALE is raised; the next answer restores them
+   * (MODEL_RESTORED). Default: never (a replay sped up 50x on a loaded machine would trip any fixed
+   * figure); deployments set `models.staleAfterMs` (the shipped ones: 30 s, the model's horizon).
+   */
+  readonly staleAfterUs?: number;
   /**
    * A synchronous model (the TypeScript forward pass): when given, each tick's batch is computed at
    * once and its signals written before the tick returns (a backtest, which never yields, needs this).
@@ -77,7 +84,11 @@ export class ModelEngine {
   readonly signals: Float64Array;
   private readonly batch: Float32Array;
   private readonly timeoutUs: number;
-  private readonly alert: (e: { code: string; context: string }) => void;
+  private readonly alert: NonNullable<ModelEngineOptions["alert"]>;
+  private readonly staleAfterUs: number;
+  private startedTs = NaN;
+  /** True while the signals are stale or missing after start (they read NaN; strategies use their rules). */
+  fallback = false;
   private readonly tick = (): void => this.onTick();
   private readonly answer = (r: InferAnswer | InferError): void => this.onAnswer(r);
   private source: ModelEngineStatus["source"] = "none";
@@ -97,6 +108,7 @@ export class ModelEngine {
     this.batch = new Float32Array(opts.instruments * opts.rows * opts.width);
     this.timeoutUs = opts.timeoutUs ?? opts.everyMs * 1000;
     this.alert = opts.alert ?? (() => {});
+    this.staleAfterUs = opts.staleAfterUs ?? Infinity;
   }
 
   /** Validates the options once; returns the engine (not started) or an error value. */
@@ -106,6 +118,7 @@ export class ModelEngine {
     if (!Number.isInteger(opts.rows) || opts.rows < 1 || !Number.isInteger(opts.width) || opts.width < 1) return bad(`rows=${opts.rows} width=${opts.width}`);
     if (!(opts.everyMs > 0)) return bad(`everyMs=${opts.everyMs}`);
     if (opts.timeoutUs !== undefined && !(opts.timeoutUs > 0)) return bad(`timeoutUs=${opts.timeoutUs}`);
+    if (opts.staleAfterUs !== undefined && !(opts.staleAfterUs > 0)) return bad(`staleAfterUs=${opts.staleAfterUs}`);
     for (let i = 0; i < opts.instruments; i++) {
       const c = opts.context(i);
       if (c.length % opts.width !== 0 || c.length < opts.rows * opts.width) {
@@ -119,6 +132,7 @@ export class ModelEngine {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.startedTs = this.opts.now();
     this.opts.schedule(this.opts.now() + this.opts.everyMs * 1000, this.tick);
   }
 
@@ -146,6 +160,7 @@ export class ModelEngine {
     if (!this.running) return;
     const { now, schedule, everyMs } = this.opts;
     if (this.opts.active === undefined || this.opts.active()) schedule(now() + everyMs * 1000, this.tick);
+    this.checkStale(now());
     if (this.inFlight) {
       this.skipped++;
       return;
@@ -162,11 +177,23 @@ export class ModelEngine {
       this.latencyUs = (Bun.nanoseconds() - t0) / 1000;
       this.ts = now();
       this.batches++;
+      this.restored();
       return;
     }
     this.inFlight = true;
     this.gatheredTs = now();
     this.opts.service.infer(this.batch, this.opts.instruments, this.opts.rows, this.opts.width, this.timeoutUs).then(this.answer);
+  }
+
+  /** Marks the signals stale (NaN, one MODEL_STALE alert) when the last answer is too old. */
+  private checkStale(now: number): void {
+    if (this.fallback) return;
+    const since = Number.isNaN(this.ts) ? this.startedTs : this.ts;
+    if (now - since <= this.staleAfterUs) return;
+    this.fallback = true;
+    this.signals.fill(NaN);
+    const why = Number.isNaN(this.ts) ? "no answer since start" : `last answer ts=${this.ts}`;
+    this.alert({ code: "MODEL_STALE", severity: "critical", context: `version=${this.version || "none"} ${why} age_us=${now - since} stale_after_us=${this.staleAfterUs} errors=${this.errors} last_error=${this.lastError || "none"} (signals withheld: strategies fall back to their rules)` });
   }
 
   /** Copies the newest `rows` rows of each window into the batch, with no allocation. */
@@ -201,5 +228,12 @@ export class ModelEngine {
     this.latencyUs = r.latencyUs;
     this.ts = this.gatheredTs;
     this.batches++;
+    this.restored();
+  }
+
+  private restored(): void {
+    if (!this.fallback) return;
+    this.fallback = false;
+    this.alert({ code: "MODEL_RESTORED", severity: "info", context: `version=${this.version} source=${this.source} latency_us=${this.latencyUs}` });
   }
 }

@@ -27,6 +27,10 @@ export interface ModelsConfig {
   readonly card?: string;
   /** Sidecar segment file (default /dev/shm/kestrel-infer-<pid>). */
   readonly segmentPath?: string;
+  /** Kernel µs without a fresh answer after which signals are withheld (see ModelEngineOptions). */
+  readonly staleAfterUs?: number;
+  /** Leave the engine unstarted (the caller starts it, e.g. at the market's first event). */
+  readonly deferStart?: boolean;
 }
 
 /** What the session hands the models (with the kernels' layout, a card that states its layout is checked against it). */
@@ -81,12 +85,12 @@ export async function startModels(cfg: ModelsConfig, deps: ModelsDeps): Promise<
     service = new InferenceService({ client: null, model, onAlert: deps.alert });
     stopService = () => model.close();
   }
-  const engine = ModelEngine.create({ ...deps, service, rows: card.rows, everyMs: cfg.everyMs, timeoutUs: cfg.timeoutUs });
+  const engine = ModelEngine.create({ ...deps, service, rows: card.rows, everyMs: cfg.everyMs, timeoutUs: cfg.timeoutUs, staleAfterUs: cfg.staleAfterUs });
   if ("code" in engine) {
     await stopService();
     return engine;
   }
-  engine.start();
+  if (cfg.deferStart !== true) engine.start();
   return {
     engine,
     service,
