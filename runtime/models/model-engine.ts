@@ -13,6 +13,7 @@
  * if ("code" in engine) ...; engine.start();  // later: engine.signals[i], engine.status(), engine.stop()
  */
 import type { InferAnswer, InferError } from "../../gpu-bridge/inference/index.ts";
+import { TIME_VARIATES, timeOfDay } from "./time-variates.ts";
 
 /** What the engine needs from an inference service. */
 export interface SignalInference {
@@ -25,8 +26,13 @@ export interface ModelEngineOptions {
   readonly instruments: number;
   /** Newest rows of the context window the model reads (the model card's `rows`). */
   readonly rows: number;
-  /** Features per row (the kernels' layout width; must equal the model card's `width`). */
+  /** Features per row of the kernels' context windows (the kernels' layout width). */
   readonly width: number;
+  /**
+   * Append the time-of-day variates (tod_sin, tod_cos of the gather's kernel time) to every row,
+   * after the kernels' features: the model then reads rows of `width + 2` (its card's width).
+   */
+  readonly timeOfDay?: boolean;
   /** The instrument's context window: contextLength x width float32, oldest row first. */
   readonly context: (instrument: number) => Float32Array;
   /** Kernel time in integer microseconds. */
@@ -83,6 +89,9 @@ export class ModelEngine {
   /** The latest signal per instrument, in [-1, 1]; NaN before the first answer. */
   readonly signals: Float64Array;
   private readonly batch: Float32Array;
+  /** Columns per row of the batch the model reads (the kernels' width, plus the time variates). */
+  private readonly modelWidth: number;
+  private readonly tod = new Float32Array(2);
   private readonly timeoutUs: number;
   private readonly alert: NonNullable<ModelEngineOptions["alert"]>;
   private readonly staleAfterUs: number;
@@ -105,7 +114,8 @@ export class ModelEngine {
 
   private constructor(private readonly opts: ModelEngineOptions) {
     this.signals = new Float64Array(opts.instruments).fill(NaN);
-    this.batch = new Float32Array(opts.instruments * opts.rows * opts.width);
+    this.modelWidth = opts.width + (opts.timeOfDay === true ? TIME_VARIATES.length : 0);
+    this.batch = new Float32Array(opts.instruments * opts.rows * this.modelWidth);
     this.timeoutUs = opts.timeoutUs ?? opts.everyMs * 1000;
     this.alert = opts.alert ?? (() => {});
     this.staleAfterUs = opts.staleAfterUs ?? Infinity;
@@ -182,7 +192,7 @@ export class ModelEngine {
     }
     this.inFlight = true;
     this.gatheredTs = now();
-    this.opts.service.infer(this.batch, this.opts.instruments, this.opts.rows, this.opts.width, this.timeoutUs).then(this.answer);
+    this.opts.service.infer(this.batch, this.opts.instruments, this.opts.rows, this.modelWidth, this.timeoutUs).then(this.answer);
   }
 
   /** Marks the signals stale (NaN, one MODEL_STALE alert) when the last answer is too old. */
@@ -196,16 +206,32 @@ export class ModelEngine {
     this.alert({ code: "MODEL_STALE", severity: "critical", context: `version=${this.version || "none"} ${why} age_us=${now - since} stale_after_us=${this.staleAfterUs} errors=${this.errors} last_error=${this.lastError || "none"} (signals withheld: strategies fall back to their rules)` });
   }
 
-  /** Copies the newest `rows` rows of each window into the batch, with no allocation. */
+  /** Copies the newest `rows` rows of each window into the batch (and the time variates), with no allocation. */
   private gather(): void {
     const { instruments, rows, width, context } = this.opts;
     const per = rows * width;
     const b = this.batch;
+    if (this.modelWidth === width) {
+      for (let i = 0; i < instruments; i++) {
+        const c = context(i);
+        const from = c.length - per;
+        const to = i * per;
+        for (let k = 0; k < per; k++) b[to + k] = c[from + k]!;
+      }
+      return;
+    }
+    const mw = this.modelWidth;
+    const tod = timeOfDay(this.opts.now(), this.tod);
     for (let i = 0; i < instruments; i++) {
       const c = context(i);
       const from = c.length - per;
-      const to = i * per;
-      for (let k = 0; k < per; k++) b[to + k] = c[from + k]!;
+      for (let r = 0; r < rows; r++) {
+        const src = from + r * width;
+        const dst = (i * rows + r) * mw;
+        for (let k = 0; k < width; k++) b[dst + k] = c[src + k]!;
+        b[dst + width] = tod[0]!;
+        b[dst + width + 1] = tod[1]!;
+      }
     }
   }
 
