@@ -29,7 +29,7 @@ test.skipIf(!needsTools("admin: model fallback with a killed sidecar", "torch"))
     f = await startPaperFixture({
       strategy: false,
       speed: 5,
-      strategies: [`{ name: follower, plugin: ${JSON.stringify(FOLLOWER)}, instruments: [EURUSD, GBPUSD] }`],
+      strategies: [`{ name: follower, plugin: ${JSON.stringify(FOLLOWER)}, instruments: [EURUSD, GBPUSD], isolate: false }`],
       extraYaml: "models: { mode: sidecar, device: cpu, everyMs: 200, timeoutUs: 400000, staleAfterMs: 30000, model: vol-window@1 }\nfeatures: { instruments: all }\n",
     });
     const fx = f;

@@ -27,7 +27,8 @@ async function kestrel(args: string[], token: string): Promise<{ code: number; o
   return { code, out, err };
 }
 beforeAll(async () => {
-  f = await startPaperFixture({ strategy: false, journal: true, strategies: [`{ name: follower, plugin: ${JSON.stringify(FOLLOWER)}, instruments: [EURUSD, GBPUSD] }`], extraYaml: MODELS });
+  // The follower runs in process (a fixture outside plugins/ would be isolated, and a loaded machine can trip its watchdog).
+  f = await startPaperFixture({ strategy: false, journal: true, strategies: [`{ name: follower, plugin: ${JSON.stringify(FOLLOWER)}, instruments: [EURUSD, GBPUSD], isolate: false }`], extraYaml: MODELS });
 }, 30_000);
 afterAll(async () => {
   // The test stops the session itself (to restart it); this only cleans up after a failure.

@@ -12,6 +12,7 @@ import { tinySetup, type TinySetup } from "./test-support.ts";
 import { buildDataset } from "./dataset/build.ts";
 import { readNpy } from "./dataset/npy.ts";
 import { layoutMismatch, trainModel } from "./train.ts";
+import { evaluateModel, printable } from "./eval/cli.ts";
 import { ITransformerRunner } from "../models/itransformer.ts";
 import { timeOfDay } from "../models/time-variates.ts";
 import { loadConfig } from "../config/load.ts";
@@ -67,6 +68,14 @@ describe.skipIf(!USE)("time-of-day variates", () => {
     }
     expect(changes).toBeGreaterThan(50); // decision times differ: the columns are not constant
   });
+
+  test("eval runs the model and its baselines on windows that carry them", async () => {
+    const { result } = await evaluateModel(cardPath(), { split: "validation", reps: 20 });
+    const r = printable(result);
+    expect(r.model).toBe("vol-window-tiny/t1");
+    expect(r.volWindow.auc).toBeGreaterThan(0.5);
+    expect(Object.keys(r.volWindow.baselines).sort()).toEqual(["ewma", "har", "logistic", "noSkill"]);
+  }, 60_000);
 
   test("the TypeScript forward pass agrees with PyTorch on them", () => {
     const r = ITransformerRunner.load(cardPath());
