@@ -16,7 +16,7 @@ import { call } from "./testing/http.ts";
 import { startPaperFixture, waitFor, type PaperFixture } from "./testing/paper-session.ts";
 
 const FOLLOWER = resolve(import.meta.dir, "../session/fixtures/signal-strategy.ts");
-const MODELS = "models: { mode: in-process, everyMs: 200, model: signal-mlp@1, shadow: { model: vol-window@1, horizonMs: 2000 } }\nfeatures: { instruments: all }\n";
+const MODELS = "models: { mode: in-process, everyMs: 200, model: signal-mlp@1, shadow: { model: vol-window@1, horizonMs: 2000, logEveryMs: 200 } }\nfeatures: { instruments: all }\n";
 
 let f: PaperFixture;
 

@@ -242,6 +242,8 @@ export const DeploymentConfig = Type.Object(
                 mode: Type.Optional(Type.Union([Type.Literal("sidecar"), Type.Literal("in-process")])),
                 /** JSON-lines file of both models' signals each period (default: beside the journal, `<journal>.shadow.jsonl`; none without a journal). */
                 log: Type.Optional(Type.String({ minLength: 1 })),
+                /** Kernel ms between two lines of the shadow log (28 instruments every 100 ms would be ~2.6 GB a day). */
+                logEveryMs: Type.Number({ exclusiveMinimum: 0, default: 1000 }),
                 /** Forward window that scores a signal, kernel ms (the model's horizon). */
                 horizonMs: Type.Number({ exclusiveMinimum: 0, default: 30000 }),
                 /** |signal| from which a sample counts as a trade in the scores. */

@@ -32,6 +32,8 @@ export interface ShadowOptions {
   readonly threshold?: number;
   /** JSON-lines file for the shadow's predictions (none when absent). */
   readonly logPath?: string;
+  /** Kernel µs between two lines of the log (default: every period). */
+  readonly logEveryUs?: number;
   readonly onLogError?: (context: string) => void;
   /** Keeps sampling while this is true (a backtest stops with its market). */
   readonly active?: () => boolean;
@@ -63,6 +65,7 @@ export class ModelSet implements RunningModels {
   private schedule: ((atUs: number, fn: () => void) => void) | null = null;
   private now: (() => number) | null = null;
   private readonly tick = (): void => this.onTick();
+  private nextLogTs = 0;
 
   constructor(
     private readonly a: ModelSlot,
@@ -125,7 +128,10 @@ export class ModelSet implements RunningModels {
     this.scorer!.tick(now, a, b);
     const live = this.live;
     const shadow = this.shadow!;
-    this.log?.record(now, live.ref, shadow.ref, live.models.engine.signals, shadow.models.engine.signals, o.mid2);
+    if (this.log !== null && now >= this.nextLogTs) {
+      this.nextLogTs = now + (o.logEveryUs ?? o.everyUs);
+      this.log.record(now, live.ref, shadow.ref, live.models.engine.signals, shadow.models.engine.signals, o.mid2);
+    }
   }
 
   /**

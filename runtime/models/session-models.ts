@@ -89,6 +89,7 @@ export async function startSessionModels(cfg: ModelsSection, deps: SessionModels
     horizonUs: (cfg.shadow?.horizonMs ?? 30_000) * 1000,
     threshold: cfg.shadow?.threshold ?? 0,
     logPath: shadow === null ? undefined : logPath,
+    logEveryUs: (cfg.shadow?.logEveryMs ?? 1000) * 1000,
     onLogError: (context) => deps.raise("MODEL_SHADOW_LOG_FAILED", "warning", "models:shadow", context),
     active: deps.mode === "backtest" ? () => deps.loop.peekSourceTs() !== Infinity : undefined,
   });
