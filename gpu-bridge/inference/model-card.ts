@@ -19,6 +19,8 @@ export interface ModelCard {
   readonly onnxPath: string;
   /** Absolute path of the msgpack weights the torch sidecar loads. */
   readonly weightsPath: string;
+  /** Variates after the kernels' features the model also reads (e.g. tod_sin, tod_cos); [] when none. */
+  readonly extraVariates: readonly string[];
 }
 
 /** Path of the model card shipped in the repository. */
@@ -44,5 +46,6 @@ export function readModelCard(path = DEFAULT_MODEL_CARD): ModelCard | { code: "I
     outputName: raw.output?.name ?? "signal",
     onnxPath: dir + raw.onnx,
     weightsPath: dir + raw.weights,
+    extraVariates: Array.isArray(raw.extraVariates) ? raw.extraVariates.map(String) : [],
   };
 }

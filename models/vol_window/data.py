@@ -7,16 +7,32 @@ import os
 import numpy as np
 
 SPLITS = {"train": 0, "validation": 1, "test": 2}
+TIME_VARIATES = ["tod_sin", "tod_cos"]
+DAY_US = 86_400_000_000
+
+
+def time_of_day(t_us):
+    """[n, 2] float32 sin and cos of the UTC time of day at decision times t (µs); the same values
+    the runtime's model engine writes (runtime/models/time-variates.ts)."""
+    t = np.asarray(t_us, dtype=np.float64)
+    frac = np.mod(np.mod(t, DAY_US) + DAY_US, DAY_US) / DAY_US
+    return np.stack([np.sin(2 * np.pi * frac), np.cos(2 * np.pi * frac)], axis=1).astype(np.float32)
 
 
 class Dataset:
     """One dataset folder: samples as columns, per-instrument rows, the kernels' layout."""
 
-    def __init__(self, path, rows):
+    def __init__(self, path, rows, time_of_day=False):
         self.path = path
         self.meta = json.load(open(os.path.join(path, "meta.json")))
         self.rows = rows
-        self.width = self.meta["layout"]["width"]
+        self.kernel_width = self.meta["layout"]["width"]
+        # Time-of-day variates, when asked for, are two more columns after the kernels' features.
+        self.extra = TIME_VARIATES if time_of_day else []
+        self.width = self.kernel_width + len(self.extra)
+        self.layout_index = dict(self.meta["layout"]["index"])
+        for k, name in enumerate(self.extra):
+            self.layout_index[name] = self.kernel_width + k
         col = lambda n: np.load(os.path.join(path, f"samples.{n}.npy"))
         self.instrument, self.row, self.t, self.split = col("instrument"), col("row"), col("t"), col("split")
         self.rv, self.high, self.ret_bps, self.direction, self.past_rv = col("rv"), col("high"), col("ret_bps"), col("direction"), col("past_rv")
@@ -33,17 +49,23 @@ class Dataset:
         """[len(idx), rows, width] float32 windows of these samples."""
         out = np.empty((len(idx), self.rows, self.width), dtype=np.float32)
         inst = self.instrument[idx]
+        kw = self.kernel_width
         for i in np.unique(inst):
             sel = np.nonzero(inst == i)[0]
             r = self.row[idx[sel]][:, None] + self.offsets[None, :]
-            out[sel] = self.files[i][r]
+            out[sel, :, :kw] = self.files[i][r]
+        if self.extra:
+            out[:, :, kw:] = time_of_day(self.t[idx])[:, None, :]
         return out
 
     def last_rows(self, idx):
         """[len(idx), width] newest row of each sample's window."""
         out = np.empty((len(idx), self.width), dtype=np.float32)
         inst = self.instrument[idx]
+        kw = self.kernel_width
         for i in np.unique(inst):
             sel = np.nonzero(inst == i)[0]
-            out[sel] = self.files[i][self.row[idx[sel]]]
+            out[sel, :kw] = self.files[i][self.row[idx[sel]]]
+        if self.extra:
+            out[:, kw:] = time_of_day(self.t[idx])
         return out

@@ -151,8 +151,8 @@ def main():
     torch.use_deterministic_algorithms(True)
     t_start = time.time()
 
-    ds = Dataset(job["datasetDir"], mcfg["rows"])
-    layout = ds.meta["layout"]["index"]
+    ds = Dataset(job["datasetDir"], mcfg["rows"], bool(mcfg.get("timeOfDay", False)))
+    layout = ds.layout_index
     kinds = feature_kinds(layout)
     train_idx, val_idx = ds.indices("train"), ds.indices("validation")
     if len(train_idx) == 0 or len(val_idx) == 0:
@@ -256,7 +256,7 @@ def main():
         "output": {"name": "signal", "dtype": "float32", "shape": ["batch", 1], "range": [-1, 1]},
         "outputs": {"signal": "p_vol * (p_long - p_short)", "vol_prob": "calibrated P(high-volatility window in the next H s)",
                     "log_rv": "predicted log realised volatility over the next H s", "direction": "P(short), P(flat), P(long)"},
-        "rows": mcfg["rows"], "width": ds.width, "layout": layout,
+        "rows": mcfg["rows"], "width": ds.width, "layout": layout, "extraVariates": ds.extra,
         "architecture": {"kind": "iTransformer", **mcfg, "parameters": int(params)},
         "training": {**cfg, "epochsRun": len(history), "stoppedEarly": stopped_early, "history": history, "seconds": round(time.time() - t_start, 1),
                      "torch": torch.__version__, "device": "cpu"},

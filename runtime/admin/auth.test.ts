@@ -24,7 +24,8 @@ beforeAll(async () => {
   // "bad" throws on its 3rd quote (before it sends anything), so it is soon quarantined again after each restart.
   f = await startPaperFixture({
     strategies: [`{ name: bad, plugin: ${JSON.stringify(THROWING)}, instruments: [EURUSD], params: { throwOnQuote: 3 } }`],
-    extraYaml: "execution:\n  algos:\n    - { name: iceberg, plugin: iceberg, params: { displaySize: 1000 } }\n",
+    extraYaml: "execution:\n  algos:\n    - { name: iceberg, plugin: iceberg, params: { displaySize: 1000 } }\n" +
+      "models: { mode: in-process, everyMs: 500, model: signal-mlp@1, shadow: { model: vol-window@1 } }\nfeatures: { instruments: all }\n",
   });
   backtest = saveBacktestResult(join(f.dir, "backtests"), "walk", "walk.yaml", summarize(f.session, 1));
   badSignature = await issueToken("admin", 600, "another-key-0123456789abcdef0123456789");
@@ -98,6 +99,9 @@ const SAMPLES: Record<string, Sample> = {
     },
   },
   "POST /api/v1/strategies/{name}/deploy": { path: () => "/api/v1/strategies/obi/deploy", body: () => ({ plugin: "obi-scalper" }) },
+  "GET /api/v1/models": { path: () => "/api/v1/models" },
+  // Each admin call swaps live and shadow (a second promotion undoes the first).
+  "POST /api/v1/models/promote": { path: () => "/api/v1/models/promote", body: () => ({}) },
   "GET /api/v1/backtests": { path: () => "/api/v1/backtests" },
   "GET /api/v1/backtests/{id}": { path: () => `/api/v1/backtests/${backtest}` },
   "GET /api/v1/alerts": { path: () => "/api/v1/alerts?limit=10" },
@@ -165,6 +169,8 @@ describe("every route declares a role and answers 401/403/2xx by credential", ()
     expect(role("PUT /api/v1/risk/limits")).toBe("admin");
     expect(role("POST /api/v1/strategies/{name}/restart")).toBe("admin");
     expect(role("POST /api/v1/strategies/{name}/deploy")).toBe("admin");
+    expect(role("GET /api/v1/models")).toBe("analyst");
+    expect(role("POST /api/v1/models/promote")).toBe("admin");
     expect(role("GET /api/v1/backtests/{id}")).toBe("analyst");
     expect(role("GET /metrics")).toBe("analyst");
   });

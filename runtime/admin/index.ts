@@ -25,6 +25,7 @@ import { alertRoutes } from "./routes/alerts.ts";
 import { backtestRoutes } from "./routes/backtests.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { marketRoutes } from "./routes/markets.ts";
+import { modelRoutes } from "./routes/models.ts";
 import { orderRoutes } from "./routes/orders.ts";
 import { portfolioRoutes } from "./routes/portfolio.ts";
 import { riskRoutes } from "./routes/risk.ts";
@@ -118,6 +119,7 @@ export async function startAdmin(session: Session, run: RealtimeRun, opts: Admin
     ...portfolioRoutes(),
     ...riskRoutes(log),
     ...strategyRoutes(),
+    ...modelRoutes(),
     ...parentRoutes(),
     ...alertRoutes(),
     ...backtestRoutes(opts.backtestsDir ?? resolve(DEFAULT_RESULTS_DIR)),

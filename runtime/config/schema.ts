@@ -226,6 +226,32 @@ export const DeploymentConfig = Type.Object(
           card: Type.Optional(Type.String({ minLength: 1 })),
           /** A registered model, `<name>@<version>` or `<name>@latest` (kestrel model list); wins over `card`. */
           model: Type.Optional(Type.String({ pattern: "^[a-z0-9][a-z0-9-]*@[A-Za-z0-9._-]+$" })),
+          /** Kernel ms without a fresh answer after which signals are withheld (NaN: strategies use their rules) and MODEL_STALE is raised. */
+          staleAfterMs: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+          /**
+           * A candidate model that runs beside the live one on the same windows: its signals are logged
+           * and scored online against the live model's, never traded. An operator promotes it
+           * (POST /api/v1/models/promote, kestrel model promote); the promotion is journaled.
+           */
+          shadow: Type.Optional(
+            Type.Object(
+              {
+                /** A registered model, `<name>@<version>` (kestrel model list). */
+                model: Type.String({ pattern: "^[a-z0-9][a-z0-9-]*@[A-Za-z0-9._-]+$" }),
+                /** Where it runs (default: as the live model). */
+                mode: Type.Optional(Type.Union([Type.Literal("sidecar"), Type.Literal("in-process")])),
+                /** JSON-lines file of both models' signals each period (default: beside the journal, `<journal>.shadow.jsonl`; none without a journal). */
+                log: Type.Optional(Type.String({ minLength: 1 })),
+                /** Kernel ms between two lines of the shadow log (28 instruments every 100 ms would be ~2.6 GB a day). */
+                logEveryMs: Type.Number({ exclusiveMinimum: 0, default: 1000 }),
+                /** Forward window that scores a signal, kernel ms (the model's horizon). */
+                horizonMs: Type.Number({ exclusiveMinimum: 0, default: 30000 }),
+                /** |signal| from which a sample counts as a trade in the scores. */
+                threshold: Type.Number({ minimum: 0, maximum: 1, default: 0 }),
+              },
+              { additionalProperties: false },
+            ),
+          ),
         },
         { additionalProperties: false },
       ),

@@ -48,8 +48,12 @@ export interface CancelRecord {
 /** An operator or safety control. */
 export interface ControlRecord {
   readonly t: "control";
-  /** For "limits", `reason` holds the new limits as JSON: `{ limits, instruments }`; for "funding", `subject` is the instrument's symbol and `reason` the amount in its money units. */
-  readonly kind: "kill" | "release" | "quarantine" | "pause" | "resume" | "limits" | "deploy" | "funding";
+  /**
+   * For "limits", `reason` holds the new limits as JSON: `{ limits, instruments }`; for "funding",
+   * `subject` is the instrument's symbol and `reason` the amount in its money units; for "promote"
+   * (subject "models"), the models after the promotion: `{ live, shadow, from, to, by }`.
+   */
+  readonly kind: "kill" | "release" | "quarantine" | "pause" | "resume" | "limits" | "deploy" | "funding" | "promote";
   readonly subject: string;
   readonly reason: string;
   readonly ts: number;

@@ -50,6 +50,8 @@ export interface SnapshotState {
   limits: string;
   /** Each strategy's state and, when its plugin was deployed while running (hot swap), the plugin reference it runs. */
   strategies: { name: string; state: string; deployed?: string }[];
+  /** The live and shadow models after the last promotion (absent when none was promoted). */
+  models?: { live: string; shadow: string };
   /** Hex SHA-256 over every fill before the snapshot (the core continues a chain from it). */
   fillsHash: string;
   fillCount: number;

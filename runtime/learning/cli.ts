@@ -13,6 +13,9 @@ Commands:
   eval <name@version|card> [--data <config>] [--json] [--html <file>]
                                 metrics with bootstrap 95% intervals against ewma, har, logistic, noSkill
   list [--json]                 models in models/ (shipped) and var/models/ (trained here)
+  live [--url <admin>] [--json] the running session's live and shadow models and their online scores
+  promote [--expect <name@version>] [--url <admin>]
+                                make the shadow model live (admin token in KESTREL_TOKEN; journaled)
   backtest <deployment> [--from <ISO>] [--json]
                                 each strategy of a deployment alone, measured from --from (e.g. the test days)`;
 
@@ -25,7 +28,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   let args;
   try {
-    args = parseArgs(rest, new Set(["data", "html", "split", "reps", "from"]));
+    args = parseArgs(rest, new Set(["data", "html", "split", "reps", "from", "url", "expect"]));
   } catch (err) {
     console.error(`kestrel model ${sub}: ${(err as Error).message}`);
     return 2;
@@ -49,6 +52,10 @@ export async function run(argv: string[]): Promise<number> {
     if (sub === "eval") {
       const { runEval } = await import("./eval/cli.ts");
       return await runEval(args.positionals, args.flags);
+    }
+    if (sub === "live" || sub === "promote") {
+      const { runLive, runPromote } = await import("./promote-cli.ts");
+      return sub === "live" ? await runLive(args.flags) : await runPromote(args.flags);
     }
     if (sub === "backtest") {
       const { runCompare } = await import("./backtest-compare.ts");

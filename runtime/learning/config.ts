@@ -52,6 +52,8 @@ export const ModelConfigSchema = Type.Object(
         layers: Type.Integer({ minimum: 1, maximum: 8, default: 2 }),
         ff: Type.Integer({ minimum: 4, maximum: 2048, default: 64 }),
         dropout: Type.Number({ minimum: 0, maximum: 0.9, default: 0.1 }),
+        /** Two more variates after the kernels' 25: sin and cos of the decision's UTC time of day (the model engine supplies them when serving). */
+        timeOfDay: Type.Boolean({ default: false }),
       },
       { additionalProperties: false },
     ),

@@ -69,12 +69,13 @@ export async function checkOnnxParity(dir: string, onnxFile: string): Promise<On
 }
 
 /** Returns the names that differ between a card's feature layout and the kernels' default layout ("" when equal). */
-export function layoutMismatch(layout: { width: number; index: Record<string, number> } | Record<string, number>, width: number): string {
+export function layoutMismatch(layout: { width: number; index: Record<string, number> } | Record<string, number>, width: number, extra: readonly string[] = []): string {
   const kernels = featureLayout(defaultFeatureConfig(1));
   const index = "index" in layout && typeof layout.index === "object" ? (layout.index as Record<string, number>) : (layout as Record<string, number>);
   const bad = Object.entries(kernels.index).filter(([n, s]) => index[n] !== s).map(([n]) => n);
-  for (const n of Object.keys(index)) if (!(n in kernels.index)) bad.push(n);
-  if (width !== kernels.width) bad.push(`width:${width}!=${kernels.width}`);
+  // Extra variates (time of day) follow the kernels' features, in the card's order.
+  for (const n of Object.keys(index)) if (!(n in kernels.index) && (!extra.includes(n) || index[n] !== kernels.width + extra.indexOf(n))) bad.push(n);
+  if (width !== kernels.width + extra.length) bad.push(`width:${width}!=${kernels.width + extra.length}`);
   return bad.join(",");
 }
 
@@ -105,7 +106,7 @@ export async function trainModel(file: string, opts: TrainOptions = {}): Promise
   }
   const cardPath = join(outDir, `${config.name}.json`);
   const card = JSON.parse(readFileSync(cardPath, "utf8"));
-  const mismatch = layoutMismatch(card.layout, card.width);
+  const mismatch = layoutMismatch(card.layout, card.width, card.extraVariates ?? []);
   if (mismatch !== "") {
     console.error(`MODEL_LAYOUT_MISMATCH: card=${cardPath} features=${mismatch}`);
     return 1;

@@ -7,6 +7,7 @@
 import type { EventLoop } from "../kernel/event-loop.ts";
 import { DEFAULT_MODEL_CARD } from "../../gpu-bridge/inference/index.ts";
 import { ITransformerRunner } from "./itransformer.ts";
+import { extraVariatesOf } from "./time-variates.ts";
 import { ModelEngine } from "./model-engine.ts";
 import { cardLayoutMismatch, type ModelsConfig, type ModelsDeps, type RunningModels } from "./start-models.ts";
 
@@ -37,13 +38,17 @@ export async function backtestModels(cfg: ModelsConfig & { model?: string }, dep
   }
   const runner = ITransformerRunner.load(card, deps.instruments);
   if ("code" in runner) return runner;
-  if (runner.width !== deps.width) return { code: "MODEL_CONFIG_INVALID", context: `model=${runner.version} model_width=${runner.width} kernels_width=${deps.width}` };
+  const extra = extraVariatesOf(JSON.parse(readFileSync(card, "utf8")) as { extraVariates?: unknown });
+  if (!Array.isArray(extra)) return { code: extra.code, context: `model=${runner.version} ${extra.context}` };
+  if (runner.width !== deps.width + extra.length) return { code: "MODEL_CONFIG_INVALID", context: `model=${runner.version} model_width=${runner.width} kernels_width=${deps.width} extra_variates=${extra.length}` };
   const mismatch = deps.layout === undefined ? "" : cardLayoutMismatch(card, deps.layout);
   if (mismatch !== "") return { code: "MODEL_LAYOUT_MISMATCH", context: `model=${runner.version} features=${mismatch}` };
   const engine = ModelEngine.create({
     ...deps,
     rows: runner.rows,
+    timeOfDay: extra.length > 0,
     everyMs: cfg.everyMs,
+    staleAfterUs: cfg.staleAfterUs,
     runSync: runner,
     active: () => loop.peekSourceTs() !== Infinity,
     service: { infer: async () => ({ code: "INFER_FAILED", context: "synchronous model" }) },

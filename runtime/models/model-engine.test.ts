@@ -99,6 +99,47 @@ describe("ModelEngine", () => {
     engine.stop();
   });
 
+  test("a model that stops answering has its signals withheld (NaN) after staleAfterUs with one MODEL_STALE alert; the next answer restores them", async () => {
+    // A real onnxruntime session, released mid-run: its batches fail (INFER_FAILED "Session already disposed").
+    const dying = (await OnnxSignalModel.load(card)) as OnnxSignalModel;
+    let service: InferenceService = new InferenceService({ client: null, model: dying });
+    const clock = kernelTime(0);
+    const alerts: { code: string; severity?: string; context: string }[] = [];
+    const engine = ModelEngine.create(options({ service: { infer: (...a) => service.infer(...a) }, staleAfterUs: 350_000, alert: (e) => alerts.push(e) }, clock)) as ModelEngine;
+    engine.start();
+    const period = async () => {
+      clock.fireNext();
+      await waitFor(() => !engine.status().inFlight, 5_000, "batch answered");
+    };
+    await period(); // t = 100 ms: answered
+    expect(Number.isFinite(engine.signals[0]!)).toBe(true);
+    const good = engine.signals[0]!;
+    await dying.close();
+    await period(); // 200 ms: fails; the last signals stand (100 ms old)
+    await period(); // 300 ms
+    await period(); // 400 ms
+    expect(engine.signals[0]).toBe(good);
+    expect(engine.fallback).toBe(false);
+    expect(alerts.map((a) => a.code)).toEqual(["MODEL_BATCH_FAILED"]);
+    await period(); // 500 ms: the last answer (gathered at 100 ms) is 400 ms old > 350 ms
+    expect(engine.fallback).toBe(true);
+    expect([...engine.signals].every(Number.isNaN)).toBe(true);
+    expect(alerts.map((a) => a.code)).toEqual(["MODEL_BATCH_FAILED", "MODEL_STALE"]);
+    expect(alerts[1]).toMatchObject({ severity: "critical" });
+    expect(alerts[1]!.context).toContain("last_error=INFER_FAILED");
+    await period(); // still failing: no second alert, still withheld
+    expect(alerts).toHaveLength(2);
+    expect(Number.isNaN(engine.signals[0]!)).toBe(true);
+    // A working model again (as after a restart of the service): the next answer restores the signals.
+    service = new InferenceService({ client: null, model });
+    await period();
+    expect(engine.fallback).toBe(false);
+    expect(Number.isFinite(engine.signals[0]!)).toBe(true);
+    expect(alerts.map((a) => a.code)).toEqual(["MODEL_BATCH_FAILED", "MODEL_STALE", "MODEL_RESTORED"]);
+    expect(alerts[2]).toMatchObject({ severity: "info" });
+    engine.stop();
+  });
+
   test.skipIf(!needsTools("models: engine on the sidecar", "torch"))("takes its signals from the supervised sidecar, the same as in-process within float32 tolerance", async () => {
     using dir = tempSegmentDir();
     const alerts: string[] = [];

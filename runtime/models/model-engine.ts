@@ -13,6 +13,7 @@
  * if ("code" in engine) ...; engine.start();  // later: engine.signals[i], engine.status(), engine.stop()
  */
 import type { InferAnswer, InferError } from "../../gpu-bridge/inference/index.ts";
+import { TIME_VARIATES, timeOfDay } from "./time-variates.ts";
 
 /** What the engine needs from an inference service. */
 export interface SignalInference {
@@ -25,8 +26,13 @@ export interface ModelEngineOptions {
   readonly instruments: number;
   /** Newest rows of the context window the model reads (the model card's `rows`). */
   readonly rows: number;
-  /** Features per row (the kernels' layout width; must equal the model card's `width`). */
+  /** Features per row of the kernels' context windows (the kernels' layout width). */
   readonly width: number;
+  /**
+   * Append the time-of-day variates (tod_sin, tod_cos of the gather's kernel time) to every row,
+   * after the kernels' features: the model then reads rows of `width + 2` (its card's width).
+   */
+  readonly timeOfDay?: boolean;
   /** The instrument's context window: contextLength x width float32, oldest row first. */
   readonly context: (instrument: number) => Float32Array;
   /** Kernel time in integer microseconds. */
@@ -37,7 +43,14 @@ export interface ModelEngineOptions {
   readonly everyMs: number;
   /** Deadline of one batch in wall microseconds (default: the period). */
   readonly timeoutUs?: number;
-  readonly alert?: (e: { code: string; context: string }) => void;
+  readonly alert?: (e: { code: string; context: string; severity?: "info" | "warning" | "critical" }) => void;
+  /**
+   * Kernel µs without a fresh answer after which the signals are stale: they become NaN, so
+   * strategies fall back to their rules, and MODEL_STALE is raised; the next answer restores them
+   * (MODEL_RESTORED). Default: never (a replay sped up 50x on a loaded machine would trip any fixed
+   * figure); deployments set `models.staleAfterMs` (the shipped ones: 30 s, the model's horizon).
+   */
+  readonly staleAfterUs?: number;
   /**
    * A synchronous model (the TypeScript forward pass): when given, each tick's batch is computed at
    * once and its signals written before the tick returns (a backtest, which never yields, needs this).
@@ -76,8 +89,15 @@ export class ModelEngine {
   /** The latest signal per instrument, in [-1, 1]; NaN before the first answer. */
   readonly signals: Float64Array;
   private readonly batch: Float32Array;
+  /** Columns per row of the batch the model reads (the kernels' width, plus the time variates). */
+  private readonly modelWidth: number;
+  private readonly tod = new Float32Array(2);
   private readonly timeoutUs: number;
-  private readonly alert: (e: { code: string; context: string }) => void;
+  private readonly alert: NonNullable<ModelEngineOptions["alert"]>;
+  private readonly staleAfterUs: number;
+  private startedTs = NaN;
+  /** True while the signals are stale or missing after start (they read NaN; strategies use their rules). */
+  fallback = false;
   private readonly tick = (): void => this.onTick();
   private readonly answer = (r: InferAnswer | InferError): void => this.onAnswer(r);
   private source: ModelEngineStatus["source"] = "none";
@@ -94,9 +114,11 @@ export class ModelEngine {
 
   private constructor(private readonly opts: ModelEngineOptions) {
     this.signals = new Float64Array(opts.instruments).fill(NaN);
-    this.batch = new Float32Array(opts.instruments * opts.rows * opts.width);
+    this.modelWidth = opts.width + (opts.timeOfDay === true ? TIME_VARIATES.length : 0);
+    this.batch = new Float32Array(opts.instruments * opts.rows * this.modelWidth);
     this.timeoutUs = opts.timeoutUs ?? opts.everyMs * 1000;
     this.alert = opts.alert ?? (() => {});
+    this.staleAfterUs = opts.staleAfterUs ?? Infinity;
   }
 
   /** Validates the options once; returns the engine (not started) or an error value. */
@@ -106,6 +128,7 @@ export class ModelEngine {
     if (!Number.isInteger(opts.rows) || opts.rows < 1 || !Number.isInteger(opts.width) || opts.width < 1) return bad(`rows=${opts.rows} width=${opts.width}`);
     if (!(opts.everyMs > 0)) return bad(`everyMs=${opts.everyMs}`);
     if (opts.timeoutUs !== undefined && !(opts.timeoutUs > 0)) return bad(`timeoutUs=${opts.timeoutUs}`);
+    if (opts.staleAfterUs !== undefined && !(opts.staleAfterUs > 0)) return bad(`staleAfterUs=${opts.staleAfterUs}`);
     for (let i = 0; i < opts.instruments; i++) {
       const c = opts.context(i);
       if (c.length % opts.width !== 0 || c.length < opts.rows * opts.width) {
@@ -119,6 +142,7 @@ export class ModelEngine {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.startedTs = this.opts.now();
     this.opts.schedule(this.opts.now() + this.opts.everyMs * 1000, this.tick);
   }
 
@@ -146,6 +170,7 @@ export class ModelEngine {
     if (!this.running) return;
     const { now, schedule, everyMs } = this.opts;
     if (this.opts.active === undefined || this.opts.active()) schedule(now() + everyMs * 1000, this.tick);
+    this.checkStale(now());
     if (this.inFlight) {
       this.skipped++;
       return;
@@ -162,23 +187,51 @@ export class ModelEngine {
       this.latencyUs = (Bun.nanoseconds() - t0) / 1000;
       this.ts = now();
       this.batches++;
+      this.restored();
       return;
     }
     this.inFlight = true;
     this.gatheredTs = now();
-    this.opts.service.infer(this.batch, this.opts.instruments, this.opts.rows, this.opts.width, this.timeoutUs).then(this.answer);
+    this.opts.service.infer(this.batch, this.opts.instruments, this.opts.rows, this.modelWidth, this.timeoutUs).then(this.answer);
   }
 
-  /** Copies the newest `rows` rows of each window into the batch, with no allocation. */
+  /** Marks the signals stale (NaN, one MODEL_STALE alert) when the last answer is too old. */
+  private checkStale(now: number): void {
+    if (this.fallback) return;
+    const since = Number.isNaN(this.ts) ? this.startedTs : this.ts;
+    if (now - since <= this.staleAfterUs) return;
+    this.fallback = true;
+    this.signals.fill(NaN);
+    const why = Number.isNaN(this.ts) ? "no answer since start" : `last answer ts=${this.ts}`;
+    this.alert({ code: "MODEL_STALE", severity: "critical", context: `version=${this.version || "none"} ${why} age_us=${now - since} stale_after_us=${this.staleAfterUs} errors=${this.errors} last_error=${this.lastError || "none"} (signals withheld: strategies fall back to their rules)` });
+  }
+
+  /** Copies the newest `rows` rows of each window into the batch (and the time variates), with no allocation. */
   private gather(): void {
     const { instruments, rows, width, context } = this.opts;
     const per = rows * width;
     const b = this.batch;
+    if (this.modelWidth === width) {
+      for (let i = 0; i < instruments; i++) {
+        const c = context(i);
+        const from = c.length - per;
+        const to = i * per;
+        for (let k = 0; k < per; k++) b[to + k] = c[from + k]!;
+      }
+      return;
+    }
+    const mw = this.modelWidth;
+    const tod = timeOfDay(this.opts.now(), this.tod);
     for (let i = 0; i < instruments; i++) {
       const c = context(i);
       const from = c.length - per;
-      const to = i * per;
-      for (let k = 0; k < per; k++) b[to + k] = c[from + k]!;
+      for (let r = 0; r < rows; r++) {
+        const src = from + r * width;
+        const dst = (i * rows + r) * mw;
+        for (let k = 0; k < width; k++) b[dst + k] = c[src + k]!;
+        b[dst + width] = tod[0]!;
+        b[dst + width + 1] = tod[1]!;
+      }
     }
   }
 
@@ -201,5 +254,12 @@ export class ModelEngine {
     this.latencyUs = r.latencyUs;
     this.ts = this.gatheredTs;
     this.batches++;
+    this.restored();
+  }
+
+  private restored(): void {
+    if (!this.fallback) return;
+    this.fallback = false;
+    this.alert({ code: "MODEL_RESTORED", severity: "info", context: `version=${this.version} source=${this.source} latency_us=${this.latencyUs}` });
   }
 }

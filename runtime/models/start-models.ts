@@ -13,6 +13,7 @@ import type { SidecarSupervisor } from "../../gpu-bridge/shm/supervisor.ts";
 import { readFileSync } from "node:fs";
 import type { FeatureLayout } from "../../kernels-wasm/index.ts";
 import { ModelEngine, type ModelEngineOptions } from "./model-engine.ts";
+import { extraVariatesOf, TIME_VARIATES } from "./time-variates.ts";
 
 /** The `models:` section of a deployment. */
 export interface ModelsConfig {
@@ -27,6 +28,10 @@ export interface ModelsConfig {
   readonly card?: string;
   /** Sidecar segment file (default /dev/shm/kestrel-infer-<pid>). */
   readonly segmentPath?: string;
+  /** Kernel µs without a fresh answer after which signals are withheld (see ModelEngineOptions). */
+  readonly staleAfterUs?: number;
+  /** Leave the engine unstarted (the caller starts it, e.g. at the market's first event). */
+  readonly deferStart?: boolean;
 }
 
 /** What the session hands the models (with the kernels' layout, a card that states its layout is checked against it). */
@@ -43,7 +48,9 @@ export function cardLayoutMismatch(cardPath: string, layout: FeatureLayout): str
   }
   if (stated === undefined || typeof stated !== "object") return "";
   const bad = Object.entries(layout.index).filter(([n, slot]) => stated![n] !== slot).map(([n]) => n);
-  for (const n of Object.keys(stated)) if (!(n in layout.index)) bad.push(n);
+  // Extra variates (time of day) sit after the kernels' features, where the model engine writes them.
+  const extra = new Set(TIME_VARIATES as readonly string[]);
+  for (const n of Object.keys(stated)) if (!(n in layout.index) && !(extra.has(n) && stated[n] === layout.width + TIME_VARIATES.indexOf(n as (typeof TIME_VARIATES)[number]))) bad.push(n);
   return bad.join(",");
 }
 
@@ -61,8 +68,10 @@ export interface RunningModels {
 export async function startModels(cfg: ModelsConfig, deps: ModelsDeps): Promise<RunningModels | { code: string; context: string }> {
   const card = readModelCard(cfg.card ?? DEFAULT_MODEL_CARD);
   if ("code" in card) return card;
-  if (card.width !== deps.width) {
-    return { code: "MODEL_CONFIG_INVALID", context: `model=${card.version} model_width=${card.width} kernels_width=${deps.width}` };
+  const extra = extraVariatesOf(card);
+  if (!Array.isArray(extra)) return { code: extra.code, context: `model=${card.version} ${extra.context}` };
+  if (card.width !== deps.width + extra.length) {
+    return { code: "MODEL_CONFIG_INVALID", context: `model=${card.version} model_width=${card.width} kernels_width=${deps.width} extra_variates=${extra.length}` };
   }
   const mismatch = deps.layout === undefined ? "" : cardLayoutMismatch(cfg.card ?? DEFAULT_MODEL_CARD, deps.layout);
   if (mismatch !== "") return { code: "MODEL_LAYOUT_MISMATCH", context: `model=${card.version} features=${mismatch}` };
@@ -81,12 +90,12 @@ export async function startModels(cfg: ModelsConfig, deps: ModelsDeps): Promise<
     service = new InferenceService({ client: null, model, onAlert: deps.alert });
     stopService = () => model.close();
   }
-  const engine = ModelEngine.create({ ...deps, service, rows: card.rows, everyMs: cfg.everyMs, timeoutUs: cfg.timeoutUs });
+  const engine = ModelEngine.create({ ...deps, service, rows: card.rows, timeOfDay: extra.length > 0, everyMs: cfg.everyMs, timeoutUs: cfg.timeoutUs, staleAfterUs: cfg.staleAfterUs });
   if ("code" in engine) {
     await stopService();
     return engine;
   }
-  engine.start();
+  if (cfg.deferStart !== true) engine.start();
   return {
     engine,
     service,

@@ -41,7 +41,7 @@ import { TradingCore } from "./trading-core.ts";
 import { logLine } from "./log.ts";
 import { TickRecorder } from "../store/recorder.ts";
 import type { SidecarsConfig, SidecarsHandle } from "../sidecars/types.ts";
-import type { RunningModels } from "../models/start-models.ts";
+import type { ModelSet } from "../models/model-set.ts";
 import { attachRecorder } from "../store/session-recording.ts";
 import { deploymentVenues, instrumentsNamed, isMultiVenue, multiVenueInstruments, primaryVenueName, venueLimitOverrides, venueProblems } from "./venues/deployment-venues.ts";
 import { attachVenues, type VenueSet } from "./venues/attach-venues.ts";
@@ -112,8 +112,8 @@ export interface Session {
   readonly feed: PushSource;
   /** The accelerator sidecars, when the deployment has them. */
   readonly sidecars: SidecarsHandle | null;
-  /** The model engine, when the deployment runs a model in real time. */
-  readonly models: RunningModels | null;
+  /** The models (live, and a shadow when configured), when the deployment runs a model. */
+  readonly models: ModelSet | null;
   /** Deploys another version of a strategy's plugin while the session runs (hot swap, journaled); null on success, else why. */
   deployPlugin(strategy: string, ref: string, orders: "hand-over" | "cancel", by: string): Promise<string | null>;
   /** The venues (one, or several behind one adapter) and the consolidated book. */
@@ -288,7 +288,7 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
   const limits = resolveLimits(instruments, config.risk.limits, venueLimitOverrides(config, instruments));
   const books = new L1Books(instruments.length);
   let core!: TradingCore;
-  let models: RunningModels | null = null;
+  let models: ModelSet | null = null;
   // How a venue's pushed market data is stamped and woken up; the real-time runner replaces both.
   const arrival: ArrivalHooks = { now: () => loop.clock.now(), kick: () => {} };
   const riskRules: RiskRule[] = [];
@@ -614,52 +614,41 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
   // Models: all instruments' context windows in one batch every period, answers applied when they
   // come back. A backtest never yields to the loop, so its asynchronous answers could not arrive:
   // there a model with TypeScript weights runs synchronously at each period (models/vol_window).
-  if (config.models !== undefined && mode === "backtest") {
-    const { backtestModels } = await import("../models/backtest-models.ts");
-    const syncModels = await backtestModels(config.models, {
+  // A shadow model, when configured, runs beside the live one, scored and logged, never traded.
+  if (config.models !== undefined) {
+    const { startSessionModels } = await import("../models/session-models.ts");
+    const set = await startSessionModels(config.models, {
+      mode,
+      loop,
       instruments: instruments.length,
       width: features.kernels.layout.width,
       layout: features.kernels.layout,
       context: (i: number) => features.kernels.context(i),
       now: () => loop.clock.now(),
       schedule: (at: number, fn: () => void) => loop.schedule(at, fn),
-      alert: (e: { code: string; context: string }) => alerts.raise(loop.clock.now(), e.code, "warning", "models", e.context),
-    }, loop);
-    if (syncModels !== null && "code" in syncModels) throw new DeploymentError([`models: ${syncModels.code}: ${syncModels.context}`]);
-    models = syncModels;
-  }
-  if (config.models !== undefined && mode !== "backtest") {
-    const { startModels } = await import("../models/index.ts");
-    let card = config.models.card;
-    if (config.models.model !== undefined) {
-      const { resolveModel } = await import("../learning/registry.ts");
-      try {
-        card = resolveModel(config.models.model).path;
-      } catch (err) {
-        throw new DeploymentError([`models.model: ${(err as Error).message}`]);
-      }
-    }
-    const running = await startModels(
-      { mode: config.models.mode, everyMs: config.models.everyMs, timeoutUs: config.models.timeoutUs, device: config.models.device, card },
-      {
-        instruments: instruments.length,
-        width: features.kernels.layout.width,
-        layout: features.kernels.layout,
-        context: (i: number) => features.kernels.context(i),
-        now: () => loop.clock.now(),
-        schedule: (at: number, fn: () => void) => loop.schedule(at, fn),
-        alert: (e: { code: string; context: string }) => alerts.raise(loop.clock.now(), e.code, "warning", "models", e.context),
+      raise: (code, severity, subject, context) => void alerts.raise(loop.clock.now(), code, severity, subject, context),
+      mid2: (i: number) => {
+        const b = core.books.books[i]!;
+        return b.valid ? b.mid2 : 0;
       },
-    );
-    if ("code" in running) throw new DeploymentError([`models: ${running.code}: ${running.context}`]);
-    models = running;
-    started.push(() => running.stop());
-    const engine = running.engine;
-    core.modelCause = () => {
-      const st = engine.status();
-      return st.version === "" ? "" : `${st.version}@${st.ts}`;
-    };
-    engine.start();
+      journalPath,
+      promoted: core.promotedModels,
+    });
+    if (set !== null && "code" in set) throw new DeploymentError([`models: ${set.code}: ${set.context}`]);
+    models = set;
+    if (set !== null) {
+      started.push(() => set.stop());
+      if (mode !== "backtest") {
+        core.modelCause = () => {
+          const st = set.engine.status();
+          return st.version === "" ? "" : `${st.version}@${st.ts}`;
+        };
+      }
+      // The models start with the market (kernel time before its first event means nothing), or at
+      // once for a venue's own feed; a backtest's synchronous engines run at each period from then.
+      const first = loop.peekSourceTs();
+      loop.schedule(Number.isFinite(first) ? first : loop.clock.now(), () => set.start((at, fn) => loop.schedule(at, fn), () => loop.clock.now()));
+    }
   }
   if (recorder !== null && config.store !== undefined) {
     const store = config.store;

@@ -402,6 +402,16 @@ export class TradingCore implements MarketSink {
     return null;
   }
 
+  /** The live and shadow model references after the last promotion (restored from the journal; a restart starts them so). */
+  promotedModels: { live: string; shadow: string } | null = null;
+
+  /** Journals and announces a model promotion (the model set has already swapped live and shadow). */
+  modelPromoted(live: string, shadow: string, by: string): void {
+    this.promotedModels = { live, shadow };
+    this.journal?.append({ t: "control", kind: "promote", subject: "models", reason: JSON.stringify({ live, shadow, from: shadow, to: live, by }), ts: this.now() });
+    this.alerts.raise(this.now(), "MODEL_PROMOTED", "info", "models", `live=${live} (was ${shadow}, now the shadow) by=${by}`);
+  }
+
   /** Pauses or resumes a strategy; false when there is no such strategy or it is quarantined. */
   setPaused(strategy: string, paused: boolean, by: string): boolean {
     const slot = this.host.get(strategy);
@@ -497,6 +507,7 @@ export class TradingCore implements MarketSink {
       }),
       fillsHash: this.fillsHash(),
       fillCount: this.portfolio.fillCount,
+      ...(this.promotedModels === null ? {} : { models: { ...this.promotedModels } }),
     };
   }
 
@@ -536,6 +547,7 @@ export class TradingCore implements MarketSink {
       if (slot !== undefined) slot.state = st.state as typeof slot.state;
       if (st.deployed !== undefined) this.deployed.set(st.name, st.deployed);
     }
+    if (s.models !== undefined) this.promotedModels = { ...s.models };
     this.fillsHasher = new Bun.CryptoHasher("sha256").update(`snapshot:${s.fillsHash};`);
   }
 
@@ -584,6 +596,10 @@ export class TradingCore implements MarketSink {
             const inst = this.instruments.find((x) => x.symbol === r.subject);
             if (inst === undefined) throw new Error(`JOURNAL_CORRUPT: funding on unknown instrument ${r.subject}`);
             this.portfolio.applyFunding(inst.id, Number(r.reason));
+          }
+          else if (r.kind === "promote") {
+            const m = JSON.parse(r.reason) as { live: string; shadow: string };
+            this.promotedModels = { live: m.live, shadow: m.shadow };
           }
           else {
             const slot = this.host.get(r.subject);

@@ -24,6 +24,8 @@ export const ADMIN_CODES = {
   ADMIN_STRATEGY_NOT_QUARANTINED: { status: 409, meaning: "only a quarantined strategy can be restarted" },
   ADMIN_RESTART_FAILED: { status: 409, meaning: "the strategy threw again while restarting; it stays quarantined" },
   ADMIN_DEPLOY_FAILED: { status: 409, meaning: "the new plugin version could not be loaded or started; the old version keeps running" },
+  ADMIN_NO_SHADOW_MODEL: { status: 409, meaning: "the deployment runs no shadow model (models.shadow), so there is nothing to promote" },
+  ADMIN_PROMOTE_MISMATCH: { status: 409, meaning: "the body's `expect` does not name the current shadow model (someone promoted in between?); nothing changed" },
   ADMIN_RATE_LIMITED: { status: 429, meaning: "this token sent more than its rate; the kill switch routes are exempt" },
   ADMIN_INTERNAL: { status: 500, meaning: "a handler threw (a bug); the message says what" },
   ADMIN_NOT_READY: { status: 503, meaning: "some instrument has no quote yet" },

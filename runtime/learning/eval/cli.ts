@@ -34,7 +34,10 @@ export async function evaluateModel(ref: string, o: EvalOptions = {}): Promise<{
   const datasetDir = resolve(mc.config.dataset.out);
   if (!existsSync(join(datasetDir, "meta.json"))) throw new Error(`MODEL_DATASET_MISSING: dataset=${datasetDir} (run: kestrel model dataset ${configFile})`);
   const meta = JSON.parse(readFileSync(join(datasetDir, "meta.json"), "utf8"));
-  if (JSON.stringify(meta.layout.index) !== JSON.stringify(card.layout.index ?? card.layout)) throw new Error(`MODEL_LAYOUT_MISMATCH: model=${ref} dataset=${datasetDir}`);
+  // The card's layout is the dataset's (the kernels') plus its extra variates (time of day), which the evaluator computes.
+  const extra = new Set<string>(card.extraVariates ?? []);
+  const kernelSlots = Object.fromEntries(Object.entries((card.layout.index ?? card.layout) as Record<string, number>).filter(([n]) => !extra.has(n)));
+  if (JSON.stringify(meta.layout.index) !== JSON.stringify(kernelSlots)) throw new Error(`MODEL_LAYOUT_MISMATCH: model=${ref} dataset=${datasetDir}`);
   const split = o.split ?? "test";
   const outDir = resolve("var/evals");
   mkdirSync(outDir, { recursive: true });
