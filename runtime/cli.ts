@@ -33,6 +33,7 @@ Commands:
   cluster up <config> run a cluster deployment: shards over NATS JetStream (kestrel cluster --help)
   schema              write configs/kestrel.schema.json, the deployment JSON Schema for editors
   model <subcommand>  datasets, training, evaluation and the model registry (kestrel model --help)
+  rl <subcommand>     the execution agent: PPO training in the simulator, evaluation (kestrel rl --help)
   audit verify <d|f>  check the hash-chained audit log of a deployment or file (kestrel audit --help)
 
 Run 'kestrel <command> --help' for a command's options.`,
@@ -93,6 +94,10 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === "model") {
     const { run } = await import("./learning/cli.ts");
+    return run(rest);
+  }
+  if (command === "rl") {
+    const { run } = await import("./learning/rl/cli.ts");
     return run(rest);
   }
   if (command === "audit") {
