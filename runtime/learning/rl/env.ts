@@ -171,6 +171,11 @@ export class ExecutionEnv implements ExecutionPort {
     return this.stepDecoded(decodeAction(raw, rawOffset, this.spec, this.action), obs, obsOffset);
   }
 
+  /** Decodes a raw action with this environment's bounds. */
+  decode(raw: ArrayLike<number>, out: ExecutionAction): ExecutionAction {
+    return decodeAction(raw, 0, this.spec, out);
+  }
+
   /** Same as `step` with an action already decoded (baselines). */
   stepDecoded(a: ExecutionAction, obs: Float32Array, obsOffset = 0): number {
     const ep = this.episode;
