@@ -9,7 +9,7 @@
  * and registered (`<name>@<version>` in `kestrel model list`).
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as ort from "onnxruntime-node";
 import { MlpPolicy } from "../../../plugins/sdk/mlp-policy.ts";
@@ -87,7 +87,7 @@ export async function trainPolicy(file: string, opts: RlTrainOptions = {}): Prom
   const layout = observationLayout(tape.featureNames);
   const job = {
     name: config.name, version, outDir, learner: L, obsDim: layout.width, actionDim: ACTION_DIM, featureNames: tape.featureNames, obsNames: layout.names,
-    envSpec: lc.spec, trainDays: config.env.trainDays, evalDays: config.env.evalDays, deployment: lc.deployment, configFile: lc.file,
+    envSpec: lc.spec, trainDays: config.env.trainDays, evalDays: config.env.evalDays, deployment: relative(process.cwd(), lc.deployment), configFile: relative(process.cwd(), lc.file),
   };
   const jobFile = join(outDir, "job.json");
   writeFileSync(jobFile, JSON.stringify(job, null, 2));
