@@ -89,7 +89,8 @@ export function bootstrapMean(xs: readonly number[], reps: number, seed: number)
 }
 
 /** Summarises outcomes: mean shortfall with its interval, total P&L, entered share, drawdown of cumulative P&L. */
-export function summarise(o: readonly EpisodeOutcome[], quantity: number, money: number, reps: number, seed: number): RlEvalSummary {
+export function summarise(o: readonly EpisodeOutcome[], quantity: number, decimals: number, reps: number, seed: number): RlEvalSummary {
+  const money = (units: number) => Number((units / 10 ** decimals).toFixed(decimals));
   const sf = o.map((e) => e.shortfallBps);
   let cum = 0, peak = 0, dd = 0;
   for (const e of o) {
@@ -101,9 +102,9 @@ export function summarise(o: readonly EpisodeOutcome[], quantity: number, money:
   return {
     shortfallBps: mean(sf),
     shortfallBpsCi: bootstrapMean(sf, reps, seed),
-    pnl: cum * money,
+    pnl: money(cum),
     fillRate: entered / (quantity * Math.max(1, o.length)),
-    maxDrawdown: dd * money,
+    maxDrawdown: money(dd),
   };
 }
 
@@ -122,7 +123,7 @@ export function evaluatePolicy(policyName: string, cardPath: string, tape: Marke
     limitOffset: (_e, _k, _o, a) => Object.assign(a, { sizeFraction: 1, offsetTicks: o.offsetTicks, stopTicks: 0 }),
     twap: (_e, k, _o, a) => Object.assign(a, { sizeFraction: (k + 1) / spec.steps, offsetTicks: -1, stopTicks: 0 }),
   };
-  const money = 10 ** -moneyDecimals(tape.instrument);
+  const money = moneyDecimals(tape.instrument);
   const outcomes: Record<string, EpisodeOutcome[]> = {};
   const summary: Record<string, RlEvalSummary> = {};
   for (const [name, p] of Object.entries(players)) {
