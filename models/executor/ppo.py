@@ -1,18 +1,6 @@
-"""PPO learner for the execution agent (clipped objective, GAE, entropy bonus).
-
-Runs as the learner process of `kestrel rl train`: the TypeScript driver steps the vectorised
-environment with the policy this process writes, and hands back rollouts as .npy files. The
-conversation is one JSON line each way on stdin/stdout:
-
-  learner -> driver  {"policy": "<policy json>", "iteration": k}          (the policy to roll out)
-  driver  -> learner {"rollout": "<dir>", "iteration": k, "episodes": {...}}
-  learner -> driver  {"iteration": k, "metrics": {...}, "policy": "<next policy json>"}
-  driver  -> learner {"export": true}  ->  {"card": "<card json>"}     (ONNX + card, at the end)
-
-Offline (a machine with only Python, e.g. a lent GPU): `ppo.py <job.json> --offline <rollouts dir>`
-runs the updates on recorded rollouts (rollout-<k>/) without the environment.
-Seeded and resumable: `--resume` continues from the newest checkpoint.pt in the job's folder.
-"""
+"""PPO learner for the execution agent (clipped objective, GAE, entropy bonus, KL early stop),
+and what the other learners share: observation normalisation, MLPs, the policy file, the card.
+Driven by learn.py."""
 import json
 import math
 import os
@@ -91,13 +79,14 @@ def normalise(obs, norm):
     return np.clip((obs - norm.mean) / norm.std(), -OBS_CLIP, OBS_CLIP).astype(np.float32)
 
 
-def write_policy(path, ac, norm, extra=None):
+def write_policy(path, actor, log_std, norm, extra=None, last="linear"):
+    """Writes the policy file the TypeScript side runs: normalisation, dense layers, exploration log-std."""
     layers = []
-    lin = [m for m in ac.actor if isinstance(m, nn.Linear)]
+    lin = [m for m in actor if isinstance(m, nn.Linear)]
     for k, m in enumerate(lin):
-        layers.append({"w": m.weight.detach().double().flatten().tolist(), "b": m.bias.detach().double().tolist(), "act": "linear" if k == len(lin) - 1 else "tanh"})
+        layers.append({"w": m.weight.detach().double().flatten().tolist(), "b": m.bias.detach().double().tolist(), "act": last if k == len(lin) - 1 else "tanh"})
     p = {"obsDim": int(norm.mean.shape[0]), "actionDim": int(lin[-1].out_features), "obsMean": norm.mean.tolist(), "obsStd": norm.std().tolist(), "obsClip": OBS_CLIP,
-         "layers": layers, "logStd": ac.log_std.detach().double().tolist()}
+         "layers": layers, "logStd": [float(v) for v in log_std]}
     if extra:
         p.update(extra)
     tmp = path + ".tmp"
@@ -147,7 +136,7 @@ class Learner:
             np.random.set_state(s["np_rng"])
 
     def policy_path(self):
-        return write_policy(os.path.join(self.out, f"policy-{self.iteration:05d}.json"), self.ac, self.norm)
+        return write_policy(os.path.join(self.out, f"policy-{self.iteration:05d}.json"), self.ac.actor, self.ac.log_std.detach().tolist(), self.norm)
 
     def checkpoint(self):
         tmp = os.path.join(self.out, "checkpoint.pt.tmp")
@@ -221,62 +210,30 @@ class Learner:
         return stats
 
     def export(self):
-        name, version = self.job["name"], self.job["version"]
-        onnx_name = f"{name}.onnx"
-        m = Exported(self.ac, self.norm.mean, self.norm.std()).eval()
-        sample = torch.zeros(1, self.job["obsDim"])
-        torch.onnx.export(m, (sample,), os.path.join(self.out, onnx_name), input_names=["obs"], output_names=["action", "value"], opset_version=17,
-                          dynamic_axes={"obs": {0: "batch"}, "action": {0: "batch"}, "value": {0: "batch"}})
-        # Parity sample: observations spread like the last rollouts', with torch's outputs.
-        g = np.random.RandomState(0)
-        probe = (self.norm.mean + self.norm.std() * g.randn(64, self.job["obsDim"])).astype(np.float32)
-        with torch.no_grad():
-            pa, pv = m(torch.from_numpy(probe))
-        card = {
-            "name": name, "registryVersion": version, "version": f"{name}/{version}", "kind": "rl-policy", "algorithm": "ppo",
-            "onnx": onnx_name, "rows": 1, "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "featureNames": self.job["featureNames"], "obsNames": self.job["obsNames"], "env": self.job["envSpec"],
-            "trainDays": self.job["trainDays"], "evalDays": self.job["evalDays"], "deployment": self.job["deployment"],
-            "config": self.job["configFile"], "learner": self.L, "iterations": self.iteration, "history": self.history,
-            "metrics": self.history[-1] if self.history else {},
-            "parity": {"obs": probe.tolist(), "action": pa.numpy().tolist(), "value": pv.numpy().reshape(-1).tolist()},
-        }
-        path = os.path.join(self.out, f"{name}.json")
-        write_policy(path, self.ac, self.norm, card)
-        return path
+        return export_card(self, Exported(self.ac, self.norm.mean, self.norm.std()).eval(), self.ac.actor, self.ac.log_std.detach().tolist(), "linear")
 
 
-def send(obj):
-    sys.stdout.write(json.dumps(obj) + "\n")
-    sys.stdout.flush()
-
-
-def main():
-    args = sys.argv[1:]
-    job = json.load(open(args[0]))
-    learner = Learner(job, "--resume" in args)
-    if "--offline" in args:
-        rdir = args[args.index("--offline") + 1]
-        k = learner.iteration
-        while os.path.isdir(os.path.join(rdir, f"rollout-{k:05d}")):
-            ep = json.load(open(os.path.join(rdir, f"rollout-{k:05d}", "episodes.json")))
-            stats = learner.update(os.path.join(rdir, f"rollout-{k:05d}"), ep)
-            send({"iteration": learner.iteration, "metrics": stats})
-            k += 1
-        learner.checkpoint()
-        send({"card": learner.export()})
-        return
-    send({"policy": learner.policy_path(), "iteration": learner.iteration})
-    for line in sys.stdin:
-        msg = json.loads(line)
-        if msg.get("export"):
-            send({"card": learner.export()})
-            continue
-        if msg.get("stop"):
-            break
-        stats = learner.update(msg["rollout"], msg.get("episodes", {}))
-        send({"iteration": learner.iteration, "metrics": stats, "policy": learner.policy_path()})
-
-
-if __name__ == "__main__":
-    main()
+def export_card(lr, exported, actor, log_std, last):
+    """Exports ONNX (opset 17: obs -> action, value) and writes the card with PyTorch's outputs on probes."""
+    job = lr.job
+    name, version = job["name"], job["version"]
+    onnx_name = f"{name}.onnx"
+    sample = torch.zeros(1, job["obsDim"])
+    torch.onnx.export(exported, (sample,), os.path.join(lr.out, onnx_name), input_names=["obs"], output_names=["action", "value"], opset_version=17,
+                      dynamic_axes={"obs": {0: "batch"}, "action": {0: "batch"}, "value": {0: "batch"}})
+    g = np.random.RandomState(0)
+    probe = (lr.norm.mean + lr.norm.std() * g.randn(64, job["obsDim"])).astype(np.float32)
+    with torch.no_grad():
+        pa, pv = exported(torch.from_numpy(probe))
+    card = {
+        "name": name, "registryVersion": version, "version": f"{name}/{version}", "kind": "rl-policy", "algorithm": lr.L["algorithm"],
+        "onnx": onnx_name, "rows": 1, "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "featureNames": job["featureNames"], "obsNames": job["obsNames"], "env": job["envSpec"],
+        "trainDays": job["trainDays"], "evalDays": job["evalDays"], "deployment": job["deployment"],
+        "config": job["configFile"], "learner": lr.L, "iterations": lr.iteration, "history": lr.history,
+        "metrics": lr.history[-1] if lr.history else {},
+        "parity": {"obs": probe.tolist(), "action": pa.numpy().tolist(), "value": pv.numpy().reshape(-1).tolist()},
+    }
+    path = os.path.join(lr.out, f"{name}.json")
+    write_policy(path, actor, log_std, lr.norm, card, last)
+    return path

@@ -56,7 +56,7 @@ export const RlConfigSchema = Type.Object(
     ),
     learner: Type.Object(
       {
-        algorithm: Type.Union([Type.Literal("ppo")], { default: "ppo", description: "ppo (TD3 and SAC are not implemented)" }),
+        algorithm: Type.Union([Type.Literal("ppo"), Type.Literal("sac"), Type.Literal("td3")], { default: "ppo", description: "ppo (on-policy) or sac / td3 (off-policy, replay buffer)" }),
         seed: Type.Integer({ default: 7 }),
         envs: Type.Integer({ minimum: 1, maximum: 1024, default: 8 }),
         /** Decisions per environment per iteration. */
@@ -74,6 +74,18 @@ export const RlConfigSchema = Type.Object(
         /** Stop an update's epochs early when the approximate KL passes this (0: never). */
         targetKl: Type.Number({ minimum: 0, default: 0.03 }),
         hidden: Type.Integer({ minimum: 4, maximum: 1024, default: 64 }),
+        /** sac / td3: transitions kept for replay. */
+        bufferSize: Type.Integer({ minimum: 1, default: 100000 }),
+        /** sac / td3: gradient steps per iteration. */
+        updatesPerIteration: Type.Integer({ minimum: 1, default: 64 }),
+        /** sac / td3: Polyak averaging of the target networks. */
+        tau: Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 0.005 }),
+        /** sac / td3: std of the Gaussian noise added to the deterministic action in the environment. */
+        explorationStd: Type.Number({ exclusiveMinimum: 0, default: 0.3 }),
+        /** td3: actor and target updates every this many critic updates. */
+        policyDelay: Type.Integer({ minimum: 1, default: 2 }),
+        /** td3: std of the target-policy smoothing noise. */
+        targetNoise: Type.Number({ minimum: 0, default: 0.2 }),
         threads: Type.Integer({ minimum: 1, default: 1 }),
         checkpointEvery: Type.Integer({ minimum: 1, default: 5 }),
         /** Where checkpoints and the exported policy go (relative to the working directory). */

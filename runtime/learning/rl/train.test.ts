@@ -15,7 +15,7 @@ import { trainPolicy } from "./train.ts";
 
 const dir = tempDir("kestrel-rl-train-");
 let tape: MarketTape;
-const config = (version: string, iterations: number) => `name: executor-test
+const config = (version: string, iterations: number, extra = "") => `name: executor-test
 env:
   deployment: market.yaml
   instrument: EURUSD
@@ -34,7 +34,7 @@ learner:
   checkpointEvery: 1
   out: ${join(dir.path, "out")}
   version: ${version}
-`;
+${extra}`;
 
 beforeAll(async () => {
   writeFileSync(join(dir.path, "market.yaml"), syntheticYaml("", { pairs: "EURUSD", seconds: 300 }).replace("strategies:\n", "strategies: []\n"));
@@ -70,4 +70,29 @@ describe.if(needsTools("rl train", "torch"))("rl train", () => {
     const cb = JSON.parse(readFileSync(rb.card, "utf8"));
     expect(cb.layers).toEqual(card.layers);
   }, 120_000);
+
+  test("SAC and TD3 are selectable: they train, export a matching policy (tanh actions), and SAC resumes with its replay buffer exactly", async () => {
+    const off = (algo: string) => `  algorithm: ${algo}\n  bufferSize: 500\n  updatesPerIteration: 4\n`;
+    for (const algo of ["sac", "td3"]) {
+      const file = join(dir.path, `${algo}.yaml`);
+      writeFileSync(file, config(algo, 2, off(algo)));
+      const lines: string[] = [];
+      const r = await trainPolicy(file, { tape, progress: (l) => lines.push(l) });
+      expect(lines.length).toBe(2);
+      for (const l of lines) expect(l).toMatch(/entropy -?\d+\.\d+ \| KL -?\d+\.\d+ \| value loss \d+\.\d+/);
+      expect(Math.max(r.parity.onnxVsTorch, r.parity.tsVsTorch)).toBeLessThan(1e-4);
+      const card = JSON.parse(readFileSync(r.card, "utf8"));
+      expect(card.algorithm).toBe(algo);
+      expect(card.layers.at(-1).act).toBe("tanh");
+      expect(card.history.at(-1).buffer).toBe(2 * 4 * 12);
+      if (algo === "sac") {
+        const b = join(dir.path, "sac-b.yaml");
+        writeFileSync(b, config("sac-b", 1, off("sac")));
+        await trainPolicy(b, { tape, progress: () => {} });
+        writeFileSync(b, config("sac-b", 2, off("sac")));
+        const rb = await trainPolicy(b, { tape, resume: true, progress: () => {} });
+        expect(rb.history).toEqual(r.history);
+      }
+    }
+  }, 180_000);
 });

@@ -1,6 +1,6 @@
 /**
  * `kestrel rl train <config>`: records the config's market tape, starts the PPO learner
- * (`models/executor/ppo.py`, Debian's python3 with torch) and drives it: each iteration the
+ * (`models/executor/learn.py`, Debian's python3 with torch) and drives it: each iteration the
  * vectorised environment plays the learner's current policy (seeded by config seed and iteration,
  * so a resumed run plays what an uninterrupted one would), the rollout goes to the learner as .npy
  * files (kept under `<out>/<version>/rollouts/` for offline learning), and a progress line with
@@ -22,7 +22,7 @@ import { recordTape, type MarketTape } from "./tape.ts";
 import { VecEnv } from "./vec-env.ts";
 
 /** The learner script. */
-export const PPO_SCRIPT = fileURLToPath(new URL("../../../models/executor/ppo.py", import.meta.url));
+export const LEARNER_SCRIPT = fileURLToPath(new URL("../../../models/executor/learn.py", import.meta.url));
 /** Largest difference allowed between ONNX, PyTorch and the TypeScript forward pass. */
 export const POLICY_TOLERANCE = 1e-4;
 
@@ -91,7 +91,7 @@ export async function trainPolicy(file: string, opts: RlTrainOptions = {}): Prom
   };
   const jobFile = join(outDir, "job.json");
   writeFileSync(jobFile, JSON.stringify(job, null, 2));
-  const proc = Bun.spawn([PYTHON, PPO_SCRIPT, jobFile, ...(opts.resume ? ["--resume"] : [])], { stdin: "pipe", stdout: "pipe", stderr: "pipe" });
+  const proc = Bun.spawn([PYTHON, LEARNER_SCRIPT, jobFile, ...(opts.resume ? ["--resume"] : [])], { stdin: "pipe", stdout: "pipe", stderr: "pipe" });
   const stderr = new Response(proc.stderr).text();
   const lines = jsonLines(proc.stdout);
   const next = async (): Promise<Record<string, any>> => {
