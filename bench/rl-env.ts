@@ -27,8 +27,9 @@ const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 const rows: string[][] = [];
 
 // Backtest of the same market, and the floor loop.
-const loaded = loadConfig(file, {});
-if (!loaded.ok) throw new Error(loaded.problems.join("\n"));
+const loadedFile = loadConfig(file, {});
+if (!loadedFile.ok) throw new Error(loadedFile.problems.join("\n"));
+const loaded = { ...loadedFile, config: { ...loadedFile.config, strategies: [], execution: undefined } };
 const bt = runBacktest(await buildSession(loaded.config, file, { mode: "backtest", journalPath: "", store: false, log: () => {} }));
 const floorSession = await buildSession(loaded.config, file, { mode: "backtest", journalPath: "", store: false, log: () => {} });
 const ev = newMarketEvent();

@@ -14,6 +14,7 @@ import type { ExecutionAction } from "./execution-spaces.ts";
 export interface ExecutionPort {
   /** Sends an order; returns its id, 0 when refused. */
   send(side: Side, type: "market" | "limit" | "stop", size: number, price: number, stopPrice: number): number;
+  /** Asks to cancel; a port drops the request while an earlier cancel of the order is in flight (as the OMS does). */
   cancel(orderId: number): void;
 }
 
@@ -79,6 +80,8 @@ export class ExecutionEpisode {
   readonly open = new Map<number, Side>();
   private readonly sides = new Map<number, Side>();
   private readonly entryIds = new Set<number>();
+  /** Orders asked to be canceled and not yet terminal: asked again at each decision (a cancel can reach the venue before its order). */
+  private readonly canceling = new Set<number>();
 
   constructor(
     readonly port: ExecutionPort,
@@ -105,6 +108,7 @@ export class ExecutionEpisode {
   /** Applies an agent action at a decision (phase active). */
   act(a: ExecutionAction, bid: number, ask: number): void {
     this.trackDrawdown(bid, ask);
+    this.recancel();
     const it = this.intent;
     const side = it.side;
     const lot = it.lotSize;
@@ -112,7 +116,7 @@ export class ExecutionEpisode {
     const want = Math.max(0, target - this.entered);
     const wantPrice = a.offsetTicks < 0 ? 0 : side === 1 ? bid - a.offsetTicks : ask + a.offsetTicks;
     if (this.entryId !== 0 && (want === 0 || a.offsetTicks < 0 || this.entryPrice !== wantPrice || this.entryRemaining !== want)) {
-      this.port.cancel(this.entryId);
+      this.cancel(this.entryId);
       this.entryId = 0;
     }
     if (want > 0 && this.entryId === 0) {
@@ -140,8 +144,9 @@ export class ExecutionEpisode {
       this.endMid = (bid + ask) / 2;
       this.trackDrawdown(bid, ask);
     }
-    if (this.entryId !== 0) this.port.cancel(this.entryId);
-    if (this.stopId !== 0) this.port.cancel(this.stopId);
+    this.recancel();
+    if (this.entryId !== 0) this.cancel(this.entryId);
+    if (this.stopId !== 0) this.cancel(this.stopId);
     this.entryId = 0;
     this.stopId = 0;
     if (this.position !== 0) {
@@ -172,6 +177,7 @@ export class ExecutionEpisode {
 
   /** An order of the episode reached a terminal state. */
   onDone(orderId: number): void {
+    this.canceling.delete(orderId);
     if (!this.open.delete(orderId)) return;
     if (orderId === this.entryId) this.entryId = 0;
     if (orderId === this.stopId) this.stopId = 0;
@@ -205,7 +211,7 @@ export class ExecutionEpisode {
     }
     this.stopTicks = price === 0 ? 0 : stopTicks;
     if (this.stopId !== 0 && (price === 0 || price !== this.stopPrice || held !== this.stopSize)) {
-      this.port.cancel(this.stopId);
+      this.cancel(this.stopId);
       this.stopId = 0;
     }
     if (price !== 0 && this.stopId === 0) {
@@ -216,6 +222,19 @@ export class ExecutionEpisode {
         this.stopPrice = price;
         this.stopSize = held;
       }
+    }
+  }
+
+  private cancel(id: number): void {
+    this.canceling.add(id);
+    this.port.cancel(id);
+  }
+
+  /** Asks again for cancels that have not ended their order (the port drops one already in flight). */
+  private recancel(): void {
+    for (const id of this.canceling) {
+      if (this.open.has(id)) this.port.cancel(id);
+      else this.canceling.delete(id);
     }
   }
 

@@ -73,10 +73,17 @@ export default defineAlgo({
     const action: ExecutionAction = { sizeFraction: 0, offsetTicks: -1, stopTicks: 0 };
     let ctx = ctx0;
     let bid = 0, ask = 0;
+    const refused: number[] = [];
+    const settleRefused = (): void => {
+      while (refused.length > 0) episode.onDone(refused.pop()!);
+    };
     const port: ExecutionPort = {
       send(side: Side, type, size, price, stopPrice) {
         const ids = ctx.child({ type, size, side, price: type === "limit" ? price : undefined, stopPrice: type === "stop" ? stopPrice : undefined, tif: type === "market" ? "IOC" : "GTC", note: `policy=${version} step=${episode.step}` });
-        return ids[0] ?? 0;
+        const id = ids[0] ?? 0;
+        // Refused at once (risk): its terminal status came before the episode knew the id.
+        if (id !== 0 && !ctx.openChildren().some((o) => o.id === id)) refused.push(id);
+        return id;
       },
       cancel(id) {
         ctx.cancel(id);
@@ -102,6 +109,7 @@ export default defineAlgo({
       } else if (episode.step >= episode.intent.steps + bounds.maxFlattenRounds) {
         c.finish(`flatten rounds exhausted position=${episode.position}`);
       } else episode.flatten(bid, ask);
+      settleRefused();
       if (episode.phase === "done") c.finish(`done pnl=${episode.cash}`);
     };
 

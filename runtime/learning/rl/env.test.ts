@@ -151,3 +151,53 @@ describe("execution environment", () => {
     expect(s.core.portfolio.positionOf("user", 0)).toBe(0);
   }, 60_000);
 });
+
+describe("execution environment on a real day", () => {
+  test("episodes on OANDA EURUSD 2014-05-08 (jitter, same-millisecond quotes, cancels racing their orders) replay through a backtest with the same fills", async () => {
+    const FILE = resolve(import.meta.dir, "../../../configs/rl-executor.yaml");
+    const day = "../../shared/data/oanda/eurusd/20140508_eurusd_tick_quote.csv.gz";
+    const { loadConfig } = await import("../../config/load.ts");
+    const { buildSession } = await import("../../session/build.ts");
+    const loaded = loadConfig(FILE);
+    if (!loaded.ok) throw new Error(loaded.problems.join("; "));
+    const market = structuredClone(loaded.config.market);
+    market.replay!.files[0]!.path = day;
+    const real = await recordTape(FILE, "EURUSD", { market });
+    const spec: EnvSpec = { ...SPEC, quantity: 100_000, windowSeconds: 60, steps: 12, maxOffsetTicks: 4, minStopTicks: 2, maxStopTicks: 40, maxFlattenRounds: 6 };
+    const d = real.days.get("2014-05-08")!;
+    // The episode at quote 40,000 has a cancel that reaches the venue before its order (cancel-rejected, then re-asked).
+    for (const [nth, side, seed] of [[20_000, 1, 5], [40_000, 1, 40_000]] as const) {
+      let quotes = 0, start = -1;
+      for (let i = d.from; i < d.to && start < 0; i++) if (real.kind[i] === MarketEventKind.Quote && ++quotes === nth) start = i;
+      const env = new ExecutionEnv(real, spec, simParamsOf(FILE));
+      env.record = true;
+      env.startAt(loaded.config.seed, "2014-05-08", start, side, 0, d.from, d.to);
+      const obs = new Float32Array(env.layout.width);
+      const actions: number[] = [];
+      let r = seed;
+      while (!env.done) {
+        const a = [((r = xorshift(r)) / 2 ** 31) - 1, ((r = xorshift(r)) / 2 ** 31) - 1, ((r = xorshift(r)) / 2 ** 31) - 1];
+        actions.push(...a);
+        env.step(a, 0, obs);
+      }
+      const envFills = env.records.filter((x): x is Extract<EpisodeRecord, { k: "fill" }> => x.k === "fill").map((f) => [f.ts, f.price, f.size, f.fee, f.liquidity]);
+      expect(envFills.length).toBeGreaterThan(1);
+      if (nth === 40_000) expect(env.cancelRejects).toBe(1);
+      const config = structuredClone(loaded.config);
+      config.market = market;
+      config.execution = { algos: [{ name: "rl", plugin: "rl-executor", params: { actions } }] } as never;
+      config.strategies = [{ name: "user", plugin: USER, isolate: false, instruments: ["EURUSD"], params: { algo: "rl", side, quantity: 100_000, startAfterQuotes: nth } }] as never;
+      const s = await buildSession(config, FILE, { mode: "backtest", journalPath: "", store: false, log: () => {} });
+      const fills: (string | number)[][] = [];
+      const prev = s.core.listeners.fill;
+      s.core.listeners.fill = (f) => {
+        prev?.(f);
+        fills.push([f.ts, f.price, f.size, f.fee, f.liquidity]);
+      };
+      runBacktest(s);
+      await s.close();
+      expect(fills).toEqual(envFills);
+      expect([...s.algos!.parents.all()][0]!.reason).toMatch(/^done pnl=/);
+    }
+  }, 120_000);
+});

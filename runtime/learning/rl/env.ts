@@ -73,6 +73,8 @@ export class ExecutionEnv implements ExecutionPort {
   record = false;
   day = "";
   seed = 0;
+  /** Cancels the venue refused since the environment was made (a cancel that overtook its order). */
+  cancelRejects = 0;
   /** Market events processed since the environment was made. */
   events = 0;
   private loop!: EventLoop;
@@ -80,6 +82,8 @@ export class ExecutionEnv implements ExecutionPort {
   private source!: TapeSource;
   private nextId = 1;
   private readonly remaining = new Map<number, number>();
+  /** Orders with a cancel in flight (the OMS's pending-cancel): another cancel is not sent. */
+  private readonly cancelPending = new Set<number>();
   private bid = 0;
   private ask = 0;
   /** Tape index of the last event processed. */
@@ -143,6 +147,7 @@ export class ExecutionEnv implements ExecutionPort {
     this.day = day;
     this.records = [];
     this.remaining.clear();
+    this.cancelPending.clear();
     this.nextId = 1;
     this.source = new TapeSource(this.tape, Math.max(from, start - 2), to, 0);
     this.loop = new EventLoop([this.source]);
@@ -202,8 +207,10 @@ export class ExecutionEnv implements ExecutionPort {
     return id;
   }
 
-  /** ExecutionPort: asks the venue to cancel. */
+  /** ExecutionPort: asks the venue to cancel (as the OMS: not for an ended order, not twice while one is in flight). */
   cancel(orderId: number): void {
+    if (!this.remaining.has(orderId) || this.cancelPending.has(orderId)) return;
+    this.cancelPending.add(orderId);
     if (this.record) this.records.push({ k: "cancel", ts: this.loop.clock.now(), id: orderId });
     this.venue.cancel(orderId);
   }
@@ -273,8 +280,19 @@ export class ExecutionEnv implements ExecutionPort {
       ep.onFill(r.orderId, r.price, r.size, r.fee);
       const left = (this.remaining.get(r.orderId) ?? 0) - r.size;
       this.remaining.set(r.orderId, left);
-      if (left <= 0) ep.onDone(r.orderId);
-    } else if (r.kind === "canceled" || r.kind === "rejected" || r.kind === "expired") ep.onDone(r.orderId);
+      this.cancelPending.delete(r.orderId);
+      if (left <= 0) this.ended(r.orderId);
+    } else if (r.kind === "canceled" || r.kind === "rejected" || r.kind === "expired") this.ended(r.orderId);
+    else if (r.kind === "cancel-rejected") {
+      this.cancelRejects++;
+      this.cancelPending.delete(r.orderId);
+    }
+  }
+
+  private ended(orderId: number): void {
+    this.remaining.delete(orderId);
+    this.cancelPending.delete(orderId);
+    this.episode.onDone(orderId);
   }
 
   private reward(): number {
