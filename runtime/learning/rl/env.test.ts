@@ -174,7 +174,7 @@ describe("execution environment on a real day", () => {
       env.startAt(loaded.config.seed, "2014-05-08", start, side, 0, d.from, d.to);
       const obs = new Float32Array(env.layout.width);
       const actions: number[] = [];
-      let r = seed;
+      let r: number = seed;
       while (!env.done) {
         const a = [((r = xorshift(r)) / 2 ** 31) - 1, ((r = xorshift(r)) / 2 ** 31) - 1, ((r = xorshift(r)) / 2 ** 31) - 1];
         actions.push(...a);
