@@ -52,4 +52,13 @@ describe("rl-executor", () => {
     expect(p.status).toBe("canceled");
     expect(p.reason).toContain("ALGO_THREW: algo=rl parent=1 hook=create error=ENOENT");
   }, 60_000);
+
+  test("a registry name is resolved when the session is built; an unknown one stops the build with MODEL_NOT_FOUND", async () => {
+    const s = await sessionFromYaml(dir.path, yaml("executor@1"));
+    runBacktest(s);
+    await s.close();
+    const p = [...s.algos!.parents.all()][0]!;
+    expect(s.core.oms.get(p.children[0]!)!.tag).toContain("policy=executor@1");
+    expect(sessionFromYaml(dir.path, yaml("no-such-policy@latest"))).rejects.toThrow("MODEL_NOT_FOUND: model=no-such-policy@latest");
+  }, 60_000);
 });

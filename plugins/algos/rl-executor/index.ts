@@ -16,7 +16,7 @@ import {
 
 const Params = Type.Object(
   {
-    /** Policy card (JSON) written by `kestrel rl train`; the deployment names it by path. */
+    /** Policy card written by `kestrel rl train`: a path, or a registry name (`executor@latest`) the runtime resolves. */
     policy: Type.Optional(Type.String({ minLength: 1 })),
     /** Raw actions (3 per decision) to replay instead of a policy. */
     actions: Type.Optional(Type.Array(Type.Number())),
