@@ -8,6 +8,7 @@ import { resolve } from "node:path";
 import { runBacktest } from "../../../runtime/session/backtest.ts";
 import { sessionFromYaml, syntheticYaml, tempDir } from "../../../runtime/session/test-session.ts";
 import { parentOfTag } from "../../../runtime/execution/parents/parent-order.ts";
+import { renderMetrics } from "../../../runtime/admin/metrics/session-metrics.ts";
 
 const USER = resolve(import.meta.dir, "../../../runtime/execution/algos/fixtures/algo-user.ts");
 const POLICY = resolve(import.meta.dir, "../../../models/executor.json");
@@ -41,6 +42,11 @@ describe("rl-executor", () => {
       expect(k.tag).toContain("policy=executor@1");
     }
     expect(s.core.portfolio.positionOf("user", 0)).toBe(0);
+    // /metrics carries the policy served and its parents.
+    const metrics = renderMetrics(s, { responses: new Map(), wsClients: new Map(), wsDropped: new Map(), deferred: () => 0 });
+    expect(metrics).toContain('kestrel_rl_policy_info{algo="rl",policy="executor@1"} 1');
+    expect(metrics).toContain('kestrel_rl_parents{algo="rl",policy="executor@1",status="done"} 1');
+    expect(metrics).toMatch(/kestrel_rl_shortfall_bps\{algo="rl",policy="executor@1"\} -?\d/);
   }, 60_000);
 
   test("a missing policy file ends the parent with the reason, and the session goes on", async () => {
