@@ -1,5 +1,5 @@
 /**
- * `kestrel rl <train|eval>`: trains the execution agent with PPO in the simulator and evaluates a
+ * `kestrel rl <train|eval>`: trains the execution agent (PPO, SAC or TD3) in the simulator and evaluates a
  * policy against the take / limitOffset / twap baselines on held-out days.
  */
 import { parseArgs } from "../../cli/args.ts";
@@ -7,7 +7,7 @@ import { parseArgs } from "../../cli/args.ts";
 const HELP = `Usage: kestrel rl <command> [options]
 
 Commands:
-  train <config> [--resume]     PPO in the vectorised sim environment (python3 + torch learner);
+  train <config> [--resume]     PPO (or SAC, TD3) in the vectorised sim environment (python3 + torch learner);
                                 progress per iteration, checkpoints, ONNX export, registered as <name>@<version>
   eval <policy> [--data <rl config>] [--days d1,d2] [--episodes N] [--json] [--html <file>]
                                 agent against take, limitOffset and twap on the config's evalDays
