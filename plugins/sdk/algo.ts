@@ -93,6 +93,8 @@ export interface AlgoContext<P extends TSchema = TSchema> {
   random(): number;
   /** The activity curve the deployment loaded for this algorithm, or null. */
   volumeCurve(): VolumeCurve | null;
+  /** Current feature vector of the parent's instrument (read-only view; optional: absent in harnesses without a feature engine). */
+  features?(): Float64Array;
   /** Market volume (or quote updates, on quote-only feeds) of the symbol since the parent started. */
   observed(): { readonly volume: number; readonly ticks: number };
   /** Ends the parent: no more children; open ones are canceled. */

@@ -14,3 +14,6 @@ export * from "./trading-state.ts";
 export * from "./algo.ts";
 export { satisfies, parseVersion } from "./semver.ts";
 export { Type, type Static, type TSchema } from "@sinclair/typebox";
+export * from "./execution-spaces.ts";
+export * from "./execution-episode.ts";
+export * from "./mlp-policy.ts";

@@ -2,13 +2,14 @@
  * The session's metrics for `/metrics`: events, orders, fills, rejections by code, data anomalies,
  * open orders, P&L and exposure per currency, tick-to-order latency (a summary in seconds), alerts,
  * kill switch, breaker, strategy states, journal, the store's rows and lag (when the session
- * records), and the admin plane's own counters.
+ * records), the execution agent's policy and parents (rl-metrics.ts), and the admin plane's own counters.
  */
 import { scaledToNumber } from "../../../plugins/sdk/decimal.ts";
 import type { Session } from "../../session/build.ts";
 import { accountPnl } from "../routes/portfolio.ts";
 import { Exposition } from "./exposition.ts";
 import { renderHealthMetrics } from "./health-metrics.ts";
+import { renderRlMetrics } from "./rl-metrics.ts";
 
 /** Counters the admin plane keeps about itself. */
 export interface AdminCounters {
@@ -93,6 +94,7 @@ export function renderMetrics(session: Session, admin: AdminCounters): string {
     counter("kestrel_store_blocked_seconds_total", "Time the loop waited on a full store queue (block policy), by table.", (t) => t.blockedNs / 1e9);
   }
   renderHealthMetrics(x, session);
+  renderRlMetrics(x, session);
   x.family("kestrel_admin_responses_total", "counter", "Admin HTTP answers by status code.");
   for (const [code, n] of admin.responses) x.sample("kestrel_admin_responses_total", n, { code: String(code) });
   x.family("kestrel_admin_deferred_total", "counter", "Admin requests that waited for the trading loop to take its turn.").sample("kestrel_admin_deferred_total", admin.deferred());

@@ -83,6 +83,7 @@ class AlgoInstance {
       setTimer: (afterUs: number, token: number) => host.setTimer(self, afterUs, token),
       random: () => self.random(),
       volumeCurve: () => def.curve,
+      features: () => host.deps.core.features.values(parent.spec.instrument),
       observed: () => ({ volume: tca.volume, ticks: tca.ticks }),
       finish: (reason: string) => host.finish(parent.id, reason, def.name),
       log: (message: string, fields?: Record<string, unknown>) => host.deps.log(`algo:${def.name}#${parent.id}`, message, fields),

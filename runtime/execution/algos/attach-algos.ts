@@ -15,6 +15,10 @@ import { Routing } from "../routing/routing.ts";
 import { AlgoHost, type AlgoDefinition } from "./algo-host.ts";
 import { loadVolumeCurve } from "./volume-curve.ts";
 import { resolve } from "node:path";
+import { resolveModel } from "../../learning/registry.ts";
+
+/** `<name>@<version|latest>` as the model registry names models. */
+const REGISTRY_REF = /^[a-z0-9][a-z0-9-]*@[A-Za-z0-9._-]+$/;
 
 /** What the execution layer needs from the session being built. */
 export interface AttachAlgosInput {
@@ -39,6 +43,8 @@ export async function attachAlgos(input: AttachAlgosInput): Promise<AlgoHost | n
       const symbol = c.instrument ?? baseSymbol(input.instruments[0]?.symbol ?? "");
       curve = await loadVolumeCurve(resolve(c.store), symbol, (c.bucketMinutes ?? 30) * 60_000_000);
     }
+    // A policy named in the model registry (`executor@latest`) reaches the algorithm as its card's path.
+    if (typeof params.policy === "string" && REGISTRY_REF.test(params.policy)) params.policy = resolveModel(params.policy).path;
     algos.set(l.request.name, { name: l.request.name, plugin: l.plugin as unknown as AlgoPlugin, defaults: params, curve });
   }
   const routerLoaded = loaded.find((x) => x.request.kind === "router");
