@@ -110,10 +110,10 @@ async function run(boot: IsolateBoot): Promise<void> {
         port.release();
         hooks.onTrade?.(ctx, trade);
       } else if (kind === Kind.CREATE) {
-        const c = port.unpack(len) as { name: string; params: unknown; instruments: unknown[]; now: number };
+        const c = port.unpack(len) as { name: string; params: unknown; instruments: unknown[]; now: number; algos?: boolean };
         port.release();
         now = c.now;
-        ctx = makeContext(c.name, c.params, c.instruments, () => now, call);
+        ctx = makeContext(c.name, c.params, c.instruments, () => now, call, c.algos === true);
         hooks = plugin.create(ctx) ?? {};
         port.sendPacked(Kind.DONE, { hooks: Object.keys(hooks).filter((k) => typeof hooks[k] === "function") });
         continue;
@@ -134,9 +134,20 @@ async function run(boot: IsolateBoot): Promise<void> {
   }
 }
 
-/** The StrategyContext an isolated plugin sees: reads and orders go to the runtime; `now` is the event's. */
-function makeContext(name: string, params: unknown, instruments: unknown[], now: () => number, call: (m: string, a: unknown[]) => unknown): Record<string, unknown> {
+/**
+ * The StrategyContext an isolated plugin sees: reads and orders go to the runtime; `now` is the
+ * event's. Parent orders (`submitAlgo`, `parent`, `cancelAlgo`) are there when the runtime's are.
+ */
+function makeContext(name: string, params: unknown, instruments: unknown[], now: () => number, call: (m: string, a: unknown[]) => unknown, algos: boolean): Record<string, unknown> {
+  const parents = algos
+    ? {
+        submitAlgo: (request: unknown) => call("submitAlgo", [request]),
+        parent: (id: number) => call("parent", [id]) ?? undefined,
+        cancelAlgo: (id: number) => void call("cancelAlgo", [id]),
+      }
+    : {};
   return {
+    ...parents,
     name,
     params,
     instruments,
