@@ -80,7 +80,7 @@ const StrategyConfig = Type.Object(
     budgetUs: Type.Optional(Type.Integer({ minimum: 100, default: 250_000 })),
     /** An isolated plugin spins between events instead of sleeping (lower latency; a core busy while the session runs). */
     spin: Type.Optional(Type.Boolean()),
-    /** What an isolated plugin may reach beyond its context (nothing by default). */
+    /** What the plugin may reach beyond its context (nothing by default): each of its manifest's `grants` must be here; an isolated plugin gets those. */
     grants: Type.Optional(Type.Array(Grant, { uniqueItems: true })),
   },
   { additionalProperties: false },
