@@ -413,7 +413,10 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
     const ids = s.instruments.flatMap((sym) => instrumentsNamed(instruments, sym));
     const ctx = new RuntimeStrategyContext(s.name, l.params as never, ids.map((i) => instruments[i]!), services, plugin.manifest.capabilities ?? []);
     core.setVersion(s.name, plugin.manifest.version);
-    host.add(new StrategySlot(s.name, plugin, ctx, ids, plugin.manifest.onQuarantine ?? "cancel-all"));
+    const slot = new StrategySlot(s.name, plugin, ctx, ids, plugin.manifest.onQuarantine ?? "cancel-all");
+    // In process, overruns of the budget are measured and reported (an isolate's watchdog stops them instead).
+    if (!(isolates as readonly unknown[]).includes(plugin)) slot.budget = new HookBudget((s.budgetUs ?? 250_000) * 1000);
+    host.add(slot);
   });
 
   // The store first: a second session on the same file fails here, before it touches the journal

@@ -13,12 +13,45 @@ import type { RuntimeStrategyContext } from "./context.ts";
 /** Lifecycle state of a strategy instance. */
 export type StrategyState = "running" | "paused" | "quarantined";
 
+/**
+ * How long a strategy's hook calls took against its time budget: measured for plugins in process
+ * (an isolate's watchdog terminates one over budget instead), reported, never acted upon.
+ */
+export class HookBudget {
+  /** Hook calls measured. */
+  calls = 0;
+  /** Calls that took longer than the budget. */
+  overruns = 0;
+  /** The longest call, nanoseconds, and its hook. */
+  worstNs = 0;
+  worstHook = "";
+  /** The hook of the last overrun ("" before any). */
+  lastOverrunHook = "";
+
+  constructor(readonly budgetNs: number) {}
+
+  /** Records one call of `hook` that took `ns`. */
+  record(hook: string, ns: number): void {
+    this.calls++;
+    if (ns > this.worstNs) {
+      this.worstNs = ns;
+      this.worstHook = hook;
+    }
+    if (ns > this.budgetNs) {
+      this.overruns++;
+      this.lastOverrunHook = hook;
+    }
+  }
+}
+
 /** One strategy instance in the host. */
 export class StrategySlot {
   state: StrategyState = "running";
   /** Why it was quarantined: the hook and the error. */
   failure = "";
   hooks: StrategyHooks = {};
+  /** Time of its hook calls against its budget (null: not measured, as for an isolated plugin). */
+  budget: HookBudget | null = null;
   constructor(
     readonly name: string,
     public plugin: StrategyPlugin,
@@ -151,8 +184,11 @@ export class StrategyHost {
     for (const s of this.slots) {
       const fn = s.hooks.onTradingState;
       if (s.state !== "running" || fn === undefined) continue;
+      const b = s.budget;
+      const t0 = b === null ? 0 : Bun.nanoseconds();
       try {
         fn.call(s.hooks, s.ctx as never, state);
+        if (b !== null) b.record("onTradingState", Bun.nanoseconds() - t0);
       } catch (err) {
         this.fail(s, "onTradingState", err);
       }
@@ -167,8 +203,11 @@ export class StrategyHost {
       const s = list[i]!;
       const fn = s.hooks.onQuote;
       if (s.state !== "running" || fn === undefined) continue;
+      const b = s.budget;
+      const t0 = b === null ? 0 : Bun.nanoseconds();
       try {
         fn.call(s.hooks, s.ctx as never, quote);
+        if (b !== null) b.record("onQuote", Bun.nanoseconds() - t0);
       } catch (err) {
         this.fail(s, "onQuote", err);
       }
@@ -183,8 +222,11 @@ export class StrategyHost {
       const s = list[i]!;
       const fn = s.hooks.onTrade;
       if (s.state !== "running" || fn === undefined) continue;
+      const b = s.budget;
+      const t0 = b === null ? 0 : Bun.nanoseconds();
       try {
         fn.call(s.hooks, s.ctx as never, trade);
+        if (b !== null) b.record("onTrade", Bun.nanoseconds() - t0);
       } catch (err) {
         this.fail(s, "onTrade", err);
       }
@@ -195,8 +237,11 @@ export class StrategyHost {
   onOrder(name: string, order: OrderView): void {
     const s = this.byName.get(name);
     if (s === undefined || s.state === "quarantined" || s.hooks.onOrder === undefined) return;
+    const b = s.budget;
+    const t0 = b === null ? 0 : Bun.nanoseconds();
     try {
       s.hooks.onOrder(s.ctx as never, order);
+      if (b !== null) b.record("onOrder", Bun.nanoseconds() - t0);
     } catch (err) {
       this.fail(s, "onOrder", err);
     }
@@ -206,8 +251,11 @@ export class StrategyHost {
   onFill(name: string, fill: Fill): void {
     const s = this.byName.get(name);
     if (s === undefined || s.state === "quarantined" || s.hooks.onFill === undefined) return;
+    const b = s.budget;
+    const t0 = b === null ? 0 : Bun.nanoseconds();
     try {
       s.hooks.onFill(s.ctx as never, fill);
+      if (b !== null) b.record("onFill", Bun.nanoseconds() - t0);
     } catch (err) {
       this.fail(s, "onFill", err);
     }
@@ -217,8 +265,11 @@ export class StrategyHost {
   onTimer(name: string, token: number): void {
     const s = this.byName.get(name);
     if (s === undefined || s.state !== "running" || s.hooks.onTimer === undefined) return;
+    const b = s.budget;
+    const t0 = b === null ? 0 : Bun.nanoseconds();
     try {
       s.hooks.onTimer(s.ctx as never, token);
+      if (b !== null) b.record("onTimer", Bun.nanoseconds() - t0);
     } catch (err) {
       this.fail(s, "onTimer", err);
     }
