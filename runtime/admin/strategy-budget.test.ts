@@ -2,8 +2,9 @@
  * Time budgets of in-process strategies, reported: a plugin run in process that blocks for 5 ms
  * every hundredth quote, under a 1 ms budget, has its overruns counted and its worst call shown
  * (hook and duration) in `GET /api/v1/strategies` and in `/metrics`, and keeps trading (in
- * process an overrun is reported, not stopped); an isolated strategy shows no budget figures (its
- * watchdog stops an overrun instead).
+ * process an overrun is reported, not stopped); with `maxOverruns: 2` the same plugin is
+ * quarantined with PLUGIN_OVERRUN at its second overrun; an isolated strategy shows no budget
+ * figures (its watchdog stops an overrun instead).
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { resolve } from "node:path";
@@ -19,6 +20,7 @@ beforeAll(async () => {
     strategies: [
       `{ name: slow, plugin: ${JSON.stringify(MISBEHAVING)}, isolate: false, budgetUs: 1000, instruments: [EURUSD], params: { mode: slow, slowMs: 5 } }`,
       `{ name: walled, plugin: ${JSON.stringify(MISBEHAVING)}, instruments: [GBPUSD] }`,
+      `{ name: capped, plugin: ${JSON.stringify(MISBEHAVING)}, isolate: false, budgetUs: 1000, maxOverruns: 2, instruments: [EURGBP], params: { mode: slow, slowMs: 5 } }`,
     ],
   });
 }, 30_000);
@@ -53,4 +55,14 @@ test("an in-process strategy's overruns are counted, its worst call shown, in th
   expect(worst).not.toBeNull();
   expect(Number(worst![2])).toBeGreaterThanOrEqual(0.005);
   expect(m.text).not.toContain('kestrel_strategy_hook_overruns_total{strategy="walled"}');
+}, 60_000);
+
+test("with maxOverruns an in-process strategy is quarantined with PLUGIN_OVERRUN when its overruns reach it", async () => {
+  const slot = f.session.core.host.get("capped")!;
+  await waitFor(() => slot.state === "quarantined", 20_000, "the capped strategy quarantined");
+  expect(slot.failure).toMatch(/^hook=onQuote error=PLUGIN_OVERRUN: strategy=capped overruns=2 budgetUs=1000 worstUs=\d+ worstHook=onQuote \(maxOverruns reached\)$/);
+  expect(slot.budget!.overruns).toBe(2);
+  expect(f.session.core.alerts.all().some((a) => a.subject === "capped" && a.message.includes("PLUGIN_OVERRUN"))).toBe(true);
+  // The others trade on.
+  expect(f.session.core.host.get("slow")!.state).toBe("running");
 }, 60_000);

@@ -415,7 +415,7 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
     core.setVersion(s.name, plugin.manifest.version);
     const slot = new StrategySlot(s.name, plugin, ctx, ids, plugin.manifest.onQuarantine ?? "cancel-all");
     // In process, overruns of the budget are measured and reported (an isolate's watchdog stops them instead).
-    if (!(isolates as readonly unknown[]).includes(plugin)) slot.budget = new HookBudget((s.budgetUs ?? 250_000) * 1000);
+    if (!(isolates as readonly unknown[]).includes(plugin)) slot.budget = new HookBudget((s.budgetUs ?? 250_000) * 1000, s.maxOverruns ?? Number.POSITIVE_INFINITY);
     host.add(slot);
   });
 

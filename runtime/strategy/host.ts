@@ -9,13 +9,15 @@ import type { StrategyHooks, StrategyPlugin } from "../../plugins/sdk/strategy.t
 import type { QuarantinePolicy } from "../../plugins/sdk/manifest.ts";
 import type { TradingState } from "../../plugins/sdk/trading-state.ts";
 import type { RuntimeStrategyContext } from "./context.ts";
+import { KestrelError } from "../errors/codes.ts";
 
 /** Lifecycle state of a strategy instance. */
 export type StrategyState = "running" | "paused" | "quarantined";
 
 /**
  * How long a strategy's hook calls took against its time budget: measured for plugins in process
- * (an isolate's watchdog terminates one over budget instead), reported, never acted upon.
+ * (an isolate's watchdog terminates one over budget instead) and reported; with `maxOverruns` the
+ * strategy is quarantined when its overruns reach it.
  */
 export class HookBudget {
   /** Hook calls measured. */
@@ -28,19 +30,28 @@ export class HookBudget {
   /** The hook of the last overrun ("" before any). */
   lastOverrunHook = "";
 
-  constructor(readonly budgetNs: number) {}
+  constructor(
+    readonly budgetNs: number,
+    /** Overruns that quarantine the strategy (Infinity: none do). */
+    readonly maxOverruns = Number.POSITIVE_INFINITY,
+  ) {}
 
-  /** Records one call of `hook` that took `ns`. */
-  record(hook: string, ns: number): void {
+  /** Records one call of `hook` that took `ns`; true when this call's overrun reached `maxOverruns`. */
+  record(hook: string, ns: number): boolean {
     this.calls++;
     if (ns > this.worstNs) {
       this.worstNs = ns;
       this.worstHook = hook;
     }
-    if (ns > this.budgetNs) {
-      this.overruns++;
-      this.lastOverrunHook = hook;
-    }
+    if (ns <= this.budgetNs) return false;
+    this.overruns++;
+    this.lastOverrunHook = hook;
+    return this.overruns === this.maxOverruns;
+  }
+
+  /** The figures as key=value context. */
+  describe(): string {
+    return `overruns=${this.overruns} budgetUs=${Math.round(this.budgetNs / 1000)} worstUs=${Math.round(this.worstNs / 1000)} worstHook=${this.worstHook}`;
   }
 }
 
@@ -188,7 +199,7 @@ export class StrategyHost {
       const t0 = b === null ? 0 : Bun.nanoseconds();
       try {
         fn.call(s.hooks, s.ctx as never, state);
-        if (b !== null) b.record("onTradingState", Bun.nanoseconds() - t0);
+        if (b !== null) this.timed(s, b, "onTradingState", t0);
       } catch (err) {
         this.fail(s, "onTradingState", err);
       }
@@ -207,7 +218,7 @@ export class StrategyHost {
       const t0 = b === null ? 0 : Bun.nanoseconds();
       try {
         fn.call(s.hooks, s.ctx as never, quote);
-        if (b !== null) b.record("onQuote", Bun.nanoseconds() - t0);
+        if (b !== null) this.timed(s, b, "onQuote", t0);
       } catch (err) {
         this.fail(s, "onQuote", err);
       }
@@ -226,7 +237,7 @@ export class StrategyHost {
       const t0 = b === null ? 0 : Bun.nanoseconds();
       try {
         fn.call(s.hooks, s.ctx as never, trade);
-        if (b !== null) b.record("onTrade", Bun.nanoseconds() - t0);
+        if (b !== null) this.timed(s, b, "onTrade", t0);
       } catch (err) {
         this.fail(s, "onTrade", err);
       }
@@ -241,7 +252,7 @@ export class StrategyHost {
     const t0 = b === null ? 0 : Bun.nanoseconds();
     try {
       s.hooks.onOrder(s.ctx as never, order);
-      if (b !== null) b.record("onOrder", Bun.nanoseconds() - t0);
+      if (b !== null) this.timed(s, b, "onOrder", t0);
     } catch (err) {
       this.fail(s, "onOrder", err);
     }
@@ -255,7 +266,7 @@ export class StrategyHost {
     const t0 = b === null ? 0 : Bun.nanoseconds();
     try {
       s.hooks.onFill(s.ctx as never, fill);
-      if (b !== null) b.record("onFill", Bun.nanoseconds() - t0);
+      if (b !== null) this.timed(s, b, "onFill", t0);
     } catch (err) {
       this.fail(s, "onFill", err);
     }
@@ -269,10 +280,15 @@ export class StrategyHost {
     const t0 = b === null ? 0 : Bun.nanoseconds();
     try {
       s.hooks.onTimer(s.ctx as never, token);
-      if (b !== null) b.record("onTimer", Bun.nanoseconds() - t0);
+      if (b !== null) this.timed(s, b, "onTimer", t0);
     } catch (err) {
       this.fail(s, "onTimer", err);
     }
+  }
+
+  /** Records a timed hook call; quarantines the strategy with PLUGIN_OVERRUN when its overruns reach the limit. */
+  private timed(s: StrategySlot, b: HookBudget, hook: string, t0: number): void {
+    if (b.record(hook, Bun.nanoseconds() - t0)) this.fail(s, hook, new KestrelError("PLUGIN_OVERRUN", `strategy=${s.name} ${b.describe()} (maxOverruns reached)`));
   }
 
   /** Quarantines a strategy by hand (operator) or after a failure. */
