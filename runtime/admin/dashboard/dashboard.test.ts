@@ -130,8 +130,8 @@ describe.skipIf(!needsTools("admin: dashboard in headless Chromium", "chromium")
 /**
  * Hot swap and parent orders from the dashboard: a deploy button on a strategy's row swaps in
  * another version (the operator names it in the prompt); an operator's iceberg parent shows with its
- * children under it, each child naming its parent in the blotter, and is paused and canceled from
- * its row.
+ * children under it, each child naming its parent in the blotter, is started from the parents'
+ * form, and is paused and canceled from its row.
  */
 describe.skipIf(!needsTools("admin: dashboard in headless Chromium", "chromium"))("dashboard: deploy and parent orders", () => {
   const V1 = resolve(import.meta.dir, "../../strategy/fixtures/counter-v1.ts");
@@ -174,12 +174,20 @@ describe.skipIf(!needsTools("admin: dashboard in headless Chromium", "chromium")
     // The row names the deployed plugin and its version.
     await page.locator("#strategies tbody tr", { hasText: "counter-v2.ts 2.0.0" }).waitFor({ timeout: 5000 });
 
-    // An operator's parent: an iceberg resting 40 ticks under the bid.
-    const eurusd = f.session.instruments.find((i) => i.symbol === "EURUSD")!.id;
-    const limitPrice = f.session.core.books.books[eurusd]!.bid - 40;
-    const started = await call(f, "POST", "/api/v1/parents", f.tokens.trader, { algo: "iceberg", instrument: "EURUSD", side: "buy", quantity: 300000, limitPrice });
-    expect(started.status).toBe(201);
-    const id = (started.json as { parent: { id: number } }).parent.id;
+    // An operator starts a parent from the form: an iceberg resting 40 ticks under the bid.
+    await page.locator("#a-algo option", { hasText: "iceberg" }).waitFor({ state: "attached", timeout: 10_000 });
+    await page.locator("#a-algo").selectOption("iceberg");
+    await page.locator("#a-inst").selectOption("EURUSD");
+    await page.locator("#a-qty").fill("300000");
+    const limit = passivePrice(f, "EURUSD", "buy", 40);
+    await page.locator("#a-limit").fill(limit);
+    await page.locator('#algoform button[type="submit"]').click();
+    await page.getByTestId("a-result").filter({ hasText: /^parent \d+ working$/ }).waitFor({ timeout: 10_000 });
+    const id = Number(/^parent (\d+)/.exec((await page.getByTestId("a-result").textContent())!)![1]);
+    const started = f.session.algos!.parents.get(id)!;
+    expect([started.spec.strategy, started.spec.algo, started.spec.side, started.quantity]).toEqual(["manual", "iceberg", 1, 300000]);
+    // The limit went to the API in ticks.
+    expect(started.limitPrice).toBe(Number(limit.replace(".", "")));
     await waitFor(() => f.session.algos!.parents.get(id)!.children.length > 0, 10_000, "the iceberg's first child");
     const child = f.session.algos!.parents.get(id)!.children[0]!;
     await page.locator(`#parents tr[data-parent="${id}"]`).waitFor({ timeout: 10_000 });
@@ -202,5 +210,5 @@ describe.skipIf(!needsTools("admin: dashboard in headless Chromium", "chromium")
     if (artefacts) await page.screenshot({ path: join(artefacts, "admin-dashboard-parents.png"), fullPage: true });
     expect(errors).toEqual([]);
     await page.close();
-  }, 60_000);
+  }, 120_000);
 });
