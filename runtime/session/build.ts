@@ -452,6 +452,8 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
     slot.ctx.rebind(l.params as never, next.manifest.capabilities ?? []);
     const failure = core.deployStrategy(strategy, next, ref, orders, by, by === "journal");
     if (failure !== null) slot.ctx.rebind(before.params, before.capabilities);
+    // The new version is timed against its budget if it runs in process, and not if isolated.
+    else slot.budget = (isolates as readonly unknown[]).includes(next) ? null : (slot.budget ?? new HookBudget((s.budgetUs ?? 250_000) * 1000, s.maxOverruns ?? Number.POSITIVE_INFINITY));
     return failure;
   };
 
