@@ -13,6 +13,15 @@ export type PluginKind = "strategy" | "risk" | "venue" | "algo" | "router";
 /** What a plugin may ask the runtime for. */
 export type Capability = "orders" | "timers" | "features" | "market-data" | "execution";
 
+/**
+ * What an isolated plugin may reach beyond its context, when its manifest asks and the deployment
+ * grants it: the network, files, subprocesses, the environment, wall-clock timers.
+ */
+export type Grant = "network" | "files" | "subprocess" | "env" | "timers";
+
+/** Every grant a manifest may ask for. */
+export const GRANTS: readonly Grant[] = ["network", "files", "subprocess", "env", "timers"];
+
 /** What the runtime does with a quarantined plugin's working orders. */
 export type QuarantinePolicy = "cancel-all" | "leave";
 
@@ -33,6 +42,12 @@ export interface Manifest<P extends TSchema = TSchema> {
   /** Feature names the plugin reads (must exist in the feature engine's layout). */
   readonly features?: readonly string[];
   readonly capabilities?: readonly Capability[];
+  /**
+   * What the plugin asks to reach beyond its context (strategies). Each must be in the
+   * deployment's `grants:` for it, or the deployment fails its check; an isolated plugin gets
+   * only what it asked for and was granted.
+   */
+  readonly grants?: readonly Grant[];
   /** Default "cancel-all". */
   readonly onQuarantine?: QuarantinePolicy;
 }

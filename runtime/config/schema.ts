@@ -78,9 +78,11 @@ const StrategyConfig = Type.Object(
     isolate: Type.Optional(Type.Boolean()),
     /** Longest one hook call may take, microseconds; an isolated plugin over it is terminated and quarantined. */
     budgetUs: Type.Optional(Type.Integer({ minimum: 100, default: 250_000 })),
+    /** In process: quarantine the strategy (PLUGIN_OVERRUN) when this many hook calls have run past budgetUs; default: overruns are only reported. */
+    maxOverruns: Type.Optional(Type.Integer({ minimum: 1 })),
     /** An isolated plugin spins between events instead of sleeping (lower latency; a core busy while the session runs). */
     spin: Type.Optional(Type.Boolean()),
-    /** What an isolated plugin may reach beyond its context (nothing by default). */
+    /** What the plugin may reach beyond its context (nothing by default): each of its manifest's `grants` must be here; an isolated plugin gets those. */
     grants: Type.Optional(Type.Array(Grant, { uniqueItems: true })),
   },
   { additionalProperties: false },

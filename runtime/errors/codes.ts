@@ -26,6 +26,7 @@ export type ErrorCode =
   | "PLUGIN_ISOLATE_DEAD"
   | "PLUGIN_ISOLATE_PROTOCOL"
   | "PLUGIN_LOAD_FAILED"
+  | "PLUGIN_OVERRUN"
   | "KERNEL"
   // Execution algorithms, parents and routing (issue 16).
   | "ALGO_NOT_CONFIGURED"

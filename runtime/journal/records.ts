@@ -61,11 +61,14 @@ export interface ControlRecord {
 
 /**
  * A parent order command: its creation (with the algorithm and its params as JSON) or a change
- * asked of it. Its children are ordinary order records whose tag names the parent.
+ * asked of it; or ("route") the smart router's decision for one of its children: `reason` in one
+ * line, `params` the decision as JSON (slices with venue, size, price and reason; stale and full
+ * venues left out; why nothing was placed). Its children are ordinary order records whose tag
+ * names the parent.
  */
 export interface ParentRecord {
   readonly t: "parent";
-  readonly kind: "new" | "cancel" | "amend" | "pause" | "resume" | "finish" | "reject";
+  readonly kind: "new" | "cancel" | "amend" | "pause" | "resume" | "finish" | "reject" | "route";
   readonly id: number;
   readonly ts: number;
   readonly strategy?: string;

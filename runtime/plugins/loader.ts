@@ -24,6 +24,8 @@ export interface PluginRequest {
   readonly path: readonly (string | number)[];
   /** Number of instruments the deployment gives it (strategies). */
   readonly instrumentCount?: number;
+  /** What the deployment grants it beyond its context (strategies); a manifest asking for more is refused. */
+  readonly grants?: readonly string[];
 }
 
 /** A plugin that passed every check, with its validated params (defaults applied). */
@@ -93,6 +95,11 @@ export async function loadPlugins(
           path: [...req.path, "instruments"],
           message: `${at}.instruments: expected between ${range.min ?? 0} and ${range.max ?? "any number of"} instruments, got ${req.instrumentCount}`,
         });
+      }
+    }
+    if (req.grants !== undefined) {
+      for (const g of plugin.manifest.grants ?? []) {
+        if (!req.grants.includes(g)) problems.push({ path: [...req.path, "grants"], message: `${at}.grants: ${req.kind} "${req.name}" (plugin ${plugin.manifest.name}) requests capability "${g}", which the deployment does not grant (add it to this strategy's grants)` });
       }
     }
     if (availableFeatures !== null) {

@@ -3,7 +3,7 @@
  * problem returned at once (the way a deployer fixes a config in one pass).
  */
 import { Kind, type TSchema } from "@sinclair/typebox";
-import { SDK_VERSION, type Manifest, type PluginKind } from "../../plugins/sdk/manifest.ts";
+import { GRANTS, SDK_VERSION, type Grant, type Manifest, type PluginKind } from "../../plugins/sdk/manifest.ts";
 import { satisfies, parseVersion } from "../../plugins/sdk/semver.ts";
 
 const CAPABILITIES = new Set(["orders", "timers", "features", "market-data", "execution"]);
@@ -35,6 +35,8 @@ export function checkPluginExport(value: unknown, kind: PluginKind): string[] {
     problems.push("manifest.params: expected a TypeBox schema (Type.Object(...))");
   }
   for (const c of m.capabilities ?? []) if (!CAPABILITIES.has(c)) problems.push(`manifest.capabilities: unknown capability ${JSON.stringify(c)}`);
+  if (m.grants !== undefined && !Array.isArray(m.grants)) problems.push(`manifest.grants: expected a list of ${GRANTS.join(", ")}`);
+  else for (const g of m.grants ?? []) if (!GRANTS.includes(g as Grant)) problems.push(`manifest.grants: unknown grant ${JSON.stringify(g)} (expected one of ${GRANTS.join(", ")})`);
   if (m.onQuarantine !== undefined && m.onQuarantine !== "cancel-all" && m.onQuarantine !== "leave") {
     problems.push(`manifest.onQuarantine: expected "cancel-all" or "leave", got ${JSON.stringify(m.onQuarantine)}`);
   }

@@ -7,8 +7,12 @@
  * named `kestrel`, which is not this project.
  */
 import { plugin } from "bun";
-import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+
+// Through require, not an import: an isolate (whose worker loads this file) replaces node:fs's
+// exports before its plugin imports them, and an import here would fix their values for the
+// whole thread first; these two names keep the real functions for the loader.
+const { existsSync, readFileSync } = require("node:fs") as typeof import("node:fs");
 
 const ROOT = resolve(import.meta.dir, "../..");
 const TARGETS: Record<string, string> = {

@@ -35,7 +35,7 @@ import { PerformanceTracker } from "../portfolio/performance.ts";
 import { RiskEngine, type RiskRule } from "../risk/engine.ts";
 import { resolveLimits } from "../risk/limits.ts";
 import { RuntimeStrategyContext } from "../strategy/context.ts";
-import { StrategyHost, StrategySlot } from "../strategy/host.ts";
+import { HookBudget, StrategyHost, StrategySlot } from "../strategy/host.ts";
 import { isolateStrategy } from "../plugins/isolate/isolated-strategy.ts";
 import { TradingCore } from "./trading-core.ts";
 import { logLine } from "./log.ts";
@@ -160,7 +160,7 @@ export function deploymentInstruments(config: DeploymentConfig): Instrument[] {
 export function pluginRequests(config: DeploymentConfig): PluginRequest[] {
   const reqs: PluginRequest[] = deploymentVenues(config).map((v) => ({ name: v.name, plugin: v.plugin, kind: "venue", params: v.params, path: v.path }));
   config.strategies.forEach((s, i) =>
-    reqs.push({ name: s.name, plugin: s.plugin, kind: "strategy", params: s.params, path: ["strategies", i], instrumentCount: s.instruments.length }),
+    reqs.push({ name: s.name, plugin: s.plugin, kind: "strategy", params: s.params, path: ["strategies", i], instrumentCount: s.instruments.length, grants: s.grants ?? [] }),
   );
   (config.risk.plugins ?? []).forEach((r, i) => reqs.push({ name: r.name, plugin: r.plugin, kind: "risk", params: r.params, path: ["risk", "plugins", i] }));
   (config.execution?.algos ?? []).forEach((a, i) => reqs.push({ name: a.name, plugin: a.plugin, kind: "algo", params: a.params, path: ["execution", "algos", i] }));
@@ -440,7 +440,9 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
   const strategyPlugin = (l: (typeof loaded)[number], s: DeploymentConfig["strategies"][number]): StrategyPlugin => {
     const inTree = l.module.startsWith(resolve(import.meta.dir, "../../plugins") + "/");
     if (!(s.isolate ?? !inTree)) return l.plugin as unknown as StrategyPlugin;
-    const isolated = isolateStrategy(l.plugin as unknown as StrategyPlugin, { module: l.module, budgetUs: s.budgetUs ?? 250_000, grants: s.grants ?? [], spin: s.spin ?? false });
+    // The isolate gets what the manifest asks for and the deployment grants (the check refused any other request).
+    const granted = (s.grants ?? []).filter((g) => l.manifest.grants?.includes(g) === true);
+    const isolated = isolateStrategy(l.plugin as unknown as StrategyPlugin, { module: l.module, budgetUs: s.budgetUs ?? 250_000, grants: granted, spin: s.spin ?? false });
     isolates.push(isolated);
     return isolated;
   };
@@ -451,7 +453,10 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
     const ids = s.instruments.flatMap((sym) => instrumentsNamed(instruments, sym));
     const ctx = new RuntimeStrategyContext(s.name, l.params as never, ids.map((i) => instruments[i]!), services, plugin.manifest.capabilities ?? []);
     core.setVersion(s.name, plugin.manifest.version);
-    host.add(new StrategySlot(s.name, plugin, ctx, ids, plugin.manifest.onQuarantine ?? "cancel-all"));
+    const slot = new StrategySlot(s.name, plugin, ctx, ids, plugin.manifest.onQuarantine ?? "cancel-all");
+    // In process, overruns of the budget are measured and reported (an isolate's watchdog stops them instead).
+    if (!(isolates as readonly unknown[]).includes(plugin)) slot.budget = new HookBudget((s.budgetUs ?? 250_000) * 1000, s.maxOverruns ?? Number.POSITIVE_INFINITY);
+    host.add(slot);
   });
 
   // The store first: a second session on the same file fails here, before it touches the journal
@@ -478,7 +483,7 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
     const s = config.strategies[index];
     const slot = host.get(strategy);
     if (s === undefined || slot === undefined) return `no strategy ${strategy}`;
-    const request: PluginRequest = { name: s.name, plugin: ref, kind: "strategy", params: s.params, path: ["strategies", index], instrumentCount: s.instruments.length };
+    const request: PluginRequest = { name: s.name, plugin: ref, kind: "strategy", params: s.params, path: ["strategies", index], instrumentCount: s.instruments.length, grants: s.grants ?? [] };
     const result = await loadPlugins([request], configFile, features.featureNames());
     if (result.problems.length > 0) return result.problems.map((p) => p.message).join("; ");
     const l = result.loaded[0]!;
@@ -487,6 +492,8 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
     slot.ctx.rebind(l.params as never, next.manifest.capabilities ?? []);
     const failure = core.deployStrategy(strategy, next, ref, orders, by, by === "journal");
     if (failure !== null) slot.ctx.rebind(before.params, before.capabilities);
+    // The new version is timed against its budget if it runs in process, and not if isolated.
+    else slot.budget = (isolates as readonly unknown[]).includes(next) ? null : (slot.budget ?? new HookBudget((s.budgetUs ?? 250_000) * 1000, s.maxOverruns ?? Number.POSITIVE_INFINITY));
     return failure;
   };
 

@@ -9,9 +9,51 @@ import type { StrategyHooks, StrategyPlugin } from "../../plugins/sdk/strategy.t
 import type { QuarantinePolicy } from "../../plugins/sdk/manifest.ts";
 import type { TradingState } from "../../plugins/sdk/trading-state.ts";
 import type { RuntimeStrategyContext } from "./context.ts";
+import { KestrelError } from "../errors/codes.ts";
 
 /** Lifecycle state of a strategy instance. */
 export type StrategyState = "running" | "paused" | "quarantined";
+
+/**
+ * How long a strategy's hook calls took against its time budget: measured for plugins in process
+ * (an isolate's watchdog terminates one over budget instead) and reported; with `maxOverruns` the
+ * strategy is quarantined when its overruns reach it.
+ */
+export class HookBudget {
+  /** Hook calls measured. */
+  calls = 0;
+  /** Calls that took longer than the budget. */
+  overruns = 0;
+  /** The longest call, nanoseconds, and its hook. */
+  worstNs = 0;
+  worstHook = "";
+  /** The hook of the last overrun ("" before any). */
+  lastOverrunHook = "";
+
+  constructor(
+    readonly budgetNs: number,
+    /** Overruns that quarantine the strategy (Infinity: none do). */
+    readonly maxOverruns = Number.POSITIVE_INFINITY,
+  ) {}
+
+  /** Records one call of `hook` that took `ns`; true when this call's overrun reached `maxOverruns`. */
+  record(hook: string, ns: number): boolean {
+    this.calls++;
+    if (ns > this.worstNs) {
+      this.worstNs = ns;
+      this.worstHook = hook;
+    }
+    if (ns <= this.budgetNs) return false;
+    this.overruns++;
+    this.lastOverrunHook = hook;
+    return this.overruns === this.maxOverruns;
+  }
+
+  /** The figures as key=value context. */
+  describe(): string {
+    return `overruns=${this.overruns} budgetUs=${Math.round(this.budgetNs / 1000)} worstUs=${Math.round(this.worstNs / 1000)} worstHook=${this.worstHook}`;
+  }
+}
 
 /** One strategy instance in the host. */
 export class StrategySlot {
@@ -19,6 +61,8 @@ export class StrategySlot {
   /** Why it was quarantined: the hook and the error. */
   failure = "";
   hooks: StrategyHooks = {};
+  /** Time of its hook calls against its budget (null: not measured, as for an isolated plugin). */
+  budget: HookBudget | null = null;
   constructor(
     readonly name: string,
     public plugin: StrategyPlugin,
@@ -151,8 +195,11 @@ export class StrategyHost {
     for (const s of this.slots) {
       const fn = s.hooks.onTradingState;
       if (s.state !== "running" || fn === undefined) continue;
+      const b = s.budget;
+      const t0 = b === null ? 0 : Bun.nanoseconds();
       try {
         fn.call(s.hooks, s.ctx as never, state);
+        if (b !== null) this.timed(s, b, "onTradingState", t0);
       } catch (err) {
         this.fail(s, "onTradingState", err);
       }
@@ -167,8 +214,11 @@ export class StrategyHost {
       const s = list[i]!;
       const fn = s.hooks.onQuote;
       if (s.state !== "running" || fn === undefined) continue;
+      const b = s.budget;
+      const t0 = b === null ? 0 : Bun.nanoseconds();
       try {
         fn.call(s.hooks, s.ctx as never, quote);
+        if (b !== null) this.timed(s, b, "onQuote", t0);
       } catch (err) {
         this.fail(s, "onQuote", err);
       }
@@ -183,8 +233,11 @@ export class StrategyHost {
       const s = list[i]!;
       const fn = s.hooks.onTrade;
       if (s.state !== "running" || fn === undefined) continue;
+      const b = s.budget;
+      const t0 = b === null ? 0 : Bun.nanoseconds();
       try {
         fn.call(s.hooks, s.ctx as never, trade);
+        if (b !== null) this.timed(s, b, "onTrade", t0);
       } catch (err) {
         this.fail(s, "onTrade", err);
       }
@@ -195,8 +248,11 @@ export class StrategyHost {
   onOrder(name: string, order: OrderView): void {
     const s = this.byName.get(name);
     if (s === undefined || s.state === "quarantined" || s.hooks.onOrder === undefined) return;
+    const b = s.budget;
+    const t0 = b === null ? 0 : Bun.nanoseconds();
     try {
       s.hooks.onOrder(s.ctx as never, order);
+      if (b !== null) this.timed(s, b, "onOrder", t0);
     } catch (err) {
       this.fail(s, "onOrder", err);
     }
@@ -206,8 +262,11 @@ export class StrategyHost {
   onFill(name: string, fill: Fill): void {
     const s = this.byName.get(name);
     if (s === undefined || s.state === "quarantined" || s.hooks.onFill === undefined) return;
+    const b = s.budget;
+    const t0 = b === null ? 0 : Bun.nanoseconds();
     try {
       s.hooks.onFill(s.ctx as never, fill);
+      if (b !== null) this.timed(s, b, "onFill", t0);
     } catch (err) {
       this.fail(s, "onFill", err);
     }
@@ -217,11 +276,19 @@ export class StrategyHost {
   onTimer(name: string, token: number): void {
     const s = this.byName.get(name);
     if (s === undefined || s.state !== "running" || s.hooks.onTimer === undefined) return;
+    const b = s.budget;
+    const t0 = b === null ? 0 : Bun.nanoseconds();
     try {
       s.hooks.onTimer(s.ctx as never, token);
+      if (b !== null) this.timed(s, b, "onTimer", t0);
     } catch (err) {
       this.fail(s, "onTimer", err);
     }
+  }
+
+  /** Records a timed hook call; quarantines the strategy with PLUGIN_OVERRUN when its overruns reach the limit. */
+  private timed(s: StrategySlot, b: HookBudget, hook: string, t0: number): void {
+    if (b.record(hook, Bun.nanoseconds() - t0)) this.fail(s, hook, new KestrelError("PLUGIN_OVERRUN", `strategy=${s.name} ${b.describe()} (maxOverruns reached)`));
   }
 
   /** Quarantines a strategy by hand (operator) or after a failure. */

@@ -126,3 +126,89 @@ describe.skipIf(!needsTools("admin: dashboard in headless Chromium", "chromium")
     await page.close();
   }, 45_000);
 });
+
+/**
+ * Hot swap and parent orders from the dashboard: a deploy button on a strategy's row swaps in
+ * another version (the operator names it in the prompt); an operator's iceberg parent shows with its
+ * children under it, each child naming its parent in the blotter, is started from the parents'
+ * form, and is paused and canceled from its row.
+ */
+describe.skipIf(!needsTools("admin: dashboard in headless Chromium", "chromium"))("dashboard: deploy and parent orders", () => {
+  const V1 = resolve(import.meta.dir, "../../strategy/fixtures/counter-v1.ts");
+  const V2 = resolve(import.meta.dir, "../../strategy/fixtures/counter-v2.ts");
+  let f: PaperFixture;
+  let browser: Browser;
+  beforeAll(async () => {
+    f = await startPaperFixture({
+      strategy: false,
+      strategies: [`{ name: counted, plugin: ${JSON.stringify(V1)}, isolate: false, instruments: [EURUSD] }`],
+      extraYaml: `execution:
+  algos:
+    - { name: iceberg, plugin: iceberg, params: { displaySize: 100000, sizeVariance: 0.2 } }
+`,
+    });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });
+  }, 30_000);
+  afterAll(async () => {
+    await browser?.close();
+    await f?.stop();
+  });
+
+  test("an admin deploys version 2 from the strategy's row; a parent shows with its children, is paused and canceled from its row", async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1200 } });
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    // The deploy prompt gets version 2's path; every confirm is accepted.
+    page.on("dialog", (d) => void (d.type() === "prompt" ? d.accept(V2) : d.accept()));
+    await page.goto(f.admin.url);
+    await page.getByTestId("token").fill(f.tokens.admin);
+    await page.getByTestId("login").click();
+    await page.getByTestId("status").filter({ hasText: "connected" }).waitFor({ timeout: 10_000 });
+
+    // Hot swap from the row.
+    await page.getByTestId("state-counted").filter({ hasText: "running" }).waitFor({ timeout: 10_000 });
+    expect(f.session.core.host.get("counted")!.plugin.manifest.version).toBe("1.0.0");
+    await page.locator('button[data-deploy="counted"]').click();
+    await page.getByTestId("status").filter({ hasText: "deployed: counted now runs version 2.0.0 (running)" }).waitFor({ timeout: 10_000 });
+    expect(f.session.core.host.get("counted")!.plugin.manifest.version).toBe("2.0.0");
+    // The row names the deployed plugin and its version.
+    await page.locator("#strategies tbody tr", { hasText: "counter-v2.ts 2.0.0" }).waitFor({ timeout: 5000 });
+
+    // An operator starts a parent from the form: an iceberg resting 40 ticks under the bid.
+    await page.locator("#a-algo option", { hasText: "iceberg" }).waitFor({ state: "attached", timeout: 10_000 });
+    await page.locator("#a-algo").selectOption("iceberg");
+    await page.locator("#a-inst").selectOption("EURUSD");
+    await page.locator("#a-qty").fill("300000");
+    const limit = passivePrice(f, "EURUSD", "buy", 40);
+    await page.locator("#a-limit").fill(limit);
+    await page.locator('#algoform button[type="submit"]').click();
+    await page.getByTestId("a-result").filter({ hasText: /^parent \d+ working$/ }).waitFor({ timeout: 10_000 });
+    const id = Number(/^parent (\d+)/.exec((await page.getByTestId("a-result").textContent())!)![1]);
+    const started = f.session.algos!.parents.get(id)!;
+    expect([started.spec.strategy, started.spec.algo, started.spec.side, started.quantity]).toEqual(["manual", "iceberg", 1, 300000]);
+    // The limit went to the API in ticks.
+    expect(started.limitPrice).toBe(Number(limit.replace(".", "")));
+    await waitFor(() => f.session.algos!.parents.get(id)!.children.length > 0, 10_000, "the iceberg's first child");
+    const child = f.session.algos!.parents.get(id)!.children[0]!;
+    await page.locator(`#parents tr[data-parent="${id}"]`).waitFor({ timeout: 10_000 });
+    await page.locator(`#parents tr[data-child="${child}"][data-child-of="${id}"]`).waitFor({ timeout: 10_000 });
+    // Children follow their parent in the table, and name it in the blotter.
+    const order = await page.locator("#parents tbody tr").evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-parent") ?? `c${tr.getAttribute("data-child-of")}`));
+    expect(order.indexOf(String(id))).toBeLessThan(order.indexOf(`c${id}`));
+    await page.locator(`#blotter tr[data-order="${child}"] td`, { hasText: `#${id}` }).waitFor({ timeout: 10_000 });
+    expect(await page.locator(`#parents tr[data-parent="${id}"] td`).nth(2).textContent()).toBe("iceberg");
+
+    await page.locator(`button[data-ppause="${id}"]`).click();
+    await page.getByTestId(`pstatus-${id}`).filter({ hasText: "paused" }).waitFor({ timeout: 5000 });
+    expect(f.session.algos!.parents.get(id)!.status).toBe("paused");
+    await page.locator(`button[data-pcancel="${id}"]`).click();
+    await waitFor(() => f.session.algos!.parents.get(id)!.status === "canceled", 10_000, "the parent canceled");
+    await page.getByTestId(`pstatus-${id}`).filter({ hasText: "canceled" }).waitFor({ timeout: 5000 });
+    expect(f.session.core.oms.get(child)!.status).toBe("canceled");
+
+    const artefacts = process.env.KESTREL_TEST_ARTIFACTS;
+    if (artefacts) await page.screenshot({ path: join(artefacts, "admin-dashboard-parents.png"), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+});

@@ -76,6 +76,10 @@ export function renderMetrics(session: Session, admin: AdminCounters): string {
   x.family("kestrel_breaker_tripped", "gauge", "1 while the loss breaker is tripped.").sample("kestrel_breaker_tripped", core.risk.breaker.tripped ? 1 : 0);
   x.family("kestrel_strategy_state", "gauge", "1 for each strategy's current state.");
   for (const s of core.host.slots) x.sample("kestrel_strategy_state", 1, { strategy: s.name, state: s.state });
+  x.family("kestrel_strategy_hook_overruns_total", "counter", "Hook calls of an in-process strategy that took longer than its time budget.");
+  for (const s of core.host.slots) if (s.budget !== null) x.sample("kestrel_strategy_hook_overruns_total", s.budget.overruns, { strategy: s.name });
+  x.family("kestrel_strategy_hook_worst_seconds", "gauge", "Longest hook call of an in-process strategy.");
+  for (const s of core.host.slots) if (s.budget !== null) x.sample("kestrel_strategy_hook_worst_seconds", s.budget.worstNs / 1e9, { strategy: s.name, hook: s.budget.worstHook });
   x.family("kestrel_journal_records_total", "counter", "Journal records appended since start.").sample("kestrel_journal_records_total", session.journal?.appended ?? 0);
 
   const store = session.recorder?.stats();

@@ -20,7 +20,7 @@ import type { Order } from "../order.ts";
 import { ParentBook } from "../parents/parent-book.ts";
 import { PARENT_TAG, parentOfTag, type ParentOrder, type ParentSpec } from "../parents/parent-order.ts";
 import { isParentTerminal } from "../parents/parent-state.ts";
-import type { Routing } from "../routing/routing.ts";
+import type { Routing, RoutingDecision } from "../routing/routing.ts";
 import { TcaAccumulator, type ParentTca } from "../tca/parent-tca.ts";
 import { LiveParentView } from "./parent-view.ts";
 
@@ -115,6 +115,13 @@ class AlgoInstance {
     this.rng = x >>> 0;
     return this.rng / 4294967296;
   }
+}
+
+/** A routing decision in one line: each slice's venue, size and reason, the venues left out, or why nothing was placed. */
+function routeLine(d: RoutingDecision): string {
+  const placed = d.refused !== "" ? d.refused : d.slices.map((s) => `${s.venue} ${s.size} (${s.reason})`).join("; ");
+  const out = [d.stale.length > 0 ? `stale: ${d.stale.join(",")}` : "", d.full.length > 0 ? `full: ${d.full.join(",")}` : ""].filter((x) => x !== "");
+  return out.length === 0 ? placed : `${placed} | ${out.join(" | ")}`;
 }
 
 function isOpen(o: OrderView): boolean {
@@ -285,6 +292,8 @@ export class AlgoHost {
         this.tcas.set(r.id, new TcaAccumulator(Number(r.reason ?? 0) || 0));
         continue;
       }
+      // A routing decision is history (its children are order records): nothing to rebuild.
+      if (r.kind === "route") continue;
       const p = this.parents.get(r.id);
       if (p === undefined) continue;
       if (r.kind === "cancel") p.cancelRequested = true;
@@ -374,6 +383,8 @@ export class AlgoHost {
     const routing = this.deps.routing;
     if (routing.active && intent.instrument === undefined) {
       const slices = routing.route(p.id, p.spec.instrument, { side, size: intent.size, type, price, postOnly: intent.postOnly ?? false, now: core.now() });
+      const d = routing.decisions[routing.decisions.length - 1]!;
+      this.journal({ t: "parent", kind: "route", id: p.id, ts: d.ts, reason: routeLine(d), params: JSON.stringify(d) });
       for (const s of slices) {
         let px = s.price > 0 ? s.price : price;
         if (p.limitPrice > 0 && side === p.spec.side && px > 0) px = side === 1 ? Math.min(px, p.limitPrice) : Math.max(px, p.limitPrice);

@@ -5,7 +5,7 @@
  * best among the venues with a fresh feed (checked against the quotes the session saw, recorded
  * here) and had room under its position limit, never to a venue whose last quote was older than
  * the stale limit; every decision is
- * recorded with its reason; and the fill history of the run's own store gives a fill probability
+ * recorded with its reason, in the journal too (one record per decision, read back equal); and the fill history of the run's own store gives a fill probability
  * per venue.
  */
 import { afterAll, expect, test } from "bun:test";
@@ -15,6 +15,8 @@ import { sessionFromYaml, tempDir } from "../../session/test-session.ts";
 import { loadFillHistory } from "./fill-history.ts";
 import { parentOfTag } from "../parents/parent-order.ts";
 import { runDataCommand } from "../../store/cli.ts";
+import { readJournal } from "../../journal/journal-file.ts";
+import type { ParentRecord } from "../../journal/records.ts";
 
 const DATA = resolve(import.meta.dir, "../../../../shared/data");
 const dir = tempDir("kestrel-sor-");
@@ -50,7 +52,8 @@ risk:
 data: { staleSeconds: 3 }
 store: { path: ${store}, policy: block }
 `;
-  const s = await sessionFromYaml(dir.path, yaml);
+  const journal = join(dir.path, "two.journal");
+  const s = await sessionFromYaml(dir.path, yaml, { journalPath: journal });
   const seen: { ts: number; bid: number; ask: number }[][] = [[], []];
   const prev = s.core.listeners.quote;
   s.core.listeners.quote = (ev) => {
@@ -100,6 +103,18 @@ store: { path: ${store}, policy: block }
     }
   }
   expect(taking).toBeGreaterThan(20);
+  // Every decision is in the journal, in order, as the router made it, with a one-line reason.
+  const routes = readJournal(journal).records.filter((r): r is ParentRecord => r.t === "parent" && r.kind === "route");
+  expect(routes.length).toBe(routing.count);
+  expect(routing.decisions.length).toBe(routing.count);
+  expect(routes.map((r) => JSON.parse(r.params!))).toEqual(JSON.parse(JSON.stringify(routing.decisions)));
+  for (const [i, r] of routes.entries()) {
+    const d = routing.decisions[i]!;
+    expect(r.id).toBe((d as unknown as { parent: number }).parent);
+    if (d.refused !== "") expect(r.reason).toStartWith(d.refused);
+    else for (const sl of d.slices) expect(r.reason).toContain(`${sl.venue} `);
+    if (d.stale.length > 0) expect(r.reason).toContain(`stale: ${d.stale.join(",")}`);
+  }
   // Children carry the decision in their tag and land at both venues over the day.
   const kids = [...s.core.oms.all()].filter((o) => parentOfTag(o.tag) > 0);
   expect(kids.every((k) => / route=(oanda|fxcm) /.test(k.tag))).toBe(true);

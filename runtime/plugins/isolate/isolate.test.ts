@@ -21,8 +21,8 @@ afterEach(() => {
   for (const s of started.splice(0)) s.stop();
 });
 
-function isolated(plugin: StrategyPlugin, module: string, budgetUs = 2_000_000) {
-  const p = isolateStrategy(plugin, { module, budgetUs });
+function isolated(plugin: StrategyPlugin, module: string, budgetUs = 2_000_000, grants: string[] = []) {
+  const p = isolateStrategy(plugin, { module, budgetUs, grants });
   started.push(p);
   return p;
 }
@@ -66,12 +66,37 @@ describe("isolated strategies", () => {
     }, 60_000);
   }
 
-  for (const [mode, what] of [["fetch", "network (fetch)"], ["file", "files (Bun.file)"]]) {
+  for (const [mode, what] of [
+    ["fetch", "network (fetch)"],
+    ["socket", "network (node:net connect)"],
+    ["bun-socket", "network (Bun.connect)"],
+    ["file", "files (Bun.file)"],
+    ["node-fs", "files (node:fs readFileSync)"],
+    ["spawn", "subprocesses (node:child_process execFileSync)"],
+    ["worker", "nested workers"],
+  ]) {
     test(`${mode} without a grant fails inside the plugin with PLUGIN_CAPABILITY`, () => {
       const h = createStrategyHarness(isolated(misbehaving, MISBEHAVING), { instruments: [EURUSD], params: { mode } });
       expect(() => h.quote("EURUSD", 114543, 114545, 1, 1)).toThrow(`PLUGIN_CAPABILITY: ${what} is not granted to an isolated plugin`);
     }, 60_000);
   }
+
+  test("without the network grant no connection reaches a listening socket; with it one does", async () => {
+    let opened = 0;
+    const server = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { open: () => void opened++, data() {} } });
+    try {
+      const params = { mode: "socket", port: server.port };
+      const denied = createStrategyHarness(isolated(misbehaving, MISBEHAVING), { instruments: [EURUSD], params });
+      expect(() => denied.quote("EURUSD", 114543, 114545, 1, 1)).toThrow("PLUGIN_CAPABILITY: network (node:net connect)");
+      const granted = createStrategyHarness(isolated(misbehaving, MISBEHAVING, 2_000_000, ["network"]), { instruments: [EURUSD], params });
+      granted.quote("EURUSD", 114543, 114545, 1, 1);
+      for (let i = 0; i < 100 && opened === 0; i++) await Bun.sleep(50);
+      // Exactly the granted plugin's connection arrived.
+      expect(opened).toBe(1);
+    } finally {
+      server.stop(true);
+    }
+  }, 60_000);
 
   test("an isolated plugin sees an empty environment", () => {
     const h = createStrategyHarness(isolated(misbehaving, MISBEHAVING), { instruments: [EURUSD], params: { mode: "env" } });

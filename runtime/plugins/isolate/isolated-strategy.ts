@@ -8,6 +8,7 @@
  */
 import type { Quote, Trade } from "../../../plugins/sdk/market.ts";
 import type { StrategyContext, StrategyHooks, StrategyPlugin } from "../../../plugins/sdk/strategy.ts";
+import type { ParentView } from "../../../plugins/sdk/algo.ts";
 import { KestrelError } from "../../errors/codes.ts";
 import { FramePort, PEEK_EMPTY } from "./frames.ts";
 import { BACK, BUFFER_BYTES, DOORBELL_BACK, Kind, QUOTE_BYTES, TO_ISOLATE, TRADE_BYTES, type IsolateBoot } from "./protocol.ts";
@@ -26,7 +27,7 @@ export interface IsolateOptions {
   readonly grants?: readonly string[];
 }
 
-const CONTEXT_CALLS = new Set(["book", "featureIndex", "features", "signal", "position", "openOrders", "order", "submit", "cancel", "cancelAll", "setTimer", "log", "tradingState"]);
+const CONTEXT_CALLS = new Set(["book", "featureIndex", "features", "signal", "position", "openOrders", "order", "submit", "cancel", "cancelAll", "setTimer", "log", "tradingState", "submitAlgo", "parent", "cancelAlgo"]);
 
 /** One worker and the port to it. */
 class Isolate {
@@ -49,7 +50,9 @@ class Isolate {
 
   /** Sends CREATE and returns the names of the hooks the plugin defines. */
   create(ctx: StrategyContext): string[] {
-    this.port.sendPacked(Kind.CREATE, { name: ctx.name, params: ctx.params, instruments: ctx.instruments, now: ctx.now() });
+    // The isolate's context offers parent orders only where the real one does (a deployment with execution algos).
+    const algos = typeof ctx.submitAlgo === "function";
+    this.port.sendPacked(Kind.CREATE, { name: ctx.name, params: ctx.params, instruments: ctx.instruments, now: ctx.now(), algos });
     return (this.awaitAnswer(ctx, "create", (this.options.startMs ?? 10_000) * 1e6) as { hooks: string[] }).hooks;
   }
 
@@ -143,14 +146,37 @@ class Isolate {
 function serve(ctx: StrategyContext | null, method: string, args: unknown[]): { v?: unknown; e?: string } {
   if (ctx === null || !CONTEXT_CALLS.has(method)) return { e: `ISOLATE_PROTOCOL: no context call ${method}` };
   try {
-    const fn = (ctx as unknown as Record<string, (...a: unknown[]) => unknown>)[method];
+    const fn = (ctx as unknown as Record<string, ((...a: unknown[]) => unknown) | undefined>)[method];
+    if (typeof fn !== "function") return { e: `ALGO_NOT_CONFIGURED: strategy=${ctx.name} call=${method} (the deployment has no execution.algos)` };
     let v = fn.apply(ctx, args);
     if (v instanceof Float64Array) v = Array.from(v);
     else if (method === "book" && v !== null && typeof v === "object") v = { ...(v as object) };
+    else if (method === "parent" && v !== undefined) v = plainParent(v as ParentView);
     return { v: v === undefined ? null : v };
   } catch (err) {
     return { e: err instanceof Error ? err.message : String(err) };
   }
+}
+
+/** A parent's view as plain data (the live view reads through getters, which do not cross). */
+function plainParent(p: ParentView): ParentView {
+  return {
+    id: p.id,
+    algo: p.algo,
+    strategy: p.strategy,
+    instrument: p.instrument,
+    side: p.side,
+    quantity: p.quantity,
+    limitPrice: p.limitPrice,
+    filled: p.filled,
+    remaining: p.remaining,
+    working: p.working,
+    openChildren: p.openChildren,
+    exitFilled: p.exitFilled,
+    avgPrice: p.avgPrice,
+    status: p.status,
+    createdTs: p.createdTs,
+  };
 }
 
 /**

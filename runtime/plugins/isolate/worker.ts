@@ -3,40 +3,15 @@
  * runtime's frames arrive, answering each with DONE or THREW. Context calls (position, submit,
  * ...) go back to the runtime as CALL frames and wait for their RESULT, so a hook sees the same
  * state it would in process. Before the plugin is imported, what the grants do not allow is
- * removed from the worker's globals (network, subprocesses, files through Bun, environment,
- * timers); what the mechanism cannot remove is listed in runtime/plugins/isolate/README.md.
+ * removed from the worker's globals and built-in modules (`lock-down.ts`); what the mechanism
+ * cannot remove is listed in runtime/plugins/isolate/README.md.
  */
 import { BACK, DOORBELL_BACK, DOORBELL_TO_ISOLATE, Kind, TO_ISOLATE, type IsolateBoot } from "./protocol.ts";
 import { FramePort, PEEK_EMPTY } from "./frames.ts";
 import { serveSdkToModule } from "../sdk-resolver.ts";
+import { lockDown } from "./lock-down.ts";
 
 declare const self: Worker;
-
-function deny(what: string): never {
-  throw new Error(`PLUGIN_CAPABILITY: ${what} is not granted to an isolated plugin`);
-}
-
-/** Removes what the grants do not allow from the worker's globals. */
-function lockDown(grants: readonly string[]): void {
-  const g = globalThis as Record<string, unknown>;
-  if (!grants.includes("network")) {
-    g.fetch = () => deny("network (fetch)");
-    g.WebSocket = function () {
-      deny("network (WebSocket)");
-    };
-  }
-  const bun = Bun as unknown as Record<string, unknown>;
-  for (const name of ["spawn", "spawnSync", "$"]) if (!grants.includes("subprocess")) bun[name] = () => deny(`subprocesses (Bun.${name})`);
-  for (const name of ["connect", "listen", "serve", "udpSocket"]) if (!grants.includes("network")) bun[name] = () => deny(`network (Bun.${name})`);
-  for (const name of ["file", "write"]) if (!grants.includes("files")) bun[name] = () => deny(`files (Bun.${name})`);
-  if (!grants.includes("env")) {
-    for (const k of Object.keys(process.env)) delete process.env[k];
-  }
-  if (!grants.includes("timers")) {
-    g.setTimeout = () => deny("wall-clock timers (use ctx.setTimer)");
-    g.setInterval = () => deny("wall-clock timers (use ctx.setTimer)");
-  }
-}
 
 self.onmessage = (ev: MessageEvent<IsolateBoot>) => {
   void run(ev.data);
@@ -49,12 +24,13 @@ async function run(boot: IsolateBoot): Promise<void> {
   try {
     // Loader plugins are per thread: the isolate serves `kestrel/sdk` to the plugin's package itself.
     serveSdkToModule(boot.module);
+    // Walls first: the module's own top-level code and its imports of node:* bind the denials.
+    lockDown(boot.grants);
     plugin = (await import(boot.module)).default;
   } catch (err) {
     port.sendPacked(Kind.LOAD_FAILED, { message: (err as Error).message });
     return;
   }
-  lockDown(boot.grants);
   port.sendPacked(Kind.READY, {});
 
   /** Waits for the next frame from the runtime; returns its length. */
@@ -64,6 +40,21 @@ async function run(boot: IsolateBoot): Promise<void> {
       const len = port.next();
       if (len !== PEEK_EMPTY) return len;
       if (!boot.spin) Atomics.wait(port.words, doorbell, seen, 50);
+    }
+  };
+
+  /**
+   * Between events, a plugin with grants lets the worker's event loop run while it waits (its
+   * sockets, fetches and timers progress); one without any blocks on the doorbell instead.
+   */
+  const yielding = boot.grants.length > 0;
+  const waitYielding = async (): Promise<number> => {
+    for (;;) {
+      const seen = Atomics.load(port.words, doorbell);
+      const len = port.next();
+      if (len !== PEEK_EMPTY) return len;
+      const r = Atomics.waitAsync(port.words, doorbell, seen, 50);
+      if (r.async) await r.value;
     }
   };
 
@@ -85,7 +76,7 @@ async function run(boot: IsolateBoot): Promise<void> {
   const quote = { ts: 0, instrument: 0, bid: 0, ask: 0, bidSize: 0, askSize: 0 };
   const trade = { ts: 0, instrument: 0, price: 0, size: 0, side: 0 };
   for (;;) {
-    const len = wait();
+    const len = yielding ? await waitYielding() : wait();
     const kind = port.kind();
     const at = port.body();
     const v = port.view;
@@ -110,10 +101,10 @@ async function run(boot: IsolateBoot): Promise<void> {
         port.release();
         hooks.onTrade?.(ctx, trade);
       } else if (kind === Kind.CREATE) {
-        const c = port.unpack(len) as { name: string; params: unknown; instruments: unknown[]; now: number };
+        const c = port.unpack(len) as { name: string; params: unknown; instruments: unknown[]; now: number; algos?: boolean };
         port.release();
         now = c.now;
-        ctx = makeContext(c.name, c.params, c.instruments, () => now, call);
+        ctx = makeContext(c.name, c.params, c.instruments, () => now, call, c.algos === true);
         hooks = plugin.create(ctx) ?? {};
         port.sendPacked(Kind.DONE, { hooks: Object.keys(hooks).filter((k) => typeof hooks[k] === "function") });
         continue;
@@ -134,9 +125,20 @@ async function run(boot: IsolateBoot): Promise<void> {
   }
 }
 
-/** The StrategyContext an isolated plugin sees: reads and orders go to the runtime; `now` is the event's. */
-function makeContext(name: string, params: unknown, instruments: unknown[], now: () => number, call: (m: string, a: unknown[]) => unknown): Record<string, unknown> {
+/**
+ * The StrategyContext an isolated plugin sees: reads and orders go to the runtime; `now` is the
+ * event's. Parent orders (`submitAlgo`, `parent`, `cancelAlgo`) are there when the runtime's are.
+ */
+function makeContext(name: string, params: unknown, instruments: unknown[], now: () => number, call: (m: string, a: unknown[]) => unknown, algos: boolean): Record<string, unknown> {
+  const parents = algos
+    ? {
+        submitAlgo: (request: unknown) => call("submitAlgo", [request]),
+        parent: (id: number) => call("parent", [id]) ?? undefined,
+        cancelAlgo: (id: number) => void call("cancelAlgo", [id]),
+      }
+    : {};
   return {
+    ...parents,
     name,
     params,
     instruments,
