@@ -10,7 +10,8 @@ describe("kestrel cluster up", () => {
     try {
       const proc = Bun.spawn([process.execPath, resolve("runtime/cli.ts"), "cluster", "up", "configs/cluster-paper.yaml", "--for", "4s", "--json", "--dir", dir], { stdout: "pipe", stderr: "pipe" });
       const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-      expect({ code, err }).toEqual({ code: 0, err: "" });
+      // A failed run shows everything it printed (stdout and stderr) in the test's output.
+      if (code !== 0 || err !== "") throw new Error(`kestrel cluster up exited ${code}\n--- stderr ---\n${err}\n--- stdout ---\n${out}`);
       const summary = JSON.parse(out.trim()) as Record<string, unknown>;
       expect(Object.keys(summary)).toEqual(["shards", "duplicates", "lost"]);
       expect(summary.duplicates).toBe(0);

@@ -112,7 +112,8 @@ export async function runClusterCommand(argv: string[]): Promise<number> {
     for (const s of [topology.mdStream, topology.ordersStream, topology.reportsStream, topology.alertsStream, topology.commandsStream, ...cluster.shards.map((x) => topology.journalStream(x.name))]) {
       await jsm.streams.delete(s).catch(() => false);
     }
-    await ensureStreams(jsm, cluster);
+    // Servers named by the deployment may still be electing leaders: creation is retried (bounded).
+    await retrying("create streams", () => ensureStreams(jsm, cluster));
     const risk = await startRiskService(nc, topology, cluster.risk);
     for (const s of cluster.shards) {
       const out = join(dir, `${s.name}.json`);

@@ -2,7 +2,8 @@ import { describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { connect } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { startNats } from "./nats-server.ts";
+import { createServer } from "node:net";
+import { freePorts, startNats } from "./nats-server.ts";
 
 describe("nats-server on loopback", () => {
   test("a single JetStream node stores and returns a message, and stop removes everything", async () => {
@@ -58,5 +59,53 @@ describe("nats-server on loopback", () => {
       await nats.stop();
     }
     expect(existsSync(nats.dir)).toBe(false);
+  }, 60_000);
+
+  test("ports picked together are distinct", async () => {
+    const ports = await freePorts(12);
+    expect(new Set(ports).size).toBe(12);
+    expect(ports.every((p) => p > 0)).toBe(true);
   });
+
+  test("a cluster whose last node starts late is ready only once an R3 stream can be created", async () => {
+    // The first two nodes elect a meta leader without the third: JetStream answers, yet an R3
+    // stream has "no suitable peers for placement" until the third joins (the cluster-up flake).
+    const nats = await startNats({ nodes: 3, lateNodeMs: 1500 });
+    try {
+      const nc = await connect({ servers: nats.servers });
+      const jsm = await jetstreamManager(nc);
+      const info = await jsm.streams.add({ name: "LATE", subjects: ["late.>"], num_replicas: 3 });
+      expect(info.config.num_replicas).toBe(3);
+      await nc.close();
+    } finally {
+      await nats.stop();
+    }
+  }, 60_000);
+
+  test("a restarted node whose port was taken meanwhile starts once the port is free again, and says why it could not before", async () => {
+    const nats = await startNats({ nodes: 1 });
+    const squatter = createServer((s) => s.destroy());
+    try {
+      await nats.killNode(0);
+      await new Promise<void>((r) => squatter.listen(nats.nodes[0]!.port, "127.0.0.1", () => r()));
+      setTimeout(() => squatter.close(), 700);
+      await nats.restartNode(0);
+      const nc = await connect({ servers: nats.servers });
+      expect((await (await jetstreamManager(nc)).getAccountInfo()).streams).toBe(0);
+      await nc.close();
+      // Held for good, the port fails the restart with the node's own log line.
+      await nats.killNode(0);
+      const holder = createServer((s) => s.destroy());
+      await new Promise<void>((r) => holder.listen(nats.nodes[0]!.port, "127.0.0.1", () => r()));
+      try {
+        const err = await nats.restartNode(0).then(() => null, (e: Error) => e);
+        expect(err?.message).toMatch(/^CLUSTER_SERVER_START: node=n1 exit=\d+ log=.*address already in use/);
+      } finally {
+        holder.close();
+      }
+    } finally {
+      squatter.close();
+      await nats.stop();
+    }
+  }, 60_000);
 });
