@@ -17,7 +17,7 @@ import type { OrderRecord } from "../journal/records.ts";
 import { deploymentInstruments } from "../session/build.ts";
 import { auditShard } from "./audit.ts";
 import { runFeed } from "./feed.ts";
-import { openFeedSource } from "./feed-source.ts";
+import { openFeed } from "./feed-source.ts";
 import { readMirror, readSubject } from "./journal-mirror.ts";
 import { startNats, type NatsCluster } from "./nats-server.ts";
 import { retrying } from "./retry.ts";
@@ -168,7 +168,7 @@ export async function runClusterCommand(argv: string[]): Promise<number> {
     const onSignal = () => stopFeed();
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
-    const feed = await runFeed({ js, topology, source: openFeedSource(config), instruments: deploymentInstruments(config), speed: config.market.speed, forUs, stopSignal });
+    const feed = await runFeed({ js, topology, source: await openFeed(config, configFile), instruments: deploymentInstruments(config), speed: config.market.speed, forUs, stopSignal });
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
     // Let the shards drain what was published, then stop them gracefully.
