@@ -63,6 +63,10 @@ export class Topology {
   get leaseBucket(): string {
     return `${this.prefix}-leases`;
   }
+  /** KV bucket of the global risk service's ledger (restored by a standby that takes over). */
+  get riskBucket(): string {
+    return `${this.prefix}-risk`;
+  }
   /** KV bucket of the shards' states (one key per shard), read by the admin plane. */
   get stateBucket(): string {
     return `${this.prefix}-state`;
