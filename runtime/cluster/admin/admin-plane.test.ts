@@ -15,6 +15,8 @@ import { runFeed } from "../feed.ts";
 import { openFeedSource } from "../feed-source.ts";
 import { startRiskService } from "../risk/service.ts";
 import { openStateBucket } from "./shard-state.ts";
+import { exportShardParquet, queryShardParquet } from "../analytics.ts";
+import { readMirror } from "../journal-mirror.ts";
 import { ClusterView, type ShardHealth } from "./plane.ts";
 import { startClusterAdmin, type ClusterAdmin } from "./server.ts";
 
@@ -64,8 +66,8 @@ function spawnShard(configFile: string, shard: string) {
   return { proc, out, started: () => stderr.includes(`started shard=${shard}`), stderr: () => stderr };
 }
 
-describe("one admin plane over every shard", () => {
-  test("serves every shard's live health, orders, positions and P&L from real shard processes, engages the kill switch on all, and sees a dead shard go stale", async () => {
+describe("one admin plane and analytics over every shard", () => {
+  test("serves every shard's live health, orders, positions and P&L from real shard processes, engages the kill switch on all, and sees a dead shard go stale; DuckDB reads every shard's journal as hive-partitioned Parquet", async () => {
     const loaded = loadConfig(resolve("configs/cluster-paper.yaml"));
     if (!loaded.ok) throw new Error(loaded.problems.join("\n"));
     // A market maker on each of two shards (they quote at once); shard-c is configured, never started.
@@ -145,6 +147,19 @@ describe("one admin plane over every shard", () => {
       const result = JSON.parse(readFileSync(a.out, "utf8")) as { events: number; orders: number; fills: number };
       expect(byShard(final, "shard-a")).toMatchObject({ orders: result.orders, fills: result.fills, events: result.events });
       expect(result.orders).toBeGreaterThan(0);
+
+      // Analytics over every shard: the mirrored journals as hive-partitioned Parquet, read by DuckDB.
+      const pq = join(dir, "parquet");
+      const written = await exportShardParquet({ js: jetstream(nc), jsm, topology: topo, shards: ["shard-a", "shard-b"], instruments: deploymentInstruments(config), dir: pq });
+      const rows = await queryShardParquet(pq, "SELECT shard, count(*)::INTEGER AS orders, count(DISTINCT id)::INTEGER AS ids, min(instrument) AS lo, max(instrument) AS hi FROM orders GROUP BY shard ORDER BY shard");
+      const journaled = async (shard: string) => (await readMirror(jetstream(nc), jsm, topo, shard)).records.filter((r) => r.t === "order").length;
+      expect(rows).toEqual([
+        { shard: "shard-a", orders: await journaled("shard-a"), ids: await journaled("shard-a"), lo: "EURGBP", hi: "EURUSD" },
+        { shard: "shard-b", orders: await journaled("shard-b"), ids: await journaled("shard-b"), lo: "EURCHF", hi: "EURCHF" },
+      ]);
+      expect(written.map((w) => w.orders as unknown)).toEqual([rows[0]!.orders, rows[1]!.orders]);
+      const fills = await queryShardParquet(pq, "SELECT count(*)::INTEGER AS n FROM fills WHERE shard = 'shard-a'");
+      expect(fills).toEqual([{ n: result.fills }]);
     } finally {
       stopFeed?.();
       await admin.stop();
