@@ -29,6 +29,7 @@ import { resolveAdminKey } from "../admin/auth/keys.ts";
 import { openStateBucket } from "./admin/shard-state.ts";
 import { ClusterView } from "./admin/plane.ts";
 import { startClusterAdmin, type ClusterAdmin } from "./admin/server.ts";
+import { exportShardParquet, queryShardParquet } from "./analytics.ts";
 
 const HELP = `Usage: kestrel cluster up <deployment> [--for 30s] [--json] [--dir var/cluster-run] [--admin-port 8788]
 
@@ -41,7 +42,7 @@ across the run (checked against the mirrored journals).
 
   --for <duration>   stop after this long (default 30s)
   --json             print { shards: [{ name, instruments, events, orders, fills }], duplicates, lost }
-  --dir <folder>     where shard journals, results and venue logs go (default var/cluster-run)
+  --dir <folder>     where shard journals, results, venue logs and the Parquet export go (default var/cluster-run)
   --admin-port <n>   port of the cluster admin plane (default: the deployment's admin.port, else 0 = any free port)`;
 
 /** The JSON summary of a cluster run. */
@@ -194,7 +195,15 @@ export async function runClusterCommand(argv: string[]): Promise<number> {
       for (const line of audit.problems.slice(0, 5)) say(`  ${s.name}: ${line}`);
       if (p.proc.exitCode !== 0) console.error(`kestrel cluster up: ${s.name} exited with ${p.proc.exitCode}: ${p.stderr.trim().split("\n").at(-1) ?? ""}`);
     }
+    // Analytics over every shard: the mirrored journals as Parquet partitions (shard=<name>) for DuckDB.
+    const parquetDir = join(dir, "parquet");
+    await exportShardParquet({ js, jsm, topology, shards: cluster.shards.map((s) => s.name), instruments: deploymentInstruments(config), dir: parquetDir });
     await nc.close();
+    if (!json) {
+      const rows = await queryShardParquet(parquetDir, "SELECT shard, count(*) AS fills, sum(size) AS size FROM fills GROUP BY shard ORDER BY shard");
+      say(`parquet: ${parquetDir}/{orders,fills}/shard=<name>/ (DuckDB: read_parquet('${parquetDir}/fills/*/*.parquet', hive_partitioning = true))${rows.length === 0 ? "; no fills" : ""}`);
+      for (const r of rows) say(`  ${String(r.shard).padEnd(10)} ${String(r.fills).padStart(6)} fills  size ${String(r.size)}`);
+    }
     if (json) console.log(JSON.stringify(summary));
     else {
       say(`feed: ${feed.published} events published (${Math.round(feed.published / Math.max(feed.wallSeconds, 1e-9))}/s), ${feed.retries} retried, ${feed.errors} lost`);
