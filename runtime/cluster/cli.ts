@@ -17,25 +17,33 @@ import type { OrderRecord } from "../journal/records.ts";
 import { deploymentInstruments } from "../session/build.ts";
 import { auditShard } from "./audit.ts";
 import { runFeed } from "./feed.ts";
-import { openFeedSource } from "./feed-source.ts";
+import { openFeed } from "./feed-source.ts";
 import { readMirror, readSubject } from "./journal-mirror.ts";
 import { startNats, type NatsCluster } from "./nats-server.ts";
 import { retrying } from "./retry.ts";
 import { startRiskService } from "./risk/service.ts";
 import { checkCluster } from "./shard-config.ts";
 import { ensureStreams, Topology } from "./topology.ts";
+import { issueToken } from "../admin/auth/jwt.ts";
+import { resolveAdminKey } from "../admin/auth/keys.ts";
+import { openStateBucket } from "./admin/shard-state.ts";
+import { ClusterView } from "./admin/plane.ts";
+import { startClusterAdmin, type ClusterAdmin } from "./admin/server.ts";
+import { exportShardParquet, queryShardParquet } from "./analytics.ts";
 
-const HELP = `Usage: kestrel cluster up <deployment> [--for 30s] [--json] [--dir var/cluster-run]
+const HELP = `Usage: kestrel cluster up <deployment> [--for 30s] [--json] [--dir var/cluster-run] [--admin-port 8788]
 
 Runs a deployment's cluster section on this machine: a 3-node NATS JetStream cluster on
 127.0.0.1 (R3 streams; or the deployment's cluster.servers), the global risk service and the
-market-data feed in this process, and one process per shard. On exit (--for, or Ctrl-C) it
+market-data feed in this process with the one admin plane over every shard (API and dashboard,
+tokens as for kestrel run's admin plane), and one process per shard. On exit (--for, or Ctrl-C) it
 prints each shard's events, orders and fills, and the orders and fills duplicated or lost
 across the run (checked against the mirrored journals).
 
   --for <duration>   stop after this long (default 30s)
   --json             print { shards: [{ name, instruments, events, orders, fills }], duplicates, lost }
-  --dir <folder>     where shard journals, results and venue logs go (default var/cluster-run)`;
+  --dir <folder>     where shard journals, results, venue logs and the Parquet export go (default var/cluster-run)
+  --admin-port <n>   port of the cluster admin plane (default: the deployment's admin.port, else 0 = any free port)`;
 
 /** The JSON summary of a cluster run. */
 export interface ClusterUpSummary {
@@ -57,7 +65,7 @@ export async function runClusterCommand(argv: string[]): Promise<number> {
   }
   let args;
   try {
-    args = parseArgs(rest, new Set(["for", "dir"]));
+    args = parseArgs(rest, new Set(["for", "dir", "admin-port"]));
   } catch (err) {
     console.error(`kestrel cluster up: ${(err as Error).message}`);
     return 2;
@@ -100,6 +108,7 @@ export async function runClusterCommand(argv: string[]): Promise<number> {
   mkdirSync(dir, { recursive: true });
 
   let nats: NatsCluster | null = null;
+  let admin: ClusterAdmin | null = null;
   const procs: { shard: string; proc: ReturnType<typeof Bun.spawn>; out: string; venueLog: string; stderr: string }[] = [];
   try {
     const servers = cluster.servers ?? (nats = await startNats({ nodes: 3 })).servers;
@@ -115,6 +124,21 @@ export async function runClusterCommand(argv: string[]): Promise<number> {
     // Servers named by the deployment may still be electing leaders: creation is retried (bounded).
     await retrying("create streams", () => ensureStreams(jsm, cluster));
     const risk = await startRiskService(nc, topology, cluster.risk);
+    // The one admin plane: every shard's state from the state bucket, the risk service's kill switch.
+    await jsm.streams.delete(`KV_${topology.stateBucket}`).catch(() => false);
+    const stateKv = await retrying("open state bucket", () => openStateBucket(nc, topology.stateBucket, cluster.replicas));
+    const adminKey = resolveAdminKey();
+    const adminPortFlag = args.flags.get("admin-port");
+    admin = startClusterAdmin({
+      view: new ClusterView(stateKv, cluster.shards.map((s) => s.name)),
+      keys: [adminKey.key],
+      risk,
+      host: config.admin?.host,
+      port: typeof adminPortFlag === "string" ? Number(adminPortFlag) : (config.admin?.port ?? 0),
+      log: (line) => say(line),
+    });
+    say(`admin plane: ${admin.url}/ (every shard)`);
+    if (adminKey.source === "generated") say(`admin token (8 h, key generated for this run): ${await issueToken("admin", 8 * 3600, adminKey.key, "cluster-up")}`);
     for (const s of cluster.shards) {
       const out = join(dir, `${s.name}.json`);
       const venueLog = join(dir, `${s.name}.venue.jsonl`);
@@ -145,7 +169,7 @@ export async function runClusterCommand(argv: string[]): Promise<number> {
     const onSignal = () => stopFeed();
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
-    const feed = await runFeed({ js, topology, source: openFeedSource(config), instruments: deploymentInstruments(config), speed: config.market.speed, forUs, stopSignal });
+    const feed = await runFeed({ js, topology, source: await openFeed(config, configFile), instruments: deploymentInstruments(config), speed: config.market.speed, forUs, stopSignal });
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
     // Let the shards drain what was published, then stop them gracefully.
@@ -171,7 +195,15 @@ export async function runClusterCommand(argv: string[]): Promise<number> {
       for (const line of audit.problems.slice(0, 5)) say(`  ${s.name}: ${line}`);
       if (p.proc.exitCode !== 0) console.error(`kestrel cluster up: ${s.name} exited with ${p.proc.exitCode}: ${p.stderr.trim().split("\n").at(-1) ?? ""}`);
     }
+    // Analytics over every shard: the mirrored journals as Parquet partitions (shard=<name>) for DuckDB.
+    const parquetDir = join(dir, "parquet");
+    await exportShardParquet({ js, jsm, topology, shards: cluster.shards.map((s) => s.name), instruments: deploymentInstruments(config), dir: parquetDir });
     await nc.close();
+    if (!json) {
+      const rows = await queryShardParquet(parquetDir, "SELECT shard, count(*) AS fills, sum(size) AS size FROM fills GROUP BY shard ORDER BY shard");
+      say(`parquet: ${parquetDir}/{orders,fills}/shard=<name>/ (DuckDB: read_parquet('${parquetDir}/fills/*/*.parquet', hive_partitioning = true))${rows.length === 0 ? "; no fills" : ""}`);
+      for (const r of rows) say(`  ${String(r.shard).padEnd(10)} ${String(r.fills).padStart(6)} fills  size ${String(r.size)}`);
+    }
     if (json) console.log(JSON.stringify(summary));
     else {
       say(`feed: ${feed.published} events published (${Math.round(feed.published / Math.max(feed.wallSeconds, 1e-9))}/s), ${feed.retries} retried, ${feed.errors} lost`);
@@ -189,6 +221,7 @@ export async function runClusterCommand(argv: string[]): Promise<number> {
         await p.proc.exited;
       }
     }
+    await admin?.stop();
     await nats?.stop();
   }
 }

@@ -29,6 +29,7 @@ import { Lease, openLeaseBucket } from "./lease.ts";
 import type { VenueOrder } from "../../plugins/sdk/venue.ts";
 import { GlobalRiskClient } from "./risk/client.ts";
 import { globalRiskRule, shardExposure, shardLoss } from "./risk/shard-rule.ts";
+import { openStateBucket, publishShardState, shardState, type StatePublisher } from "./admin/shard-state.ts";
 
 /** A command on the commands subjects. */
 export interface ClusterCommand {
@@ -63,6 +64,8 @@ export interface ShardRunOptions {
   readonly globalRisk?: boolean;
   /** An open connection to reuse (tests); otherwise one is opened and closed. */
   readonly connection?: NatsConnection;
+  /** How often the shard puts its state for the admin plane, ms (default 500; 0: never). */
+  readonly stateEveryMs?: number;
 }
 
 /** What a shard run reports. */
@@ -203,9 +206,18 @@ export async function runShard(opts: ShardRunOptions): Promise<ShardResult> {
       },
       onBadMessage: (line) => session.core.alerts.raise(session.core.now(), "CLUSTER_MESSAGE", "warning", opts.shard, line),
     }));
+    const startedUs = wallMicros();
+    const stateEveryMs = opts.stateEveryMs ?? 500;
+    const holder = opts.lease?.holder ?? opts.shard;
+    let state: StatePublisher | null = null;
+    if (stateEveryMs > 0) {
+      const kv = await retrying("open state bucket", () => openStateBucket(nc, topology.stateBucket, cluster.replicas));
+      state = publishShardState(kv, opts.shard, (status) => shardState(session, opts.shard, holder, shardCfg.instruments, gate.accepted, startedUs, status), stateEveryMs);
+    }
     opts.onStarted?.(session);
     const summary = await run.done;
     await md.stop();
+    await state?.stop();
     for (const s of subs) s.unsubscribe();
     unsubscribeAlerts();
     await mirror.drain();

@@ -63,6 +63,14 @@ export class Topology {
   get leaseBucket(): string {
     return `${this.prefix}-leases`;
   }
+  /** KV bucket of the global risk service's ledger (restored by a standby that takes over). */
+  get riskBucket(): string {
+    return `${this.prefix}-risk`;
+  }
+  /** KV bucket of the shards' states (one key per shard), read by the admin plane. */
+  get stateBucket(): string {
+    return `${this.prefix}-state`;
+  }
 }
 
 /** Stream configurations of a cluster (market data, orders, reports, alerts, commands, journals). */

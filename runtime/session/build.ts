@@ -697,7 +697,8 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
   return { config, mode, instruments, loop, core, performance, journal, sources, restored, restoredFromSnapshot, audit, skippedOnRestore, journalTornTail: tornTail, recorder, close, arrival, feed, sidecars, models, deployPlugin, venues: venueSet, algos };
 }
 
-async function openSources(config: DeploymentConfig, configFile: string, instruments: Instrument[], mode: DeploymentConfig["mode"], startTs?: number): Promise<MarketSource[]> {
+/** Opens a deployment's market sources (synthetic, replay files, none for a venue feed), as a session does. */
+export async function openSources(config: DeploymentConfig, configFile: string, instruments: Instrument[], mode: DeploymentConfig["mode"], startTs?: number): Promise<MarketSource[]> {
   if (config.market.source === "synthetic") {
     const syn = config.market.synthetic ?? {};
     const isoStart = syn.start;

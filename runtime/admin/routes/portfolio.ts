@@ -28,7 +28,8 @@ function inAccount(session: Session, text: string, currency: string): number | n
   }
 }
 
-function positions(session: Session) {
+/** Positions and P&L per instrument with each strategy's share, as `GET /api/v1/positions` shows them. */
+export function positionRows(session: Session) {
   const p = session.core.portfolio;
   const out = [];
   for (const inst of session.instruments) {
@@ -132,7 +133,7 @@ export function portfolioRoutes(): AdminRoute[] {
       tag: "portfolio",
       summary: "Open positions and P&L per instrument, with each strategy's share.",
       responses: { 200: "positions" },
-      handle: ({ session }) => ok({ positions: positions(session) }),
+      handle: ({ session }) => ok({ positions: positionRows(session) }),
     }),
     defineRoute({
       method: "GET",

@@ -24,6 +24,15 @@ export interface Grant {
 
 const WINDOW_US = 1_000_000;
 
+/** A ledger's whole state as plain data (persisted by the risk service, restored by its standby). */
+export interface LedgerState {
+  grants: [string, { notional: number; loss: number; orders: number; window: number }][];
+  losses: [string, number][];
+  killed: boolean;
+  killReason: string;
+  refusals: number;
+}
+
 /** Grants per shard and kind, with the firm-wide limits. */
 export class RiskLedger {
   private readonly grants = new Map<string, { notional: number; loss: number; orders: number; window: number }>();
@@ -97,6 +106,22 @@ export class RiskLedger {
   kill(reason: string): void {
     this.killed = true;
     this.killReason = reason;
+  }
+
+  /** The ledger's state as plain data. */
+  snapshot(): LedgerState {
+    return { grants: [...this.grants].map(([k, g]) => [k, { ...g }]), losses: [...this.losses], killed: this.killed, killReason: this.killReason, refusals: this.refusals };
+  }
+
+  /** A ledger with the given limits continuing from a snapshot. */
+  static restore(limits: GlobalRiskConfig, state: LedgerState): RiskLedger {
+    const l = new RiskLedger(limits);
+    for (const [k, g] of state.grants) l.grants.set(k, { ...g });
+    for (const [k, v] of state.losses) l.losses.set(k, v);
+    l.killed = state.killed;
+    l.killReason = state.killReason;
+    l.refusals = state.refusals;
+    return l;
   }
 
   /** Releases the firm-wide kill switch. */

@@ -20,7 +20,7 @@ import type { RiskReply, RiskRequest } from "./protocol.ts";
 export interface RiskService {
   readonly ledger: RiskLedger;
   /** Requests answered, and malformed ones. */
-  readonly stats: { requests: number; bad: number; kills: number };
+  readonly stats: { requests: number; bad: number; kills: number; persistFailures: number };
   /** Engages the kill switch and announces it; resolves when JetStream stored the command. */
   kill(reason: string): Promise<void>;
   /** Releases the kill switch and announces it. */
@@ -28,11 +28,25 @@ export interface RiskService {
   stop(): Promise<void>;
 }
 
+/** Options of a risk service. */
+export interface RiskServiceOptions {
+  /** The ledger to continue (a standby's, restored from the persisted state); default a fresh one. */
+  ledger?: RiskLedger;
+  /**
+   * Persists the ledger after each change, before the answer goes out (write-ahead: a standby that
+   * restores it knows every grant a shard may spend). Requests are then answered one after another
+   * as their persists complete; a failed persist leaves the request unanswered (the shard asks again).
+   */
+  persist?: (ledger: RiskLedger) => Promise<void>;
+}
+
 /** Starts answering reservation requests on the cluster's risk subject. */
-export async function startRiskService(nc: NatsConnection, topology: Topology, limits: GlobalRiskConfig): Promise<RiskService> {
-  const ledger = new RiskLedger(limits);
+export async function startRiskService(nc: NatsConnection, topology: Topology, limits: GlobalRiskConfig, opts: RiskServiceOptions = {}): Promise<RiskService> {
+  const ledger = opts.ledger ?? new RiskLedger(limits);
+  const persist = opts.persist;
+  let chain: Promise<void> = Promise.resolve();
   const js = jetstream(nc);
-  const stats = { requests: 0, bad: 0, kills: 0 };
+  const stats = { requests: 0, bad: 0, kills: 0, persistFailures: 0 };
   const announce = async (kind: ClusterCommand["kind"], reason: string) => {
     const cmd: ClusterCommand = { kind, reason, sentUs: wallMicros() };
     await js.publish(topology.commands("all"), encode(cmd));
@@ -88,10 +102,32 @@ export async function startRiskService(nc: NatsConnection, topology: Topology, l
         stats.bad++;
         reply = { ok: false, granted: 0, total: 0, windowEndUs: 0, killed: ledger.killed, error: `CLUSTER_MESSAGE: subject=${m.subject} reason=${(err as Error).message}` };
       }
-      if (m.reply) m.respond(encode(reply));
+      if (persist === undefined || reply.ok === false) {
+        if (m.reply) m.respond(encode(reply));
+        return;
+      }
+      const answerNow = reply;
+      chain = chain.then(async () => {
+        try {
+          await persist(ledger);
+        } catch {
+          stats.persistFailures++;
+          return;
+        }
+        if (m.reply) m.respond(encode(answerNow));
+      });
     },
   });
   await nc.flush();
+  /** Persists the ledger after the requests before it (throws when that persist failed). */
+  const persisted = async () => {
+    if (persist === undefined) return;
+    const p = chain.then(() => persist(ledger));
+    chain = p.catch(() => {
+      stats.persistFailures++;
+    });
+    await p;
+  };
   return {
     ledger,
     stats,
@@ -99,14 +135,17 @@ export async function startRiskService(nc: NatsConnection, topology: Topology, l
       if (ledger.killed) return;
       ledger.kill(reason);
       stats.kills++;
+      await persisted();
       await announce("kill", reason);
     },
     async releaseKill() {
       ledger.releaseKill();
+      await persisted();
       await announce("release", "operator");
     },
     async stop() {
       sub.unsubscribe();
+      await chain.catch(() => {});
       await Promise.all([...pending]);
     },
   };

@@ -1,0 +1,108 @@
+/**
+ * The one admin plane of a cluster: an HTTP server (Hono on `Bun.serve`) in the admin instance
+ * (`kestrel cluster up`'s process) serving every shard's health, orders, positions, alerts and
+ * P&L merged from the state bucket, the global risk service's ledger and its firm-wide kill switch,
+ * and a dashboard page at `/` that polls them. Tokens are the single-process admin plane's (HS256,
+ * same key resolution and roles): analyst reads, trader engages the kill switch, admin releases it.
+ */
+import type { Server } from "bun";
+import { Hono, type Context } from "hono";
+import { verifyToken } from "../../admin/auth/jwt.ts";
+import { allows, type RouteRole } from "../../admin/auth/roles.ts";
+import type { RiskService } from "../risk/service.ts";
+import type { ClusterView } from "./plane.ts";
+import { CLUSTER_PAGE } from "./page.ts";
+
+/** Options of the cluster admin server. */
+export interface ClusterAdminOptions {
+  readonly view: ClusterView;
+  /** HS256 keys accepted. */
+  readonly keys: readonly string[];
+  /** The global risk service when it runs in this process (kill switch and ledger routes). */
+  readonly risk?: RiskService;
+  readonly host?: string;
+  /** 0 picks a free port. */
+  readonly port?: number;
+  /** Where command log lines go (default: stderr). */
+  readonly log?: (line: string) => void;
+}
+
+/** A running cluster admin server. */
+export interface ClusterAdmin {
+  readonly url: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+type Handler = (c: Context, subject: string) => Promise<Response> | Response;
+
+const error = (c: Context, status: number, code: string, message: string) => c.json({ error: { code, message } }, status as never);
+
+/** Starts the cluster admin server. */
+export function startClusterAdmin(opts: ClusterAdminOptions): ClusterAdmin {
+  const app = new Hono();
+  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const guarded = (role: RouteRole, handler: Handler) => async (c: Context) => {
+    c.header("Cache-Control", "no-store");
+    if (role === "public") return await handler(c, "");
+    const header = c.req.header("authorization") ?? "";
+    const token = /^Bearer\s+/i.test(header) ? header.replace(/^Bearer\s+/i, "").trim() : "";
+    const check = await verifyToken(token, opts.keys);
+    if (!check.ok) return error(c, 401, check.code, check.reason);
+    if (!allows(check.principal.role, role)) return error(c, 403, "AUTH_FORBIDDEN", `role=${check.principal.role} needs=${role} path=${c.req.path}`);
+    return await handler(c, check.principal.subject);
+  };
+  const view = opts.view;
+  app.get("/", guarded("public", (c) => c.html(CLUSTER_PAGE)));
+  app.get(
+    "/api/v1/health",
+    guarded("public", async (c) => {
+      const h = await view.health();
+      return c.json({ status: h.status, shards: h.shards.map((s) => ({ shard: s.shard, status: s.status })) });
+    }),
+  );
+  app.get("/api/v1/cluster/health", guarded("analyst", async (c) => c.json(await view.health())));
+  app.get(
+    "/api/v1/cluster/orders",
+    guarded("analyst", async (c) => {
+      const q = c.req.query();
+      const orders = await view.orders({ status: q.status, shard: q.shard, instrument: q.instrument });
+      return c.json({ total: orders.length, orders });
+    }),
+  );
+  app.get("/api/v1/cluster/positions", guarded("analyst", async (c) => c.json({ positions: await view.positions() })));
+  app.get("/api/v1/cluster/alerts", guarded("analyst", async (c) => c.json({ alerts: await view.alerts() })));
+  app.get("/api/v1/cluster/pnl", guarded("analyst", async (c) => c.json(await view.pnl())));
+  const risk = opts.risk;
+  app.get(
+    "/api/v1/cluster/risk",
+    guarded("analyst", (c) => {
+      if (risk === undefined) return error(c, 404, "ADMIN_NOT_FOUND", "the global risk service does not run in this process");
+      const l = risk.ledger;
+      return c.json({ killed: l.killed, killReason: l.killReason, stats: risk.stats });
+    }),
+  );
+  const killRoute = (role: RouteRole, engage: boolean) =>
+    guarded(role, async (c, subject) => {
+      if (risk === undefined) return error(c, 404, "ADMIN_NOT_FOUND", "the global risk service does not run in this process");
+      const body = (await c.req.json().catch(() => ({}))) as { reason?: unknown };
+      const reason = typeof body.reason === "string" && body.reason !== "" ? body.reason : `operator ${subject}`;
+      if (engage) await risk.kill(reason);
+      else await risk.releaseKill();
+      log(JSON.stringify({ src: "cluster-admin", msg: engage ? "kill switch engaged" : "kill switch released", by: subject, reason }));
+      return c.json({ killed: risk.ledger.killed });
+    });
+  app.post("/api/v1/cluster/kill-switch/engage", killRoute("trader", true));
+  app.post("/api/v1/cluster/kill-switch/release", killRoute("admin", false));
+  app.notFound((c) => error(c, 404, "ADMIN_NOT_FOUND", `method=${c.req.method} path=${c.req.path}`));
+  app.onError((err, c) => error(c, 500, "ADMIN_INTERNAL", err.message));
+  const server: Server<undefined> = Bun.serve({ hostname: opts.host ?? "127.0.0.1", port: opts.port ?? 0, fetch: app.fetch });
+  const url = `http://${server.hostname}:${server.port}`;
+  return {
+    url,
+    port: server.port!,
+    async stop() {
+      await server.stop(true);
+    },
+  };
+}
