@@ -29,6 +29,7 @@ import { readForRestore } from "../journal/restore-read.ts";
 import { Snapshotter } from "../journal/snapshotter.ts";
 import { AuditLog } from "../audit/audit-log.ts";
 import { auditPathFor } from "../audit/path.ts";
+import { DEFAULT_RECONCILE_POLICY, reconcileWithVenue, type ReconcileOutcome } from "./reconcile/reconcile.ts";
 import { loadPlugins, type PluginRequest } from "../plugins/loader.ts";
 import { Portfolio } from "../portfolio/portfolio.ts";
 import { PerformanceTracker } from "../portfolio/performance.ts";
@@ -98,6 +99,8 @@ export interface Session {
   readonly restoredFromSnapshot: boolean;
   /** The hash-chained audit log, when the session journals (and audit is not disabled). */
   readonly audit: AuditLog | null;
+  /** What start-up reconciliation with the venue found (null when no venue reports status). */
+  readonly reconciled: ReconcileOutcome | null;
   /** Market events skipped at start-up because the journal had already passed their time. */
   readonly skippedOnRestore: number;
   /** Torn journal tail that was cut at start-up, if any. */
@@ -522,6 +525,14 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
     // The market resumes after the last journaled moment: what the session saw before is not replayed.
     if (restored > 0) skippedOnRestore = loop.skipSourcesThrough(loop.clock.now());
   }
+  // Start-up reconciliation: what the venue knows against what the journal holds.
+  let reconciled: ReconcileOutcome | null = null;
+  if (mode !== "backtest" && venueSet.adapter.status !== undefined) {
+    const open = [...core.oms.openOrders()].map((o) => o.id);
+    const status = await venueSet.adapter.status(open, core.oms.orderIds.current);
+    if (status !== null) reconciled = reconcileWithVenue(core, status, { ...DEFAULT_RECONCILE_POLICY, ...config.reconcile });
+    journal?.flush();
+  }
   // Accelerator sidecars: a pre-trade rule at the end of the chain, fed fills, quotes and the kill switch.
   let sidecars: SidecarsHandle | null = null;
   if (config.sidecars !== undefined && (config.sidecars.fpga !== undefined || config.sidecars.gpu !== undefined)) {
@@ -658,7 +669,7 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
       }
     }
   };
-  return { config, mode, instruments, loop, core, performance, journal, sources, restored, restoredFromSnapshot, audit, skippedOnRestore, journalTornTail: tornTail, recorder, close, arrival, feed, sidecars, models, deployPlugin, venues: venueSet, algos };
+  return { config, mode, instruments, loop, core, performance, journal, sources, restored, restoredFromSnapshot, audit, reconciled, skippedOnRestore, journalTornTail: tornTail, recorder, close, arrival, feed, sidecars, models, deployPlugin, venues: venueSet, algos };
 }
 
 async function openSources(config: DeploymentConfig, configFile: string, instruments: Instrument[], mode: DeploymentConfig["mode"], startTs?: number): Promise<MarketSource[]> {

@@ -90,6 +90,10 @@ export class TradingCore implements MarketSink {
   private readonly l2: (L2Book | undefined)[] = [];
   /** True while the journal is replayed: nothing downstream is told. */
   private replaying = false;
+  /** True while start-up reconciliation applies what the venue reports: journaled, strategies not told (they have not started). */
+  private reconciling = false;
+  /** Open orders the venue already holds (start-up reconciliation): not sent again by resubmitOpen. */
+  readonly atVenue = new Set<number>();
   /** 1 where the feature kernels run for an instrument (see the deployment's features.instruments). */
   readonly featureOn: Uint8Array;
   private readonly topBidPrices: Float64Array;
@@ -316,7 +320,42 @@ export class TradingCore implements MarketSink {
     this.journal?.append({ t: "report", report, fillId: fill?.id ?? 0 });
     if (fill !== null) this.applyFill(fill);
     this.listeners.order?.(order);
-    this.host.onOrder(order.strategy, order);
+    if (!this.reconciling) this.host.onOrder(order.strategy, order);
+  }
+
+  /**
+   * Applies what start-up reconciliation found: reports (journaled and applied like any report,
+   * strategies not told) and orders the venue holds that the journal lacked (journaled as orders of
+   * `strategy` with their venue id). Returns the OMS refusals, as `CODE: reason` lines.
+   */
+  applyReconciled(reports: readonly ExecutionReport[]): string[] {
+    const refused: string[] = [];
+    this.reconciling = true;
+    try {
+      for (const r of reports) {
+        const before = this.omsErrors;
+        this.onReport(r);
+        if (this.omsErrors !== before) refused.push(`order=${r.orderId} report=${r.kind}`);
+      }
+    } finally {
+      this.reconciling = false;
+    }
+    return refused;
+  }
+
+  /** Takes into the OMS a working order the venue holds that the journal does not (journaled as an order record). */
+  adoptOrder(strategy: string, intent: OrderIntent, id: number): Order {
+    const now = this.now();
+    const cause = { event: this.eventSeq, version: "reconciled", features: this.eventSeq, model: "" };
+    const order = this.oms.create(strategy, intent, now, cause, id);
+    this.journal?.append({
+      t: "order", id: order.id, strategy, instrument: order.instrument, side: order.side, type: order.type, tif: order.tif, price: order.price,
+      stopPrice: order.stopPrice, size: order.size, expireTs: order.expireTs, postOnly: order.postOnly, reduceOnly: order.reduceOnly, tag: order.tag,
+      ts: now, event: cause.event, version: cause.version, features: cause.features, model: "", rejected: "",
+    });
+    this.atVenue.add(order.id);
+    this.listeners.order?.(order);
+    return order;
   }
 
   /** Engages the kill switch: refuses new orders and cancels every working one. */
@@ -578,6 +617,11 @@ export class TradingCore implements MarketSink {
     let n = 0;
     const open = [...this.oms.openOrders()];
     for (const o of open) {
+      if (this.atVenue.has(o.id)) {
+        // Still working at the venue: only a cancel that was in flight is asked again.
+        if (o.status === "pending-cancel") this.venue.cancel(o.id);
+        continue;
+      }
       // The order goes back to the venue; one whose cancel was in flight is canceled again after it.
       this.sendToVenue(o);
       if (o.status === "pending-cancel") this.venue.cancel(o.id);
@@ -620,7 +664,7 @@ export class TradingCore implements MarketSink {
       }
     }
     this.listeners.fill?.(fill);
-    this.host.onFill(fill.strategy, fill);
+    if (!this.reconciling) this.host.onFill(fill.strategy, fill);
   }
 
   private sampleEquity(ts: number): void {
