@@ -34,6 +34,7 @@ Commands:
   schema              write configs/kestrel.schema.json, the deployment JSON Schema for editors
   model <subcommand>  datasets, training, evaluation and the model registry (kestrel model --help)
   audit verify <d|f>  check the hash-chained audit log of a deployment or file (kestrel audit --help)
+  report eod <d>      end-of-day statement and settlement records from a deployment's journal (kestrel report --help)
 
 Run 'kestrel <command> --help' for a command's options.`,
   run: `Usage: kestrel run <config> [--for 30s] [--speed 1] [--journal <file>] [--no-admin] [--quiet]
@@ -98,6 +99,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === "audit") {
     const { runAuditCommand } = await import("./audit/cli.ts");
     return runAuditCommand(rest);
+  }
+  if (command === "report") {
+    const { runReportCommand } = await import("./portfolio/eod/cli.ts");
+    return runReportCommand(rest);
   }
   if (command === "token") {
     const { runTokenCommand } = await import("./admin/token-cli.ts");
