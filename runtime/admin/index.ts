@@ -23,6 +23,7 @@ import { renderMetrics } from "./metrics/session-metrics.ts";
 import { dashboardRoutes, loadDashboard } from "./dashboard/routes.ts";
 import { alertRoutes } from "./routes/alerts.ts";
 import { reportRoutes } from "./routes/reports.ts";
+import { explainRoutes } from "./routes/explain.ts";
 import { backtestRoutes } from "./routes/backtests.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { marketRoutes } from "./routes/markets.ts";
@@ -122,6 +123,7 @@ export async function startAdmin(session: Session, run: RealtimeRun, opts: Admin
     ...parentRoutes(),
     ...alertRoutes(),
     ...reportRoutes(),
+    ...explainRoutes(),
     ...backtestRoutes(opts.backtestsDir ?? resolve(DEFAULT_RESULTS_DIR)),
     defineRoute({
       method: "GET",

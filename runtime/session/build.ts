@@ -29,6 +29,7 @@ import { readForRestore } from "../journal/restore-read.ts";
 import { Snapshotter } from "../journal/snapshotter.ts";
 import { AuditLog } from "../audit/audit-log.ts";
 import { auditPathFor } from "../audit/path.ts";
+import { DecisionRing } from "../audit/decisions.ts";
 import { DEFAULT_RECONCILE_POLICY, reconcileWithVenue, type ReconcileOutcome } from "./reconcile/reconcile.ts";
 import { loadPlugins, type PluginRequest } from "../plugins/loader.ts";
 import { Portfolio } from "../portfolio/portfolio.ts";
@@ -631,6 +632,17 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
       return st.version === "" ? "" : `${st.version}@${st.ts}`;
     };
     engine.start();
+  }
+  // What each recent order was decided on (book, features, model signal), for explanations.
+  if (mode !== "backtest") {
+    const index = features.kernels.layout.index;
+    const featureNames = Object.keys(index).sort((a, b) => index[a]! - index[b]!);
+    core.decisions = new DecisionRing({
+      book: (i) => core.books.books[i],
+      features: (i) => features.values(i),
+      featureNames,
+      signal: (i) => (models === null ? Number.NaN : (models.engine.signals[i] ?? Number.NaN)),
+    });
   }
   if (recorder !== null && config.store !== undefined) {
     const store = config.store;

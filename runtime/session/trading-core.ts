@@ -25,6 +25,7 @@ import type { StrategyHost } from "../strategy/host.ts";
 import type { JournalRecord } from "../journal/records.ts";
 import type { SnapshotState } from "../journal/snapshot.ts";
 import { restoreInto } from "../portfolio/restore.ts";
+import type { DecisionRing } from "../audit/decisions.ts";
 
 /** Where the core sends journal records (the journal writer, or nothing in a pure backtest). */
 export interface JournalSink {
@@ -92,6 +93,8 @@ export class TradingCore implements MarketSink {
   private replaying = false;
   /** True while start-up reconciliation applies what the venue reports: journaled, strategies not told (they have not started). */
   private reconciling = false;
+  /** The values behind the newest orders (book, features, model signal), for explanations; null when not kept. */
+  decisions: DecisionRing | null = null;
   /** Open orders the venue already holds (start-up reconciliation): not sent again by resubmitOpen. */
   readonly atVenue = new Set<number>();
   /** 1 where the feature kernels run for an instrument (see the deployment's features.instruments). */
@@ -252,6 +255,7 @@ export class TradingCore implements MarketSink {
     const verdict = this.risk.check(strategy, intent, now);
     const cause = { event: this.eventSeq, version: this.versions.get(strategy) ?? "manual", features: this.eventSeq, model: this.modelCause?.() ?? "" };
     const order = this.oms.create(strategy, intent, now, cause);
+    this.decisions?.record(order.id, order.instrument);
     const rejected = verdict === null ? "" : `${verdict.code}: ${verdict.reason}`;
     if (verdict !== null) this.oms.rejectNew(order, rejected, now);
     this.journal?.append({

@@ -2,7 +2,9 @@
  * `kestrel report eod <deployment.yaml> --date <YYYY-MM-DD> [--json] [--journal <file>] [--out <dir>]`:
  * builds the end-of-day statement of a deployment from its journal (statement.ts), writes it as
  * `eod-<date>.json` and the settlement records as `settlements-<date>.csv` in `--out` (default
- * `reports/` beside the journal), and prints it. Exit codes: 0 written, 1 failed, 2 bad usage.
+ * `reports/` beside the journal), and prints it. `kestrel report orders <deployment.yaml> [--date d]
+ * [--journal f] [--out dir]` writes the MiFID-style order records (runtime/audit/order-records.ts)
+ * as `orders-<date|all>.csv` and `.parquet`. Exit codes: 0 written, 1 failed, 2 bad usage.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -11,6 +13,8 @@ import { loadConfig } from "../../config/load.ts";
 import { readJournal } from "../../journal/journal-file.ts";
 import { deploymentInstruments } from "../../session/build.ts";
 import { buildEodStatement, type EodStatement } from "./statement.ts";
+import { orderEventRecords, orderRecordsCsv, writeOrderRecordsParquet } from "../../audit/order-records.ts";
+import { dayStartUs } from "../settlement.ts";
 
 /** Where the command writes. */
 export interface ReportCommandIo {
@@ -29,7 +33,14 @@ account currency, the day's activity, one settlement record per fill with its va
 T+2, USD/CAD and the other T+1 pairs T+1, crypto T+0; weekends skipped), the net cash per value
 date and currency, and the venue reconciliation records of the day.
 Writes eod-<date>.json and settlements-<date>.csv to --out (default: reports/ beside the journal).
-  --json   print the statement as one JSON object`;
+  --json   print the statement as one JSON object
+
+Usage: kestrel report orders <deployment.yaml> [--date <YYYY-MM-DD>] [--journal <file>] [--out <dir>]
+
+Order records in the style of MiFID II order-record keeping: one row per order event (NEWO, REME,
+CAME, CANC, REMO, EXPI, PARF, FILL) with UTC microsecond timestamps (RTS 25), the decision maker,
+exact prices and quantities, transaction ids and passive/aggressive flags, for one UTC date or the
+whole journal. Writes orders-<date|all>.csv and orders-<date|all>.parquet to --out.`;
 
 /** Runs the command; returns the exit code. */
 export async function runReportCommand(argv: readonly string[], io: ReportCommandIo = STD_IO): Promise<number> {
@@ -46,8 +57,9 @@ export async function runReportCommand(argv: readonly string[], io: ReportComman
   }
   const [sub, target] = args.positionals;
   const date = args.flags.get("date");
+  if (sub === "orders" && target !== undefined && date !== true) return ordersCommand(target, date, args.flags, io);
   if (sub !== "eod" || target === undefined || typeof date !== "string") {
-    const what = sub !== "eod" && sub !== undefined ? `unknown subcommand "${sub}"` : target === undefined ? "missing <deployment.yaml>" : "missing --date <YYYY-MM-DD>";
+    const what = sub !== "eod" && sub !== "orders" && sub !== undefined ? `unknown subcommand "${sub}"` : target === undefined ? "missing <deployment.yaml>" : "missing --date <YYYY-MM-DD>";
     io.err(`kestrel report: ${what}\n\n${REPORT_HELP}`);
     return 2;
   }
@@ -77,6 +89,35 @@ export async function runReportCommand(argv: readonly string[], io: ReportComman
   writeFileSync(join(out, `settlements-${date}.csv`), settlementsCsv(statement));
   if (args.flags.has("json")) io.out(JSON.stringify(statement));
   else io.out(statementText(statement, out));
+  return 0;
+}
+
+async function ordersCommand(target: string, date: string | undefined, flags: Map<string, string | true>, io: ReportCommandIo): Promise<number> {
+  const loaded = loadConfig(resolve(target));
+  if (!loaded.ok) {
+    io.err(`kestrel report orders: ${target} is not valid:\n  ${loaded.problems.join("\n  ")}`);
+    return 1;
+  }
+  const config = loaded.config;
+  const journalFlag = flags.get("journal");
+  const journal = typeof journalFlag === "string" ? resolve(journalFlag) : config.journal ? resolve(config.journal.path) : null;
+  if (journal === null) {
+    io.err(`kestrel report orders: REPORT_NO_JOURNAL: deployment=${target} reason=no journal.path and no --journal`);
+    return 1;
+  }
+  const start = date === undefined ? Number.NaN : dayStartUs(date);
+  if (date !== undefined && Number.isNaN(start)) {
+    io.err(`kestrel report orders: REPORT_BAD_DATE: date=${date} expected=YYYY-MM-DD`);
+    return 1;
+  }
+  const rows = orderEventRecords(readJournal(journal).records, deploymentInstruments(config), config.name, date === undefined ? {} : { fromUs: start, toUs: start + 86_400_000_000 });
+  const outFlag = flags.get("out");
+  const out = typeof outFlag === "string" ? resolve(outFlag) : join(dirname(journal), "reports");
+  mkdirSync(out, { recursive: true });
+  const base = join(out, `orders-${date ?? "all"}`);
+  writeFileSync(`${base}.csv`, orderRecordsCsv(rows));
+  await writeOrderRecordsParquet(`${base}.csv`, `${base}.parquet`);
+  io.out(`${rows.length} order events from ${journal}\nwritten: ${base}.csv, ${base}.parquet`);
   return 0;
 }
 

@@ -106,3 +106,38 @@ test("a day without activity has no settlements and the previous day's positions
   expect(await runReportCommand(["eod", config, "--date", "2024-02-30"], { out: () => {}, err: (l) => err.push(l) })).toBe(1);
   expect(err).toEqual([expect.stringMatching(/^kestrel report eod: REPORT_BAD_DATE: date=2024-02-30/)]);
 });
+
+test("order records (MiFID-style) of the session: every event with microsecond UTC time, every fill once, the same rows in CSV and Parquet", async () => {
+  const out: string[] = [];
+  const dir = join(tmp.path, "orders");
+  expect(await runReportCommand(["orders", config, "--out", dir], { out: (l) => out.push(l), err: (l) => out.push(l) })).toBe(0);
+  const csv = readFileSync(join(dir, "orders-all.csv"), "utf8").trim().split("\n");
+  const head = csv[0]!.split(",");
+  const rows = csv.slice(1).map((l) => Object.fromEntries(l.split(",").map((v, i) => [head[i]!, v])));
+  const records = readJournal(JOURNAL).records;
+  const fillIds = records.flatMap((r) => (r.t === "report" && r.report.kind === "fill" ? [r.fillId] : []));
+  const orderIds = records.flatMap((r) => (r.t === "order" ? [r.id] : []));
+  expect(rows.filter((r) => r.event_type === "NEWO").map((r) => Number(r.order_id))).toEqual(orderIds);
+  expect(rows.filter((r) => r.event_type === "FILL" || r.event_type === "PARF").map((r) => Number(r.transaction_id))).toEqual(fillIds);
+  expect(new Set(rows.map((r) => r.event_type))).toEqual(new Set(["NEWO", "FILL", "PARF", "CANC"].filter((t) => rows.some((r) => r.event_type === t))));
+  for (const r of rows) {
+    // RTS 25: UTC to the microsecond, the same instant as the integer column.
+    expect(r.event_time).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/);
+    expect(Date.parse(r.event_time!) * 1000 + Number(r.event_time!.slice(23, 26))).toBe(Number(r.event_time_us));
+    expect(r.decision_maker).toBe("taker@1.0.0");
+  }
+  // The last event of each order carries what was executed, as the journal's fills add up.
+  const executed = new Map<number, string>();
+  for (const r of rows) executed.set(Number(r.order_id), r.executed_quantity!);
+  for (const o of session.core.oms.all()) if (executed.has(o.id)) expect(Number(executed.get(o.id))).toBe(o.filled);
+
+  const { DuckDBInstance } = await import("@duckdb/node-api");
+  const db = await DuckDBInstance.create(":memory:");
+  const c = await db.connect();
+  const p = (await c.runAndReadAll(`SELECT count(*)::INTEGER AS n, count(*) FILTER (WHERE epoch_us(event_time) = event_time_us)::INTEGER AS same, sum(transaction_quantity::BIGINT)::BIGINT AS qty FROM read_parquet('${join(dir, "orders-all.parquet")}')`)).getRowObjects()[0]!;
+  c.closeSync();
+  db.closeSync();
+  expect(Number(p.n)).toBe(rows.length);
+  expect(Number(p.same)).toBe(rows.length);
+  expect(Number(p.qty)).toBe(rows.reduce((n, r) => n + (r.transaction_quantity === "" ? 0 : Number(r.transaction_quantity)), 0));
+});
