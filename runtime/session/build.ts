@@ -465,12 +465,13 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
   const journalPath = opts.journalPath ?? (config.journal ? resolve(config.journal.path) : "");
   if (journalPath !== "") {
     // The last snapshot that checks out, then the records after it (see journal/restore-read.ts).
-    // Parent orders (algos) are not in snapshots yet: such a deployment replays its whole journal.
-    const plan = readForRestore(journalPath, { symbols: instruments.map((i) => i.symbol) }, algos === null);
+    // A snapshot written before parents were snapshotted cannot restore a deployment with algorithms.
+    const plan = readForRestore(journalPath, { symbols: instruments.map((i) => i.symbol), parents: algos !== null });
     for (const reason of plan.rejected) {
       alerts.raise(0, "JOURNAL_SNAPSHOT_INVALID", "critical", journalPath, `snapshot skipped, replaying without it: ${reason}`);
     }
     if (plan.snapshot !== null) core.restoreSnapshot(plan.snapshot.state);
+    if (plan.snapshot?.state.parents !== undefined) algos?.restoreSnapshot(plan.snapshot.state.parents);
     core.restore(plan.tail);
     algos?.restore(plan.tail);
     restored = (plan.snapshot?.state.records ?? 0) + plan.tail.length;
@@ -491,7 +492,8 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
         log?.note(r);
       },
     };
-    if (algos === null) new Snapshotter(writer, config.journal?.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY, restored, (n, ts) => core.snapshotState(n, ts), () => lastTs);
+    const snapshotState = algos === null ? (n: number, ts: number) => core.snapshotState(n, ts) : (n: number, ts: number) => ({ ...core.snapshotState(n, ts), parents: algos.snapshot() });
+    new Snapshotter(writer, config.journal?.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY, restored, snapshotState, () => lastTs);
     if (log !== null) {
       if (log.tornTail !== null) alerts.raise(0, "AUDIT_TORN_TAIL", "warning", log.path, `cut a torn last audit record: ${log.tornTail}`);
       // Who runs: the deployment, its plugins and versions, the model card (the model/policy versions).
