@@ -31,5 +31,6 @@ try {
   const bad = r.lostRecords + r.duplicateOrderIds + r.duplicateFillIds + r.openOrderMismatches + r.positionMismatches;
   process.exitCode = bad === 0 ? 0 : 1;
 } finally {
-  rmSync(dir, { recursive: true, force: true });
+  if (process.exitCode === 1 || process.env.KESTREL_KEEP === "1") console.error(`kept for inspection: ${dir}`);
+  else rmSync(dir, { recursive: true, force: true });
 }

@@ -43,7 +43,7 @@ try {
   console.log(`| run | speed | samples | RSS after warm-up MB (t=${warm.t.toFixed(0)} s) | RSS at end MB | max after warm-up MB | growth after warm-up |`);
   console.log(`| ---: | ---: | ---: | ---: | ---: | ---: | ---: |`);
   console.log(`| ${forText} | ${speed}x | ${samples.length} | ${warm.rss.toFixed(0)} | ${end.rss.toFixed(0)} | ${max.toFixed(0)} | ${(((end.rss - warm.rss) / warm.rss) * 100).toFixed(1)}% |`);
-  const fills = /fills\D+(\d+)/i.exec(out)?.[1];
+  const fills = /^\s*Fills\s+([\d,]+)/m.exec(out)?.[1];
   console.log(`\nsession: ${fills ?? "?"} fills; end/warm-up RSS ratio ${(end.rss / warm.rss).toFixed(3)} (target <= 1.05)`);
 } finally {
   rmSync(dir, { recursive: true, force: true });

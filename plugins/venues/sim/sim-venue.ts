@@ -56,6 +56,8 @@ export class SimVenue implements VenueAdapter, MatchSink {
   private readonly resting: SimOrder[][];
   private readonly byId = new Map<number, SimOrder>();
   private rng: number;
+  /** Arrival time of the last report sent (reports arrive in the order they were sent). */
+  private lastReportAt = 0;
   /** The venue's memory across restarts (null without `stateFile`). */
   readonly state: SimStateFile | null;
 
@@ -319,7 +321,9 @@ export class SimVenue implements VenueAdapter, MatchSink {
 
   /** Delivers a report after the report latency, stamped with its arrival time. Every caller builds a fresh report, so it is stamped in place rather than copied. */
   private send(r: ExecutionReport): void {
-    const at = this.ctx.now() + this.latency(this.p.reportLatencyUs);
+    // Reports travel to us on one connection: jitter never lets a later report overtake an earlier one.
+    const at = Math.max(this.ctx.now() + this.latency(this.p.reportLatencyUs), this.lastReportAt);
+    this.lastReportAt = at;
     this.ctx.schedule(at, () => {
       (r as { ts: number }).ts = this.ctx.now();
       this.ctx.report(r);

@@ -137,7 +137,13 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   for (const ord of s.core.oms.openOrders()) if (working.get(ord.id) !== ord.filled) openOrderMismatches++;
   for (const id of working.keys()) if (s.core.oms.get(id) === undefined) openOrderMismatches++;
   let positionMismatches = 0;
-  for (const inst of s.instruments) if (s.core.portfolio.position(inst.id) !== (venue.positions.get(inst.symbol) ?? 0)) positionMismatches++;
+  for (const inst of s.instruments) {
+    const ours = s.core.portfolio.position(inst.id);
+    const theirs = venue.positions.get(inst.symbol) ?? 0;
+    if (ours === theirs) continue;
+    positionMismatches++;
+    o.log?.(`position mismatch ${inst.symbol}: journal=${ours} venue=${theirs}`);
+  }
   s.loop.close();
   await s.close();
   const records: JournalRecord[] = readJournal(journal).records;
