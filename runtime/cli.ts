@@ -36,6 +36,7 @@ Commands:
   rl <subcommand>     the execution agent: PPO training in the simulator, evaluation (kestrel rl --help)
   audit verify <d|f>  check the hash-chained audit log of a deployment or file (kestrel audit --help)
   bench [--quick]     run the benchmark suite on this machine: figures, same-run baselines, ratios (kestrel bench --help)
+  report eod <d>      end-of-day statement and settlement records from a deployment's journal (kestrel report --help)
 
 Run 'kestrel <command> --help' for a command's options.`,
   run: `Usage: kestrel run <config> [--for 30s] [--speed 1] [--journal <file>] [--no-admin] [--quiet]
@@ -104,6 +105,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === "audit") {
     const { runAuditCommand } = await import("./audit/cli.ts");
     return runAuditCommand(rest);
+  }
+  if (command === "report") {
+    const { runReportCommand } = await import("./portfolio/eod/cli.ts");
+    return runReportCommand(rest);
   }
   if (command === "token") {
     const { runTokenCommand } = await import("./admin/token-cli.ts");

@@ -46,6 +46,45 @@ export type ExecutionReport =
   | { readonly kind: "expired"; readonly orderId: number; readonly ts: number }
   | { readonly kind: "replaced"; readonly orderId: number; readonly ts: number; readonly price: number; readonly size: number };
 
+/** A fill as a venue remembers it (reconciliation). */
+export interface VenueFill {
+  readonly price: number;
+  readonly size: number;
+  readonly fee: number;
+  readonly liquidity: Liquidity;
+  readonly ts: number;
+}
+
+/** What a venue knows of one of our orders, in its answer to a status request. */
+export interface VenueOrderStatus {
+  readonly orderId: number;
+  readonly instrument: number;
+  readonly side: Side;
+  readonly type: OrderType;
+  readonly tif: TimeInForce;
+  /** Limit price in ticks (0 when none). */
+  readonly price: number;
+  /** Order size as the venue holds it now (after any replace). */
+  readonly size: number;
+  /** Cumulative filled size. */
+  readonly filled: number;
+  /** Every fill, oldest first, when the venue keeps them; otherwise `avgPrice` stands for them. */
+  readonly fills?: readonly VenueFill[];
+  /** Average fill price in ticks (when `fills` is absent). */
+  readonly avgPrice?: number;
+  readonly state: "working" | "filled" | "canceled" | "rejected" | "expired";
+}
+
+/** A venue's answer to a status request (start-up, reconnect). */
+export interface VenueStatus {
+  /** Every order the venue holds working for us, every asked-about order it knows, and those above the asked id it can tell. */
+  readonly orders: readonly VenueOrderStatus[];
+  /** Net position per instrument, when the venue reports positions. */
+  readonly positions?: readonly { readonly instrument: number; readonly position: number }[];
+  /** The instruments the answer covers (all when absent); open orders in others are sent again as before. */
+  readonly instruments?: readonly number[];
+}
+
 /** What the runtime offers a venue plugin. */
 export interface VenueContext<P extends TSchema = TSchema> {
   readonly name: string;
@@ -85,6 +124,13 @@ export interface VenueAdapter {
   /** Market data of the venue's instruments, before strategies see it. */
   onQuote?(quote: Quote): void;
   onTrade?(trade: Trade): void;
+  /**
+   * Says what the venue knows of `orderIds` (the orders the journal holds open), of every other
+   * order it holds working for us and, where it can, of every order with an id above `afterId` (the
+   * last the journal holds); the runtime compares it with the journal at start-up. Null when the
+   * venue keeps no memory across restarts (the runtime then sends the open orders again).
+   */
+  status?(orderIds: readonly number[], afterId: number): VenueStatus | null | Promise<VenueStatus | null>;
   /** The session is stopping. */
   stop?(): void;
 }

@@ -3,6 +3,7 @@
  * signed with another key, an expired token and each role, over loopback HTTP against a running
  * paper session, and checks 401 / 403 / 2xx.
  */
+import { tradeDateOf } from "../portfolio/settlement.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join, resolve } from "node:path";
 import { saveBacktestResult } from "../session/backtest-results.ts";
@@ -26,6 +27,7 @@ beforeAll(async () => {
     strategies: [`{ name: bad, plugin: ${JSON.stringify(THROWING)}, instruments: [EURUSD], params: { throwOnQuote: 3 } }`],
     extraYaml: "execution:\n  algos:\n    - { name: iceberg, plugin: iceberg, params: { displaySize: 1000 } }\n" +
       "models: { mode: in-process, everyMs: 500, model: signal-mlp@1, shadow: { model: vol-window@1 } }\nfeatures: { instruments: all }\n",
+    journal: true,
   });
   backtest = saveBacktestResult(join(f.dir, "backtests"), "walk", "walk.yaml", summarize(f.session, 1));
   badSignature = await issueToken("admin", 600, "another-key-0123456789abcdef0123456789");
@@ -75,6 +77,7 @@ const SAMPLES: Record<string, Sample> = {
   "POST /api/v1/orders": { path: () => "/api/v1/orders", body: () => ({ instrument: "EURUSD", side: "buy", type: "limit", size: "1000", price: passivePrice(f, "EURUSD", "buy", 80) }) },
   "GET /api/v1/orders": { path: () => "/api/v1/orders?strategy=manual&limit=5" },
   "GET /api/v1/orders/{id}": { path: async () => `/api/v1/orders/${await restingOrder()}` },
+  "GET /api/v1/orders/{id}/explain": { path: async () => `/api/v1/orders/${await restingOrder()}/explain` },
   "DELETE /api/v1/orders/{id}": { path: async () => `/api/v1/orders/${await restingOrder()}` },
   "GET /api/v1/positions": { path: () => "/api/v1/positions" },
   "GET /api/v1/portfolio": { path: () => "/api/v1/portfolio" },
@@ -106,6 +109,7 @@ const SAMPLES: Record<string, Sample> = {
   "GET /api/v1/backtests/{id}": { path: () => `/api/v1/backtests/${backtest}` },
   "GET /api/v1/alerts": { path: () => "/api/v1/alerts?limit=10" },
   "POST /api/v1/alerts/{id}/acknowledge": { path: () => `/api/v1/alerts/${f.session.core.alerts.all()[0]!.id}/acknowledge`, body: () => ({}) },
+  "GET /api/v1/reports/eod/{date}": { path: () => `/api/v1/reports/eod/${tradeDateOf(f.session.core.now())}` },
   "GET /metrics": { path: () => "/metrics" },
   "GET /api/v1/openapi.json": { path: () => "/api/v1/openapi.json" },
   "GET /": { path: () => "/" },

@@ -22,6 +22,8 @@ import { LoopFairness } from "./http/loop-fairness.ts";
 import { renderMetrics } from "./metrics/session-metrics.ts";
 import { dashboardRoutes, loadDashboard } from "./dashboard/routes.ts";
 import { alertRoutes } from "./routes/alerts.ts";
+import { reportRoutes } from "./routes/reports.ts";
+import { explainRoutes } from "./routes/explain.ts";
 import { backtestRoutes } from "./routes/backtests.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { marketRoutes } from "./routes/markets.ts";
@@ -122,6 +124,8 @@ export async function startAdmin(session: Session, run: RealtimeRun, opts: Admin
     ...modelRoutes(),
     ...parentRoutes(),
     ...alertRoutes(),
+    ...reportRoutes(),
+    ...explainRoutes(),
     ...backtestRoutes(opts.backtestsDir ?? resolve(DEFAULT_RESULTS_DIR)),
     defineRoute({
       method: "GET",

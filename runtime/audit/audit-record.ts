@@ -8,7 +8,7 @@
 import type { JournalRecord } from "../journal/records.ts";
 
 /** Kinds of audit records. */
-export type AuditKind = "session" | "order" | "risk" | "report" | "amend" | "cancel" | "operator" | "limit-change" | "quarantine" | "parent";
+export type AuditKind = "session" | "order" | "risk" | "report" | "amend" | "cancel" | "operator" | "limit-change" | "quarantine" | "parent" | "reconcile";
 
 /** One audit record as written. */
 export interface AuditRecord {
@@ -49,6 +49,10 @@ export function auditEntries(r: JournalRecord): [AuditKind, number, unknown][] {
       // A parent order (algo) command; an amend of a parent is an amend.
       const { t: _t, ...parent } = r;
       return [[r.kind === "amend" ? "amend" : "parent", r.ts, parent]];
+    }
+    case "reconcile": {
+      const { t: _t, ...diff } = r;
+      return [["reconcile", r.ts, diff]];
     }
     case "snapshot":
       return [];

@@ -183,6 +183,18 @@ export const DeploymentConfig = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    /** Start-up reconciliation with venues that report status (see runtime/session/reconcile). */
+    reconcile: Type.Optional(
+      Type.Object(
+        {
+          /** An order the journal holds open that the venue does not know (default cancel). */
+          missing: Type.Optional(Type.Union([Type.Literal("resubmit"), Type.Literal("cancel"), Type.Literal("alert")])),
+          /** An order working at the venue that the journal does not hold open (default cancel). */
+          unknown: Type.Optional(Type.Union([Type.Literal("adopt"), Type.Literal("cancel"), Type.Literal("alert")])),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     admin: Type.Optional(
       Type.Object(
         { enabled: Type.Optional(Type.Boolean()), port: Type.Integer({ minimum: 0, maximum: 65535 }), host: Type.Optional(Type.String()) },

@@ -51,6 +51,8 @@ export function recordFields(r: JournalRecord): Record<string, string | number |
       return { orderId: r.orderId };
     case "control":
       return { kind: r.kind, subject: r.subject, ...(r.reason === "" ? {} : { reason: r.reason }) };
+    case "reconcile":
+      return { kind: r.kind, ...(r.orderId === 0 ? {} : { orderId: r.orderId }), action: r.action, detail: r.detail };
     default:
       return { record: JSON.stringify(r) };
   }

@@ -83,6 +83,23 @@ export interface ParentRecord {
 }
 
 /**
+ * A difference found when the journal was compared with what the venue reports (start-up
+ * reconciliation) and what was done about it. The state changes it led to are journaled as ordinary
+ * order and report records beside it; replay applies those and only notes this one.
+ */
+export interface ReconcileRecord {
+  readonly t: "reconcile";
+  readonly kind: "missed-fill" | "state" | "missing" | "unknown" | "position" | "summary";
+  /** The order concerned (0 for a position or the summary). */
+  readonly orderId: number;
+  /** What was done: applied, resubmit, cancel, adopt, alert, none. */
+  readonly action: string;
+  /** key=value detail. */
+  readonly detail: string;
+  readonly ts: number;
+}
+
+/**
  * A snapshot of trading state (see snapshot.ts): a restart restores it and replays only the records
  * after it. `digest` is the SHA-256 of the state's canonical JSON; `compacted` marks the first record
  * of a compacted journal (nothing before it exists any more). `t` must stay the first key: readers
@@ -98,4 +115,4 @@ export interface SnapshotRecord {
 }
 
 /** Any journal record. */
-export type JournalRecord = OrderRecord | ReportRecord | CancelRecord | ControlRecord | ParentRecord | SnapshotRecord;
+export type JournalRecord = OrderRecord | ReportRecord | CancelRecord | ControlRecord | ParentRecord | SnapshotRecord | ReconcileRecord;

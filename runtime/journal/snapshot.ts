@@ -33,6 +33,26 @@ export interface SnapshotOrder {
   cause: { event: number; version: string; features: number; model: string };
 }
 
+/** A parent order (execution algorithm) as a snapshot keeps it; fills of its finished children are summed into `settled`. */
+export interface SnapshotParent {
+  id: number;
+  spec: { strategy: string; algo: string; instrument: number; side: 1 | -1; quantity: number; limitPrice: number; params: Record<string, unknown> };
+  createdTs: number;
+  updatedTs: number;
+  status: string;
+  quantity: number;
+  limitPrice: number;
+  children: number[];
+  settled: { filled: number; notional: number; exit: number };
+  fees: number;
+  cancelRequested: boolean;
+  paused: boolean;
+  finished: boolean;
+  reason: string;
+  /** Mid times two at arrival (the TCA benchmark). */
+  arrivalMid2: number;
+}
+
 /** The trading state a snapshot carries. */
 export interface SnapshotState {
   /** Journaled records before this snapshot (over the whole history, compactions included). */
@@ -55,6 +75,8 @@ export interface SnapshotState {
   /** Hex SHA-256 over every fill before the snapshot (the core continues a chain from it). */
   fillsHash: string;
   fillCount: number;
+  /** Parent orders that can still change, and the last parent id (deployments with execution algorithms). */
+  parents?: { lastId: number; open: SnapshotParent[] };
 }
 
 /** Hex SHA-256 of a state's canonical JSON. */
@@ -70,6 +92,8 @@ export function sealSnapshot(state: SnapshotState, compacted = false): SnapshotR
 /** What the deployment must agree with for a snapshot to apply (null symbols: the digest only). */
 export interface SnapshotFit {
   readonly symbols: readonly string[] | null;
+  /** The deployment runs execution algorithms: a snapshot must carry its parent orders. */
+  readonly parents?: boolean;
 }
 
 /** Null when `record` can be applied to this deployment; otherwise the reason (key=value). */
@@ -81,6 +105,7 @@ export function checkSnapshot(record: SnapshotRecord, fit: SnapshotFit): string 
   if (digest !== record.digest) return `digest=${digest.slice(0, 16)} expected=${String(record.digest).slice(0, 16)}`;
   if (!Array.isArray(s.orders) || !Array.isArray(s.strategies) || s.portfolio?.version !== 1) return "shape=invalid";
   if (fit.symbols === null) return null;
+  if (fit.parents === true && s.parents === undefined) return "parents=missing reason=written without parent orders";
   for (const o of s.orders) {
     if (!Number.isSafeInteger(o.id) || o.id <= 0 || o.id > s.lastOrderId) return `order=${o.id} reason=id out of range`;
     if (fit.symbols[o.instrument] === undefined) return `order=${o.id} instrument=${o.instrument} reason=unknown instrument`;

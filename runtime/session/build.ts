@@ -29,6 +29,8 @@ import { readForRestore } from "../journal/restore-read.ts";
 import { Snapshotter } from "../journal/snapshotter.ts";
 import { AuditLog } from "../audit/audit-log.ts";
 import { auditPathFor } from "../audit/path.ts";
+import { DecisionRing } from "../audit/decisions.ts";
+import { DEFAULT_RECONCILE_POLICY, reconcileWithVenue, type ReconcileOutcome } from "./reconcile/reconcile.ts";
 import { loadPlugins, type PluginRequest } from "../plugins/loader.ts";
 import { Portfolio } from "../portfolio/portfolio.ts";
 import { PerformanceTracker } from "../portfolio/performance.ts";
@@ -98,6 +100,8 @@ export interface Session {
   readonly restoredFromSnapshot: boolean;
   /** The hash-chained audit log, when the session journals (and audit is not disabled). */
   readonly audit: AuditLog | null;
+  /** What start-up reconciliation with the venue found (null when no venue reports status). */
+  readonly reconciled: ReconcileOutcome | null;
   /** Market events skipped at start-up because the journal had already passed their time. */
   readonly skippedOnRestore: number;
   /** Torn journal tail that was cut at start-up, if any. */
@@ -508,12 +512,13 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
   const journalPath = opts.journalPath ?? (config.journal ? resolve(config.journal.path) : "");
   if (journalPath !== "") {
     // The last snapshot that checks out, then the records after it (see journal/restore-read.ts).
-    // Parent orders (algos) are not in snapshots yet: such a deployment replays its whole journal.
-    const plan = readForRestore(journalPath, { symbols: instruments.map((i) => i.symbol) }, algos === null);
+    // A snapshot written before parents were snapshotted cannot restore a deployment with algorithms.
+    const plan = readForRestore(journalPath, { symbols: instruments.map((i) => i.symbol), parents: algos !== null });
     for (const reason of plan.rejected) {
       alerts.raise(0, "JOURNAL_SNAPSHOT_INVALID", "critical", journalPath, `snapshot skipped, replaying without it: ${reason}`);
     }
     if (plan.snapshot !== null) core.restoreSnapshot(plan.snapshot.state);
+    if (plan.snapshot?.state.parents !== undefined) algos?.restoreSnapshot(plan.snapshot.state.parents);
     core.restore(plan.tail);
     algos?.restore(plan.tail);
     restored = (plan.snapshot?.state.records ?? 0) + plan.tail.length;
@@ -534,7 +539,8 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
         log?.note(r);
       },
     };
-    if (algos === null) new Snapshotter(writer, config.journal?.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY, restored, (n, ts) => core.snapshotState(n, ts), () => lastTs);
+    const snapshotState = algos === null ? (n: number, ts: number) => core.snapshotState(n, ts) : (n: number, ts: number) => ({ ...core.snapshotState(n, ts), parents: algos.snapshot() });
+    new Snapshotter(writer, config.journal?.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY, restored, snapshotState, () => lastTs);
     if (log !== null) {
       if (log.tornTail !== null) alerts.raise(0, "AUDIT_TORN_TAIL", "warning", log.path, `cut a torn last audit record: ${log.tornTail}`);
       // Who runs: the deployment, its plugins and versions, the model card (the model/policy versions).
@@ -568,6 +574,14 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
     }
     // The market resumes after the last journaled moment: what the session saw before is not replayed.
     if (restored > 0) skippedOnRestore = loop.skipSourcesThrough(loop.clock.now());
+  }
+  // Start-up reconciliation: what the venue knows against what the journal holds.
+  let reconciled: ReconcileOutcome | null = null;
+  if (mode !== "backtest" && venueSet.adapter.status !== undefined) {
+    const open = [...core.oms.openOrders()].map((o) => o.id);
+    const status = await venueSet.adapter.status(open, core.oms.orderIds.current);
+    if (status !== null) reconciled = reconcileWithVenue(core, status, { ...DEFAULT_RECONCILE_POLICY, ...config.reconcile });
+    journal?.flush();
   }
   // Accelerator sidecars: a pre-trade rule at the end of the chain, fed fills, quotes and the kill switch.
   let sidecars: SidecarsHandle | null = null;
@@ -657,6 +671,17 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
       loop.schedule(Number.isFinite(first) ? first : loop.clock.now(), () => set.start((at, fn) => loop.schedule(at, fn), () => loop.clock.now()));
     }
   }
+  // What each recent order was decided on (book, features, model signal), for explanations.
+  if (mode !== "backtest") {
+    const index = features.kernels.layout.index;
+    const featureNames = Object.keys(index).sort((a, b) => index[a]! - index[b]!);
+    core.decisions = new DecisionRing({
+      book: (i) => core.books.books[i],
+      features: (i) => features.values(i),
+      featureNames,
+      signal: (i) => (models === null ? Number.NaN : (models.engine.signals[i] ?? Number.NaN)),
+    });
+  }
   if (recorder !== null && config.store !== undefined) {
     const store = config.store;
     const names = [...strategies, "manual"];
@@ -694,7 +719,7 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
       }
     }
   };
-  return { config, mode, instruments, loop, core, performance, journal, sources, restored, restoredFromSnapshot, audit, skippedOnRestore, journalTornTail: tornTail, recorder, close, arrival, feed, sidecars, models, deployPlugin, venues: venueSet, algos };
+  return { config, mode, instruments, loop, core, performance, journal, sources, restored, restoredFromSnapshot, audit, reconciled, skippedOnRestore, journalTornTail: tornTail, recorder, close, arrival, feed, sidecars, models, deployPlugin, venues: venueSet, algos };
 }
 
 /** Opens a deployment's market sources (synthetic, replay files, none for a venue feed), as a session does. */

@@ -26,6 +26,7 @@ import type { StrategyHost } from "../strategy/host.ts";
 import type { JournalRecord } from "../journal/records.ts";
 import type { SnapshotState } from "../journal/snapshot.ts";
 import { restoreInto } from "../portfolio/restore.ts";
+import type { DecisionRing } from "../audit/decisions.ts";
 
 /** Where the core sends journal records (the journal writer, or nothing in a pure backtest). */
 export interface JournalSink {
@@ -93,6 +94,12 @@ export class TradingCore implements MarketSink {
   private readonly l2: (L2Book | undefined)[] = [];
   /** True while the journal is replayed: nothing downstream is told. */
   private replaying = false;
+  /** True while start-up reconciliation applies what the venue reports: journaled, strategies not told (they have not started). */
+  private reconciling = false;
+  /** The values behind the newest orders (book, features, model signal), for explanations; null when not kept. */
+  decisions: DecisionRing | null = null;
+  /** Open orders the venue already holds (start-up reconciliation): not sent again by resubmitOpen. */
+  readonly atVenue = new Set<number>();
   /** 1 where the feature kernels run for an instrument (see the deployment's features.instruments). */
   readonly featureOn: Uint8Array;
   private readonly topBidPrices: Float64Array;
@@ -251,6 +258,7 @@ export class TradingCore implements MarketSink {
     const verdict = this.risk.check(strategy, intent, now);
     const cause = { event: this.eventSeq, version: this.versions.get(strategy) ?? "manual", features: this.eventSeq, model: this.modelCause?.() ?? "" };
     const order = this.oms.create(strategy, intent, now, cause);
+    this.decisions?.record(order.id, order.instrument);
     const rejected = verdict === null ? "" : `${verdict.code}: ${verdict.reason}`;
     if (verdict !== null) this.oms.rejectNew(order, rejected, now);
     this.journal?.append({
@@ -319,7 +327,42 @@ export class TradingCore implements MarketSink {
     this.journal?.append({ t: "report", report, fillId: fill?.id ?? 0 });
     if (fill !== null) this.applyFill(fill);
     this.listeners.order?.(order);
-    this.host.onOrder(order.strategy, order);
+    if (!this.reconciling) this.host.onOrder(order.strategy, order);
+  }
+
+  /**
+   * Applies what start-up reconciliation found: reports (journaled and applied like any report,
+   * strategies not told) and orders the venue holds that the journal lacked (journaled as orders of
+   * `strategy` with their venue id). Returns the OMS refusals, as `CODE: reason` lines.
+   */
+  applyReconciled(reports: readonly ExecutionReport[]): string[] {
+    const refused: string[] = [];
+    this.reconciling = true;
+    try {
+      for (const r of reports) {
+        const before = this.omsErrors;
+        this.onReport(r);
+        if (this.omsErrors !== before) refused.push(`order=${r.orderId} report=${r.kind}`);
+      }
+    } finally {
+      this.reconciling = false;
+    }
+    return refused;
+  }
+
+  /** Takes into the OMS a working order the venue holds that the journal does not (journaled as an order record). */
+  adoptOrder(strategy: string, intent: OrderIntent, id: number): Order {
+    const now = this.now();
+    const cause = { event: this.eventSeq, version: "reconciled", features: this.eventSeq, model: "" };
+    const order = this.oms.create(strategy, intent, now, cause, id);
+    this.journal?.append({
+      t: "order", id: order.id, strategy, instrument: order.instrument, side: order.side, type: order.type, tif: order.tif, price: order.price,
+      stopPrice: order.stopPrice, size: order.size, expireTs: order.expireTs, postOnly: order.postOnly, reduceOnly: order.reduceOnly, tag: order.tag,
+      ts: now, event: cause.event, version: cause.version, features: cause.features, model: "", rejected: "",
+    });
+    this.atVenue.add(order.id);
+    this.listeners.order?.(order);
+    return order;
   }
 
   /** Books a venue's funding payment (money units of the instrument, received > 0) into the portfolio; journaled. */
@@ -614,6 +657,11 @@ export class TradingCore implements MarketSink {
     let n = 0;
     const open = [...this.oms.openOrders()];
     for (const o of open) {
+      if (this.atVenue.has(o.id)) {
+        // Still working at the venue: only a cancel that was in flight is asked again.
+        if (o.status === "pending-cancel") this.venue.cancel(o.id);
+        continue;
+      }
       // The order goes back to the venue; one whose cancel was in flight is canceled again after it.
       this.sendToVenue(o);
       if (o.status === "pending-cancel") this.venue.cancel(o.id);
@@ -660,7 +708,7 @@ export class TradingCore implements MarketSink {
       }
     }
     this.listeners.fill?.(fill);
-    this.host.onFill(fill.strategy, fill);
+    if (!this.reconciling) this.host.onFill(fill.strategy, fill);
   }
 
   private sampleEquity(ts: number): void {

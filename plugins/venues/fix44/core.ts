@@ -18,7 +18,7 @@ import { FileMessageStore } from "./session/file-store.ts";
 import { MemoryMessageStore, type MessageStore } from "./session/store.ts";
 import { validateSessionConfig, type SessionEvent } from "./session/types.ts";
 import { SessionBooks } from "./app/book.ts";
-import { orderProblem, writeCancel, writeMarketDataRequest, writeNewOrderSingle, writeReplace } from "./app/orders.ts";
+import { orderProblem, writeCancel, writeMarketDataRequest, writeNewOrderSingle, writeOrderMassStatusRequest, writeReplace } from "./app/orders.ts";
 import { readCancelReject, readExecutionReport, readMessageReject } from "./app/reports.ts";
 import type { FixCancel, FixCancelReject, FixExecutionReport, FixInstrument, FixMessageReject, FixOrder, FixQuote, FixReplace, SendResult } from "./app/types.ts";
 
@@ -204,6 +204,17 @@ export class FixVenueCore {
     const enc = s.driver.session.beginMessage(msgType, now);
     if (enc === undefined) return { ok: false, code: "FIX_VENUE_SESSION_DOWN", reason: `session=${session} state=${s.driver.session.state}` };
     write(enc, instrument, now);
+    return { ok: true, seq: s.driver.session.commit() };
+  }
+
+  /** Sends an OrderMassStatusRequest for all orders; the answers come back as execution reports of kind "status". */
+  requestMassStatus(session: string, reqId: string): SendResult {
+    const s = this.sessions.get(session);
+    if (s === undefined) return { ok: false, code: "FIX_VENUE_UNKNOWN_SESSION", reason: `session=${session}` };
+    const now = this.clock();
+    const enc = s.driver.session.beginMessage("AF", now);
+    if (enc === undefined) return { ok: false, code: "FIX_VENUE_SESSION_DOWN", reason: `session=${session} state=${s.driver.session.state}` };
+    writeOrderMassStatusRequest(enc, reqId);
     return { ok: true, seq: s.driver.session.commit() };
   }
 

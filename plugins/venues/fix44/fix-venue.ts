@@ -4,7 +4,7 @@
  * to one provider (best price on the side it takes), and its execution reports come back as the
  * runtime's reports, de-duplicated by ExecID so a resend after a reconnect never fills twice.
  */
-import type { VenueAdapter, VenueContext, VenueOrder } from "../../sdk/venue.ts";
+import type { VenueAdapter, VenueContext, VenueOrder, VenueOrderStatus, VenueStatus } from "../../sdk/venue.ts";
 import type { FixVenueParams } from "./venue-params.ts";
 import { ConsolidatedBook } from "./consolidated-book.ts";
 import { FixVenueCore, type FixSessionSpec } from "./core.ts";
@@ -21,6 +21,16 @@ interface Route {
 }
 
 const CLORDID = /^K(\d+)(?:\.|$)/;
+/** How long start-up reconciliation waits for the sessions to log on, and then for each answer, ms. */
+const LOGON_WAIT_MS = 10_000;
+const ANSWER_WAIT_MS = 5_000;
+
+/** An OrderMassStatusRequest waiting for its reports. */
+interface StatusAsk {
+  readonly session: string;
+  readonly reports: FixExecutionReport[];
+  done: boolean;
+}
 
 /** SDK venue adapter over FixVenueCore. */
 export class FixVenue implements VenueAdapter {
@@ -33,6 +43,8 @@ export class FixVenue implements VenueAdapter {
   private readonly up = new Set<string>();
   private readonly routes = new Map<number, Route>();
   private readonly seenExec = new Set<string>();
+  private readonly statusAsks = new Map<string, StatusAsk>();
+  private statusSeq = 0;
 
   constructor(
     private readonly ctx: VenueContext<never>,
@@ -130,7 +142,58 @@ export class FixVenue implements VenueAdapter {
     void this.core.stop();
   }
 
+  /**
+   * Start-up reconciliation: waits for the sessions to log on (the resend of reports missed while
+   * down comes first), asks each logged-on provider for the status of all its orders
+   * (OrderMassStatusRequest) and answers with our orders among them, average prices standing for
+   * their fills. Working orders are routed to the provider holding them from then on. Instruments
+   * only quoted by providers that did not log on or answer are left out of the answer.
+   */
+  async status(_orderIds: readonly number[], _afterId: number): Promise<VenueStatus> {
+    const deadline = Date.now() + LOGON_WAIT_MS;
+    while (this.up.size < this.p.sessions.length && Date.now() < deadline) await Bun.sleep(20);
+    const asks: StatusAsk[] = [];
+    for (const s of this.p.sessions) {
+      if (!this.up.has(s.name)) continue;
+      const reqId = `ms-${Date.now()}-${++this.statusSeq}`;
+      const ask: StatusAsk = { session: s.name, reports: [], done: false };
+      this.statusAsks.set(reqId, ask);
+      const sent = this.core.requestMassStatus(s.name, reqId);
+      if (sent.ok) asks.push(ask);
+      else this.ctx.alert("FIX_VENUE_STATUS_FAILED", `session=${s.name} ${sent.code}: ${sent.reason}`);
+    }
+    const answerBy = Date.now() + ANSWER_WAIT_MS;
+    while (asks.some((a) => !a.done) && Date.now() < answerBy) await Bun.sleep(10);
+    const orders: VenueOrderStatus[] = [];
+    const covered = new Set<number>();
+    for (const ask of asks) {
+      if (!ask.done) {
+        this.ctx.alert("FIX_VENUE_STATUS_FAILED", `session=${ask.session} reason=no complete answer to OrderMassStatusRequest in ${ANSWER_WAIT_MS} ms`);
+        continue;
+      }
+      const spec = this.p.sessions[this.providerIndex.get(ask.session)!]!;
+      for (const sym of spec.symbols) covered.add(this.instrumentIndex.get(sym)!);
+      for (const r of ask.reports) {
+        const id = orderIdOf(r.clOrdId) ?? orderIdOf(r.origClOrdId ?? "");
+        const instrument = this.instrumentIndex.get(r.symbol);
+        if (r.totNumReports === 0 || id === undefined || instrument === undefined) continue;
+        const state = STATUS_STATE[r.ordStatus] ?? "working";
+        const side = r.side === "buy" ? 1 : -1;
+        orders.push({ orderId: id, instrument, side, type: r.price > 0 ? "limit" : "market", tif: "GTC", price: r.price, size: r.orderQty, filled: r.cumQty, avgPrice: r.avgPrice, state });
+        if (state === "working") this.routes.set(id, { provider: ask.session, symbol: r.symbol, side: r.side, clOrdId: r.clOrdId, size: r.orderQty, cancels: 0 });
+      }
+    }
+    return { orders, instruments: [...covered] };
+  }
+
   private onExecution(r: FixExecutionReport): void {
+    if (r.kind === "status") {
+      const ask = r.massStatusReqId === undefined ? undefined : this.statusAsks.get(r.massStatusReqId);
+      if (ask === undefined) return;
+      ask.reports.push(r);
+      if (r.lastRptRequested || r.totNumReports === 0 || (r.totNumReports > 0 && ask.reports.length >= r.totNumReports)) ask.done = true;
+      return;
+    }
     const id = orderIdOf(r.clOrdId) ?? orderIdOf(r.origClOrdId ?? "");
     if (id === undefined) {
       this.ctx.alert("FIX_VENUE_UNKNOWN_ORDER", `session=${r.session} clOrdId=${r.clOrdId} execId=${r.execId}`);
@@ -186,6 +249,9 @@ export class FixVenue implements VenueAdapter {
     this.ctx.report({ kind: "rejected", orderId, ts: this.ctx.now(), reason });
   }
 }
+
+/** Order state from OrdStatus (39) in a status report. */
+const STATUS_STATE: Record<string, VenueOrderStatus["state"]> = { "0": "working", "1": "working", "6": "working", A: "working", E: "working", "2": "filled", "4": "canceled", "8": "rejected", C: "expired", "3": "canceled" };
 
 function orderIdOf(clOrdId: string): number | undefined {
   const m = CLORDID.exec(clOrdId);

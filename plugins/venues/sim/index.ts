@@ -18,6 +18,7 @@ const Params = Type.Object(
     takerFeePpm: Type.Integer({ default: 20, description: "taker fee, millionths of notional" }),
     dayEndHourUtc: Type.Integer({ minimum: 0, maximum: 23, default: 21 }),
     assumedQuoteSize: Type.Integer({ minimum: 0, default: 0, description: "displayed size assumed at each quote when the feed carries none (quote-only feeds such as OANDA, FXCM); 0 keeps the feed's size" }),
+    stateFile: Type.String({ default: "", description: "the venue's own memory of orders and fills across restarts (JSON lines; start-up reconciliation asks it); \"\" for none" }),
   },
   { additionalProperties: false },
 );

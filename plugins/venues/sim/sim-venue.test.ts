@@ -176,3 +176,28 @@ test("a quote without sizes gives takers nothing, unless assumedQuoteSize assume
   assumed.runTo(2_000_000);
   expect(kinds(assumed.reports, b)[1]).toStartWith("fill 100000@110002 taker");
 });
+
+test("with jitter, an IOC's reports still arrive in the order they were sent: accepted, fill, canceled", () => {
+  const h = harness({ ...P, jitterUs: 1_000 });
+  h.quote(110_000, 110_002, 1_000_000, 40_000);
+  const ids: number[] = [];
+  for (let i = 0; i < 50; i++) {
+    ids.push(h.order({ tif: "IOC", price: 110_002 }));
+    h.runTo(h.now() + 10);
+    h.quote(110_000, 110_002, 1_000_000, 40_000);
+  }
+  h.runTo(h.now() + 10_000);
+  let filled = 0;
+  for (const id of ids) {
+    const k = h.reports.filter((r) => r.orderId === id).map((r) => r.kind);
+    // Accepted first, canceled (the IOC remainder) last, any fill in between; never a fill after the cancel.
+    expect(k[0]).toBe("accepted");
+    expect(k.at(-1)).toBe("canceled");
+    expect(k.slice(1, -1).every((x) => x === "fill")).toBe(true);
+    if (k.includes("fill")) filled++;
+  }
+  expect(filled).toBeGreaterThan(5);
+  // Arrival times never go backwards.
+  const ts = h.reports.map((r) => r.ts);
+  expect(ts).toEqual([...ts].sort((a, b) => a - b));
+});

@@ -5,7 +5,8 @@
  */
 import type { Quote, Trade } from "../../sdk/market.ts";
 import type { Liquidity } from "../../sdk/orders.ts";
-import type { ExecutionReport, VenueAdapter, VenueContext, VenueOrder } from "../../sdk/venue.ts";
+import type { ExecutionReport, VenueAdapter, VenueContext, VenueOrder, VenueOrderStatus, VenueStatus } from "../../sdk/venue.ts";
+import { SimStateFile, type RememberedOrder } from "./state-file.ts";
 import {
   isMarketable,
   onPrint,
@@ -41,6 +42,8 @@ export interface SimVenueParams {
   dayEndHourUtc: number;
   /** Displayed size assumed at a quote whose feed carries no size (0: keep the feed's size). */
   assumedQuoteSize?: number;
+  /** The venue's own memory of orders and fills across restarts (see state-file.ts); "" for none. */
+  stateFile?: string;
 }
 
 const HOUR_US = 3_600_000_000;
@@ -53,6 +56,10 @@ export class SimVenue implements VenueAdapter, MatchSink {
   private readonly resting: SimOrder[][];
   private readonly byId = new Map<number, SimOrder>();
   private rng: number;
+  /** Arrival time of the last report sent (reports arrive in the order they were sent). */
+  private lastReportAt = 0;
+  /** The venue's memory across restarts (null without `stateFile`). */
+  readonly state: SimStateFile | null;
 
   constructor(
     private readonly ctx: VenueContext,
@@ -63,6 +70,48 @@ export class SimVenue implements VenueAdapter, MatchSink {
     this.prev = Array.from({ length: n }, () => ({ bid: 0, ask: 0, bidSize: 0, askSize: 0, valid: false, takenBid: 0, takenAsk: 0 }));
     this.resting = Array.from({ length: n }, () => []);
     this.rng = (ctx.seed ^ 0x9e3779b9) >>> 0 || 1;
+    this.state = p.stateFile !== undefined && p.stateFile !== "" ? new SimStateFile(p.stateFile) : null;
+    if (this.state?.tornTail != null) ctx.alert("SIM_STATE_TORN_TAIL", `path=${this.state.path} cut a torn last line: ${this.state.tornTail}`);
+    // Orders that were working when the session stopped keep working: a venue does not forget them.
+    for (const o of this.state?.working() ?? []) this.resume(o);
+  }
+
+  /** What the venue knows of `orderIds`, of every order working at it and of every order above `afterId` (start-up reconciliation). */
+  status(orderIds: readonly number[], afterId: number): VenueStatus | null {
+    const state = this.state;
+    if (state === null) return null;
+    const ids = new Set(orderIds);
+    for (const o of state.working()) ids.add(o.id);
+    for (const id of state.orders.keys()) if (id > afterId) ids.add(id);
+    const orders: VenueOrderStatus[] = [];
+    for (const id of ids) {
+      const o = state.orders.get(id);
+      const instrument = o === undefined ? -1 : this.instrumentOf(o.symbol);
+      if (o === undefined || instrument < 0) continue;
+      orders.push({ orderId: o.id, instrument, side: o.side, type: o.type, tif: o.tif, price: o.price, size: o.size, filled: SimStateFile.filled(o), fills: o.fills, state: o.state });
+    }
+    const positions: { instrument: number; position: number }[] = [];
+    for (const [symbol, position] of state.positions) {
+      const instrument = this.instrumentOf(symbol);
+      if (instrument >= 0) positions.push({ instrument, position });
+    }
+    return { orders, positions };
+  }
+
+  private instrumentOf(symbol: string): number {
+    return this.ctx.instruments.findIndex((i) => i.symbol === symbol);
+  }
+
+  /** Puts an order the venue remembers as working back on its book. */
+  private resume(o: RememberedOrder): void {
+    const instrument = this.instrumentOf(o.symbol);
+    if (instrument < 0) return;
+    const order: SimOrder = {
+      id: o.id, instrument, side: o.side, type: o.type, tif: o.tif, price: o.price, stopPrice: o.stopPrice,
+      remaining: o.size - SimStateFile.filled(o), postOnly: o.postOnly, queueAhead: 0, triggered: o.triggered,
+    };
+    this.rest(order);
+    if (o.expireTs > 0) this.scheduleExpiry(order, o.expireTs);
   }
 
   submit(o: VenueOrder): void {
@@ -91,6 +140,7 @@ export class SimVenue implements VenueAdapter, MatchSink {
         return;
       }
       this.remove(order);
+      this.state?.end(orderId, "canceled");
       this.send({ kind: "canceled", orderId, ts: 0, reason: "canceled on request" });
     });
   }
@@ -106,6 +156,7 @@ export class SimVenue implements VenueAdapter, MatchSink {
       if (price !== order.price || size > order.remaining) order.queueAhead = queueAheadAt(order.side, price, t);
       order.price = price;
       order.remaining = size;
+      this.state?.replace(orderId, price, size);
       this.send({ kind: "replaced", orderId, ts: 0, price, size });
     });
   }
@@ -156,11 +207,13 @@ export class SimVenue implements VenueAdapter, MatchSink {
   fill(order: SimOrder, price: number, size: number, liquidity: Liquidity): void {
     const ppm = liquidity === "maker" ? this.p.makerFeePpm : this.p.takerFeePpm;
     const fee = Math.round((price * size * ppm) / 1_000_000);
+    this.state?.fill(order.id, { price, size, fee, liquidity, ts: this.ctx.now() });
     this.send({ kind: "fill", orderId: order.id, ts: 0, price, size, fee, liquidity });
   }
 
   /** MatchSink: an order ended without (more) fills. */
   done(order: SimOrder, kind: "canceled" | "rejected", reason: string): void {
+    this.state?.end(order.id, kind);
     this.send(kind === "canceled" ? { kind, orderId: order.id, ts: 0, reason } : { kind, orderId: order.id, ts: 0, reason });
   }
 
@@ -170,6 +223,13 @@ export class SimVenue implements VenueAdapter, MatchSink {
   }
 
   private arrive(order: SimOrder, expireTs: number): void {
+    const symbol = this.ctx.instruments[order.instrument]?.symbol;
+    if (this.state !== null && symbol !== undefined) {
+      this.state.order({
+        id: order.id, symbol, side: order.side, type: order.type, tif: order.tif, price: order.price, stopPrice: order.stopPrice,
+        size: order.remaining, postOnly: order.postOnly, triggered: order.triggered, expireTs,
+      });
+    }
     const t = this.touches[order.instrument];
     if (t === undefined) {
       this.done(order, "rejected", "UNKNOWN_INSTRUMENT");
@@ -220,13 +280,21 @@ export class SimVenue implements VenueAdapter, MatchSink {
   private accept(order: SimOrder, expireTs: number): void {
     this.send({ kind: "accepted", orderId: order.id, ts: 0 });
     if (order.tif !== "IOC" && order.tif !== "FOK" && order.type !== "market") this.rest(order);
-    if (expireTs > 0) {
-      this.ctx.schedule(expireTs, () => {
-        if (!this.byId.has(order.id)) return;
-        this.remove(order);
-        this.send({ kind: "expired", orderId: order.id, ts: 0 });
-      });
-    }
+    if (expireTs > 0) this.scheduleExpiry(order, expireTs);
+  }
+
+  private scheduleExpiry(order: SimOrder, expireTs: number): void {
+    this.ctx.schedule(expireTs, () => {
+      if (!this.byId.has(order.id)) return;
+      this.remove(order);
+      this.state?.end(order.id, "expired");
+      this.send({ kind: "expired", orderId: order.id, ts: 0 });
+    });
+  }
+
+  /** The session is stopping: the venue's memory is rewritten as positions plus working orders. */
+  stop(): void {
+    this.state?.compact();
   }
 
   private rest(order: SimOrder): void {
@@ -245,6 +313,7 @@ export class SimVenue implements VenueAdapter, MatchSink {
   private trigger(order: SimOrder): void {
     order.triggered = true;
     order.type = order.type === "stop" ? "market" : "limit";
+    this.state?.trigger(order.id, order.type);
     this.remove(order);
     this.execute(order, 0, false);
     if (order.remaining > 0 && order.type === "limit" && !this.byId.has(order.id)) this.rest(order);
@@ -252,7 +321,9 @@ export class SimVenue implements VenueAdapter, MatchSink {
 
   /** Delivers a report after the report latency, stamped with its arrival time. Every caller builds a fresh report, so it is stamped in place rather than copied. */
   private send(r: ExecutionReport): void {
-    const at = this.ctx.now() + this.latency(this.p.reportLatencyUs);
+    // Reports travel to us on one connection: jitter never lets a later report overtake an earlier one.
+    const at = Math.max(this.ctx.now() + this.latency(this.p.reportLatencyUs), this.lastReportAt);
+    this.lastReportAt = at;
     this.ctx.schedule(at, () => {
       (r as { ts: number }).ts = this.ctx.now();
       this.ctx.report(r);

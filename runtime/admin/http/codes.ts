@@ -34,6 +34,9 @@ export const ADMIN_CODES = {
   ADMIN_UNKNOWN_PARENT: { status: 404, meaning: "no such parent order id" },
   ADMIN_UNKNOWN_INSTRUMENT: { status: 404, meaning: "no instrument of this deployment has that symbol" },
   ADMIN_PARENT_STATE: { status: 409, meaning: "the parent's state does not allow that (terminal, already canceling, already paused)" },
+  REPORT_BAD_DATE: { status: 400, meaning: "the date is not a calendar date (YYYY-MM-DD)" },
+  REPORT_NO_JOURNAL: { status: 409, meaning: "the session keeps no journal to report from" },
+  ADMIN_UNKNOWN_ORDER_EXPLAIN: { status: 404, meaning: "no order with that id in the journal" },
 } as const;
 
 /** An admin API error code. */

@@ -1,8 +1,8 @@
 /**
  * Parent orders and algorithms in a real session (synthetic market, sim venue, real journal
  * file): a strategy hands a TWAP parent over; the parent's fills, average price and state derive
- * from its children; a restart in the middle of the parent replays it from the journal and
- * resumes it without sending any slice twice; cancel and amend of a parent reach its children;
+ * from its children; a restart in the middle of the parent restores it from the journal's
+ * snapshot and tail and resumes it without sending any slice twice; cancel and amend of a parent reach its children;
  * an unknown algorithm or bad params give a rejected parent with the reason; an algorithm that
  * throws ends only its own parent.
  */
@@ -73,27 +73,86 @@ describe("parents in a session", () => {
     a.loop.close();
     await a.close();
 
+    // The graceful stop wrote a snapshot with the parent in it: the restart reads it and the tail.
     const b = await sessionFromYaml(dir.path, yaml, { journalPath: journal });
     expect(b.restored).toBeGreaterThan(0);
+    expect(b.restoredFromSnapshot).toBe(true);
     const pb = b.algos!.parents.get(pa.id)!;
     expect(pb).toBeDefined();
     expect(pb.children.length).toBe(before);
     expect(pb.filled).toBe(pa.filled);
+    expect(pb.avgPrice).toBe(pa.avgPrice);
+    expect(pb.fees).toBe(pa.fees);
     expect(pb.status).toBe(pa.status);
     runBacktest(b);
     await b.close();
     expect(pb.status).toBe("filled");
-    const kids = pb.children.map((id) => b.core.oms.get(id)!);
+    expect(pb.filled).toBe(1_000_000);
+    // Children finished before the snapshot are in the journal (the OMS keeps open ones across it).
+    const records = readJournal(journal).records;
+    const kids = records.filter((r) => r.t === "order" && parentOfTag(r.tag) === pb.id) as { id: number; tag: string }[];
+    expect(kids.map((k) => k.id)).toEqual(pb.children);
     expect(kids.filter((k) => k.id > lastChildBefore).length).toBeGreaterThan(0);
     // No slice was sent twice, and the parent never overfilled.
     const notes = kids.map((k) => /slice=(\d+)\/10/.exec(k.tag)![1]);
     expect(new Set(notes).size).toBe(notes.length);
-    expect(kids.reduce((x, k) => x + k.filled, 0)).toBe(1_000_000);
+    const ids = new Set(kids.map((k) => k.id));
+    expect(records.reduce((x, r) => x + (r.t === "report" && r.report.kind === "fill" && ids.has(r.report.orderId) ? r.report.size : 0), 0)).toBe(1_000_000);
     expect(b.core.portfolio.positionOf("user", pb.spec.instrument)).toBe(1_000_000);
     // Only one parent: the strategy's own restart did not create another.
     expect([...b.algos!.parents.all()].length).toBe(1);
     const recs = readJournal(journal).records.filter((r): r is ParentRecord => r.t === "parent");
     expect(recs.filter((r) => r.kind === "new").length).toBe(1);
+  }, 60_000);
+
+  test("a crash mid-TWAP after a periodic snapshot: snapshot + tail restore the parent as a full replay does, and it resumes without a duplicate slice", async () => {
+    const journal = join(dir.path, "crash.journal");
+    const yaml = syntheticYaml(user("twap"), { seconds: 400, extra: `${EXECUTION}journal: { path: ${journal}, fsync: never, snapshotEvery: 7 }\n` });
+    const a = await sessionFromYaml(dir.path, yaml, { journalPath: journal });
+    a.core.resubmitOpen();
+    a.core.host.start();
+    // Run past the middle of the schedule until the journal ends in records after a periodic snapshot.
+    let t = START + 100_000_000;
+    do {
+      t += 2_000_000;
+      a.loop.runUntil(t);
+      a.journal!.flush();
+    } while (readJournal(journal).records.at(-1)!.t === "snapshot" || !readJournal(journal).records.slice(readJournal(journal).records.map((r) => r.t).lastIndexOf("snapshot")).some((r) => r.t === "order"));
+    // A crash: no closing snapshot; the records after the last periodic one are the tail.
+    a.loop.close();
+    const records = readJournal(journal).records;
+    const lastSnap = records.map((r) => r.t).lastIndexOf("snapshot");
+    expect(lastSnap).toBeGreaterThan(0);
+    expect(records.slice(lastSnap + 1).some((r) => r.t === "order")).toBe(true);
+    const pa = [...a.algos!.parents.all()][0]!;
+    expect(pa.filled).toBeGreaterThan(0);
+    expect(pa.filled).toBeLessThan(1_000_000);
+
+    // The reference: the same history without its snapshots, replayed in full.
+    const plain = join(dir.path, "crash-plain.journal");
+    const { JournalWriter } = await import("../../journal/journal-file.ts");
+    const w = new JournalWriter(plain, "never", 0);
+    for (const r of records) if (r.t !== "snapshot") w.append(r);
+    w.close();
+    const full = await sessionFromYaml(dir.path, yaml.replace(journal, plain), { journalPath: plain });
+    const fromSnap = await sessionFromYaml(dir.path, yaml, { journalPath: journal });
+    expect(full.restoredFromSnapshot).toBe(false);
+    expect(fromSnap.restoredFromSnapshot).toBe(true);
+    const view = (p: typeof pa) => ({ id: p.id, status: p.status, filled: p.filled, avg: p.avgPrice, fees: p.fees, children: [...p.children], working: p.working, open: p.openChildren, quantity: p.quantity });
+    expect(view(fromSnap.algos!.parents.get(pa.id)!)).toEqual(view(full.algos!.parents.get(pa.id)!));
+    expect(view(fromSnap.algos!.parents.get(pa.id)!)).toEqual(view(pa));
+    full.loop.close();
+    await full.close();
+
+    const pb = fromSnap.algos!.parents.get(pa.id)!;
+    runBacktest(fromSnap);
+    await fromSnap.close();
+    expect(pb.status).toBe("filled");
+    const after = readJournal(journal).records;
+    const kids = after.filter((r) => r.t === "order" && parentOfTag(r.tag) === pb.id) as { id: number; tag: string }[];
+    const notes = kids.map((k) => /slice=(\d+)\/10/.exec(k.tag)![1]);
+    expect(new Set(notes).size).toBe(notes.length);
+    expect(fromSnap.core.portfolio.positionOf("user", pb.spec.instrument)).toBe(1_000_000);
   }, 60_000);
 
   test("cancel and amend of a parent reach its children; pause keeps them", async () => {

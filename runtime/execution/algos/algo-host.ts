@@ -9,10 +9,11 @@
 import type { AlgoHooks, AlgoPlugin, AlgoRequest, ChildIntent, ParentView, VolumeCurve } from "../../../plugins/sdk/algo.ts";
 import type { Instrument } from "../../../plugins/sdk/instrument.ts";
 import type { BookView } from "../../../plugins/sdk/market.ts";
-import type { Fill, OrderView, Side } from "../../../plugins/sdk/orders.ts";
+import { isTerminal, type Fill, type OrderView, type Side } from "../../../plugins/sdk/orders.ts";
 import { checkAgainstSchema } from "../../config/schema-errors.ts";
 import type { MarketEvent } from "../../data/sources/market-source.ts";
 import type { JournalRecord } from "../../journal/records.ts";
+import type { SnapshotParent } from "../../journal/snapshot.ts";
 import type { TradingCore } from "../../session/trading-core.ts";
 import type { VenueSet } from "../../session/venues/attach-venues.ts";
 import { baseSymbol } from "../../session/venues/deployment-venues.ts";
@@ -277,6 +278,72 @@ export class AlgoHost {
   }
 
   /**
+   * The parents that can still change, for a journal snapshot: each with the fills of its finished
+   * children summed (the OMS keeps only open orders in a snapshot) and its open children listed.
+   */
+  snapshot(): { lastId: number; open: SnapshotParent[] } {
+    const oms = this.deps.core.oms;
+    const open: SnapshotParent[] = [];
+    for (const p of this.parents.open()) {
+      let filled = p.filled;
+      let notional = p.notionalFilled;
+      let exit = p.exitFilled;
+      for (const id of p.children) {
+        const c = oms.get(id);
+        if (c === undefined || isTerminal(c.status)) continue;
+        if (c.side === p.spec.side) {
+          filled -= c.filled;
+          notional -= c.notionalFilled;
+        } else exit -= c.filled;
+      }
+      open.push({
+        id: p.id,
+        spec: { ...p.spec, params: { ...p.spec.params } },
+        createdTs: p.createdTs,
+        updatedTs: p.updatedTs,
+        status: p.status,
+        quantity: p.quantity,
+        limitPrice: p.limitPrice,
+        children: [...p.children],
+        settled: { filled, notional, exit },
+        fees: p.fees,
+        cancelRequested: p.cancelRequested,
+        paused: p.paused,
+        finished: p.finished,
+        reason: p.reason,
+        arrivalMid2: this.tcas.get(p.id)?.arrivalMid2 ?? 0,
+      });
+    }
+    return { lastId: this.parents.ids.current, open };
+  }
+
+  /** Restores the parents of a journal snapshot (before the tail is replayed by `restore`). */
+  restoreSnapshot(s: { lastId: number; open: readonly SnapshotParent[] }): void {
+    this.parents.ids.observe(s.lastId);
+    for (const sp of s.open) {
+      const p = this.parents.create(sp.spec, sp.createdTs, sp.id);
+      p.status = sp.status as ParentOrder["status"];
+      p.quantity = sp.quantity;
+      p.limitPrice = sp.limitPrice;
+      p.updatedTs = sp.updatedTs;
+      p.settledFilled = sp.settled.filled;
+      p.settledNotional = sp.settled.notional;
+      p.settledExit = sp.settled.exit;
+      p.fees = sp.fees;
+      p.cancelRequested = sp.cancelRequested;
+      p.paused = sp.paused;
+      p.finished = sp.finished;
+      p.reason = sp.reason;
+      for (const id of sp.children) this.parents.link(p, id);
+      this.tcas.set(p.id, new TcaAccumulator(sp.arrivalMid2));
+    }
+    this.restoredFromSnapshot = s.open.length;
+  }
+
+  /** Parents restored from a snapshot (their algorithms resume with the tail's). */
+  private restoredFromSnapshot = 0;
+
+  /**
    * Rebuilds parents from journal records (after the core restored orders and fills): their
    * commands, the children (by tag), fees; then, at the current kernel time once the loop runs
    * (after open orders went back to the venue), resumes each working parent's algorithm.
@@ -308,7 +375,7 @@ export class AlgoHost {
       }
       if (r.reason !== undefined) p.reason = r.reason;
     }
-    if (n === 0) return 0;
+    if (n === 0 && this.restoredFromSnapshot === 0) return 0;
     const oms = this.deps.core.oms;
     for (const o of oms.all()) {
       const pid = parentOfTag(o.tag);

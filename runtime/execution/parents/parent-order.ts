@@ -59,6 +59,13 @@ export class ParentOrder {
   updatedTs: number;
   /** Contingent algorithms (a bracket's exits) end when they say so, not when the entry fills. */
   selfFinishing = false;
+  /**
+   * Fills of children that ended before the journal snapshot this parent was restored from (those
+   * children are no longer in the OMS): same-side size and notional, opposite-side size.
+   */
+  settledFilled = 0;
+  settledNotional = 0;
+  settledExit = 0;
 
   constructor(
     readonly id: number,
@@ -85,11 +92,11 @@ export class ParentOrder {
    * illegal transition as `from -> to` (the state is then left as it was).
    */
   derive(children: readonly (Order | undefined)[], ts: number): string | null {
-    let filled = 0;
-    let notional = 0;
+    let filled = this.settledFilled;
+    let notional = this.settledNotional;
     let working = 0;
     let open = 0;
-    let exit = 0;
+    let exit = this.settledExit;
     for (const c of children) {
       if (c === undefined) continue;
       const isOpen = c.status !== "filled" && c.status !== "canceled" && c.status !== "rejected" && c.status !== "expired";

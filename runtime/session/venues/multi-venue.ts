@@ -8,7 +8,7 @@
  */
 import type { Instrument } from "../../../plugins/sdk/instrument.ts";
 import type { Quote, Trade } from "../../../plugins/sdk/market.ts";
-import type { VenueAdapter, VenueOrder } from "../../../plugins/sdk/venue.ts";
+import type { VenueAdapter, VenueOrder, VenueOrderStatus, VenueStatus } from "../../../plugins/sdk/venue.ts";
 
 /** One venue as the adapter routes to it. */
 export interface VenueBinding {
@@ -104,6 +104,36 @@ export class MultiVenue implements VenueAdapter {
     } finally {
       ev.instrument = id;
     }
+  }
+
+  /**
+   * Asks every venue that reports status (start-up reconciliation) and merges the answers in session
+   * instrument ids; each order a venue reports is routed to that venue from then on.
+   */
+  async status(orderIds: readonly number[], afterId: number): Promise<VenueStatus | null> {
+    const orders: VenueOrderStatus[] = [];
+    const positions: { instrument: number; position: number }[] = [];
+    const covered: number[] = [];
+    for (let vi = 0; vi < this.venues.length; vi++) {
+      const v = this.venues[vi]!;
+      const answer = (await v.adapter.status?.(orderIds, afterId)) ?? null;
+      if (answer === null) continue;
+      for (const id of answer.instruments ?? v.instruments.map((_, local) => local)) {
+        const instrument = v.instruments[id];
+        if (instrument !== undefined) covered.push(instrument);
+      }
+      for (const o of answer.orders) {
+        const instrument = v.instruments[o.instrument];
+        if (instrument === undefined) continue;
+        this.orderVenue.set(o.orderId, vi);
+        orders.push({ ...o, instrument });
+      }
+      for (const p of answer.positions ?? []) {
+        const instrument = v.instruments[p.instrument];
+        if (instrument !== undefined) positions.push({ instrument, position: p.position });
+      }
+    }
+    return covered.length === 0 ? null : { orders, positions, instruments: covered };
   }
 
   stop(): void {

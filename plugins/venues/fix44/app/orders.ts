@@ -47,3 +47,8 @@ export function writeMarketDataRequest(enc: FixEncoder, reqId: string, symbols: 
   enc.str(262, reqId).char(263, 49).int(264, depth).int(265, 1).int(267, 2).char(269, 48).char(269, 49).int(146, symbols.length);
   for (const s of symbols) enc.str(55, s);
 }
+
+/** Writes an OrderMassStatusRequest body asking for the status of all orders (MassStatusReqType 7). */
+export function writeOrderMassStatusRequest(enc: FixEncoder, reqId: string): void {
+  enc.str(584, reqId).int(585, 7);
+}

@@ -24,6 +24,7 @@ function kindOf(execType: number, ordStatus: number): ExecKind {
     case 67: return "expired";
     case 69: return "pending-replace";
     case 70: return ordStatus === 50 ? "fill" : "partial-fill";
+    case 73: return "status";
     default: return "other";
   }
 }
@@ -57,6 +58,10 @@ export function readExecutionReport(session: string, m: FixMessage, instrument: 
     avgPrice: num(6, pd),
     text: m.string(58),
     possDup: m.possDup,
+    ordStatus: String.fromCharCode(m.char(39)),
+    massStatusReqId: m.string(584),
+    totNumReports: m.int(911, -1),
+    lastRptRequested: m.string(912) === "Y",
     ts,
   };
   return { report, inexact };

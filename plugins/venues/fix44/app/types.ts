@@ -24,7 +24,7 @@ export interface FixQuote {
 }
 
 /** Execution report kinds, from ExecType (150) and OrdStatus (39). */
-export type ExecKind = "new" | "partial-fill" | "fill" | "canceled" | "replaced" | "rejected" | "pending-cancel" | "pending-replace" | "expired" | "other";
+export type ExecKind = "new" | "partial-fill" | "fill" | "canceled" | "replaced" | "rejected" | "pending-cancel" | "pending-replace" | "expired" | "status" | "other";
 
 /** An ExecutionReport (35=8). */
 export interface FixExecutionReport {
@@ -47,6 +47,14 @@ export interface FixExecutionReport {
   readonly text: string | undefined;
   /** The counterparty marked it as possibly sent before (PossDupFlag=Y); dedupe by execId. */
   readonly possDup: boolean;
+  /** OrdStatus (39) as its character ("0" new, "1" partially filled, "2" filled, "4" canceled, "8" rejected, "C" expired, ...). */
+  readonly ordStatus: string;
+  /** MassStatusReqID (584) of a status report answering an OrderMassStatusRequest. */
+  readonly massStatusReqId: string | undefined;
+  /** TotNumReports (911) of such a report (-1 when absent). */
+  readonly totNumReports: number;
+  /** LastRptRequested (912): the last report of the answer. */
+  readonly lastRptRequested: boolean;
   readonly ts: number;
 }
 

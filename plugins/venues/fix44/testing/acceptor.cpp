@@ -5,7 +5,11 @@
 // MarketDataIncrementalRefresh every 100 ms), acknowledges and fills or rejects orders, and
 // handles cancel and cancel/replace. ClOrdIDs starting with "DROP" make it disconnect after the
 // acknowledgement and store the fill for resending; "GAP" makes it skip three sequence numbers
-// before the fill. It listens on 127.0.0.1 only (bind is interposed: QuickFIX 1.15 binds to
+// before the fill. It answers OrderMassStatusRequest (AF, MassStatusReqType 7) with a status report
+// (ExecType I) of every order of the day, open and finished, and a line "FILLALL" on stdin fills
+// every open order at its limit price (the reports wait in the store for the initiator's next
+// logon, as they would at a venue whose client is down); it prints "NEW <ClOrdID>" on each
+// acknowledgement and "FILLED <n>" after FILLALL. It listens on 127.0.0.1 only (bind is interposed: QuickFIX 1.15 binds to
 // all interfaces), prints "READY <port>" when listening and exits when stdin closes.
 #include <quickfix/Application.h>
 #include <quickfix/FileLog.h>
@@ -28,6 +32,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 extern "C" int bind(int fd, const struct sockaddr* addr, socklen_t len) {
   typedef int (*BindFn)(int, const struct sockaddr*, socklen_t);
@@ -80,6 +85,7 @@ class Provider : public FIX::Application {
   std::map<std::string, Instrument> instruments{{"EURUSD", {5, 110000, 110010}}, {"USDJPY", {3, 150000, 150020}}};
   std::mutex mu;
   std::map<std::string, Order> open;  // by current ClOrdID
+  std::map<std::string, std::pair<Order, std::string>> finished;  // by last ClOrdID: the order and its OrdStatus
   std::map<std::string, std::string> subscriptions;  // symbol -> MDReqID
   FIX::SessionID session;
   bool hasSession = false;
@@ -108,6 +114,7 @@ class Provider : public FIX::Application {
     else if (type == "D") newOrder(m, id);
     else if (type == "F") cancel(m, id);
     else if (type == "G") replace(m, id);
+    else if (type == "AF") massStatus(m, id);
     else throw FIX::UnsupportedMessageType();
   }
 
@@ -252,9 +259,11 @@ class Provider : public FIX::Application {
     (void)qty;
     FIX::Message ack = report(o, "0", "0", 0, 0);
     FIX::Session::sendToTarget(ack, id);
+    std::cout << "NEW " << o.clOrdId << std::endl;
     FIX::Message fillMsg;
     bool filled = fill(o, fillMsg);
     if (o.cum < o.qty) open[o.clOrdId] = o;
+    else finished[o.clOrdId] = {o, "2"};
     if (!filled) return;
     FIX::Session* s = FIX::Session::lookupSession(id);
     if (o.clOrdId.rfind("GAP", 0) == 0) s->setNextSenderMsgSeqNum(s->getExpectedSenderNum() + 3);
@@ -286,6 +295,7 @@ class Provider : public FIX::Application {
     Order o = it->second;
     open.erase(it);
     o.clOrdId = m.getField(11);
+    finished[o.clOrdId] = {o, "4"};
     FIX::Message er = report(o, "4", "4", 0, 0);
     er.setField(41, m.getField(41));
     FIX::Session::sendToTarget(er, id);
@@ -310,6 +320,51 @@ class Provider : public FIX::Application {
     FIX::Message fillMsg;
     if (fill(o, fillMsg)) FIX::Session::sendToTarget(fillMsg, id);
     if (o.cum < o.qty) open[o.clOrdId] = o;
+    else finished[o.clOrdId] = {o, "2"};
+  }
+
+  // OrderMassStatusRequest: one status report per order of the day (open and finished), the last
+  // with LastRptRequested=Y; with no orders, one report saying so (TotNumReports 0).
+  void massStatus(const FIX::Message& m, const FIX::SessionID& id) {
+    std::lock_guard<std::mutex> g(mu);
+    std::string reqId = m.getField(584);
+    std::vector<std::pair<Order, std::string>> all;
+    for (auto& o : open) all.push_back({o.second, o.second.cum > 0 ? "1" : "0"});
+    for (auto& f : finished) all.push_back(f.second);
+    if (all.empty()) {
+      Order none{"NONE", "NONE", "EURUSD", '1', '2', 0, 0, 0, 0};
+      FIX::Message er = report(none, "I", "8", 0, 0);
+      er.setField(584, reqId);
+      er.setField(911, "0");
+      er.setField(912, "Y");
+      FIX::Session::sendToTarget(er, id);
+      return;
+    }
+    for (size_t i = 0; i < all.size(); i++) {
+      FIX::Message er = report(all[i].first, "I", all[i].second.c_str(), 0, 0);
+      er.setField(584, reqId);
+      er.setField(911, std::to_string(all.size()));
+      er.setField(912, i + 1 == all.size() ? "Y" : "N");
+      FIX::Session::sendToTarget(er, id);
+    }
+  }
+
+  // Fills every open order in full at its limit price (the market came to it while the client was away).
+  int fillAll() {
+    std::lock_guard<std::mutex> g(mu);
+    int n = 0;
+    for (auto& e : open) {
+      Order o = e.second;
+      long long qty = o.qty - o.cum;
+      o.cum += qty;
+      o.notional += qty * o.price;
+      FIX::Message er = report(o, "F", "2", qty, o.price);
+      FIX::Session::sendToTarget(er, session);
+      finished[o.clOrdId] = {o, "2"};
+      n++;
+    }
+    open.clear();
+    return n;
   }
 };
 
@@ -343,7 +398,9 @@ int main(int argc, char** argv) {
       }
     });
     std::string line;
-    while (std::getline(std::cin, line)) {}
+    while (std::getline(std::cin, line)) {
+      if (line == "FILLALL") std::cout << "FILLED " << app.fillAll() << std::endl;
+    }
     running = false;
     quotes.join();
     acceptor.stop(true);

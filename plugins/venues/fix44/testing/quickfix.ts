@@ -107,6 +107,12 @@ export class QuickFixAcceptor {
     return new Promise((resolve) => this.waiters.push({ re, from, resolve }));
   }
 
+  /** Writes a command line to its stdin (acceptor.cpp reads FILLALL). */
+  command(line: string): void {
+    this.proc.stdin.write(`${line}\n`);
+    void this.proc.stdin.flush();
+  }
+
   /** Closes its stdin (it stops and exits) and waits for the exit, killing it if it lingers. */
   async stop(): Promise<void> {
     try { this.proc.stdin.end(); } catch { /* already closed */ }
