@@ -9,6 +9,7 @@
  *
  *   bun bench/execution-algos.ts
  */
+import { readdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { runBacktest } from "../runtime/session/backtest.ts";
 import { sessionFromYaml, tempDir } from "../runtime/session/test-session.ts";
@@ -20,6 +21,15 @@ const VENUE = {
   oanda: "{ name: oanda, plugin: sim, params: { orderLatencyUs: 300, reportLatencyUs: 300, takerFeePpm: 15, assumedQuoteSize: 1000000 } }",
   fxcm: "{ name: fxcm, plugin: sim, params: { orderLatencyUs: 600, reportLatencyUs: 600, takerFeePpm: 10, assumedQuoteSize: 1000000 } }",
 };
+
+/** FXCM's files keep a clock five hours behind UTC (plugins/strategies/cross-venue/README.md): each day is read with its own offset. */
+function replayLines(v: keyof typeof VENUE): string {
+  if (v === "oanda") return `      - { path: ${DATA}/oanda/eurusd, instrument: EURUSD, format: lean, venue: oanda }`;
+  return readdirSync(`${DATA}/fxcm/eurusd`).filter((f) => /^\d{8}_eurusd_tick_quote\.csv\.gz$/.test(f)).sort().map((f) => {
+    const offsetUs = (Date.UTC(Number(f.slice(0, 4)), Number(f.slice(4, 6)) - 1, Number(f.slice(6, 8))) + 5 * 3_600_000) * 1000;
+    return `      - { path: ${DATA}/fxcm/eurusd/${f}, instrument: EURUSD, venue: fxcm, format: csv, mapping: { ts: 0, tsFormat: ms, tsOffsetUs: ${offsetUs}, bid: 1, ask: 2, header: false } }`;
+  }).join("\n");
+}
 
 function yaml(venues: (keyof typeof VENUE)[], algo: string, limitFromTouchTicks = 0): string {
   return `
@@ -33,7 +43,7 @@ market:
   source: replay
   replay:
     files:
-${venues.map((v) => `      - { path: ${DATA}/${v}/eurusd, instrument: EURUSD, format: lean, venue: ${v} }`).join("\n")}
+${venues.map(replayLines).join("\n")}
 venues:
 ${venues.map((v) => `  - ${VENUE[v]}`).join("\n")}
 execution:
