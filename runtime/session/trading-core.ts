@@ -228,11 +228,16 @@ export class TradingCore implements MarketSink {
   }
 
   /**
-   * Sends a strategy's intent through risk, unless the trading state means risk could only refuse
-   * it: then it is counted in `heldIntents` under the code risk would give, and 0 is returned (no
-   * order, no journal record, no log line).
+   * Sends a strategy's intent through risk, unless the strategy is paused (held as STRATEGY_PAUSED)
+   * or the trading state means risk could only refuse it: then it is counted in `heldIntents` under
+   * that code, and 0 is returned (no order, no journal record, no log line).
    */
   submitFromStrategy(strategy: string, intent: OrderIntent): number {
+    // A paused strategy still hears its fills and orders (it owns its position) but sends nothing.
+    if (this.host.get(strategy)?.state === "paused") {
+      this.heldIntents.set("STRATEGY_PAUSED", (this.heldIntents.get("STRATEGY_PAUSED") ?? 0) + 1);
+      return 0;
+    }
     const state = this.tradingState;
     if (state !== "active" && intent.instrument >= 0 && intent.instrument < this.instruments.length) {
       const held = heldBy(state, intent.side, intent.size, this.portfolio.position(intent.instrument));

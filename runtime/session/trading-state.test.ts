@@ -65,3 +65,23 @@ test("the kill switch halts: strategies are told, every new intent is held as KI
   expect(core.heldIntents.get("KILL_SWITCH")).toBe(killed);
   loop.close();
 }, 60_000);
+
+test("a paused strategy still hears its fills but every intent it sends is held as STRATEGY_PAUSED, until it is resumed", async () => {
+  const yamlText = syntheticYaml(`  - { name: echo, plugin: ${fixture("fill-echo-strategy.ts")}, instruments: [EURUSD], params: { every: 20, size: 100000 } }`, { pairs: "EURUSD", seconds: 600 });
+  const session = await sessionFromYaml(tmp.path, yamlText);
+  const { loop, core } = session;
+  core.resubmitOpen();
+  core.host.start();
+  // Run until an entry is in flight (sent, not yet filled), then pause: its fill arrives while paused.
+  while (![...core.oms.all()].some((o) => o.status === "pending" || o.status === "working")) loop.runUntil(Infinity, 1);
+  const last = core.oms.orderIds.current;
+  expect(core.setPaused("echo", true, "test")).toBe(true);
+  loop.runUntil(Infinity, 20_000);
+  expect(core.portfolio.position(0)).not.toBe(0);
+  expect([...core.oms.all()].filter((o) => o.id > last)).toEqual([]);
+  expect(core.heldIntents.get("STRATEGY_PAUSED")).toBeGreaterThanOrEqual(1);
+  core.setPaused("echo", false, "test");
+  loop.runUntil(Infinity, 20_000);
+  expect([...core.oms.all()].filter((o) => o.id > last && o.strategy === "echo").length).toBeGreaterThan(0);
+  loop.close();
+}, 60_000);
