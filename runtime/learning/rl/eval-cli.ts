@@ -11,6 +11,7 @@ import { loadRlConfig } from "./config.ts";
 import { evaluatePolicy, type RlEvalSummary } from "./eval.ts";
 import { renderRlReport } from "./eval-report.ts";
 import { recordTape } from "./tape.ts";
+import { resolveCardPath } from "./train.ts";
 
 /** `kestrel rl eval`; returns the exit code. */
 export async function runRlEval(positionals: string[], flags: Map<string, string | true>): Promise<number> {
@@ -23,7 +24,7 @@ export async function runRlEval(positionals: string[], flags: Map<string, string
   const model = resolveModel(ref);
   const card = JSON.parse(readFileSync(model.path, "utf8"));
   if (card.kind !== "rl-policy") throw new Error(`RL_NOT_A_POLICY: model=${ref} kind=${card.kind ?? "model"}`);
-  const lc = loadRlConfig(str("data") ?? card.config);
+  const lc = loadRlConfig(str("data") ?? resolveCardPath(card.config as string));
   const days = str("days")?.split(",") ?? lc.config.env.evalDays;
   if (days.length === 0) throw new Error(`RL_NO_EVAL_DAYS: config=${lc.file} has no env.evalDays and no --days was given`);
   const trained = days.filter((d) => (card.trainDays as string[]).includes(d));

@@ -9,7 +9,7 @@
  * and registered (`<name>@<version>` in `kestrel model list`).
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { isAbsolute, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as ort from "onnxruntime-node";
 import { MlpPolicy } from "../../../plugins/sdk/mlp-policy.ts";
@@ -22,6 +22,21 @@ import { recordTape, type MarketTape } from "./tape.ts";
 import { VecEnv } from "./vec-env.ts";
 
 /** The learner script. */
+const REPO_ROOT = resolve(import.meta.dir, "../../..");
+
+/** A path as a policy card records it: relative to the repository when inside it, else absolute (cards are read from any working directory). */
+export function cardPath(path: string): string {
+  const abs = resolve(path);
+  const rel = relative(REPO_ROOT, abs);
+  return rel.startsWith("..") || isAbsolute(rel) ? abs : rel;
+}
+
+/** Resolves a path a policy card recorded: absolute as is, else against the working directory when it exists there, else against the repository. */
+export function resolveCardPath(path: string): string {
+  if (isAbsolute(path)) return path;
+  return existsSync(resolve(path)) ? resolve(path) : resolve(REPO_ROOT, path);
+}
+
 export const LEARNER_SCRIPT = fileURLToPath(new URL("../../../models/executor/learn.py", import.meta.url));
 /** Largest difference allowed between ONNX, PyTorch and the TypeScript forward pass. */
 export const POLICY_TOLERANCE = 1e-4;
@@ -87,7 +102,7 @@ export async function trainPolicy(file: string, opts: RlTrainOptions = {}): Prom
   const layout = observationLayout(tape.featureNames);
   const job = {
     name: config.name, version, outDir, learner: L, obsDim: layout.width, actionDim: ACTION_DIM, featureNames: tape.featureNames, obsNames: layout.names,
-    envSpec: lc.spec, trainDays: config.env.trainDays, evalDays: config.env.evalDays, deployment: relative(process.cwd(), lc.deployment), configFile: relative(process.cwd(), lc.file),
+    envSpec: lc.spec, trainDays: config.env.trainDays, evalDays: config.env.evalDays, deployment: cardPath(lc.deployment), configFile: cardPath(lc.file),
   };
   const jobFile = join(outDir, "job.json");
   writeFileSync(jobFile, JSON.stringify(job, null, 2));
