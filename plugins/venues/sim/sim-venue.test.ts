@@ -183,7 +183,7 @@ test("with jitter, an IOC's reports still arrive in the order they were sent: ac
   const ids: number[] = [];
   for (let i = 0; i < 50; i++) {
     ids.push(h.order({ tif: "IOC", price: 110_002 }));
-    h.runTo(h.now() + 10);
+    h.runTo(h.now() + 600);
     h.quote(110_000, 110_002, 1_000_000, 40_000);
   }
   h.runTo(h.now() + 10_000);
@@ -200,4 +200,20 @@ test("with jitter, an IOC's reports still arrive in the order they were sent: ac
   // Arrival times never go backwards.
   const ts = h.reports.map((r) => r.ts);
   expect(ts).toEqual([...ts].sort((a, b) => a - b));
+});
+
+test("with jitter, requests reach the venue in the order they were sent: a cancel never overtakes its order", () => {
+  const h = harness({ ...P, jitterUs: 5_000 });
+  h.quote(110_000, 110_002, 1_000_000, 1_000_000);
+  const ids: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const id = h.order({ price: 109_990 });
+    ids.push(id);
+    h.venue.cancel(id);
+  }
+  h.runTo(h.now() + 100_000);
+  for (const id of ids) {
+    const k = h.reports.filter((r) => r.orderId === id).map((r) => r.kind);
+    expect(k).toEqual(["accepted", "canceled"]);
+  }
 });

@@ -58,6 +58,8 @@ export class SimVenue implements VenueAdapter, MatchSink {
   private rng: number;
   /** Arrival time of the last report sent (reports arrive in the order they were sent). */
   private lastReportAt = 0;
+  /** When the last request reaches the venue: requests arrive in the order they were sent, as on one session. */
+  private lastRequestAt = 0;
   /** The venue's memory across restarts (null without `stateFile`). */
   readonly state: SimStateFile | null;
 
@@ -129,11 +131,11 @@ export class SimVenue implements VenueAdapter, MatchSink {
       triggered: o.type !== "stop" && o.type !== "stop-limit",
     };
     const expireTs = o.tif === "GTD" ? o.expireTs : o.tif === "DAY" ? this.dayEnd(this.ctx.now()) : 0;
-    this.ctx.schedule(this.ctx.now() + this.p.feedDelayUs + this.latency(this.p.orderLatencyUs), () => this.arrive(order, expireTs));
+    this.ctx.schedule(this.requestArrival(), () => this.arrive(order, expireTs));
   }
 
   cancel(orderId: number): void {
-    this.ctx.schedule(this.ctx.now() + this.p.feedDelayUs + this.latency(this.p.orderLatencyUs), () => {
+    this.ctx.schedule(this.requestArrival(), () => {
       const order = this.byId.get(orderId);
       if (order === undefined) {
         this.send({ kind: "cancel-rejected", orderId, ts: 0, reason: "UNKNOWN_ORDER: not working at the venue" });
@@ -146,7 +148,7 @@ export class SimVenue implements VenueAdapter, MatchSink {
   }
 
   replace(orderId: number, price: number, size: number): void {
-    this.ctx.schedule(this.ctx.now() + this.p.feedDelayUs + this.latency(this.p.orderLatencyUs), () => {
+    this.ctx.schedule(this.requestArrival(), () => {
       const order = this.byId.get(orderId);
       if (order === undefined) {
         this.send({ kind: "cancel-rejected", orderId, ts: 0, reason: "UNKNOWN_ORDER: not working at the venue" });
@@ -328,6 +330,13 @@ export class SimVenue implements VenueAdapter, MatchSink {
       (r as { ts: number }).ts = this.ctx.now();
       this.ctx.report(r);
     });
+  }
+
+  /** When a request sent now reaches the venue: after its latency, never before an earlier request. */
+  private requestArrival(): number {
+    const at = Math.max(this.ctx.now() + this.p.feedDelayUs + this.latency(this.p.orderLatencyUs), this.lastRequestAt);
+    this.lastRequestAt = at;
+    return at;
   }
 
   private latency(base: number): number {
