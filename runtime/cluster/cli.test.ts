@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { loadConfig } from "../config/load.ts";
@@ -31,6 +31,30 @@ describe("kestrel cluster up", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
+
+  test("the global risk service runs as an active process and a standby: SIGKILL the active one mid-run and the standby takes over, nothing lost or duplicated", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kestrel-cluster-risk-"));
+    try {
+      const proc = Bun.spawn([process.execPath, resolve("runtime/cli.ts"), "cluster", "up", "configs/cluster-paper.yaml", "--for", "10s", "--json", "--dir", dir], { stdout: "pipe", stderr: "pipe" });
+      const outP = new Response(proc.stdout).text();
+      const errP = new Response(proc.stderr).text();
+      const deadline = performance.now() + 150_000;
+      while (!(existsSync(join(dir, "phase")) && existsSync(join(dir, "risk.json"))) && proc.exitCode === null && performance.now() < deadline) await Bun.sleep(100);
+      if (!existsSync(join(dir, "phase"))) throw new Error(`cluster up did not reach the feeding phase\n${await errP}\n${await outP}`);
+      const pids = JSON.parse(readFileSync(join(dir, "risk.json"), "utf8")) as Record<string, number>;
+      expect(Object.keys(pids)).toEqual(["risk-1", "risk-2"]);
+      process.kill(pids["risk-1"]!, "SIGKILL");
+      const [out, err, code] = await Promise.all([outP, errP, proc.exited]);
+      if (code !== 0 || err !== "") throw new Error(`kestrel cluster up exited ${code}\n--- stderr ---\n${err}\n--- stdout ---\n${out}`);
+      const summary = JSON.parse(out.trim()) as { duplicates: number; lost: number; shards: { orders: number }[] };
+      expect(summary.duplicates).toBe(0);
+      expect(summary.lost).toBe(0);
+      // The standby took the lease and answered (it restores the dead one's grants from the ledger).
+      expect(readFileSync(join(dir, "risk-2.log"), "utf8")).toContain("risk active holder=risk-2");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 200_000);
 
   test("refuses a deployment without a cluster section with one clear line", async () => {
     const proc = Bun.spawn([process.execPath, resolve("runtime/cli.ts"), "cluster", "up", "configs/paper.yaml", "--json"], { stdout: "pipe", stderr: "pipe" });

@@ -1,12 +1,14 @@
 /**
  * `kestrel cluster up <deployment> [--for 30s] [--json]`: a local demo of a cluster deployment. It
  * starts a 3-node JetStream cluster on loopback (unless the deployment names its servers), creates
- * the streams (R3), runs the global risk service and the feed in this process (the admin plane),
+ * the streams (R3), starts the global risk service as two processes (active and standby, lease
+ * failover; their pids in `<dir>/risk.json`), runs the feed (`<dir>/phase` says `feeding` once
+ * every shard runs) and the admin plane in this process,
  * starts one process per shard, and on exit (time up or Ctrl-C) stops them gracefully and prints
  * each shard's summary, with orders and fills duplicated or lost across the run as checked against
  * the mirrored journals, the orders stream and what each venue received.
  */
-import { mkdirSync, readFileSync, rmSync, existsSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, existsSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { connect } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
@@ -21,7 +23,8 @@ import { openFeed } from "./feed-source.ts";
 import { readMirror, readSubject } from "./journal-mirror.ts";
 import { startNats, type NatsCluster } from "./nats-server.ts";
 import { retrying } from "./retry.ts";
-import { startRiskService } from "./risk/service.ts";
+import { RemoteRisk } from "./risk/remote.ts";
+import { startRiskPair, stopRiskPair, type RiskProcess } from "./risk/processes.ts";
 import { checkCluster } from "./shard-config.ts";
 import { ensureStreams, Topology } from "./topology.ts";
 import { issueToken } from "../admin/auth/jwt.ts";
@@ -109,6 +112,7 @@ export async function runClusterCommand(argv: string[]): Promise<number> {
 
   let nats: NatsCluster | null = null;
   let admin: ClusterAdmin | null = null;
+  let risks: RiskProcess[] = [];
   const procs: { shard: string; proc: ReturnType<typeof Bun.spawn>; out: string; venueLog: string; stderr: string }[] = [];
   try {
     const servers = cluster.servers ?? (nats = await startNats({ nodes: 3 })).servers;
@@ -123,7 +127,12 @@ export async function runClusterCommand(argv: string[]): Promise<number> {
     }
     // Servers named by the deployment may still be electing leaders: creation is retried (bounded).
     await retrying("create streams", () => ensureStreams(jsm, cluster));
-    const risk = await startRiskService(nc, topology, cluster.risk);
+    // A fresh run: no lease or risk ledger left from an earlier run on the same servers.
+    for (const b of [topology.leaseBucket, topology.riskBucket]) await jsm.streams.delete(`KV_${b}`).catch(() => false);
+    // The global risk service: an active instance and a standby, each its own process (lease failover).
+    risks = await startRiskPair(configFile, servers, dir);
+    say(`risk service: ${risks.map((r) => `${r.holder} (pid ${r.proc.pid}${r === risks[0] ? ", active" : ", standby"})`).join(", ")}`);
+    const risk = new RemoteRisk(nc, topology);
     // The one admin plane: every shard's state from the state bucket, the risk service's kill switch.
     await jsm.streams.delete(`KV_${topology.stateBucket}`).catch(() => false);
     const stateKv = await retrying("open state bucket", () => openStateBucket(nc, topology.stateBucket, cluster.replicas));
@@ -162,6 +171,7 @@ export async function runClusterCommand(argv: string[]): Promise<number> {
       await Bun.sleep(100);
     }
     if (!procs.every((p) => p.stderr.includes("started shard="))) throw new Error("shards did not start within 120 s");
+    writeFileSync(join(dir, "phase"), "feeding\n");
     say(`shards: ${cluster.shards.map((s) => `${s.name} (${s.instruments.length} instruments)`).join(", ")}; feed running for ${forUs / 1e6} s`);
 
     let stopFeed!: () => void;
@@ -179,7 +189,8 @@ export async function runClusterCommand(argv: string[]): Promise<number> {
       const exited = await Promise.race([p.proc.exited, Bun.sleep(30_000).then(() => null)]);
       if (exited === null) p.proc.kill("SIGKILL");
     }
-    await risk.stop();
+    const riskStatus = await risk.status().catch((err: Error) => ({ killed: false, holder: `none (${err.message})`, stats: { requests: 0 } }));
+    await stopRiskPair(risks);
 
     const summary: ClusterUpSummary = { shards: [], duplicates: 0, lost: 0 };
     for (const s of cluster.shards) {
@@ -208,7 +219,7 @@ export async function runClusterCommand(argv: string[]): Promise<number> {
     else {
       say(`feed: ${feed.published} events published (${Math.round(feed.published / Math.max(feed.wallSeconds, 1e-9))}/s), ${feed.retries} retried, ${feed.errors} lost`);
       for (const s of summary.shards) say(`${s.name.padEnd(10)} ${String(s.instruments.length).padStart(2)} instruments  ${String(s.events).padStart(8)} events  ${String(s.orders).padStart(6)} orders  ${String(s.fills).padStart(6)} fills`);
-      say(`duplicates: ${summary.duplicates}  lost: ${summary.lost}  (risk service: ${risk.stats.requests} requests, kill switch ${risk.ledger.killed ? "ENGAGED" : "off"})`);
+      say(`duplicates: ${summary.duplicates}  lost: ${summary.lost}  (risk service ${riskStatus.holder}: ${riskStatus.stats.requests} requests, kill switch ${riskStatus.killed ? "ENGAGED" : "off"})`);
     }
     return summary.duplicates === 0 && summary.lost === 0 ? 0 : 1;
   } catch (err) {
@@ -221,6 +232,7 @@ export async function runClusterCommand(argv: string[]): Promise<number> {
         await p.proc.exited;
       }
     }
+    await stopRiskPair(risks);
     await admin?.stop();
     await nats?.stop();
   }

@@ -11,7 +11,8 @@ export type ClusterErrorCode =
   | "CLUSTER_NOT_READY"
   | "CLUSTER_MESSAGE"
   | "CLUSTER_LEASE_LOST"
-  | "CLUSTER_JOURNAL_FENCED";
+  | "CLUSTER_JOURNAL_FENCED"
+  | "CLUSTER_RISK_UNAVAILABLE";
 
 /** A typed cluster error: a code and a message with key=value context. */
 export class ClusterError extends Error {

@@ -9,7 +9,8 @@ import type { Server } from "bun";
 import { Hono, type Context } from "hono";
 import { verifyToken } from "../../admin/auth/jwt.ts";
 import { allows, type RouteRole } from "../../admin/auth/roles.ts";
-import type { RiskService } from "../risk/service.ts";
+import { ClusterError } from "../errors.ts";
+import type { RiskControl } from "../risk/service.ts";
 import type { ClusterView } from "./plane.ts";
 import { CLUSTER_PAGE } from "./page.ts";
 
@@ -18,8 +19,8 @@ export interface ClusterAdminOptions {
   readonly view: ClusterView;
   /** HS256 keys accepted. */
   readonly keys: readonly string[];
-  /** The global risk service when it runs in this process (kill switch and ledger routes). */
-  readonly risk?: RiskService;
+  /** The global risk service, in this process or over NATS (kill switch and status routes). */
+  readonly risk?: RiskControl;
   readonly host?: string;
   /** 0 picks a free port. */
   readonly port?: number;
@@ -76,26 +77,26 @@ export function startClusterAdmin(opts: ClusterAdminOptions): ClusterAdmin {
   const risk = opts.risk;
   app.get(
     "/api/v1/cluster/risk",
-    guarded("analyst", (c) => {
-      if (risk === undefined) return error(c, 404, "ADMIN_NOT_FOUND", "the global risk service does not run in this process");
-      const l = risk.ledger;
-      return c.json({ killed: l.killed, killReason: l.killReason, stats: risk.stats });
+    guarded("analyst", async (c) => {
+      if (risk === undefined) return error(c, 404, "ADMIN_NOT_FOUND", "no global risk service is attached to this admin plane");
+      const st = await risk.status();
+      return c.json({ killed: st.killed, killReason: st.killReason, holder: st.holder, stats: st.stats });
     }),
   );
   const killRoute = (role: RouteRole, engage: boolean) =>
     guarded(role, async (c, subject) => {
-      if (risk === undefined) return error(c, 404, "ADMIN_NOT_FOUND", "the global risk service does not run in this process");
+      if (risk === undefined) return error(c, 404, "ADMIN_NOT_FOUND", "no global risk service is attached to this admin plane");
       const body = (await c.req.json().catch(() => ({}))) as { reason?: unknown };
       const reason = typeof body.reason === "string" && body.reason !== "" ? body.reason : `operator ${subject}`;
       if (engage) await risk.kill(reason);
       else await risk.releaseKill();
       log(JSON.stringify({ src: "cluster-admin", msg: engage ? "kill switch engaged" : "kill switch released", by: subject, reason }));
-      return c.json({ killed: risk.ledger.killed });
+      return c.json({ killed: (await risk.status()).killed });
     });
   app.post("/api/v1/cluster/kill-switch/engage", killRoute("trader", true));
   app.post("/api/v1/cluster/kill-switch/release", killRoute("admin", false));
   app.notFound((c) => error(c, 404, "ADMIN_NOT_FOUND", `method=${c.req.method} path=${c.req.path}`));
-  app.onError((err, c) => error(c, 500, "ADMIN_INTERNAL", err.message));
+  app.onError((err, c) => (err instanceof ClusterError && err.code === "CLUSTER_RISK_UNAVAILABLE" ? error(c, 503, err.code, err.message) : error(c, 500, "ADMIN_INTERNAL", err.message)));
   const server: Server<undefined> = Bun.serve({ hostname: opts.host ?? "127.0.0.1", port: opts.port ?? 0, fetch: app.fetch });
   const url = `http://${server.hostname}:${server.port}`;
   return {

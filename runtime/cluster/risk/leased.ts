@@ -70,6 +70,7 @@ export async function startLeasedRiskService(opts: LeasedRiskOptions): Promise<L
   };
   const service = await startRiskService(opts.nc, opts.topology, opts.limits, {
     ledger,
+    holder: opts.holder,
     persist: async (l) => {
       if (out.fenced !== null) throw new ClusterError("CLUSTER_LEASE_LOST", `holder=${opts.holder} reason=${out.fenced}`);
       const data = JSON.stringify({ holder: opts.holder, state: l.snapshot() });

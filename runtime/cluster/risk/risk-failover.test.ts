@@ -10,6 +10,7 @@ import type { DeploymentConfig } from "../../config/schema.ts";
 import { startNats, type NatsCluster } from "../nats-server.ts";
 import { Topology } from "../topology.ts";
 import type { RiskReply, RiskRequest } from "./protocol.ts";
+import { RemoteRisk } from "./remote.ts";
 
 let nats: NatsCluster;
 let nc: NatsConnection;
@@ -92,8 +93,12 @@ describe("global risk service failover", () => {
     expect((await ask({ op: "reserve", shard: "shard-a", kind: "notional", amount: 1 })).granted).toBe(0);
     console.log(`risk service takeover: first answer ${Math.round(after.waitedMs)} ms after the active one was killed (lease ttl 1000 ms)`);
 
+    // The operator's handle (the admin plane's) reaches whichever instance holds the lease.
+    const remote = new RemoteRisk(nc, topo);
+    expect(await remote.status()).toMatchObject({ killed: false, holder: "risk-b" });
     // The kill switch engaged on risk-b survives a graceful handover to a third instance.
-    expect((await ask({ op: "kill", reason: "test" })).killed).toBe(true);
+    await remote.kill("test");
+    expect(await remote.status()).toMatchObject({ killed: true, killReason: "test", holder: "risk-b" });
     const c = spawnRisk(configFile, "risk-c");
     await Bun.sleep(500);
     b.proc.kill("SIGTERM");
@@ -101,6 +106,10 @@ describe("global risk service failover", () => {
     const killed = await askUntilAnswered({ op: "reserve", shard: "shard-c", kind: "notional", amount: 1000 });
     await until(c.active, "risk-c to become active", 10_000, c.stderr);
     expect(killed.reply).toMatchObject({ ok: true, granted: 0, killed: true });
+    expect(await remote.status()).toMatchObject({ killed: true, holder: "risk-c" });
+    // An unknown op is a bad request: an error reply and a count, never a crash.
+    expect(await ask({ op: "nope" } as unknown as RiskRequest)).toMatchObject({ ok: false });
+    expect((await remote.status()).stats.bad).toBeGreaterThanOrEqual(1);
     // Three risk processes on one NATS node: about 15 s on a quiet 2-core machine.
   }, 90_000);
 });

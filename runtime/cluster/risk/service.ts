@@ -14,17 +14,31 @@ import type { GlobalRiskConfig } from "../schema.ts";
 import type { ClusterCommand } from "../shard.ts";
 import type { Topology } from "../topology.ts";
 import { RiskLedger } from "./ledger.ts";
-import type { RiskReply, RiskRequest } from "./protocol.ts";
+import type { RiskReply, RiskRequest, RiskStats } from "./protocol.ts";
 
-/** A running risk service. */
-export interface RiskService {
-  readonly ledger: RiskLedger;
-  /** Requests answered, and malformed ones. */
-  readonly stats: { requests: number; bad: number; kills: number; persistFailures: number };
+/** What an operator (the admin plane) needs of the global risk service, in this process or over NATS. */
+export interface RiskControl {
+  /** The kill switch, who answers and the service's counters. */
+  status(): Promise<RiskStatus>;
   /** Engages the kill switch and announces it; resolves when JetStream stored the command. */
   kill(reason: string): Promise<void>;
   /** Releases the kill switch and announces it. */
   releaseKill(): Promise<void>;
+}
+
+/** The risk service's state as the admin plane shows it. */
+export interface RiskStatus {
+  readonly killed: boolean;
+  readonly killReason: string;
+  readonly holder: string;
+  readonly stats: RiskStats;
+}
+
+/** A running risk service. */
+export interface RiskService extends RiskControl {
+  readonly ledger: RiskLedger;
+  /** Requests answered, and malformed ones. */
+  readonly stats: RiskStats;
   stop(): Promise<void>;
 }
 
@@ -38,6 +52,8 @@ export interface RiskServiceOptions {
    * as their persists complete; a failed persist leaves the request unanswered (the shard asks again).
    */
   persist?: (ledger: RiskLedger) => Promise<void>;
+  /** This instance's name in status answers (default "local"). */
+  holder?: string;
 }
 
 /** Starts answering reservation requests on the cluster's risk subject. */
@@ -46,7 +62,8 @@ export async function startRiskService(nc: NatsConnection, topology: Topology, l
   const persist = opts.persist;
   let chain: Promise<void> = Promise.resolve();
   const js = jetstream(nc);
-  const stats = { requests: 0, bad: 0, kills: 0, persistFailures: 0 };
+  const stats: RiskStats = { requests: 0, bad: 0, kills: 0, persistFailures: 0 };
+  const holder = opts.holder ?? "local";
   const announce = async (kind: ClusterCommand["kind"], reason: string) => {
     const cmd: ClusterCommand = { kind, reason, sentUs: wallMicros() };
     await js.publish(topology.commands("all"), encode(cmd));
@@ -87,6 +104,10 @@ export async function startRiskService(nc: NatsConnection, topology: Topology, l
           track(announce("release", "operator"));
         }
         return { ok: true, granted: 0, total: 0, windowEndUs: 0, killed: false };
+      case "status":
+        return { ok: true, granted: 0, total: 0, windowEndUs: 0, killed: ledger.killed, killReason: ledger.killReason, holder, stats: { ...stats } };
+      default:
+        throw new Error(`op=${String((req as { op: unknown }).op)}`);
     }
   };
   const sub: Subscription = nc.subscribe(topology.risk(), {
@@ -102,7 +123,8 @@ export async function startRiskService(nc: NatsConnection, topology: Topology, l
         stats.bad++;
         reply = { ok: false, granted: 0, total: 0, windowEndUs: 0, killed: ledger.killed, error: `CLUSTER_MESSAGE: subject=${m.subject} reason=${(err as Error).message}` };
       }
-      if (persist === undefined || reply.ok === false) {
+      // A status answer changes nothing: it needs no persist.
+      if (persist === undefined || reply.ok === false || reply.holder !== undefined) {
         if (m.reply) m.respond(encode(reply));
         return;
       }
@@ -131,6 +153,9 @@ export async function startRiskService(nc: NatsConnection, topology: Topology, l
   return {
     ledger,
     stats,
+    async status() {
+      return { killed: ledger.killed, killReason: ledger.killReason, holder, stats: { ...stats } };
+    },
     async kill(reason) {
       if (ledger.killed) return;
       ledger.kill(reason);
