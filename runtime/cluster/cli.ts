@@ -152,8 +152,9 @@ export async function runClusterCommand(argv: string[]): Promise<number> {
       const out = join(dir, `${s.name}.json`);
       const venueLog = join(dir, `${s.name}.venue.jsonl`);
       const proc = Bun.spawn(
-        [process.execPath, resolve(import.meta.dir, "instance-main.ts"), "--config", configFile, "--shard", s.name, "--servers", servers.join(","), "--dir", dir, "--holder", `${s.name}-1`, "--wait-ms", "30000", "--out", out, "--venue-log", venueLog],
-        { stdout: "ignore", stderr: "pipe" },
+        [process.execPath, resolve(import.meta.dir, "instance-main.ts"), "--config", configFile, "--shard", s.name, "--servers", servers.join(","), "--dir", dir, "--holder", `${s.name}-1`, "--wait-ms", "30000", "--out", out, "--venue-log", venueLog, "--admin-port", "0"],
+        // The shard's own admin API accepts the plane's tokens: it gets the plane's key.
+        { stdout: "ignore", stderr: "pipe", env: { ...process.env, KESTREL_ADMIN_KEY: adminKey.key } },
       );
       const entry = { shard: s.name, proc, out, venueLog, stderr: "" };
       void (async () => {

@@ -5,7 +5,10 @@
  *
  *   bun runtime/cluster/instance-main.ts --config F --shard NAME --servers URL[,URL] --dir D
  *     --holder ID [--wait-ms N] [--for-ms N] [--out result.json] [--venue-log orders.jsonl]
- *     [--commands-log commands.jsonl]
+ *     [--commands-log commands.jsonl] [--admin-port N]
+ *
+ * With --admin-port the shard serves its own admin API on loopback (0: any free port; the key from
+ * KESTREL_ADMIN_KEY, which `cluster up` sets to the plane's) for the plane to forward controls to.
  */
 import { appendFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -51,6 +54,7 @@ async function main(): Promise<number> {
     onCommand: commandsLog === undefined ? undefined : (cmd, arrivedUs) => appendFileSync(commandsLog, `${JSON.stringify({ ...cmd, arrivedUs })}\n`),
     onVenueOrder: venueLog === undefined ? undefined : (o) => appendFileSync(venueLog, `${JSON.stringify(o)}\n`),
     onStarted: () => process.stderr.write(`started shard=${shard} pid=${process.pid}\n`),
+    adminPort: arg("admin-port") === undefined ? undefined : Number(arg("admin-port")),
   });
   const { summary, ...rest } = result;
   const out = JSON.stringify({ ...rest, pnl: summary.pnl, riskRejections: summary.riskRejections });

@@ -29,6 +29,7 @@ import { Lease, openLeaseBucket } from "./lease.ts";
 import type { VenueOrder } from "../../plugins/sdk/venue.ts";
 import { GlobalRiskClient } from "./risk/client.ts";
 import { globalRiskRule, shardExposure, shardLoss } from "./risk/shard-rule.ts";
+import { startAdmin } from "../admin/index.ts";
 import { openStateBucket, publishShardState, shardState, type StatePublisher } from "./admin/shard-state.ts";
 
 /** A command on the commands subjects. */
@@ -66,6 +67,10 @@ export interface ShardRunOptions {
   readonly connection?: NatsConnection;
   /** How often the shard puts its state for the admin plane, ms (default 500; 0: never). */
   readonly stateEveryMs?: number;
+  /** Serve the shard's own admin API on loopback at this port (0: any free one), its URL in the shard's state, so the admin plane can forward per-shard controls to it. */
+  readonly adminPort?: number;
+  /** The admin plane's HS256 key, accepted by the shard's admin API (default: from the environment). */
+  readonly adminKeys?: readonly string[];
 }
 
 /** What a shard run reports. */
@@ -210,12 +215,15 @@ export async function runShard(opts: ShardRunOptions): Promise<ShardResult> {
     const stateEveryMs = opts.stateEveryMs ?? 500;
     const holder = opts.lease?.holder ?? opts.shard;
     let state: StatePublisher | null = null;
+    // The shard's own admin API (orders, strategies, kill switch) for the plane to forward to; loopback only.
+    const admin = opts.adminPort === undefined ? null : await startAdmin(session, run, { port: opts.adminPort, host: "127.0.0.1", keys: opts.adminKeys, log: opts.log ?? (() => {}) });
     if (stateEveryMs > 0) {
       const kv = await retrying("open state bucket", () => openStateBucket(nc, topology.stateBucket, cluster.replicas));
-      state = publishShardState(kv, opts.shard, (status) => shardState(session, opts.shard, holder, shardCfg.instruments, gate.accepted, startedUs, status), stateEveryMs);
+      state = publishShardState(kv, opts.shard, (status) => shardState(session, opts.shard, holder, shardCfg.instruments, gate.accepted, startedUs, status, admin?.url ?? null), stateEveryMs);
     }
     opts.onStarted?.(session);
     const summary = await run.done;
+    await admin?.stop();
     await md.stop();
     await state?.stop();
     for (const s of subs) s.unsubscribe();

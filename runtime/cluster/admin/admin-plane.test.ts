@@ -56,8 +56,8 @@ function spawnShard(configFile: string, shard: string) {
   const out = join(dir, `${shard}.json`);
   let stderr = "";
   const proc = Bun.spawn(
-    [process.execPath, resolve("runtime/cluster/instance-main.ts"), "--config", configFile, "--shard", shard, "--servers", nats.servers.join(","), "--dir", join(dir, shard), "--holder", `${shard}-1`, "--wait-ms", "20000", "--out", out],
-    { stdout: "ignore", stderr: "pipe" },
+    [process.execPath, resolve("runtime/cluster/instance-main.ts"), "--config", configFile, "--shard", shard, "--servers", nats.servers.join(","), "--dir", join(dir, shard), "--holder", `${shard}-1`, "--wait-ms", "20000", "--out", out, "--admin-port", "0"],
+    { stdout: "ignore", stderr: "pipe", env: { ...process.env, KESTREL_ADMIN_KEY: KEY } },
   );
   procs.push(proc);
   void (async () => {
@@ -126,6 +126,32 @@ describe("one admin plane and analytics over every shard", () => {
       expect((await get("/api/v1/health", null)).json).toEqual({ status: "degraded", shards: [{ shard: "shard-a", status: "up" }, { shard: "shard-b", status: "up" }, { shard: "shard-c", status: "missing" }] });
       expect(await (await fetch(`${admin.url}/`)).text()).toContain("Kestrel cluster");
 
+      // Per-shard controls through the one plane, forwarded to the owning shard's own admin API with
+      // the caller's token (the shard checks the role): pause a strategy, cancel a working order.
+      const send = (method: string, path: string, token: string, body?: unknown) =>
+        fetch(`${admin.url}/api/v1/cluster/shards/${path}`, { method, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+      expect((await send("POST", "shard-a/api/v1/strategies/mm-eurusd/pause", tokens.analyst)).status).toBe(403);
+      const paused = await send("POST", "shard-a/api/v1/strategies/mm-eurusd/pause", tokens.trader);
+      expect(paused.status).toBe(200);
+      const strategies = (await (await send("GET", "shard-a/api/v1/strategies", tokens.analyst)).json()) as { strategies: { name: string; state: string }[] };
+      expect(strategies.strategies.find((s) => s.name === "mm-eurusd")!.state).toBe("paused");
+      // shard-b's maker keeps quoting; cancel one of its working orders from the plane.
+      const canceled = await until(
+        async () => {
+          const open = (await (await send("GET", "shard-b/api/v1/orders?status=open", tokens.analyst)).json()) as { orders: { id: number; status: string }[] };
+          const working = open.orders.find((o) => o.status === "working");
+          if (working === undefined) return null;
+          const r = await send("DELETE", `shard-b/api/v1/orders/${working.id}`, tokens.trader);
+          return r.status === 202 ? working.id : null;
+        },
+        (v) => v !== null,
+        "a working order on shard-b canceled through the plane",
+      );
+      const gone = await until(async () => ((await (await send("GET", `shard-b/api/v1/orders/${canceled}`, tokens.analyst)).json()) as { order: { status: string } }).order, (o) => o.status !== "working" && o.status !== "pending-cancel", "the canceled order to leave the book");
+      expect(["canceled", "filled"]).toContain(gone.status);
+      expect((await send("GET", "shard-z/api/v1/orders", tokens.analyst)).status).toBe(404);
+      expect((await send("GET", "shard-c/api/v1/orders", tokens.analyst)).status).toBe(404);
+
       // The firm-wide kill switch from the one plane reaches both processes (seen in their states).
       const engage = (token: string) => fetch(`${admin.url}/api/v1/cluster/kill-switch/engage`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: JSON.stringify({ reason: "admin-plane test" }) });
       expect((await engage(tokens.analyst)).status).toBe(403);
@@ -137,6 +163,10 @@ describe("one admin plane and analytics over every shard", () => {
       b.proc.kill("SIGKILL");
       await b.proc.exited;
       await until(health, (v) => byShard(v, "shard-b").status === "stale", "shard-b to go stale", 20_000);
+      // A control for the dead shard: one clear answer, not a hang.
+      const dead = await send("GET", "shard-b/api/v1/orders", tokens.analyst);
+      expect(dead.status).toBe(502);
+      expect(((await dead.json()) as { error: { code: string } }).error.code).toBe("ADMIN_SHARD_UNREACHABLE");
       stopFeed();
       await feed;
       // shard-a stops gracefully: its last state says so and carries the counts its own result has.

@@ -93,6 +93,33 @@ export function startClusterAdmin(opts: ClusterAdminOptions): ClusterAdmin {
       log(JSON.stringify({ src: "cluster-admin", msg: engage ? "kill switch engaged" : "kill switch released", by: subject, reason }));
       return c.json({ killed: (await risk.status()).killed });
     });
+  // Per-shard controls: any of a shard's own admin API calls (cancel an order, pause or resume a
+  // strategy, its kill switch, limits...) forwarded to the shard that owns it, with the caller's
+  // token; the shard checks the role as a single session does.
+  app.all(
+    "/api/v1/cluster/shards/:shard/api/v1/*",
+    guarded("analyst", async (c, subject) => {
+      const shard = c.req.param("shard") ?? "";
+      const state = (await view.states()).get(shard);
+      if (state === undefined) return error(c, 404, "ADMIN_UNKNOWN_SHARD", `shard=${shard}`);
+      if (state.adminUrl === null || state.adminUrl === undefined) return error(c, 409, "ADMIN_SHARD_NO_ADMIN", `shard=${shard} serves no admin API (start it with --admin-port)`);
+      if (state.status !== "running") return error(c, 409, "ADMIN_SHARD_STOPPED", `shard=${shard} status=${state.status}`);
+      const rest = c.req.path.slice(`/api/v1/cluster/shards/${shard}`.length);
+      const query = new URL(c.req.url).search;
+      const method = c.req.method;
+      const headers: Record<string, string> = { authorization: c.req.header("authorization") ?? "" };
+      const type = c.req.header("content-type");
+      if (type !== undefined) headers["content-type"] = type;
+      let res: Response;
+      try {
+        res = await fetch(`${state.adminUrl}${rest}${query}`, { method, headers, body: method === "GET" || method === "HEAD" ? undefined : await c.req.arrayBuffer(), signal: AbortSignal.timeout(5000) });
+      } catch (err) {
+        return error(c, 502, "ADMIN_SHARD_UNREACHABLE", `shard=${shard} url=${state.adminUrl} reason=${(err as Error).message}`);
+      }
+      if (method !== "GET") log(JSON.stringify({ src: "cluster-admin", msg: "forwarded", shard, method, path: rest, status: res.status, by: subject }));
+      return new Response(await res.arrayBuffer(), { status: res.status, headers: { "content-type": res.headers.get("content-type") ?? "application/json", "cache-control": "no-store" } });
+    }),
+  );
   app.post("/api/v1/cluster/kill-switch/engage", killRoute("trader", true));
   app.post("/api/v1/cluster/kill-switch/release", killRoute("admin", false));
   app.notFound((c) => error(c, 404, "ADMIN_NOT_FOUND", `method=${c.req.method} path=${c.req.path}`));

@@ -43,6 +43,8 @@ export interface ShardState {
   orderList: OrderJson[];
   positions: ReturnType<typeof positionRows>;
   alerts: Alert[];
+  /** The shard's own admin API (loopback), where the plane forwards per-shard controls; null when it serves none. */
+  adminUrl: string | null;
 }
 
 /** Opens (creating if needed) the state bucket: one key per shard, last value only. */
@@ -51,7 +53,7 @@ export async function openStateBucket(nc: NatsConnection, bucket: string, replic
 }
 
 /** The state of a running shard now. */
-export function shardState(session: Session, shard: string, holder: string, instruments: string[], events: number, startedUs: number, status: ShardState["status"]): ShardState {
+export function shardState(session: Session, shard: string, holder: string, instruments: string[], events: number, startedUs: number, status: ShardState["status"], adminUrl: string | null = null): ShardState {
   const core = session.core;
   const open: OrderJson[] = [];
   const finished: OrderJson[] = [];
@@ -81,6 +83,7 @@ export function shardState(session: Session, shard: string, holder: string, inst
     orderList: [...open, ...finished.slice(0, RECENT_ORDERS)],
     positions: positionRows(session),
     alerts: core.alerts.all().slice(-RECENT_ALERTS).map(alertJson),
+    adminUrl,
   };
 }
 
