@@ -4,7 +4,8 @@
  * updates the policy; updates within the trust region go live (children carry the new version);
  * a forced destructive update (the policy stops entering) is rolled back when its live reward
  * falls below the bound; a forced exploding update is rejected by the KL cap; every version is
- * journaled, shown by GET /api/v1/learning and exported to /metrics; a restart reads them back.
+ * journaled, shown by GET /api/v1/learning (real HTTP), the dashboard (real Chromium) and /metrics;
+ * a restart reads them back. Bad `learning:` settings stop the build with one line.
  */
 import { afterAll, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -13,8 +14,10 @@ import { readJournal } from "../../journal/journal-file.ts";
 import type { ControlRecord, OrderRecord } from "../../journal/records.ts";
 import { startRealtime } from "../../session/realtime.ts";
 import { sessionFromYaml, tempDir } from "../../session/test-session.ts";
-import { renderMetrics } from "../../admin/metrics/session-metrics.ts";
-import { learningJson } from "../../admin/routes/learning.ts";
+import { chromium } from "playwright-core";
+import { startAdmin } from "../../admin/index.ts";
+import { issueToken } from "../../admin/auth/jwt.ts";
+import { needsTools } from "../../testing/system-tools.ts";
 import type { LearningEvent } from "./learning-event.ts";
 
 const tmp = tempDir("kestrel-online-");
@@ -76,16 +79,48 @@ test("a paper session with learning: online updates its policy, rejects an updat
   const l = s.learning!;
   expect(l.live.ref).toBe("executor@1");
   const run = startRealtime(s, { speed: 40 });
+  const key = "test-key-0123456789abcdef0123456789abcdef";
+  const admin = await startAdmin(s, run, { port: 0, keys: [key], log: () => {} });
+  const token = await issueToken("analyst", 600, key);
+  const get = async (path: string) => {
+    const r = await fetch(new URL(path, admin.url), { headers: { Authorization: `Bearer ${token}` } });
+    expect(r.status).toBe(200);
+    return r.text();
+  };
   const log = s.core.learningLog;
   const seen = (st: LearningEvent["status"], n: number) => log.some((e) => e.status === st && e.n === n);
+  let api: { live: string; versions: LearningEvent[] };
+  let metrics: string;
   try {
     await waitFor(() => l.failure !== null || (seen("rolled-back", 3) && seen("rejected", 4) && log.filter((e) => e.status === "accepted").length >= 3), 100_000, `versions (have ${JSON.stringify(log.map((e) => [e.n, e.status]))})`);
+    // The API and /metrics over HTTP, as the session stands (further updates may land meanwhile).
+    api = JSON.parse(await get("/api/v1/learning"));
+    metrics = await get("/metrics");
+    // The market stops (the machine's cores go to the browser); the admin server still serves the session.
+    run.stop();
+    await run.done;
+    // The dashboard shows every version with its fate, KL, entropy and reward.
+    if (needsTools("learning: dashboard in headless Chromium", "chromium")) {
+      const browser = await chromium.launch({ executablePath: Bun.which("chromium") ?? "chromium", args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });
+      try {
+        const page = await browser.newPage();
+        await page.goto(admin.url);
+        await page.getByTestId("token").fill(token);
+        await page.getByTestId("login").click();
+        const row = page.locator('[data-testid="learning"] tr[data-version="executor@1.o3"]').filter({ hasText: "rolled-back" });
+        await row.waitFor({ timeout: 60_000 });
+        expect(await row.locator("td").nth(5).textContent()).toBe("-20.00");
+        await page.locator('[data-testid="learning"] tr[data-version="executor@1.o2+u4"]').filter({ hasText: "rejected" }).waitFor({ timeout: 60_000 });
+        expect(await page.getByTestId("learning-note").textContent()).toMatch(/^live executor@1\.o\d+ \(last good executor@1\.o\d+\).*last update KL \d/);
+      } finally {
+        await browser.close();
+      }
+    }
   } finally {
+    await admin.stop();
     run.stop();
     await run.done;
   }
-  const api = learningJson(s) as { live: string; versions: LearningEvent[]; counts: { accepted: number } };
-  const metrics = renderMetrics(s, { responses: new Map(), wsClients: new Map(), wsDropped: new Map(), deferred: () => 0 });
   await s.close();
   expect(l.failure).toBeNull();
   const byN = new Map(log.map((e) => [`${e.n}:${e.status}`, e]));
@@ -115,9 +150,10 @@ test("a paper session with learning: online updates its policy, rejects an updat
   // Every version event is in the journal, in order, as the API shows it.
   const journaled = records.filter((r): r is ControlRecord => r.t === "control" && r.kind === "learning").map((r) => JSON.parse(r.reason) as LearningEvent);
   expect(journaled).toEqual(log);
-  expect(api.versions).toEqual(JSON.parse(JSON.stringify(log)));
-  expect(api.live).toBe(l.live.ref);
-  expect(metrics).toContain(`kestrel_rl_learning_versions_total{algo="rl",status="rolled-back"} ${l.counts.rolledBack}`);
+  expect(api.versions).toEqual(JSON.parse(JSON.stringify(log.slice(0, api.versions.length))));
+  expect(api.versions.length).toBeGreaterThanOrEqual(5);
+  expect(metrics).toMatch(/kestrel_rl_learning_versions_total\{algo="rl",status="rolled-back"\} [1-9]/);
+  expect(metrics).toMatch(/kestrel_rl_learning_versions_total\{algo="rl",status="accepted"\} [3-9]/);
   expect(metrics).toMatch(/kestrel_rl_learning_kl\{algo="rl",policy="[^"]+"\} \d/);
   expect(metrics).toMatch(/kestrel_rl_learning_version\{algo="rl",policy="[^"]+"\} \d+/);
   // A restart reads the versions back and comes back on the live one.
@@ -128,4 +164,13 @@ test("a paper session with learning: online updates its policy, rejects an updat
   } finally {
     await again.close();
   }
-}, 180_000);
+}, 300_000);
+
+test("learning: online refuses a backtest, a deployment without an rl-executor, and an unknown algo, each in one line", async () => {
+  const card = tinyCard();
+  const paper = yaml(card);
+  await expect(sessionFromYaml(tmp.path, paper.replace("mode: paper", "mode: backtest"))).rejects.toThrow(/LEARNING_CONFIG_INVALID: learning: online learning runs in paper and live sessions/);
+  await expect(sessionFromYaml(tmp.path, paper.replace("  mode: online\n", "  mode: online\n  algo: nope\n"))).rejects.toThrow("LEARNING_CONFIG_INVALID: learning.algo: nope is not an rl-executor in execution.algos (has: rl)");
+  const noAlgos = paper.replace(/execution:\n  algos:\n.*\n/, "").replace(/  - \{ name: intents.*\n/, "");
+  await expect(sessionFromYaml(tmp.path, noAlgos.replace("strategies:\n", "strategies: []\n"))).rejects.toThrow("learning: online learning needs an rl-executor in execution.algos");
+}, 60_000);

@@ -42,6 +42,9 @@ export function learningSettings(config: DeploymentConfig): LearningSettings | n
 /** A deployment whose online learning cannot run: one line naming what. */
 export class LearningConfigError extends Error {
   readonly code = "LEARNING_CONFIG_INVALID";
+  constructor(detail: string) {
+    super(`LEARNING_CONFIG_INVALID: ${detail}`);
+  }
 }
 
 /** A policy version the session can run. */
