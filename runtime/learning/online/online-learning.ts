@@ -93,6 +93,7 @@ export class OnlineLearning {
   last: { kl: number; entropy: number; reward: number; episodes: number } | null = null;
   /** Why the learner stopped, when it did. */
   failure: string | null = null;
+  private stopped = false;
 
   constructor(
     readonly settings: LearningSettings,
@@ -143,8 +144,9 @@ export class OnlineLearning {
     loop.schedule((Number.isFinite(first) ? first : loop.clock.now()) + period, tick);
   }
 
-  /** Stops the learner process. */
+  /** Stops the learner process (answers still on their way are dropped). */
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.learner?.stop();
   }
 
@@ -229,37 +231,52 @@ export class OnlineLearning {
     const gen = this.generation;
     const from = this.live;
     this.pending = true;
-    this.enqueue(async (l) => {
+    void this.enqueue(async (l) => {
       const a = await l.ask<UpdateAnswer>({ update: dir, n });
-      let reason = a.reason;
-      let status = a.status;
-      if (status === "accepted" && a.card !== undefined) {
-        const parity = await checkPolicyParity(a.card, join(a.card, ".."));
-        const worst = Math.max(parity.onnxVsTorch, parity.tsVsTorch);
-        if (!(worst <= POLICY_TOLERANCE)) {
-          status = "rejected";
-          reason = `ONNX export mismatch onnx=${parity.onnxVsTorch} ts=${parity.tsVsTorch} tolerance=${POLICY_TOLERANCE}`;
-        }
+      let parity: string | null = null;
+      if (a.status === "accepted" && a.card !== undefined) {
+        const p = await checkPolicyParity(a.card, join(a.card, ".."));
+        if (!(Math.max(p.onnxVsTorch, p.tsVsTorch) <= POLICY_TOLERANCE)) parity = `ONNX export mismatch onnx=${p.onnxVsTorch} ts=${p.tsVsTorch} tolerance=${POLICY_TOLERANCE}`;
       }
-      if (status === "accepted" && gen !== this.generation) {
-        status = "rejected";
-        reason = `superseded: the live version changed to ${this.live.ref} while it was computed`;
-      }
-      // The learner went back to the live version unless the update goes live.
-      if (status !== "accepted" && a.status === "accepted") await l.ask({ restore: this.live.n });
-      const reward = mean(episodes.map((e) => e.rewards.reduce((x, y) => x + y, 0)));
-      this.last = { kl: a.kl, entropy: a.entropy, reward, episodes: episodes.length };
-      const version = a.version !== undefined ? `${from.ref.split("@")[0]}@${a.version}` : `${from.ref}+u${n}`;
-      const base = { n, version, ts: this.deps.core.now(), kl: a.kl, entropy: a.entropy, reward, episodes: episodes.length };
-      if (status === "accepted") {
-        this.switchTo({ n, ref: version, card: a.card! });
-        this.counts.accepted++;
-        this.deps.core.learningEvent(this.algo, { status: "accepted", ...base, live: version, card: a.card! });
-      } else {
-        this.counts.rejected++;
-        this.deps.core.learningEvent(this.algo, { status: "rejected", ...base, live: this.live.ref, reason: reason ?? "rejected" });
-      }
-    }).finally(() => (this.pending = false));
+      // Applied in the kernel's order, at the next turn of the loop (nothing once the session has stopped).
+      this.deps.loop.schedule(this.deps.loop.clock.now(), () => this.decide(n, a, parity, episodes, gen, from));
+    });
+  }
+
+  /** Applies an update's answer: live when accepted by the learner, its export matches, and the live version is still the one it was computed from. */
+  private decide(n: number, a: UpdateAnswer, parity: string | null, episodes: readonly ExperienceEpisode[], gen: number, from: Version): void {
+    this.pending = false;
+    if (this.stopped) return;
+    let status = a.status;
+    let reason = a.reason;
+    if (status === "accepted" && parity !== null) {
+      status = "rejected";
+      reason = parity;
+    }
+    if (status === "accepted" && gen !== this.generation) {
+      status = "rejected";
+      reason = `superseded: the live version changed to ${this.live.ref} while it was computed`;
+    }
+    // The learner goes back to the live version unless the update goes live.
+    if (status !== "accepted" && a.status === "accepted") {
+      const back = this.live.n;
+      this.enqueue(async (l) => {
+        const r = await l.ask<{ restored: number; error?: string }>({ restore: back });
+        if (r.error !== undefined) throw new Error(r.error);
+      });
+    }
+    const reward = mean(episodes.map((e) => e.rewards.reduce((x, y) => x + y, 0)));
+    this.last = { kl: a.kl, entropy: a.entropy, reward, episodes: episodes.length };
+    const version = a.version !== undefined ? `${from.ref.split("@")[0]}@${a.version}` : `${from.ref}+u${n}`;
+    const base = { n, version, ts: this.deps.core.now(), kl: a.kl, entropy: a.entropy, reward, episodes: episodes.length };
+    if (status === "accepted") {
+      this.switchTo({ n, ref: version, card: a.card! });
+      this.counts.accepted++;
+      this.deps.core.learningEvent(this.algo, { status: "accepted", ...base, live: version, card: a.card! });
+    } else {
+      this.counts.rejected++;
+      this.deps.core.learningEvent(this.algo, { status: "rejected", ...base, live: this.live.ref, reason: reason ?? "rejected" });
+    }
   }
 
   private enqueue(job: (l: LearnerProcess) => Promise<void>): Promise<unknown> {
@@ -270,7 +287,7 @@ export class OnlineLearning {
   }
 
   private fail(e: Error): void {
-    if (this.failure !== null) return;
+    if (this.failure !== null || this.stopped) return;
     this.failure = e.message.split("\n")[0]!;
     this.deps.core.alerts.raise(this.deps.core.now(), "LEARNER_FAILED", "critical", this.algo, `algo=${this.algo} ${this.failure} (the live policy ${this.live.ref} keeps running; no more updates)`);
   }
