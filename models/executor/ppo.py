@@ -110,6 +110,49 @@ def gae(rew, val, done, last_val, gamma, lam):
     return adv, adv + val
 
 
+def ppo_epochs(ac, opt, xb, a, old_logp, adv_t, ret_t, L):
+    """PPO's clipped-objective epochs over one batch (minibatches, advantage normalisation, early stop on KL); returns mean stats and whether it stopped early."""
+    n = xb.shape[0]
+    mb = min(L["minibatch"], n)
+    stats = {"policyLoss": 0.0, "valueLoss": 0.0, "entropy": 0.0, "kl": 0.0, "clipFrac": 0.0}
+    batches = 0
+    stop = False
+    for _ in range(L["epochs"]):
+        perm = torch.randperm(n)
+        for s in range(0, n, mb):
+            idx = perm[s:s + mb]
+            dd = ac.dist(xb[idx])
+            logp = dd.log_prob(a[idx]).sum(-1)
+            ratio = (logp - old_logp[idx]).exp()
+            A = adv_t[idx]
+            A = (A - A.mean()) / (A.std() + 1e-8) if A.numel() > 1 else A
+            pl = -torch.min(ratio * A, ratio.clamp(1 - L["clip"], 1 + L["clip"]) * A).mean()
+            v = ac.critic(xb[idx]).squeeze(-1)
+            vl = 0.5 * (v - ret_t[idx]).pow(2).mean()
+            ent = dd.entropy().sum(-1).mean()
+            loss = pl + L["valueCoef"] * vl - L["entropy"] * ent
+            opt.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(ac.parameters(), L["maxGradNorm"])
+            opt.step()
+            with torch.no_grad():
+                kl = ((ratio - 1) - (logp - old_logp[idx])).mean().item()
+            stats["policyLoss"] += pl.item()
+            stats["valueLoss"] += vl.item()
+            stats["entropy"] += ent.item()
+            stats["kl"] += kl
+            stats["clipFrac"] += ((ratio - 1).abs() > L["clip"]).float().mean().item()
+            batches += 1
+            if L.get("targetKl", 0) > 0 and kl > 1.5 * L["targetKl"]:
+                stop = True
+                break
+        if stop:
+            break
+    for k in stats:
+        stats[k] /= max(1, batches)
+    return stats, stop
+
+
 class Learner:
     def __init__(self, job, resume):
         self.job = job
@@ -162,44 +205,7 @@ class Learner:
         adv_t = torch.from_numpy(adv.reshape(-1))
         ret_t = torch.from_numpy(ret.reshape(-1).astype(np.float32))
         xb = x[:T].reshape(-1, D)
-        n = xb.shape[0]
-        mb = min(L["minibatch"], n)
-        stats = {"policyLoss": 0.0, "valueLoss": 0.0, "entropy": 0.0, "kl": 0.0, "clipFrac": 0.0}
-        batches = 0
-        stop = False
-        for _ in range(L["epochs"]):
-            perm = torch.randperm(n)
-            for s in range(0, n, mb):
-                idx = perm[s:s + mb]
-                dd = self.ac.dist(xb[idx])
-                logp = dd.log_prob(a[idx]).sum(-1)
-                ratio = (logp - old_logp[idx]).exp()
-                A = adv_t[idx]
-                A = (A - A.mean()) / (A.std() + 1e-8) if A.numel() > 1 else A
-                pl = -torch.min(ratio * A, ratio.clamp(1 - L["clip"], 1 + L["clip"]) * A).mean()
-                v = self.ac.critic(xb[idx]).squeeze(-1)
-                vl = 0.5 * (v - ret_t[idx]).pow(2).mean()
-                ent = dd.entropy().sum(-1).mean()
-                loss = pl + L["valueCoef"] * vl - L["entropy"] * ent
-                self.opt.zero_grad()
-                loss.backward()
-                nn.utils.clip_grad_norm_(self.ac.parameters(), L["maxGradNorm"])
-                self.opt.step()
-                with torch.no_grad():
-                    kl = ((ratio - 1) - (logp - old_logp[idx])).mean().item()
-                stats["policyLoss"] += pl.item()
-                stats["valueLoss"] += vl.item()
-                stats["entropy"] += ent.item()
-                stats["kl"] += kl
-                stats["clipFrac"] += ((ratio - 1).abs() > L["clip"]).float().mean().item()
-                batches += 1
-                if L["targetKl"] > 0 and kl > 1.5 * L["targetKl"]:
-                    stop = True
-                    break
-            if stop:
-                break
-        for k in stats:
-            stats[k] /= max(1, batches)
+        stats, stop = ppo_epochs(self.ac, self.opt, xb, a, old_logp, adv_t, ret_t, L)
         # The next rollout's normalisation includes this one's observations.
         self.norm.update(obs.reshape(-1, D).astype(np.float64))
         self.iteration += 1

@@ -100,6 +100,24 @@ export interface AlgoContext<P extends TSchema = TSchema> {
   /** Ends the parent: no more children; open ones are canceled. */
   finish(reason: string): void;
   log(message: string, fields?: Record<string, unknown>): void;
+  /** Hands a finished episode's rollout to the session's online learner (present only when the deployment learns online from this algorithm). */
+  experience?(episode: ExperienceEpisode): void;
+}
+
+/** One parent's rollout as an executor played it: per decision the observation, the raw action, its log-probability under the policy, and the reward that followed. */
+export interface ExperienceEpisode {
+  /** The policy that played it (`name@version`). */
+  readonly policy: string;
+  /** Observation width. */
+  readonly obsDim: number;
+  /** Observations, decisions x obsDim. */
+  readonly obs: readonly number[];
+  /** Raw actions (before decoding), decisions x action width. */
+  readonly actions: readonly number[];
+  /** Log-probability of each raw action under the policy's Gaussian. */
+  readonly logp: readonly number[];
+  /** Reward after each decision (the last one runs to the episode's end). */
+  readonly rewards: readonly number[];
 }
 
 /** Hooks an algorithm implements; all synchronous, all optional. */

@@ -16,4 +16,5 @@ export { satisfies, parseVersion } from "./semver.ts";
 export { Type, type Static, type TSchema } from "@sinclair/typebox";
 export * from "./execution-spaces.ts";
 export * from "./execution-episode.ts";
+export * from "./execution-reward.ts";
 export * from "./mlp-policy.ts";

@@ -103,6 +103,7 @@ const SAMPLES: Record<string, Sample> = {
   },
   "POST /api/v1/strategies/{name}/deploy": { path: () => "/api/v1/strategies/obi/deploy", body: () => ({ plugin: "obi-scalper" }) },
   "GET /api/v1/models": { path: () => "/api/v1/models" },
+  "GET /api/v1/learning": { path: () => "/api/v1/learning" },
   // Each admin call swaps live and shadow (a second promotion undoes the first).
   "POST /api/v1/models/promote": { path: () => "/api/v1/models/promote", body: () => ({}) },
   "GET /api/v1/backtests": { path: () => "/api/v1/backtests" },
@@ -174,6 +175,7 @@ describe("every route declares a role and answers 401/403/2xx by credential", ()
     expect(role("POST /api/v1/strategies/{name}/restart")).toBe("admin");
     expect(role("POST /api/v1/strategies/{name}/deploy")).toBe("admin");
     expect(role("GET /api/v1/models")).toBe("analyst");
+    expect(role("GET /api/v1/learning")).toBe("analyst");
     expect(role("POST /api/v1/models/promote")).toBe("admin");
     expect(role("GET /api/v1/backtests/{id}")).toBe("analyst");
     expect(role("GET /metrics")).toBe("analyst");

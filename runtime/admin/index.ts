@@ -27,6 +27,7 @@ import { explainRoutes } from "./routes/explain.ts";
 import { backtestRoutes } from "./routes/backtests.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { marketRoutes } from "./routes/markets.ts";
+import { learningRoutes } from "./routes/learning.ts";
 import { modelRoutes } from "./routes/models.ts";
 import { orderRoutes } from "./routes/orders.ts";
 import { portfolioRoutes } from "./routes/portfolio.ts";
@@ -122,6 +123,7 @@ export async function startAdmin(session: Session, run: RealtimeRun, opts: Admin
     ...riskRoutes(log),
     ...strategyRoutes(),
     ...modelRoutes(),
+    ...learningRoutes(),
     ...parentRoutes(),
     ...alertRoutes(),
     ...reportRoutes(),

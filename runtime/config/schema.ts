@@ -131,6 +131,53 @@ const ExecutionConfig = Type.Object(
 );
 
 /** The whole deployment. */
+/** Online learning of an rl-executor algorithm in a paper or live session (see runtime/learning/online). */
+export const LearningConfig = Type.Object(
+  {
+    mode: Type.Union([Type.Literal("online"), Type.Literal("off")], { default: "online" }),
+    /** The execution algorithm (an rl-executor in `execution.algos`) whose policy learns (default: the only one). */
+    algo: Type.Optional(Type.String({ pattern: "^[a-z0-9][a-z0-9-]{0,63}$" })),
+    /** Market (kernel) seconds between two updates. */
+    periodSeconds: Type.Number({ exclusiveMinimum: 0, default: 60 }),
+    /** Finished episodes of the live policy an update needs (fewer: the update waits for the next period). */
+    minEpisodes: Type.Integer({ minimum: 1, default: 8 }),
+    /** Trust region: an update whose mean KL(old || new) over its batch exceeds this is rejected. */
+    klCap: Type.Number({ exclusiveMinimum: 0, default: 0.05 }),
+    /** Rollback: after `episodes` finished episodes of a new version, a mean episode reward below `minReward` (bps) restores the last good version. */
+    rollback: Type.Object(
+      { episodes: Type.Integer({ minimum: 1, default: 16 }), minReward: Type.Number({ default: -10 }) },
+      { additionalProperties: false, default: {} },
+    ),
+    /** PPO of the learner process (models/executor/online.py). */
+    ppo: Type.Object(
+      {
+        epochs: Type.Integer({ minimum: 1, default: 4 }),
+        minibatch: Type.Integer({ minimum: 1, default: 64 }),
+        lr: Type.Number({ exclusiveMinimum: 0, default: 0.0001 }),
+        gamma: Type.Number({ minimum: 0, maximum: 1, default: 0.99 }),
+        lambda: Type.Number({ minimum: 0, maximum: 1, default: 0.95 }),
+        clip: Type.Number({ exclusiveMinimum: 0, default: 0.2 }),
+        entropy: Type.Number({ minimum: 0, default: 0.001 }),
+        valueCoef: Type.Number({ minimum: 0, default: 0.5 }),
+        maxGradNorm: Type.Number({ exclusiveMinimum: 0, default: 0.5 }),
+        seed: Type.Integer({ default: 7 }),
+        threads: Type.Integer({ minimum: 1, default: 1 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    /** Where versions (card, ONNX, rollouts) go (default: beside the journal, `<journal>.learning/`; a temp folder without one). */
+    out: Type.Optional(Type.String({ minLength: 1 })),
+    /** Test hooks: the learner emits a destructive update (size pinned to nothing) or an exploding one (far outside any trust region) at these update numbers. */
+    test: Type.Optional(
+      Type.Object(
+        { destructiveAt: Type.Array(Type.Integer({ minimum: 1 }), { default: [] }), explodeAt: Type.Array(Type.Integer({ minimum: 1 }), { default: [] }) },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export const DeploymentConfig = Type.Object(
   {
     name: Type.String({ minLength: 1 }),
@@ -152,6 +199,8 @@ export const DeploymentConfig = Type.Object(
     /** Several venues in one session: per-venue books, positions and limits, and a consolidated book. */
     venues: Type.Optional(Type.Array(VenueConfig, { minItems: 1 })),
     execution: Type.Optional(ExecutionConfig),
+    /** Online learning (paper and live sessions): `online` with the defaults, or the settings. */
+    learning: Type.Optional(Type.Union([Type.Literal("online"), Type.Literal("off"), LearningConfig])),
     strategies: Type.Array(StrategyConfig),
     risk: Type.Object(
       {

@@ -51,9 +51,11 @@ export interface ControlRecord {
   /**
    * For "limits", `reason` holds the new limits as JSON: `{ limits, instruments }`; for "funding",
    * `subject` is the instrument's symbol and `reason` the amount in its money units; for "promote"
-   * (subject "models"), the models after the promotion: `{ live, shadow, from, to, by }`.
+   * (subject "models"), the models after the promotion: `{ live, shadow, from, to, by }`; for
+   * "learning" (subject the learning algorithm), one policy version's fate in online learning as
+   * JSON (a `LearningEvent`: accepted, rejected or rolled back, with KL, entropy and reward).
    */
-  readonly kind: "kill" | "release" | "quarantine" | "pause" | "resume" | "limits" | "deploy" | "funding" | "promote";
+  readonly kind: "kill" | "release" | "quarantine" | "pause" | "resume" | "limits" | "deploy" | "funding" | "promote" | "learning";
   readonly subject: string;
   readonly reason: string;
   readonly ts: number;

@@ -72,6 +72,8 @@ export interface SnapshotState {
   strategies: { name: string; state: string; deployed?: string }[];
   /** The live and shadow models after the last promotion (absent when none was promoted). */
   models?: { live: string; shadow: string };
+  /** Online learning's version events so far (absent when none). */
+  learning?: import("../learning/online/learning-event.ts").LearningEvent[];
   /** Hex SHA-256 over every fill before the snapshot (the core continues a chain from it). */
   fillsHash: string;
   fillCount: number;

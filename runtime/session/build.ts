@@ -49,6 +49,7 @@ import { deploymentVenues, instrumentsNamed, isMultiVenue, multiVenueInstruments
 import { attachVenues, type VenueSet } from "./venues/attach-venues.ts";
 import { attachAlgos } from "../execution/algos/attach-algos.ts";
 import type { AlgoHost } from "../execution/algos/algo-host.ts";
+import type { OnlineLearning } from "../learning/online/online-learning.ts";
 
 /** Options that do not belong in the deployment file. */
 export interface BuildOptions {
@@ -124,6 +125,8 @@ export interface Session {
   readonly venues: VenueSet;
   /** Parent orders and execution algorithms (null when the deployment has no `execution:`). */
   readonly algos: AlgoHost | null;
+  /** Online learning of an rl-executor's policy (null unless `learning: online`). */
+  readonly learning: OnlineLearning | null;
 }
 
 /** Stamping and wake-up of market data a venue pushes in. */
@@ -575,6 +578,24 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
     // The market resumes after the last journaled moment: what the session saw before is not replayed.
     if (restored > 0) skippedOnRestore = loop.skipSourcesThrough(loop.clock.now());
   }
+  // Online learning of an rl-executor's policy (paper and live): after the journal, which holds its versions.
+  let learning: OnlineLearning | null = null;
+  if (config.learning !== undefined && config.learning !== "off") {
+    const { learningSettings, OnlineLearning: Online, LearningConfigError } = await import("../learning/online/online-learning.ts");
+    const settings = learningSettings(config);
+    if (settings !== null) {
+      if (algos === null) throw new DeploymentError(["learning: online learning needs an rl-executor in execution.algos (the deployment has no execution:)"]);
+      try {
+        learning = new Online(settings, { core, loop, algos, journalPath: journalPath === "" ? null : journalPath, mode });
+      } catch (e) {
+        if (e instanceof LearningConfigError) throw new DeploymentError([e.message]);
+        throw e;
+      }
+      learning.start();
+      const l = learning;
+      started.push(() => void l.stop());
+    }
+  }
   // Start-up reconciliation: what the venue knows against what the journal holds.
   let reconciled: ReconcileOutcome | null = null;
   if (mode !== "backtest" && venueSet.adapter.status !== undefined) {
@@ -708,6 +729,7 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
   const close = async () => {
     for (const i of isolates) i.stop();
     if (models !== null) await models.stop();
+    if (learning !== null) await learning.stop();
     if (sidecars !== null) await sidecars.stop();
     if (recorder !== null) await recorder.close();
     // Parents' TCA goes to the store beside the orders and fills it explains.
@@ -719,7 +741,7 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
       }
     }
   };
-  return { config, mode, instruments, loop, core, performance, journal, sources, restored, restoredFromSnapshot, audit, reconciled, skippedOnRestore, journalTornTail: tornTail, recorder, close, arrival, feed, sidecars, models, deployPlugin, venues: venueSet, algos };
+  return { config, mode, instruments, loop, core, performance, journal, sources, restored, restoredFromSnapshot, audit, reconciled, skippedOnRestore, journalTornTail: tornTail, recorder, close, arrival, feed, sidecars, models, deployPlugin, venues: venueSet, algos, learning };
 }
 
 /** Opens a deployment's market sources (synthetic, replay files, none for a venue feed), as a session does. */

@@ -4,6 +4,7 @@
  * execution report -> OMS -> portfolio -> post-trade risk -> strategies), journals every change,
  * and answers the admin plane's reads and commands. Everything here is synchronous.
  */
+import type { LearningEvent } from "../learning/online/learning-event.ts";
 import type { StrategyPlugin } from "../../plugins/sdk/strategy.ts";
 import type { Instrument } from "../../plugins/sdk/instrument.ts";
 import type { Fill, OrderIntent, OrderView } from "../../plugins/sdk/orders.ts";
@@ -453,6 +454,17 @@ export class TradingCore implements MarketSink {
   /** The live and shadow model references after the last promotion (restored from the journal; a restart starts them so). */
   promotedModels: { live: string; shadow: string } | null = null;
 
+  /** Online learning's version events (journaled; a restart reads them back). */
+  readonly learningLog: LearningEvent[] = [];
+
+  /** Journals one online-learning version event and raises its alert (rollbacks and rejections warn). */
+  learningEvent(algo: string, e: LearningEvent): void {
+    this.learningLog.push(e);
+    this.journal?.append({ t: "control", kind: "learning", subject: algo, reason: JSON.stringify(e), ts: this.now() });
+    const code = e.status === "accepted" ? "POLICY_UPDATED" : e.status === "rejected" ? "POLICY_UPDATE_REJECTED" : "POLICY_ROLLED_BACK";
+    this.alerts.raise(this.now(), code, e.status === "accepted" ? "info" : "warning", algo, `algo=${algo} version=${e.version} status=${e.status} live=${e.live}${e.reason === undefined ? "" : ` ${e.reason}`}`);
+  }
+
   /** Journals and announces a model promotion (the model set has already swapped live and shadow). */
   modelPromoted(live: string, shadow: string, by: string): void {
     this.promotedModels = { live, shadow };
@@ -556,6 +568,7 @@ export class TradingCore implements MarketSink {
       fillsHash: this.fillsHash(),
       fillCount: this.portfolio.fillCount,
       ...(this.promotedModels === null ? {} : { models: { ...this.promotedModels } }),
+      ...(this.learningLog.length === 0 ? {} : { learning: this.learningLog.map((e) => ({ ...e })) }),
     };
   }
 
@@ -596,6 +609,7 @@ export class TradingCore implements MarketSink {
       if (st.deployed !== undefined) this.deployed.set(st.name, st.deployed);
     }
     if (s.models !== undefined) this.promotedModels = { ...s.models };
+    if (s.learning !== undefined) this.learningLog.splice(0, this.learningLog.length, ...s.learning);
     this.fillsHasher = new Bun.CryptoHasher("sha256").update(`snapshot:${s.fillsHash};`);
   }
 
@@ -645,6 +659,7 @@ export class TradingCore implements MarketSink {
             if (inst === undefined) throw new Error(`JOURNAL_CORRUPT: funding on unknown instrument ${r.subject}`);
             this.portfolio.applyFunding(inst.id, Number(r.reason));
           }
+          else if (r.kind === "learning") this.learningLog.push(JSON.parse(r.reason) as LearningEvent);
           else if (r.kind === "promote") {
             const m = JSON.parse(r.reason) as { live: string; shadow: string };
             this.promotedModels = { live: m.live, shadow: m.shadow };

@@ -6,12 +6,16 @@
  * window the position is flattened at the market. The logic is the RL environment's own
  * (`ExecutionEpisode`), so a policy behaves here as it did in training. Every child carries the
  * policy version in its tag. `actions` replays recorded raw actions instead of a policy.
+ * With `explore` (set by a session that learns online) the raw action is drawn from the policy's
+ * Gaussian (seeded per parent) and, when the session collects experience, the episode's
+ * observations, raw actions, log-probabilities and rewards (the environment's reward, from the
+ * card's weights) go to the learner when the parent ends.
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import {
-  decodeAction, defineAlgo, writeObservation, ExecutionEpisode, MlpPolicy, observationLayout, Type, ACTION_DIM,
-  type ActionBounds, type AlgoContext, type ExecutionAction, type ExecutionPort, type PolicyWeights, type Side,
+  decodeAction, defineAlgo, writeObservation, ExecutionEpisode, MlpPolicy, observationLayout, RewardMeter, Type, ACTION_DIM,
+  type ActionBounds, type AlgoContext, type ExecutionAction, type ExecutionPort, type PolicyWeights, type RewardWeights, type Side,
 } from "../../sdk/index.ts";
 
 const Params = Type.Object(
@@ -28,6 +32,8 @@ const Params = Type.Object(
     maxFlattenRounds: Type.Integer({ minimum: 1, default: 6 }),
     /** The strategy's signal behind the intent, in [-1, 1] (part of the observation). */
     signal: Type.Number({ minimum: -1, maximum: 1, default: 0 }),
+    /** Draw actions from the policy's Gaussian (its log-std) instead of taking its mean (online learning). */
+    explore: Type.Boolean({ default: false }),
   },
   { additionalProperties: false },
 );
@@ -37,8 +43,11 @@ interface PolicyCard extends PolicyWeights {
   readonly name: string;
   readonly registryVersion: string;
   readonly featureNames: readonly string[];
-  readonly env: ActionBounds & { readonly windowSeconds: number; readonly steps: number; readonly maxFlattenRounds: number };
+  readonly env: ActionBounds & { readonly windowSeconds: number; readonly steps: number; readonly maxFlattenRounds: number; readonly reward?: RewardWeights };
+  readonly logStd?: readonly number[];
 }
+
+const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
 const cards = new Map<string, { card: PolicyCard; policy: MlpPolicy }>();
 
@@ -97,20 +106,63 @@ export default defineAlgo({
 
     const observe = (c: Ctx): void => writeObservation(layout, c.features?.(), 0, bid, ask, episode, obs, 0);
 
+    // Exploration and experience (online learning): Gaussian draws around the policy's mean.
+    const explore = p.explore && loaded !== null;
+    const std = (loaded?.card.logStd ?? [0, 0, 0]).map(Math.exp);
+    const logStdSum = (loaded?.card.logStd ?? [0, 0, 0]).reduce((a, b) => a + b, 0);
+    const mean = new Float32Array(ACTION_DIM);
+    const meter = loaded?.card.env.reward !== undefined ? new RewardMeter(loaded.card.env.reward) : null;
+    const trajectory = explore && meter !== null && ctx0.experience !== undefined ? { obs: [] as number[], actions: [] as number[], logp: [] as number[], rewards: [] as number[] } : null;
+    let spare = Number.NaN;
+    const gauss = (c: Ctx): number => {
+      if (spare === spare) {
+        const v = spare;
+        spare = Number.NaN;
+        return v;
+      }
+      const u = 1 - c.random();
+      const r = Math.sqrt(-2 * Math.log(u));
+      const a = 2 * Math.PI * c.random();
+      spare = r * Math.sin(a);
+      return r * Math.cos(a);
+    };
+    let ended = false;
+    const end = (c: Ctx, reason: string): void => {
+      if (ended) return;
+      ended = true;
+      if (trajectory !== null && trajectory.logp.length > 0) {
+        trajectory.rewards.push(meter!.reward(episode, bid, ask, true));
+        c.experience!({ policy: version, obsDim: obs.length, ...trajectory });
+      }
+      c.finish(reason);
+    };
+
     const decide = (c: Ctx): void => {
       ctx = c;
       if (episode.phase === "active") {
         if (loaded !== null) {
           observe(c);
-          loaded.policy.act(obs, 0, raw, 0);
+          loaded.policy.act(obs, 0, mean, 0);
+          let logp = 0;
+          for (let j = 0; j < ACTION_DIM; j++) {
+            const z = explore ? gauss(c) : 0;
+            raw[j] = mean[j]! + std[j]! * z;
+            logp -= 0.5 * z * z;
+          }
+          if (trajectory !== null) {
+            if (trajectory.logp.length > 0) trajectory.rewards.push(meter!.reward(episode, bid, ask, false));
+            for (let k = 0; k < obs.length; k++) trajectory.obs.push(obs[k]!);
+            for (let j = 0; j < ACTION_DIM; j++) trajectory.actions.push(raw[j]!);
+            trajectory.logp.push(logp - logStdSum - ACTION_DIM * HALF_LOG_2PI);
+          }
           decodeAction(raw, 0, bounds, action);
         } else decodeAction(p.actions!, episode.step * ACTION_DIM, bounds, action);
         episode.act(action, bid, ask);
       } else if (episode.step >= episode.intent.steps + bounds.maxFlattenRounds) {
-        c.finish(`flatten rounds exhausted position=${episode.position}`);
+        end(c, `flatten rounds exhausted position=${episode.position}`);
       } else episode.flatten(bid, ask);
       settleRefused();
-      if (episode.phase === "done") c.finish(`done pnl=${episode.cash}`);
+      if (episode.phase === "done") end(c, `done pnl=${episode.cash}`);
     };
 
     return {
@@ -129,13 +181,14 @@ export default defineAlgo({
       },
       onFill(c, f) {
         ctx = c;
+        meter?.onFill(episode, f.orderId, f.price, f.size);
         episode.onFill(f.orderId, f.price, f.size, f.fee);
-        if (episode.phase === "done") c.finish(`done pnl=${episode.cash}`);
+        if (episode.phase === "done") end(c, `done pnl=${episode.cash}`);
       },
       onChild(c, child) {
         ctx = c;
         if (child.status === "filled" || child.status === "canceled" || child.status === "rejected" || child.status === "expired") episode.onDone(child.id);
-        if (episode.phase === "done") c.finish(`done pnl=${episode.cash}`);
+        if (episode.phase === "done") end(c, `done pnl=${episode.cash}`);
       },
     };
   },

@@ -1,7 +1,8 @@
 /**
  * The execution agent's metrics for `/metrics`: for every algorithm instance run by the
  * `rl-executor` plugin, the policy it serves (name@version from its card), its parents by status
- * and their mean implementation shortfall (the TCA's, bps).
+ * and their mean implementation shortfall (the TCA's, bps); with online learning, the live
+ * version's update number, versions by fate, and the last update's KL, entropy and reward.
  */
 import { readFileSync } from "node:fs";
 import type { Session } from "../../session/build.ts";
@@ -45,4 +46,27 @@ export function renderRlMetrics(x: Exposition, session: Session): void {
   for (const r of rows) for (const [status, n] of r.byStatus) x.sample("kestrel_rl_parents", n, { algo: r.algo, policy: r.policy, status });
   x.family("kestrel_rl_shortfall_bps", "gauge", "Mean implementation shortfall of an rl-executor algorithm's entered parents, bps.");
   for (const r of rows) x.sample("kestrel_rl_shortfall_bps", r.shortfall, { algo: r.algo, policy: r.policy });
+  renderLearningMetrics(x, session);
+}
+
+/** Online learning's families (nothing when the session does not learn). */
+function renderLearningMetrics(x: Exposition, session: Session): void {
+  const l = session.learning;
+  if (l === null) return;
+  const labels = { algo: l.algo, policy: l.live.ref };
+  x.family("kestrel_rl_learning_version", "gauge", "Update number of the live policy version (0: the deployment's).");
+  x.sample("kestrel_rl_learning_version", l.live.n, labels);
+  x.family("kestrel_rl_learning_versions_total", "counter", "Policy versions by fate: accepted, rejected (trust region, export), rolled back.");
+  x.sample("kestrel_rl_learning_versions_total", l.counts.accepted, { algo: l.algo, status: "accepted" });
+  x.sample("kestrel_rl_learning_versions_total", l.counts.rejected, { algo: l.algo, status: "rejected" });
+  x.sample("kestrel_rl_learning_versions_total", l.counts.rolledBack, { algo: l.algo, status: "rolled-back" });
+  x.family("kestrel_rl_learning_episodes_total", "counter", "Finished episodes the learning algorithm handed over.");
+  x.sample("kestrel_rl_learning_episodes_total", l.counts.episodes, { algo: l.algo });
+  const last = l.last;
+  x.family("kestrel_rl_learning_kl", "gauge", "Mean KL(old || new) of the last update over its batch.");
+  x.sample("kestrel_rl_learning_kl", last?.kl ?? Number.NaN, labels);
+  x.family("kestrel_rl_learning_entropy", "gauge", "Mean policy entropy of the last update over its batch.");
+  x.sample("kestrel_rl_learning_entropy", last?.entropy ?? Number.NaN, labels);
+  x.family("kestrel_rl_learning_reward_bps", "gauge", "Mean episode reward of the last update's batch, bps.");
+  x.sample("kestrel_rl_learning_reward_bps", last?.reward ?? Number.NaN, labels);
 }

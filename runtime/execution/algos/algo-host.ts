@@ -6,7 +6,7 @@
  * algorithm resumes with the children it already had. An algorithm that throws ends its parent
  * (canceled, with an alert); the rest keeps trading.
  */
-import type { AlgoHooks, AlgoPlugin, AlgoRequest, ChildIntent, ParentView, VolumeCurve } from "../../../plugins/sdk/algo.ts";
+import type { AlgoHooks, AlgoPlugin, AlgoRequest, ChildIntent, ExperienceEpisode, ParentView, VolumeCurve } from "../../../plugins/sdk/algo.ts";
 import type { Instrument } from "../../../plugins/sdk/instrument.ts";
 import type { BookView } from "../../../plugins/sdk/market.ts";
 import { isTerminal, type Fill, type OrderView, type Side } from "../../../plugins/sdk/orders.ts";
@@ -88,6 +88,7 @@ class AlgoInstance {
       observed: () => ({ volume: tca.volume, ticks: tca.ticks }),
       finish: (reason: string) => host.finish(parent.id, reason, def.name),
       log: (message: string, fields?: Record<string, unknown>) => host.deps.log(`algo:${def.name}#${parent.id}`, message, fields),
+      ...(host.experienceSink === null ? {} : { experience: (e: ExperienceEpisode) => host.experienceSink?.(def.name, parent.id, e) }),
     };
   }
 
@@ -137,6 +138,8 @@ export class AlgoHost {
   private readonly ended = new Map<number, number>();
   /** Symbol index of each instrument (consolidated grouping). */
   private readonly symbolOf: Int32Array;
+  /** Where algorithms' finished rollouts go (set by online learning before the session starts; null: none collected). */
+  experienceSink: ((algo: string, parentId: number, episode: ExperienceEpisode) => void) | null = null;
 
   constructor(readonly deps: AlgoHostDeps) {
     this.symbolOf = deps.venues.consolidated.symbolOf;

@@ -12,19 +12,10 @@ import { MarketEventKind, type MarketEvent } from "../../data/sources/market-sou
 import { EventLoop } from "../../kernel/event-loop.ts";
 import { ExecutionEpisode, type ExecutionPort } from "../../../plugins/sdk/execution-episode.ts";
 import { decodeAction, observationLayout, writeObservation, type ActionBounds, type ExecutionAction, type ObservationLayout } from "../../../plugins/sdk/execution-spaces.ts";
+import { RewardMeter, type RewardWeights } from "../../../plugins/sdk/execution-reward.ts";
 import { firstAtOrAfter, TapeSource, type MarketTape } from "./tape.ts";
 
-/** Weights of the reward terms. */
-export interface RewardWeights {
-  /** Change of the marked P&L, bps of the arrival notional. */
-  readonly pnl: number;
-  /** Growth of the drawdown of the marked P&L, bps. */
-  readonly drawdown: number;
-  /** Entry fills' cost against the arrival mid, bps. */
-  readonly slippage: number;
-  /** Share of the quantity never entered, charged once at the end (bps per 100%). */
-  readonly unfilled: number;
-}
+export type { RewardWeights };
 
 /** How episodes are made. */
 export interface EnvSpec extends ActionBounds {
@@ -88,9 +79,7 @@ export class ExecutionEnv implements ExecutionPort {
   private ask = 0;
   /** Tape index of the last event processed. */
   private at = 0;
-  private lastMark = 0;
-  private lastDd = 0;
-  private stepSlip = 0;
+  private readonly meter: RewardMeter;
   private readonly action: ExecutionAction = { sizeFraction: 0, offsetTicks: -1, stopTicks: 0 };
   private readonly signalSlot: number;
   private readonly ev: { onMarket(ev: MarketEvent): void };
@@ -104,6 +93,7 @@ export class ExecutionEnv implements ExecutionPort {
     this.signalSlot = spec.signalFeature === undefined ? -1 : tape.featureNames.indexOf(spec.signalFeature);
     if (spec.side === "signal" && this.signalSlot < 0) throw new Error(`RL_CONFIG_INVALID: env.signalFeature=${spec.signalFeature ?? "(none)"} is not a kernel feature (${tape.featureNames.join(",")})`);
     this.ev = { onMarket: (e) => this.onMarket(e) };
+    this.meter = new RewardMeter(spec.reward);
   }
 
   /** Episode window start candidates of a day: [first, last] event indices. */
@@ -166,9 +156,7 @@ export class ExecutionEnv implements ExecutionPort {
     // Run up to and including the start event: the venue has seen the touch before the first decision.
     this.runThrough(start);
     this.episode.start(this.tape.ts[start]!, this.bid, this.ask);
-    this.lastMark = 0;
-    this.lastDd = 0;
-    this.stepSlip = 0;
+    this.meter.reset();
   }
 
   /** Applies a raw action (3 numbers in [-1, 1]) and runs to the next decision; returns the reward and writes the next observation. */
@@ -275,8 +263,7 @@ export class ExecutionEnv implements ExecutionPort {
     const ep = this.episode;
     if (r.kind === "fill") {
       if (this.record) this.records.push({ k: "fill", ts: r.ts, id: r.orderId, price: r.price, size: r.size, fee: r.fee, liquidity: r.liquidity });
-      const side = ep.open.get(r.orderId);
-      if (side !== undefined && side === ep.intent.side && ep.phase === "active") this.stepSlip += side * (r.price - ep.arrival) * r.size;
+      this.meter.onFill(ep, r.orderId, r.price, r.size);
       ep.onFill(r.orderId, r.price, r.size, r.fee);
       const left = (this.remaining.get(r.orderId) ?? 0) - r.size;
       this.remaining.set(r.orderId, left);
@@ -296,20 +283,7 @@ export class ExecutionEnv implements ExecutionPort {
   }
 
   private reward(): number {
-    const ep = this.episode;
-    const w = this.spec.reward;
-    const notional = ep.intent.quantity * ep.arrival;
-    const mark = ep.mark(this.bid, this.ask);
-    if (mark > ep.peak) ep.peak = mark;
-    const dd = Math.max(ep.maxDrawdown, ep.peak - mark);
-    ep.maxDrawdown = dd;
-    const bps = 1e4 / notional;
-    let r = w.pnl * (mark - this.lastMark) * bps - w.drawdown * (dd - this.lastDd) * bps - w.slippage * this.stepSlip * bps;
-    if (this.done && w.unfilled !== 0) r -= w.unfilled * Math.max(0, 1 - ep.entered / ep.intent.quantity);
-    this.lastMark = mark;
-    this.lastDd = dd;
-    this.stepSlip = 0;
-    return r;
+    return this.meter.reward(this.episode, this.bid, this.ask, this.done);
   }
 
   /** Writes the observation of the current decision. */
