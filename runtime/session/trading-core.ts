@@ -338,11 +338,12 @@ export class TradingCore implements MarketSink {
   /**
    * Applies what start-up reconciliation found: reports (journaled and applied like any report,
    * strategies not told) and orders the venue holds that the journal lacked (journaled as orders of
-   * `strategy` with their venue id). Returns the OMS refusals, as `CODE: reason` lines.
+   * `strategy` with their venue id). Strategies are told only when `tell` (a reconciliation while
+   * trading). Returns the OMS refusals, as `CODE: reason` lines.
    */
-  applyReconciled(reports: readonly ExecutionReport[]): string[] {
+  applyReconciled(reports: readonly ExecutionReport[], tell = false): string[] {
     const refused: string[] = [];
-    this.reconciling = true;
+    this.reconciling = !tell;
     try {
       for (const r of reports) {
         const before = this.omsErrors;
@@ -673,6 +674,15 @@ export class TradingCore implements MarketSink {
       n++;
     }
     return n;
+  }
+
+  /** Sends one open order to the venue again (reconciliation after a reconnect found the venue lost it); false when it is not open. */
+  sendAgain(orderId: number): boolean {
+    const o = this.oms.get(orderId);
+    if (o === undefined || o.status === "filled" || o.status === "canceled" || o.status === "rejected" || o.status === "expired") return false;
+    this.sendToVenue(o);
+    if (o.status === "pending-cancel") this.venue.cancel(o.id);
+    return true;
   }
 
   private sendToVenue(order: Order): void {
