@@ -540,7 +540,8 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
       },
     };
     const snapshotState = algos === null ? (n: number, ts: number) => core.snapshotState(n, ts) : (n: number, ts: number) => ({ ...core.snapshotState(n, ts), parents: algos.snapshot() });
-    new Snapshotter(writer, config.journal?.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY, restored, snapshotState, () => lastTs);
+    const snapshotter = new Snapshotter(writer, config.journal?.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY, restored, snapshotState, () => lastTs);
+    snapshotter.onPointerError = (reason) => alerts.raise(core.now(), "SNAPSHOT_POINTER_FAILED", "warning", journalPath, reason);
     if (log !== null) {
       if (log.tornTail !== null) alerts.raise(0, "AUDIT_TORN_TAIL", "warning", log.path, `cut a torn last audit record: ${log.tornTail}`);
       // Who runs: the deployment, its plugins and versions, the model card (the model/policy versions).
@@ -564,7 +565,27 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
       };
       log.flush();
     }
-    core.journalFlush = () => writer.flush();
+    core.journalFlush = () => {
+      writer.flush(true);
+      return writer.stalled === null;
+    };
+    // A journal that cannot write stops trading until it can: nothing decided is left unrecorded.
+    let killedByJournal = false;
+    writer.onStall = (reason) => {
+      alerts.raise(core.now(), "JOURNAL_WRITE_FAILED", "critical", journalPath, `${reason}; records held in memory, kill switch engaged until writes succeed`);
+      if (!core.killEngaged) {
+        killedByJournal = true;
+        core.engageKillSoon("JOURNAL_WRITE_FAILED", "journal");
+      }
+    };
+    writer.onResume = (ms) => {
+      alerts.raise(core.now(), "JOURNAL_RESUMED", "warning", journalPath, `writes succeed again after ${Math.round(ms)} ms; every held record is on disk`);
+      if (killedByJournal) {
+        killedByJournal = false;
+        if (core.killEngaged) core.releaseKill("journal");
+      }
+    };
+    writer.onSlowFsync = (ms) => alerts.raise(core.now(), "JOURNAL_SLOW_FSYNC", "warning", journalPath, `fsync took ${Math.round(ms)} ms (threshold ${writer.slowFsyncMs} ms; ${writer.slowFsyncs} slow so far)`);
     core.writeAhead = mode === "live";
     if (tornTail !== null) alerts.raise(0, "JOURNAL_TORN_TAIL", "warning", journalPath, `cut a torn last frame: ${tornTail}`);
     // A strategy whose plugin was deployed while running comes back on that version.
