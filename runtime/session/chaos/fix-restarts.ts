@@ -108,7 +108,11 @@ export async function runFixRestarts(opts: FixRestartOptions): Promise<FixRestar
     for (let i = 1; i <= opts.restarts; i++) {
       // Trading resumed: an order sent since the last restart was acknowledged or filled by this provider.
       const idBefore = i === 1 ? 0 : lastRestartId;
-      await until(`trading before kill ${i}`, () => acknowledgedSince(idBefore));
+      await until(`trading before kill ${i}`, () => acknowledgedSince(idBefore)).catch((err: Error) => {
+        const last = [...s.core.oms.all()].slice(-5).map((o) => `${o.id}:${o.strategy}:${o.status}`).join(" ");
+        const alerts = s.core.alerts.all().slice(-6).map((a) => `${a.code}(${a.subject}): ${a.message}`).join(" | ");
+        throw new Error(`${err.message}; connected=${venue.connected.has("lp1")} state=${s.core.tradingState} last orders: ${last}; last alerts: ${alerts}`);
+      });
       // Each alert acknowledged, as an operator would: the next drop raises a new one.
       for (const a of s.core.alerts.all()) s.core.alerts.acknowledge(a.id);
       const downBefore = downAlerts;
