@@ -9,6 +9,7 @@ import { afterAll, expect, test } from "bun:test";
 import { mkdirSync, openSync, closeSync, rmSync, statSync, writeSync, fsyncSync } from "node:fs";
 import { join } from "node:path";
 import { readJournal } from "../../journal/journal-file.ts";
+import { verifyAudit } from "../../audit/verify.ts";
 import { startRealtime } from "../realtime.ts";
 import { sessionFromYaml, tempDir } from "../test-session.ts";
 import { chaosYaml } from "./chaos.ts";
@@ -24,12 +25,11 @@ afterAll(() => {
   tmp.dispose();
 });
 
-/** The chaos deployment with its journal in `dir`, its venue memory and audit log beside the test. */
+/** The chaos deployment with its journal (and its audit log, beside it) in `dir`, its venue memory beside the test. */
 function yaml(dir: string, fsync: string): string {
   return chaosYaml(dir, 5)
     .replace(`stateFile: ${join(dir, "venue.jsonl")}`, `stateFile: ${join(tmp.path, `venue-${fsync}.jsonl`)}`)
-    .replace("fsync: batch", `fsync: ${fsync}`)
-    .concat(`audit: { path: ${join(tmp.path, `audit-${fsync}.jsonl`)} }\n`);
+    .replace("fsync: batch", `fsync: ${fsync}`);
 }
 
 /** Resolves when `cond` holds; fails with `what` after `ms`. */
@@ -95,6 +95,11 @@ test.skipIf(!mounted)("the journal's disk fills up: kill switch and alert, no co
   expect(kills.map((r) => (r.t === "control" ? `${r.kind}:${r.subject}` : ""))).toEqual(["kill:journal", "release:journal"]);
   const ids = after.records.filter((r) => r.t === "order").map((r) => (r.t === "order" ? r.id : 0));
   expect(new Set(ids).size).toBe(ids.length);
+  // The audit log on the same disk held its records too: its chain verifies whole.
+  const audit = verifyAudit(s.audit!.path);
+  expect(audit.reason ?? "").toBe("");
+  expect(audit.ok).toBe(true);
+  expect(audit.records).toBe(s.audit!.written);
 }, 120_000);
 
 test("a slow disk (every fsync delayed 30 ms): no record lost, the slow fsyncs alerted", async () => {
