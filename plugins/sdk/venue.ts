@@ -83,6 +83,8 @@ export interface VenueStatus {
   readonly positions?: readonly { readonly instrument: number; readonly position: number }[];
   /** The instruments the answer covers (all when absent); open orders in others are sent again as before. */
   readonly instruments?: readonly number[];
+  /** The open orders the answer covers (all in `instruments` when absent), e.g. those routed to the one provider that reconnected. */
+  readonly orderIds?: readonly number[];
 }
 
 /** What the runtime offers a venue plugin. */
@@ -111,6 +113,12 @@ export interface VenueContext<P extends TSchema = TSchema> {
    * negative paid), into the account's P&L. Optional: a context without it books no funding.
    */
   funding?(instrument: number, amount: number): void;
+  /**
+   * Hands the runtime what the venue knows after a reconnect (`why` names the session); the runtime
+   * compares it with its orders and positions as at start-up, alerting and journaling every
+   * difference. Optional: a context without it does not reconcile after reconnects.
+   */
+  reconcile?(status: VenueStatus, why: string): void;
 }
 
 /** Hooks of a venue plugin. */

@@ -31,6 +31,14 @@ export class AuditLog {
   readonly tornTail: string | null = null;
   /** Records written since open. */
   written = 0;
+  /** Why writes fail now (disk full...), or null; chained lines wait in memory and are retried at the next flush. */
+  stalled: string | null = null;
+  /** Told once when a write fails, and when writes succeed again. */
+  onStall: ((reason: string) => void) | null = null;
+  onResume: (() => void) | null = null;
+  private held: Buffer[] = [];
+  private heldLines = 0;
+  private headStale = false;
 
   constructor(
     readonly path: string,
@@ -95,16 +103,44 @@ export class AuditLog {
       this.pending[i] = undefined as never;
     }
     this.count = 0;
-    if (lines.length === 0) return;
-    const bytes = Buffer.from(`${lines.join("\n")}\n`);
-    let off = 0;
-    while (off < bytes.length) off += writeSync(this.fd, bytes, off, bytes.length - off, this.position + off);
-    this.position += bytes.length;
-    fsyncSync(this.fd);
-    this.written += lines.length;
-    const head = headPath(this.path);
-    writeFileSync(`${head}.tmp`, `${JSON.stringify({ seq: this.seq, hash: this.prev })}\n`);
-    renameSync(`${head}.tmp`, head);
+    if (lines.length > 0) {
+      this.held.push(Buffer.from(`${lines.join("\n")}\n`));
+      this.heldLines += lines.length;
+    }
+    if (this.held.length === 0 && !this.headStale) return;
+    try {
+      if (this.held.length > 0) {
+        const bytes = Buffer.concat(this.held);
+        let off = 0;
+        try {
+          while (off < bytes.length) off += writeSync(this.fd, bytes, off, bytes.length - off, this.position + off);
+        } catch (err) {
+          // No partial line stays behind: the file ends on its last whole record.
+          ftruncateSync(this.fd, this.position);
+          throw err;
+        }
+        this.position += bytes.length;
+        fsyncSync(this.fd);
+        this.written += this.heldLines;
+        this.held = [];
+        this.heldLines = 0;
+      }
+      this.headStale = true;
+      const head = headPath(this.path);
+      writeFileSync(`${head}.tmp`, `${JSON.stringify({ seq: this.seq, hash: this.prev })}\n`);
+      renameSync(`${head}.tmp`, head);
+      this.headStale = false;
+    } catch (err) {
+      if (this.stalled === null) {
+        this.stalled = `AUDIT_WRITE_FAILED: file=${this.path} code=${(err as NodeJS.ErrnoException).code ?? "EIO"} held_records=${this.heldLines}`;
+        this.onStall?.(this.stalled);
+      }
+      return;
+    }
+    if (this.stalled !== null) {
+      this.stalled = null;
+      this.onResume?.();
+    }
   }
 
   /** Flushes and closes (a second close does nothing). */
@@ -113,5 +149,6 @@ export class AuditLog {
     this.flush();
     this.closed = true;
     closeSync(this.fd);
+    if (this.stalled !== null) throw new Error(`${this.stalled} reason=closed while writes fail: the held audit records are not on disk`);
   }
 }

@@ -98,6 +98,25 @@ export class JournalWriter {
   afterFlush: (() => void) | null = null;
   /** Called first thing in close(), while appending still works (the final snapshot). */
   beforeClose: (() => void) | null = null;
+  /**
+   * Called once when a write fails (disk full, quota, I/O error): the file is cut back to its last
+   * whole frame and the records stay buffered; flush() retries every `retryMs` until one succeeds.
+   */
+  onStall: ((reason: string) => void) | null = null;
+  /** Called when a write succeeds again after a stall (every buffered record is then on disk). */
+  onResume: ((stalledMs: number) => void) | null = null;
+  /** Called after an fsync that took `slowFsyncMs` or more (a slow disk). */
+  onSlowFsync: ((ms: number) => void) | null = null;
+  slowFsyncMs = 100;
+  /** Fsyncs that took `slowFsyncMs` or more since open. */
+  slowFsyncs = 0;
+  retryMs = 100;
+  /** Makes the file durable; replaceable so tests can slow the disk down. */
+  syncFile: (fd: number) => void = fsyncSync;
+  /** Why writes fail now, or null while they succeed. */
+  stalled: string | null = null;
+  private stalledAt = 0;
+  private retryAt = 0;
 
   constructor(
     readonly path: string,
@@ -155,20 +174,59 @@ export class JournalWriter {
     return this.used > 0;
   }
 
-  /** Writes buffered records to the file and fsyncs per policy. */
-  flush(): void {
+  /**
+   * Writes buffered records to the file and fsyncs per policy. A failed write never leaves a
+   * partial frame: the file is cut back to the last whole one, the records stay buffered and
+   * `onStall` is told; later calls retry (at most every `retryMs`, or now when `force`).
+   */
+  flush(force = false): void {
     if (this.used === 0) return;
+    if (this.stalled !== null && !force && performance.now() < this.retryAt) return;
     let off = 0;
-    while (off < this.used) off += writeSync(this.fd, this.buf, off, this.used - off, this.position + off);
+    try {
+      while (off < this.used) off += writeSync(this.fd, this.buf, off, this.used - off, this.position + off);
+    } catch (err) {
+      this.retryAt = performance.now() + this.retryMs;
+      const code = (err as NodeJS.ErrnoException).code ?? "EIO";
+      let cut = "";
+      try {
+        ftruncateSync(this.fd, this.position);
+      } catch (e) {
+        cut = ` cut_failed=${(e as NodeJS.ErrnoException).code ?? "EIO"}`;
+      }
+      if (this.stalled === null) {
+        this.stalled = `JOURNAL_WRITE_FAILED: file=${this.path} code=${code} buffered_bytes=${this.used}${cut}`;
+        this.stalledAt = performance.now();
+        this.onStall?.(this.stalled);
+      }
+      return;
+    }
     this.position += this.used;
     this.used = 0;
-    if (this.fsync === "always") fsyncSync(this.fd);
-    else if (this.fsync === "batch") {
-      const now = performance.now();
-      if (now - this.lastSync >= this.batchMs) {
-        fsyncSync(this.fd);
-        this.lastSync = now;
+    const t0 = performance.now();
+    let synced = false;
+    if (this.fsync === "always") {
+      this.syncFile(this.fd);
+      synced = true;
+    } else if (this.fsync === "batch") {
+      if (t0 - this.lastSync >= this.batchMs) {
+        this.syncFile(this.fd);
+        this.lastSync = t0;
+        synced = true;
       }
+    }
+    if (synced) {
+      const ms = performance.now() - t0;
+      if (ms >= this.slowFsyncMs) {
+        this.slowFsyncs++;
+        this.onSlowFsync?.(ms);
+      }
+    }
+    if (this.stalled !== null) {
+      // A write after a stall is synced whatever the policy: the records held back are durable now.
+      if (!synced) this.syncFile(this.fd);
+      this.stalled = null;
+      this.onResume?.(performance.now() - this.stalledAt);
     }
     this.afterFlush?.();
   }
@@ -179,8 +237,10 @@ export class JournalWriter {
     this.beforeClose?.();
     this.afterFlush = null;
     this.closed = true;
-    this.flush();
+    this.flush(true);
+    const lost = this.stalled;
     fsyncSync(this.fd);
     closeSync(this.fd);
+    if (lost !== null) throw new KestrelError("JOURNAL_IO", `${lost} reason=closed while writes fail: the buffered records are not on disk`);
   }
 }

@@ -16,6 +16,8 @@ export type TakeState = (records: number, lastTs: number) => SnapshotState;
 export class Snapshotter {
   /** Snapshots written since start. */
   written = 0;
+  /** Told when a pointer file cannot be written (a restart then starts from the previous pointer). */
+  onPointerError: ((reason: string) => void) | null = null;
   private lastAt: number;
 
   /** `base` is the number of records the journal held before this session (from the restore). */
@@ -44,6 +46,12 @@ export class Snapshotter {
     this.written++;
     this.lastAt = this.writer.appended;
     this.writer.flush();
-    writeSnapshotPointer(this.writer.path, offset, record.digest);
+    // A snapshot still waiting in memory (the disk refuses writes) gets no pointer yet: the previous one stays valid.
+    if (this.writer.stalled !== null) return;
+    try {
+      writeSnapshotPointer(this.writer.path, offset, record.digest);
+    } catch (err) {
+      this.onPointerError?.(`SNAPSHOT_POINTER_FAILED: file=${this.writer.path}.snap code=${(err as NodeJS.ErrnoException).code ?? "EIO"} offset=${offset}; a restart reads from the previous pointer`);
+    }
   }
 }

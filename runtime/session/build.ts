@@ -543,8 +543,11 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
       },
     };
     const snapshotState = algos === null ? (n: number, ts: number) => core.snapshotState(n, ts) : (n: number, ts: number) => ({ ...core.snapshotState(n, ts), parents: algos.snapshot() });
-    new Snapshotter(writer, config.journal?.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY, restored, snapshotState, () => lastTs);
+    const snapshotter = new Snapshotter(writer, config.journal?.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY, restored, snapshotState, () => lastTs);
+    snapshotter.onPointerError = (reason) => alerts.raise(core.now(), "SNAPSHOT_POINTER_FAILED", "warning", journalPath, reason);
     if (log !== null) {
+      log.onStall = (reason) => stall(log.path, "AUDIT_WRITE_FAILED", reason);
+      log.onResume = () => resume(log.path, "AUDIT_RESUMED", "audit writes succeed again; every held audit record is on disk, the chain unbroken");
       if (log.tornTail !== null) alerts.raise(0, "AUDIT_TORN_TAIL", "warning", log.path, `cut a torn last audit record: ${log.tornTail}`);
       // Who runs: the deployment, its plugins and versions, the model card (the model/policy versions).
       log.add("session", core.now(), {
@@ -567,7 +570,32 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
       };
       log.flush();
     }
-    core.journalFlush = () => writer.flush();
+    core.journalFlush = () => {
+      writer.flush(true);
+      return writer.stalled === null;
+    };
+    // A journal (or audit log) that cannot write stops trading until it can: nothing decided is left unrecorded.
+    const stalls = new Set<string>();
+    let killedByJournal = false;
+    const stall = (what: string, code: string, reason: string) => {
+      stalls.add(what);
+      alerts.raise(core.now(), code, "critical", what, `${reason}; records held in memory, kill switch engaged until writes succeed`);
+      if (!core.killEngaged) {
+        killedByJournal = true;
+        core.engageKillSoon(code, "journal");
+      }
+    };
+    const resume = (what: string, code: string, detail: string) => {
+      stalls.delete(what);
+      alerts.raise(core.now(), code, "warning", what, detail);
+      if (stalls.size === 0 && killedByJournal) {
+        killedByJournal = false;
+        if (core.killEngaged) core.releaseKill("journal");
+      }
+    };
+    writer.onStall = (reason) => stall(journalPath, "JOURNAL_WRITE_FAILED", reason);
+    writer.onResume = (ms) => resume(journalPath, "JOURNAL_RESUMED", `writes succeed again after ${Math.round(ms)} ms; every held record is on disk`);
+    writer.onSlowFsync = (ms) => alerts.raise(core.now(), "JOURNAL_SLOW_FSYNC", "warning", journalPath, `fsync took ${Math.round(ms)} ms (threshold ${writer.slowFsyncMs} ms; ${writer.slowFsyncs} slow so far)`);
     core.writeAhead = mode === "live";
     if (tornTail !== null) alerts.raise(0, "JOURNAL_TORN_TAIL", "warning", journalPath, `cut a torn last frame: ${tornTail}`);
     // A strategy whose plugin was deployed while running comes back on that version.

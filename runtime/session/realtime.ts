@@ -21,6 +21,8 @@ export interface RealtimeOptions {
   stopSignal?: Promise<unknown>;
   /** Poll without sleeping between loop turns (a core spins; lower, steadier latency). */
   busyPoll?: boolean;
+  /** The wall clock the run follows, µs since the epoch (default the kernel's wallMicros; tests inject steps). */
+  wallClock?: () => number;
 }
 
 /** A running real-time session. */
@@ -31,7 +33,12 @@ export interface RealtimeRun {
   stop(): void;
   /** Resolves with the final summary when the run has stopped. */
   readonly done: Promise<SessionSummary>;
+  /** Steps of the wall clock seen so far (each alerted; kernel time carried on across it). */
+  clockJumps(): number;
 }
+
+/** A wall clock that moves this much more or less than the monotonic clock between two reads has stepped, µs. */
+export const CLOCK_STEP_US = 250_000;
 
 const BATCH = 100_000;
 /** How long a busy-polling turn spins before yielding to I/O (admin, signals), milliseconds. */
@@ -49,7 +56,29 @@ export function startRealtime(session: Session, opts: RealtimeOptions = {}): Rea
   const { loop, core } = session;
   const speed = opts.speed ?? 1;
   core.measureLatency = true;
-  const wallStart = wallMicros();
+  const wallSource = opts.wallClock ?? wallMicros;
+  let wallStart = wallSource();
+  // Every wall reading is checked against the monotonic clock: a step (NTP, an operator, a VM
+  // resumed) is alerted and the mapping is shifted by it, so kernel time neither freezes after a
+  // step back nor leaps after a step forward.
+  const monoUs = () => performance.now() * 1000;
+  let lastWall = wallStart;
+  let lastMono = monoUs();
+  let jumps = 0;
+  const wallNow = (): number => {
+    const w = wallSource();
+    const m = monoUs();
+    const skew = w - lastWall - (m - lastMono);
+    lastWall = w;
+    lastMono = m;
+    if (Math.abs(skew) >= CLOCK_STEP_US) {
+      wallStart += skew;
+      jumps++;
+      const back = skew < 0;
+      core.alerts.raise(loop.clock.now(), back ? "CLOCK_STEP_BACK" : "CLOCK_STEP_FORWARD", "warning", `wall-clock #${jumps}`, `the wall clock stepped ${back ? "back" : "forward"} by ${Math.round(Math.abs(skew) / 1000)} ms; kernel time carries on by the monotonic clock`);
+    }
+    return w;
+  };
   // Kernel time starts at the market's first event (a paced replay or synthetic market), or at
   // the wall clock for a venue's own feed; never before what the journal already saw.
   const first = loop.peekSourceTs();
@@ -59,7 +88,7 @@ export function startRealtime(session: Session, opts: RealtimeOptions = {}): Rea
   let resolveDone!: (s: SessionSummary) => void;
   const done = new Promise<SessionSummary>((r) => (resolveDone = r));
   const syncClock = () => {
-    loop.clock.advance(Math.floor(toKernel(wallMicros())));
+    loop.clock.advance(Math.floor(toKernel(wallNow())));
     return loop.clock.now();
   };
   // Market data a venue pushes in is stamped with the wall-mapped kernel time and dispatched at
@@ -91,7 +120,7 @@ export function startRealtime(session: Session, opts: RealtimeOptions = {}): Rea
       // and branch predictors stay warm: a lower, steadier latency); otherwise one pass per turn.
       const spinUntil = opts.busyPoll === true ? performance.now() + SPIN_MS : 0;
       do {
-        const target = Math.floor(toKernel(wallMicros()));
+        const target = Math.floor(toKernel(wallNow()));
         loop.runUntil(target, BATCH);
         loop.clock.advance(target);
         session.journal?.flush();
@@ -112,7 +141,7 @@ export function startRealtime(session: Session, opts: RealtimeOptions = {}): Rea
       lastStatus = now;
       opts.onStatus(summarize(session, (now - t0) / 1000));
     }
-    if (opts.forUs !== undefined && wallMicros() - wallStart >= opts.forUs) stopping = true;
+    if (opts.forUs !== undefined && wallNow() - wallStart >= opts.forUs) stopping = true;
     if (stopping) finish();
     else if (opts.busyPoll === true) setImmediate(tick);
     else pace();
@@ -125,14 +154,15 @@ export function startRealtime(session: Session, opts: RealtimeOptions = {}): Rea
    */
   const pace = () => {
     const next = loop.peekTs();
-    const waitUs = next === Infinity ? Infinity : wallStart + (next - kernelStart) / speed - wallMicros();
+    const waitUs = next === Infinity ? Infinity : wallStart + (next - kernelStart) / speed - wallNow();
     if (waitUs > SPIN_WINDOW_US) {
       setTimeout(tick, 1);
       return;
     }
     if (waitUs > 0) {
-      const until = wallMicros() + waitUs;
-      while (wallMicros() < until) {
+      // Spun out on the monotonic clock: a wall step inside the spin cannot stretch it.
+      const until = monoUs() + waitUs;
+      while (monoUs() < until) {
         // spin: the event is due within SPIN_WINDOW_US
       }
     }
@@ -151,5 +181,5 @@ export function startRealtime(session: Session, opts: RealtimeOptions = {}): Rea
   };
 
   setTimeout(tick, 0);
-  return { syncClock, stop: () => (stopping = true), done };
+  return { syncClock, stop: () => (stopping = true), done, clockJumps: () => jumps };
 }

@@ -77,7 +77,9 @@ export class TradingCore implements MarketSink {
   /** Flush the journal before each order leaves (live venues: the order must never exist only outside). */
   writeAhead = false;
   /** Writes buffered journal records to the file (set by the session when it journals). */
-  journalFlush: (() => void) | null = null;
+  journalFlush: (() => boolean | void) | null = null;
+  private inSubmit = false;
+  private killSoon: { reason: string; by: string } | null = null;
   /** Called when the kill switch is engaged (true) or released (false). */
   onKillChange: ((engaged: boolean) => void) | null = null;
   /** Strategy intents not sent because the trading state meant risk could only refuse them, by reason. */
@@ -290,9 +292,18 @@ export class TradingCore implements MarketSink {
       rejected,
     });
     if (verdict === null) {
-      // A live venue sees the order only after the journal holds it (write-ahead, no fsync here).
-      if (this.writeAhead) this.journalFlush?.();
-      this.sendToVenue(order);
+      // A live venue sees the order only after the journal holds it (write-ahead, no fsync here);
+      // an order the journal could not write is not sent (refused here, kill switch engaged after).
+      this.inSubmit = true;
+      const written = this.writeAhead ? this.journalFlush?.() !== false : true;
+      this.inSubmit = false;
+      if (written) this.sendToVenue(order);
+      else this.onReport({ kind: "rejected", orderId: order.id, ts: now, reason: "JOURNAL_WRITE_FAILED: the journal could not write the order" });
+      if (this.killSoon !== null) {
+        const k = this.killSoon;
+        this.killSoon = null;
+        if (!this.risk.killSwitch) this.engageKill(k.reason, k.by);
+      }
     }
     this.listeners.order?.(order);
     return order.id;
@@ -339,11 +350,12 @@ export class TradingCore implements MarketSink {
   /**
    * Applies what start-up reconciliation found: reports (journaled and applied like any report,
    * strategies not told) and orders the venue holds that the journal lacked (journaled as orders of
-   * `strategy` with their venue id). Returns the OMS refusals, as `CODE: reason` lines.
+   * `strategy` with their venue id). Strategies are told only when `tell` (a reconciliation while
+   * trading). Returns the OMS refusals, as `CODE: reason` lines.
    */
-  applyReconciled(reports: readonly ExecutionReport[]): string[] {
+  applyReconciled(reports: readonly ExecutionReport[], tell = false): string[] {
     const refused: string[] = [];
-    this.reconciling = true;
+    this.reconciling = !tell;
     try {
       for (const r of reports) {
         const before = this.omsErrors;
@@ -391,6 +403,17 @@ export class TradingCore implements MarketSink {
     this.alerts.raise(this.now(), "KILL_SWITCH", "critical", "risk", `kill switch engaged by=${by} reason=${reason}`);
     this.cancelAll(null);
     this.noticeTradingState();
+  }
+
+  /** Engages the kill switch now, or right after the order being submitted when called from inside a submit (a write-ahead flush). */
+  engageKillSoon(reason: string, by: string): void {
+    if (this.inSubmit) this.killSoon = { reason, by };
+    else if (!this.risk.killSwitch) this.engageKill(reason, by);
+  }
+
+  /** Whether the kill switch is engaged. */
+  get killEngaged(): boolean {
+    return this.risk.killSwitch;
   }
 
   /** Releases the kill switch. */
@@ -688,6 +711,15 @@ export class TradingCore implements MarketSink {
       n++;
     }
     return n;
+  }
+
+  /** Sends one open order to the venue again (reconciliation after a reconnect found the venue lost it); false when it is not open. */
+  sendAgain(orderId: number): boolean {
+    const o = this.oms.get(orderId);
+    if (o === undefined || o.status === "filled" || o.status === "canceled" || o.status === "rejected" || o.status === "expired") return false;
+    this.sendToVenue(o);
+    if (o.status === "pending-cancel") this.venue.cancel(o.id);
+    return true;
   }
 
   private sendToVenue(order: Order): void {

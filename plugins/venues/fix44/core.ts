@@ -20,6 +20,7 @@ import { validateSessionConfig, type SessionEvent } from "./session/types.ts";
 import { SessionBooks } from "./app/book.ts";
 import { orderProblem, writeCancel, writeMarketDataRequest, writeNewOrderSingle, writeOrderMassStatusRequest, writeReplace } from "./app/orders.ts";
 import { readCancelReject, readExecutionReport, readMessageReject } from "./app/reports.ts";
+import { positionsComplete, positionsReqIdOf, readPositionReport, readPositionsAck, writeRequestForPositions, type FixPositionsAnswer } from "./app/positions.ts";
 import type { FixCancel, FixCancelReject, FixExecutionReport, FixInstrument, FixMessageReject, FixOrder, FixQuote, FixReplace, SendResult } from "./app/types.ts";
 
 /** One liquidity provider's session. Credentials come from the environment variables named here. */
@@ -61,6 +62,8 @@ export interface FixVenueCallbacks {
   execution?(report: FixExecutionReport): void;
   cancelReject?(reject: FixCancelReject): void;
   reject?(reject: FixMessageReject): void;
+  /** A provider's complete answer to a RequestForPositions (or its refusal, in `problem`). */
+  positions?(session: string, reqId: string, answer: FixPositionsAnswer): void;
   /** Session events and venue problems (code plus key=value detail). */
   event?(session: string, event: SessionEvent): void;
 }
@@ -100,6 +103,7 @@ export class FixVenueCore {
   private readonly instruments: ReadonlyMap<string, FixInstrument>;
   private readonly callbacks: FixVenueCallbacks;
   private readonly clock: () => number;
+  private readonly positionAsks = new Map<string, { session: string; answer: FixPositionsAnswer }>();
 
   constructor(config: FixVenueConfig, callbacks: FixVenueCallbacks, options: FixVenueOptions = {}) {
     const problems = validateVenueConfig(config);
@@ -184,6 +188,22 @@ export class FixVenueCore {
         this.callbacks.execution?.(report);
         return;
       }
+      case "AO":
+      case "AP": {
+        const reqId = positionsReqIdOf(m) ?? "";
+        const ask = this.positionAsks.get(reqId);
+        if (ask === undefined || ask.session !== session) {
+          this.callbacks.event?.(session, { code: "FIX_SESSION_PROTOCOL_ERROR", at: now, detail: `FIX_VENUE_POSITIONS_UNASKED: msg_type=${m.msgType} pos_req_id=${reqId}` });
+          return;
+        }
+        if (m.msgType === "AO") readPositionsAck(m, ask.answer);
+        else readPositionReport(m, ask.answer, this.instruments);
+        if (positionsComplete(ask.answer)) {
+          this.positionAsks.delete(reqId);
+          this.callbacks.positions?.(session, reqId, ask.answer);
+        }
+        return;
+      }
       case "9":
         this.callbacks.cancelReject?.(readCancelReject(session, m));
         return;
@@ -216,6 +236,32 @@ export class FixVenueCore {
     if (enc === undefined) return { ok: false, code: "FIX_VENUE_SESSION_DOWN", reason: `session=${session} state=${s.driver.session.state}` };
     writeOrderMassStatusRequest(enc, reqId);
     return { ok: true, seq: s.driver.session.commit() };
+  }
+
+  /**
+   * Sends a RequestForPositions (positions of `account` today, UTC); the answer comes to the
+   * `positions` callback once the ack and every announced PositionReport have arrived.
+   */
+  requestPositions(session: string, reqId: string, account: string): SendResult {
+    const s = this.sessions.get(session);
+    if (s === undefined) return { ok: false, code: "FIX_VENUE_UNKNOWN_SESSION", reason: `session=${session}` };
+    const now = this.clock();
+    const enc = s.driver.session.beginMessage("AN", now);
+    if (enc === undefined) return { ok: false, code: "FIX_VENUE_SESSION_DOWN", reason: `session=${session} state=${s.driver.session.state}` };
+    const date = new Date(Math.floor(now / 1000)).toISOString().slice(0, 10).replaceAll("-", "");
+    writeRequestForPositions(enc, reqId, account, date, now);
+    this.positionAsks.set(reqId, { session, answer: { positions: new Map(), expected: -1, received: 0, problem: null } });
+    return { ok: true, seq: s.driver.session.commit() };
+  }
+
+  /** Ends a RequestForPositions the provider refused (a Reject naming AN): the answer carries `problem`. */
+  refusePositions(session: string, problem: string): void {
+    for (const [reqId, ask] of this.positionAsks) {
+      if (ask.session !== session) continue;
+      this.positionAsks.delete(reqId);
+      ask.answer.problem = problem;
+      this.callbacks.positions?.(session, reqId, ask.answer);
+    }
   }
 
   /** Sends a NewOrderSingle. */

@@ -32,6 +32,17 @@ interface StatusAsk {
   done: boolean;
 }
 
+/** A reconciliation after a session logged on again: its status and positions answers. */
+interface ReconnectAsk {
+  readonly session: string;
+  readonly status: StatusAsk;
+  /** Net position per symbol; null while the RequestForPositions is unanswered, undefined when not asked or refused. */
+  positions: Map<string, number> | null | undefined;
+  /** The highest order id sent before the request: later orders cannot be in the answer. */
+  readonly upTo: number;
+  readonly timer: ReturnType<typeof setTimeout>;
+}
+
 /** SDK venue adapter over FixVenueCore. */
 export class FixVenue implements VenueAdapter {
   private readonly core: FixVenueCore;
@@ -45,6 +56,12 @@ export class FixVenue implements VenueAdapter {
   private readonly seenExec = new Set<string>();
   private readonly statusAsks = new Map<string, StatusAsk>();
   private statusSeq = 0;
+  /** Set once start-up reconciliation has asked: every later logon of a session is reconciled. */
+  private startupDone = false;
+  private lastSent = 0;
+  private readonly reconnects = new Map<string, ReconnectAsk>();
+  /** Answers to RequestForPositions by PosReqID (null: refused or unreadable). */
+  private readonly positionAnswers = new Map<string, Map<string, number> | null>();
 
   constructor(
     private readonly ctx: VenueContext<never>,
@@ -71,9 +88,25 @@ export class FixVenue implements VenueAdapter {
           const id = orderIdOf(r.origClOrdId) ?? orderIdOf(r.clOrdId);
           if (id !== undefined) ctx.report({ kind: "cancel-rejected", orderId: id, ts: ctx.now(), reason: `FIX_CANCEL_REJECT: reason=${r.reason} text=${r.text ?? ""}` });
         },
-        reject: (r) => ctx.alert("FIX_VENUE_REJECT", `session=${r.session} level=${r.level} ref_seq=${r.refSeqNum} ref_type=${r.refMsgType ?? ""} reason=${r.reason} text=${r.text ?? ""}`),
+        reject: (r) => {
+          ctx.alert("FIX_VENUE_REJECT", `session=${r.session} level=${r.level} ref_seq=${r.refSeqNum} ref_type=${r.refMsgType ?? ""} reason=${r.reason} text=${r.text ?? ""}`);
+          // A provider that does not support RequestForPositions says so: positions are not compared.
+          if (r.refMsgType === "AN") this.core.refusePositions(r.session, `FIX_VENUE_POSITIONS_UNSUPPORTED: reason=${r.reason} text=${r.text ?? ""}`);
+        },
+        positions: (session, reqId, answer) => {
+          if (answer.problem !== null) ctx.alert("FIX_VENUE_POSITIONS_FAILED", `session=${session} ${answer.problem}`);
+          if (reqId.startsWith("ps-")) this.positionAnswers.set(reqId, answer.problem === null ? answer.positions : null);
+          const ask = this.reconnects.get(session);
+          if (ask !== undefined && ask.positions === null && reqId.startsWith(`pr-${session}-`)) {
+            ask.positions = answer.problem === null ? answer.positions : undefined;
+            this.finishReconnect(ask);
+          }
+        },
         event: (session, e) => {
-          if (e.code === "FIX_SESSION_LOGON") this.up.add(session);
+          if (e.code === "FIX_SESSION_LOGON") {
+            this.up.add(session);
+            if (this.startupDone) this.reconcileAfterLogon(session);
+          }
           if (e.code === "FIX_SESSION_DISCONNECTED" || e.code === "FIX_SESSION_LOGOUT") {
             this.up.delete(session);
             const provider = this.providerIndex.get(session);
@@ -114,6 +147,7 @@ export class FixVenue implements VenueAdapter {
     const sent = this.core.sendOrder(provider, order);
     if (!sent.ok) return this.reject(o.id, `${sent.code}: ${sent.reason}`);
     this.routes.set(o.id, { provider, symbol, side, clOrdId: order.clOrdId, size: o.size, cancels: 0 });
+    if (o.id > this.lastSent) this.lastSent = o.id;
   }
 
   cancel(orderId: number): void {
@@ -139,7 +173,83 @@ export class FixVenue implements VenueAdapter {
   }
 
   stop(): void {
+    for (const a of this.reconnects.values()) clearTimeout(a.timer);
+    this.reconnects.clear();
     void this.core.stop();
+  }
+
+  /**
+   * After a session logs on again: asks the provider for the status of all orders (and for
+   * positions when it supports RequestForPositions); when both answers are in, hands the runtime
+   * the orders routed to that provider (the resend of missed reports, queued before the answers
+   * by sequence number, has been applied by then) so it can compare them with its own.
+   */
+  private reconcileAfterLogon(session: string): void {
+    const previous = this.reconnects.get(session);
+    if (previous !== undefined) clearTimeout(previous.timer);
+    const reqId = `ms-${Date.now()}-${++this.statusSeq}`;
+    const status: StatusAsk = { session, reports: [], done: false };
+    const sent = this.core.requestMassStatus(session, reqId);
+    if (!sent.ok) {
+      this.reconnects.delete(session);
+      this.ctx.alert("FIX_VENUE_STATUS_FAILED", `session=${session} trigger=reconnect ${sent.code}: ${sent.reason}`);
+      return;
+    }
+    this.statusAsks.set(reqId, status);
+    const spec = this.p.sessions[this.providerIndex.get(session)!]!;
+    let positions: Map<string, number> | null | undefined;
+    if (spec.positions === true) {
+      const p = this.core.requestPositions(session, `pr-${session}-${reqId}`, spec.account ?? spec.senderCompID);
+      positions = p.ok ? null : undefined;
+      if (!p.ok) this.ctx.alert("FIX_VENUE_POSITIONS_FAILED", `session=${session} ${p.code}: ${p.reason}`);
+    }
+    const timer = setTimeout(() => {
+      if (this.reconnects.get(session) !== ask) return;
+      this.reconnects.delete(session);
+      this.statusAsks.delete(reqId);
+      this.ctx.alert("FIX_VENUE_STATUS_FAILED", `session=${session} trigger=reconnect reason=no complete answer in ${ANSWER_WAIT_MS} ms (status=${status.done} positions=${ask.positions !== null})`);
+    }, ANSWER_WAIT_MS);
+    const ask: ReconnectAsk = { session, status, positions, upTo: this.lastSent, timer };
+    this.reconnects.set(session, ask);
+  }
+
+  /** Hands the runtime a reconnect's answers once all are in. */
+  private finishReconnect(ask: ReconnectAsk): void {
+    if (!ask.status.done || ask.positions === null || this.reconnects.get(ask.session) !== ask) return;
+    clearTimeout(ask.timer);
+    this.reconnects.delete(ask.session);
+    const spec = this.p.sessions[this.providerIndex.get(ask.session)!]!;
+    const instruments = spec.symbols.map((sym) => this.instrumentIndex.get(sym)!);
+    const orders = this.statusOrders(ask.status);
+    const orderIds: number[] = [];
+    for (const [id, r] of this.routes) if (r.provider === ask.session && id <= ask.upTo) orderIds.push(id);
+    // Positions are compared where this provider is the only one trading the symbol.
+    const positions: { instrument: number; position: number }[] = [];
+    if (ask.positions !== undefined) {
+      for (const sym of spec.symbols) {
+        if (this.p.sessions.some((s) => s.name !== ask.session && s.symbols.includes(sym))) continue;
+        positions.push({ instrument: this.instrumentIndex.get(sym)!, position: ask.positions.get(sym) ?? 0 });
+      }
+    }
+    this.ctx.reconcile?.({ orders, instruments, orderIds, ...(ask.positions !== undefined ? { positions } : {}) }, `session=${ask.session}`);
+  }
+
+  /** Our orders in a mass status answer; working ones are routed to the provider holding them from then on. */
+  private statusOrders(ask: StatusAsk): VenueOrderStatus[] {
+    const orders: VenueOrderStatus[] = [];
+    for (const r of ask.reports) {
+      const id = orderIdOf(r.clOrdId) ?? orderIdOf(r.origClOrdId ?? "");
+      const instrument = this.instrumentIndex.get(r.symbol);
+      if (r.totNumReports === 0 || id === undefined || instrument === undefined) continue;
+      const state = STATUS_STATE[r.ordStatus] ?? "working";
+      const side = r.side === "buy" ? 1 : -1;
+      orders.push({ orderId: id, instrument, side, type: r.price > 0 ? "limit" : "market", tif: "GTC", price: r.price, size: r.orderQty, filled: r.cumQty, avgPrice: r.avgPrice, state });
+      if (state === "working") {
+        const route = this.routes.get(id);
+        if (route === undefined || route.provider !== ask.session) this.routes.set(id, { provider: ask.session, symbol: r.symbol, side: r.side, clOrdId: r.clOrdId, size: r.orderQty, cancels: route?.cancels ?? 0 });
+      }
+    }
+    return orders;
   }
 
   /**
@@ -152,7 +262,10 @@ export class FixVenue implements VenueAdapter {
   async status(_orderIds: readonly number[], _afterId: number): Promise<VenueStatus> {
     const deadline = Date.now() + LOGON_WAIT_MS;
     while (this.up.size < this.p.sessions.length && Date.now() < deadline) await Bun.sleep(20);
+    // From here on every logon is a reconnect to reconcile (also a first logon after the wait).
+    this.startupDone = true;
     const asks: StatusAsk[] = [];
+    const positionAsks = new Map<string, string>();
     for (const s of this.p.sessions) {
       if (!this.up.has(s.name)) continue;
       const reqId = `ms-${Date.now()}-${++this.statusSeq}`;
@@ -161,9 +274,16 @@ export class FixVenue implements VenueAdapter {
       const sent = this.core.requestMassStatus(s.name, reqId);
       if (sent.ok) asks.push(ask);
       else this.ctx.alert("FIX_VENUE_STATUS_FAILED", `session=${s.name} ${sent.code}: ${sent.reason}`);
+      if (s.positions === true) {
+        const pr = `ps-${s.name}-${reqId}`;
+        const p = this.core.requestPositions(s.name, pr, s.account ?? s.senderCompID);
+        if (p.ok) positionAsks.set(s.name, pr);
+        else this.ctx.alert("FIX_VENUE_POSITIONS_FAILED", `session=${s.name} ${p.code}: ${p.reason}`);
+      }
     }
     const answerBy = Date.now() + ANSWER_WAIT_MS;
-    while (asks.some((a) => !a.done) && Date.now() < answerBy) await Bun.sleep(10);
+    const unanswered = () => asks.some((a) => !a.done) || [...positionAsks.values()].some((id) => !this.positionAnswers.has(id));
+    while (unanswered() && Date.now() < answerBy) await Bun.sleep(10);
     const orders: VenueOrderStatus[] = [];
     const covered = new Set<number>();
     for (const ask of asks) {
@@ -173,17 +293,18 @@ export class FixVenue implements VenueAdapter {
       }
       const spec = this.p.sessions[this.providerIndex.get(ask.session)!]!;
       for (const sym of spec.symbols) covered.add(this.instrumentIndex.get(sym)!);
-      for (const r of ask.reports) {
-        const id = orderIdOf(r.clOrdId) ?? orderIdOf(r.origClOrdId ?? "");
-        const instrument = this.instrumentIndex.get(r.symbol);
-        if (r.totNumReports === 0 || id === undefined || instrument === undefined) continue;
-        const state = STATUS_STATE[r.ordStatus] ?? "working";
-        const side = r.side === "buy" ? 1 : -1;
-        orders.push({ orderId: id, instrument, side, type: r.price > 0 ? "limit" : "market", tif: "GTC", price: r.price, size: r.orderQty, filled: r.cumQty, avgPrice: r.avgPrice, state });
-        if (state === "working") this.routes.set(id, { provider: ask.session, symbol: r.symbol, side: r.side, clOrdId: r.clOrdId, size: r.orderQty, cancels: 0 });
-      }
+      orders.push(...this.statusOrders(ask));
     }
-    return { orders, instruments: [...covered] };
+    // A symbol's position is compared when every provider trading it answered RequestForPositions.
+    const positions: { instrument: number; position: number }[] = [];
+    for (const sym of this.symbols) {
+      const traders = this.p.sessions.filter((s) => s.symbols.includes(sym));
+      const answers = traders.map((s) => (positionAsks.has(s.name) ? this.positionAnswers.get(positionAsks.get(s.name)!) : undefined));
+      if (traders.length === 0 || answers.some((a) => a === undefined || a === null)) continue;
+      positions.push({ instrument: this.instrumentIndex.get(sym)!, position: answers.reduce((n, a) => n + (a!.get(sym) ?? 0), 0) });
+    }
+    for (const id of positionAsks.values()) this.positionAnswers.delete(id);
+    return { orders, instruments: [...covered], ...(positionAsks.size > 0 ? { positions } : {}) };
   }
 
   private onExecution(r: FixExecutionReport): void {
@@ -191,7 +312,12 @@ export class FixVenue implements VenueAdapter {
       const ask = r.massStatusReqId === undefined ? undefined : this.statusAsks.get(r.massStatusReqId);
       if (ask === undefined) return;
       ask.reports.push(r);
-      if (r.lastRptRequested || r.totNumReports === 0 || (r.totNumReports > 0 && ask.reports.length >= r.totNumReports)) ask.done = true;
+      if (r.lastRptRequested || r.totNumReports === 0 || (r.totNumReports > 0 && ask.reports.length >= r.totNumReports)) {
+        ask.done = true;
+        this.statusAsks.delete(r.massStatusReqId!);
+        const reconnect = this.reconnects.get(ask.session);
+        if (reconnect !== undefined && reconnect.status === ask) this.finishReconnect(reconnect);
+      }
       return;
     }
     const id = orderIdOf(r.clOrdId) ?? orderIdOf(r.origClOrdId ?? "");

@@ -22,6 +22,10 @@ const Session = Type.Object(
     reconnectMinMs: Type.Optional(Type.Integer({ minimum: 1 })),
     reconnectMaxMs: Type.Optional(Type.Integer({ minimum: 1 })),
     dailyResetUtcMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 1439 })),
+    /** The provider answers RequestForPositions (AN) with PositionReports: positions are reconciled too. */
+    positions: Type.Optional(Type.Boolean()),
+    /** Account (1) named in RequestForPositions (default: the senderCompID). */
+    account: Type.Optional(Type.String({ minLength: 1 })),
   },
   { additionalProperties: false },
 );

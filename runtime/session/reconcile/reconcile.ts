@@ -35,8 +35,18 @@ export interface ReconcileOutcome {
   readonly records: ReconcileRecord[];
 }
 
+/** How a reconciliation runs: at start-up (default) or after a venue reconnect while trading. */
+export interface ReconcileOptions {
+  /** What started it, written into the summary record and alert (default "startup"). */
+  readonly trigger?: string;
+  /** While trading: strategies are told of the applied reports, and a `resubmit` order is sent again at once. */
+  readonly running?: boolean;
+}
+
 /** Compares the core's open orders and positions with `status` and applies the differences per `policy`. */
-export function reconcileWithVenue(core: TradingCore, status: VenueStatus, policy: ReconcilePolicy): ReconcileOutcome {
+export function reconcileWithVenue(core: TradingCore, status: VenueStatus, policy: ReconcilePolicy, options: ReconcileOptions = {}): ReconcileOutcome {
+  const running = options.running === true;
+  const trigger = options.trigger ?? "startup";
   const now = core.now();
   const records: ReconcileRecord[] = [];
   let missedFills = 0;
@@ -51,7 +61,7 @@ export function reconcileWithVenue(core: TradingCore, status: VenueStatus, polic
     core.alerts.raise(now, code, severity, orderId === 0 ? `venue ${detail.split(" ")[0]}` : `order ${orderId}`, `${orderId === 0 ? "" : `order=${orderId} `}action=${action} ${detail}`);
   };
   const apply = (reports: ExecutionReport[]) => {
-    for (const line of core.applyReconciled(reports)) core.alerts.raise(now, "RECONCILE_REFUSED", "critical", "venue", `the OMS refused a reconciled report: ${line}`);
+    for (const line of core.applyReconciled(reports, running)) core.alerts.raise(now, "RECONCILE_REFUSED", "critical", "venue", `the OMS refused a reconciled report: ${line}`);
   };
 
   const byId = new Map<number, VenueOrderStatus>();
@@ -62,9 +72,11 @@ export function reconcileWithVenue(core: TradingCore, status: VenueStatus, polic
   }
 
   const covered = status.instruments === undefined ? null : new Set(status.instruments);
+  const coveredOrders = status.orderIds === undefined ? null : new Set(status.orderIds);
   for (const o of [...core.oms.openOrders()]) {
     // An order at a venue that keeps no memory is sent again, as without reconciliation.
     if (covered !== null && !covered.has(o.instrument)) continue;
+    if (coveredOrders !== null && !coveredOrders.has(o.id)) continue;
     const v = byId.get(o.id);
     if (v === undefined) {
       missing++;
@@ -72,6 +84,7 @@ export function reconcileWithVenue(core: TradingCore, status: VenueStatus, polic
       note("missing", o.id, policy.missing, detail, "warning");
       if (policy.missing === "cancel") apply([{ kind: "canceled", orderId: o.id, ts: now, reason: "RECONCILE_MISSING: the venue does not know the order" }]);
       else if (policy.missing === "alert") core.atVenue.add(o.id);
+      else if (running) core.sendAgain(o.id);
       continue;
     }
     core.atVenue.add(o.id);
@@ -130,7 +143,7 @@ export function reconcileWithVenue(core: TradingCore, status: VenueStatus, polic
   }
 
   const differences = records.length;
-  const summary: ReconcileRecord = { t: "reconcile", kind: "summary", orderId: 0, action: "none", detail: `differences=${differences} missed_fills=${missedFills} missing=${missing} unknown=${unknown} position_breaks=${positionBreaks} venue_orders=${status.orders.length}`, ts: now };
+  const summary: ReconcileRecord = { t: "reconcile", kind: "summary", orderId: 0, action: "none", detail: `trigger=${trigger} differences=${differences} missed_fills=${missedFills} missing=${missing} unknown=${unknown} position_breaks=${positionBreaks} venue_orders=${status.orders.length}`, ts: now };
   core.journal?.append(summary);
   core.alerts.raise(now, "VENUE_RECONCILED", differences === 0 ? "info" : "warning", "venue", summary.detail);
   return { differences, missedFills, missing, unknown, positionBreaks, records };

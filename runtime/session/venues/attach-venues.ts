@@ -5,7 +5,7 @@
  * global per-symbol position rule joins the risk chain.
  */
 import type { Instrument } from "../../../plugins/sdk/instrument.ts";
-import type { VenueAdapter, VenueContext, VenuePlugin } from "../../../plugins/sdk/venue.ts";
+import type { VenueAdapter, VenueContext, VenuePlugin, VenueStatus } from "../../../plugins/sdk/venue.ts";
 import type { DeploymentConfig } from "../../config/schema.ts";
 import { ConsolidatedBooks } from "../../data/consolidated-book.ts";
 import type { PushSource } from "../../data/sources/push-source.ts";
@@ -16,6 +16,7 @@ import type { Portfolio } from "../../portfolio/portfolio.ts";
 import type { RiskRule } from "../../risk/engine.ts";
 import { globalPositionRule } from "../../risk/global-position.ts";
 import type { TradingCore } from "../trading-core.ts";
+import { DEFAULT_RECONCILE_POLICY, reconcileWithVenue } from "../reconcile/reconcile.ts";
 import { baseSymbol, deploymentVenues, isMultiVenue, type DeploymentVenue } from "./deployment-venues.ts";
 import { MultiVenue, type VenueBinding } from "./multi-venue.ts";
 
@@ -100,6 +101,17 @@ export function attachVenues(input: AttachVenuesInput): VenueSet {
     },
     alert: (code, message) => alerts.raise(loop.clock.now(), code, "warning", name, message),
     funding: (i, amount) => core.onFunding(toSession(i), amount),
+    reconcile: (status, why) => {
+      // The venue's answer in session instrument ids, covering only its own instruments.
+      const mapped: VenueStatus = {
+        orders: status.orders.map((o) => ({ ...o, instrument: toSession(o.instrument) })),
+        positions: status.positions?.map((p) => ({ instrument: toSession(p.instrument), position: p.position })),
+        instruments: (status.instruments ?? insts.map((i) => i.id)).map(toSession),
+        orderIds: status.orderIds,
+      };
+      reconcileWithVenue(core, mapped, { ...DEFAULT_RECONCILE_POLICY, ...config.reconcile }, { trigger: `reconnect venue=${name} ${why}`, running: true });
+      core.journalFlush?.();
+    },
   });
   if (!isMultiVenue(config)) {
     const l = venueLoaded[0]!;

@@ -9,7 +9,12 @@
 // (ExecType I) of every order of the day, open and finished, and a line "FILLALL" on stdin fills
 // every open order at its limit price (the reports wait in the store for the initiator's next
 // logon, as they would at a venue whose client is down); it prints "NEW <ClOrdID>" on each
-// acknowledgement and "FILLED <n>" after FILLALL. It listens on 127.0.0.1 only (bind is interposed: QuickFIX 1.15 binds to
+// acknowledgement and "FILLED <n>" after FILLALL. "DROPFILL" disconnects the initiator and then
+// fills every open order (the reports wait in the store: resent after the next logon unless the
+// initiator resets sequence numbers) and prints "DROPFILLED <n>". It answers RequestForPositions
+// (AN) with a RequestForPositionsAck and one PositionReport per symbol it has filled (net of the
+// session's fills, LongQty/ShortQty); "POSITION <symbol> <qty>" shifts a symbol's reported
+// position (a break the initiator must find). It listens on 127.0.0.1 only (bind is interposed: QuickFIX 1.15 binds to
 // all interfaces), prints "READY <port>" when listening and exits when stdin closes.
 #include <quickfix/Application.h>
 #include <quickfix/FileLog.h>
@@ -50,6 +55,13 @@ extern "C" int bind(int fd, const struct sockaddr* addr, socklen_t len) {
 
 namespace {
 
+// One output line, written whole: the session, control and stdin threads all print.
+std::mutex outMu;
+void say(const std::string& line) {
+  std::lock_guard<std::mutex> g(outMu);
+  std::cout << line << std::endl;
+}
+
 struct Instrument { int decimals; long long bid; long long ask; };
 
 std::string fmt(long long ticks, int decimals) {
@@ -87,6 +99,7 @@ class Provider : public FIX::Application {
   std::map<std::string, Order> open;  // by current ClOrdID
   std::map<std::string, std::pair<Order, std::string>> finished;  // by last ClOrdID: the order and its OrdStatus
   std::map<std::string, std::string> subscriptions;  // symbol -> MDReqID
+  std::map<std::string, long long> position;  // symbol -> net filled quantity (buys minus sells)
   FIX::SessionID session;
   bool hasSession = false;
   long long nextId = 1;
@@ -97,12 +110,12 @@ class Provider : public FIX::Application {
     std::lock_guard<std::mutex> g(mu);
     session = id;
     hasSession = true;
-    std::cout << "LOGON" << std::endl;
+    say("LOGON");
   }
   void onLogout(const FIX::SessionID&) override {
     std::lock_guard<std::mutex> g(mu);
     subscriptions.clear();
-    std::cout << "LOGOUT" << std::endl;
+    say("LOGOUT");
   }
   void toAdmin(FIX::Message&, const FIX::SessionID&) override {}
   void toApp(FIX::Message&, const FIX::SessionID&) throw(FIX::DoNotSend) override {}
@@ -115,6 +128,7 @@ class Provider : public FIX::Application {
     else if (type == "F") cancel(m, id);
     else if (type == "G") replace(m, id);
     else if (type == "AF") massStatus(m, id);
+    else if (type == "AN") positions(m, id);
     else throw FIX::UnsupportedMessageType();
   }
 
@@ -177,11 +191,11 @@ class Provider : public FIX::Application {
       dropPending = false;
       fillMsg = dropFill;
     }
-    std::cout << "DROPPING" << std::endl;
+    say("DROPPING");
     FIX::Session* s = FIX::Session::lookupSession(session);
     s->disconnect();
     FIX::Session::sendToTarget(fillMsg, session);
-    std::cout << "DROPPED" << std::endl;
+    say("DROPPED");
   }
 
   // Called every 100 ms: moves each quote by one tick along a small cycle and sends increments.
@@ -234,6 +248,7 @@ class Provider : public FIX::Application {
     long long qty = std::min(o.qty - o.cum, 1000000LL);
     o.cum += qty;
     o.notional += qty * px;
+    position[o.symbol] += o.side == '1' ? qty : -qty;
     out = report(o, "F", o.cum == o.qty ? "2" : "1", qty, px);
     return true;
   }
@@ -259,7 +274,7 @@ class Provider : public FIX::Application {
     (void)qty;
     FIX::Message ack = report(o, "0", "0", 0, 0);
     FIX::Session::sendToTarget(ack, id);
-    std::cout << "NEW " << o.clOrdId << std::endl;
+    say("NEW " + o.clOrdId);
     FIX::Message fillMsg;
     bool filled = fill(o, fillMsg);
     if (o.cum < o.qty) open[o.clOrdId] = o;
@@ -349,6 +364,52 @@ class Provider : public FIX::Application {
     }
   }
 
+  // RequestForPositions: an ack naming the number of reports, then one PositionReport per symbol.
+  void positions(const FIX::Message& m, const FIX::SessionID& id) {
+    std::lock_guard<std::mutex> g(mu);
+    std::string reqId = m.getField(710), account = m.getField(1), date = m.getField(715);
+    FIX::Message ack = make("AO");
+    ack.setField(721, "PA" + std::to_string(nextId++));
+    ack.setField(710, reqId);
+    ack.setField(727, std::to_string(position.size()));
+    ack.setField(728, "0");
+    ack.setField(729, "0");
+    ack.setField(1, account);
+    ack.setField(581, "1");
+    FIX::Session::sendToTarget(ack, id);
+    for (auto& p : position) {
+      FIX::Message r = make("AP");
+      r.setField(721, "PR" + std::to_string(nextId++));
+      r.setField(710, reqId);
+      r.setField(727, std::to_string(position.size()));
+      r.setField(728, "0");
+      r.setField(715, date);
+      r.setField(1, account);
+      r.setField(581, "1");
+      r.setField(55, p.first);
+      r.setField(730, "0");
+      r.setField(731, "1");
+      r.setField(734, "0");
+      FIX::Group q(702, 703);
+      q.setField(703, "TQ");
+      q.setField(704, std::to_string(p.second > 0 ? p.second : 0));
+      q.setField(705, std::to_string(p.second < 0 ? -p.second : 0));
+      r.addGroup(q);
+      FIX::Session::sendToTarget(r, id);
+    }
+  }
+
+  // Disconnects the initiator, then fills every open order (see DROPFILL in the header).
+  int disconnectAndFill() {
+    FIX::Session* s = nullptr;
+    {
+      std::lock_guard<std::mutex> g(mu);
+      if (hasSession) s = FIX::Session::lookupSession(session);
+    }
+    if (s != nullptr) s->disconnect();
+    return fillAll();
+  }
+
   // Fills every open order in full at its limit price (the market came to it while the client was away).
   int fillAll() {
     std::lock_guard<std::mutex> g(mu);
@@ -358,6 +419,7 @@ class Provider : public FIX::Application {
       long long qty = o.qty - o.cum;
       o.cum += qty;
       o.notional += qty * o.price;
+      position[o.symbol] += o.side == '1' ? qty : -qty;
       FIX::Message er = report(o, "F", "2", qty, o.price);
       FIX::Session::sendToTarget(er, session);
       finished[o.clOrdId] = {o, "2"};
@@ -388,7 +450,7 @@ int main(int argc, char** argv) {
     FIX::ScreenLogFactory log(false, false, false);
     FIX::ThreadedSocketAcceptor acceptor(app, store, settings, log);
     acceptor.start();
-    std::cout << "READY " << argv[1] << std::endl;
+    say(std::string("READY ") + argv[1]);
     std::atomic<bool> running{true};
     std::thread quotes([&] {
       for (int k = 1; running; k++) {
@@ -399,7 +461,20 @@ int main(int argc, char** argv) {
     });
     std::string line;
     while (std::getline(std::cin, line)) {
-      if (line == "FILLALL") std::cout << "FILLED " << app.fillAll() << std::endl;
+      if (line == "FILLALL") say("FILLED " + std::to_string(app.fillAll()));
+      else if (line == "DROPFILL") say("DROPFILLED " + std::to_string(app.disconnectAndFill()));
+      else if (line.rfind("POSITION ", 0) == 0) {
+        std::istringstream in(line.substr(9));
+        std::string symbol;
+        long long qty = 0;
+        in >> symbol >> qty;
+        long long now;
+        {
+          std::lock_guard<std::mutex> g(app.mu);
+          now = app.position[symbol] += qty;
+        }
+        say("POSITION " + symbol + " " + std::to_string(now));
+      }
     }
     running = false;
     quotes.join();

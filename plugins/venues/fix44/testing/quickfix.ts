@@ -55,10 +55,10 @@ export class QuickFixAcceptor {
     void this.read(proc.stderr);
   }
 
-  /** Starts the QuickFIX acceptor as `senderCompID` for the initiator `targetCompID`; resolves when it listens. */
-  static async start(senderCompID = "LP1", targetCompID = "KESTREL"): Promise<QuickFixAcceptor> {
+  /** Starts the QuickFIX acceptor as `senderCompID` for the initiator `targetCompID` (on `port` when given: a restart); resolves when it listens. */
+  static async start(senderCompID = "LP1", targetCompID = "KESTREL", port?: number): Promise<QuickFixAcceptor> {
     const binary = await buildAcceptor();
-    return QuickFixAcceptor.launch((port) => [binary, String(port), senderCompID, targetCompID, jspurefixDictionaryPath("FIX44.xml")]);
+    return QuickFixAcceptor.launch((p) => [binary, String(p), senderCompID, targetCompID, jspurefixDictionaryPath("FIX44.xml")], port);
   }
 
   /** Starts the jspurefix acceptor (jspurefix-acceptor.ts) the same way. */
@@ -67,10 +67,12 @@ export class QuickFixAcceptor {
     return QuickFixAcceptor.launch((port) => [process.execPath, script, String(port), senderCompID, targetCompID]);
   }
 
-  private static async launch(command: (port: number) => string[]): Promise<QuickFixAcceptor> {
+  private static async launch(command: (port: number) => string[], fixedPort?: number): Promise<QuickFixAcceptor> {
     let lastError = "";
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const port = freePort();
+    // A fixed port may still be held for a moment by the process it replaces: retry longer.
+    for (let attempt = 0; attempt < (fixedPort === undefined ? 3 : 20); attempt++) {
+      if (attempt > 0 && fixedPort !== undefined) await Bun.sleep(100);
+      const port = fixedPort ?? freePort();
       const proc = Bun.spawn(command(port), { stdin: "pipe", stdout: "pipe", stderr: "pipe" });
       const acceptor = new QuickFixAcceptor(port, proc);
       const line = await Promise.race([acceptor.waitFor(/^(READY|ERROR)/), proc.exited.then(() => "EXITED")]);
@@ -111,6 +113,12 @@ export class QuickFixAcceptor {
   command(line: string): void {
     this.proc.stdin.write(`${line}\n`);
     void this.proc.stdin.flush();
+  }
+
+  /** Kills the process with SIGKILL (a counterparty that dies without a word) and waits for the exit. */
+  async kill(): Promise<void> {
+    this.proc.kill(9);
+    await this.proc.exited;
   }
 
   /** Closes its stdin (it stops and exits) and waits for the exit, killing it if it lingers. */

@@ -1,0 +1,131 @@
+/**
+ * Chaos: the journal's disk. (a) A paper session journals onto a small tmpfs the test mounts; the
+ * disk is filled up under it: the session engages the kill switch and alerts, the file on disk
+ * ends on a whole frame (no corrupt frame), the records are held in memory, and when space
+ * returns the writes resume, the kill switch is released and every record is on disk. (b) A slow
+ * disk (every fsync delayed): no record is lost and the slow fsyncs are alerted.
+ */
+import { afterAll, expect, test } from "bun:test";
+import { mkdirSync, openSync, closeSync, rmSync, statSync, writeSync, fsyncSync } from "node:fs";
+import { join } from "node:path";
+import { readJournal } from "../../journal/journal-file.ts";
+import { verifyAudit } from "../../audit/verify.ts";
+import { startRealtime } from "../realtime.ts";
+import { sessionFromYaml, tempDir } from "../test-session.ts";
+import { chaosYaml } from "./chaos.ts";
+
+const tmp = tempDir("kestrel-chaos-disk-");
+const disk = join(tmp.path, "disk");
+mkdirSync(disk);
+/** Whether this machine lets the test mount a tmpfs (root, or a user namespace that allows it). */
+const mounted = Bun.spawnSync(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", disk], { stderr: "pipe" }).exitCode === 0;
+if (!mounted) console.warn("skip: journal disk full: mounting a tmpfs is not permitted here (needs root)");
+afterAll(() => {
+  if (mounted) Bun.spawnSync(["umount", "-l", disk]);
+  tmp.dispose();
+});
+
+/** The chaos deployment with its journal (and its audit log, beside it) in `dir`, its venue memory beside the test. */
+function yaml(dir: string, fsync: string): string {
+  return chaosYaml(dir, 5)
+    .replace(`stateFile: ${join(dir, "venue.jsonl")}`, `stateFile: ${join(tmp.path, `venue-${fsync}.jsonl`)}`)
+    .replace("fsync: batch", `fsync: ${fsync}`);
+}
+
+/** Resolves when `cond` holds; fails with `what` after `ms`. */
+async function until(what: string, cond: () => boolean, ms = 60_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await Bun.sleep(20);
+  }
+}
+
+/** Writes zeros into `path` until the filesystem refuses (ENOSPC); returns the bytes written. */
+function fillUp(path: string): number {
+  const fd = openSync(path, "w");
+  const chunk = new Uint8Array(4096);
+  let n = 0;
+  try {
+    for (;;) n += writeSync(fd, chunk);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOSPC") throw err;
+  } finally {
+    fsyncSync(fd);
+    closeSync(fd);
+  }
+  return n;
+}
+
+test.skipIf(!mounted)("the journal's disk fills up: kill switch and alert, no corrupt frame, records held, and all written once space returns", async () => {
+  const s = await sessionFromYaml(tmp.path, yaml(disk, "batch"), { store: false });
+  const journalPath = join(disk, "chaos.journal");
+  const run = startRealtime(s, { speed: 20 });
+  try {
+    await until("the session journaling", () => (s.journal?.appended ?? 0) > 200);
+    const filler = join(disk, "filler");
+    expect(fillUp(filler)).toBeGreaterThan(0);
+    await until("the kill switch engaged by the journal", () => s.core.killEngaged && s.journal!.stalled !== null);
+    const failed = s.core.alerts.all().find((a) => a.code === "JOURNAL_WRITE_FAILED");
+    expect(failed?.severity).toBe("critical");
+    expect(failed?.message).toContain("code=ENOSPC");
+    expect(s.core.alerts.all().some((a) => a.code === "KILL_SWITCH" && a.message.includes("JOURNAL_WRITE_FAILED"))).toBe(true);
+    // What is on disk ends on a whole frame: a reader finds no torn or corrupt tail.
+    const onDisk = readJournal(journalPath);
+    expect(onDisk.tornTail).toBeNull();
+    expect(onDisk.goodLength).toBe(statSync(journalPath).size);
+    // The session goes on (market data; the kill switch and its cancels journaled) with the records held in memory.
+    await Bun.sleep(300);
+    expect(s.journal!.pending).toBe(true);
+    expect(readJournal(journalPath).records.length).toBeLessThan(s.journal!.appended);
+    // Space returns: the writes resume, the kill switch is released, nothing was lost.
+    rmSync(filler);
+    await until("the journal resumed", () => s.journal!.stalled === null && !s.core.killEngaged);
+    expect(s.core.alerts.all().some((a) => a.code === "JOURNAL_RESUMED")).toBe(true);
+  } finally {
+    run.stop();
+    await run.done;
+    s.journal?.close();
+    s.loop.close();
+  }
+  const after = readJournal(journalPath);
+  expect(after.tornTail).toBeNull();
+  expect(after.records.length).toBe(s.journal!.appended);
+  const kills = after.records.filter((r) => r.t === "control" && (r.kind === "kill" || r.kind === "release"));
+  expect(kills.map((r) => (r.t === "control" ? `${r.kind}:${r.subject}` : ""))).toEqual(["kill:journal", "release:journal"]);
+  const ids = after.records.filter((r) => r.t === "order").map((r) => (r.t === "order" ? r.id : 0));
+  expect(new Set(ids).size).toBe(ids.length);
+  // The audit log on the same disk held its records too: its chain verifies whole.
+  const audit = verifyAudit(s.audit!.path);
+  expect(audit.reason ?? "").toBe("");
+  expect(audit.ok).toBe(true);
+  expect(audit.records).toBe(s.audit!.written);
+}, 120_000);
+
+test("a slow disk (every fsync delayed 30 ms): no record lost, the slow fsyncs alerted", async () => {
+  const dir = join(tmp.path, "slow");
+  mkdirSync(dir);
+  const s = await sessionFromYaml(tmp.path, yaml(dir, "always"), { store: false });
+  const writer = s.journal!;
+  writer.slowFsyncMs = 20;
+  writer.syncFile = (fd) => {
+    // The disk answers late: the thread waits as it would in fsync.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 30);
+    fsyncSync(fd);
+  };
+  const run = startRealtime(s, { speed: 20 });
+  try {
+    await until("the session journaling through slow fsyncs", () => writer.appended > 300 && writer.slowFsyncs > 5);
+  } finally {
+    run.stop();
+    await run.done;
+    s.journal?.close();
+    s.loop.close();
+  }
+  const slow = s.core.alerts.all().find((a) => a.code === "JOURNAL_SLOW_FSYNC");
+  expect(slow?.severity).toBe("warning");
+  expect(slow?.message).toMatch(/fsync took \d+ ms/);
+  const after = readJournal(join(dir, "chaos.journal"));
+  expect(after.tornTail).toBeNull();
+  expect(after.records.length).toBe(writer.appended);
+}, 120_000);
