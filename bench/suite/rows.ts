@@ -101,7 +101,7 @@ export const ROWS: BenchRow[] = [
     key: "shmFrameRtt", title: "shm 64-byte frame round trip (msgpack control, binary hot messages)", target: "p99 <= 2 µs", quick: true,
     run: async (size) => {
       const { measureShmFrames } = await import("../shm.ts");
-      const r = await measureShmFrames(pick(size, 2_000, 20_000, 200_000), pick(size, 20_000, 200_000, 2_000_000));
+      const r = await measureShmFrames(pick(size, 2_000, 10_000, 200_000), pick(size, 20_000, 50_000, 2_000_000));
       return {
         figures: {
           p50Us: r3(r.binary.p50), p99Us: r3(r.binary.p99), framesPerSecond: Math.round(r.binary.fps),
