@@ -98,15 +98,19 @@ export const ROWS: BenchRow[] = [
     },
   },
   {
-    key: "shmFrameRtt", title: "shm msgpack 64-byte frame round trip", target: "p99 <= 2 µs", quick: true,
+    key: "shmFrameRtt", title: "shm 64-byte frame round trip (msgpack control, binary hot messages)", target: "p99 <= 2 µs", quick: true,
     run: async (size) => {
       const { measureShmFrames } = await import("../shm.ts");
-      const r = await measureShmFrames(pick(size, 2_000, 20_000, 200_000), pick(size, 20_000, 200_000, 2_000_000));
+      const r = await measureShmFrames(pick(size, 2_000, 10_000, 200_000), pick(size, 20_000, 50_000, 2_000_000));
       return {
-        figures: { p50Us: r3(r.msgpack.p50), p99Us: r3(r.msgpack.p99), framesPerSecond: Math.round(r.msgpack.fps) },
-        baseline: { what: "the same frames over the same rings echoed raw (no msgpack)", p50Us: r3(r.raw.p50), p99Us: r3(r.raw.p99), framesPerSecond: Math.round(r.raw.fps) },
-        ratio: r.msgpack.p99 / r.raw.p99, ratioOf: "msgpack p99 / raw p99",
-        text: `p50 ${r.msgpack.p50.toFixed(2)} µs, p99 ${r.msgpack.p99.toFixed(2)} µs`, baselineText: `raw p50 ${r.raw.p50.toFixed(2)} µs, p99 ${r.raw.p99.toFixed(2)} µs`,
+        figures: {
+          p50Us: r3(r.binary.p50), p99Us: r3(r.binary.p99), framesPerSecond: Math.round(r.binary.fps),
+          msgpack: { p50Us: r3(r.msgpack.p50), p99Us: r3(r.msgpack.p99), framesPerSecond: Math.round(r.msgpack.fps) },
+          pinned: r.binary.pinned ?? "not pinned",
+        },
+        baseline: { what: "the same rings carrying the same 64 bytes as msgpack frames (the control path), and echoed raw (no decoding)", p50Us: r3(r.msgpack.p50), p99Us: r3(r.msgpack.p99), framesPerSecond: Math.round(r.msgpack.fps), rawP50Us: r3(r.raw.p50), rawP99Us: r3(r.raw.p99) },
+        ratio: r.binary.p99 / r.msgpack.p99, ratioOf: "binary p99 / msgpack p99",
+        text: `binary p50 ${r.binary.p50.toFixed(2)} µs, p99 ${r.binary.p99.toFixed(2)} µs`, baselineText: `msgpack p50 ${r.msgpack.p50.toFixed(2)} µs, p99 ${r.msgpack.p99.toFixed(2)} µs; raw p99 ${r.raw.p99.toFixed(2)} µs`,
       };
     },
   },
@@ -128,13 +132,19 @@ export const ROWS: BenchRow[] = [
     key: "fixDecode", title: "FIX decode + read of an ExecutionReport", target: ">= 3 M msgs/s", quick: true,
     run: async (size) => {
       const { measureFixCodec } = await import("../fix-codec.ts");
-      const rows = await measureFixCodec({ rounds: pick(size, 1, 3, 5), roundMs: pick(size, 50, 200, 400), onlyExecutionReport: true });
+      const { measureQuickFix } = await import("../quickfix-baseline.ts");
+      const { sampleExecutionReport } = await import("../../plugins/venues/fix44/testing/messages.ts");
+      const rounds = pick(size, 1, 3, 5), roundMs = pick(size, 50, 200, 400);
+      const rows = await measureFixCodec({ rounds, roundMs, onlyExecutionReport: true });
       const [, ours, theirs] = rows.find(([name]) => name === "decode+read ExecutionReport")!;
+      const qf = await measureQuickFix(sampleExecutionReport(), rounds, roundMs);
+      const qfFigures: Json = "unavailable" in qf ? { unavailable: qf.unavailable } : { validatedMessagesPerSecond: Math.round(qf.validated), unvalidatedMessagesPerSecond: Math.round(qf.unvalidated), compileSeconds: r3(qf.compileSeconds) };
       return {
-        figures: { messagesPerSecond: Math.round(ours) },
-        baseline: { what: "jspurefix's AsciiParser on the same messages", messagesPerSecond: Math.round(theirs) },
+        figures: { messagesPerSecond: Math.round(ours), nsPerMessage: r3(1e9 / ours), ...("unavailable" in qf ? {} : { overQuickFix: r3(ours / qf.validated) }) },
+        baseline: { what: "jspurefix's AsciiParser on the same messages; QuickFIX C++ (FIX::Message::setString with the FIX 4.4 dictionary, fields read) built and run in the same bench", messagesPerSecond: Math.round(theirs), quickfix: qfFigures },
         ratio: ours / theirs, ratioOf: "kestrel / jspurefix msgs/s",
-        text: `${m(ours)} msgs/s`, baselineText: `jspurefix ${m(theirs)} msgs/s`,
+        text: `${m(ours)} msgs/s`,
+        baselineText: `jspurefix ${m(theirs)} msgs/s; ${"unavailable" in qf ? `QuickFIX C++ unavailable: ${qf.unavailable}` : `QuickFIX C++ ${m(qf.validated)} msgs/s validated (${m(qf.unvalidated)} unvalidated), kestrel ${(ours / qf.validated).toFixed(1)}x`}`,
       };
     },
   },
@@ -155,12 +165,18 @@ export const ROWS: BenchRow[] = [
     key: "importBi5", title: "bi5 import of the real EURUSD day into DuckDB", target: "faster than the JS LZMA decoder allows (194k ticks/s)", quick: false,
     run: async (size) => {
       const { measureImport } = await import("../import-bi5.ts");
+      const { measureLzma } = await import("../lzma-decode.ts");
       const r = await measureImport(pick(size, 1, 1, 5), false);
+      const z = measureLzma(pick(size, 1, 3, 7));
       return {
-        figures: { ticksPerSecond: Math.round(r.bi5), decodeOnlyTicksPerSecond: Math.round(r.decBi5) },
-        baseline: { what: "importing the same day from its decoded CSV", ticksPerSecond: Math.round(r.csv) },
+        figures: {
+          ticksPerSecond: Math.round(r.bi5), decodeOnlyTicksPerSecond: Math.round(r.decBi5),
+          lzma: { files: z.files, identicalOutput: true, ticksPerSecond: Math.round(z.after.ticksPerS), beforeRewriteTicksPerSecond: Math.round(z.before.ticksPerS), overBeforeRewrite: r3(z.after.ticksPerS / z.before.ticksPerS), nativeDecoder: z.native.note },
+        },
+        baseline: { what: "importing the same day from its decoded CSV; the LZMA decoder as it was before its rewrite, on every real .bi5 file", ticksPerSecond: Math.round(r.csv), lzmaBeforeRewriteTicksPerSecond: Math.round(z.before.ticksPerS) },
         ratio: r.bi5 / r.csv, ratioOf: "bi5 / CSV import ticks/s",
-        text: `${Math.round(r.bi5).toLocaleString("en-US")} ticks/s`, baselineText: `CSV ${Math.round(r.csv).toLocaleString("en-US")} ticks/s`,
+        text: `${Math.round(r.bi5).toLocaleString("en-US")} ticks/s; LZMA alone ${Math.round(z.after.ticksPerS).toLocaleString("en-US")} ticks/s (${(z.after.ticksPerS / z.before.ticksPerS).toFixed(2)}x the old decoder, ${z.files} files identical)`,
+        baselineText: `CSV ${Math.round(r.csv).toLocaleString("en-US")} ticks/s; old LZMA decoder ${Math.round(z.before.ticksPerS).toLocaleString("en-US")} ticks/s`,
       };
     },
   },

@@ -1,12 +1,14 @@
 /**
  * A TypeScript sidecar that echoes requests, used by the bridge tests and the shm benchmark.
- * Usage: `bun gpu-bridge/shm/echo-sidecar.ts <segment-path> [--spin] [--version N] [--raw]`.
+ * Usage: `bun gpu-bridge/shm/echo-sidecar.ts <segment-path> [--spin] [--version N] [--raw] [--client-dead-ms N]`.
  * With `--raw` it copies each request frame's bytes back as the response without decoding them
- * (the transport floor, for the benchmark).
+ * (the transport floor, for the benchmark). With `--binary` it reads each fixed-layout binary frame
+ * (binary-frame.ts) into typed arrays and answers with the same values (the hot-message path).
  * Methods: `echo` (returns the body), `sink` (one-way: no response), `stall` (stops its heartbeat and loop for `body` ms),
  * `garbage` (answers with an undecodable frame, then echoes), `poison` (publishes an impossible
  * length word) and `exit`.
  */
+import { BinaryKind, readBinaryFrame, writeBinaryResponse, binaryFrameSize, type BinaryHeader, BINARY_MAX_VALUES } from "./binary-frame.ts";
 import { Status } from "./codec.ts";
 import { formatBridgeError } from "./errors.ts";
 import { FRAME_ALIGN } from "./layout.ts";
@@ -35,6 +37,37 @@ function serveRaw(s: ShmServer): void {
   }
 }
 
+/** Answers each binary request with its own values, decoded into and encoded from typed arrays; spins, beating every 256 idle polls. */
+function serveBinary(s: ShmServer): void {
+  const seg = s.segment;
+  const reader = new RingReader(seg.words, seg.requests);
+  const dv = new DataView(seg.bytes.buffer, seg.bytes.byteOffset, seg.bytes.byteLength);
+  const head: BinaryHeader = { code: 0, count: 0, id: 0, word: 0 };
+  const values = new Float64Array(BINARY_MAX_VALUES);
+  let idle = 0;
+  for (;;) {
+    const len = reader.peek();
+    if (len === PEEK_CORRUPT) return;
+    if (len === PEEK_EMPTY) {
+      if ((++idle & 255) === 0) s.beat();
+      continue;
+    }
+    const ok = readBinaryFrame(dv, reader.payloadOffset(), len, head, values, false);
+    reader.release();
+    if (!ok) {
+      s.corruptFrames++;
+      continue;
+    }
+    const kind = head.code;
+    const size = binaryFrameSize(head.count);
+    let at = s.writer.tryClaim(size);
+    while (at === CLAIM_FULL) at = s.writer.tryClaim(size);
+    if (at === CLAIM_TOO_LARGE) continue;
+    writeBinaryResponse(dv, at, kind === BinaryKind.ECHO || kind <= BinaryKind.INFER ? Status.OK : Status.UNKNOWN_METHOD, kind, head.id, values, head.count);
+    s.writer.commit(size);
+  }
+}
+
 const args = process.argv.slice(2);
 const path = args[0];
 if (!path) {
@@ -43,10 +76,17 @@ if (!path) {
 }
 const vAt = args.indexOf("--version");
 const version = vAt >= 0 ? Number(args[vAt + 1]) : undefined;
+const deadAt = args.indexOf("--client-dead-ms");
+const clientDeadAfterMs = deadAt >= 0 ? Number(args[deadAt + 1]) : undefined;
 const server = ShmServer.attach(path, version);
 if ("code" in server) {
   console.error(formatBridgeError(server));
   process.exit(3);
+}
+
+if (args.includes("--binary")) {
+  serveBinary(server);
+  process.exit(0);
 }
 
 if (args.includes("--raw")) {
@@ -81,5 +121,5 @@ server.serve(
         return { status: Status.UNKNOWN_METHOD, body: req.method };
     }
   },
-  { spin: args.includes("--spin") },
+  { spin: args.includes("--spin"), ...(clientDeadAfterMs === undefined ? {} : { clientDeadAfterMs }) },
 );

@@ -43,3 +43,32 @@ describe("LZMA alone decoder", () => {
     }
   });
 });
+
+describe("LZMA decoder rewrite (locals, int32 range coder) against the decoder it replaced", () => {
+  test("every real .bi5 file decodes to the same bytes, with the size declared and with it unknown", async () => {
+    const { bi5Files } = await import("../../../bench/lzma-decode.ts");
+    const { decodeLzmaAlone: before } = await import("../../../bench/lzma-before.ts");
+    const files = bi5Files();
+    expect(files.length).toBeGreaterThanOrEqual(24);
+    for (const f of files) {
+      const raw = new Uint8Array(readFileSync(f));
+      const a = decodeLzmaAlone(raw), b = before(raw);
+      expect(a.ok, f).toBe(true);
+      expect(a).toEqual(b);
+      // Unknown size (0xff x 8): the output grows as it goes; the result (bytes or error) must match too.
+      const unknown = raw.slice();
+      unknown.fill(0xff, 5, 13);
+      expect(decodeLzmaAlone(unknown)).toEqual(before(unknown));
+    }
+  }, 60_000);
+
+  test("flipped bytes give the same result (bytes or error) as the decoder it replaced", async () => {
+    const { decodeLzmaAlone: before } = await import("../../../bench/lzma-before.ts");
+    const raw = new Uint8Array(readFileSync(sharedData("dukascopy/EURUSD/2019-02-04/13h_ticks.bi5")));
+    for (let k = 0; k < 30; k++) {
+      const copy = raw.slice();
+      copy[13 + ((k * 104_729) % (copy.length - 13))] ^= 1 << (k & 7);
+      expect(decodeLzmaAlone(copy)).toEqual(before(copy));
+    }
+  }, 60_000);
+});

@@ -14,6 +14,8 @@ const POS_STATES_MAX = 16;
 const END_POS_MODEL_INDEX = 14;
 const NUM_FULL_DISTANCES = 128;
 const MATCH_MIN_LEN = 2;
+/** XOR with this turns an unsigned 32-bit comparison into a signed one. */
+const SIGN = -0x80000000;
 
 // Offsets of the probability tables in one Uint16Array.
 const IS_MATCH = 0;
@@ -53,7 +55,8 @@ export function decodeLzmaAlone(input: Uint8Array): LzmaResult {
 }
 
 class Decoder {
-  private range = 0xffffffff;
+  /** Range coder state: int32 holding the uint32 bits (see decode). */
+  private range = -1;
   private code = 0;
   private inPos: number;
   private out: Uint8Array;
@@ -78,7 +81,7 @@ class Decoder {
   run(): LzmaResult {
     if (this.inPos + 5 > this.input.length) return { ok: false, reason: "LZMA stream truncated in range coder start" };
     if (this.input[this.inPos++] !== 0) return { ok: false, reason: "LZMA range coder does not start with 0" };
-    for (let i = 0; i < 4; i++) this.code = this.code * 256 + this.input[this.inPos++];
+    for (let i = 0; i < 4; i++) this.code = (this.code << 8) | this.input[this.inPos++]!;
     if (this.code === this.range) return { ok: false, reason: "LZMA range coder start is corrupt" };
     const ok = this.decode();
     if (!ok) return { ok: false, reason: this.error ?? "LZMA stream is corrupt" };
@@ -96,22 +99,22 @@ class Decoder {
 
   private bit(index: number): number {
     const probs = this.probs;
-    const p = probs[index];
-    const bound = (this.range >>> 11) * p;
+    const p = probs[index]!;
+    const bound = Math.imul(this.range >>> 11, p);
     let b: number;
-    if (this.code < bound) {
+    if ((this.code ^ SIGN) < (bound ^ SIGN)) {
       this.range = bound;
       probs[index] = p + ((2048 - p) >>> 5);
       b = 0;
     } else {
-      this.range -= bound;
-      this.code -= bound;
+      this.range = (this.range - bound) | 0;
+      this.code = (this.code - bound) | 0;
       probs[index] = p - (p >>> 5);
       b = 1;
     }
-    if (this.range < 0x1000000) {
-      this.range *= 256;
-      this.code = this.code * 256 + this.nextByte();
+    if (this.range >>> 24 === 0) {
+      this.range <<= 8;
+      this.code = (this.code << 8) | this.nextByte();
     }
     return b;
   }
@@ -121,14 +124,14 @@ class Decoder {
     for (let i = 0; i < count; i++) {
       this.range = this.range >>> 1;
       let b = 0;
-      if (this.code >= this.range) {
-        this.code -= this.range;
+      if ((this.code ^ SIGN) >= (this.range ^ SIGN)) {
+        this.code = (this.code - this.range) | 0;
         b = 1;
       }
       res = res * 2 + b;
-      if (this.range < 0x1000000) {
-        this.range *= 256;
-        this.code = this.code * 256 + this.nextByte();
+      if (this.range >>> 24 === 0) {
+        this.range <<= 8;
+        this.code = (this.code << 8) | this.nextByte();
       }
     }
     return res;
@@ -168,59 +171,152 @@ class Decoder {
     return dist + this.bitTreeReverse(ALIGN, 4);
   }
 
-  private put(b: number): void {
-    if (this.outPos === this.out.length) {
-      const bigger = new Uint8Array(this.out.length * 2);
-      bigger.set(this.out);
-      this.out = bigger;
-    }
-    this.out[this.outPos++] = b;
+  /** Grows the output so that `need` more bytes fit (unknown-size streams only). */
+  private ensure(need: number): void {
+    if (this.outPos + need <= this.out.length) return;
+    let n = this.out.length * 2;
+    while (n < this.outPos + need) n *= 2;
+    const bigger = new Uint8Array(n);
+    bigger.set(this.out.subarray(0, this.outPos));
+    this.out = bigger;
   }
 
+  /**
+   * The main loop. The range coder's state lives in locals for the hot paths (the match flag and
+   * literals, inlined) and goes back to the fields around the rarer helpers (lengths, distances).
+   */
   private decode(): boolean {
     const lc = this.lc;
     const lpMask = (1 << this.lp) - 1;
     const pbMask = (1 << this.pb) - 1;
     const known = this.unpackSize >= 0;
+    const probs = this.probs;
+    const input = this.input;
+    const inLen = input.length;
+    let out = this.out;
+    let outPos = this.outPos;
+    let range = this.range | 0;
+    let code = this.code | 0;
+    let inPos = this.inPos;
     let state = 0;
     let rep0 = 0;
     let rep1 = 0;
     let rep2 = 0;
     let rep3 = 0;
     for (;;) {
-      if (this.error !== null) return false;
-      if (known && this.outPos === this.unpackSize) {
+      if (inPos > inLen) {
+        this.inPos = inPos;
+        this.outPos = outPos;
+        if (this.error === null) this.error = `LZMA stream truncated at input byte ${inLen}`;
+        return false;
+      }
+      if (known && outPos === this.unpackSize) {
         // The stream may still carry an end marker; the data is complete either way.
+        this.outPos = outPos;
         return true;
       }
-      const posState = this.outPos & pbMask;
-      if (this.bit(IS_MATCH + (state << 4) + posState) === 0) {
-        const prev = this.outPos > 0 ? this.out[this.outPos - 1] : 0;
-        const litState = ((this.outPos & lpMask) << lc) + (prev >>> (8 - lc));
-        const base = LITERAL + 0x300 * litState;
+      const posState = outPos & pbMask;
+      // Match flag, inlined.
+      let pi = IS_MATCH + (state << 4) + posState;
+      let p = probs[pi]!;
+      let bound = Math.imul(range >>> 11, p);
+      let isMatch: number;
+      if ((code ^ SIGN) < (bound ^ SIGN)) {
+        range = bound;
+        probs[pi] = p + ((2048 - p) >>> 5);
+        isMatch = 0;
+      } else {
+        range = (range - bound) | 0;
+        code = (code - bound) | 0;
+        probs[pi] = p - (p >>> 5);
+        isMatch = 1;
+      }
+      if (range >>> 24 === 0) {
+        range <<= 8;
+        code = (code << 8) | (inPos < inLen ? input[inPos]! : 0);
+        inPos++;
+      }
+      if (isMatch === 0) {
+        if (!known && outPos === out.length) {
+          this.outPos = outPos;
+          this.ensure(1);
+          out = this.out;
+        }
+        const prev = outPos > 0 ? out[outPos - 1]! : 0;
+        const base = LITERAL + 0x300 * (((outPos & lpMask) << lc) + (prev >>> (8 - lc)));
         let symbol = 1;
         if (state >= 7) {
-          let matchByte = this.out[this.outPos - rep0 - 1];
+          let matchByte = out[outPos - rep0 - 1]!;
           do {
             const matchBit = (matchByte >>> 7) & 1;
             matchByte <<= 1;
-            const b = this.bit(base + ((1 + matchBit) << 8) + symbol);
+            pi = base + ((1 + matchBit) << 8) + symbol;
+            p = probs[pi]!;
+            bound = Math.imul(range >>> 11, p);
+            let b: number;
+            if ((code ^ SIGN) < (bound ^ SIGN)) {
+              range = bound;
+              probs[pi] = p + ((2048 - p) >>> 5);
+              b = 0;
+            } else {
+              range = (range - bound) | 0;
+              code = (code - bound) | 0;
+              probs[pi] = p - (p >>> 5);
+              b = 1;
+            }
+            if (range >>> 24 === 0) {
+              range <<= 8;
+              code = (code << 8) | (inPos < inLen ? input[inPos]! : 0);
+              inPos++;
+            }
             symbol = (symbol << 1) | b;
             if (matchBit !== b) break;
           } while (symbol < 0x100);
         }
-        while (symbol < 0x100) symbol = (symbol << 1) | this.bit(base + symbol);
-        this.put(symbol - 0x100);
+        while (symbol < 0x100) {
+          pi = base + symbol;
+          p = probs[pi]!;
+          bound = Math.imul(range >>> 11, p);
+          if ((code ^ SIGN) < (bound ^ SIGN)) {
+            range = bound;
+            probs[pi] = p + ((2048 - p) >>> 5);
+            symbol <<= 1;
+          } else {
+            range = (range - bound) | 0;
+            code = (code - bound) | 0;
+            probs[pi] = p - (p >>> 5);
+            symbol = (symbol << 1) | 1;
+          }
+          if (range >>> 24 === 0) {
+            range <<= 8;
+            code = (code << 8) | (inPos < inLen ? input[inPos]! : 0);
+            inPos++;
+          }
+        }
+        out[outPos++] = symbol - 0x100;
         state = state < 4 ? 0 : state < 10 ? state - 3 : state - 6;
         continue;
       }
+      // Matches and repeats: the helpers work on the fields.
+      this.range = range;
+      this.code = code;
+      this.inPos = inPos;
+      this.outPos = outPos;
       let len: number;
       if (this.bit(IS_REP + state) !== 0) {
-        if (this.outPos === 0) return this.corrupt("repeat match before any data");
+        if (outPos === 0) return this.corrupt("repeat match before any data");
         if (this.bit(IS_REP_G0 + state) === 0) {
           if (this.bit(IS_REP0_LONG + (state << 4) + posState) === 0) {
             state = state < 7 ? 9 : 11;
-            this.put(this.out[this.outPos - rep0 - 1]);
+            if (!known && outPos === out.length) {
+              this.ensure(1);
+              out = this.out;
+            }
+            out[outPos] = out[outPos - rep0 - 1]!;
+            outPos++;
+            range = this.range | 0;
+            code = this.code | 0;
+            inPos = this.inPos;
             continue;
           }
         } else {
@@ -248,14 +344,23 @@ class Decoder {
         rep0 = this.distance(len);
         if (rep0 === 0xffffffff) {
           if (this.error !== null) return false;
-          if (known && this.outPos !== this.unpackSize) return this.corrupt(`end marker after ${this.outPos} of ${this.unpackSize} bytes`);
+          if (known && outPos !== this.unpackSize) return this.corrupt(`end marker after ${outPos} of ${this.unpackSize} bytes`);
           return true;
         }
-        if (rep0 >= this.outPos || rep0 >= this.dictSize) return this.corrupt(`match distance ${rep0 + 1} beyond ${this.outPos} decoded bytes`);
+        if (rep0 >= outPos || rep0 >= this.dictSize) return this.corrupt(`match distance ${rep0 + 1} beyond ${outPos} decoded bytes`);
       }
+      if (this.error !== null) return false;
+      range = this.range | 0;
+      code = this.code | 0;
+      inPos = this.inPos;
       len += MATCH_MIN_LEN;
-      if (known && this.outPos + len > this.unpackSize) return this.corrupt(`match runs past the declared size ${this.unpackSize}`);
-      for (let i = 0; i < len; i++) this.put(this.out[this.outPos - rep0 - 1]);
+      if (known && outPos + len > this.unpackSize) return this.corrupt(`match runs past the declared size ${this.unpackSize}`);
+      if (!known) {
+        this.ensure(len);
+        out = this.out;
+      }
+      // Byte by byte: a match may overlap the bytes it produces (distance < length).
+      for (let src = outPos - rep0 - 1, end = outPos + len; outPos < end; ) out[outPos++] = out[src++]!;
     }
   }
 
