@@ -113,6 +113,8 @@ export class JournalWriter {
   retryMs = 100;
   /** Makes the file durable; replaceable so tests can slow the disk down. */
   syncFile: (fd: number) => void = fsyncSync;
+  /** Writes bytes at a position (as `fs.writeSync`); replaceable so tests can fail the disk where they cannot fill one. */
+  writeFile: (fd: number, buf: Uint8Array, offset: number, length: number, position: number) => number = writeSync;
   /** Why writes fail now, or null while they succeed. */
   stalled: string | null = null;
   private stalledAt = 0;
@@ -184,7 +186,7 @@ export class JournalWriter {
     if (this.stalled !== null && !force && performance.now() < this.retryAt) return;
     let off = 0;
     try {
-      while (off < this.used) off += writeSync(this.fd, this.buf, off, this.used - off, this.position + off);
+      while (off < this.used) off += this.writeFile(this.fd, this.buf, off, this.used - off, this.position + off);
     } catch (err) {
       this.retryAt = performance.now() + this.retryMs;
       const code = (err as NodeJS.ErrnoException).code ?? "EIO";
