@@ -14,6 +14,8 @@ import { SPOT_FILES, USDM_FILES } from "../../plugins/venues/binance/testing/cap
 import { BinanceDouble } from "../../plugins/venues/binance/testing/exchange-double.ts";
 import { until } from "../../plugins/venues/binance/testing/venue-context.ts";
 import { buildSession } from "./build.ts";
+import { positionRows } from "../admin/routes/portfolio.ts";
+import { parseScaled } from "../../plugins/sdk/decimal.ts";
 import { startRealtime } from "./realtime.ts";
 import { REPO_ROOT, sessionFromYaml, tempDir } from "./test-session.ts";
 
@@ -184,6 +186,13 @@ journal: { path: ${journal}, fsync: never }
   expect(s.core.portfolio.funding(0)).toBe(expected);
   expect(s.core.portfolio.funding(0)).not.toBe(0);
   expect(s.core.portfolio.net(0)).toBe(s.core.portfolio.realised(0) + s.core.portfolio.unrealised(0) - s.core.portfolio.fees(0) + expected);
+  // The admin API shows funding as its own field beside fees, in positions and in P&L per currency.
+  const row = positionRows(s)[0]!;
+  const money = (t: string) => (parseScaled(t, 4) as { value: number }).value;
+  expect(money(row.funding)).toBe(expected);
+  expect(money(row.net)).toBe(money(row.realised) + money(row.unrealised) - money(row.fees) + money(row.funding));
+  const usdt = s.core.portfolio.pnlByCurrency().find((c) => c.currency === "USDT")!;
+  expect(usdt.funding).toBe(expected);
   expect(s.core.omsErrors).toBe(0);
   const statuses = [...s.core.oms.all()].map((o) => o.status);
   expect(statuses).toContain("filled");

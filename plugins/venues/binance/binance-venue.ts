@@ -30,7 +30,7 @@ export class BinanceVenue implements VenueAdapter {
   readonly sim: SimVenue | null;
   /** The WebSocket API connection when orders go that way. */
   readonly wsApi: BinanceWsApi | null = null;
-  /** USD-M futures (fapi): market data, orders over REST, funding payments. */
+  /** USD-M futures (fapi): market data, orders (REST or the WebSocket API), reduce-only and hedge mode, funding payments. */
   readonly futures: boolean;
   /** Resolves when start-up (clock offset, exchangeInfo, user stream) has been attempted. */
   readonly ready: Promise<void>;
@@ -70,14 +70,13 @@ export class BinanceVenue implements VenueAdapter {
     } else {
       if (apiKey === "" || secret === "") ctx.alert("BINANCE_NO_KEYS", `environment variables ${p.apiKeyEnv}/${p.secretKeyEnv} are not set; orders will be refused by the exchange`);
       this.sim = null;
-      if (p.orderTransport === "ws-api" && p.market === "usdm") ctx.alert("BINANCE_WS_API_SPOT_ONLY", "orderTransport ws-api is implemented for spot only; USD-M orders go over REST");
-      else if (p.orderTransport === "ws-api") {
+      if (p.orderTransport === "ws-api") {
         this.wsApi = new BinanceWsApi(
-          { url: p.wsApiUrl ?? `${wsUrl}/ws-api/v3`, apiKey, sign, recvWindowMs: p.recvWindowMs, wallMs: opts.wallMs ?? Date.now, reconnectMinMs: p.reconnectMinMs, reconnectMaxMs: p.reconnectMaxMs, onEvent: (code, message) => ctx.alert(code, message) },
+          { url: p.wsApiUrl ?? `${wsUrl}${p.market === "usdm" ? "/ws-fapi/v1" : "/ws-api/v3"}`, apiKey, sign, recvWindowMs: p.recvWindowMs, wallMs: opts.wallMs ?? Date.now, reconnectMinMs: p.reconnectMinMs, reconnectMaxMs: p.reconnectMaxMs, onEvent: (code, message) => ctx.alert(code, message) },
           this.rest,
         );
       }
-      this.orders = new BinanceOrders(ctx, this.rest, { wsUrl, keepAliveMs: p.keepAliveMs, reconnectMinMs: p.reconnectMinMs, reconnectMaxMs: p.reconnectMaxMs, touch: (i) => this.market.touch(i), wsApi: this.wsApi, futures: p.market === "usdm" });
+      this.orders = new BinanceOrders(ctx, this.rest, { wsUrl, keepAliveMs: p.keepAliveMs, reconnectMinMs: p.reconnectMinMs, reconnectMaxMs: p.reconnectMaxMs, touch: (i) => this.market.touch(i), wsApi: this.wsApi, futures: p.market === "usdm", hedge: p.market === "usdm" && p.positionMode === "hedge" });
     }
     this.market.start();
     this.ready = this.start(ctx);

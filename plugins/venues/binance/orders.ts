@@ -90,7 +90,7 @@ export class BinanceOrders {
   constructor(
     private readonly ctx: VenueContext,
     private readonly rest: BinanceRest,
-    private readonly o: { wsUrl: string; keepAliveMs: number; reconnectMinMs: number; reconnectMaxMs: number; touch: (i: number) => { bid: number; ask: number }; wsApi?: BinanceWsApi | null; futures?: boolean },
+    private readonly o: { wsUrl: string; keepAliveMs: number; reconnectMinMs: number; reconnectMaxMs: number; touch: (i: number) => { bid: number; ask: number }; wsApi?: BinanceWsApi | null; futures?: boolean; hedge?: boolean },
   ) {
     this.paths = o.futures === true ? USDM_PATHS : SPOT_PATHS;
     this.filters = ctx.instruments.map(() => null);
@@ -174,6 +174,12 @@ export class BinanceOrders {
     else {
       params.type = "LIMIT";
       params.timeInForce = o.tif;
+    }
+    if (this.o.futures === true) {
+      // Hedge mode names the position an order works on (a reduce-only order closes the other side's);
+      // one-way mode marks reduce-only orders (Binance refuses reduceOnly in hedge mode, -1106).
+      if (this.o.hedge === true) params.positionSide = (o.side === 1) !== (o.reduceOnly === true) ? "LONG" : "SHORT";
+      else if (o.reduceOnly === true) params.reduceOnly = "true";
     }
     params.quantity = formatDecimal(o.size, inst.sizeDecimals);
     if (o.type === "limit") params.price = formatDecimal(o.price, inst.priceDecimals);
@@ -271,10 +277,10 @@ export class BinanceOrders {
     }
   }
 
-  /** New orders and cancels go over the WebSocket API when it is configured and connected, else over REST. */
-  private send<T>(method: "order.place" | "order.cancel", verb: string, params: Record<string, string | number>): Promise<RestResult<T>> {
+  /** New orders, cancels and status queries go over the WebSocket API when it is configured and connected, else over REST. */
+  private send<T>(method: "order.place" | "order.cancel" | "order.status", verb: string, params: Record<string, string | number>): Promise<RestResult<T>> {
     const ws = this.o.wsApi;
-    if (ws !== null && ws !== undefined && ws.connected && this.o.futures !== true) return ws.signed<T>(method, params);
+    if (ws !== null && ws !== undefined && ws.connected) return ws.signed<T>(method, params);
     return this.rest.signed<T>(verb, this.paths.order, params);
   }
 
@@ -337,7 +343,7 @@ export class BinanceOrders {
     for (let attempt = 0; attempt < 20 && !this.stopped; attempt++) {
       const wait = this.rest.backoffLeft();
       if (wait > 0) await Bun.sleep(wait);
-      const r = await this.rest.signed<{ orderId: number; status: string; executedQty: string }>("GET", this.paths.order, { symbol: inst.symbol, origClientOrderId: st.clientId });
+      const r = await this.send<{ orderId: number; status: string; executedQty: string }>("order.status", "GET", { symbol: inst.symbol, origClientOrderId: st.clientId });
       if (!r.ok && r.code === -2013) {
         this.terminal(st, { kind: "rejected", orderId: st.id, ts: this.ctx.now(), reason: `BINANCE_ORDER_UNKNOWN: the exchange has no order ${st.clientId} (${why})` });
         return;

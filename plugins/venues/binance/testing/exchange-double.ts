@@ -40,6 +40,8 @@ export interface DoubleOptions {
   minNotional?: string;
   /** USD-M futures: /fapi/v1 endpoints, ORDER_TRADE_UPDATE and ACCOUNT_UPDATE events, funding. */
   futures?: boolean;
+  /** USD-M hedge mode (dual-side position): every order names positionSide LONG or SHORT. */
+  hedgeMode?: boolean;
 }
 
 /** A fault to inject; frame faults apply to the next depth frame(s) of the market stream. */
@@ -97,6 +99,8 @@ export class BinanceDouble {
   private weightMinute = 0;
   private publicKey: KeyObject | undefined;
   private weight = 0;
+  /** WebSocket API requests answered, by method. */
+  readonly wsApiMethods = new Map<string, number>();
   /** Funding payments, in order. */
   readonly funding: FundingIncome[] = [];
 
@@ -118,6 +122,7 @@ export class BinanceDouble {
       stepSize: "0.00001000",
       minNotional: "5.00000000",
       futures: false,
+      hedgeMode: false,
       ...opts,
     };
     this.apiKey = this.opts.apiKey;
@@ -411,7 +416,7 @@ export class BinanceDouble {
       e: "ORDER_TRADE_UPDATE",
       E: e.time,
       T: e.time,
-      o: { s: o.symbol, c: o.clientOrderId, S: o.side, o: o.type === "LIMIT_MAKER" ? "LIMIT" : o.type, f: o.type === "LIMIT_MAKER" ? "GTX" : o.tif, q: fmt(o.qty, sd), p: fmt(o.price, pd), ap: o.executed === 0 ? "0" : fmt(Math.round(o.quoteExecuted / o.executed), pd), sp: "0", x: e.execType, X: o.status, i: o.orderId, l: fmt(t?.qty ?? 0, sd), z: fmt(o.executed, sd), L: fmt(t?.price ?? 0, pd), N: t === null ? undefined : this.opts.quoteAsset, n: fmt(t?.commission8 ?? 0, 8), T: e.time, t: t?.id ?? 0, b: "0", a: "0", m: t?.maker ?? false, R: false, wt: "CONTRACT_PRICE", ot: o.type, ps: "BOTH", cp: false, rp: "0", pP: false, si: 0, ss: 0, V: "NONE", pm: "NONE", gtd: 0 },
+      o: { s: o.symbol, c: o.clientOrderId, S: o.side, o: o.type === "LIMIT_MAKER" ? "LIMIT" : o.type, f: o.type === "LIMIT_MAKER" ? "GTX" : o.tif, q: fmt(o.qty, sd), p: fmt(o.price, pd), ap: o.executed === 0 ? "0" : fmt(Math.round(o.quoteExecuted / o.executed), pd), sp: "0", x: e.execType, X: o.status, i: o.orderId, l: fmt(t?.qty ?? 0, sd), z: fmt(o.executed, sd), L: fmt(t?.price ?? 0, pd), N: t === null ? undefined : this.opts.quoteAsset, n: fmt(t?.commission8 ?? 0, 8), T: e.time, t: t?.id ?? 0, b: "0", a: "0", m: t?.maker ?? false, R: o.reduceOnly === true, wt: "CONTRACT_PRICE", ot: o.type, ps: o.positionSide ?? "BOTH", cp: false, rp: "0", pP: false, si: 0, ss: 0, V: "NONE", pm: "NONE", gtd: 0 },
     };
   }
 
@@ -423,7 +428,7 @@ export class BinanceDouble {
       if (server.upgrade(req, { data: { kind: "market", streams } })) return undefined;
       return new Response("expected a WebSocket upgrade", { status: 400 });
     }
-    if (path === "/ws-api/v3") {
+    if (path === (this.opts.futures ? "/ws-fapi/v1" : "/ws-api/v3")) {
       if (server.upgrade(req, { data: { kind: "api", streams: new Set() } })) return undefined;
       return new Response("expected a WebSocket upgrade", { status: 400 });
     }
@@ -501,9 +506,8 @@ export class BinanceDouble {
         return reply(r.body, r.status);
       }
       case "GET /api/v3/order": {
-        const o = this.findOrder(params);
-        if (o === undefined) return reply({ code: -2013, msg: "Order does not exist." }, 400);
-        return reply(this.orderJson(o));
+        const r = this.orderStatus(params);
+        return reply(r.body, r.status);
       }
       case "GET /fapi/v1/income": {
         const since = Number(params.get("startTime") ?? 0);
@@ -520,7 +524,7 @@ export class BinanceDouble {
         return reply(
           trades.map((t) => {
             const o = this.matching.orders.get(t.orderId)!;
-            if (this.opts.futures) return { symbol: this.symbol, id: t.id, orderId: t.orderId, side: o.side, price: fmt(t.price, pd), qty: fmt(t.qty, sd), realizedPnl: "0", quoteQty: fmt(t.price * t.qty, pd + sd), commission: fmt(t.commission8, 8), commissionAsset: this.opts.quoteAsset, time: t.time, positionSide: "BOTH", buyer: o.side === "BUY", maker: t.maker };
+            if (this.opts.futures) return { symbol: this.symbol, id: t.id, orderId: t.orderId, side: o.side, price: fmt(t.price, pd), qty: fmt(t.qty, sd), realizedPnl: "0", quoteQty: fmt(t.price * t.qty, pd + sd), commission: fmt(t.commission8, 8), commissionAsset: this.opts.quoteAsset, time: t.time, positionSide: o.positionSide ?? "BOTH", buyer: o.side === "BUY", maker: t.maker };
             return { symbol: this.symbol, id: t.id, orderId: t.orderId, orderListId: -1, price: fmt(t.price, pd), qty: fmt(t.qty, sd), quoteQty: fmt(t.price * t.qty, pd + sd), commission: fmt(t.commission8, 8), commissionAsset: this.opts.quoteAsset, time: t.time, isBuyer: o.side === "BUY", isMaker: t.maker, isBestMatch: true };
           }),
         );
@@ -611,9 +615,44 @@ export class BinanceDouble {
     }
     const p = new URLSearchParams();
     for (const [k, v] of Object.entries(params)) p.set(k, String(v));
-    const r = req.method === "order.place" ? this.newOrder(p) : req.method === "order.cancel" ? this.cancelOrder(p) : { status: 400, body: { code: -1100, msg: `unknown method ${req.method}` } };
+    const r = req.method === "order.place" ? this.newOrder(p) : req.method === "order.cancel" ? this.cancelOrder(p) : req.method === "order.status" ? this.orderStatus(p) : { status: 400, body: { code: -1100, msg: `unknown method ${req.method}` } };
     this.counters.wsApiRequests++;
+    this.wsApiMethods.set(String(req.method), (this.wsApiMethods.get(String(req.method)) ?? 0) + 1);
     answer(r.status, r.body);
+  }
+
+  private orderStatus(p: URLSearchParams): { status: number; body: unknown } {
+    const o = this.findOrder(p);
+    if (o === undefined) return { status: 400, body: { code: -2013, msg: "Order does not exist." } };
+    return { status: 200, body: this.orderJson(o) };
+  }
+
+  /** USD-M position of one side (hedge mode LONG/SHORT) or the net one (BOTH), from the trades. */
+  positionOf(side: "BOTH" | "LONG" | "SHORT"): number {
+    let pos = 0;
+    for (const t of this.matching.trades) {
+      const o = this.matching.orders.get(t.orderId)!;
+      if (side !== "BOTH" && o.positionSide !== side) continue;
+      pos += o.side === "BUY" ? t.qty : -t.qty;
+    }
+    return pos;
+  }
+
+  /** USD-M: the position side and reduce-only checks Binance makes (-4061, -1106, -2022); null when the order may go. */
+  private futuresChecks(p: URLSearchParams, side: "BUY" | "SELL", qty: number): { code: number; msg: string } | null {
+    const ps = p.get("positionSide") ?? "BOTH";
+    const reduceOnly = p.get("reduceOnly");
+    if (ps !== "BOTH" && ps !== "LONG" && ps !== "SHORT") return { code: -4003, msg: "Invalid positionSide." };
+    if ((ps === "BOTH") === this.opts.hedgeMode) return { code: -4061, msg: "Order's position side does not match user's setting." };
+    if (this.opts.hedgeMode && reduceOnly !== null) return { code: -1106, msg: "Parameter 'reduceonly' sent when not required." };
+    if (reduceOnly !== null && reduceOnly !== "true" && reduceOnly !== "false") return { code: -1102, msg: "Parameter 'reduceOnly' was not valid." };
+    // What the order closes must be there: one-way reduce-only against the net position, hedge
+    // mode's closing side (SELL of LONG, BUY of SHORT) against that side's position.
+    const closing = this.opts.hedgeMode ? (ps === "LONG" && side === "SELL") || (ps === "SHORT" && side === "BUY") : reduceOnly === "true";
+    if (!closing) return null;
+    const pos = this.positionOf(ps as "BOTH" | "LONG" | "SHORT");
+    const reduces = side === "SELL" ? pos >= qty : -pos >= qty;
+    return reduces ? null : { code: -2022, msg: "ReduceOnly Order is rejected." };
   }
 
   private newOrder(p: URLSearchParams): { status: number; body: unknown } {
@@ -637,7 +676,10 @@ export class BinanceDouble {
     const gtx = this.opts.futures && type === "LIMIT" && tifText === "GTX";
     if (type === "LIMIT" && tifText !== "GTC" && tifText !== "IOC" && tifText !== "FOK" && !gtx) return reply({ code: -1115, msg: "Invalid timeInForce." }, 400);
     const clientOrderId = p.get("newClientOrderId") ?? `x-${Math.floor(Math.random() * 1e12)}`;
+    const refused = this.opts.futures ? this.futuresChecks(p, side, qty) : null;
+    if (refused !== null) return reply(refused, 400);
     const placed = this.matching.place({
+      ...(this.opts.futures ? { positionSide: (p.get("positionSide") ?? "BOTH") as "BOTH", reduceOnly: p.get("reduceOnly") === "true" } : {}),
       clientOrderId,
       symbol: this.symbol,
       side,
@@ -660,7 +702,7 @@ export class BinanceDouble {
   private orderJson(o: DoubleOrder): unknown {
     const pd = this.opts.priceDecimals;
     const sd = this.opts.sizeDecimals;
-    return { symbol: o.symbol, orderId: o.orderId, orderListId: -1, clientOrderId: o.clientOrderId, price: fmt(o.price, pd), origQty: fmt(o.qty, sd), executedQty: fmt(o.executed, sd), cummulativeQuoteQty: fmt(o.quoteExecuted, pd + sd), status: o.status, timeInForce: o.tif, type: o.type, side: o.side, time: o.time, updateTime: o.updateTime, isWorking: true };
+    return { symbol: o.symbol, orderId: o.orderId, orderListId: -1, clientOrderId: o.clientOrderId, price: fmt(o.price, pd), origQty: fmt(o.qty, sd), executedQty: fmt(o.executed, sd), cummulativeQuoteQty: fmt(o.quoteExecuted, pd + sd), status: o.status, timeInForce: o.tif, type: o.type, side: o.side, time: o.time, updateTime: o.updateTime, isWorking: true, ...(this.opts.futures ? { reduceOnly: o.reduceOnly === true, positionSide: o.positionSide ?? "BOTH" } : {}) };
   }
 
   private depth(limit: number): unknown {

@@ -23,6 +23,10 @@ export interface DoubleOrder {
   status: "NEW" | "PARTIALLY_FILLED" | "FILLED" | "CANCELED" | "REJECTED" | "EXPIRED";
   readonly time: number;
   updateTime: number;
+  /** USD-M: the position the order works on (BOTH in one-way mode). */
+  readonly positionSide?: "BOTH" | "LONG" | "SHORT";
+  /** USD-M one-way mode: the order may only reduce the position. */
+  readonly reduceOnly?: boolean;
 }
 
 /** A trade of ours at the double. */
