@@ -208,3 +208,80 @@ journal: { path: ${journal}, fsync: never }
   expect(again.core.portfolio.funding(0)).toBe(expected);
   await again.close();
 });
+
+test("a restart finds its orders at the exchange by client id: fills made while the session was down are applied once, working orders are taken back and their later fills and cancels are theirs", async () => {
+  const double = BinanceDouble.start({ files: SPOT_FILES.slice(0, 1), speed: 4 });
+  stops.push(() => double.stop());
+  process.env.KESTREL_TEST_BINANCE_KEY = double.apiKey;
+  process.env.KESTREL_TEST_BINANCE_SECRET = double.secret;
+  const journal = `${tmp.path}/restart.journal`;
+  const yaml = `name: binance-restart
+mode: live
+seed: 1
+account: { currency: USDT, capital: 100000 }
+instruments:
+  - { symbol: BTCUSDT, base: BTC, quote: USDT, priceDecimals: 2, sizeDecimals: 8, lotSize: 1000, minSize: 1000 }
+market: { source: venue }
+venue:
+  name: binance
+  plugin: binance
+  params: { restUrl: "${double.restUrl}", wsUrl: "${double.wsUrl}", apiKeyEnv: KESTREL_TEST_BINANCE_KEY, secretKeyEnv: KESTREL_TEST_BINANCE_SECRET, reconnectMinMs: 20 }
+strategies:
+  - { name: rt, plugin: ${resolve(REPO_ROOT, "plugins/venues/binance/testing/round-trip-strategy.ts")}, instruments: [BTCUSDT], params: { every: 100000000, size: 100000, maxOrders: 1 } }
+risk:
+  limits: { maxPosition: 10000000, maxOrderNotional: 1000, maxOrdersPerSecond: 50, priceCollarBps: 200, maxDailyLoss: 100000, maxDrawdown: 100000 }
+journal: { path: ${journal}, fsync: never }
+reconcile: { missing: alert, unknown: alert }
+`;
+  const a = await sessionFromYaml(tmp.path, yaml);
+  const va = a.core.venue as BinanceVenue;
+  await va.ready;
+  const runA = startRealtime(a, { forUs: 600_000_000 });
+  await until(() => va.market.syncs[0]!.state === "synced" && a.core.books.books[0]!.valid, "book in sync", 60_000);
+  const { bid, ask } = a.core.books.books[0]!;
+  // Resting orders well away from the touch: only the injected fills below touch them.
+  const partly = a.core.submit("manual", { instrument: 0, side: 1, type: "limit", price: bid - 20_000, size: 300_000, tif: "GTC" });
+  const filled = a.core.submit("manual", { instrument: 0, side: 1, type: "limit", price: bid - 30_000, size: 200_000, tif: "GTC" });
+  const untouched = a.core.submit("manual", { instrument: 0, side: -1, type: "limit", price: ask + 30_000, size: 200_000, tif: "GTC" });
+  expect(Math.min(partly, filled, untouched)).toBeGreaterThan(0);
+  await until(() => [partly, filled, untouched].every((id) => a.core.oms.get(id)!.status === "working"), "three orders working");
+  double.inject({ kind: "fill", clientOrderId: `K${partly}`, qty: 100_000 });
+  await until(() => a.core.portfolio.position(0) === 100_000, "a fill reported live");
+  // The process dies: nothing more is sent (no cancels on the way out), the journal holds what it had.
+  (a.core as { cancelAll: unknown }).cancelAll = () => 0;
+  runA.stop();
+  await runA.done;
+  // While it is down the market trades through two of its orders.
+  double.inject({ kind: "fill", clientOrderId: `K${partly}`, qty: 100_000 });
+  double.inject({ kind: "fill", clientOrderId: `K${filled}` });
+  expect(double.netPosition()).toBe(400_000);
+
+  const b = await sessionFromYaml(tmp.path, yaml);
+  const vb = b.core.venue as BinanceVenue;
+  expect(b.reconciled).not.toBeNull();
+  expect(b.reconciled!.missedFills).toBe(2);
+  expect(b.reconciled!.unknown).toBe(0);
+  expect(b.reconciled!.missing).toBe(0);
+  expect(b.core.portfolio.position(0)).toBe(400_000);
+  expect(b.core.oms.get(filled)!.status).toBe("filled");
+  expect(b.core.oms.get(partly)!.status).toBe("partially-filled");
+  expect(b.core.oms.get(untouched)!.status).toBe("working");
+  // Taken back: a later fill of the partly filled order and a cancel of the untouched one reach them, once.
+  const runB = startRealtime(b, { forUs: 600_000_000 });
+  await until(() => vb.orders!.connected, "user stream up");
+  double.inject({ kind: "fill", clientOrderId: `K${partly}` });
+  await until(() => b.core.oms.get(partly)!.status === "filled", "the rest of the partly filled order");
+  b.core.cancel(null, untouched);
+  await until(() => b.core.oms.get(untouched)!.status === "canceled", "cancel after the restart");
+  expect(double.matching.byClientId.get(`K${untouched}`)!.status).toBe("CANCELED");
+  runB.stop();
+  await runB.done;
+  expect(b.core.omsErrors).toBe(0);
+  expect(b.core.alerts.all().filter((x) => x.code === "BINANCE_UNKNOWN_ORDER")).toEqual([]);
+  // Every trade at the double is exactly one fill in the journal, and the position is theirs.
+  const fillRecords = readJournal(journal).records.filter((r) => r.t === "report" && r.report.kind === "fill");
+  expect(fillRecords.length).toBe(double.matching.trades.length);
+  expect(b.core.portfolio.position(0)).toBe(double.netPosition());
+  expect(double.netPosition()).toBe(500_000);
+  await b.close();
+});

@@ -263,7 +263,7 @@ describe("orders", () => {
     expect(filledOf(7)).toBe(0);
     double.inject({ kind: "lose-user-events", count: -1_000 });
     double.inject({ kind: "disconnect", streams: "user" });
-    await until(() => venue.orders!.counters.userReconnects === 1 && filledOf(7) === atDouble(7)!.executed && venue.orders!.counters.reconciles >= 2, "reconciled");
+    await until(() => venue.orders!.counters.userReconnects === 1 && filledOf(7) === atDouble(7)!.executed && venue.orders!.counters.reconciles + venue.orders!.counters.openListed >= 2, "reconciled");
     expect(filledOf(7)).toBe(atDouble(7)!.executed);
     expect(rec.reports.filter((r) => r.orderId === 7 && r.kind === "fill").length).toBe(double.matching.trades.filter((t) => t.orderId === atDouble(7)!.orderId).length);
 
@@ -435,5 +435,35 @@ describe("USD-M: WebSocket API, reduce-only and hedge mode", () => {
     expect(net).toBe(double.positionOf("BOTH"));
     expect(rec.reports.filter((r) => r.kind === "fill").length).toBe(double.matching.trades.length);
     expect(double.counters.badSignature).toBe(0);
+  });
+});
+
+describe("reconciliation after a user stream outage", () => {
+  test("fills made while the user stream is down are applied exactly once: openOrders settles the unchanged orders in one request, the others are read by client id", async () => {
+    const { double, venue, rec } = start();
+    await venue.ready;
+    await until(() => venue.market.syncs[0]!.state === "synced" && venue.orders!.connected, "up");
+    const { bid } = venue.market.touch(0);
+    const reportsOf = (id: number) => rec.reports.filter((r) => r.orderId === id).map((r) => r.kind);
+    const filledOf = (id: number) => rec.reports.reduce((s, r) => s + (r.orderId === id && r.kind === "fill" ? r.size : 0), 0);
+    for (const id of [1, 2, 3]) venue.submit(order(id, 1, bid - 100_000 * id, 200_000));
+    await until(() => [1, 2, 3].every((id) => reportsOf(id).includes("accepted")), "three orders resting");
+    const reconnects = venue.orders!.counters.userReconnects;
+    // The stream drops; before it is back the market fills half of order 2 and all of order 3.
+    double.inject({ kind: "disconnect", streams: "user" });
+    double.inject({ kind: "fill", clientOrderId: "K2", qty: 100_000 });
+    double.inject({ kind: "fill", clientOrderId: "K3" });
+    await until(() => venue.orders!.counters.userReconnects > reconnects && filledOf(2) === 100_000 && filledOf(3) === 200_000, "missed fills applied");
+    await until(() => venue.orders!.counters.openListed >= 1, "order 1 settled by openOrders");
+    // Then the stream carries the next fill of order 2 as usual.
+    double.inject({ kind: "fill", clientOrderId: "K2" });
+    await until(() => filledOf(2) === 200_000, "live fill after the outage");
+    await Bun.sleep(100);
+    expect(filledOf(1)).toBe(0);
+    expect(reportsOf(1)).toEqual(["accepted"]);
+    expect(reportsOf(3)).toEqual(["accepted", "fill"]);
+    // Each trade at the double is one fill here, whichever path (REST or stream) brought it first.
+    expect(rec.reports.filter((r) => r.kind === "fill").length).toBe(double.matching.trades.length);
+    expect(rec.alerts.some((a) => a.code === "BINANCE_RECONCILE")).toBe(true);
   });
 });

@@ -5,7 +5,7 @@
  * orders are matched by the sim venue against it (a paper session on the real feed).
  */
 import type { Quote, Trade } from "../../sdk/market.ts";
-import type { VenueAdapter, VenueContext, VenueOrder } from "../../sdk/venue.ts";
+import type { VenueAdapter, VenueContext, VenueOrder, VenueStatus } from "../../sdk/venue.ts";
 import { SimVenue } from "../sim/sim-venue.ts";
 import { BinanceMarketData } from "./market-data.ts";
 import { BinanceOrders } from "./orders.ts";
@@ -108,6 +108,13 @@ export class BinanceVenue implements VenueAdapter {
   replace(orderId: number, price: number, size: number): void {
     if (this.sim !== null) this.sim.replace(orderId, price, size);
     else this.ctx.report({ kind: "cancel-rejected", orderId, ts: this.ctx.now(), reason: "UNSUPPORTED: replace (Binance spot has cancel-replace as two orders; cancel and submit instead)" });
+  }
+
+  /** Start-up reconciliation: the exchange's view of our orders by client id (after start-up); the sim venue's with `execution: sim`. */
+  async status(orderIds: readonly number[], afterId: number): Promise<VenueStatus | null> {
+    if (this.sim !== null) return this.sim.status(orderIds, afterId);
+    await this.ready;
+    return this.orders!.status(orderIds, afterId);
   }
 
   onQuote(q: Quote): void {

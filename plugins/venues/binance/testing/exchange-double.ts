@@ -55,7 +55,9 @@ export type Fault =
   | { kind: "rate-limit"; requests: number; retryAfterSeconds?: number }
   | { kind: "clock-skew"; ms: number }
   | { kind: "lose-user-events"; count: number }
-  | { kind: "funding"; ratePpm: number };
+  | { kind: "funding"; ratePpm: number }
+  /** The market trades through a resting order of ours: it fills `qty` (default all that is left) as maker at its price. */
+  | { kind: "fill"; clientOrderId: string; qty?: number };
 
 /** A USD-M funding payment at the double (the income endpoint lists them). */
 export interface FundingIncome {
@@ -221,7 +223,10 @@ export class BinanceDouble {
     } else if (f.kind === "clock-skew") this.skewMs = f.ms;
     else if (f.kind === "lose-user-events") this.loseUserEvents += f.count;
     else if (f.kind === "funding") this.payFunding(f.ratePpm);
-    else this.faults.push(f);
+    else if (f.kind === "fill") {
+      const o = this.matching.byClientId.get(f.clientOrderId);
+      if (o === undefined || !this.matching.fillResting(o, f.qty ?? o.qty - o.executed, this.serverTime())) throw new Error(`double: no resting order ${f.clientOrderId} to fill`);
+    } else this.faults.push(f);
   }
 
   /** Sends the next `n` frames (fewer at the end); returns how many were sent. */

@@ -144,6 +144,13 @@ export class DoubleMatching {
     }
   }
 
+  /** Fills a resting order as maker at its price, as if the market traded through it (a test's injected fill); false when it is not open. */
+  fillResting(order: DoubleOrder, qty: number, time: number): boolean {
+    if ((order.status !== "NEW" && order.status !== "PARTIALLY_FILLED") || order.type === "MARKET") return false;
+    this.fill(order, order.price, Math.min(qty, order.qty - order.executed), true, time);
+    return true;
+  }
+
   private fill(order: DoubleOrder, price: number, qty: number, maker: boolean, time: number): void {
     const ppm = BigInt(maker ? this.cfg.makerFeePpm : this.cfg.takerFeePpm);
     // Notional at priceDecimals + sizeDecimals, commission rounded to 8 decimals (Binance's precision).
