@@ -248,3 +248,30 @@ describe("orders", () => {
     expect(double.authFailures.every((w) => w === "bad signature")).toBe(true);
   });
 });
+
+describe("reconciliation after a user channel outage", () => {
+  test("fills made while the user channel is down are applied exactly once: the open-orders list settles the unchanged orders in one request, the others are read by themselves", async () => {
+    const { double, venue, rec } = start();
+    await venue.ready;
+    await until(() => venue.market.synced[0] === true && venue.orders!.connected, "up");
+    const { bid } = venue.market.touch(0);
+    const reportsOf = (id: number) => rec.reports.filter((r) => r.orderId === id).map((r) => r.kind);
+    const filledOf = (id: number) => rec.reports.reduce((s, r) => s + (r.orderId === id && r.kind === "fill" ? r.size : 0), 0);
+    for (const id of [1, 2, 3]) venue.submit(order(id, 1, bid - 100_000 * id, 200_000));
+    await until(() => [1, 2, 3].every((id) => reportsOf(id).includes("accepted")), "three orders resting");
+    const reconnects = venue.orders!.counters.userReconnects;
+    // The channel drops; before it is back the market fills half of order 2 and all of order 3.
+    double.inject({ kind: "disconnect", streams: "user" });
+    double.inject({ kind: "fill", clientOrderId: "t-2", qty: 100_000 });
+    double.inject({ kind: "fill", clientOrderId: "t-3" });
+    await until(() => venue.orders!.counters.userReconnects > reconnects && filledOf(2) === 100_000 && filledOf(3) === 200_000, "missed fills applied");
+    await until(() => venue.orders!.counters.openListed >= 1, "order 1 settled by the open-orders list");
+    double.inject({ kind: "fill", clientOrderId: "t-2" });
+    await until(() => filledOf(2) === 200_000, "live fill after the outage");
+    await Bun.sleep(100);
+    expect(reportsOf(1)).toEqual(["accepted"]);
+    expect(reportsOf(3)).toEqual(["accepted", "fill"]);
+    expect(rec.reports.filter((r) => r.kind === "fill").length).toBe(double.matching.trades.length);
+    expect(rec.alerts.some((a) => a.code === "COINBASE_RECONCILE")).toBe(true);
+  });
+});

@@ -5,7 +5,7 @@
  * still comes from Coinbase but orders are matched by the sim venue against it (paper).
  */
 import type { Quote, Trade } from "../../sdk/market.ts";
-import type { VenueAdapter, VenueContext, VenueOrder } from "../../sdk/venue.ts";
+import type { VenueAdapter, VenueContext, VenueOrder, VenueStatus } from "../../sdk/venue.ts";
 import { SimVenue } from "../sim/sim-venue.ts";
 import { CoinbaseMarketData } from "./market-data.ts";
 import { CoinbaseOrders } from "./orders.ts";
@@ -87,6 +87,13 @@ export class CoinbaseVenue implements VenueAdapter {
   replace(orderId: number, price: number, size: number): void {
     if (this.sim !== null) this.sim.replace(orderId, price, size);
     else this.ctx.report({ kind: "cancel-rejected", orderId, ts: this.ctx.now(), reason: "UNSUPPORTED: replace (cancel and submit instead)" });
+  }
+
+  /** Start-up reconciliation: the exchange's view of our orders by client id (after start-up); the sim venue's with `execution: sim`. */
+  async status(orderIds: readonly number[], afterId: number): Promise<VenueStatus | null> {
+    if (this.sim !== null) return this.sim.status(orderIds, afterId);
+    await this.ready;
+    return this.orders!.status(orderIds, afterId);
   }
 
   onQuote(q: Quote): void {

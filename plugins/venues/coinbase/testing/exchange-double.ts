@@ -46,7 +46,9 @@ export type CoinbaseFault =
   | { kind: "rate-limit"; requests: number; retryAfterSeconds?: number }
   | { kind: "clock-skew"; ms: number }
   | { kind: "lose-user-events"; count: number }
-  | { kind: "lose-order-answer"; count: number };
+  | { kind: "lose-order-answer"; count: number }
+  /** The market trades through a resting order of ours: it fills `qty` (default all that is left) as maker at its price. */
+  | { kind: "fill"; clientOrderId: string; qty?: number };
 
 interface SocketData {
   readonly kind: "market" | "user";
@@ -191,6 +193,11 @@ export class CoinbaseDouble {
   /** Queues or applies a fault. */
   inject(f: CoinbaseFault): void {
     switch (f.kind) {
+      case "fill": {
+        const o = this.matching.byClientId.get(f.clientOrderId);
+        if (o === undefined || !this.matching.fillResting(o, f.qty ?? o.qty - o.executed, this.serverTime())) throw new Error(`double: no resting order ${f.clientOrderId} to fill`);
+        return;
+      }
       case "disconnect":
         for (const ws of [...this.sockets]) if (f.streams === "both" || ws.data.kind === f.streams) ws.close(1001, "double: disconnect");
         return;
@@ -557,14 +564,33 @@ export class CoinbaseDouble {
       // Newest first, as Coinbase lists them.
       return json({ fills: fills.reverse(), cursor: "" }, 200);
     }
+    if (req.method === "GET" && path === "/api/v3/brokerage/orders/historical/batch") {
+      // List orders: filtered by order_status and product_ids, newest first, pages of `limit` by cursor.
+      const statuses = new Set(url.searchParams.getAll("order_status"));
+      const products = new Set(url.searchParams.getAll("product_ids"));
+      const limit = Math.max(1, Math.min(1000, Number(url.searchParams.get("limit") ?? 100) || 100));
+      const from = Number(url.searchParams.get("cursor") ?? 0) || 0;
+      const all = [...this.matching.orders.values()].filter((o) => (statuses.size === 0 || statuses.has(this.status(o))) && (products.size === 0 || products.has(this.productId))).reverse();
+      const page = all.slice(from, from + limit);
+      const next = from + limit < all.length;
+      return json({ orders: page.map((o) => this.historicalOrder(o)), sequence: "0", has_next: next, cursor: next ? String(from + limit) : "" }, 200);
+    }
     const m = /^\/api\/v3\/brokerage\/orders\/historical\/(\d+)$/.exec(path);
     if (req.method === "GET" && m !== null) {
       const o = this.matching.orders.get(Number(m[1]));
       if (o === undefined) return json({ error: "NOT_FOUND", message: "order not found" }, 404);
-      const u = this.userOrder(o) as Record<string, unknown>;
-      return json({ order: { ...u, side: o.side, filled_size: u.cumulative_quantity, average_filled_price: u.avg_price, total_fees: u.total_fees } }, 200);
+      return json({ order: this.historicalOrder(o) }, 200);
     }
     return json({ error: "NOT_FOUND", message: `unknown endpoint ${req.method} ${path}` }, 404);
+  }
+
+  /** An order as the historical endpoints show it. */
+  private historicalOrder(o: DoubleOrder): unknown {
+    const u = this.userOrder(o) as Record<string, unknown>;
+    const base_size = this.s(o.qty);
+    const limit_price = this.p(o.price);
+    const order_configuration = o.type === "MARKET" ? { market_market_ioc: { base_size } } : o.tif === "IOC" ? { sor_limit_ioc: { base_size, limit_price } } : o.tif === "FOK" ? { limit_limit_fok: { base_size, limit_price } } : { limit_limit_gtc: { base_size, limit_price, post_only: o.type === "LIMIT_MAKER" } };
+    return { ...u, side: o.side, filled_size: u.cumulative_quantity, average_filled_price: u.avg_price, total_fees: u.total_fees, created_time: u.creation_time, order_configuration };
   }
 
   private product(): unknown {
