@@ -5,19 +5,17 @@
  * through the binance plugin, orders matched by the sim venue).
  */
 import { afterAll, expect, setDefaultTimeout, test } from "bun:test";
-import { resolve } from "node:path";
-import { loadConfig } from "../config/load.ts";
 import { readJournal } from "../journal/journal-file.ts";
 import type { Fill } from "../../plugins/sdk/orders.ts";
 import type { BinanceVenue } from "../../plugins/venues/binance/binance-venue.ts";
 import { SPOT_FILES, USDM_FILES } from "../../plugins/venues/binance/testing/capture.ts";
 import { BinanceDouble } from "../../plugins/venues/binance/testing/exchange-double.ts";
 import { until } from "../../plugins/venues/binance/testing/venue-context.ts";
-import { buildSession } from "./build.ts";
+import { liveYaml, restartFindsOrders, sessionFromConfig } from "../../plugins/venues/shared/testing/live-session.ts";
 import { positionRows } from "../admin/routes/portfolio.ts";
 import { parseScaled } from "../../plugins/sdk/decimal.ts";
 import { startRealtime } from "./realtime.ts";
-import { REPO_ROOT, sessionFromYaml, tempDir } from "./test-session.ts";
+import { sessionFromYaml, tempDir } from "./test-session.ts";
 
 // Real sockets and the recorded capture on a shared 2-core machine: allow for a loaded host.
 setDefaultTimeout(120_000);
@@ -34,22 +32,14 @@ test("a live session on the binance venue: orders acknowledged, filled and cance
   stops.push(() => double.stop());
   process.env.KESTREL_TEST_BINANCE_KEY = double.apiKey;
   process.env.KESTREL_TEST_BINANCE_SECRET = double.secret;
-  const yaml = `name: binance-live
-mode: live
-seed: 1
-account: { currency: USDT, capital: 100000 }
-instruments:
-  - { symbol: BTCUSDT, base: BTC, quote: USDT, priceDecimals: 2, sizeDecimals: 8, lotSize: 1000, minSize: 1000 }
-market: { source: venue }
-venue:
-  name: binance
-  plugin: binance
-  params: { restUrl: "${double.restUrl}", wsUrl: "${double.wsUrl}", apiKeyEnv: KESTREL_TEST_BINANCE_KEY, secretKeyEnv: KESTREL_TEST_BINANCE_SECRET, reconnectMinMs: 20 }
-strategies:
-  - { name: rt, plugin: ${resolve(REPO_ROOT, "plugins/venues/binance/testing/round-trip-strategy.ts")}, instruments: [BTCUSDT], params: { every: 15, size: 100000, awayTicks: 30000, cancelAfter: 5, maxOrders: 24 } }
-risk:
-  limits: { maxPosition: 10000000, maxOrderNotional: 1000, maxOrdersPerSecond: 50, priceCollarBps: 100, maxDailyLoss: 100000, maxDrawdown: 100000 }
-`;
+  const yaml = liveYaml({
+    name: "binance-live",
+    currency: "USDT",
+    instrument: "{ symbol: BTCUSDT, base: BTC, quote: USDT, priceDecimals: 2, sizeDecimals: 8, lotSize: 1000, minSize: 1000 }",
+    plugin: "binance",
+    params: `{ restUrl: "${double.restUrl}", wsUrl: "${double.wsUrl}", apiKeyEnv: KESTREL_TEST_BINANCE_KEY, secretKeyEnv: KESTREL_TEST_BINANCE_SECRET, reconnectMinMs: 20 }`,
+    rt: "{ every: 15, size: 100000, awayTicks: 30000, cancelAfter: 5, maxOrders: 24 }",
+  });
   const s = await sessionFromYaml(tmp.path, yaml, { journalPath: "" });
   const venue = s.core.venue as BinanceVenue;
   await venue.ready;
@@ -97,10 +87,7 @@ risk:
 test("configs/binance-paper.yaml runs as shipped: the market through the binance plugin from the double, orders matched by the sim venue", async () => {
   const double = BinanceDouble.start({ files: SPOT_FILES.slice(0, 1), speed: 20 });
   stops.push(() => double.stop());
-  const file = resolve(REPO_ROOT, "configs/binance-paper.yaml");
-  const loaded = loadConfig(file, { ...process.env, BINANCE_PORT: String(double.port) });
-  if (!loaded.ok) throw new Error(loaded.problems.join("\n"));
-  const s = await buildSession(loaded.config, file, { journalPath: "", store: false, log: () => {} });
+  const s = await sessionFromConfig("configs/binance-paper.yaml", { BINANCE_PORT: String(double.port) });
   const venue = s.core.venue as BinanceVenue;
   const run = startRealtime(s, { forUs: 600_000_000 });
   await until(() => venue.market.counters.quotes > 2_000 && venue.market.syncs[0]!.state === "synced", "market flowing", 60_000);
@@ -122,12 +109,8 @@ test("configs/binance-paper.yaml runs as shipped: the market through the binance
 test("configs/binance-live.yaml builds with URLs and keys from the environment: WebSocket API and user stream connected, exchange filters loaded, book in sync against the double", async () => {
   const double = BinanceDouble.start({ files: SPOT_FILES.slice(0, 1), speed: 20 });
   stops.push(() => double.stop());
-  const file = resolve(REPO_ROOT, "configs/binance-live.yaml");
-  const env = { BINANCE_REST_URL: double.restUrl, BINANCE_WS_URL: double.wsUrl, BINANCE_WS_API_URL: `${double.wsUrl}/ws-api/v3` };
   Object.assign(process.env, { BINANCE_API_KEY: double.apiKey, BINANCE_SECRET_KEY: double.secret });
-  const loaded = loadConfig(file, { ...process.env, ...env });
-  if (!loaded.ok) throw new Error(loaded.problems.join("\n"));
-  const s = await buildSession(loaded.config, file, { journalPath: "", store: false, log: () => {} });
+  const s = await sessionFromConfig("configs/binance-live.yaml", { BINANCE_REST_URL: double.restUrl, BINANCE_WS_URL: double.wsUrl, BINANCE_WS_API_URL: `${double.wsUrl}/ws-api/v3` });
   const venue = s.core.venue as BinanceVenue;
   await venue.ready;
   expect(venue.wsApi?.connected).toBe(true);
@@ -147,23 +130,16 @@ test("a live USD-M session: orders over /fapi/v1 fill into the portfolio, fundin
   process.env.KESTREL_TEST_BINANCE_KEY = double.apiKey;
   process.env.KESTREL_TEST_BINANCE_SECRET = double.secret;
   const journal = `${tmp.path}/usdm.journal`;
-  const yaml = `name: binance-usdm
-mode: live
-seed: 1
-account: { currency: USDT, capital: 100000 }
-instruments:
-  - { symbol: BTCUSDT, base: BTC, quote: USDT, priceDecimals: 1, sizeDecimals: 3, lotSize: 1, minSize: 1 }
-market: { source: venue }
-venue:
-  name: binance
-  plugin: binance
-  params: { restUrl: "${double.restUrl}", wsUrl: "${double.wsUrl}", market: usdm, depthSpeed: 0ms, snapshotLimit: 1000, apiKeyEnv: KESTREL_TEST_BINANCE_KEY, secretKeyEnv: KESTREL_TEST_BINANCE_SECRET, reconnectMinMs: 20 }
-strategies:
-  - { name: rt, plugin: ${resolve(REPO_ROOT, "plugins/venues/binance/testing/round-trip-strategy.ts")}, instruments: [BTCUSDT], params: { every: 15, size: 5, awayTicks: 3000, cancelAfter: 5, maxOrders: 9 } }
-risk:
-  limits: { maxPosition: 1000, maxOrderNotional: 100000, maxOrdersPerSecond: 50, priceCollarBps: 100, maxDailyLoss: 100000, maxDrawdown: 100000 }
-journal: { path: ${journal}, fsync: never }
-`;
+  const yaml = liveYaml({
+    name: "binance-usdm",
+    currency: "USDT",
+    instrument: "{ symbol: BTCUSDT, base: BTC, quote: USDT, priceDecimals: 1, sizeDecimals: 3, lotSize: 1, minSize: 1 }",
+    plugin: "binance",
+    params: `{ restUrl: "${double.restUrl}", wsUrl: "${double.wsUrl}", market: usdm, depthSpeed: 0ms, snapshotLimit: 1000, apiKeyEnv: KESTREL_TEST_BINANCE_KEY, secretKeyEnv: KESTREL_TEST_BINANCE_SECRET, reconnectMinMs: 20 }`,
+    rt: "{ every: 15, size: 5, awayTicks: 3000, cancelAfter: 5, maxOrders: 9 }",
+    limits: "{ maxPosition: 1000, maxOrderNotional: 100000, maxOrdersPerSecond: 50, priceCollarBps: 100, maxDailyLoss: 100000, maxDrawdown: 100000 }",
+    extra: `journal: { path: ${journal}, fsync: never }`,
+  });
   const s = await sessionFromYaml(tmp.path, yaml);
   const venue = s.core.venue as BinanceVenue;
   await venue.ready;
@@ -215,73 +191,16 @@ test("a restart finds its orders at the exchange by client id: fills made while 
   process.env.KESTREL_TEST_BINANCE_KEY = double.apiKey;
   process.env.KESTREL_TEST_BINANCE_SECRET = double.secret;
   const journal = `${tmp.path}/restart.journal`;
-  const yaml = `name: binance-restart
-mode: live
-seed: 1
-account: { currency: USDT, capital: 100000 }
-instruments:
-  - { symbol: BTCUSDT, base: BTC, quote: USDT, priceDecimals: 2, sizeDecimals: 8, lotSize: 1000, minSize: 1000 }
-market: { source: venue }
-venue:
-  name: binance
-  plugin: binance
-  params: { restUrl: "${double.restUrl}", wsUrl: "${double.wsUrl}", apiKeyEnv: KESTREL_TEST_BINANCE_KEY, secretKeyEnv: KESTREL_TEST_BINANCE_SECRET, reconnectMinMs: 20 }
-strategies:
-  - { name: rt, plugin: ${resolve(REPO_ROOT, "plugins/venues/binance/testing/round-trip-strategy.ts")}, instruments: [BTCUSDT], params: { every: 100000000, size: 100000, maxOrders: 1 } }
-risk:
-  limits: { maxPosition: 10000000, maxOrderNotional: 1000, maxOrdersPerSecond: 50, priceCollarBps: 200, maxDailyLoss: 100000, maxDrawdown: 100000 }
-journal: { path: ${journal}, fsync: never }
-reconcile: { missing: alert, unknown: alert }
-`;
-  const a = await sessionFromYaml(tmp.path, yaml);
-  const va = a.core.venue as BinanceVenue;
-  await va.ready;
-  const runA = startRealtime(a, { forUs: 600_000_000 });
-  await until(() => va.market.syncs[0]!.state === "synced" && a.core.books.books[0]!.valid, "book in sync", 60_000);
-  const { bid, ask } = a.core.books.books[0]!;
-  // Resting orders well away from the touch: only the injected fills below touch them.
-  const partly = a.core.submit("manual", { instrument: 0, side: 1, type: "limit", price: bid - 20_000, size: 300_000, tif: "GTC" });
-  const filled = a.core.submit("manual", { instrument: 0, side: 1, type: "limit", price: bid - 30_000, size: 200_000, tif: "GTC" });
-  const untouched = a.core.submit("manual", { instrument: 0, side: -1, type: "limit", price: ask + 30_000, size: 200_000, tif: "GTC" });
-  expect(Math.min(partly, filled, untouched)).toBeGreaterThan(0);
-  await until(() => [partly, filled, untouched].every((id) => a.core.oms.get(id)!.status === "working"), "three orders working");
-  double.inject({ kind: "fill", clientOrderId: `K${partly}`, qty: 100_000 });
-  await until(() => a.core.portfolio.position(0) === 100_000, "a fill reported live");
-  // The process dies: nothing more is sent (no cancels on the way out), the journal holds what it had.
-  (a.core as { cancelAll: unknown }).cancelAll = () => 0;
-  runA.stop();
-  await runA.done;
-  // While it is down the market trades through two of its orders.
-  double.inject({ kind: "fill", clientOrderId: `K${partly}`, qty: 100_000 });
-  double.inject({ kind: "fill", clientOrderId: `K${filled}` });
-  expect(double.netPosition()).toBe(400_000);
-
-  const b = await sessionFromYaml(tmp.path, yaml);
-  const vb = b.core.venue as BinanceVenue;
-  expect(b.reconciled).not.toBeNull();
-  expect(b.reconciled!.missedFills).toBe(2);
-  expect(b.reconciled!.unknown).toBe(0);
-  expect(b.reconciled!.missing).toBe(0);
-  expect(b.core.portfolio.position(0)).toBe(400_000);
-  expect(b.core.oms.get(filled)!.status).toBe("filled");
-  expect(b.core.oms.get(partly)!.status).toBe("partially-filled");
-  expect(b.core.oms.get(untouched)!.status).toBe("working");
-  // Taken back: a later fill of the partly filled order and a cancel of the untouched one reach them, once.
-  const runB = startRealtime(b, { forUs: 600_000_000 });
-  await until(() => vb.orders!.connected, "user stream up");
-  double.inject({ kind: "fill", clientOrderId: `K${partly}` });
-  await until(() => b.core.oms.get(partly)!.status === "filled", "the rest of the partly filled order");
-  b.core.cancel(null, untouched);
-  await until(() => b.core.oms.get(untouched)!.status === "canceled", "cancel after the restart");
-  expect(double.matching.byClientId.get(`K${untouched}`)!.status).toBe("CANCELED");
-  runB.stop();
-  await runB.done;
-  expect(b.core.omsErrors).toBe(0);
-  expect(b.core.alerts.all().filter((x) => x.code === "BINANCE_UNKNOWN_ORDER")).toEqual([]);
-  // Every trade at the double is exactly one fill in the journal, and the position is theirs.
-  const fillRecords = readJournal(journal).records.filter((r) => r.t === "report" && r.report.kind === "fill");
-  expect(fillRecords.length).toBe(double.matching.trades.length);
-  expect(b.core.portfolio.position(0)).toBe(double.netPosition());
+  const yaml = liveYaml({
+    name: "binance-restart",
+    currency: "USDT",
+    instrument: "{ symbol: BTCUSDT, base: BTC, quote: USDT, priceDecimals: 2, sizeDecimals: 8, lotSize: 1000, minSize: 1000 }",
+    plugin: "binance",
+    params: `{ restUrl: "${double.restUrl}", wsUrl: "${double.wsUrl}", apiKeyEnv: KESTREL_TEST_BINANCE_KEY, secretKeyEnv: KESTREL_TEST_BINANCE_SECRET, reconnectMinMs: 20 }`,
+    rt: "{ every: 100000000, size: 100000, maxOrders: 1 }",
+    limits: "{ maxPosition: 10000000, maxOrderNotional: 1000, maxOrdersPerSecond: 50, priceCollarBps: 200, maxDailyLoss: 100000, maxDrawdown: 100000 }",
+    extra: `journal: { path: ${journal}, fsync: never }\nreconcile: { missing: alert, unknown: alert }`,
+  });
+  await restartFindsOrders({ dir: tmp.path, yaml, journal, double, synced: (s) => (s.core.venue as BinanceVenue).market.syncs[0]!.state === "synced" });
   expect(double.netPosition()).toBe(500_000);
-  await b.close();
 });

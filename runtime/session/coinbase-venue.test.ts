@@ -5,17 +5,14 @@
  * connections); and configs/coinbase-live.yaml as shipped, with URLs and keys from the environment.
  */
 import { afterAll, expect, setDefaultTimeout, test } from "bun:test";
-import { resolve } from "node:path";
-import { loadConfig } from "../config/load.ts";
-import { readJournal } from "../journal/journal-file.ts";
 import type { Fill } from "../../plugins/sdk/orders.ts";
 import { SPOT_FILES } from "../../plugins/venues/binance/testing/capture.ts";
 import { until } from "../../plugins/venues/binance/testing/venue-context.ts";
 import type { CoinbaseVenue } from "../../plugins/venues/coinbase/coinbase-venue.ts";
 import { CoinbaseDouble } from "../../plugins/venues/coinbase/testing/exchange-double.ts";
-import { buildSession } from "./build.ts";
+import { liveYaml, restartFindsOrders, sessionFromConfig } from "../../plugins/venues/shared/testing/live-session.ts";
 import { startRealtime } from "./realtime.ts";
-import { REPO_ROOT, sessionFromYaml, tempDir } from "./test-session.ts";
+import { sessionFromYaml, tempDir } from "./test-session.ts";
 
 // Real sockets and the recorded capture on a shared 2-core machine: allow for a loaded host.
 setDefaultTimeout(120_000);
@@ -32,22 +29,14 @@ test("a live session on the coinbase venue: orders acknowledged, filled and canc
   stops.push(() => double.stop());
   process.env.KESTREL_TEST_COINBASE_KEY = double.keyName;
   process.env.KESTREL_TEST_COINBASE_PEM = double.privateKeyPem;
-  const yaml = `name: coinbase-live
-mode: live
-seed: 1
-account: { currency: USD, capital: 100000 }
-instruments:
-  - { symbol: BTC-USD, base: BTC, quote: USD, priceDecimals: 2, sizeDecimals: 8, lotSize: 1, minSize: 1000 }
-market: { source: venue }
-venue:
-  name: coinbase
-  plugin: coinbase
-  params: { restUrl: "${double.restUrl}", wsUrl: "${double.wsUrl}", wsUserUrl: "${double.wsUserUrl}", apiKeyEnv: KESTREL_TEST_COINBASE_KEY, privateKeyEnv: KESTREL_TEST_COINBASE_PEM, reconnectMinMs: 20 }
-strategies:
-  - { name: rt, plugin: ${resolve(REPO_ROOT, "plugins/venues/binance/testing/round-trip-strategy.ts")}, instruments: [BTC-USD], params: { every: 15, size: 100000, awayTicks: 30000, cancelAfter: 5, maxOrders: 24 } }
-risk:
-  limits: { maxPosition: 10000000, maxOrderNotional: 1000, maxOrdersPerSecond: 50, priceCollarBps: 100, maxDailyLoss: 100000, maxDrawdown: 100000 }
-`;
+  const yaml = liveYaml({
+    name: "coinbase-live",
+    currency: "USD",
+    instrument: "{ symbol: BTC-USD, base: BTC, quote: USD, priceDecimals: 2, sizeDecimals: 8, lotSize: 1, minSize: 1000 }",
+    plugin: "coinbase",
+    params: `{ restUrl: "${double.restUrl}", wsUrl: "${double.wsUrl}", wsUserUrl: "${double.wsUserUrl}", apiKeyEnv: KESTREL_TEST_COINBASE_KEY, privateKeyEnv: KESTREL_TEST_COINBASE_PEM, reconnectMinMs: 20 }`,
+    rt: "{ every: 15, size: 100000, awayTicks: 30000, cancelAfter: 5, maxOrders: 24 }",
+  });
   const s = await sessionFromYaml(tmp.path, yaml, { journalPath: "" });
   const venue = s.core.venue as CoinbaseVenue;
   await venue.ready;
@@ -92,12 +81,8 @@ risk:
 test("configs/coinbase-live.yaml builds with URLs and keys from the environment: user channel connected, product increments loaded, book in sync against the double", async () => {
   const double = CoinbaseDouble.start({ files: SPOT_FILES.slice(0, 1), speed: 20 });
   stops.push(() => double.stop());
-  const file = resolve(REPO_ROOT, "configs/coinbase-live.yaml");
-  const env = { COINBASE_REST_URL: double.restUrl, COINBASE_WS_URL: double.wsUrl, COINBASE_WS_USER_URL: double.wsUserUrl };
   Object.assign(process.env, { COINBASE_API_KEY: double.keyName, COINBASE_PRIVATE_KEY: double.privateKeyPem.replace(/\n/g, "\\n") });
-  const loaded = loadConfig(file, { ...process.env, ...env });
-  if (!loaded.ok) throw new Error(loaded.problems.join("\n"));
-  const s = await buildSession(loaded.config, file, { journalPath: "", store: false, log: () => {} });
+  const s = await sessionFromConfig("configs/coinbase-live.yaml", { COINBASE_REST_URL: double.restUrl, COINBASE_WS_URL: double.wsUrl, COINBASE_WS_USER_URL: double.wsUserUrl });
   const venue = s.core.venue as CoinbaseVenue;
   await venue.ready;
   expect(venue.orders?.connected).toBe(true);
@@ -117,10 +102,7 @@ test("configs/coinbase-live.yaml builds with URLs and keys from the environment:
 test("configs/coinbase-paper.yaml runs as shipped: the market through the coinbase plugin from the double, orders matched by the sim venue", async () => {
   const double = CoinbaseDouble.start({ files: SPOT_FILES.slice(0, 1), speed: 20 });
   stops.push(() => double.stop());
-  const file = resolve(REPO_ROOT, "configs/coinbase-paper.yaml");
-  const loaded = loadConfig(file, { ...process.env, COINBASE_PORT: String(double.port) });
-  if (!loaded.ok) throw new Error(loaded.problems.join("\n"));
-  const s = await buildSession(loaded.config, file, { journalPath: "", store: false, log: () => {} });
+  const s = await sessionFromConfig("configs/coinbase-paper.yaml", { COINBASE_PORT: String(double.port) });
   const venue = s.core.venue as CoinbaseVenue;
   expect(venue.sim).not.toBeNull();
   expect(venue.orders).toBeNull();
@@ -156,65 +138,15 @@ test("a restart finds its orders at the exchange by client id (the earlier sessi
   process.env.KESTREL_TEST_COINBASE_KEY = double.keyName;
   process.env.KESTREL_TEST_COINBASE_PEM = double.privateKeyPem;
   const journal = `${tmp.path}/restart.journal`;
-  const yaml = `name: coinbase-restart
-mode: live
-seed: 1
-account: { currency: USD, capital: 100000 }
-instruments:
-  - { symbol: BTC-USD, base: BTC, quote: USD, priceDecimals: 2, sizeDecimals: 8, lotSize: 1, minSize: 1000 }
-market: { source: venue }
-venue:
-  name: coinbase
-  plugin: coinbase
-  params: { restUrl: "${double.restUrl}", wsUrl: "${double.wsUrl}", wsUserUrl: "${double.wsUserUrl}", apiKeyEnv: KESTREL_TEST_COINBASE_KEY, privateKeyEnv: KESTREL_TEST_COINBASE_PEM, reconnectMinMs: 20 }
-strategies:
-  - { name: rt, plugin: ${resolve(REPO_ROOT, "plugins/venues/binance/testing/round-trip-strategy.ts")}, instruments: [BTC-USD], params: { every: 100000000, size: 100000, maxOrders: 1 } }
-risk:
-  limits: { maxPosition: 10000000, maxOrderNotional: 1000, maxOrdersPerSecond: 50, priceCollarBps: 200, maxDailyLoss: 100000, maxDrawdown: 100000 }
-journal: { path: ${journal}, fsync: never }
-reconcile: { missing: alert, unknown: alert }
-`;
-  const a = await sessionFromYaml(tmp.path, yaml);
-  const va = a.core.venue as CoinbaseVenue;
-  await va.ready;
-  const runA = startRealtime(a, { forUs: 600_000_000 });
-  await until(() => va.market.synced[0] === true && a.core.books.books[0]!.valid, "book in sync", 60_000);
-  const { bid, ask } = a.core.books.books[0]!;
-  const partly = a.core.submit("manual", { instrument: 0, side: 1, type: "limit", price: bid - 20_000, size: 300_000, tif: "GTC" });
-  const filled = a.core.submit("manual", { instrument: 0, side: 1, type: "limit", price: bid - 30_000, size: 200_000, tif: "GTC" });
-  const untouched = a.core.submit("manual", { instrument: 0, side: -1, type: "limit", price: ask + 30_000, size: 200_000, tif: "GTC" });
-  await until(() => [partly, filled, untouched].every((id) => a.core.oms.get(id)!.status === "working"), "three orders working");
-  const clientId = (id: number) => [...double.matching.byClientId.keys()].find((k) => k.endsWith(`-${id}`))!;
-  double.inject({ kind: "fill", clientOrderId: clientId(partly), qty: 100_000 });
-  await until(() => a.core.portfolio.position(0) === 100_000, "a fill reported live");
-  // The process dies: nothing more is sent (no cancels on the way out).
-  (a.core as { cancelAll: unknown }).cancelAll = () => 0;
-  runA.stop();
-  await runA.done;
-  double.inject({ kind: "fill", clientOrderId: clientId(partly), qty: 100_000 });
-  double.inject({ kind: "fill", clientOrderId: clientId(filled) });
-
-  const b = await sessionFromYaml(tmp.path, yaml);
-  const vb = b.core.venue as CoinbaseVenue;
-  expect(b.reconciled).not.toBeNull();
-  expect(b.reconciled!.missedFills).toBe(2);
-  expect(b.reconciled!.unknown).toBe(0);
-  expect(b.reconciled!.missing).toBe(0);
-  expect(b.core.portfolio.position(0)).toBe(400_000);
-  expect(b.core.oms.get(filled)!.status).toBe("filled");
-  expect(b.core.oms.get(partly)!.status).toBe("partially-filled");
-  const runB = startRealtime(b, { forUs: 600_000_000 });
-  await until(() => vb.orders!.connected, "user channel up");
-  double.inject({ kind: "fill", clientOrderId: clientId(partly) });
-  await until(() => b.core.oms.get(partly)!.status === "filled", "the rest of the partly filled order");
-  b.core.cancel(null, untouched);
-  await until(() => b.core.oms.get(untouched)!.status === "canceled", "cancel after the restart");
-  expect(double.matching.byClientId.get(clientId(untouched))!.status).toBe("CANCELED");
-  runB.stop();
-  await runB.done;
-  expect(b.core.omsErrors).toBe(0);
-  const fillRecords = readJournal(journal).records.filter((r) => r.t === "report" && r.report.kind === "fill");
-  expect(fillRecords.length).toBe(double.matching.trades.length);
-  expect(b.core.portfolio.position(0)).toBe(500_000);
-  await b.close();
+  const yaml = liveYaml({
+    name: "coinbase-restart",
+    currency: "USD",
+    instrument: "{ symbol: BTC-USD, base: BTC, quote: USD, priceDecimals: 2, sizeDecimals: 8, lotSize: 1, minSize: 1000 }",
+    plugin: "coinbase",
+    params: `{ restUrl: "${double.restUrl}", wsUrl: "${double.wsUrl}", wsUserUrl: "${double.wsUserUrl}", apiKeyEnv: KESTREL_TEST_COINBASE_KEY, privateKeyEnv: KESTREL_TEST_COINBASE_PEM, reconnectMinMs: 20 }`,
+    rt: "{ every: 100000000, size: 100000, maxOrders: 1 }",
+    limits: "{ maxPosition: 10000000, maxOrderNotional: 1000, maxOrdersPerSecond: 50, priceCollarBps: 200, maxDailyLoss: 100000, maxDrawdown: 100000 }",
+    extra: `journal: { path: ${journal}, fsync: never }\nreconcile: { missing: alert, unknown: alert }`,
+  });
+  await restartFindsOrders({ dir: tmp.path, yaml, journal, double, synced: (s) => (s.core.venue as CoinbaseVenue).market.synced[0] === true });
 });

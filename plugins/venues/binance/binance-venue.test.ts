@@ -385,15 +385,16 @@ describe("USD-M: WebSocket API, reduce-only and hedge mode", () => {
     await until(() => done(4), "reduce-only buy against a long or flat position");
     expect(reason(4)).toContain("code=-2022");
     expect(double.positionOf("BOTH")).toBe(left);
-    // A resting order, then a user stream outage: reconciliation asks order.status over the WebSocket API.
+    // A resting order partly filled during a user stream outage: reconciliation reads it with order.status over the WebSocket API.
     venue.submit(order(5, 1, bid - 1_000, 5));
     await until(() => reportsOf(5).includes("accepted"), "ack");
     const statusBefore = double.wsApiMethods.get("order.status") ?? 0;
     double.inject({ kind: "disconnect", streams: "user" });
-    await until(() => (double.wsApiMethods.get("order.status") ?? 0) > statusBefore, "order.status over the WebSocket API");
+    double.inject({ kind: "fill", clientOrderId: "K5", qty: 2 });
+    await until(() => (double.wsApiMethods.get("order.status") ?? 0) > statusBefore && filledOf(5) === 2, "order.status over the WebSocket API");
     venue.cancel(5);
     await until(() => reportsOf(5).includes("canceled"), "cancel");
-    expect(reportsOf(5)).toEqual(["accepted", "canceled"]);
+    expect(reportsOf(5)).toEqual(["accepted", "fill", "canceled"]);
     expect(double.wsApiMethods.get("order.place")).toBe(5);
     expect(double.wsApiMethods.get("order.cancel")).toBe(1);
     // Every trade at the double reported once; nothing signed wrongly.

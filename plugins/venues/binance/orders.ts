@@ -11,6 +11,7 @@ import type { Instrument } from "../../sdk/instrument.ts";
 import type { VenueContext, VenueFill, VenueOrder, VenueOrderStatus, VenueStatus } from "../../sdk/venue.ts";
 import type { BinanceRest, RestResult } from "./rest/client.ts";
 import type { BinanceWsApi } from "./rest/ws-api.ts";
+import { checkIncrements, precheck, type CheckNames } from "../shared/order-checks.ts";
 import { KeptSocket } from "./stream/socket.ts";
 import { formatDecimal, parseDecimal, parseDecimalRounded } from "./wire/decimal.ts";
 import { parseUserFrame, type ExecutionReportEvent } from "./wire/messages.ts";
@@ -160,12 +161,9 @@ export class BinanceOrders {
 
   /** Sends a new order. */
   submit(o: VenueOrder): void {
-    const inst = this.ctx.instruments[o.instrument];
-    if (inst === undefined) return this.reject(o.id, "UNKNOWN_INSTRUMENT");
-    const f = this.filters[o.instrument];
-    if (f === null || f === undefined) return this.reject(o.id, `BINANCE_NOT_READY: symbol=${inst.symbol} exchangeInfo not loaded or not matching`);
-    if (o.type !== "limit" && o.type !== "market") return this.reject(o.id, `UNSUPPORTED_ORDER_TYPE: type=${o.type} (Binance spot: limit and market)`);
-    if (o.tif === "GTD" || o.tif === "DAY") return this.reject(o.id, `UNSUPPORTED_TIF: tif=${o.tif}`);
+    const ok = precheck(this.ctx, o, this.filters, BINANCE_CHECKS);
+    if (typeof ok === "string") return this.reject(o.id, ok);
+    const { inst, rules: f } = ok;
     const refused = checkFilters(o, f, this.o.touch(o.instrument));
     if (refused !== null) return this.reject(o.id, refused);
     const clientId = `K${o.id}`;
@@ -599,14 +597,24 @@ export function parseFilters(info: any, inst: Instrument): SymbolFilters | strin
   return { tickTicks, stepUnits, minQtyUnits, minNotional, baseAsset: String(s.baseAsset), quoteAsset: String(s.quoteAsset) };
 }
 
+/** How Binance's checks are named in rejections. */
+const BINANCE_CHECKS: CheckNames = {
+  notReady: "BINANCE_NOT_READY",
+  notLoaded: "exchangeInfo not loaded or not matching",
+  key: "symbol",
+  types: "Binance: limit and market",
+  code: "BINANCE_FILTER",
+  sizeStep: "filter=LOT_SIZE",
+  sizeMin: "filter=LOT_SIZE",
+  priceStep: "filter=PRICE_FILTER",
+  priceStepWord: "tick",
+  minValue: "filter=NOTIONAL",
+  value: "notional",
+};
+
 /** Why an order breaks a filter (null when it passes). */
 export function checkFilters(o: VenueOrder, f: SymbolFilters, touch: { bid: number; ask: number }): string | null {
-  if (o.size % f.stepUnits !== 0) return `BINANCE_FILTER: filter=LOT_SIZE size=${o.size} step=${f.stepUnits}`;
-  if (o.size < f.minQtyUnits) return `BINANCE_FILTER: filter=LOT_SIZE size=${o.size} min=${f.minQtyUnits}`;
-  if (o.type === "limit" && o.price % f.tickTicks !== 0) return `BINANCE_FILTER: filter=PRICE_FILTER price=${o.price} tick=${f.tickTicks}`;
-  const ref = o.type === "limit" ? o.price : o.side === 1 ? touch.ask : touch.bid;
-  if (ref > 0 && ref * o.size < f.minNotional) return `BINANCE_FILTER: filter=NOTIONAL notional=${ref * o.size} min=${f.minNotional}`;
-  return null;
+  return checkIncrements(o, { sizeStep: f.stepUnits, sizeMin: f.minQtyUnits, priceStep: f.tickTicks, minValue: f.minNotional }, touch, BINANCE_CHECKS);
 }
 
 /** A commission in money units of the instrument (quote asset at price x size decimals); null for a third asset. */

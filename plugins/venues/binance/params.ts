@@ -1,18 +1,9 @@
 /** Params of the `binance` venue plugin as a deployment writes them. Keys are named environment variables, never values. */
 import { Type, type Static } from "@sinclair/typebox";
+import { paperSimParams } from "../shared/paper.ts";
 
-const SimParams = Type.Object(
-  {
-    orderLatencyUs: Type.Integer({ minimum: 0, default: 150 }),
-    reportLatencyUs: Type.Integer({ minimum: 0, default: 150 }),
-    jitterUs: Type.Integer({ minimum: 0, default: 0 }),
-    feedDelayUs: Type.Integer({ minimum: 0, default: 0 }),
-    makerFeePpm: Type.Integer({ default: 1000 }),
-    takerFeePpm: Type.Integer({ default: 1000 }),
-    dayEndHourUtc: Type.Integer({ minimum: 0, maximum: 23, default: 0 }),
-  },
-  { additionalProperties: false },
-);
+/** The sim venue's params in a paper session; fees default to the exchange's. */
+const SimParams = paperSimParams(1000, 1000);
 
 /** The venue's params. */
 export const BinanceParams = Type.Object(

@@ -13,6 +13,7 @@ import type { Instrument } from "../../sdk/instrument.ts";
 import type { ExecutionReport, VenueContext, VenueFill, VenueOrder, VenueOrderStatus, VenueStatus } from "../../sdk/venue.ts";
 import { formatDecimal, parseDecimal } from "../binance/wire/decimal.ts";
 import { KeptSocket } from "../binance/stream/socket.ts";
+import { checkIncrements, precheck, type CheckNames } from "../shared/order-checks.ts";
 import type { CoinbaseRest, RestResult } from "./rest/client.ts";
 import { parseEnvelope, parseUserOrders, type UserOrder } from "./wire/messages.ts";
 
@@ -148,12 +149,9 @@ export class CoinbaseOrders {
 
   /** Sends a new order. */
   submit(o: VenueOrder): void {
-    const inst = this.ctx.instruments[o.instrument];
-    if (inst === undefined) return this.reject(o.id, "UNKNOWN_INSTRUMENT");
-    const rules = this.rules[o.instrument];
-    if (rules === null || rules === undefined) return this.reject(o.id, `COINBASE_NOT_READY: product=${inst.symbol} increments not loaded or not matching`);
-    if (o.type !== "limit" && o.type !== "market") return this.reject(o.id, `UNSUPPORTED_ORDER_TYPE: type=${o.type} (Coinbase here: limit and market)`);
-    if (o.tif === "GTD" || o.tif === "DAY") return this.reject(o.id, `UNSUPPORTED_TIF: tif=${o.tif}`);
+    const ok = precheck(this.ctx, o, this.rules, COINBASE_CHECKS);
+    if (typeof ok === "string") return this.reject(o.id, ok);
+    const { inst, rules } = ok;
     if (o.postOnly && (o.type !== "limit" || o.tif !== "GTC")) return this.reject(o.id, `UNSUPPORTED: post-only needs a GTC limit order (tif=${o.tif})`);
     const refused = checkRules(o, rules, this.o.touch(o.instrument));
     if (refused !== null) return this.reject(o.id, refused);
@@ -576,14 +574,24 @@ export function parseProduct(p: any, inst: Instrument): ProductRules | string {
   return { baseStep, priceStep, baseMin, quoteMin };
 }
 
+/** How Coinbase's checks are named in rejections. */
+const COINBASE_CHECKS: CheckNames = {
+  notReady: "COINBASE_NOT_READY",
+  notLoaded: "increments not loaded or not matching",
+  key: "product",
+  types: "Coinbase here: limit and market",
+  code: "COINBASE_INCREMENT",
+  sizeStep: "base_increment",
+  sizeMin: "base_min_size",
+  priceStep: "price_increment",
+  priceStepWord: "step",
+  minValue: "quote_min_size",
+  value: "value",
+};
+
 /** Why an order breaks the product's increments (null when it passes). */
 export function checkRules(o: VenueOrder, r: ProductRules, touch: { bid: number; ask: number }): string | null {
-  if (o.size % r.baseStep !== 0) return `COINBASE_INCREMENT: base_increment size=${o.size} step=${r.baseStep}`;
-  if (o.size < r.baseMin) return `COINBASE_INCREMENT: base_min_size size=${o.size} min=${r.baseMin}`;
-  if (o.type === "limit" && o.price % r.priceStep !== 0) return `COINBASE_INCREMENT: price_increment price=${o.price} step=${r.priceStep}`;
-  const ref = o.type === "limit" ? o.price : o.side === 1 ? touch.ask : touch.bid;
-  if (ref > 0 && ref * o.size < r.quoteMin) return `COINBASE_INCREMENT: quote_min_size value=${ref * o.size} min=${r.quoteMin}`;
-  return null;
+  return checkIncrements(o, { sizeStep: r.baseStep, sizeMin: r.baseMin, priceStep: r.priceStep, minValue: r.quoteMin }, touch, COINBASE_CHECKS);
 }
 
 /** Decimal text to money units, rounded half up beyond the scale (Coinbase commissions can carry more digits); NaN if not a number. */
