@@ -12,6 +12,7 @@
 import type { Server, ServerWebSocket } from "bun";
 import { BinanceBook } from "../../../../runtime/data/formats/binance-book.ts";
 import { createHmac, createPublicKey, verify as cryptoVerify, type KeyObject } from "node:crypto";
+import { DoubleFaults, json, type CommonFault, type HeldSlot } from "../../shared/testing/double-faults.ts";
 import { loadCapture, type Capture, type Frame } from "./capture.ts";
 import { DoubleMatching, type DoubleOrder, type ExecEvent } from "./matching.ts";
 
@@ -45,19 +46,10 @@ export interface DoubleOptions {
 }
 
 /** A fault to inject; frame faults apply to the next depth frame(s) of the market stream. */
-export type Fault =
-  | { kind: "drop"; count?: number }
-  | { kind: "duplicate" }
-  | { kind: "reorder" }
-  | { kind: "gap"; ids: number }
-  | { kind: "malformed" }
-  | { kind: "disconnect"; streams: "market" | "user" | "both" | "ws-api" }
-  | { kind: "rate-limit"; requests: number; retryAfterSeconds?: number }
-  | { kind: "clock-skew"; ms: number }
-  | { kind: "lose-user-events"; count: number }
-  | { kind: "funding"; ratePpm: number }
-  /** The market trades through a resting order of ours: it fills `qty` (default all that is left) as maker at its price. */
-  | { kind: "fill"; clientOrderId: string; qty?: number };
+export type Fault = CommonFault | GapFault | { kind: "disconnect"; streams: "market" | "user" | "both" | "ws-api" } | { kind: "funding"; ratePpm: number };
+
+/** Update ids skip ahead in the next depth frame. */
+type GapFault = { kind: "gap"; ids: number };
 
 /** A USD-M funding payment at the double (the income endpoint lists them). */
 export interface FundingIncome {
@@ -89,13 +81,10 @@ export class BinanceDouble {
   private readonly user = new Set<ServerWebSocket<SocketData>>();
   private readonly api = new Set<ServerWebSocket<SocketData>>();
   private readonly listenKeys = new Set<string>();
-  private readonly faults: Fault[] = [];
-  private held: Frame | null = null;
-  private skewMs = 0;
-  private rateLimited = 0;
-  private retryAfterSeconds = 1;
+  /** Injected faults and what they left (429s due, skew, lost events). */
+  readonly faults: DoubleFaults<GapFault>;
+  private readonly heldSlot: HeldSlot = { held: null };
   private retryUntil = 0;
-  private loseUserEvents = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private readonly opts: Required<DoubleOptions>;
   private weightMinute = 0;
@@ -133,6 +122,7 @@ export class BinanceDouble {
     this.capture = loadCapture(opts.files, this.opts.priceDecimals, this.opts.sizeDecimals);
     this.book.applySnapshot(this.capture.snapshot);
     this.matching = new DoubleMatching(this.opts, this.book, (e) => this.onExec(e));
+    this.faults = new DoubleFaults<GapFault>(this.matching);
     const self = this;
     this.server = Bun.serve<SocketData>({
       hostname: "127.0.0.1",
@@ -217,16 +207,8 @@ export class BinanceDouble {
       }
       if (f.streams !== "user") for (const ws of [...this.market]) ws.close(1001, "double: disconnect");
       if (f.streams !== "market") for (const ws of [...this.user]) ws.close(1001, "double: disconnect");
-    } else if (f.kind === "rate-limit") {
-      this.rateLimited += f.requests;
-      this.retryAfterSeconds = f.retryAfterSeconds ?? 1;
-    } else if (f.kind === "clock-skew") this.skewMs = f.ms;
-    else if (f.kind === "lose-user-events") this.loseUserEvents += f.count;
-    else if (f.kind === "funding") this.payFunding(f.ratePpm);
-    else if (f.kind === "fill") {
-      const o = this.matching.byClientId.get(f.clientOrderId);
-      if (o === undefined || !this.matching.fillResting(o, f.qty ?? o.qty - o.executed, this.serverTime())) throw new Error(`double: no resting order ${f.clientOrderId} to fill`);
-    } else this.faults.push(f);
+    } else if (f.kind === "funding") this.payFunding(f.ratePpm);
+    else this.faults.apply(f);
   }
 
   /** Sends the next `n` frames (fewer at the end); returns how many were sent. */
@@ -272,17 +254,14 @@ export class BinanceDouble {
     const time = this.serverTime();
     this.funding.push({ tranId: 9_000_000 + this.funding.length, income8, time });
     this.counters.userEvents++;
-    if (this.loseUserEvents > 0) {
-      this.loseUserEvents--;
-      return;
-    }
+    if (this.faults.loseUserEvent()) return;
     const text = JSON.stringify({ e: "ACCOUNT_UPDATE", E: time, T: time, a: { m: "FUNDING_FEE", B: [{ a: this.opts.quoteAsset, wb: "100000.00000000", cw: "100000.00000000", bc: fmt(income8, 8) }], P: [] } });
     for (const ws of this.user) ws.send(text);
   }
 
   /** Exchange time: the wall clock plus any injected skew, ms. */
   serverTime(): number {
-    return Date.now() + this.skewMs;
+    return this.faults.serverTime();
   }
 
   private pace(): void {
@@ -308,48 +287,14 @@ export class BinanceDouble {
 
   /** Sends a depth frame through the fault queue. */
   private sendDepth(frame: Frame): void {
-    if (this.held !== null) {
-      // Reorder: the held frame goes after this one.
-      const held = this.held;
-      this.held = null;
-      this.broadcast(frame.stream, frame.text);
-      this.broadcast(held.stream, held.text);
-      return;
-    }
-    const f = this.faults[0];
-    if (f !== undefined) {
-      switch (f.kind) {
-        case "drop":
-          if ((f.count ?? 1) <= 1) this.faults.shift();
-          else f.count = (f.count ?? 1) - 1;
-          return;
-        case "duplicate":
-          this.faults.shift();
-          this.broadcast(frame.stream, frame.text);
-          this.broadcast(frame.stream, frame.text);
-          return;
-        case "reorder":
-          this.faults.shift();
-          this.held = frame;
-          return;
-        case "gap": {
-          // The exchange skipped update ids: the frame claims to start later than it does.
-          this.faults.shift();
-          const msg = JSON.parse(frame.text);
-          // Futures chain diffs by pu (previous u), spot by U.
-          if (typeof msg.data.pu === "number") msg.data.pu -= f.ids;
-          else msg.data.U += f.ids;
-          this.broadcast(frame.stream, JSON.stringify(msg));
-          return;
-        }
-        case "malformed":
-          // The frame arrives cut short: not JSON, and its update is lost.
-          this.faults.shift();
-          this.broadcast(frame.stream, frame.text.slice(0, Math.floor(frame.text.length / 2)));
-          return;
-      }
-    }
-    this.broadcast(frame.stream, frame.text);
+    this.faults.send(frame.text, this.heldSlot, (text) => this.broadcast(frame.stream, text), (f) => {
+      // The exchange skipped update ids: the frame claims to start later than it does.
+      const msg = JSON.parse(frame.text);
+      // Futures chain diffs by pu (previous u), spot by U.
+      if (typeof msg.data.pu === "number") msg.data.pu -= f.ids;
+      else msg.data.U += f.ids;
+      this.broadcast(frame.stream, JSON.stringify(msg));
+    });
   }
 
   private broadcast(stream: string, text: string): void {
@@ -362,10 +307,7 @@ export class BinanceDouble {
 
   private onExec(e: ExecEvent): void {
     this.counters.userEvents++;
-    if (this.loseUserEvents > 0) {
-      this.loseUserEvents--;
-      return;
-    }
+    if (this.faults.loseUserEvent()) return;
     const o = e.order;
     const pd = this.opts.priceDecimals;
     const sd = this.opts.sizeDecimals;
@@ -452,13 +394,12 @@ export class BinanceDouble {
     if (now < this.retryUntil) {
       // Binance bans an IP that keeps sending after a 429.
       this.counters.banned418++;
-      return json({ code: -1003, msg: "Way too many requests; IP banned." }, 418, { "Retry-After": String(this.retryAfterSeconds) });
+      return json({ code: -1003, msg: "Way too many requests; IP banned." }, 418, { "Retry-After": String(this.faults.retryAfterSeconds) });
     }
-    if (this.rateLimited > 0) {
-      this.rateLimited--;
+    if (this.faults.takeRateLimit()) {
       this.counters.rejected429++;
-      this.retryUntil = now + this.retryAfterSeconds * 1000;
-      return json({ code: -1003, msg: "Too many requests; current limit is exceeded." }, 429, { "Retry-After": String(this.retryAfterSeconds) });
+      this.retryUntil = now + this.faults.retryAfterSeconds * 1000;
+      return json({ code: -1003, msg: "Too many requests; current limit is exceeded." }, 429, { "Retry-After": String(this.faults.retryAfterSeconds) });
     }
     const rawQuery = url.search.startsWith("?") ? url.search.slice(1) : "";
     const body = req.method === "GET" ? "" : await req.text();
@@ -591,13 +532,12 @@ export class BinanceDouble {
     const now = Date.now();
     if (now < this.retryUntil) {
       this.counters.banned418++;
-      return answer(418, { code: -1003, msg: "Way too many requests; IP banned.", data: { serverTime: this.serverTime(), retryAfter: this.retryUntil + this.skewMs } });
+      return answer(418, { code: -1003, msg: "Way too many requests; IP banned.", data: { serverTime: this.serverTime(), retryAfter: this.retryUntil + this.faults.skewMs } });
     }
-    if (this.rateLimited > 0) {
-      this.rateLimited--;
+    if (this.faults.takeRateLimit()) {
       this.counters.rejected429++;
-      this.retryUntil = now + this.retryAfterSeconds * 1000;
-      return answer(429, { code: -1003, msg: "Too many requests; current limit is exceeded.", data: { serverTime: this.serverTime(), retryAfter: this.retryUntil + this.skewMs } });
+      this.retryUntil = now + this.faults.retryAfterSeconds * 1000;
+      return answer(429, { code: -1003, msg: "Too many requests; current limit is exceeded.", data: { serverTime: this.serverTime(), retryAfter: this.retryUntil + this.faults.skewMs } });
     }
     const params: Record<string, unknown> = req.params ?? {};
     if (params.apiKey !== this.apiKey) return answer(401, { code: -2015, msg: "Invalid API-key, IP, or permissions for action." });
@@ -761,9 +701,6 @@ const FAPI: Record<string, string> = {
   "/fapi/v1/listenKey": "/api/v3/userDataStream",
 };
 
-function json(value: unknown, status: number, headers: Record<string, string>): Response {
-  return new Response(JSON.stringify(value), { status, headers: { "Content-Type": "application/json", ...headers } });
-}
 
 /** Formats a scaled integer with exactly `decimals` digits, as Binance does (at least 8). */
 function fmt(value: number, decimals: number): string {
