@@ -14,6 +14,7 @@ import type { BinanceParams } from "./params.ts";
 import { SPOT_FILES, USDM_FILES } from "./testing/capture.ts";
 import { BinanceDouble, type Fault } from "./testing/exchange-double.ts";
 import { BTCUSDT, BTCUSDT_PERP, recordingContext, until } from "./testing/venue-context.ts";
+import { outageFillsOnce } from "../shared/testing/outage.ts";
 
 // Real sockets and a minutes-long capture on a shared 2-core machine: allow for a loaded host.
 setDefaultTimeout(120_000);
@@ -444,27 +445,6 @@ describe("reconciliation after a user stream outage", () => {
     const { double, venue, rec } = start();
     await venue.ready;
     await until(() => venue.market.syncs[0]!.state === "synced" && venue.orders!.connected, "up");
-    const { bid } = venue.market.touch(0);
-    const reportsOf = (id: number) => rec.reports.filter((r) => r.orderId === id).map((r) => r.kind);
-    const filledOf = (id: number) => rec.reports.reduce((s, r) => s + (r.orderId === id && r.kind === "fill" ? r.size : 0), 0);
-    for (const id of [1, 2, 3]) venue.submit(order(id, 1, bid - 100_000 * id, 200_000));
-    await until(() => [1, 2, 3].every((id) => reportsOf(id).includes("accepted")), "three orders resting");
-    const reconnects = venue.orders!.counters.userReconnects;
-    // The stream drops; before it is back the market fills half of order 2 and all of order 3.
-    double.inject({ kind: "disconnect", streams: "user" });
-    double.inject({ kind: "fill", clientOrderId: "K2", qty: 100_000 });
-    double.inject({ kind: "fill", clientOrderId: "K3" });
-    await until(() => venue.orders!.counters.userReconnects > reconnects && filledOf(2) === 100_000 && filledOf(3) === 200_000, "missed fills applied");
-    await until(() => venue.orders!.counters.openListed >= 1, "order 1 settled by openOrders");
-    // Then the stream carries the next fill of order 2 as usual.
-    double.inject({ kind: "fill", clientOrderId: "K2" });
-    await until(() => filledOf(2) === 200_000, "live fill after the outage");
-    await Bun.sleep(100);
-    expect(filledOf(1)).toBe(0);
-    expect(reportsOf(1)).toEqual(["accepted"]);
-    expect(reportsOf(3)).toEqual(["accepted", "fill"]);
-    // Each trade at the double is one fill here, whichever path (REST or stream) brought it first.
-    expect(rec.reports.filter((r) => r.kind === "fill").length).toBe(double.matching.trades.length);
-    expect(rec.alerts.some((a) => a.code === "BINANCE_RECONCILE")).toBe(true);
+    await outageFillsOnce({ venue, double, rec, bid: venue.market.touch(0).bid, clientId: (id) => `K${id}`, reconcileCode: "BINANCE_RECONCILE" });
   });
 });

@@ -17,6 +17,7 @@ import { recordingContext, until } from "../binance/testing/venue-context.ts";
 import { CoinbaseVenue } from "./coinbase-venue.ts";
 import type { CoinbaseParams } from "./params.ts";
 import { CoinbaseDouble, type CoinbaseFault } from "./testing/exchange-double.ts";
+import { outageFillsOnce } from "../shared/testing/outage.ts";
 
 // Real sockets and a minutes-long capture on a shared 2-core machine: allow for a loaded host.
 setDefaultTimeout(120_000);
@@ -254,24 +255,6 @@ describe("reconciliation after a user channel outage", () => {
     const { double, venue, rec } = start();
     await venue.ready;
     await until(() => venue.market.synced[0] === true && venue.orders!.connected, "up");
-    const { bid } = venue.market.touch(0);
-    const reportsOf = (id: number) => rec.reports.filter((r) => r.orderId === id).map((r) => r.kind);
-    const filledOf = (id: number) => rec.reports.reduce((s, r) => s + (r.orderId === id && r.kind === "fill" ? r.size : 0), 0);
-    for (const id of [1, 2, 3]) venue.submit(order(id, 1, bid - 100_000 * id, 200_000));
-    await until(() => [1, 2, 3].every((id) => reportsOf(id).includes("accepted")), "three orders resting");
-    const reconnects = venue.orders!.counters.userReconnects;
-    // The channel drops; before it is back the market fills half of order 2 and all of order 3.
-    double.inject({ kind: "disconnect", streams: "user" });
-    double.inject({ kind: "fill", clientOrderId: "t-2", qty: 100_000 });
-    double.inject({ kind: "fill", clientOrderId: "t-3" });
-    await until(() => venue.orders!.counters.userReconnects > reconnects && filledOf(2) === 100_000 && filledOf(3) === 200_000, "missed fills applied");
-    await until(() => venue.orders!.counters.openListed >= 1, "order 1 settled by the open-orders list");
-    double.inject({ kind: "fill", clientOrderId: "t-2" });
-    await until(() => filledOf(2) === 200_000, "live fill after the outage");
-    await Bun.sleep(100);
-    expect(reportsOf(1)).toEqual(["accepted"]);
-    expect(reportsOf(3)).toEqual(["accepted", "fill"]);
-    expect(rec.reports.filter((r) => r.kind === "fill").length).toBe(double.matching.trades.length);
-    expect(rec.alerts.some((a) => a.code === "COINBASE_RECONCILE")).toBe(true);
+    await outageFillsOnce({ venue, double, rec, bid: venue.market.touch(0).bid, clientId: (id) => `t-${id}`, reconcileCode: "COINBASE_RECONCILE" });
   });
 });

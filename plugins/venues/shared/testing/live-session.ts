@@ -134,3 +134,12 @@ export async function restartFindsOrders(o: { dir: string; yaml: string; journal
   expect(b.core.portfolio.position(0)).toBe(500_000);
   await b.close();
 }
+
+/** The end of a paper session on a venue's market: a two-sided, uncrossed book and no order at the exchange double (paper trading stays in the sim venue). */
+export async function expectPaperEnd(s: Session, double: { readonly matching: DoubleMatching }): Promise<void> {
+  const book = s.core.books.books[0]!;
+  expect(book.valid).toBe(true);
+  expect(book.ask).toBeGreaterThan(book.bid);
+  expect(double.matching.orders.size).toBe(0);
+  await s.close();
+}
