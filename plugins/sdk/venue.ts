@@ -24,6 +24,8 @@ export interface VenueOrder {
   /** GTD expiry (0 when none). */
   readonly expireTs: number;
   readonly postOnly: boolean;
+  /** Only reduces the position (the risk engine has checked it against the strategy's); absent means false. */
+  readonly reduceOnly?: boolean;
   /** Time the runtime sent it. */
   readonly ts: number;
 }

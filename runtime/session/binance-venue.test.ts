@@ -5,17 +5,17 @@
  * through the binance plugin, orders matched by the sim venue).
  */
 import { afterAll, expect, setDefaultTimeout, test } from "bun:test";
-import { resolve } from "node:path";
-import { loadConfig } from "../config/load.ts";
 import { readJournal } from "../journal/journal-file.ts";
 import type { Fill } from "../../plugins/sdk/orders.ts";
 import type { BinanceVenue } from "../../plugins/venues/binance/binance-venue.ts";
 import { SPOT_FILES, USDM_FILES } from "../../plugins/venues/binance/testing/capture.ts";
 import { BinanceDouble } from "../../plugins/venues/binance/testing/exchange-double.ts";
 import { until } from "../../plugins/venues/binance/testing/venue-context.ts";
-import { buildSession } from "./build.ts";
+import { expectPaperEnd, liveYaml, restartFindsOrders, sessionFromConfig } from "../../plugins/venues/shared/testing/live-session.ts";
+import { positionRows } from "../admin/routes/portfolio.ts";
+import { parseScaled } from "../../plugins/sdk/decimal.ts";
 import { startRealtime } from "./realtime.ts";
-import { REPO_ROOT, sessionFromYaml, tempDir } from "./test-session.ts";
+import { sessionFromYaml, tempDir } from "./test-session.ts";
 
 // Real sockets and the recorded capture on a shared 2-core machine: allow for a loaded host.
 setDefaultTimeout(120_000);
@@ -32,22 +32,14 @@ test("a live session on the binance venue: orders acknowledged, filled and cance
   stops.push(() => double.stop());
   process.env.KESTREL_TEST_BINANCE_KEY = double.apiKey;
   process.env.KESTREL_TEST_BINANCE_SECRET = double.secret;
-  const yaml = `name: binance-live
-mode: live
-seed: 1
-account: { currency: USDT, capital: 100000 }
-instruments:
-  - { symbol: BTCUSDT, base: BTC, quote: USDT, priceDecimals: 2, sizeDecimals: 8, lotSize: 1000, minSize: 1000 }
-market: { source: venue }
-venue:
-  name: binance
-  plugin: binance
-  params: { restUrl: "${double.restUrl}", wsUrl: "${double.wsUrl}", apiKeyEnv: KESTREL_TEST_BINANCE_KEY, secretKeyEnv: KESTREL_TEST_BINANCE_SECRET, reconnectMinMs: 20 }
-strategies:
-  - { name: rt, plugin: ${resolve(REPO_ROOT, "plugins/venues/binance/testing/round-trip-strategy.ts")}, instruments: [BTCUSDT], params: { every: 15, size: 100000, awayTicks: 30000, cancelAfter: 5, maxOrders: 24 } }
-risk:
-  limits: { maxPosition: 10000000, maxOrderNotional: 1000, maxOrdersPerSecond: 50, priceCollarBps: 100, maxDailyLoss: 100000, maxDrawdown: 100000 }
-`;
+  const yaml = liveYaml({
+    name: "binance-live",
+    currency: "USDT",
+    instrument: "{ symbol: BTCUSDT, base: BTC, quote: USDT, priceDecimals: 2, sizeDecimals: 8, lotSize: 1000, minSize: 1000 }",
+    plugin: "binance",
+    params: `{ restUrl: "${double.restUrl}", wsUrl: "${double.wsUrl}", apiKeyEnv: KESTREL_TEST_BINANCE_KEY, secretKeyEnv: KESTREL_TEST_BINANCE_SECRET, reconnectMinMs: 20 }`,
+    rt: "{ every: 15, size: 100000, awayTicks: 30000, cancelAfter: 5, maxOrders: 24 }",
+  });
   const s = await sessionFromYaml(tmp.path, yaml, { journalPath: "" });
   const venue = s.core.venue as BinanceVenue;
   await venue.ready;
@@ -95,10 +87,7 @@ risk:
 test("configs/binance-paper.yaml runs as shipped: the market through the binance plugin from the double, orders matched by the sim venue", async () => {
   const double = BinanceDouble.start({ files: SPOT_FILES.slice(0, 1), speed: 20 });
   stops.push(() => double.stop());
-  const file = resolve(REPO_ROOT, "configs/binance-paper.yaml");
-  const loaded = loadConfig(file, { ...process.env, BINANCE_PORT: String(double.port) });
-  if (!loaded.ok) throw new Error(loaded.problems.join("\n"));
-  const s = await buildSession(loaded.config, file, { journalPath: "", store: false, log: () => {} });
+  const s = await sessionFromConfig("configs/binance-paper.yaml", { BINANCE_PORT: String(double.port) });
   const venue = s.core.venue as BinanceVenue;
   const run = startRealtime(s, { forUs: 600_000_000 });
   await until(() => venue.market.counters.quotes > 2_000 && venue.market.syncs[0]!.state === "synced", "market flowing", 60_000);
@@ -108,24 +97,15 @@ test("configs/binance-paper.yaml runs as shipped: the market through the binance
   expect(venue.orders).toBeNull();
   expect(summary.events).toBeGreaterThan(2_000);
   expect(venue.market.counters.badFrames).toBe(0);
-  // The session's book is the plugin's synced book top or a newer bookTicker: two-sided, uncrossed.
-  const book = s.core.books.books[0]!;
-  expect(book.valid).toBe(true);
-  expect(book.ask).toBeGreaterThan(book.bid);
-  // No order reached the exchange: paper trading stays in the sim venue.
-  expect(double.matching.orders.size).toBe(0);
-  await s.close();
+  // The session's book is the plugin's (two-sided, uncrossed); paper trading stays in the sim venue.
+  await expectPaperEnd(s, double);
 });
 
 test("configs/binance-live.yaml builds with URLs and keys from the environment: WebSocket API and user stream connected, exchange filters loaded, book in sync against the double", async () => {
   const double = BinanceDouble.start({ files: SPOT_FILES.slice(0, 1), speed: 20 });
   stops.push(() => double.stop());
-  const file = resolve(REPO_ROOT, "configs/binance-live.yaml");
-  const env = { BINANCE_REST_URL: double.restUrl, BINANCE_WS_URL: double.wsUrl, BINANCE_WS_API_URL: `${double.wsUrl}/ws-api/v3` };
   Object.assign(process.env, { BINANCE_API_KEY: double.apiKey, BINANCE_SECRET_KEY: double.secret });
-  const loaded = loadConfig(file, { ...process.env, ...env });
-  if (!loaded.ok) throw new Error(loaded.problems.join("\n"));
-  const s = await buildSession(loaded.config, file, { journalPath: "", store: false, log: () => {} });
+  const s = await sessionFromConfig("configs/binance-live.yaml", { BINANCE_REST_URL: double.restUrl, BINANCE_WS_URL: double.wsUrl, BINANCE_WS_API_URL: `${double.wsUrl}/ws-api/v3` });
   const venue = s.core.venue as BinanceVenue;
   await venue.ready;
   expect(venue.wsApi?.connected).toBe(true);
@@ -145,23 +125,16 @@ test("a live USD-M session: orders over /fapi/v1 fill into the portfolio, fundin
   process.env.KESTREL_TEST_BINANCE_KEY = double.apiKey;
   process.env.KESTREL_TEST_BINANCE_SECRET = double.secret;
   const journal = `${tmp.path}/usdm.journal`;
-  const yaml = `name: binance-usdm
-mode: live
-seed: 1
-account: { currency: USDT, capital: 100000 }
-instruments:
-  - { symbol: BTCUSDT, base: BTC, quote: USDT, priceDecimals: 1, sizeDecimals: 3, lotSize: 1, minSize: 1 }
-market: { source: venue }
-venue:
-  name: binance
-  plugin: binance
-  params: { restUrl: "${double.restUrl}", wsUrl: "${double.wsUrl}", market: usdm, depthSpeed: 0ms, snapshotLimit: 1000, apiKeyEnv: KESTREL_TEST_BINANCE_KEY, secretKeyEnv: KESTREL_TEST_BINANCE_SECRET, reconnectMinMs: 20 }
-strategies:
-  - { name: rt, plugin: ${resolve(REPO_ROOT, "plugins/venues/binance/testing/round-trip-strategy.ts")}, instruments: [BTCUSDT], params: { every: 15, size: 5, awayTicks: 3000, cancelAfter: 5, maxOrders: 9 } }
-risk:
-  limits: { maxPosition: 1000, maxOrderNotional: 100000, maxOrdersPerSecond: 50, priceCollarBps: 100, maxDailyLoss: 100000, maxDrawdown: 100000 }
-journal: { path: ${journal}, fsync: never }
-`;
+  const yaml = liveYaml({
+    name: "binance-usdm",
+    currency: "USDT",
+    instrument: "{ symbol: BTCUSDT, base: BTC, quote: USDT, priceDecimals: 1, sizeDecimals: 3, lotSize: 1, minSize: 1 }",
+    plugin: "binance",
+    params: `{ restUrl: "${double.restUrl}", wsUrl: "${double.wsUrl}", market: usdm, depthSpeed: 0ms, snapshotLimit: 1000, apiKeyEnv: KESTREL_TEST_BINANCE_KEY, secretKeyEnv: KESTREL_TEST_BINANCE_SECRET, reconnectMinMs: 20 }`,
+    rt: "{ every: 15, size: 5, awayTicks: 3000, cancelAfter: 5, maxOrders: 9 }",
+    limits: "{ maxPosition: 1000, maxOrderNotional: 100000, maxOrdersPerSecond: 50, priceCollarBps: 100, maxDailyLoss: 100000, maxDrawdown: 100000 }",
+    extra: `journal: { path: ${journal}, fsync: never }`,
+  });
   const s = await sessionFromYaml(tmp.path, yaml);
   const venue = s.core.venue as BinanceVenue;
   await venue.ready;
@@ -184,6 +157,13 @@ journal: { path: ${journal}, fsync: never }
   expect(s.core.portfolio.funding(0)).toBe(expected);
   expect(s.core.portfolio.funding(0)).not.toBe(0);
   expect(s.core.portfolio.net(0)).toBe(s.core.portfolio.realised(0) + s.core.portfolio.unrealised(0) - s.core.portfolio.fees(0) + expected);
+  // The admin API shows funding as its own field beside fees, in positions and in P&L per currency.
+  const row = positionRows(s)[0]!;
+  const money = (t: string) => (parseScaled(t, 4) as { value: number }).value;
+  expect(money(row.funding)).toBe(expected);
+  expect(money(row.net)).toBe(money(row.realised) + money(row.unrealised) - money(row.fees) + money(row.funding));
+  const usdt = s.core.portfolio.pnlByCurrency().find((c) => c.currency === "USDT")!;
+  expect(usdt.funding).toBe(expected);
   expect(s.core.omsErrors).toBe(0);
   const statuses = [...s.core.oms.all()].map((o) => o.status);
   expect(statuses).toContain("filled");
@@ -198,4 +178,24 @@ journal: { path: ${journal}, fsync: never }
   expect(again.core.portfolio.position(0)).toBe(position);
   expect(again.core.portfolio.funding(0)).toBe(expected);
   await again.close();
+});
+
+test("a restart finds its orders at the exchange by client id: fills made while the session was down are applied once, working orders are taken back and their later fills and cancels are theirs", async () => {
+  const double = BinanceDouble.start({ files: SPOT_FILES.slice(0, 1), speed: 4 });
+  stops.push(() => double.stop());
+  process.env.KESTREL_TEST_BINANCE_KEY = double.apiKey;
+  process.env.KESTREL_TEST_BINANCE_SECRET = double.secret;
+  const journal = `${tmp.path}/restart.journal`;
+  const yaml = liveYaml({
+    name: "binance-restart",
+    currency: "USDT",
+    instrument: "{ symbol: BTCUSDT, base: BTC, quote: USDT, priceDecimals: 2, sizeDecimals: 8, lotSize: 1000, minSize: 1000 }",
+    plugin: "binance",
+    params: `{ restUrl: "${double.restUrl}", wsUrl: "${double.wsUrl}", apiKeyEnv: KESTREL_TEST_BINANCE_KEY, secretKeyEnv: KESTREL_TEST_BINANCE_SECRET, reconnectMinMs: 20 }`,
+    rt: "{ every: 100000000, size: 100000, maxOrders: 1 }",
+    limits: "{ maxPosition: 10000000, maxOrderNotional: 1000, maxOrdersPerSecond: 50, priceCollarBps: 200, maxDailyLoss: 100000, maxDrawdown: 100000 }",
+    extra: `journal: { path: ${journal}, fsync: never }\nreconcile: { missing: alert, unknown: alert }`,
+  });
+  await restartFindsOrders({ dir: tmp.path, yaml, journal, double, synced: (s) => (s.core.venue as BinanceVenue).market.syncs[0]!.state === "synced" });
+  expect(double.netPosition()).toBe(500_000);
 });

@@ -5,16 +5,14 @@
  * connections); and configs/coinbase-live.yaml as shipped, with URLs and keys from the environment.
  */
 import { afterAll, expect, setDefaultTimeout, test } from "bun:test";
-import { resolve } from "node:path";
-import { loadConfig } from "../config/load.ts";
 import type { Fill } from "../../plugins/sdk/orders.ts";
 import { SPOT_FILES } from "../../plugins/venues/binance/testing/capture.ts";
 import { until } from "../../plugins/venues/binance/testing/venue-context.ts";
 import type { CoinbaseVenue } from "../../plugins/venues/coinbase/coinbase-venue.ts";
 import { CoinbaseDouble } from "../../plugins/venues/coinbase/testing/exchange-double.ts";
-import { buildSession } from "./build.ts";
+import { expectPaperEnd, liveYaml, restartFindsOrders, sessionFromConfig } from "../../plugins/venues/shared/testing/live-session.ts";
 import { startRealtime } from "./realtime.ts";
-import { REPO_ROOT, sessionFromYaml, tempDir } from "./test-session.ts";
+import { sessionFromYaml, tempDir } from "./test-session.ts";
 
 // Real sockets and the recorded capture on a shared 2-core machine: allow for a loaded host.
 setDefaultTimeout(120_000);
@@ -31,22 +29,14 @@ test("a live session on the coinbase venue: orders acknowledged, filled and canc
   stops.push(() => double.stop());
   process.env.KESTREL_TEST_COINBASE_KEY = double.keyName;
   process.env.KESTREL_TEST_COINBASE_PEM = double.privateKeyPem;
-  const yaml = `name: coinbase-live
-mode: live
-seed: 1
-account: { currency: USD, capital: 100000 }
-instruments:
-  - { symbol: BTC-USD, base: BTC, quote: USD, priceDecimals: 2, sizeDecimals: 8, lotSize: 1, minSize: 1000 }
-market: { source: venue }
-venue:
-  name: coinbase
-  plugin: coinbase
-  params: { restUrl: "${double.restUrl}", wsUrl: "${double.wsUrl}", wsUserUrl: "${double.wsUserUrl}", apiKeyEnv: KESTREL_TEST_COINBASE_KEY, privateKeyEnv: KESTREL_TEST_COINBASE_PEM, reconnectMinMs: 20 }
-strategies:
-  - { name: rt, plugin: ${resolve(REPO_ROOT, "plugins/venues/binance/testing/round-trip-strategy.ts")}, instruments: [BTC-USD], params: { every: 15, size: 100000, awayTicks: 30000, cancelAfter: 5, maxOrders: 24 } }
-risk:
-  limits: { maxPosition: 10000000, maxOrderNotional: 1000, maxOrdersPerSecond: 50, priceCollarBps: 100, maxDailyLoss: 100000, maxDrawdown: 100000 }
-`;
+  const yaml = liveYaml({
+    name: "coinbase-live",
+    currency: "USD",
+    instrument: "{ symbol: BTC-USD, base: BTC, quote: USD, priceDecimals: 2, sizeDecimals: 8, lotSize: 1, minSize: 1000 }",
+    plugin: "coinbase",
+    params: `{ restUrl: "${double.restUrl}", wsUrl: "${double.wsUrl}", wsUserUrl: "${double.wsUserUrl}", apiKeyEnv: KESTREL_TEST_COINBASE_KEY, privateKeyEnv: KESTREL_TEST_COINBASE_PEM, reconnectMinMs: 20 }`,
+    rt: "{ every: 15, size: 100000, awayTicks: 30000, cancelAfter: 5, maxOrders: 24 }",
+  });
   const s = await sessionFromYaml(tmp.path, yaml, { journalPath: "" });
   const venue = s.core.venue as CoinbaseVenue;
   await venue.ready;
@@ -91,12 +81,8 @@ risk:
 test("configs/coinbase-live.yaml builds with URLs and keys from the environment: user channel connected, product increments loaded, book in sync against the double", async () => {
   const double = CoinbaseDouble.start({ files: SPOT_FILES.slice(0, 1), speed: 20 });
   stops.push(() => double.stop());
-  const file = resolve(REPO_ROOT, "configs/coinbase-live.yaml");
-  const env = { COINBASE_REST_URL: double.restUrl, COINBASE_WS_URL: double.wsUrl, COINBASE_WS_USER_URL: double.wsUserUrl };
   Object.assign(process.env, { COINBASE_API_KEY: double.keyName, COINBASE_PRIVATE_KEY: double.privateKeyPem.replace(/\n/g, "\\n") });
-  const loaded = loadConfig(file, { ...process.env, ...env });
-  if (!loaded.ok) throw new Error(loaded.problems.join("\n"));
-  const s = await buildSession(loaded.config, file, { journalPath: "", store: false, log: () => {} });
+  const s = await sessionFromConfig("configs/coinbase-live.yaml", { COINBASE_REST_URL: double.restUrl, COINBASE_WS_URL: double.wsUrl, COINBASE_WS_USER_URL: double.wsUserUrl });
   const venue = s.core.venue as CoinbaseVenue;
   await venue.ready;
   expect(venue.orders?.connected).toBe(true);
@@ -111,4 +97,52 @@ test("configs/coinbase-live.yaml builds with URLs and keys from the environment:
   expect(book.valid).toBe(true);
   expect(book.ask).toBeGreaterThan(book.bid);
   await s.close();
+});
+
+test("configs/coinbase-paper.yaml runs as shipped: the market through the coinbase plugin from the double, orders matched by the sim venue", async () => {
+  const double = CoinbaseDouble.start({ files: SPOT_FILES.slice(0, 1), speed: 20 });
+  stops.push(() => double.stop());
+  const s = await sessionFromConfig("configs/coinbase-paper.yaml", { COINBASE_PORT: String(double.port) });
+  const venue = s.core.venue as CoinbaseVenue;
+  expect(venue.sim).not.toBeNull();
+  expect(venue.orders).toBeNull();
+  const fills: Fill[] = [];
+  s.core.listeners.fill = (f) => fills.push(f);
+  const run = startRealtime(s, { forUs: 600_000_000 });
+  await until(() => venue.market.counters.quotes > 500 && venue.market.synced[0] === true, "market flowing", 60_000);
+  // An operator's market buy is matched by the sim venue against the Coinbase book, at its ask or worse.
+  const ask = s.core.books.books[0]!.ask;
+  s.core.submit("manual", { instrument: 0, side: 1, type: "market", size: 10_000 });
+  const manual = () => fills.filter((f) => f.strategy === "manual");
+  await until(() => manual().reduce((a, f) => a + f.size, 0) === 10_000, "the sim venue fills the market buy", 30_000);
+  run.stop();
+  const summary = await run.done;
+  for (const buy of manual()) {
+    expect(buy.price).toBeGreaterThanOrEqual(ask - 1_000);
+    // The sim venue's taker fee (0.6%) on the fill's notional, in money units.
+    expect(buy.fee).toBe(Math.round((buy.price * buy.size * 6000) / 1_000_000));
+  }
+  expect(summary.events).toBeGreaterThan(500);
+  expect(venue.market.counters.badFrames).toBe(0);
+  // The session's book is the plugin's (two-sided, uncrossed); paper trading stays in the sim venue.
+  await expectPaperEnd(s, double);
+});
+
+test("a restart finds its orders at the exchange by client id (the earlier session's prefix): fills made while the session was down are applied once, working orders are taken back", async () => {
+  const double = CoinbaseDouble.start({ files: SPOT_FILES.slice(0, 1), speed: 4 });
+  stops.push(() => double.stop());
+  process.env.KESTREL_TEST_COINBASE_KEY = double.keyName;
+  process.env.KESTREL_TEST_COINBASE_PEM = double.privateKeyPem;
+  const journal = `${tmp.path}/restart.journal`;
+  const yaml = liveYaml({
+    name: "coinbase-restart",
+    currency: "USD",
+    instrument: "{ symbol: BTC-USD, base: BTC, quote: USD, priceDecimals: 2, sizeDecimals: 8, lotSize: 1, minSize: 1000 }",
+    plugin: "coinbase",
+    params: `{ restUrl: "${double.restUrl}", wsUrl: "${double.wsUrl}", wsUserUrl: "${double.wsUserUrl}", apiKeyEnv: KESTREL_TEST_COINBASE_KEY, privateKeyEnv: KESTREL_TEST_COINBASE_PEM, reconnectMinMs: 20 }`,
+    rt: "{ every: 100000000, size: 100000, maxOrders: 1 }",
+    limits: "{ maxPosition: 10000000, maxOrderNotional: 1000, maxOrdersPerSecond: 50, priceCollarBps: 200, maxDailyLoss: 100000, maxDrawdown: 100000 }",
+    extra: `journal: { path: ${journal}, fsync: never }\nreconcile: { missing: alert, unknown: alert }`,
+  });
+  await restartFindsOrders({ dir: tmp.path, yaml, journal, double, synced: (s) => (s.core.venue as CoinbaseVenue).market.synced[0] === true });
 });

@@ -739,6 +739,7 @@ export class TradingCore implements MarketSink {
       size: order.remaining,
       expireTs: order.expireTs,
       postOnly: order.postOnly,
+      reduceOnly: order.reduceOnly,
       ts: this.now(),
     });
   }

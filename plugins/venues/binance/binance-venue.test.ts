@@ -14,6 +14,7 @@ import type { BinanceParams } from "./params.ts";
 import { SPOT_FILES, USDM_FILES } from "./testing/capture.ts";
 import { BinanceDouble, type Fault } from "./testing/exchange-double.ts";
 import { BTCUSDT, BTCUSDT_PERP, recordingContext, until } from "./testing/venue-context.ts";
+import { outageFillsOnce } from "../shared/testing/outage.ts";
 
 // Real sockets and a minutes-long capture on a shared 2-core machine: allow for a loaded host.
 setDefaultTimeout(120_000);
@@ -24,7 +25,7 @@ afterAll(async () => {
 });
 
 function params(d: BinanceDouble, market: "spot" | "usdm" = "spot"): BinanceParams {
-  return { restUrl: d.restUrl, wsUrl: d.wsUrl, apiKeyEnv: "K", secretKeyEnv: "S", keyType: "hmac", orderTransport: "rest", recvWindowMs: 5000, snapshotLimit: 5000, market, depthSpeed: market === "usdm" ? "0ms" : "100ms", keepAliveMs: 60_000, reconnectMinMs: 20, reconnectMaxMs: 500, execution: "binance" };
+  return { restUrl: d.restUrl, wsUrl: d.wsUrl, apiKeyEnv: "K", secretKeyEnv: "S", keyType: "hmac", orderTransport: "rest", recvWindowMs: 5000, snapshotLimit: 5000, market, positionMode: "one-way", depthSpeed: market === "usdm" ? "0ms" : "100ms", keepAliveMs: 60_000, reconnectMinMs: 20, reconnectMaxMs: 500, execution: "binance" };
 }
 
 function start(files = SPOT_FILES.slice(0, 1), market: "spot" | "usdm" = "spot") {
@@ -263,7 +264,7 @@ describe("orders", () => {
     expect(filledOf(7)).toBe(0);
     double.inject({ kind: "lose-user-events", count: -1_000 });
     double.inject({ kind: "disconnect", streams: "user" });
-    await until(() => venue.orders!.counters.userReconnects === 1 && filledOf(7) === atDouble(7)!.executed && venue.orders!.counters.reconciles >= 2, "reconciled");
+    await until(() => venue.orders!.counters.userReconnects === 1 && filledOf(7) === atDouble(7)!.executed && venue.orders!.counters.reconciles + venue.orders!.counters.openListed >= 2, "reconciled");
     expect(filledOf(7)).toBe(atDouble(7)!.executed);
     expect(rec.reports.filter((r) => r.orderId === 7 && r.kind === "fill").length).toBe(double.matching.trades.filter((t) => t.orderId === atDouble(7)!.orderId).length);
 
@@ -343,5 +344,107 @@ describe("USD-M futures", () => {
     const fills = rec.reports.filter((r) => r.kind === "fill");
     expect(fills.length).toBe(double.matching.trades.length);
     expect(double.counters.badSignature).toBe(0);
+  });
+});
+
+describe("USD-M: WebSocket API, reduce-only and hedge mode", () => {
+  function usdm(hedgeMode: boolean, extra: Partial<BinanceParams>) {
+    const double = BinanceDouble.start({ files: USDM_FILES, priceDecimals: 1, sizeDecimals: 3, tickSize: "0.10", stepSize: "0.001", futures: true, hedgeMode });
+    const p: BinanceParams = { ...params(double, "usdm"), ...extra };
+    const { ctx, rec } = recordingContext(p, [BTCUSDT_PERP]);
+    const venue = new BinanceVenue(ctx, p, { env: { K: double.apiKey, S: double.secret } });
+    stops.push(() => double.stop(), () => venue.stop());
+    const reportsOf = (id: number) => rec.reports.filter((r) => r.orderId === id).map((r) => r.kind);
+    const filledOf = (id: number) => rec.reports.reduce((s, r) => s + (r.orderId === id && r.kind === "fill" ? r.size : 0), 0);
+    const done = (id: number) => ["expired", "rejected", "canceled"].includes(reportsOf(id).at(-1) ?? "") || (filledOf(id) > 0 && filledOf(id) === double.matching.byClientId.get(`K${id}`)?.qty);
+    const reason = (id: number) => (rec.reports.find((r) => r.orderId === id && r.kind === "rejected") as { reason: string } | undefined)?.reason ?? "";
+    return { double, venue, rec, reportsOf, filledOf, done, reason };
+  }
+
+  test("one-way mode over the WebSocket API (/ws-fapi/v1): orders placed, cancelled and read by order.status; reduce-only orders carry reduceOnly=true and one that would open or flip the position is refused -2022", async () => {
+    const { double, venue, rec, reportsOf, filledOf, done, reason } = usdm(false, { orderTransport: "ws-api" });
+    await venue.ready;
+    await until(() => venue.market.syncs[0]!.state === "synced" && venue.orders!.connected && venue.wsApi!.connected, "up");
+    double.step(3000);
+    await until(() => venue.market.counters.frames === double.counters.sentFrames, "frames");
+    const { bid, ask } = venue.market.touch(0);
+    venue.submit(order(1, 1, ask + 50, 5, "IOC"));
+    await until(() => done(1), "buy done");
+    const long = filledOf(1);
+    expect(long).toBeGreaterThan(0);
+    // Reduce-only sells: more than the position is refused by the exchange, the position itself closes it.
+    venue.submit({ ...order(2, -1, bid - 50, long + 1, "IOC"), reduceOnly: true });
+    await until(() => done(2), "oversized reduce-only refused");
+    expect(reason(2)).toContain("code=-2022");
+    venue.submit({ ...order(3, -1, bid - 50, long, "IOC"), reduceOnly: true });
+    await until(() => done(3), "reduce-only sell done");
+    expect(double.matching.byClientId.get("K3")!.reduceOnly).toBe(true);
+    expect(double.positionOf("BOTH")).toBe(long - filledOf(3));
+    // Long or flat now: a reduce-only buy would add to the position (or open one) and is refused.
+    const left = double.positionOf("BOTH");
+    venue.submit({ ...order(4, 1, ask + 50, 1, "IOC"), reduceOnly: true });
+    await until(() => done(4), "reduce-only buy against a long or flat position");
+    expect(reason(4)).toContain("code=-2022");
+    expect(double.positionOf("BOTH")).toBe(left);
+    // A resting order partly filled during a user stream outage: reconciliation reads it with order.status over the WebSocket API.
+    venue.submit(order(5, 1, bid - 1_000, 5));
+    await until(() => reportsOf(5).includes("accepted"), "ack");
+    const statusBefore = double.wsApiMethods.get("order.status") ?? 0;
+    double.inject({ kind: "disconnect", streams: "user" });
+    double.inject({ kind: "fill", clientOrderId: "K5", qty: 2 });
+    await until(() => (double.wsApiMethods.get("order.status") ?? 0) > statusBefore && filledOf(5) === 2, "order.status over the WebSocket API");
+    venue.cancel(5);
+    await until(() => reportsOf(5).includes("canceled"), "cancel");
+    expect(reportsOf(5)).toEqual(["accepted", "fill", "canceled"]);
+    expect(double.wsApiMethods.get("order.place")).toBe(5);
+    expect(double.wsApiMethods.get("order.cancel")).toBe(1);
+    // Every trade at the double reported once; nothing signed wrongly.
+    expect(rec.reports.filter((r) => r.kind === "fill").length).toBe(double.matching.trades.length);
+    expect(double.counters.badSignature).toBe(0);
+    expect(rec.alerts.filter((a) => a.code === "BINANCE_WS_API_SPOT_ONLY")).toEqual([]);
+  });
+
+  test("hedge mode: each order names positionSide (opening buys LONG, opening sells SHORT, reduce-only orders close the other side) and the double keeps the two positions apart", async () => {
+    const { double, venue, rec, filledOf, done, reason } = usdm(true, { positionMode: "hedge" });
+    await venue.ready;
+    await until(() => venue.market.syncs[0]!.state === "synced" && venue.orders!.connected, "up");
+    double.step(3000);
+    await until(() => venue.market.counters.frames === double.counters.sentFrames, "frames");
+    const { bid, ask } = venue.market.touch(0);
+    venue.submit(order(1, 1, ask + 50, 5, "IOC"));
+    await until(() => done(1), "open long");
+    venue.submit(order(2, -1, bid - 50, 3, "IOC"));
+    await until(() => done(2), "open short");
+    const long = filledOf(1);
+    const short = filledOf(2);
+    expect(long).toBeGreaterThan(0);
+    expect(short).toBeGreaterThan(0);
+    expect(double.matching.byClientId.get("K1")!.positionSide).toBe("LONG");
+    expect(double.matching.byClientId.get("K2")!.positionSide).toBe("SHORT");
+    expect(double.positionOf("LONG")).toBe(long);
+    expect(double.positionOf("SHORT")).toBe(-short);
+    // Reduce-only: a sell closes LONG, a buy closes SHORT; closing more than the side holds is refused -2022.
+    venue.submit({ ...order(3, 1, ask + 50, short + 1, "IOC"), reduceOnly: true });
+    await until(() => done(3), "oversized close of the short");
+    expect(reason(3)).toContain("code=-2022");
+    venue.submit({ ...order(4, -1, bid - 50, long, "IOC"), reduceOnly: true });
+    await until(() => done(4), "close long");
+    expect(double.matching.byClientId.get("K4")!.positionSide).toBe("LONG");
+    expect(double.positionOf("LONG")).toBe(long - filledOf(4));
+    expect(double.positionOf("SHORT")).toBe(-short);
+    // The session's net position is the double's net: both sides' trades, each reported once.
+    const net = rec.reports.reduce((s, r) => s + (r.kind === "fill" ? ([1, 3].includes(r.orderId) ? r.size : -r.size) : 0), 0);
+    expect(net).toBe(double.positionOf("BOTH"));
+    expect(rec.reports.filter((r) => r.kind === "fill").length).toBe(double.matching.trades.length);
+    expect(double.counters.badSignature).toBe(0);
+  });
+});
+
+describe("reconciliation after a user stream outage", () => {
+  test("fills made while the user stream is down are applied exactly once: openOrders settles the unchanged orders in one request, the others are read by client id", async () => {
+    const { double, venue, rec } = start();
+    await venue.ready;
+    await until(() => venue.market.syncs[0]!.state === "synced" && venue.orders!.connected, "up");
+    await outageFillsOnce({ venue, double, rec, bid: venue.market.touch(0).bid, clientId: (id) => `K${id}`, reconcileCode: "BINANCE_RECONCILE" });
   });
 });

@@ -4,9 +4,9 @@
  * behind the SDK's venue interface. With `execution: sim` the market still comes from Binance but
  * orders are matched by the sim venue against it (a paper session on the real feed).
  */
-import type { Quote, Trade } from "../../sdk/market.ts";
-import type { VenueAdapter, VenueContext, VenueOrder } from "../../sdk/venue.ts";
-import { SimVenue } from "../sim/sim-venue.ts";
+import type { VenueContext } from "../../sdk/venue.ts";
+import { CryptoVenue } from "../shared/crypto-venue.ts";
+import { paperSim } from "../shared/paper.ts";
 import { BinanceMarketData } from "./market-data.ts";
 import { BinanceOrders } from "./orders.ts";
 import type { BinanceParams } from "./params.ts";
@@ -23,23 +23,16 @@ export interface BinanceVenueOptions {
 }
 
 /** SDK venue adapter over Binance spot. */
-export class BinanceVenue implements VenueAdapter {
+export class BinanceVenue extends CryptoVenue<BinanceOrders> {
   readonly rest: BinanceRest;
   readonly market: BinanceMarketData;
-  readonly orders: BinanceOrders | null;
-  readonly sim: SimVenue | null;
   /** The WebSocket API connection when orders go that way. */
   readonly wsApi: BinanceWsApi | null = null;
-  /** USD-M futures (fapi): market data, orders over REST, funding payments. */
+  /** USD-M futures (fapi): market data, orders (REST or the WebSocket API), reduce-only and hedge mode, funding payments. */
   readonly futures: boolean;
-  /** Resolves when start-up (clock offset, exchangeInfo, user stream) has been attempted. */
-  readonly ready: Promise<void>;
 
-  constructor(
-    private readonly ctx: VenueContext,
-    p: BinanceParams,
-    opts: BinanceVenueOptions = {},
-  ) {
+  constructor(ctx: VenueContext, p: BinanceParams, opts: BinanceVenueOptions = {}) {
+    super(ctx, "replace (Binance has cancel-replace as two orders; cancel and submit instead)");
     const env = opts.env ?? process.env;
     const apiKey = env[p.apiKeyEnv] ?? "";
     const secret = env[p.secretKeyEnv] ?? "";
@@ -63,21 +56,16 @@ export class BinanceVenue implements VenueAdapter {
     const wsUrl = p.wsUrl.replace(/\/$/, "");
     this.market = new BinanceMarketData(ctx, this.rest, { wsUrl, snapshotLimit: p.snapshotLimit, depthSpeed: p.depthSpeed, reconnectMinMs: p.reconnectMinMs, reconnectMaxMs: p.reconnectMaxMs, futures: p.market === "usdm" });
     this.futures = p.market === "usdm";
-    if (p.execution === "sim") {
-      const s = p.sim ?? {};
-      this.sim = new SimVenue(ctx, { orderLatencyUs: 150, reportLatencyUs: 150, jitterUs: 0, feedDelayUs: 0, makerFeePpm: 1000, takerFeePpm: 1000, dayEndHourUtc: 0, ...s });
-      this.orders = null;
-    } else {
+    if (p.execution === "sim") this.sim = paperSim(ctx, { makerFeePpm: 1000, takerFeePpm: 1000 }, p.sim);
+    else {
       if (apiKey === "" || secret === "") ctx.alert("BINANCE_NO_KEYS", `environment variables ${p.apiKeyEnv}/${p.secretKeyEnv} are not set; orders will be refused by the exchange`);
-      this.sim = null;
-      if (p.orderTransport === "ws-api" && p.market === "usdm") ctx.alert("BINANCE_WS_API_SPOT_ONLY", "orderTransport ws-api is implemented for spot only; USD-M orders go over REST");
-      else if (p.orderTransport === "ws-api") {
+      if (p.orderTransport === "ws-api") {
         this.wsApi = new BinanceWsApi(
-          { url: p.wsApiUrl ?? `${wsUrl}/ws-api/v3`, apiKey, sign, recvWindowMs: p.recvWindowMs, wallMs: opts.wallMs ?? Date.now, reconnectMinMs: p.reconnectMinMs, reconnectMaxMs: p.reconnectMaxMs, onEvent: (code, message) => ctx.alert(code, message) },
+          { url: p.wsApiUrl ?? `${wsUrl}${p.market === "usdm" ? "/ws-fapi/v1" : "/ws-api/v3"}`, apiKey, sign, recvWindowMs: p.recvWindowMs, wallMs: opts.wallMs ?? Date.now, reconnectMinMs: p.reconnectMinMs, reconnectMaxMs: p.reconnectMaxMs, onEvent: (code, message) => ctx.alert(code, message) },
           this.rest,
         );
       }
-      this.orders = new BinanceOrders(ctx, this.rest, { wsUrl, keepAliveMs: p.keepAliveMs, reconnectMinMs: p.reconnectMinMs, reconnectMaxMs: p.reconnectMaxMs, touch: (i) => this.market.touch(i), wsApi: this.wsApi, futures: p.market === "usdm" });
+      this.orders = new BinanceOrders(ctx, this.rest, { wsUrl, keepAliveMs: p.keepAliveMs, reconnectMinMs: p.reconnectMinMs, reconnectMaxMs: p.reconnectMaxMs, touch: (i) => this.market.touch(i), wsApi: this.wsApi, futures: p.market === "usdm", hedge: p.market === "usdm" && p.positionMode === "hedge" });
     }
     this.market.start();
     this.ready = this.start(ctx);
@@ -96,32 +84,8 @@ export class BinanceVenue implements VenueAdapter {
     await this.orders.start();
   }
 
-  submit(order: VenueOrder): void {
-    if (this.sim !== null) this.sim.submit(order);
-    else this.orders!.submit(order);
-  }
-
-  cancel(orderId: number): void {
-    if (this.sim !== null) this.sim.cancel(orderId);
-    else this.orders!.cancel(orderId);
-  }
-
-  replace(orderId: number, price: number, size: number): void {
-    if (this.sim !== null) this.sim.replace(orderId, price, size);
-    else this.ctx.report({ kind: "cancel-rejected", orderId, ts: this.ctx.now(), reason: "UNSUPPORTED: replace (Binance spot has cancel-replace as two orders; cancel and submit instead)" });
-  }
-
-  onQuote(q: Quote): void {
-    this.sim?.onQuote(q);
-  }
-
-  onTrade(t: Trade): void {
-    this.sim?.onTrade(t);
-  }
-
-  stop(): void {
+  protected stopMarket(): void {
     this.market.stop();
-    this.orders?.stop();
     this.wsApi?.stop();
   }
 }

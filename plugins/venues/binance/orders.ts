@@ -8,9 +8,10 @@
  * size, min quantity, min notional) from exchangeInfo are checked before an order is sent.
  */
 import type { Instrument } from "../../sdk/instrument.ts";
-import type { VenueContext, VenueOrder } from "../../sdk/venue.ts";
+import type { VenueContext, VenueFill, VenueOrder, VenueOrderStatus, VenueStatus } from "../../sdk/venue.ts";
 import type { BinanceRest, RestResult } from "./rest/client.ts";
 import type { BinanceWsApi } from "./rest/ws-api.ts";
+import { checkIncrements, precheck, type CheckNames } from "../shared/order-checks.ts";
 import { KeptSocket } from "./stream/socket.ts";
 import { formatDecimal, parseDecimal, parseDecimalRounded } from "./wire/decimal.ts";
 import { parseUserFrame, type ExecutionReportEvent } from "./wire/messages.ts";
@@ -47,13 +48,14 @@ export interface OrderPaths {
   readonly order: string;
   readonly trades: string;
   readonly listenKey: string;
+  readonly openOrders: string;
 }
 
 /** Spot's paths. */
-export const SPOT_PATHS: OrderPaths = { exchangeInfo: "/api/v3/exchangeInfo", order: "/api/v3/order", trades: "/api/v3/myTrades", listenKey: "/api/v3/userDataStream" };
+export const SPOT_PATHS: OrderPaths = { exchangeInfo: "/api/v3/exchangeInfo", order: "/api/v3/order", trades: "/api/v3/myTrades", listenKey: "/api/v3/userDataStream", openOrders: "/api/v3/openOrders" };
 
 /** USD-M futures' paths. */
-export const USDM_PATHS: OrderPaths = { exchangeInfo: "/fapi/v1/exchangeInfo", order: "/fapi/v1/order", trades: "/fapi/v1/userTrades", listenKey: "/fapi/v1/listenKey" };
+export const USDM_PATHS: OrderPaths = { exchangeInfo: "/fapi/v1/exchangeInfo", order: "/fapi/v1/order", trades: "/fapi/v1/userTrades", listenKey: "/fapi/v1/listenKey", openOrders: "/fapi/v1/openOrders" };
 
 /** Counters of the order side. */
 export interface OrderCounters {
@@ -63,13 +65,15 @@ export interface OrderCounters {
   reconciles: number;
   userReconnects: number;
   fundingPayments: number;
+  /** Orders a reconnect found open and unchanged in openOrders (no per-order query). */
+  openListed: number;
 }
 
 const CLIENT_ID = /^K(\d+)$/;
 
 /** Orders of one session on Binance spot. */
 export class BinanceOrders {
-  readonly counters: OrderCounters = { sent: 0, fills: 0, duplicateTrades: 0, reconciles: 0, userReconnects: 0, fundingPayments: 0 };
+  readonly counters: OrderCounters = { sent: 0, fills: 0, duplicateTrades: 0, reconciles: 0, userReconnects: 0, fundingPayments: 0, openListed: 0 };
   /** USD-M: funding booked per instrument since the session started, money units (received > 0). */
   readonly funding: number[];
   private readonly fundingSeen = new Set<number>();
@@ -86,11 +90,13 @@ export class BinanceOrders {
   private readonly bySymbol = new Map<string, Instrument>();
   private opened: (() => void) | null = null;
   private readonly paths: OrderPaths;
+  /** While start-up status runs, user stream frames of orders not yet taken back wait here. */
+  private restoring: string[] | null = null;
 
   constructor(
     private readonly ctx: VenueContext,
     private readonly rest: BinanceRest,
-    private readonly o: { wsUrl: string; keepAliveMs: number; reconnectMinMs: number; reconnectMaxMs: number; touch: (i: number) => { bid: number; ask: number }; wsApi?: BinanceWsApi | null; futures?: boolean },
+    private readonly o: { wsUrl: string; keepAliveMs: number; reconnectMinMs: number; reconnectMaxMs: number; touch: (i: number) => { bid: number; ask: number }; wsApi?: BinanceWsApi | null; futures?: boolean; hedge?: boolean },
   ) {
     this.paths = o.futures === true ? USDM_PATHS : SPOT_PATHS;
     this.filters = ctx.instruments.map(() => null);
@@ -155,12 +161,9 @@ export class BinanceOrders {
 
   /** Sends a new order. */
   submit(o: VenueOrder): void {
-    const inst = this.ctx.instruments[o.instrument];
-    if (inst === undefined) return this.reject(o.id, "UNKNOWN_INSTRUMENT");
-    const f = this.filters[o.instrument];
-    if (f === null || f === undefined) return this.reject(o.id, `BINANCE_NOT_READY: symbol=${inst.symbol} exchangeInfo not loaded or not matching`);
-    if (o.type !== "limit" && o.type !== "market") return this.reject(o.id, `UNSUPPORTED_ORDER_TYPE: type=${o.type} (Binance spot: limit and market)`);
-    if (o.tif === "GTD" || o.tif === "DAY") return this.reject(o.id, `UNSUPPORTED_TIF: tif=${o.tif}`);
+    const ok = precheck(this.ctx, o, this.filters, BINANCE_CHECKS);
+    if (typeof ok === "string") return this.reject(o.id, ok);
+    const { inst, rules: f } = ok;
     const refused = checkFilters(o, f, this.o.touch(o.instrument));
     if (refused !== null) return this.reject(o.id, refused);
     const clientId = `K${o.id}`;
@@ -174,6 +177,12 @@ export class BinanceOrders {
     else {
       params.type = "LIMIT";
       params.timeInForce = o.tif;
+    }
+    if (this.o.futures === true) {
+      // Hedge mode names the position an order works on (a reduce-only order closes the other side's);
+      // one-way mode marks reduce-only orders (Binance refuses reduceOnly in hedge mode, -1106).
+      if (this.o.hedge === true) params.positionSide = (o.side === 1) !== (o.reduceOnly === true) ? "LONG" : "SHORT";
+      else if (o.reduceOnly === true) params.reduceOnly = "true";
     }
     params.quantity = formatDecimal(o.size, inst.sizeDecimals);
     if (o.type === "limit") params.price = formatDecimal(o.price, inst.priceDecimals);
@@ -226,7 +235,113 @@ export class BinanceOrders {
   async reconcileAll(why: string): Promise<void> {
     const open = [...this.orders.values()].filter((s) => !s.terminal);
     this.ctx.alert("BINANCE_RECONCILE", `reason="${why}" open_orders=${open.length}`);
-    await Promise.all(open.map((s) => this.reconcile(s, why)));
+    // One openOrders request per instrument: an order still open there with no new quantity needs
+    // no more; every other one (finished, partly filled, or unknown to the list) is read by client id.
+    const quiet = new Set<OrderState>();
+    for (const inst of this.ctx.instruments) {
+      if (!open.some((s) => s.instrument === inst.id)) continue;
+      const r = await this.rest.signed<{ clientOrderId: string; orderId: number; executedQty: string }[]>("GET", this.paths.openOrders, { symbol: inst.symbol });
+      if (!r.ok || !Array.isArray(r.value)) continue;
+      for (const x of r.value) {
+        const m = CLIENT_ID.exec(String(x?.clientOrderId));
+        const st = m === null ? undefined : this.orders.get(Number(m[1]));
+        if (st === undefined || st.terminal || st.instrument !== inst.id) continue;
+        if (parseDecimal(x.executedQty, inst.sizeDecimals) !== st.filled) continue;
+        st.exchangeId = x.orderId;
+        this.accept(st);
+        quiet.add(st);
+      }
+    }
+    this.counters.openListed += quiet.size;
+    await Promise.all(open.filter((s) => !quiet.has(s)).map((s) => this.reconcile(s, why)));
+  }
+
+  /**
+   * What the exchange knows of our orders at start-up: each order the journal holds open, read by
+   * its client id `K<id>`, and every open `K<id>` order (one the journal may not hold), with their
+   * trades. Working ones are taken back into this session's book (their trades counted as
+   * reported), so later reports and cancels find them; user stream frames that arrive meanwhile
+   * wait and are applied after. An instrument whose orders cannot be read is left out of the
+   * answer with an alert (the runtime then treats its open orders as before reconciliation).
+   */
+  async status(orderIds: readonly number[], _afterId: number): Promise<VenueStatus> {
+    this.restoring = [];
+    const orders: VenueOrderStatus[] = [];
+    const covered: number[] = [];
+    try {
+      for (const inst of this.ctx.instruments) {
+        if (this.filters[inst.id] === null) {
+          this.ctx.alert("BINANCE_STATUS_FAILED", `symbol=${inst.symbol} exchangeInfo not loaded; its orders are not reconciled at start-up`);
+          continue;
+        }
+        const read = await this.statusOf(inst, orderIds);
+        if (typeof read === "string") {
+          this.ctx.alert("BINANCE_STATUS_FAILED", `symbol=${inst.symbol} ${read}; its orders are not reconciled at start-up`);
+          continue;
+        }
+        covered.push(inst.id);
+        orders.push(...read);
+      }
+    } finally {
+      const waiting = this.restoring;
+      this.restoring = null;
+      for (const text of waiting) this.onUserFrame(text);
+    }
+    return { orders, instruments: covered };
+  }
+
+  private async statusOf(inst: Instrument, orderIds: readonly number[]): Promise<VenueOrderStatus[] | string> {
+    const open = await this.retried(() => this.rest.signed<any[]>("GET", this.paths.openOrders, { symbol: inst.symbol }));
+    if (!open.ok || !Array.isArray(open.value)) return `openOrders: status=${open.ok ? 200 : open.status} code=${open.ok ? "" : open.code} msg=${open.ok ? "not a list" : open.msg}`;
+    const ids = new Set(orderIds);
+    for (const x of open.value) {
+      const m = CLIENT_ID.exec(String(x?.clientOrderId));
+      if (m !== null) ids.add(Number(m[1]));
+    }
+    const out: VenueOrderStatus[] = [];
+    for (const id of [...ids].sort((a, b) => a - b)) {
+      const r = await this.retried(() => this.rest.signed<any>("GET", this.paths.order, { symbol: inst.symbol, origClientOrderId: `K${id}` }));
+      // Another instrument's order, or one the exchange never had.
+      if (!r.ok && r.code === -2013) continue;
+      if (!r.ok) return `order K${id}: status=${r.status} code=${r.code} msg=${r.msg}`;
+      const v = r.value;
+      const size = parseDecimal(v.origQty, inst.sizeDecimals);
+      const filled = parseDecimal(v.executedQty, inst.sizeDecimals);
+      const price = v.type === "MARKET" ? 0 : parseDecimal(v.price, inst.priceDecimals);
+      const state = STATE_OF[String(v.status)];
+      if (!(size > 0) || filled !== filled || price !== price || state === undefined) return `order K${id}: unreadable answer origQty=${v.origQty} executedQty=${v.executedQty} price=${v.price} status=${v.status}`;
+      const fills: VenueFill[] = [];
+      const tradeIds = new Set<number>();
+      if (filled > 0) {
+        const t = await this.retried(() => this.rest.signed<any[]>("GET", this.paths.trades, { symbol: inst.symbol, orderId: v.orderId }));
+        if (!t.ok || !Array.isArray(t.value)) return `trades of K${id}: status=${t.ok ? 200 : t.status} msg=${t.ok ? "not a list" : t.msg}`;
+        for (const tr of [...t.value].sort((a, b) => a.id - b.id)) {
+          const p = parseDecimal(tr.price, inst.priceDecimals);
+          const q = parseDecimal(tr.qty, inst.sizeDecimals);
+          const fee = feeMoney(tr.commission, tr.commissionAsset, p, inst, this.filters[inst.id]);
+          if (p !== p || !(q > 0)) return `trade ${tr.id} of K${id}: unreadable price=${tr.price} qty=${tr.qty}`;
+          fills.push({ price: p, size: q, fee: fee ?? 0, liquidity: (tr.isMaker ?? tr.maker) === true ? "maker" : "taker", ts: this.ctx.now() });
+          tradeIds.add(tr.id);
+        }
+      }
+      const tif = v.type === "MARKET" ? "IOC" : v.timeInForce === "IOC" || v.timeInForce === "FOK" ? v.timeInForce : "GTC";
+      out.push({ orderId: id, instrument: inst.id, side: v.side === "BUY" ? 1 : -1, type: v.type === "MARKET" ? "market" : "limit", tif, price, size, filled, fills, state });
+      if (state === "working" && !this.orders.has(id)) {
+        // Taken back: its trades so far are in the answer, later ones come from the stream.
+        this.orders.set(id, { id, instrument: inst.id, clientId: `K${id}`, size, exchangeId: v.orderId, accepted: true, terminal: false, filled, trades: tradeIds, reconciling: null, placed: Promise.resolve() });
+      }
+    }
+    return out;
+  }
+
+  /** A REST read retried (backing off) while the answer is a network error, a 5xx or a rate limit. */
+  private async retried<T>(call: () => Promise<RestResult<T>>): Promise<RestResult<T>> {
+    let r = await call();
+    for (let attempt = 1; attempt < 10 && !r.ok && r.code !== -2013 && (r.status === 0 || r.status >= 500 || r.status === 429 || r.status === 418); attempt++) {
+      await Bun.sleep(Math.max(this.rest.backoffLeft(), 100 * attempt));
+      r = await call();
+    }
+    return r;
   }
 
   /** Handles one user data stream frame (public for tests and the benchmark). */
@@ -244,6 +359,11 @@ export class BinanceOrders {
     const cid = ev.execType === "CANCELED" && ev.origClientOrderId !== "" ? ev.origClientOrderId : ev.clientOrderId;
     const m = CLIENT_ID.exec(cid);
     const st = m === null ? undefined : this.orders.get(Number(m[1]));
+    if (st === undefined && m !== null && this.restoring !== null) {
+      // Start-up status is still taking orders back: applied once it has.
+      this.restoring.push(text);
+      return;
+    }
     if (st === undefined) {
       this.ctx.alert("BINANCE_UNKNOWN_ORDER", `clientOrderId=${cid} execType=${ev.execType} orderId=${ev.orderId}`);
       return;
@@ -271,10 +391,10 @@ export class BinanceOrders {
     }
   }
 
-  /** New orders and cancels go over the WebSocket API when it is configured and connected, else over REST. */
-  private send<T>(method: "order.place" | "order.cancel", verb: string, params: Record<string, string | number>): Promise<RestResult<T>> {
+  /** New orders, cancels and status queries go over the WebSocket API when it is configured and connected, else over REST. */
+  private send<T>(method: "order.place" | "order.cancel" | "order.status", verb: string, params: Record<string, string | number>): Promise<RestResult<T>> {
     const ws = this.o.wsApi;
-    if (ws !== null && ws !== undefined && ws.connected && this.o.futures !== true) return ws.signed<T>(method, params);
+    if (ws !== null && ws !== undefined && ws.connected) return ws.signed<T>(method, params);
     return this.rest.signed<T>(verb, this.paths.order, params);
   }
 
@@ -337,7 +457,7 @@ export class BinanceOrders {
     for (let attempt = 0; attempt < 20 && !this.stopped; attempt++) {
       const wait = this.rest.backoffLeft();
       if (wait > 0) await Bun.sleep(wait);
-      const r = await this.rest.signed<{ orderId: number; status: string; executedQty: string }>("GET", this.paths.order, { symbol: inst.symbol, origClientOrderId: st.clientId });
+      const r = await this.send<{ orderId: number; status: string; executedQty: string }>("order.status", "GET", { symbol: inst.symbol, origClientOrderId: st.clientId });
       if (!r.ok && r.code === -2013) {
         this.terminal(st, { kind: "rejected", orderId: st.id, ts: this.ctx.now(), reason: `BINANCE_ORDER_UNKNOWN: the exchange has no order ${st.clientId} (${why})` });
         return;
@@ -454,6 +574,9 @@ export class BinanceOrders {
   }
 }
 
+/** Binance order status to the SDK's order state. */
+const STATE_OF: Record<string, VenueOrderStatus["state"]> = { NEW: "working", PARTIALLY_FILLED: "working", FILLED: "filled", CANCELED: "canceled", PENDING_CANCEL: "working", REJECTED: "rejected", EXPIRED: "expired", EXPIRED_IN_MATCH: "expired" };
+
 /** Reads an instrument's filters from exchangeInfo, in its integer units; a string says why they do not fit. */
 export function parseFilters(info: any, inst: Instrument): SymbolFilters | string {
   const s = Array.isArray(info?.symbols) ? info.symbols.find((x: any) => x?.symbol === inst.symbol) : undefined;
@@ -474,14 +597,24 @@ export function parseFilters(info: any, inst: Instrument): SymbolFilters | strin
   return { tickTicks, stepUnits, minQtyUnits, minNotional, baseAsset: String(s.baseAsset), quoteAsset: String(s.quoteAsset) };
 }
 
+/** How Binance's checks are named in rejections. */
+const BINANCE_CHECKS: CheckNames = {
+  notReady: "BINANCE_NOT_READY",
+  notLoaded: "exchangeInfo not loaded or not matching",
+  key: "symbol",
+  types: "Binance: limit and market",
+  code: "BINANCE_FILTER",
+  sizeStep: "filter=LOT_SIZE",
+  sizeMin: "filter=LOT_SIZE",
+  priceStep: "filter=PRICE_FILTER",
+  priceStepWord: "tick",
+  minValue: "filter=NOTIONAL",
+  value: "notional",
+};
+
 /** Why an order breaks a filter (null when it passes). */
 export function checkFilters(o: VenueOrder, f: SymbolFilters, touch: { bid: number; ask: number }): string | null {
-  if (o.size % f.stepUnits !== 0) return `BINANCE_FILTER: filter=LOT_SIZE size=${o.size} step=${f.stepUnits}`;
-  if (o.size < f.minQtyUnits) return `BINANCE_FILTER: filter=LOT_SIZE size=${o.size} min=${f.minQtyUnits}`;
-  if (o.type === "limit" && o.price % f.tickTicks !== 0) return `BINANCE_FILTER: filter=PRICE_FILTER price=${o.price} tick=${f.tickTicks}`;
-  const ref = o.type === "limit" ? o.price : o.side === 1 ? touch.ask : touch.bid;
-  if (ref > 0 && ref * o.size < f.minNotional) return `BINANCE_FILTER: filter=NOTIONAL notional=${ref * o.size} min=${f.minNotional}`;
-  return null;
+  return checkIncrements(o, { sizeStep: f.stepUnits, sizeMin: f.minQtyUnits, priceStep: f.tickTicks, minValue: f.minNotional }, touch, BINANCE_CHECKS);
 }
 
 /** A commission in money units of the instrument (quote asset at price x size decimals); null for a third asset. */

@@ -1,18 +1,9 @@
 /** Params of the `binance` venue plugin as a deployment writes them. Keys are named environment variables, never values. */
 import { Type, type Static } from "@sinclair/typebox";
+import { paperSimParams } from "../shared/paper.ts";
 
-const SimParams = Type.Object(
-  {
-    orderLatencyUs: Type.Integer({ minimum: 0, default: 150 }),
-    reportLatencyUs: Type.Integer({ minimum: 0, default: 150 }),
-    jitterUs: Type.Integer({ minimum: 0, default: 0 }),
-    feedDelayUs: Type.Integer({ minimum: 0, default: 0 }),
-    makerFeePpm: Type.Integer({ default: 1000 }),
-    takerFeePpm: Type.Integer({ default: 1000 }),
-    dayEndHourUtc: Type.Integer({ minimum: 0, maximum: 23, default: 0 }),
-  },
-  { additionalProperties: false },
-);
+/** The sim venue's params in a paper session; fees default to the exchange's. */
+const SimParams = paperSimParams(1000, 1000);
 
 /** The venue's params. */
 export const BinanceParams = Type.Object(
@@ -26,15 +17,17 @@ export const BinanceParams = Type.Object(
     secretKeyEnv: Type.String({ default: "BINANCE_SECRET_KEY" }),
     /** How new orders and cancels are sent: signed REST, or the WebSocket API (REST while it is down). */
     orderTransport: Type.Union([Type.Literal("rest"), Type.Literal("ws-api")], { default: "rest" }),
-    /** WebSocket API URL, e.g. wss://ws-api.binance.com:443/ws-api/v3 (default: wsUrl + /ws-api/v3). */
+    /** WebSocket API URL, e.g. wss://ws-api.binance.com:443/ws-api/v3 or, USD-M, wss://ws-fapi.binance.com/ws-fapi/v1 (default: wsUrl + /ws-api/v3, USD-M wsUrl + /ws-fapi/v1). */
     wsApiUrl: Type.Optional(Type.String({ pattern: "^wss?://" })),
     /** Kind of API key: "hmac" (HMAC-SHA256) or "ed25519". */
     keyType: Type.Union([Type.Literal("hmac"), Type.Literal("ed25519")], { default: "hmac" }),
     recvWindowMs: Type.Integer({ minimum: 1, maximum: 60_000, default: 5000 }),
     /** Levels asked of the REST depth snapshot (spot allows 5000, USD-M 1000). */
     snapshotLimit: Type.Integer({ minimum: 5, maximum: 5000, default: 5000 }),
-    /** "spot" (api.binance.com) or "usdm" (USD-M futures, fapi.binance.com: orders over REST, one-way position mode). */
+    /** "spot" (api.binance.com) or "usdm" (USD-M futures, fapi.binance.com). */
     market: Type.Union([Type.Literal("spot"), Type.Literal("usdm")], { default: "spot" }),
+    /** USD-M position mode of the account: "one-way" (reduce-only orders carry reduceOnly=true) or "hedge" (every order names positionSide LONG or SHORT; a reduce-only order closes the other side). */
+    positionMode: Type.Union([Type.Literal("one-way"), Type.Literal("hedge")], { default: "one-way" }),
     /** Depth stream update speed (spot: 100ms or 1000ms; USD-M: 0ms, 100ms, 250ms or 500ms). */
     depthSpeed: Type.Union([Type.Literal("0ms"), Type.Literal("100ms"), Type.Literal("250ms"), Type.Literal("500ms"), Type.Literal("1000ms")], { default: "100ms" }),
     /** Listen key keep-alive period (Binance closes an idle key after 60 minutes). */

@@ -17,6 +17,7 @@ import { recordingContext, until } from "../binance/testing/venue-context.ts";
 import { CoinbaseVenue } from "./coinbase-venue.ts";
 import type { CoinbaseParams } from "./params.ts";
 import { CoinbaseDouble, type CoinbaseFault } from "./testing/exchange-double.ts";
+import { outageFillsOnce } from "../shared/testing/outage.ts";
 
 // Real sockets and a minutes-long capture on a shared 2-core machine: allow for a loaded host.
 setDefaultTimeout(120_000);
@@ -246,5 +247,14 @@ describe("orders", () => {
     await until(() => rec.alerts.some((a) => a.code === "COINBASE_SUBSCRIBE_ERROR"), "user subscription refused");
     expect(rec.alerts.find((a) => a.code === "COINBASE_SUBSCRIBE_ERROR")!.message).toBe("stream=user message=authentication failure: bad signature");
     expect(double.authFailures.every((w) => w === "bad signature")).toBe(true);
+  });
+});
+
+describe("reconciliation after a user channel outage", () => {
+  test("fills made while the user channel is down are applied exactly once: the open-orders list settles the unchanged orders in one request, the others are read by themselves", async () => {
+    const { double, venue, rec } = start();
+    await venue.ready;
+    await until(() => venue.market.synced[0] === true && venue.orders!.connected, "up");
+    await outageFillsOnce({ venue, double, rec, bid: venue.market.touch(0).bid, clientId: (id) => `t-${id}`, reconcileCode: "COINBASE_RECONCILE" });
   });
 });

@@ -4,9 +4,9 @@
  * fills and reconciliation) behind the SDK's venue interface. With `execution: sim` the market
  * still comes from Coinbase but orders are matched by the sim venue against it (paper).
  */
-import type { Quote, Trade } from "../../sdk/market.ts";
-import type { VenueAdapter, VenueContext, VenueOrder } from "../../sdk/venue.ts";
-import { SimVenue } from "../sim/sim-venue.ts";
+import type { VenueContext } from "../../sdk/venue.ts";
+import { CryptoVenue } from "../shared/crypto-venue.ts";
+import { paperSim } from "../shared/paper.ts";
 import { CoinbaseMarketData } from "./market-data.ts";
 import { CoinbaseOrders } from "./orders.ts";
 import type { CoinbaseParams } from "./params.ts";
@@ -24,19 +24,12 @@ export interface CoinbaseVenueOptions {
 }
 
 /** SDK venue adapter over Coinbase Advanced Trade. */
-export class CoinbaseVenue implements VenueAdapter {
+export class CoinbaseVenue extends CryptoVenue<CoinbaseOrders> {
   readonly rest: CoinbaseRest;
   readonly market: CoinbaseMarketData;
-  readonly orders: CoinbaseOrders | null;
-  readonly sim: SimVenue | null;
-  /** Resolves when start-up (clock offset, products, user channel) has been attempted. */
-  readonly ready: Promise<void>;
 
-  constructor(
-    private readonly ctx: VenueContext,
-    p: CoinbaseParams,
-    opts: CoinbaseVenueOptions = {},
-  ) {
+  constructor(ctx: VenueContext, p: CoinbaseParams, opts: CoinbaseVenueOptions = {}) {
+    super(ctx, "replace (cancel and submit instead)");
     const env = opts.env ?? process.env;
     const name = env[p.apiKeyEnv] ?? "";
     const pem = env[p.privateKeyEnv] ?? "";
@@ -50,11 +43,8 @@ export class CoinbaseVenue implements VenueAdapter {
     } else if (p.execution === "coinbase") ctx.alert("COINBASE_NO_KEYS", `environment variables ${p.apiKeyEnv}/${p.privateKeyEnv} are not set; orders will be refused by the exchange`);
     this.rest = new CoinbaseRest({ baseUrl: p.restUrl.replace(/\/$/, ""), key, wallMs: opts.wallMs ?? Date.now, onEvent: (code, message) => ctx.alert(code, message) });
     this.market = new CoinbaseMarketData(ctx, { wsUrl: p.wsUrl, reconnectMinMs: p.reconnectMinMs, reconnectMaxMs: p.reconnectMaxMs, staleMs: p.staleMs });
-    if (p.execution === "sim") {
-      this.sim = new SimVenue(ctx, { orderLatencyUs: 150, reportLatencyUs: 150, jitterUs: 0, feedDelayUs: 0, makerFeePpm: 4000, takerFeePpm: 6000, dayEndHourUtc: 0, ...(p.sim ?? {}) });
-      this.orders = null;
-    } else {
-      this.sim = null;
+    if (p.execution === "sim") this.sim = paperSim(ctx, { makerFeePpm: 4000, takerFeePpm: 6000 }, p.sim);
+    else {
       this.orders = new CoinbaseOrders(ctx, this.rest, {
         wsUserUrl: p.wsUserUrl ?? p.wsUrl,
         reconnectMinMs: p.reconnectMinMs,
@@ -74,31 +64,7 @@ export class CoinbaseVenue implements VenueAdapter {
     await this.orders.start();
   }
 
-  submit(order: VenueOrder): void {
-    if (this.sim !== null) this.sim.submit(order);
-    else this.orders!.submit(order);
-  }
-
-  cancel(orderId: number): void {
-    if (this.sim !== null) this.sim.cancel(orderId);
-    else this.orders!.cancel(orderId);
-  }
-
-  replace(orderId: number, price: number, size: number): void {
-    if (this.sim !== null) this.sim.replace(orderId, price, size);
-    else this.ctx.report({ kind: "cancel-rejected", orderId, ts: this.ctx.now(), reason: "UNSUPPORTED: replace (cancel and submit instead)" });
-  }
-
-  onQuote(q: Quote): void {
-    this.sim?.onQuote(q);
-  }
-
-  onTrade(t: Trade): void {
-    this.sim?.onTrade(t);
-  }
-
-  stop(): void {
+  protected stopMarket(): void {
     this.market.stop();
-    this.orders?.stop();
   }
 }

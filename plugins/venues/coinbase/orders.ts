@@ -10,9 +10,10 @@
  * increments (base, price, minimum sizes) come from `GET .../products/{product_id}`.
  */
 import type { Instrument } from "../../sdk/instrument.ts";
-import type { ExecutionReport, VenueContext, VenueOrder } from "../../sdk/venue.ts";
+import type { ExecutionReport, VenueContext, VenueFill, VenueOrder, VenueOrderStatus, VenueStatus } from "../../sdk/venue.ts";
 import { formatDecimal, parseDecimal } from "../binance/wire/decimal.ts";
 import { KeptSocket } from "../binance/stream/socket.ts";
+import { checkIncrements, precheck, type CheckNames } from "../shared/order-checks.ts";
 import type { CoinbaseRest, RestResult } from "./rest/client.ts";
 import { parseEnvelope, parseUserOrders, type UserOrder } from "./wire/messages.ts";
 
@@ -53,6 +54,8 @@ export interface OrderCounters {
   refreshes: number;
   userReconnects: number;
   userGaps: number;
+  /** Orders a reconnect found open and unchanged in the open-orders list (no per-order read). */
+  openListed: number;
 }
 
 /** Options of the order side. */
@@ -67,9 +70,15 @@ export interface OrdersOptions {
 
 const TERMINAL = new Set(["FILLED", "CANCELLED", "EXPIRED", "FAILED"]);
 
+/** A client order id of this plugin, any session: `k<session start, base 36>-<order id>`. */
+const SESSION_CLIENT_ID = /^k[0-9a-z]+-(\d+)$/;
+
+/** Coinbase order status to the SDK's order state. */
+const STATE_OF: Record<string, VenueOrderStatus["state"]> = { PENDING: "working", OPEN: "working", QUEUED: "working", CANCEL_QUEUED: "working", FILLED: "filled", CANCELLED: "canceled", EXPIRED: "expired", FAILED: "rejected" };
+
 /** Orders of one session on Coinbase Advanced Trade. */
 export class CoinbaseOrders {
-  readonly counters: OrderCounters = { sent: 0, retries: 0, fills: 0, duplicateFills: 0, fillQueries: 0, refreshes: 0, userReconnects: 0, userGaps: 0 };
+  readonly counters: OrderCounters = { sent: 0, retries: 0, fills: 0, duplicateFills: 0, fillQueries: 0, refreshes: 0, userReconnects: 0, userGaps: 0, openListed: 0 };
   readonly rules: (ProductRules | null)[];
   private readonly orders = new Map<number, OrderState>();
   private readonly byClientId = new Map<string, OrderState>();
@@ -77,6 +86,8 @@ export class CoinbaseOrders {
   private expectedSeq = -1;
   private stopped = false;
   private opened: (() => void) | null = null;
+  /** While start-up status runs, user channel frames wait here (orders are being taken back). */
+  private restoring: string[] | null = null;
 
   constructor(
     private readonly ctx: VenueContext,
@@ -138,12 +149,9 @@ export class CoinbaseOrders {
 
   /** Sends a new order. */
   submit(o: VenueOrder): void {
-    const inst = this.ctx.instruments[o.instrument];
-    if (inst === undefined) return this.reject(o.id, "UNKNOWN_INSTRUMENT");
-    const rules = this.rules[o.instrument];
-    if (rules === null || rules === undefined) return this.reject(o.id, `COINBASE_NOT_READY: product=${inst.symbol} increments not loaded or not matching`);
-    if (o.type !== "limit" && o.type !== "market") return this.reject(o.id, `UNSUPPORTED_ORDER_TYPE: type=${o.type} (Coinbase here: limit and market)`);
-    if (o.tif === "GTD" || o.tif === "DAY") return this.reject(o.id, `UNSUPPORTED_TIF: tif=${o.tif}`);
+    const ok = precheck(this.ctx, o, this.rules, COINBASE_CHECKS);
+    if (typeof ok === "string") return this.reject(o.id, ok);
+    const { inst, rules } = ok;
     if (o.postOnly && (o.type !== "limit" || o.tif !== "GTC")) return this.reject(o.id, `UNSUPPORTED: post-only needs a GTC limit order (tif=${o.tif})`);
     const refused = checkRules(o, rules, this.o.touch(o.instrument));
     if (refused !== null) return this.reject(o.id, refused);
@@ -189,11 +197,154 @@ export class CoinbaseOrders {
   async refreshAll(why: string): Promise<void> {
     const open = this.unfinished();
     this.ctx.alert("COINBASE_RECONCILE", `reason="${why}" open_orders=${open.length}`);
-    await Promise.all(open.map((s) => this.refresh(s, why)));
+    // One list of the open orders settles those still open with nothing new; every other one is read by itself.
+    const quiet = new Set<OrderState>();
+    const listed = await this.listOrders(["OPEN"]);
+    if (listed !== null) {
+      for (const x of listed) {
+        const st = this.byClientId.get(String(x?.client_order_id));
+        if (st === undefined || st.terminal) continue;
+        const cum = parseDecimal(x.filled_size, this.ctx.instruments[st.instrument]!.sizeDecimals);
+        if (cum !== st.filled) continue;
+        st.exchangeId ??= String(x.order_id);
+        this.accept(st);
+        quiet.add(st);
+      }
+    }
+    this.counters.openListed += quiet.size;
+    await Promise.all(open.filter((s) => !quiet.has(s)).map((s) => this.refresh(s, why)));
+  }
+
+  /**
+   * What the exchange knows of our orders at start-up, found by client order id in the order list
+   * of our products: each order the journal holds open (`<prefix><id>` of any session of this
+   * plugin, the newest if several) and every open order of that form above `afterId`, with its
+   * fills. Working ones are taken back into this session's book (their fills counted as
+   * reported); user channel frames meanwhile wait and are applied after. If the list cannot be
+   * read the answer covers no instrument, with an alert.
+   */
+  async status(orderIds: readonly number[], afterId: number): Promise<VenueStatus> {
+    this.restoring = [];
+    try {
+      const listed = await this.listOrders([]);
+      if (listed === null) {
+        this.ctx.alert("COINBASE_STATUS_FAILED", "the order list could not be read; open orders are not reconciled at start-up");
+        return { orders: [], instruments: [] };
+      }
+      const wanted = new Set(orderIds);
+      const newest = new Map<number, any>();
+      for (const x of listed) {
+        const m = SESSION_CLIENT_ID.exec(String(x?.client_order_id));
+        if (m === null) continue;
+        const id = Number(m[1]);
+        if (!wanted.has(id) && !(id > afterId && x.status === "OPEN")) continue;
+        const seen = newest.get(id);
+        if (seen === undefined || String(x.created_time) > String(seen.created_time)) newest.set(id, x);
+      }
+      const orders: VenueOrderStatus[] = [];
+      const covered = new Set<number>();
+      for (const inst of this.ctx.instruments) covered.add(inst.id);
+      for (const [id, x] of [...newest].sort((a, b) => a[0] - b[0])) {
+        const inst = this.ctx.instruments.find((i) => i.symbol === x.product_id);
+        if (inst === undefined) continue;
+        const read = await this.statusOf(id, x, inst);
+        if (typeof read === "string") {
+          this.ctx.alert("COINBASE_STATUS_FAILED", `product=${inst.symbol} ${read}; its open orders are not reconciled at start-up`);
+          covered.delete(inst.id);
+          continue;
+        }
+        orders.push(read);
+      }
+      return { orders: orders.filter((o) => covered.has(o.instrument)), instruments: [...covered] };
+    } finally {
+      const waiting = this.restoring;
+      this.restoring = null;
+      for (const text of waiting) this.onUserFrame(text);
+    }
+  }
+
+  private async statusOf(id: number, x: any, inst: Instrument): Promise<VenueOrderStatus | string> {
+    const cfg = x.order_configuration ?? {};
+    const kind = Object.keys(cfg)[0] ?? "";
+    const c = cfg[kind] ?? {};
+    const size = parseDecimal(c.base_size, inst.sizeDecimals);
+    const price = kind === "market_market_ioc" ? 0 : parseDecimal(c.limit_price, inst.priceDecimals);
+    const filled = parseDecimal(x.filled_size, inst.sizeDecimals);
+    const state = STATE_OF[String(x.status)];
+    if (!(size > 0) || price !== price || filled !== filled || state === undefined) return `order client_order_id=${x.client_order_id}: unreadable (${kind} base_size=${c.base_size} limit_price=${c.limit_price} filled_size=${x.filled_size} status=${x.status})`;
+    const fills: VenueFill[] = [];
+    const trades = new Set<string>();
+    if (filled > 0) {
+      const read = await this.readFills(String(x.order_id));
+      if (read === null) return `fills of client_order_id=${x.client_order_id} could not be read`;
+      for (const f of read) {
+        const p = parseDecimal(f?.price, inst.priceDecimals);
+        const q = parseDecimal(f?.size, inst.sizeDecimals);
+        const fee = moneyRounded(f?.commission, inst.priceDecimals + inst.sizeDecimals);
+        if (p !== p || !(q > 0)) return `fill trade_id=${f?.trade_id} unreadable price=${f?.price} size=${f?.size}`;
+        fills.push({ price: p, size: q, fee: fee === fee ? fee : 0, liquidity: f.liquidity_indicator === "MAKER" ? "maker" : "taker", ts: this.ctx.now() });
+        trades.add(String(f.trade_id));
+      }
+    }
+    const tif = kind === "market_market_ioc" || kind === "sor_limit_ioc" ? "IOC" : kind === "limit_limit_fok" ? "FOK" : "GTC";
+    const clientId = String(x.client_order_id);
+    if (state === "working" && !this.orders.has(id)) {
+      const st: OrderState = { id, instrument: inst.id, clientId, size, exchangeId: String(x.order_id), accepted: true, terminal: false, filled, exchangeFilled: filled, exchangeStatus: "OPEN", trades, placed: Promise.resolve(), syncing: false, dirty: false };
+      this.orders.set(id, st);
+      this.byClientId.set(clientId, st);
+    }
+    return { orderId: id, instrument: inst.id, side: x.side === "BUY" ? 1 : -1, type: kind === "market_market_ioc" ? "market" : "limit", tif, price, size, filled, fills, state };
+  }
+
+  /** Lists our products' orders (of the given statuses; all when empty), every page; null when it cannot be read. */
+  private async listOrders(statuses: readonly string[]): Promise<any[] | null> {
+    const out: any[] = [];
+    let cursor = "";
+    for (let page = 0; page < 100; page++) {
+      const q: Record<string, string | string[]> = { product_ids: this.ctx.instruments.map((i) => i.symbol), limit: "1000" };
+      if (statuses.length > 0) q.order_status = [...statuses];
+      if (cursor !== "") q.cursor = cursor;
+      const r = await this.retried(() => this.rest.get<{ orders: any[]; has_next?: boolean; cursor?: string }>("/api/v3/brokerage/orders/historical/batch", q));
+      if (!r.ok || !Array.isArray(r.value?.orders)) return null;
+      out.push(...r.value.orders);
+      cursor = r.value.has_next === true ? String(r.value.cursor ?? "") : "";
+      if (cursor === "") return out;
+    }
+    return out;
+  }
+
+  /** An order's fills, every page, oldest first; null when they cannot be read. */
+  private async readFills(exchangeId: string): Promise<any[] | null> {
+    let cursor = "";
+    const fills: any[] = [];
+    do {
+      this.counters.fillQueries++;
+      const q: Record<string, string> = { order_ids: exchangeId };
+      if (cursor !== "") q.cursor = cursor;
+      const r = await this.retried(() => this.rest.get<{ fills: any[]; cursor?: string }>("/api/v3/brokerage/orders/historical/fills", q));
+      if (!r.ok || !Array.isArray(r.value.fills)) return null;
+      fills.push(...r.value.fills);
+      cursor = String(r.value.cursor ?? "");
+    } while (cursor !== "");
+    return fills.sort((a, b) => String(a.trade_time).localeCompare(String(b.trade_time)));
+  }
+
+  /** A REST read retried (backing off) while the answer is a network error, a 5xx or a rate limit. */
+  private async retried<T>(call: () => Promise<RestResult<T>>): Promise<RestResult<T>> {
+    let r = await call();
+    for (let attempt = 1; attempt < 10 && !r.ok && (r.status === 0 || r.status >= 500 || r.status === 429) && !this.stopped; attempt++) {
+      await Bun.sleep(Math.max(this.rest.backoffLeft(), 100 * attempt));
+      r = await call();
+    }
+    return r;
   }
 
   /** Handles one user channel frame (public for tests). */
   onUserFrame(text: string): void {
+    if (this.restoring !== null) {
+      this.restoring.push(text);
+      return;
+    }
     const env = parseEnvelope(text);
     if (typeof env === "string") {
       this.ctx.alert("COINBASE_BAD_MESSAGE", `stream=user ${env}`);
@@ -423,14 +574,24 @@ export function parseProduct(p: any, inst: Instrument): ProductRules | string {
   return { baseStep, priceStep, baseMin, quoteMin };
 }
 
+/** How Coinbase's checks are named in rejections. */
+const COINBASE_CHECKS: CheckNames = {
+  notReady: "COINBASE_NOT_READY",
+  notLoaded: "increments not loaded or not matching",
+  key: "product",
+  types: "Coinbase here: limit and market",
+  code: "COINBASE_INCREMENT",
+  sizeStep: "base_increment",
+  sizeMin: "base_min_size",
+  priceStep: "price_increment",
+  priceStepWord: "step",
+  minValue: "quote_min_size",
+  value: "value",
+};
+
 /** Why an order breaks the product's increments (null when it passes). */
 export function checkRules(o: VenueOrder, r: ProductRules, touch: { bid: number; ask: number }): string | null {
-  if (o.size % r.baseStep !== 0) return `COINBASE_INCREMENT: base_increment size=${o.size} step=${r.baseStep}`;
-  if (o.size < r.baseMin) return `COINBASE_INCREMENT: base_min_size size=${o.size} min=${r.baseMin}`;
-  if (o.type === "limit" && o.price % r.priceStep !== 0) return `COINBASE_INCREMENT: price_increment price=${o.price} step=${r.priceStep}`;
-  const ref = o.type === "limit" ? o.price : o.side === 1 ? touch.ask : touch.bid;
-  if (ref > 0 && ref * o.size < r.quoteMin) return `COINBASE_INCREMENT: quote_min_size value=${ref * o.size} min=${r.quoteMin}`;
-  return null;
+  return checkIncrements(o, { sizeStep: r.baseStep, sizeMin: r.baseMin, priceStep: r.priceStep, minValue: r.quoteMin }, touch, COINBASE_CHECKS);
 }
 
 /** Decimal text to money units, rounded half up beyond the scale (Coinbase commissions can carry more digits); NaN if not a number. */

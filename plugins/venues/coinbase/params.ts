@@ -1,18 +1,9 @@
 /** Params of the `coinbase` venue plugin as a deployment writes them. Keys are named environment variables, never values. */
 import { Type, type Static } from "@sinclair/typebox";
+import { paperSimParams } from "../shared/paper.ts";
 
-const SimParams = Type.Object(
-  {
-    orderLatencyUs: Type.Integer({ minimum: 0, default: 150 }),
-    reportLatencyUs: Type.Integer({ minimum: 0, default: 150 }),
-    jitterUs: Type.Integer({ minimum: 0, default: 0 }),
-    feedDelayUs: Type.Integer({ minimum: 0, default: 0 }),
-    makerFeePpm: Type.Integer({ default: 4000 }),
-    takerFeePpm: Type.Integer({ default: 6000 }),
-    dayEndHourUtc: Type.Integer({ minimum: 0, maximum: 23, default: 0 }),
-  },
-  { additionalProperties: false },
-);
+/** The sim venue's params in a paper session; fees default to the exchange's. */
+const SimParams = paperSimParams(4000, 6000);
 
 /** The venue's params. */
 export const CoinbaseParams = Type.Object(

@@ -1,6 +1,6 @@
 /**
- * Positions, the portfolio summary and P&L. Exact figures (positions, realised, unrealised, fees)
- * are decimal text in each instrument's quote currency; account-currency totals (`pnl`, `equity`,
+ * Positions, the portfolio summary and P&L. Exact figures (positions, realised, unrealised, fees,
+ * perpetuals' funding: received > 0, part of net) are decimal text in each instrument's quote currency; account-currency totals (`pnl`, `equity`,
  * each `netAccount`, `exposureGross`) are converted at current mids and are floats rounded to
  * cents, as the session summary reports them (null while a rate is missing).
  */
@@ -49,7 +49,7 @@ export function positionRows(session: Session) {
         fees: moneyText(inst, fees),
       });
     }
-    if (byStrategy.length === 0) continue;
+    if (byStrategy.length === 0 && p.funding(inst.id) === 0) continue;
     const avg = p.avgEntry(inst.id);
     out.push({
       instrument: inst.symbol,
@@ -59,6 +59,7 @@ export function positionRows(session: Session) {
       realised: moneyText(inst, p.realised(inst.id)),
       unrealised: moneyText(inst, p.unrealised(inst.id)),
       fees: moneyText(inst, p.fees(inst.id)),
+      funding: moneyText(inst, p.funding(inst.id)),
       net: moneyText(inst, p.net(inst.id)),
       netAccount: inAccount(session, moneyText(inst, p.net(inst.id)), inst.quote),
       byStrategy,
@@ -73,6 +74,7 @@ function byCurrency(session: Session) {
     realised: formatScaled(c.realised, c.decimals),
     unrealised: formatScaled(c.unrealised, c.decimals),
     fees: formatScaled(c.fees, c.decimals),
+    funding: formatScaled(c.funding, c.decimals),
     net: formatScaled(c.net, c.decimals),
     netAccount: inAccount(session, formatScaled(c.net, c.decimals), c.currency),
   }));

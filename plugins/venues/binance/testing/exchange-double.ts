@@ -12,6 +12,7 @@
 import type { Server, ServerWebSocket } from "bun";
 import { BinanceBook } from "../../../../runtime/data/formats/binance-book.ts";
 import { createHmac, createPublicKey, verify as cryptoVerify, type KeyObject } from "node:crypto";
+import { DoubleFaults, json, type CommonFault, type HeldSlot } from "../../shared/testing/double-faults.ts";
 import { loadCapture, type Capture, type Frame } from "./capture.ts";
 import { DoubleMatching, type DoubleOrder, type ExecEvent } from "./matching.ts";
 
@@ -40,20 +41,15 @@ export interface DoubleOptions {
   minNotional?: string;
   /** USD-M futures: /fapi/v1 endpoints, ORDER_TRADE_UPDATE and ACCOUNT_UPDATE events, funding. */
   futures?: boolean;
+  /** USD-M hedge mode (dual-side position): every order names positionSide LONG or SHORT. */
+  hedgeMode?: boolean;
 }
 
 /** A fault to inject; frame faults apply to the next depth frame(s) of the market stream. */
-export type Fault =
-  | { kind: "drop"; count?: number }
-  | { kind: "duplicate" }
-  | { kind: "reorder" }
-  | { kind: "gap"; ids: number }
-  | { kind: "malformed" }
-  | { kind: "disconnect"; streams: "market" | "user" | "both" | "ws-api" }
-  | { kind: "rate-limit"; requests: number; retryAfterSeconds?: number }
-  | { kind: "clock-skew"; ms: number }
-  | { kind: "lose-user-events"; count: number }
-  | { kind: "funding"; ratePpm: number };
+export type Fault = CommonFault | GapFault | { kind: "disconnect"; streams: "market" | "user" | "both" | "ws-api" } | { kind: "funding"; ratePpm: number };
+
+/** Update ids skip ahead in the next depth frame. */
+type GapFault = { kind: "gap"; ids: number };
 
 /** A USD-M funding payment at the double (the income endpoint lists them). */
 export interface FundingIncome {
@@ -85,18 +81,17 @@ export class BinanceDouble {
   private readonly user = new Set<ServerWebSocket<SocketData>>();
   private readonly api = new Set<ServerWebSocket<SocketData>>();
   private readonly listenKeys = new Set<string>();
-  private readonly faults: Fault[] = [];
-  private held: Frame | null = null;
-  private skewMs = 0;
-  private rateLimited = 0;
-  private retryAfterSeconds = 1;
+  /** Injected faults and what they left (429s due, skew, lost events). */
+  readonly faults: DoubleFaults<GapFault>;
+  private readonly heldSlot: HeldSlot = { held: null };
   private retryUntil = 0;
-  private loseUserEvents = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private readonly opts: Required<DoubleOptions>;
   private weightMinute = 0;
   private publicKey: KeyObject | undefined;
   private weight = 0;
+  /** WebSocket API requests answered, by method. */
+  readonly wsApiMethods = new Map<string, number>();
   /** Funding payments, in order. */
   readonly funding: FundingIncome[] = [];
 
@@ -118,6 +113,7 @@ export class BinanceDouble {
       stepSize: "0.00001000",
       minNotional: "5.00000000",
       futures: false,
+      hedgeMode: false,
       ...opts,
     };
     this.apiKey = this.opts.apiKey;
@@ -126,6 +122,7 @@ export class BinanceDouble {
     this.capture = loadCapture(opts.files, this.opts.priceDecimals, this.opts.sizeDecimals);
     this.book.applySnapshot(this.capture.snapshot);
     this.matching = new DoubleMatching(this.opts, this.book, (e) => this.onExec(e));
+    this.faults = new DoubleFaults<GapFault>(this.matching);
     const self = this;
     this.server = Bun.serve<SocketData>({
       hostname: "127.0.0.1",
@@ -210,13 +207,8 @@ export class BinanceDouble {
       }
       if (f.streams !== "user") for (const ws of [...this.market]) ws.close(1001, "double: disconnect");
       if (f.streams !== "market") for (const ws of [...this.user]) ws.close(1001, "double: disconnect");
-    } else if (f.kind === "rate-limit") {
-      this.rateLimited += f.requests;
-      this.retryAfterSeconds = f.retryAfterSeconds ?? 1;
-    } else if (f.kind === "clock-skew") this.skewMs = f.ms;
-    else if (f.kind === "lose-user-events") this.loseUserEvents += f.count;
-    else if (f.kind === "funding") this.payFunding(f.ratePpm);
-    else this.faults.push(f);
+    } else if (f.kind === "funding") this.payFunding(f.ratePpm);
+    else this.faults.apply(f);
   }
 
   /** Sends the next `n` frames (fewer at the end); returns how many were sent. */
@@ -262,17 +254,14 @@ export class BinanceDouble {
     const time = this.serverTime();
     this.funding.push({ tranId: 9_000_000 + this.funding.length, income8, time });
     this.counters.userEvents++;
-    if (this.loseUserEvents > 0) {
-      this.loseUserEvents--;
-      return;
-    }
+    if (this.faults.loseUserEvent()) return;
     const text = JSON.stringify({ e: "ACCOUNT_UPDATE", E: time, T: time, a: { m: "FUNDING_FEE", B: [{ a: this.opts.quoteAsset, wb: "100000.00000000", cw: "100000.00000000", bc: fmt(income8, 8) }], P: [] } });
     for (const ws of this.user) ws.send(text);
   }
 
   /** Exchange time: the wall clock plus any injected skew, ms. */
   serverTime(): number {
-    return Date.now() + this.skewMs;
+    return this.faults.serverTime();
   }
 
   private pace(): void {
@@ -298,48 +287,14 @@ export class BinanceDouble {
 
   /** Sends a depth frame through the fault queue. */
   private sendDepth(frame: Frame): void {
-    if (this.held !== null) {
-      // Reorder: the held frame goes after this one.
-      const held = this.held;
-      this.held = null;
-      this.broadcast(frame.stream, frame.text);
-      this.broadcast(held.stream, held.text);
-      return;
-    }
-    const f = this.faults[0];
-    if (f !== undefined) {
-      switch (f.kind) {
-        case "drop":
-          if ((f.count ?? 1) <= 1) this.faults.shift();
-          else f.count = (f.count ?? 1) - 1;
-          return;
-        case "duplicate":
-          this.faults.shift();
-          this.broadcast(frame.stream, frame.text);
-          this.broadcast(frame.stream, frame.text);
-          return;
-        case "reorder":
-          this.faults.shift();
-          this.held = frame;
-          return;
-        case "gap": {
-          // The exchange skipped update ids: the frame claims to start later than it does.
-          this.faults.shift();
-          const msg = JSON.parse(frame.text);
-          // Futures chain diffs by pu (previous u), spot by U.
-          if (typeof msg.data.pu === "number") msg.data.pu -= f.ids;
-          else msg.data.U += f.ids;
-          this.broadcast(frame.stream, JSON.stringify(msg));
-          return;
-        }
-        case "malformed":
-          // The frame arrives cut short: not JSON, and its update is lost.
-          this.faults.shift();
-          this.broadcast(frame.stream, frame.text.slice(0, Math.floor(frame.text.length / 2)));
-          return;
-      }
-    }
-    this.broadcast(frame.stream, frame.text);
+    this.faults.send(frame.text, this.heldSlot, (text) => this.broadcast(frame.stream, text), (f) => {
+      // The exchange skipped update ids: the frame claims to start later than it does.
+      const msg = JSON.parse(frame.text);
+      // Futures chain diffs by pu (previous u), spot by U.
+      if (typeof msg.data.pu === "number") msg.data.pu -= f.ids;
+      else msg.data.U += f.ids;
+      this.broadcast(frame.stream, JSON.stringify(msg));
+    });
   }
 
   private broadcast(stream: string, text: string): void {
@@ -352,10 +307,7 @@ export class BinanceDouble {
 
   private onExec(e: ExecEvent): void {
     this.counters.userEvents++;
-    if (this.loseUserEvents > 0) {
-      this.loseUserEvents--;
-      return;
-    }
+    if (this.faults.loseUserEvent()) return;
     const o = e.order;
     const pd = this.opts.priceDecimals;
     const sd = this.opts.sizeDecimals;
@@ -411,7 +363,7 @@ export class BinanceDouble {
       e: "ORDER_TRADE_UPDATE",
       E: e.time,
       T: e.time,
-      o: { s: o.symbol, c: o.clientOrderId, S: o.side, o: o.type === "LIMIT_MAKER" ? "LIMIT" : o.type, f: o.type === "LIMIT_MAKER" ? "GTX" : o.tif, q: fmt(o.qty, sd), p: fmt(o.price, pd), ap: o.executed === 0 ? "0" : fmt(Math.round(o.quoteExecuted / o.executed), pd), sp: "0", x: e.execType, X: o.status, i: o.orderId, l: fmt(t?.qty ?? 0, sd), z: fmt(o.executed, sd), L: fmt(t?.price ?? 0, pd), N: t === null ? undefined : this.opts.quoteAsset, n: fmt(t?.commission8 ?? 0, 8), T: e.time, t: t?.id ?? 0, b: "0", a: "0", m: t?.maker ?? false, R: false, wt: "CONTRACT_PRICE", ot: o.type, ps: "BOTH", cp: false, rp: "0", pP: false, si: 0, ss: 0, V: "NONE", pm: "NONE", gtd: 0 },
+      o: { s: o.symbol, c: o.clientOrderId, S: o.side, o: o.type === "LIMIT_MAKER" ? "LIMIT" : o.type, f: o.type === "LIMIT_MAKER" ? "GTX" : o.tif, q: fmt(o.qty, sd), p: fmt(o.price, pd), ap: o.executed === 0 ? "0" : fmt(Math.round(o.quoteExecuted / o.executed), pd), sp: "0", x: e.execType, X: o.status, i: o.orderId, l: fmt(t?.qty ?? 0, sd), z: fmt(o.executed, sd), L: fmt(t?.price ?? 0, pd), N: t === null ? undefined : this.opts.quoteAsset, n: fmt(t?.commission8 ?? 0, 8), T: e.time, t: t?.id ?? 0, b: "0", a: "0", m: t?.maker ?? false, R: o.reduceOnly === true, wt: "CONTRACT_PRICE", ot: o.type, ps: o.positionSide ?? "BOTH", cp: false, rp: "0", pP: false, si: 0, ss: 0, V: "NONE", pm: "NONE", gtd: 0 },
     };
   }
 
@@ -423,7 +375,7 @@ export class BinanceDouble {
       if (server.upgrade(req, { data: { kind: "market", streams } })) return undefined;
       return new Response("expected a WebSocket upgrade", { status: 400 });
     }
-    if (path === "/ws-api/v3") {
+    if (path === (this.opts.futures ? "/ws-fapi/v1" : "/ws-api/v3")) {
       if (server.upgrade(req, { data: { kind: "api", streams: new Set() } })) return undefined;
       return new Response("expected a WebSocket upgrade", { status: 400 });
     }
@@ -442,13 +394,12 @@ export class BinanceDouble {
     if (now < this.retryUntil) {
       // Binance bans an IP that keeps sending after a 429.
       this.counters.banned418++;
-      return json({ code: -1003, msg: "Way too many requests; IP banned." }, 418, { "Retry-After": String(this.retryAfterSeconds) });
+      return json({ code: -1003, msg: "Way too many requests; IP banned." }, 418, { "Retry-After": String(this.faults.retryAfterSeconds) });
     }
-    if (this.rateLimited > 0) {
-      this.rateLimited--;
+    if (this.faults.takeRateLimit()) {
       this.counters.rejected429++;
-      this.retryUntil = now + this.retryAfterSeconds * 1000;
-      return json({ code: -1003, msg: "Too many requests; current limit is exceeded." }, 429, { "Retry-After": String(this.retryAfterSeconds) });
+      this.retryUntil = now + this.faults.retryAfterSeconds * 1000;
+      return json({ code: -1003, msg: "Too many requests; current limit is exceeded." }, 429, { "Retry-After": String(this.faults.retryAfterSeconds) });
     }
     const rawQuery = url.search.startsWith("?") ? url.search.slice(1) : "";
     const body = req.method === "GET" ? "" : await req.text();
@@ -501,9 +452,8 @@ export class BinanceDouble {
         return reply(r.body, r.status);
       }
       case "GET /api/v3/order": {
-        const o = this.findOrder(params);
-        if (o === undefined) return reply({ code: -2013, msg: "Order does not exist." }, 400);
-        return reply(this.orderJson(o));
+        const r = this.orderStatus(params);
+        return reply(r.body, r.status);
       }
       case "GET /fapi/v1/income": {
         const since = Number(params.get("startTime") ?? 0);
@@ -520,7 +470,7 @@ export class BinanceDouble {
         return reply(
           trades.map((t) => {
             const o = this.matching.orders.get(t.orderId)!;
-            if (this.opts.futures) return { symbol: this.symbol, id: t.id, orderId: t.orderId, side: o.side, price: fmt(t.price, pd), qty: fmt(t.qty, sd), realizedPnl: "0", quoteQty: fmt(t.price * t.qty, pd + sd), commission: fmt(t.commission8, 8), commissionAsset: this.opts.quoteAsset, time: t.time, positionSide: "BOTH", buyer: o.side === "BUY", maker: t.maker };
+            if (this.opts.futures) return { symbol: this.symbol, id: t.id, orderId: t.orderId, side: o.side, price: fmt(t.price, pd), qty: fmt(t.qty, sd), realizedPnl: "0", quoteQty: fmt(t.price * t.qty, pd + sd), commission: fmt(t.commission8, 8), commissionAsset: this.opts.quoteAsset, time: t.time, positionSide: o.positionSide ?? "BOTH", buyer: o.side === "BUY", maker: t.maker };
             return { symbol: this.symbol, id: t.id, orderId: t.orderId, orderListId: -1, price: fmt(t.price, pd), qty: fmt(t.qty, sd), quoteQty: fmt(t.price * t.qty, pd + sd), commission: fmt(t.commission8, 8), commissionAsset: this.opts.quoteAsset, time: t.time, isBuyer: o.side === "BUY", isMaker: t.maker, isBestMatch: true };
           }),
         );
@@ -582,13 +532,12 @@ export class BinanceDouble {
     const now = Date.now();
     if (now < this.retryUntil) {
       this.counters.banned418++;
-      return answer(418, { code: -1003, msg: "Way too many requests; IP banned.", data: { serverTime: this.serverTime(), retryAfter: this.retryUntil + this.skewMs } });
+      return answer(418, { code: -1003, msg: "Way too many requests; IP banned.", data: { serverTime: this.serverTime(), retryAfter: this.retryUntil + this.faults.skewMs } });
     }
-    if (this.rateLimited > 0) {
-      this.rateLimited--;
+    if (this.faults.takeRateLimit()) {
       this.counters.rejected429++;
-      this.retryUntil = now + this.retryAfterSeconds * 1000;
-      return answer(429, { code: -1003, msg: "Too many requests; current limit is exceeded.", data: { serverTime: this.serverTime(), retryAfter: this.retryUntil + this.skewMs } });
+      this.retryUntil = now + this.faults.retryAfterSeconds * 1000;
+      return answer(429, { code: -1003, msg: "Too many requests; current limit is exceeded.", data: { serverTime: this.serverTime(), retryAfter: this.retryUntil + this.faults.skewMs } });
     }
     const params: Record<string, unknown> = req.params ?? {};
     if (params.apiKey !== this.apiKey) return answer(401, { code: -2015, msg: "Invalid API-key, IP, or permissions for action." });
@@ -611,9 +560,44 @@ export class BinanceDouble {
     }
     const p = new URLSearchParams();
     for (const [k, v] of Object.entries(params)) p.set(k, String(v));
-    const r = req.method === "order.place" ? this.newOrder(p) : req.method === "order.cancel" ? this.cancelOrder(p) : { status: 400, body: { code: -1100, msg: `unknown method ${req.method}` } };
+    const r = req.method === "order.place" ? this.newOrder(p) : req.method === "order.cancel" ? this.cancelOrder(p) : req.method === "order.status" ? this.orderStatus(p) : { status: 400, body: { code: -1100, msg: `unknown method ${req.method}` } };
     this.counters.wsApiRequests++;
+    this.wsApiMethods.set(String(req.method), (this.wsApiMethods.get(String(req.method)) ?? 0) + 1);
     answer(r.status, r.body);
+  }
+
+  private orderStatus(p: URLSearchParams): { status: number; body: unknown } {
+    const o = this.findOrder(p);
+    if (o === undefined) return { status: 400, body: { code: -2013, msg: "Order does not exist." } };
+    return { status: 200, body: this.orderJson(o) };
+  }
+
+  /** USD-M position of one side (hedge mode LONG/SHORT) or the net one (BOTH), from the trades. */
+  positionOf(side: "BOTH" | "LONG" | "SHORT"): number {
+    let pos = 0;
+    for (const t of this.matching.trades) {
+      const o = this.matching.orders.get(t.orderId)!;
+      if (side !== "BOTH" && o.positionSide !== side) continue;
+      pos += o.side === "BUY" ? t.qty : -t.qty;
+    }
+    return pos;
+  }
+
+  /** USD-M: the position side and reduce-only checks Binance makes (-4061, -1106, -2022); null when the order may go. */
+  private futuresChecks(p: URLSearchParams, side: "BUY" | "SELL", qty: number): { code: number; msg: string } | null {
+    const ps = p.get("positionSide") ?? "BOTH";
+    const reduceOnly = p.get("reduceOnly");
+    if (ps !== "BOTH" && ps !== "LONG" && ps !== "SHORT") return { code: -4003, msg: "Invalid positionSide." };
+    if ((ps === "BOTH") === this.opts.hedgeMode) return { code: -4061, msg: "Order's position side does not match user's setting." };
+    if (this.opts.hedgeMode && reduceOnly !== null) return { code: -1106, msg: "Parameter 'reduceonly' sent when not required." };
+    if (reduceOnly !== null && reduceOnly !== "true" && reduceOnly !== "false") return { code: -1102, msg: "Parameter 'reduceOnly' was not valid." };
+    // What the order closes must be there: one-way reduce-only against the net position, hedge
+    // mode's closing side (SELL of LONG, BUY of SHORT) against that side's position.
+    const closing = this.opts.hedgeMode ? (ps === "LONG" && side === "SELL") || (ps === "SHORT" && side === "BUY") : reduceOnly === "true";
+    if (!closing) return null;
+    const pos = this.positionOf(ps as "BOTH" | "LONG" | "SHORT");
+    const reduces = side === "SELL" ? pos >= qty : -pos >= qty;
+    return reduces ? null : { code: -2022, msg: "ReduceOnly Order is rejected." };
   }
 
   private newOrder(p: URLSearchParams): { status: number; body: unknown } {
@@ -637,7 +621,10 @@ export class BinanceDouble {
     const gtx = this.opts.futures && type === "LIMIT" && tifText === "GTX";
     if (type === "LIMIT" && tifText !== "GTC" && tifText !== "IOC" && tifText !== "FOK" && !gtx) return reply({ code: -1115, msg: "Invalid timeInForce." }, 400);
     const clientOrderId = p.get("newClientOrderId") ?? `x-${Math.floor(Math.random() * 1e12)}`;
+    const refused = this.opts.futures ? this.futuresChecks(p, side, qty) : null;
+    if (refused !== null) return reply(refused, 400);
     const placed = this.matching.place({
+      ...(this.opts.futures ? { positionSide: (p.get("positionSide") ?? "BOTH") as "BOTH", reduceOnly: p.get("reduceOnly") === "true" } : {}),
       clientOrderId,
       symbol: this.symbol,
       side,
@@ -660,7 +647,7 @@ export class BinanceDouble {
   private orderJson(o: DoubleOrder): unknown {
     const pd = this.opts.priceDecimals;
     const sd = this.opts.sizeDecimals;
-    return { symbol: o.symbol, orderId: o.orderId, orderListId: -1, clientOrderId: o.clientOrderId, price: fmt(o.price, pd), origQty: fmt(o.qty, sd), executedQty: fmt(o.executed, sd), cummulativeQuoteQty: fmt(o.quoteExecuted, pd + sd), status: o.status, timeInForce: o.tif, type: o.type, side: o.side, time: o.time, updateTime: o.updateTime, isWorking: true };
+    return { symbol: o.symbol, orderId: o.orderId, orderListId: -1, clientOrderId: o.clientOrderId, price: fmt(o.price, pd), origQty: fmt(o.qty, sd), executedQty: fmt(o.executed, sd), cummulativeQuoteQty: fmt(o.quoteExecuted, pd + sd), status: o.status, timeInForce: o.tif, type: o.type, side: o.side, time: o.time, updateTime: o.updateTime, isWorking: true, ...(this.opts.futures ? { reduceOnly: o.reduceOnly === true, positionSide: o.positionSide ?? "BOTH" } : {}) };
   }
 
   private depth(limit: number): unknown {
@@ -714,9 +701,6 @@ const FAPI: Record<string, string> = {
   "/fapi/v1/listenKey": "/api/v3/userDataStream",
 };
 
-function json(value: unknown, status: number, headers: Record<string, string>): Response {
-  return new Response(JSON.stringify(value), { status, headers: { "Content-Type": "application/json", ...headers } });
-}
 
 /** Formats a scaled integer with exactly `decimals` digits, as Binance does (at least 8). */
 function fmt(value: number, decimals: number): string {

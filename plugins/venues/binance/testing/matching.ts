@@ -23,6 +23,10 @@ export interface DoubleOrder {
   status: "NEW" | "PARTIALLY_FILLED" | "FILLED" | "CANCELED" | "REJECTED" | "EXPIRED";
   readonly time: number;
   updateTime: number;
+  /** USD-M: the position the order works on (BOTH in one-way mode). */
+  readonly positionSide?: "BOTH" | "LONG" | "SHORT";
+  /** USD-M one-way mode: the order may only reduce the position. */
+  readonly reduceOnly?: boolean;
 }
 
 /** A trade of ours at the double. */
@@ -138,6 +142,13 @@ export class DoubleMatching {
       if (left <= 0) break;
       this.fill(order, p, Math.min(left, s), false, time);
     }
+  }
+
+  /** Fills a resting order as maker at its price, as if the market traded through it (a test's injected fill); false when it is not open. */
+  fillResting(order: DoubleOrder, qty: number, time: number): boolean {
+    if ((order.status !== "NEW" && order.status !== "PARTIALLY_FILLED") || order.type === "MARKET") return false;
+    this.fill(order, order.price, Math.min(qty, order.qty - order.executed), true, time);
+    return true;
   }
 
   private fill(order: DoubleOrder, price: number, qty: number, maker: boolean, time: number): void {

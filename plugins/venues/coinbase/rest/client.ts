@@ -61,9 +61,11 @@ export class CoinbaseRest {
     return { ok: true, value: this.offsetMs };
   }
 
-  /** An authenticated GET (query parameters are not part of the token's uri). */
-  get<T>(path: string, query: Record<string, string> = {}): Promise<RestResult<T>> {
-    const q = new URLSearchParams(query).toString();
+  /** An authenticated GET (query parameters are not part of the token's uri; a list repeats its name). */
+  get<T>(path: string, query: Record<string, string | readonly string[]> = {}): Promise<RestResult<T>> {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) for (const x of typeof v === "string" ? [v] : v) params.append(k, x);
+    const q = params.toString();
     return this.authed<T>("GET", q === "" ? path : `${path}?${q}`);
   }
 

@@ -17,6 +17,7 @@ import { createPublicKey, generateKeyPairSync, verify, type KeyObject } from "no
 import { BinanceBook } from "../../../../runtime/data/formats/binance-book.ts";
 import { formatDecimal, parseDecimal } from "../../binance/wire/decimal.ts";
 import { loadCapture, type Capture, type Frame } from "../../binance/testing/capture.ts";
+import { DoubleFaults, json, type CommonFault } from "../../shared/testing/double-faults.ts";
 import { DoubleMatching, type DoubleOrder, type ExecEvent } from "../../binance/testing/matching.ts";
 
 /** Options of the double. */
@@ -35,18 +36,10 @@ export interface CoinbaseDoubleOptions {
 }
 
 /** A fault to inject; message faults apply to the next level2 message(s) of the market connections. */
-export type CoinbaseFault =
-  | { kind: "drop"; count?: number }
-  | { kind: "duplicate" }
-  | { kind: "reorder" }
-  | { kind: "gap"; seqs: number }
-  | { kind: "malformed" }
-  | { kind: "silence"; ms: number }
-  | { kind: "disconnect"; streams: "market" | "user" | "both" }
-  | { kind: "rate-limit"; requests: number; retryAfterSeconds?: number }
-  | { kind: "clock-skew"; ms: number }
-  | { kind: "lose-user-events"; count: number }
-  | { kind: "lose-order-answer"; count: number };
+export type CoinbaseFault = CommonFault | GapFault | { kind: "silence"; ms: number } | { kind: "disconnect"; streams: "market" | "user" | "both" } | { kind: "lose-order-answer"; count: number };
+
+/** Sequence numbers skip ahead at the next level2 message. */
+type GapFault = { kind: "gap"; seqs: number };
 
 interface SocketData {
   readonly kind: "market" | "user";
@@ -74,18 +67,15 @@ export class CoinbaseDouble {
   private readonly capture: Capture;
   private readonly server: Server<SocketData>;
   private readonly sockets = new Set<ServerWebSocket<SocketData>>();
-  private readonly faults: CoinbaseFault[] = [];
+  /** Injected faults and what they left (429s due, skew, lost events). */
+  readonly faults: DoubleFaults<GapFault>;
   private readonly nonces = new Set<string>();
   /** sequence_num → replay position, for the newest market connection. */
   private seqPositions = new Map<number, number>();
   private recentTrades: string[] = [];
   private lastPrice = "0";
-  private skewMs = 0;
   private silentUntil = 0;
   private silenced = new Set<ServerWebSocket<SocketData>>();
-  private rateLimited = 0;
-  private retryAfterSeconds = 1;
-  private loseUserEvents = 0;
   private loseOrderAnswers = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private readonly opts: Required<CoinbaseDoubleOptions>;
@@ -99,6 +89,7 @@ export class CoinbaseDouble {
     this.capture = loadCapture(opts.files, this.opts.priceDecimals, this.opts.sizeDecimals);
     this.book.applySnapshot(this.capture.snapshot);
     this.matching = new DoubleMatching(this.opts, this.book, (e) => this.onExec(e));
+    this.faults = new DoubleFaults<GapFault>(this.matching);
     const self = this;
     this.server = Bun.serve<SocketData>({
       hostname: "127.0.0.1",
@@ -185,7 +176,7 @@ export class CoinbaseDouble {
 
   /** Exchange time: wall clock plus any injected skew, ms. */
   serverTime(): number {
-    return Date.now() + this.skewMs;
+    return this.faults.serverTime();
   }
 
   /** Queues or applies a fault. */
@@ -193,16 +184,6 @@ export class CoinbaseDouble {
     switch (f.kind) {
       case "disconnect":
         for (const ws of [...this.sockets]) if (f.streams === "both" || ws.data.kind === f.streams) ws.close(1001, "double: disconnect");
-        return;
-      case "rate-limit":
-        this.rateLimited += f.requests;
-        this.retryAfterSeconds = f.retryAfterSeconds ?? 1;
-        return;
-      case "clock-skew":
-        this.skewMs = f.ms;
-        return;
-      case "lose-user-events":
-        this.loseUserEvents += f.count;
         return;
       case "silence":
         // The connections open now go quiet (heartbeats too); a new connection is served normally.
@@ -213,7 +194,7 @@ export class CoinbaseDouble {
         this.loseOrderAnswers += f.count;
         return;
       default:
-        this.faults.push(f);
+        this.faults.apply(f);
     }
   }
 
@@ -305,44 +286,12 @@ export class CoinbaseDouble {
     const seq = ws.data.seq++;
     this.seqPositions.set(seq, this.position);
     const text = this.envelope(ws, "l2_data", events, seq);
-    if (ws.data.held !== null) {
-      const held = ws.data.held;
-      ws.data.held = null;
-      this.sendText(ws, text);
-      this.sendText(ws, held);
-      return;
-    }
-    const f = this.faults[0];
-    if (f !== undefined) {
-      switch (f.kind) {
-        case "drop":
-          if ((f.count ?? 1) <= 1) this.faults.shift();
-          else f.count = (f.count ?? 1) - 1;
-          return;
-        case "duplicate":
-          this.faults.shift();
-          this.sendText(ws, text);
-          this.sendText(ws, text);
-          return;
-        case "reorder":
-          this.faults.shift();
-          ws.data.held = text;
-          return;
-        case "gap": {
-          // Sequence numbers skip ahead: as if messages in between were lost.
-          this.faults.shift();
-          this.seqPositions.set(seq + f.seqs, this.position);
-          this.sendText(ws, this.envelope(ws, "l2_data", events, seq + f.seqs));
-          ws.data.seq = seq + f.seqs + 1;
-          return;
-        }
-        case "malformed":
-          this.faults.shift();
-          this.sendText(ws, text.slice(0, Math.floor(text.length / 2)));
-          return;
-      }
-    }
-    this.sendText(ws, text);
+    this.faults.send(text, ws.data, (t) => this.sendText(ws, t), (f) => {
+      // Sequence numbers skip ahead: as if messages in between were lost.
+      this.seqPositions.set(seq + f.seqs, this.position);
+      this.sendText(ws, this.envelope(ws, "l2_data", events, seq + f.seqs));
+      ws.data.seq = seq + f.seqs + 1;
+    });
   }
 
   private onClientMessage(ws: ServerWebSocket<SocketData>, text: string): void {
@@ -451,10 +400,7 @@ export class CoinbaseDouble {
 
   private onExec(e: ExecEvent): void {
     this.counters.userEvents++;
-    if (this.loseUserEvents > 0) {
-      this.loseUserEvents--;
-      return;
-    }
+    if (this.faults.loseUserEvent()) return;
     const events = JSON.stringify([{ type: "update", orders: [this.userOrder(e.order)] }]);
     for (const ws of this.sockets) if (ws.data.subs.has("user")) this.sendText(ws, this.envelope(ws, "user", events));
   }
@@ -502,10 +448,9 @@ export class CoinbaseDouble {
   private async rest(req: Request, url: URL): Promise<Response> {
     this.counters.requests++;
     const path = url.pathname;
-    if (this.rateLimited > 0) {
-      this.rateLimited--;
+    if (this.faults.takeRateLimit()) {
       this.counters.rejected429++;
-      return json({ error: "RESOURCE_EXHAUSTED", message: "Too many requests" }, 429, { "Retry-After": String(this.retryAfterSeconds) });
+      return json({ error: "RESOURCE_EXHAUSTED", message: "Too many requests" }, 429, { "Retry-After": String(this.faults.retryAfterSeconds) });
     }
     if (req.method === "GET" && path === "/api/v3/brokerage/time") {
       const ms = this.serverTime();
@@ -557,14 +502,33 @@ export class CoinbaseDouble {
       // Newest first, as Coinbase lists them.
       return json({ fills: fills.reverse(), cursor: "" }, 200);
     }
+    if (req.method === "GET" && path === "/api/v3/brokerage/orders/historical/batch") {
+      // List orders: filtered by order_status and product_ids, newest first, pages of `limit` by cursor.
+      const statuses = new Set(url.searchParams.getAll("order_status"));
+      const products = new Set(url.searchParams.getAll("product_ids"));
+      const limit = Math.max(1, Math.min(1000, Number(url.searchParams.get("limit") ?? 100) || 100));
+      const from = Number(url.searchParams.get("cursor") ?? 0) || 0;
+      const all = [...this.matching.orders.values()].filter((o) => (statuses.size === 0 || statuses.has(this.status(o))) && (products.size === 0 || products.has(this.productId))).reverse();
+      const page = all.slice(from, from + limit);
+      const next = from + limit < all.length;
+      return json({ orders: page.map((o) => this.historicalOrder(o)), sequence: "0", has_next: next, cursor: next ? String(from + limit) : "" }, 200);
+    }
     const m = /^\/api\/v3\/brokerage\/orders\/historical\/(\d+)$/.exec(path);
     if (req.method === "GET" && m !== null) {
       const o = this.matching.orders.get(Number(m[1]));
       if (o === undefined) return json({ error: "NOT_FOUND", message: "order not found" }, 404);
-      const u = this.userOrder(o) as Record<string, unknown>;
-      return json({ order: { ...u, side: o.side, filled_size: u.cumulative_quantity, average_filled_price: u.avg_price, total_fees: u.total_fees } }, 200);
+      return json({ order: this.historicalOrder(o) }, 200);
     }
     return json({ error: "NOT_FOUND", message: `unknown endpoint ${req.method} ${path}` }, 404);
+  }
+
+  /** An order as the historical endpoints show it. */
+  private historicalOrder(o: DoubleOrder): unknown {
+    const u = this.userOrder(o) as Record<string, unknown>;
+    const base_size = this.s(o.qty);
+    const limit_price = this.p(o.price);
+    const order_configuration = o.type === "MARKET" ? { market_market_ioc: { base_size } } : o.tif === "IOC" ? { sor_limit_ioc: { base_size, limit_price } } : o.tif === "FOK" ? { limit_limit_fok: { base_size, limit_price } } : { limit_limit_gtc: { base_size, limit_price, post_only: o.type === "LIMIT_MAKER" } };
+    return { ...u, side: o.side, filled_size: u.cumulative_quantity, average_filled_price: u.avg_price, total_fees: u.total_fees, created_time: u.creation_time, order_configuration };
   }
 
   private product(): unknown {
@@ -604,8 +568,4 @@ export class CoinbaseDouble {
     if ("code" in placed) return fail("INVALID_LIMIT_PRICE_POST_ONLY", placed.msg);
     return { success: true, success_response: { order_id: String(placed.orderId), product_id: this.productId, side, client_order_id: clientOrderId }, order_configuration: cfg };
   }
-}
-
-function json(value: unknown, status: number, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(value), { status, headers: { "Content-Type": "application/json", ...headers } });
 }
