@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 
 function params(d: CoinbaseDouble, execution: "coinbase" | "sim" = "coinbase"): CoinbaseParams {
-  return { restUrl: d.restUrl, wsUrl: d.wsUrl, wsUserUrl: d.wsUserUrl, apiKeyEnv: "K", privateKeyEnv: "P", staleMs: 600, reconnectMinMs: 20, reconnectMaxMs: 500, execution };
+  return { restUrl: d.restUrl, wsUrl: d.wsUrl, wsUserUrl: d.wsUserUrl, apiKeyEnv: "K", privateKeyEnv: "P", staleMs: 1500, reconnectMinMs: 20, reconnectMaxMs: 500, execution };
 }
 
 function start(execution: "coinbase" | "sim" = "coinbase", key?: string) {
