@@ -31,6 +31,7 @@ import { modelRoutes } from "./routes/models.ts";
 import { orderRoutes } from "./routes/orders.ts";
 import { portfolioRoutes } from "./routes/portfolio.ts";
 import { riskRoutes } from "./routes/risk.ts";
+import { stressRoutes } from "./routes/stress.ts";
 import { strategyRoutes } from "./routes/strategies.ts";
 import { parentRoutes } from "./routes/parents.ts";
 import type { StreamClient } from "./streams/client.ts";
@@ -120,6 +121,7 @@ export async function startAdmin(session: Session, run: RealtimeRun, opts: Admin
     ...orderRoutes(),
     ...portfolioRoutes(),
     ...riskRoutes(log),
+    ...stressRoutes(),
     ...strategyRoutes(),
     ...modelRoutes(),
     ...parentRoutes(),

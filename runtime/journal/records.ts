@@ -51,9 +51,12 @@ export interface ControlRecord {
   /**
    * For "limits", `reason` holds the new limits as JSON: `{ limits, instruments }`; for "funding",
    * `subject` is the instrument's symbol and `reason` the amount in its money units; for "promote"
-   * (subject "models"), the models after the promotion: `{ live, shadow, from, to, by }`.
+   * (subject "models"), the models after the promotion: `{ live, shadow, from, to, by }`; for
+   * "trading-state" (subject the risk rule), its request: `{ state, reason, effective, by? }` (`by`
+   * when an operator released it); for "rule-limit" (subject the risk rule), a limit the rule
+   * changed: `{ instrument, limit, from, to, why }`.
    */
-  readonly kind: "kill" | "release" | "quarantine" | "pause" | "resume" | "limits" | "deploy" | "funding" | "promote";
+  readonly kind: "kill" | "release" | "quarantine" | "pause" | "resume" | "limits" | "deploy" | "funding" | "promote" | "trading-state" | "rule-limit";
   readonly subject: string;
   readonly reason: string;
   readonly ts: number;

@@ -7,7 +7,8 @@ import { resolve, dirname } from "node:path";
 import { mkdirSync } from "node:fs";
 import type { Instrument } from "../../plugins/sdk/instrument.ts";
 import type { StrategyPlugin } from "../../plugins/sdk/strategy.ts";
-import type { RiskPlugin } from "../../plugins/sdk/risk.ts";
+import type { RiskPlugin, RuleLimitChange } from "../../plugins/sdk/risk.ts";
+import type { TradingState } from "../../plugins/sdk/trading-state.ts";
 import type { VenuePlugin } from "../../plugins/sdk/venue.ts";
 import type { DeploymentConfig } from "../config/schema.ts";
 import type { MarketSource } from "../data/sources/market-source.ts";
@@ -124,6 +125,19 @@ export interface Session {
   readonly venues: VenueSet;
   /** Parent orders and execution algorithms (null when the deployment has no `execution:`). */
   readonly algos: AlgoHost | null;
+  /** The deployment's risk plugins as operators see them (admin `GET /api/v1/risk/rules`). */
+  readonly riskPlugins: readonly RiskPluginView[];
+}
+
+/** A loaded risk plugin, for the admin plane. */
+export interface RiskPluginView {
+  readonly name: string;
+  readonly plugin: string;
+  readonly version: string;
+  /** Why the rule is quarantined ("" while it runs). */
+  failure(): string;
+  /** What the rule's `status` hook reports (null without one). */
+  status(): Record<string, unknown> | null;
 }
 
 /** Stamping and wake-up of market data a venue pushes in. */
@@ -296,6 +310,7 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
   // How a venue's pushed market data is stamped and woken up; the real-time runner replaces both.
   const arrival: ArrivalHooks = { now: () => loop.clock.now(), kick: () => {} };
   const riskRules: RiskRule[] = [];
+  const riskPlugins: RiskPluginView[] = [];
   const risk = new RiskEngine(
     instruments,
     limits,
@@ -363,9 +378,29 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
           return null;
         }
       },
+      requestTradingState: (state: TradingState, reason: string) => {
+        if (state !== "active" && state !== "reducing" && state !== "halted") throw new Error(`requestTradingState: state: expected active, reducing or halted, got ${JSON.stringify(state)}`);
+        core.ruleTradingState(l.request.name, state, String(reason));
+      },
+      requestedTradingState: (): TradingState => risk.ruleStates.get(l.request.name)?.state ?? "active",
+      journalLimitChange: (change: RuleLimitChange) => core.ruleLimitChange(l.request.name, change),
     };
     const hooks = plugin.create(ctx);
     let failed = "";
+    riskPlugins.push({
+      name: l.request.name,
+      plugin: l.manifest.name,
+      version: l.manifest.version,
+      failure: () => failed,
+      status: () => {
+        if (hooks.status === undefined) return null;
+        try {
+          return hooks.status(ctx);
+        } catch (err) {
+          return { error: `hook=status error=${(err as Error).message}` };
+        }
+      },
+    });
     // Market data and fills reach the rule off the order path; a throw there quarantines it as in check.
     const quarantine = (hook: string, err: unknown): void => {
       failed = `hook=${hook} error=${(err as Error).message}`;
@@ -719,7 +754,7 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
       }
     }
   };
-  return { config, mode, instruments, loop, core, performance, journal, sources, restored, restoredFromSnapshot, audit, reconciled, skippedOnRestore, journalTornTail: tornTail, recorder, close, arrival, feed, sidecars, models, deployPlugin, venues: venueSet, algos };
+  return { config, mode, instruments, loop, core, performance, journal, sources, restored, restoredFromSnapshot, audit, reconciled, skippedOnRestore, journalTornTail: tornTail, recorder, close, arrival, feed, sidecars, models, deployPlugin, venues: venueSet, algos, riskPlugins };
 }
 
 /** Opens a deployment's market sources (synthetic, replay files, none for a venue feed), as a session does. */
