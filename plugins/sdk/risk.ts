@@ -60,6 +60,24 @@ export interface RiskContext<P extends TSchema = TSchema> {
    * `limit-change`). The engine's own limits are not touched: the rule enforces its limit in `check`.
    */
   journalLimitChange(change: RuleLimitChange): void;
+  /**
+   * The last answer of the deployment's periodic portfolio VaR (`sidecars.gpu`: Monte Carlo, or the
+   * bootstrap over stored returns, on the GPU sidecar or in process, off the order path); null when
+   * the deployment runs none or before its first answer.
+   */
+  portfolioVar(): PortfolioVarView | null;
+}
+
+/** One periodic portfolio VaR answer, account currency. */
+export interface PortfolioVarView {
+  readonly var: number;
+  readonly es: number;
+  /** Kernel time (µs) of the portfolio it was computed on. */
+  readonly asOf: number;
+  readonly source: "sidecar" | "in-process";
+  readonly method: "monte-carlo" | "bootstrap";
+  readonly confidence: number;
+  readonly horizonSeconds: number;
 }
 
 /** A limit a risk rule changed, as journaled. */

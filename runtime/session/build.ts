@@ -7,7 +7,8 @@ import { resolve, dirname } from "node:path";
 import { mkdirSync } from "node:fs";
 import type { Instrument } from "../../plugins/sdk/instrument.ts";
 import type { StrategyPlugin } from "../../plugins/sdk/strategy.ts";
-import type { RiskPlugin, RuleLimitChange } from "../../plugins/sdk/risk.ts";
+import type { PortfolioVarView, RiskPlugin, RuleLimitChange } from "../../plugins/sdk/risk.ts";
+import type { VarMonitor } from "../sidecars/var-monitor.ts";
 import type { TradingState } from "../../plugins/sdk/trading-state.ts";
 import type { VenuePlugin } from "../../plugins/sdk/venue.ts";
 import type { DeploymentConfig } from "../config/schema.ts";
@@ -311,6 +312,8 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
   const arrival: ArrivalHooks = { now: () => loop.clock.now(), kick: () => {} };
   const riskRules: RiskRule[] = [];
   const riskPlugins: RiskPluginView[] = [];
+  /** The deployment's periodic portfolio VaR (sidecars.gpu), once started: risk plugins read its answers. */
+  let varMonitor: VarMonitor | null = null;
   const risk = new RiskEngine(
     instruments,
     limits,
@@ -384,6 +387,11 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
       },
       requestedTradingState: (): TradingState => risk.ruleStates.get(l.request.name)?.state ?? "active",
       journalLimitChange: (change: RuleLimitChange) => core.ruleLimitChange(l.request.name, change),
+      portfolioVar: (): PortfolioVarView | null => {
+        const m = varMonitor;
+        if (m === null || m.lastSource === "none" || !Number.isFinite(m.lastVar)) return null;
+        return { var: m.lastVar, es: m.lastEs, asOf: m.lastAsOf, source: m.lastSource, method: m.method, confidence: m.config.confidence, horizonSeconds: m.config.horizonSeconds };
+      },
     };
     const hooks = plugin.create(ctx);
     let failed = "";
@@ -621,7 +629,7 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
   // Accelerator sidecars: a pre-trade rule at the end of the chain, fed fills, quotes and the kill switch.
   let sidecars: SidecarsHandle | null = null;
   if (config.sidecars !== undefined && (config.sidecars.fpga !== undefined || config.sidecars.gpu !== undefined)) {
-    const { startSidecars } = await import("../sidecars/index.ts");
+    const { startSidecars, sidecarParts } = await import("../sidecars/index.ts");
     const volIndex = features.index(`ewmavol_${defaultVolHalfLife(features)}`);
     // A backtest never yields to the event loop, so an asynchronous sidecar answer could never be
     // applied: VaR runs in-process there.
@@ -653,6 +661,7 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
       killEngaged: () => risk.killSwitch,
     });
     const sc = sidecars;
+    varMonitor = sidecarParts(sc)?.gpu?.monitor ?? null;
     started.push(() => sc.stop());
     if (sc.riskRule !== null) riskRules.push(sc.riskRule);
     const fill = core.listeners.fill;

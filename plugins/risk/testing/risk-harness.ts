@@ -6,7 +6,7 @@
  * engine does. Integration through a real session is tested separately.
  */
 import { Value } from "@sinclair/typebox/value";
-import type { BookView, Instrument, OrderIntent, RiskCheck, RiskContext, RiskHooks, RiskPlugin, RiskVerdict, RuleLimitChange, TradingState, TSchema } from "../../sdk/index.ts";
+import type { BookView, Instrument, OrderIntent, RiskCheck, RiskContext, RiskHooks, PortfolioVarView, RiskPlugin, RiskVerdict, RuleLimitChange, TradingState, TSchema } from "../../sdk/index.ts";
 
 /** A mutable top of book. */
 interface Book {
@@ -30,6 +30,8 @@ export interface RiskHarness {
   readonly stateRequests: { state: TradingState; reason: string; ts: number }[];
   /** Every limit change the rule journaled. */
   readonly limitChanges: (RuleLimitChange & { ts: number })[];
+  /** What `ctx.portfolioVar()` answers (null: no portfolio VaR in the deployment). */
+  portfolioVar: PortfolioVarView | null;
   /** Withdraws the rule's standing request, as an operator's release does. */
   release(): void;
   /** Account-currency value of one unit of each quote currency (USD is 1). */
@@ -56,6 +58,7 @@ export function createRiskHarness<P extends TSchema>(plugin: RiskPlugin<P>, opts
     stateRequests: [],
     limitChanges: [],
     release: () => void (standing = "active"),
+    portfolioVar: null,
   } as unknown as RiskHarness & { positions: number[] };
   const ctx = {
     name: plugin.manifest.name, params, instruments: opts.instruments, now: () => now,
@@ -74,6 +77,7 @@ export function createRiskHarness<P extends TSchema>(plugin: RiskPlugin<P>, opts
     },
     requestedTradingState: () => standing,
     journalLimitChange: (change: RuleLimitChange) => void h.limitChanges.push({ ...change, ts: now }),
+    portfolioVar: () => h.portfolioVar,
   } as RiskContext<P>;
   const hooks = plugin.create(ctx) as RiskHooks;
   Object.assign(h, {

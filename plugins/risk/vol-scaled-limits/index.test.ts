@@ -32,7 +32,7 @@ describe("vol-scaled-limits rule", () => {
     expect(changes.length).toBeGreaterThanOrEqual(2);
     expect(changes.at(-1)!.fields).toMatchObject({ instrument: "EURUSD", bucket: 2, to: 200_000 });
     // Each change is also journaled through the context, as a limit change.
-    expect(h.limitChanges.map((c) => [c.instrument, c.limit, c.from, c.to])).toEqual(changes.map((c) => ["EURUSD", "maxPosition", c.fields!.from, c.fields!.to]));
+    expect(h.limitChanges.map((c): unknown[] => [c.instrument, c.limit, c.from, c.to])).toEqual(changes.map((c) => ["EURUSD", "maxPosition", c.fields!.from, c.fields!.to]));
     expect(h.limitChanges.at(-1)!.why).toMatch(/^bucket=2 rv=[\d.e-]+$/);
     const v = h.check({ instrument: 0, side: 1, size: 300_000 });
     expect(v).toEqual({ code: "VOL_POSITION_LIMIT", reason: "projected=300000 limit=200000 bucket=2 max=1000000 instrument=EURUSD" });
