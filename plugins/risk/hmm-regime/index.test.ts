@@ -51,10 +51,12 @@ risk:
     - { name: regime, plugin: hmm-regime, params: { haltAfterBars: 30 } }
 `;
 
+let runs = 0;
+
 /** Runs the deployment over the real day (shifted or not) with a journal; returns the session, its summary, the rule's log lines and the journal's trading-state records. */
 async function run(shifted: boolean, params = "{ haltAfterBars: 30 }") {
   const lines: { ts: number; who: string; msg: string; state?: string }[] = [];
-  const journalPath = join(tmp.path, `${shifted ? "shifted" : "plain"}-${params.length}.journal`);
+  const journalPath = join(tmp.path, `run-${++runs}.journal`);
   const s = await sessionFromYaml(tmp.path, yaml(writeDay(shifted ? "shifted" : "plain", shifted)).replace("{ haltAfterBars: 30 }", params), { journalPath, log: (l) => lines.push(JSON.parse(l)) });
   const summary = runBacktest(s);
   await s.close();
@@ -86,6 +88,12 @@ test("on the real day with a shifted segment the risk engine goes reducing, then
   for (const o of s.core.oms.all()) if (o.createdTs >= reducing && o.createdTs < halted) expect(o.reason).toBe("");
   expect([...s.core.oms.all()].some((o) => o.createdTs > active && o.filled > 0)).toBe(true);
   expect(s.core.oms.openCount).toBe(0);
+}, 90_000);
+
+test("with the TypeScript filter (filter: ts) the journaled trading-state changes are the same as with the WASM kernel", async () => {
+  const wasm = await run(true);
+  const ts = await run(true, "{ haltAfterBars: 30, filter: ts }");
+  expect(ts.states).toEqual(wasm.states);
 }, 90_000);
 
 test("on the same day without the shifted segment it never leaves active", async () => {

@@ -2,7 +2,8 @@
  * HMM regime rule: the deployment-wide counterpart of the strategies' regime gate. One
  * RegimeMonitor per watched instrument (a shipped Gaussian HMM, forward filter on every quote, the
  * calibrated likelihood bound; strategies/shared/regime) decides whether the market has left the
- * regimes the model was trained on. While any watched instrument is outside, the rule asks the risk
+ * regimes the model was trained on; the forward filter runs in the WASM kernel (`filter: wasm`, the
+ * default) or its TypeScript twin. While any watched instrument is outside, the rule asks the risk
  * engine for the trading state `outsideState` ("reducing" by default: only orders that shrink a
  * position pass, refused with `RULE_REDUCING`); after `haltAfterBars` bars outside it asks for
  * "halted" (`RULE_HALTED`, and working orders are canceled). Back inside, it withdraws the request
@@ -32,7 +33,7 @@ export default defineRisk({
     if (file === undefined) throw new Error(`hmm-regime: params.model: expected one of ${Object.keys(REGIME_MODELS).join(", ")}, got "${p.model}"`);
     const watched = p.instruments ?? ctx.instruments.map((i) => i.symbol);
     const monitors: (RegimeMonitor | undefined)[] = ctx.instruments.map((i) =>
-      watched.includes(i.symbol) || watched.includes(i.symbol.split("@")[0]!) ? new RegimeMonitor(file.model, file.barUs, file.calibration) : undefined,
+      watched.includes(i.symbol) || watched.includes(i.symbol.split("@")[0]!) ? new RegimeMonitor(file.model, file.barUs, file.calibration, p.filter) : undefined,
     );
     const unknown = watched.filter((s) => !ctx.instruments.some((i) => i.symbol === s || i.symbol.split("@")[0] === s));
     if (unknown.length > 0) throw new Error(`hmm-regime: params.instruments: not instruments of the deployment: ${unknown.join(", ")}`);
@@ -80,6 +81,7 @@ export default defineRisk({
       status() {
         return {
           model: p.model,
+          filter: p.filter,
           requested: ctx.requestedTradingState(),
           outsideBars,
           releasedByOperator: released,
