@@ -5,6 +5,7 @@
  * Same surface as the TypeScript HmmFilter (plugins/strategies/shared/regime/gaussian-hmm.ts), its
  * twin; no allocation per update.
  */
+import type { WasmVariant } from "./build.ts";
 import { wasmModule } from "./kernels.ts";
 
 interface HmmExports {
@@ -36,11 +37,12 @@ export class WasmHmmFilter {
   private readonly k: number;
   private readonly d: number;
 
-  constructor(readonly model: HmmModelArrays) {
+  /** `variant` "debug" keeps the module's bounds assertions (tests). */
+  constructor(readonly model: HmmModelArrays, variant: WasmVariant = "release") {
     const k = model.k, d = model.features.length;
     this.k = k;
     this.d = d;
-    this.x = new WebAssembly.Instance(wasmModule("release"), { env: { abort() { throw new Error("KERNELS_WASM_ABORT"); } } }).exports as unknown as HmmExports;
+    this.x = new WebAssembly.Instance(wasmModule(variant), { env: { abort() { throw new Error("KERNELS_WASM_ABORT"); } } }).exports as unknown as HmmExports;
     const modelLen = k + k * k + 3 * k * d;
     this.modelPtr = this.x.seriesReserve(modelLen * 8);
     this.statePtr = this.x.seriesReserve((1 + 3 * k) * 8);
