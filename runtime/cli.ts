@@ -37,6 +37,7 @@ Commands:
   audit verify <d|f>  check the hash-chained audit log of a deployment or file (kestrel audit --help)
   bench [--quick]     run the benchmark suite on this machine: figures, same-run baselines, ratios (kestrel bench --help)
   report eod <d>      end-of-day statement and settlement records from a deployment's journal (kestrel report --help)
+  risk stress <d>     historical and hypothetical stress scenarios on a deployment's journaled portfolio (kestrel risk --help)
 
 Run 'kestrel <command> --help' for a command's options.`,
   run: `Usage: kestrel run <config> [--for 30s] [--speed 1] [--journal <file>] [--no-admin] [--quiet]
@@ -109,6 +110,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === "report") {
     const { runReportCommand } = await import("./portfolio/eod/cli.ts");
     return runReportCommand(rest);
+  }
+  if (command === "risk") {
+    const { runRiskCommand } = await import("./risk/stress/cli.ts");
+    return runRiskCommand(rest);
   }
   if (command === "token") {
     const { runTokenCommand } = await import("./admin/token-cli.ts");

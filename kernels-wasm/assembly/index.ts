@@ -121,3 +121,4 @@ export function correlationPtr(): usize { return CORR_OUT; }
 export function stateBytes(): usize { return END; }
 
 export { donchianSeries, emaSeries, rsiSeries, seriesReserve, zscoreSeries } from "./series";
+export { hmmForward } from "./hmm";

@@ -25,6 +25,7 @@ beforeAll(async () => {
   // "bad" throws on its 3rd quote (before it sends anything), so it is soon quarantined again after each restart.
   f = await startPaperFixture({
     strategies: [`{ name: bad, plugin: ${JSON.stringify(THROWING)}, instruments: [EURUSD], params: { throwOnQuote: 3 } }`],
+    riskPlugins: [`{ name: gate, plugin: ${JSON.stringify(resolve(import.meta.dir, "../session/fixtures/state-request-risk.ts"))}, params: { state: reducing, afterQuotes: 100000000 } }`],
     extraYaml: "execution:\n  algos:\n    - { name: iceberg, plugin: iceberg, params: { displaySize: 1000 } }\n" +
       "models: { mode: in-process, everyMs: 500, model: signal-mlp@1, shadow: { model: vol-window@1 } }\nfeatures: { instruments: all }\n",
     journal: true,
@@ -85,6 +86,10 @@ const SAMPLES: Record<string, Sample> = {
   "GET /api/v1/risk/limits": { path: () => "/api/v1/risk/limits" },
   "POST /api/v1/risk/limits/validate": { path: () => "/api/v1/risk/limits/validate", body: () => ({ limits: { maxPosition: 1000000 } }) },
   "PUT /api/v1/risk/limits": { path: () => "/api/v1/risk/limits", body: () => ({ limits: { maxPosition: 5000000 } }) },
+  "GET /api/v1/risk/rules": { path: () => "/api/v1/risk/rules" },
+  "POST /api/v1/risk/rules/{name}/release": { path: () => "/api/v1/risk/rules/gate/release", body: () => ({}) },
+  "GET /api/v1/risk/stress": { path: () => "/api/v1/risk/stress" },
+  "POST /api/v1/risk/stress": { path: () => "/api/v1/risk/stress", body: () => ({ scenarios: [{ name: "eur-down", moves: { EUR: -5 } }] }) },
   "GET /api/v1/kill-switch": { path: () => "/api/v1/kill-switch" },
   "POST /api/v1/kill-switch/engage": {
     path: () => "/api/v1/kill-switch/engage",
@@ -172,6 +177,8 @@ describe("every route declares a role and answers 401/403/2xx by credential", ()
     expect(role("POST /api/v1/kill-switch/engage")).toBe("trader");
     expect(role("POST /api/v1/kill-switch/release")).toBe("admin");
     expect(role("PUT /api/v1/risk/limits")).toBe("admin");
+    expect(role("POST /api/v1/risk/rules/{name}/release")).toBe("admin");
+    expect(role("GET /api/v1/risk/stress")).toBe("analyst");
     expect(role("POST /api/v1/strategies/{name}/restart")).toBe("admin");
     expect(role("POST /api/v1/strategies/{name}/deploy")).toBe("admin");
     expect(role("GET /api/v1/models")).toBe("analyst");

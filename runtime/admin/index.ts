@@ -32,6 +32,7 @@ import { modelRoutes } from "./routes/models.ts";
 import { orderRoutes } from "./routes/orders.ts";
 import { portfolioRoutes } from "./routes/portfolio.ts";
 import { riskRoutes } from "./routes/risk.ts";
+import { stressRoutes } from "./routes/stress.ts";
 import { strategyRoutes } from "./routes/strategies.ts";
 import { parentRoutes } from "./routes/parents.ts";
 import type { StreamClient } from "./streams/client.ts";
@@ -121,6 +122,7 @@ export async function startAdmin(session: Session, run: RealtimeRun, opts: Admin
     ...orderRoutes(),
     ...portfolioRoutes(),
     ...riskRoutes(log),
+    ...stressRoutes(),
     ...strategyRoutes(),
     ...modelRoutes(),
     ...learningRoutes(),

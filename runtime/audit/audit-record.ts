@@ -42,6 +42,7 @@ export function auditEntries(r: JournalRecord): [AuditKind, number, unknown][] {
       return [["cancel", r.ts, { orderId: r.orderId }]];
     case "control": {
       if (r.kind === "limits") return [["limit-change", r.ts, { by: r.subject, change: JSON.parse(r.reason) as unknown }]];
+      if (r.kind === "rule-limit") return [["limit-change", r.ts, { by: `rule:${r.subject}`, change: JSON.parse(r.reason) as unknown }]];
       if (r.kind === "quarantine") return [["quarantine", r.ts, { strategy: r.subject, failure: r.reason }]];
       return [["operator", r.ts, { action: r.kind, subject: r.subject, reason: r.reason }]];
     }

@@ -53,9 +53,12 @@ export interface ControlRecord {
    * `subject` is the instrument's symbol and `reason` the amount in its money units; for "promote"
    * (subject "models"), the models after the promotion: `{ live, shadow, from, to, by }`; for
    * "learning" (subject the learning algorithm), one policy version's fate in online learning as
-   * JSON (a `LearningEvent`: accepted, rejected or rolled back, with KL, entropy and reward).
+   * JSON (a `LearningEvent`: accepted, rejected or rolled back, with KL, entropy and reward); for
+   * "trading-state" (subject the risk rule), its request: `{ state, reason, effective, by? }` (`by`
+   * when an operator released it); for "rule-limit" (subject the risk rule), a limit the rule
+   * changed: `{ instrument, limit, from, to, why }`.
    */
-  readonly kind: "kill" | "release" | "quarantine" | "pause" | "resume" | "limits" | "deploy" | "funding" | "promote" | "learning";
+  readonly kind: "kill" | "release" | "quarantine" | "pause" | "resume" | "limits" | "deploy" | "funding" | "promote" | "learning" | "trading-state" | "rule-limit";
   readonly subject: string;
   readonly reason: string;
   readonly ts: number;

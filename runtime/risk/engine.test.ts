@@ -93,3 +93,29 @@ test("reduce-only is judged on the strategy's own position", () => {
   expect(e.check("long", buy({ side: -1, reduceOnly: true, size: 300_000 }), 10)?.code).toBe("REDUCE_ONLY");
   expect(e.check("flat", buy({ side: -1, reduceOnly: true }), 10)).toEqual({ code: "REDUCE_ONLY", reason: "strategy_position=0 side=-1 size=100000" });
 });
+
+test("a risk plugin's trading-state request: reducing refuses new exposure (RULE_REDUCING), halted refuses all (RULE_HALTED), the most restrictive request wins, withdrawing restores", () => {
+  const long = setup({ position: 300_000 });
+  expect(long.setRuleState("regime", "reducing", "model=m outside_bars=1", 5)).toBe(true);
+  expect(long.setRuleState("regime", "reducing", "again", 6)).toBe(false);
+  expect(long.tradingState).toBe("reducing");
+  expect(long.heldCode("reducing")).toBe("RULE_REDUCING");
+  expect(long.check("s", buy(), 10)).toEqual({ code: "RULE_REDUCING", reason: "rule=regime model=m outside_bars=1 position=300000 side=1 size=100000" });
+  expect(long.check("s", buy({ side: -1 }), 10)).toBeNull();
+  expect(long.check("s", buy({ side: -1, size: 400_000 }), 10)?.code).toBe("RULE_REDUCING");
+  long.setRuleState("other", "halted", "why=test", 7);
+  expect(long.tradingState).toBe("halted");
+  expect(long.heldCode("halted")).toBe("RULE_HALTED");
+  expect(long.check("s", buy({ side: -1 }), 10)).toEqual({ code: "RULE_HALTED", reason: "rule=other why=test" });
+  long.setRuleState("other", "active", "", 8);
+  expect(long.tradingState).toBe("reducing");
+  long.setRuleState("regime", "active", "", 9);
+  expect(long.tradingState).toBe("active");
+  expect(long.ruleStates.size).toBe(0);
+  expect(long.check("s", buy(), 10)).toBeNull();
+  // The kill switch still names itself first.
+  long.setRuleState("regime", "halted", "x=1", 11);
+  long.engageKill("test");
+  expect(long.check("s", buy(), 12)?.code).toBe("KILL_SWITCH");
+  expect(long.heldCode("halted")).toBe("KILL_SWITCH");
+});

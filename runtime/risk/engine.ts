@@ -1,12 +1,14 @@
 /**
  * The risk engine: the only place that turns intents into orders. Its pre-trade chain runs, in
- * order: kill switch, loss breaker, instrument and size sanity, market presence, reduce-only,
+ * order: kill switch, a risk plugin's "halted" request, loss breaker (or a plugin's "reducing"
+ * request), instrument and size sanity, market presence, reduce-only,
  * price collar, order notional, position limit, order rate, then the deployment's risk plugins.
  * A refusal is a returned verdict with a stable code and key=value context; nothing throws.
  */
 import type { Instrument } from "../../plugins/sdk/instrument.ts";
 import type { OrderIntent } from "../../plugins/sdk/orders.ts";
 import type { RiskCheck, RiskVerdict } from "../../plugins/sdk/risk.ts";
+import type { HeldReason, TradingState } from "../../plugins/sdk/trading-state.ts";
 import type { L1Books } from "../data/l1-books.ts";
 import type { InstrumentLimits, RiskLimitsConfig } from "./limits.ts";
 import { RateWindow } from "./rate-window.ts";
@@ -41,6 +43,15 @@ export interface BreakerState {
 
 const DAY_US = 86_400_000_000;
 
+/** A risk plugin's standing trading-state request. */
+export interface RuleStateRequest {
+  readonly state: TradingState;
+  readonly reason: string;
+  readonly since: number;
+}
+
+const RANK: Record<TradingState, number> = { active: 0, reducing: 1, halted: 2 };
+
 /** Pre-trade chain, kill switch and breaker. */
 export class RiskEngine {
   killSwitch = false;
@@ -49,6 +60,11 @@ export class RiskEngine {
   private readonly rates = new Map<string, RateWindow>();
   /** Rejections by code, for metrics. */
   readonly rejections = new Map<string, number>();
+  /** Risk plugins' standing requests other than "active", by rule name. */
+  readonly ruleStates = new Map<string, RuleStateRequest>();
+  /** The most restrictive rule request, and the rule that made it ("" when none). */
+  private ruleHold: TradingState = "active";
+  private ruleHolder = "";
 
   constructor(
     private readonly instruments: readonly Instrument[],
@@ -85,6 +101,36 @@ export class RiskEngine {
     this.killReason = "";
   }
 
+  /** The trading state: "halted" (kill switch or a rule), "reducing" (breaker or a rule) or "active". */
+  get tradingState(): TradingState {
+    if (this.killSwitch || this.ruleHold === "halted") return "halted";
+    return this.breaker.tripped || this.ruleHold === "reducing" ? "reducing" : "active";
+  }
+
+  /** The code an order held back in `state` would have been refused with. */
+  heldCode(state: TradingState): HeldReason | null {
+    if (state === "halted") return this.killSwitch ? "KILL_SWITCH" : "RULE_HALTED";
+    if (state === "reducing") return this.breaker.tripped ? "BREAKER_TRIPPED" : "RULE_REDUCING";
+    return null;
+  }
+
+  /** Records a rule's request ("active" withdraws it); returns false when it was already standing. */
+  setRuleState(rule: string, state: TradingState, reason: string, now: number): boolean {
+    const before = this.ruleStates.get(rule)?.state ?? "active";
+    if (before === state) return false;
+    if (state === "active") this.ruleStates.delete(rule);
+    else this.ruleStates.set(rule, { state, reason, since: now });
+    this.ruleHold = "active";
+    this.ruleHolder = "";
+    for (const [name, r] of this.ruleStates) {
+      if (RANK[r.state] > RANK[this.ruleHold]) {
+        this.ruleHold = r.state;
+        this.ruleHolder = name;
+      }
+    }
+    return true;
+  }
+
   /**
    * Feeds account equity to the breaker; returns the reason when this call trips it.
    * The breaker re-arms at the start of each UTC day.
@@ -113,14 +159,22 @@ export class RiskEngine {
     return b.tripped ? b.reason : null;
   }
 
+  private holdReason(): string {
+    return `rule=${this.ruleHolder} ${this.ruleStates.get(this.ruleHolder)?.reason ?? ""}`.trimEnd();
+  }
+
   private evaluate(strategy: string, intent: OrderIntent, now: number): RiskVerdict | null {
     if (this.killSwitch) return { code: "KILL_SWITCH", reason: `engaged reason=${this.killReason}` };
+    if (this.ruleHold === "halted") return { code: "RULE_HALTED", reason: this.holdReason() };
     const inst = this.instruments[intent.instrument];
     if (inst === undefined) return { code: "UNKNOWN_INSTRUMENT", reason: `instrument=${intent.instrument}` };
     const position = this.inputs.position(inst.id);
     const increases = position === 0 || Math.sign(position) === intent.side;
     if (this.breaker.tripped && (increases || intent.size > Math.abs(position))) {
       return { code: "BREAKER_TRIPPED", reason: this.breaker.reason };
+    }
+    if (this.ruleHold === "reducing" && (increases || intent.size > Math.abs(position))) {
+      return { code: "RULE_REDUCING", reason: `${this.holdReason()} position=${position} side=${intent.side} size=${intent.size}` };
     }
     const size = intent.size;
     if (!Number.isSafeInteger(size) || size <= 0 || size < inst.minSize || size % inst.lotSize !== 0) {

@@ -7,7 +7,9 @@ import { resolve, dirname } from "node:path";
 import { mkdirSync } from "node:fs";
 import type { Instrument } from "../../plugins/sdk/instrument.ts";
 import type { StrategyPlugin } from "../../plugins/sdk/strategy.ts";
-import type { RiskPlugin } from "../../plugins/sdk/risk.ts";
+import type { PortfolioVarView, RiskPlugin, RuleLimitChange } from "../../plugins/sdk/risk.ts";
+import type { VarMonitor } from "../sidecars/var-monitor.ts";
+import type { TradingState } from "../../plugins/sdk/trading-state.ts";
 import type { VenuePlugin } from "../../plugins/sdk/venue.ts";
 import type { DeploymentConfig } from "../config/schema.ts";
 import type { MarketSource } from "../data/sources/market-source.ts";
@@ -127,6 +129,19 @@ export interface Session {
   readonly algos: AlgoHost | null;
   /** Online learning of an rl-executor's policy (null unless `learning: online`). */
   readonly learning: OnlineLearning | null;
+  /** The deployment's risk plugins as operators see them (admin `GET /api/v1/risk/rules`). */
+  readonly riskPlugins: readonly RiskPluginView[];
+}
+
+/** A loaded risk plugin, for the admin plane. */
+export interface RiskPluginView {
+  readonly name: string;
+  readonly plugin: string;
+  readonly version: string;
+  /** Why the rule is quarantined ("" while it runs). */
+  failure(): string;
+  /** What the rule's `status` hook reports (null without one). */
+  status(): Record<string, unknown> | null;
 }
 
 /** Stamping and wake-up of market data a venue pushes in. */
@@ -299,6 +314,9 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
   // How a venue's pushed market data is stamped and woken up; the real-time runner replaces both.
   const arrival: ArrivalHooks = { now: () => loop.clock.now(), kick: () => {} };
   const riskRules: RiskRule[] = [];
+  const riskPlugins: RiskPluginView[] = [];
+  /** The deployment's periodic portfolio VaR (sidecars.gpu), once started: risk plugins read its answers. */
+  let varMonitor: VarMonitor | null = null;
   const risk = new RiskEngine(
     instruments,
     limits,
@@ -366,9 +384,34 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
           return null;
         }
       },
+      requestTradingState: (state: TradingState, reason: string) => {
+        if (state !== "active" && state !== "reducing" && state !== "halted") throw new Error(`requestTradingState: state: expected active, reducing or halted, got ${JSON.stringify(state)}`);
+        core.ruleTradingState(l.request.name, state, String(reason));
+      },
+      requestedTradingState: (): TradingState => risk.ruleStates.get(l.request.name)?.state ?? "active",
+      journalLimitChange: (change: RuleLimitChange) => core.ruleLimitChange(l.request.name, change),
+      portfolioVar: (): PortfolioVarView | null => {
+        const m = varMonitor;
+        if (m === null || m.lastSource === "none" || !Number.isFinite(m.lastVar)) return null;
+        return { var: m.lastVar, es: m.lastEs, asOf: m.lastAsOf, source: m.lastSource, method: m.method, confidence: m.config.confidence, horizonSeconds: m.config.horizonSeconds };
+      },
     };
     const hooks = plugin.create(ctx);
     let failed = "";
+    riskPlugins.push({
+      name: l.request.name,
+      plugin: l.manifest.name,
+      version: l.manifest.version,
+      failure: () => failed,
+      status: () => {
+        if (hooks.status === undefined) return null;
+        try {
+          return hooks.status(ctx);
+        } catch (err) {
+          return { error: `hook=status error=${(err as Error).message}` };
+        }
+      },
+    });
     // Market data and fills reach the rule off the order path; a throw there quarantines it as in check.
     const quarantine = (hook: string, err: unknown): void => {
       failed = `hook=${hook} error=${(err as Error).message}`;
@@ -635,7 +678,7 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
   // Accelerator sidecars: a pre-trade rule at the end of the chain, fed fills, quotes and the kill switch.
   let sidecars: SidecarsHandle | null = null;
   if (config.sidecars !== undefined && (config.sidecars.fpga !== undefined || config.sidecars.gpu !== undefined)) {
-    const { startSidecars } = await import("../sidecars/index.ts");
+    const { startSidecars, sidecarParts } = await import("../sidecars/index.ts");
     const volIndex = features.index(`ewmavol_${defaultVolHalfLife(features)}`);
     // A backtest never yields to the event loop, so an asynchronous sidecar answer could never be
     // applied: VaR runs in-process there.
@@ -667,6 +710,7 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
       killEngaged: () => risk.killSwitch,
     });
     const sc = sidecars;
+    varMonitor = sidecarParts(sc)?.gpu?.monitor ?? null;
     started.push(() => sc.stop());
     if (sc.riskRule !== null) riskRules.push(sc.riskRule);
     const fill = core.listeners.fill;
@@ -769,7 +813,7 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
       }
     }
   };
-  return { config, mode, instruments, loop, core, performance, journal, sources, restored, restoredFromSnapshot, audit, reconciled, skippedOnRestore, journalTornTail: tornTail, recorder, close, arrival, feed, sidecars, models, deployPlugin, venues: venueSet, algos, learning };
+  return { config, mode, instruments, loop, core, performance, journal, sources, restored, restoredFromSnapshot, audit, reconciled, skippedOnRestore, journalTornTail: tornTail, recorder, close, arrival, feed, sidecars, models, deployPlugin, venues: venueSet, algos, learning, riskPlugins };
 }
 
 /** Opens a deployment's market sources (synthetic, replay files, none for a venue feed), as a session does. */

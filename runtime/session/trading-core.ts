@@ -8,6 +8,7 @@ import type { LearningEvent } from "../learning/online/learning-event.ts";
 import type { StrategyPlugin } from "../../plugins/sdk/strategy.ts";
 import type { Instrument } from "../../plugins/sdk/instrument.ts";
 import type { Fill, OrderIntent, OrderView } from "../../plugins/sdk/orders.ts";
+import type { RuleLimitChange } from "../../plugins/sdk/risk.ts";
 import { heldBy, type TradingState } from "../../plugins/sdk/trading-state.ts";
 import type { ExecutionReport, VenueAdapter } from "../../plugins/sdk/venue.ts";
 import { MarketEventKind, type MarketEvent } from "../data/sources/market-source.ts";
@@ -225,9 +226,31 @@ export class TradingCore implements MarketSink {
     this.quoteEvent(ev);
   }
 
-  /** The trading state: "halted" while the kill switch is engaged, "reducing" while the loss breaker is tripped, else "active". */
+  /**
+   * The trading state: "halted" while the kill switch is engaged or a risk plugin asks for it,
+   * "reducing" while the loss breaker is tripped or a plugin asks for it, else "active".
+   */
   get tradingState(): TradingState {
-    return this.risk.killSwitch ? "halted" : this.risk.breaker.tripped ? "reducing" : "active";
+    return this.risk.tradingState;
+  }
+
+  /**
+   * A risk plugin's trading-state request (see RiskContext.requestTradingState), or an operator's
+   * release of it (`by`): journaled as a control record `trading-state` (subject the rule, reason
+   * `{ state, reason, effective, by }` as JSON), alerted (RISK_TRADING_HALTED / _REDUCING / _ACTIVE), told to the
+   * strategies; when the deployment becomes halted every working order is canceled. Returns false
+   * when the rule already stood in `state`.
+   */
+  ruleTradingState(rule: string, state: TradingState, reason: string, by = ""): boolean {
+    const before = this.tradingState;
+    if (!this.risk.setRuleState(rule, state, reason, this.now())) return false;
+    const effective = this.tradingState;
+    this.journal?.append({ t: "control", kind: "trading-state", subject: rule, reason: JSON.stringify({ state, reason, effective, ...(by === "" ? {} : { by }) }), ts: this.now() });
+    const severity = state === "halted" ? "critical" : state === "reducing" ? "warning" : "info";
+    this.alerts.raise(this.now(), `RISK_TRADING_${state.toUpperCase()}`, severity, rule, `rule=${rule} state=${state} effective=${effective}${by === "" ? "" : ` by=${by}`} ${reason}`.trimEnd());
+    if (effective === "halted" && before !== "halted") this.cancelAll(null);
+    this.noticeTradingState();
+    return true;
   }
 
   /**
@@ -243,7 +266,7 @@ export class TradingCore implements MarketSink {
     }
     const state = this.tradingState;
     if (state !== "active" && intent.instrument >= 0 && intent.instrument < this.instruments.length) {
-      const held = heldBy(state, intent.side, intent.size, this.portfolio.position(intent.instrument));
+      const held = heldBy(state, intent.side, intent.size, this.portfolio.position(intent.instrument)) === null ? null : this.risk.heldCode(state);
       if (held !== null) {
         this.heldIntents.set(held, (this.heldIntents.get(held) ?? 0) + 1);
         return 0;
@@ -258,6 +281,12 @@ export class TradingCore implements MarketSink {
     if (state === this.toldState || this.replaying) return;
     this.toldState = state;
     this.host.onTradingState(state);
+  }
+
+  /** Journals a limit a risk rule changed (control record `rule-limit`, subject the rule). */
+  ruleLimitChange(rule: string, change: RuleLimitChange): void {
+    const { instrument, limit, from, to, why } = change;
+    this.journal?.append({ t: "control", kind: "rule-limit", subject: rule, reason: JSON.stringify({ instrument, limit, from, to, why }), ts: this.now() });
   }
 
   /** Sends an intent through risk; returns the order id (rejected orders keep their reason). */
@@ -676,6 +705,8 @@ export class TradingCore implements MarketSink {
             this.risk.setLimits(change.limits, resolveLimits(this.instruments, change.limits, change.instruments));
             this.limitsChange = r.reason;
           }
+          // A rule's trading-state request is not restored: the rule decides again from the market after a restart.
+          else if (r.kind === "trading-state" || r.kind === "rule-limit") break;
           else if (r.kind === "deploy") this.deployed.set(r.subject, (JSON.parse(r.reason) as { plugin: string }).plugin);
           else if (r.kind === "funding") {
             const inst = this.instruments.find((x) => x.symbol === r.subject);

@@ -126,6 +126,39 @@ describe("pre-trade-var rule", () => {
     expect(f).toBeLessThan(1.2);
   });
 
+  test("with calibrateAgainst portfolio-var the factor is the deployment's periodic VaR ÷ the parametric VaR at its confidence and horizon; an answer older than the last fill is not used", () => {
+    const h = createRiskHarness(plugin, { params: { ...params, calibrateAgainst: "portfolio-var", calibrationBounds: [0.2, 5] }, instruments: [EURUSD, GBPUSD] });
+    h.positions[0] = 1_000_000;
+    market(h, 600);
+    const t = h.now();
+    const answer = (v: number, asOf: number) => ({ var: v, es: v * 1.2, asOf, source: "in-process" as const, method: "monte-carlo" as const, confidence: 0.975, horizonSeconds: 600 });
+    const status = () => h.hooks.status!(h.ctx) as { calibration: number; lastPortfolioVarAsOf: number | null };
+    expect(status().calibration).toBe(1);
+    // Parametric at 97.5% over 600 s: 1.96 · σ(1 min) · √10 · exposure; about 1.96 · 2e-4 · 3.16 · 1.1 M USD.
+    h.portfolioVar = answer(3000, t);
+    h.quote(0, h.ctx.book(0).bid, h.ctx.book(0).ask, t + 1);
+    const first = h.logs.filter((l) => l.message === "var recalibrated").at(-1)!.fields as { factor: number; parametric: number; reference: number; method: string };
+    expect(first.reference).toBe(3000);
+    expect(first.method).toBe("monte-carlo");
+    expect(first.factor).toBeCloseTo(3000 / first.parametric, 12);
+    expect(Math.abs(first.parametric / (1.96 * 2e-4 * Math.sqrt(10) * 1_000_000 * (h.ctx.book(0).mid2 / 2) / 1e5) - 1)).toBeLessThan(0.25);
+    expect(status()).toMatchObject({ calibration: first.factor, lastPortfolioVarAsOf: t });
+    // The same answer again changes nothing; a newer one twice as large doubles the factor.
+    h.quote(0, h.ctx.book(0).bid, h.ctx.book(0).ask, t + 2);
+    expect(status().calibration).toBe(first.factor);
+    h.portfolioVar = answer(6000, t + 2);
+    h.quote(0, h.ctx.book(0).bid, h.ctx.book(0).ask, t + 3);
+    expect(status().calibration).toBeCloseTo(2 * first.factor, 9);
+    // A fill after the answer was computed: the answer describes another portfolio and is skipped.
+    h.hooks.onFill!(h.ctx, { id: 1, orderId: 1, strategy: "s", instrument: 0, side: 1, price: 110_000, size: 1000, fee: 0, liquidity: "taker", ts: t + 10 });
+    h.portfolioVar = answer(100, t + 5);
+    h.quote(0, h.ctx.book(0).bid, h.ctx.book(0).ask, t + 11);
+    expect(status().calibration).toBeCloseTo(2 * first.factor, 9);
+    // The factor scales the order path's VaR.
+    const v = h.check({ instrument: 0, side: 1, size: 2_000_000 });
+    expect(v?.reason).toContain(`calibration=${status().calibration.toFixed(3)}`);
+  });
+
   test("an exposure in a currency without a conversion rate refuses adding orders", () => {
     const EURGBP: Instrument = { id: 1, symbol: "EURGBP", venue: "sim", base: "EUR", quote: "GBP", priceDecimals: 5, sizeDecimals: 0, lotSize: 1000, minSize: 1000 };
     const h = createRiskHarness(plugin, { params, instruments: [EURUSD, EURGBP] });

@@ -8,7 +8,10 @@
  * Off the order path, every `recalibrateSeconds`, the factor is reset to historical-simulation VaR ÷
  * parametric VaR on the current portfolio over the last `historySamples` return vectors (clamped to
  * `calibrationBounds`; kept when the portfolio is flat), so fat tails the normal model misses raise
- * the parametric figure. Until `minSamples` samples exist, orders that add exposure are refused
+ * the parametric figure. With `calibrateAgainst: portfolio-var` the reference is instead the
+ * deployment's periodic Monte Carlo / bootstrap VaR (`ctx.portfolioVar()`, on the GPU sidecar or in
+ * process): each new answer, when no fill has changed the portfolio since it was computed, sets the
+ * factor to its VaR ÷ this rule's parametric VaR at the answer's confidence and horizon. Until `minSamples` samples exist, orders that add exposure are refused
  * (`VAR_NO_HISTORY`); an exposure without a conversion rate refuses too (`VAR_NO_CONVERSION_RATE`).
  * A check costs O(n²) in the instruments and allocates nothing but a refusal.
  */
@@ -31,6 +34,9 @@ interface VarState {
   nextSample: number;
   nextCalibration: number;
   calibration: number;
+  /** Kernel time of the last fill (the portfolio changed), and of the portfolio VaR answer last used. */
+  lastFillTs: number;
+  lastVarAsOf: number;
 }
 
 export default defineRisk({
@@ -55,7 +61,7 @@ export default defineRisk({
     const s: VarState = {
       cov: new EwmaCovariance(n, p.halfLifeSamples), lastMid: new Float64Array(n), sampledMid: new Float64Array(n), ret: new Float64Array(n),
       ring: new Float64Array(p.historySamples * n), losses: new Float64Array(p.historySamples), exposure: new Float64Array(n),
-      ringHead: 0, ringCount: 0, nextSample: 0, nextCalibration: 0, calibration: 1,
+      ringHead: 0, ringCount: 0, nextSample: 0, nextCalibration: 0, calibration: 1, lastFillTs: -1, lastVarAsOf: -1,
     };
 
     /** Fills `s.exposure` from positions (plus `extra` units of instrument `k`); returns the first instrument without a rate, or -1. */
@@ -95,7 +101,26 @@ export default defineRisk({
       s.calibration = f;
     }
 
+    /** Recalibrates against a new answer of the deployment's portfolio VaR, when it describes the portfolio as it still is. */
+    function recalibrateOnPortfolioVar(c: RiskContext): void {
+      const v = c.portfolioVar();
+      if (v === null || v.asOf <= s.lastVarAsOf) return;
+      s.lastVarAsOf = v.asOf;
+      if (s.lastFillTs >= v.asOf || s.cov.count < p.minSamples || exposures(c, -1, 0) >= 0) return;
+      const parametric = normalQuantile(v.confidence) * portfolioSigma(s.exposure, s.cov.cov, n) * Math.sqrt(v.horizonSeconds / p.sampleSeconds);
+      if (!(parametric > 0) || !(v.var > 0)) return;
+      const f = Math.min(p.calibrationBounds[1], Math.max(p.calibrationBounds[0], v.var / parametric));
+      if (f !== s.calibration) ctx.log("var recalibrated", { factor: f, parametric, reference: v.var, method: v.method, source: v.source, asOf: v.asOf });
+      s.calibration = f;
+    }
+
     return {
+      onFill(_c, f) {
+        s.lastFillTs = f.ts;
+      },
+      status() {
+        return { calibration: s.calibration, calibrateAgainst: p.calibrateAgainst, samples: s.cov.count, lastPortfolioVarAsOf: s.lastVarAsOf < 0 ? null : s.lastVarAsOf };
+      },
       onQuote(c, q: Quote) {
         if (s.nextSample === 0) {
           s.nextSample = q.ts - (q.ts % sampleUs) + sampleUs;
@@ -109,7 +134,8 @@ export default defineRisk({
           s.lastMid[q.instrument] = mid;
           if (s.sampledMid[q.instrument] === 0) s.sampledMid[q.instrument] = mid;
         }
-        if (q.ts >= s.nextCalibration) recalibrate(c, q.ts);
+        if (p.calibrateAgainst === "portfolio-var") recalibrateOnPortfolioVar(c);
+        else if (q.ts >= s.nextCalibration) recalibrate(c, q.ts);
       },
       check(c, o) {
         const k = o.instrument.id, side = o.intent.side;

@@ -16,6 +16,10 @@ export const PreTradeVarParams = Type.Object(
     minSamples: Type.Integer({ minimum: 2, default: 30, description: "Samples needed before the rule can judge; before, orders that add exposure are refused (VAR_NO_HISTORY)." }),
     historySamples: Type.Integer({ minimum: 10, default: 1440, description: "Past return vectors kept for the historical-simulation VaR the parametric one is recalibrated against." }),
     recalibrateSeconds: Type.Number({ exclusiveMinimum: 0, default: 900, description: "How often the historical VaR is recomputed off the order path." }),
+    calibrateAgainst: Type.Union([Type.Literal("historical"), Type.Literal("portfolio-var")], {
+      default: "historical",
+      description: "What the parametric VaR is recalibrated against: the rule's own historical simulation, or the deployment's periodic Monte Carlo / bootstrap VaR (sidecars.gpu, on the GPU sidecar or in process).",
+    }),
     calibrationBounds: Type.Tuple([Type.Number({ exclusiveMinimum: 0 }), Type.Number({ exclusiveMinimum: 0 })], { default: [0.5, 3], description: "Smallest and largest factor (historical / parametric) applied to the parametric VaR." }),
   },
   { additionalProperties: false },

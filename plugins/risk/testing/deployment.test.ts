@@ -18,7 +18,7 @@ test("configs/risk-plugins.yaml passes kestrel check; on its last two days every
   expect(r.quarantined).toEqual([]);
   expect(r.fills).toBeGreaterThan(0);
   const codes = Object.keys(r.riskRejections);
-  const plugin = ["REGIME_OUTSIDE", "REGIME_HALTED", "VAR_BUDGET", "VAR_NO_HISTORY", "VOL_POSITION_LIMIT", "STRESS_LIMIT"];
+  const plugin = ["RULE_REDUCING", "RULE_HALTED", "VAR_BUDGET", "VAR_NO_HISTORY", "VOL_POSITION_LIMIT", "STRESS_LIMIT"];
   expect(codes.filter((c) => plugin.includes(c)).length).toBeGreaterThanOrEqual(2);
   expect(codes.filter((c) => c.startsWith("RISK_RULE_"))).toEqual([]);
 }, 120_000);

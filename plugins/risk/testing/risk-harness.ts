@@ -6,7 +6,7 @@
  * engine does. Integration through a real session is tested separately.
  */
 import { Value } from "@sinclair/typebox/value";
-import type { BookView, Instrument, OrderIntent, RiskCheck, RiskContext, RiskHooks, RiskPlugin, RiskVerdict, TSchema } from "../../sdk/index.ts";
+import type { BookView, Instrument, OrderIntent, RiskCheck, RiskContext, RiskHooks, PortfolioVarView, RiskPlugin, RiskVerdict, RuleLimitChange, TradingState, TSchema } from "../../sdk/index.ts";
 
 /** A mutable top of book. */
 interface Book {
@@ -26,6 +26,14 @@ export interface RiskHarness {
   readonly hooks: RiskHooks;
   readonly logs: { message: string; fields: Record<string, unknown> | undefined }[];
   positions: number[];
+  /** Every trading-state change the rule asked for, in order (a repeat of the standing state is not one). */
+  readonly stateRequests: { state: TradingState; reason: string; ts: number }[];
+  /** Every limit change the rule journaled. */
+  readonly limitChanges: (RuleLimitChange & { ts: number })[];
+  /** What `ctx.portfolioVar()` answers (null: no portfolio VaR in the deployment). */
+  portfolioVar: PortfolioVarView | null;
+  /** Withdraws the rule's standing request, as an operator's release does. */
+  release(): void;
   /** Account-currency value of one unit of each quote currency (USD is 1). */
   readonly rates: Record<string, number>;
   quote(instrument: number, bid: number, ask: number, ts: number): void;
@@ -42,10 +50,15 @@ export function createRiskHarness<P extends TSchema>(plugin: RiskPlugin<P>, opts
   const logs: RiskHarness["logs"] = [];
   const rates: Record<string, number> = { USD: 1 };
   let now = 0;
+  let standing: TradingState = "active";
   const h = {
     positions: opts.instruments.map(() => 0),
     logs,
     rates,
+    stateRequests: [],
+    limitChanges: [],
+    release: () => void (standing = "active"),
+    portfolioVar: null,
   } as unknown as RiskHarness & { positions: number[] };
   const ctx = {
     name: plugin.manifest.name, params, instruments: opts.instruments, now: () => now,
@@ -57,6 +70,14 @@ export function createRiskHarness<P extends TSchema>(plugin: RiskPlugin<P>, opts
       const rate = rates[inst.quote];
       return rate === undefined ? null : (money / 10 ** (inst.priceDecimals + inst.sizeDecimals)) * rate;
     },
+    requestTradingState: (state: TradingState, reason: string) => {
+      if (state === standing) return;
+      standing = state;
+      h.stateRequests.push({ state, reason, ts: now });
+    },
+    requestedTradingState: () => standing,
+    journalLimitChange: (change: RuleLimitChange) => void h.limitChanges.push({ ...change, ts: now }),
+    portfolioVar: () => h.portfolioVar,
   } as RiskContext<P>;
   const hooks = plugin.create(ctx) as RiskHooks;
   Object.assign(h, {

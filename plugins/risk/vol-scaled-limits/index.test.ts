@@ -31,6 +31,9 @@ describe("vol-scaled-limits rule", () => {
     const changes = h.logs.filter((l) => l.message === "limit change");
     expect(changes.length).toBeGreaterThanOrEqual(2);
     expect(changes.at(-1)!.fields).toMatchObject({ instrument: "EURUSD", bucket: 2, to: 200_000 });
+    // Each change is also journaled through the context, as a limit change.
+    expect(h.limitChanges.map((c): unknown[] => [c.instrument, c.limit, c.from, c.to])).toEqual(changes.map((c) => ["EURUSD", "maxPosition", c.fields!.from, c.fields!.to]));
+    expect(h.limitChanges.at(-1)!.why).toMatch(/^bucket=2 rv=[\d.e-]+$/);
     const v = h.check({ instrument: 0, side: 1, size: 300_000 });
     expect(v).toEqual({ code: "VOL_POSITION_LIMIT", reason: "projected=300000 limit=200000 bucket=2 max=1000000 instrument=EURUSD" });
     // Working orders count; a reduction of a position above the new limit passes.
@@ -51,11 +54,18 @@ describe("vol-scaled-limits in a backtest", () => {
       const extra = `  plugins:\n    - { name: vol-limits, plugin: vol-scaled-limits, params: { maxPosition: 600000, barSeconds: 2, vol: { windowBars: 5, historyBars: 30, minHistory: 10, edges: [0.5, 0.8], scales: [1, 0.5, 0.2] } } }\n`;
       const yaml = syntheticYaml(strategies, { seconds: 300, pairs: "EURUSD" }).replace(/(risk:\n  limits: [^\n]*\n)/, `$1${extra}`);
       const lines: Record<string, unknown>[] = [];
-      const s = await sessionFromYaml(tmp.path, yaml, { journalPath: "", log: (l) => lines.push(JSON.parse(l)) });
+      const journalPath = `${tmp.path}/journal.bin`;
+      const s = await sessionFromYaml(tmp.path, yaml, { journalPath, log: (l) => lines.push(JSON.parse(l)) });
       const summary = runBacktest(s);
       await s.close();
       const changes = lines.filter((l) => l.who === "vol-limits" && l.msg === "limit change");
       expect(changes.length).toBeGreaterThan(3);
+      // Every change is in the journal (control record rule-limit) and in the audit trail's terms a limit change.
+      const { readJournal } = await import("../../../runtime/journal/journal-file.ts");
+      const journaled = readJournal(journalPath).records.filter((r) => r.t === "control" && r.kind === "rule-limit") as { subject: string; reason: string; ts: number }[];
+      expect(journaled.map((r) => ({ subject: r.subject, ts: r.ts, ...(JSON.parse(r.reason) as { from: number; to: number; limit: string }) }))).toEqual(
+        changes.map((c) => ({ subject: "vol-limits", ts: c.ts as number, instrument: "EURUSD", limit: "maxPosition", from: c.from as number, to: c.to as number, why: expect.stringMatching(/^bucket=-?\d rv=/) })),
+      );
       // 600,000 × the bucket scales (1, 0.5, 0.2), and 300,000 (warm-up at 0.5) before the first rank.
       expect(changes.every((c) => [120_000, 300_000, 600_000].includes(c.to as number))).toBe(true);
       expect(new Set(changes.map((c) => c.to)).size).toBeGreaterThanOrEqual(2);

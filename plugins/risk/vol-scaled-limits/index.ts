@@ -5,9 +5,9 @@
  * history), or `warmupScale` before the history can rank. An order is refused
  * (`VOL_POSITION_LIMIT`) when the position plus working orders on its side plus the order would
  * exceed the scaled limit, unless the order only reduces the position (a flip past the limit is
- * refused). Every change
- * of an instrument's limit is logged as a limit change (`limit change`, with the bucket, the
- * realised volatility, the old and the new limit). No allocation per quote.
+ * refused). Every change of an instrument's limit is journaled as a limit change (control record
+ * `rule-limit`: instrument, `maxPosition`, from, to, bucket and realised volatility; the audit log's
+ * `limit-change`) and logged. No allocation per quote between changes.
  */
 import { defineRisk } from "../../sdk/index.ts";
 import { BarSampler } from "../../strategies/shared/bars.ts";
@@ -40,8 +40,13 @@ export default defineRisk({
         const bucket = v.update(b.close);
         const next = Math.floor(p.maxPosition * (bucket < 0 ? p.warmupScale : p.vol.scales[bucket]!));
         if (next === limit[q.instrument]) return;
-        ctx.log("limit change", { instrument: ctx.instruments[q.instrument]!.symbol, bucket, rv: v.rv, from: limit[q.instrument], to: next, ts: q.ts });
+        const symbol = ctx.instruments[q.instrument]!.symbol, from = limit[q.instrument]!;
+        ctx.log("limit change", { instrument: symbol, bucket, rv: v.rv, from, to: next, ts: q.ts });
+        ctx.journalLimitChange({ instrument: symbol, limit: "maxPosition", from, to: next, why: `bucket=${bucket} rv=${v.rv}` });
         limit[q.instrument] = next;
+      },
+      status() {
+        return { limits: Object.fromEntries(ctx.instruments.map((i) => [i.symbol, { maxPosition: limit[i.id]!, bucket: vol[i.id]!.bucket }])) };
       },
       check(_c, o) {
         const k = o.instrument.id, side = o.intent.side;

@@ -19,6 +19,8 @@ export const ADMIN_CODES = {
   ADMIN_UNKNOWN_ORDER: { status: 404, meaning: "no such order id" },
   ADMIN_UNKNOWN_STRATEGY: { status: 404, meaning: "no such strategy instance" },
   ADMIN_UNKNOWN_ALERT: { status: 404, meaning: "no such alert id" },
+  ADMIN_UNKNOWN_SCENARIO: { status: 404, meaning: "no stress scenario of that name (built-in or the deployment's stress-limit custom ones); the message lists the known ones" },
+  ADMIN_UNKNOWN_RULE: { status: 404, meaning: "no risk plugin of that name in this deployment" },
   ADMIN_NOT_CANCELABLE: { status: 409, meaning: "the order is terminal or already pending cancel" },
   ADMIN_STRATEGY_QUARANTINED: { status: 409, meaning: "a quarantined strategy cannot be paused or resumed" },
   ADMIN_STRATEGY_NOT_QUARANTINED: { status: 409, meaning: "only a quarantined strategy can be restarted" },

@@ -8,11 +8,23 @@ import type { Session } from "../../session/build.ts";
 import { defineRoute, type AdminRoute } from "../http/route.ts";
 import { fail, ok } from "../http/reply.ts";
 import { sizeText } from "../views.ts";
+import { NameParams } from "../http/schemas.ts";
 import { checkLimitsChange, LimitsChange } from "./limits-check.ts";
 
 function killStatus(session: Session) {
   const r = session.core.risk;
   return { engaged: r.killSwitch, reason: r.killReason, openOrders: session.core.oms.openCount };
+}
+
+function rulesJson(session: Session) {
+  const r = session.core.risk;
+  return {
+    tradingState: session.core.tradingState,
+    rules: session.riskPlugins.map((p) => {
+      const req = r.ruleStates.get(p.name);
+      return { name: p.name, plugin: p.plugin, version: p.version, quarantined: p.failure() || null, request: req === undefined ? null : { ...req }, status: p.status() };
+    }),
+  };
 }
 
 /** Writes a structured log line (the admin server's logger). */
@@ -69,6 +81,31 @@ export function riskRoutes(log: AdminLog): AdminRoute[] {
         session.core.applyLimits(check.config, check.overrides, principal!.subject);
         log("risk limits applied", { by: principal!.subject, role: principal!.role, limits: check.config, instruments: check.overrides, warnings: check.warnings.length });
         return ok({ applied: true, by: principal!.subject, config: check.config, overrides: check.overrides, resolved: check.resolved, warnings: check.warnings });
+      },
+    }),
+    defineRoute({
+      method: "GET",
+      path: "/api/v1/risk/rules",
+      role: "analyst",
+      tag: "risk",
+      summary: "The trading state and the deployment's risk plugins: each one's standing trading-state request, quarantine failure and status (e.g. hmm-regime's regime probabilities).",
+      responses: { 200: "rules" },
+      handle: ({ session }) => ok(rulesJson(session)),
+    }),
+    defineRoute({
+      method: "POST",
+      path: "/api/v1/risk/rules/{name}/release",
+      role: "admin",
+      tag: "risk",
+      summary: "Withdraws a risk plugin's trading-state request (e.g. hmm-regime with resume: operator); journaled (control record trading-state with by=), alerted (RISK_TRADING_ACTIVE).",
+      params: NameParams,
+      body: Type.Object({}, { additionalProperties: false }),
+      responses: { 200: "released (idempotent)", 404: "no such risk plugin" },
+      handle: ({ session, run, params, principal }) => {
+        if (!session.riskPlugins.some((r) => r.name === params.name)) return fail(404, "ADMIN_UNKNOWN_RULE", `rule=${params.name}`);
+        run.syncClock();
+        session.core.ruleTradingState(params.name, "active", "released by operator", principal!.subject);
+        return ok(rulesJson(session));
       },
     }),
     defineRoute({

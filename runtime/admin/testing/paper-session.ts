@@ -40,11 +40,13 @@ export interface PaperFixtureOptions {
   strategies?: readonly string[];
   /** Extra admin options. */
   admin?: Parameters<typeof startAdmin>[2];
+  /** Risk plugin entries, as YAML flow mappings (one per plugin). */
+  riskPlugins?: readonly string[];
   /** Extra top-level YAML appended to the deployment (e.g. an `execution:` section). */
   extraYaml?: string;
 }
 
-const YAML = (strategy: boolean, extra: readonly string[], store: string | null) => `
+const YAML = (strategy: boolean, extra: readonly string[], store: string | null, riskPlugins: readonly string[] = []) => `
 name: admin-test
 mode: paper
 seed: 7
@@ -67,7 +69,9 @@ strategies:${strategy ? `
     params: { orderSize: 100000, maxPosition: 200000, entryImbalance: 0.3, maxSpreadTicks: 30 }` : extra.length === 0 ? " []" : ""}${extra.map((e) => `
   - ${e}`).join("")}
 risk:
-  limits: { maxPosition: 5000000, maxOrderNotional: 5000000, maxOrdersPerSecond: 1000, priceCollarBps: 300, maxDailyLoss: 1000000, maxDrawdown: 1000000 }
+  limits: { maxPosition: 5000000, maxOrderNotional: 5000000, maxOrdersPerSecond: 1000, priceCollarBps: 300, maxDailyLoss: 1000000, maxDrawdown: 1000000 }${riskPlugins.length === 0 ? "" : `
+  plugins:${riskPlugins.map((r) => `
+    - ${r}`).join("")}`}
 admin: { port: 0 }
 ${store === null ? "" : `store: { path: ${JSON.stringify(store)}, policy: block, marksEverySeconds: 1 }`}
 `;
@@ -76,7 +80,7 @@ ${store === null ? "" : `store: { path: ${JSON.stringify(store)}, policy: block,
 export async function startPaperFixture(opts: PaperFixtureOptions = {}): Promise<PaperFixture> {
   const dir = mkdtempSync(join(tmpdir(), "kestrel-admin-"));
   const file = join(dir, "paper.yaml");
-  writeFileSync(file, YAML(opts.strategy ?? true, opts.strategies ?? [], opts.store === true ? join(dir, "store.duckdb") : null) + (opts.extraYaml ?? ""));
+  writeFileSync(file, YAML(opts.strategy ?? true, opts.strategies ?? [], opts.store === true ? join(dir, "store.duckdb") : null, opts.riskPlugins) + (opts.extraYaml ?? ""));
   const loaded = loadConfig(file);
   if (!loaded.ok) throw new Error(loaded.problems.join("\n"));
   const session = await buildSession(loaded.config, file, { journalPath: opts.journal === true ? join(dir, "journal.bin") : "", log: () => {}, features: "ts" });

@@ -9,6 +9,19 @@
  */
 import { RegimeBarFeatures } from "./bar-features.ts";
 import { HmmFilter, type GaussianHmm } from "./gaussian-hmm.ts";
+import { WasmHmmFilter } from "../../../../kernels-wasm/src/wasm/hmm.ts";
+
+/** The forward filter a monitor runs: the TypeScript HmmFilter or its WASM twin (kernels-wasm, equal within 1e-12). */
+export interface ForwardFilter {
+  readonly probs: Float64Array;
+  readonly count: number;
+  update(x: ArrayLike<number>, offset?: number): number;
+  argmax(): number;
+  reset(): void;
+}
+
+/** Where the forward filter runs. */
+export type FilterBackend = "ts" | "wasm";
 
 /** How the out-of-distribution test is set, stored with the model. */
 export interface RegimeCalibration {
@@ -34,7 +47,7 @@ export const enum RegimeEvent {
 /** Bar features, filtered regime probabilities and the out-of-distribution flag for one instrument. */
 export class RegimeMonitor {
   readonly features: RegimeBarFeatures;
-  readonly filter: HmmFilter;
+  readonly filter: ForwardFilter;
   /** Moving average of the log predictive likelihood (NaN until `windowBars` bars). */
   average = NaN;
   /** True while the market is judged outside the trained regimes. */
@@ -47,13 +60,14 @@ export class RegimeMonitor {
   private sum = 0;
   private streak = 0;
 
-  constructor(readonly model: GaussianHmm, readonly barUs: number, readonly calibration: RegimeCalibration) {
+  constructor(readonly model: GaussianHmm, readonly barUs: number, readonly calibration: RegimeCalibration, backend: FilterBackend = "ts") {
     const c = calibration;
     if (!(Number.isInteger(c.windowBars) && c.windowBars >= 1 && Number.isInteger(c.sustainBars) && c.sustainBars >= 1 && Number.isFinite(c.bound))) {
       throw new Error(`regime calibration invalid: windowBars=${c.windowBars} sustainBars=${c.sustainBars} bound=${c.bound}`);
     }
     this.features = new RegimeBarFeatures(model.features, barUs, model.seasonal ?? null);
-    this.filter = new HmmFilter(model);
+    const ts = new HmmFilter(model); // validates the model
+    this.filter = backend === "wasm" ? new WasmHmmFilter(model) : ts;
     this.ring = new Float64Array(c.windowBars);
   }
 
