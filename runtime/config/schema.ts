@@ -82,8 +82,8 @@ const StrategyConfig = Type.Object(
     maxOverruns: Type.Optional(Type.Integer({ minimum: 1 })),
     /** An isolated plugin spins between events instead of sleeping (lower latency; a core busy while the session runs). */
     spin: Type.Optional(Type.Boolean()),
-    /** What the plugin may reach beyond its context (nothing by default): each of its manifest's `grants` must be here; an isolated plugin gets those. */
-    grants: Type.Optional(Type.Array(Grant, { uniqueItems: true })),
+    /** What the plugin may reach beyond its context (nothing by default): each capability its manifest requests (`grants`) must be granted here; an isolated plugin gets those. */
+    capabilities: Type.Optional(Type.Array(Grant, { uniqueItems: true })),
   },
   { additionalProperties: false },
 );

@@ -164,7 +164,7 @@ export function deploymentInstruments(config: DeploymentConfig): Instrument[] {
 export function pluginRequests(config: DeploymentConfig): PluginRequest[] {
   const reqs: PluginRequest[] = deploymentVenues(config).map((v) => ({ name: v.name, plugin: v.plugin, kind: "venue", params: v.params, path: v.path }));
   config.strategies.forEach((s, i) =>
-    reqs.push({ name: s.name, plugin: s.plugin, kind: "strategy", params: s.params, path: ["strategies", i], instrumentCount: s.instruments.length, grants: s.grants ?? [] }),
+    reqs.push({ name: s.name, plugin: s.plugin, kind: "strategy", params: s.params, path: ["strategies", i], instrumentCount: s.instruments.length, grants: s.capabilities ?? [] }),
   );
   (config.risk.plugins ?? []).forEach((r, i) => reqs.push({ name: r.name, plugin: r.plugin, kind: "risk", params: r.params, path: ["risk", "plugins", i] }));
   (config.execution?.algos ?? []).forEach((a, i) => reqs.push({ name: a.name, plugin: a.plugin, kind: "algo", params: a.params, path: ["execution", "algos", i] }));
@@ -445,7 +445,7 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
     const inTree = l.module.startsWith(resolve(import.meta.dir, "../../plugins") + "/");
     if (!(s.isolate ?? !inTree)) return l.plugin as unknown as StrategyPlugin;
     // The isolate gets what the manifest asks for and the deployment grants (the check refused any other request).
-    const granted = (s.grants ?? []).filter((g) => l.manifest.grants?.includes(g) === true);
+    const granted = (s.capabilities ?? []).filter((g) => l.manifest.grants?.includes(g) === true);
     const isolated = isolateStrategy(l.plugin as unknown as StrategyPlugin, { module: l.module, budgetUs: s.budgetUs ?? 250_000, grants: granted, spin: s.spin ?? false });
     isolates.push(isolated);
     return isolated;
@@ -487,7 +487,7 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
     const s = config.strategies[index];
     const slot = host.get(strategy);
     if (s === undefined || slot === undefined) return `no strategy ${strategy}`;
-    const request: PluginRequest = { name: s.name, plugin: ref, kind: "strategy", params: s.params, path: ["strategies", index], instrumentCount: s.instruments.length, grants: s.grants ?? [] };
+    const request: PluginRequest = { name: s.name, plugin: ref, kind: "strategy", params: s.params, path: ["strategies", index], instrumentCount: s.instruments.length, grants: s.capabilities ?? [] };
     const result = await loadPlugins([request], configFile, features.featureNames());
     if (result.problems.length > 0) return result.problems.map((p) => p.message).join("; ");
     const l = result.loaded[0]!;
