@@ -80,6 +80,11 @@ const StrategyConfig = Type.Object(
     budgetUs: Type.Optional(Type.Integer({ minimum: 100, default: 250_000 })),
     /** In process: quarantine the strategy (PLUGIN_OVERRUN) when this many hook calls have run past budgetUs; default: overruns are only reported. */
     maxOverruns: Type.Optional(Type.Integer({ minimum: 1 })),
+    /**
+     * In process, when overruns reach maxOverruns (3 when only this is set): quarantine the strategy (the default), or
+     * isolate it: move it into an isolate with its state (snapshot/restore) and working orders handed over, journaled, alert PLUGIN_ISOLATED.
+     */
+    onOverrun: Type.Optional(Type.Union([Type.Literal("quarantine"), Type.Literal("isolate")])),
     /** An isolated plugin spins between events instead of sleeping (lower latency; a core busy while the session runs). */
     spin: Type.Optional(Type.Boolean()),
     /** What the plugin may reach beyond its context (nothing by default): each capability its manifest requests (`grants`) must be granted here; an isolated plugin gets those. */

@@ -87,9 +87,10 @@ class Isolate {
     this.awaitAnswer(ctx, "onTrade", this.options.budgetUs * 1000);
   }
 
-  hook(ctx: StrategyContext, hook: string, arg?: unknown): void {
+  /** Runs a hook in the isolate; returns the DONE frame's body (`v`: what snapshot returned). */
+  hook(ctx: StrategyContext, hook: string, arg?: unknown): { v?: unknown } {
     this.port.sendPacked(Kind.HOOK, arg === undefined ? { hook, now: ctx.now() } : { hook, arg, now: ctx.now() });
-    this.awaitAnswer(ctx, hook, this.options.budgetUs * 1000);
+    return this.awaitAnswer(ctx, hook, this.options.budgetUs * 1000) as { v?: unknown };
   }
 
   /** Ends the worker (a watchdog verdict, a restart or the end of the session). */
@@ -200,8 +201,11 @@ export function isolateStrategy(plugin: StrategyPlugin, options: IsolateOptions)
       if (names.has("onQuote")) hooks.onQuote = (c, q) => own.quote(c, q);
       if (names.has("onTrade")) hooks.onTrade = (c, t) => own.trade(c, t);
       for (const name of ["onStart", "onStop", "onOrder", "onFill", "onTimer", "onTradingState"] as const) {
-        if (names.has(name)) (hooks as Record<string, unknown>)[name] = (c: StrategyContext, arg?: unknown) => own.hook(c, name, arg);
+        if (names.has(name)) (hooks as Record<string, unknown>)[name] = (c: StrategyContext, arg?: unknown) => void own.hook(c, name, arg);
       }
+      // State handoff (hot swap, a move into isolation) crosses as data.
+      if (names.has("snapshot")) hooks.snapshot = (c) => own.hook(c, "snapshot").v ?? undefined;
+      if (names.has("restore")) hooks.restore = (c, state, from) => void own.hook(c, "restore", { state, from: { version: from.version } });
       return hooks;
     },
   };

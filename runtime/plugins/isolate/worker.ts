@@ -112,7 +112,15 @@ async function run(boot: IsolateBoot): Promise<void> {
         const h = port.unpack(len) as { hook: string; arg?: unknown; now: number };
         port.release();
         now = h.now;
-        if (h.hook === "onStart" || h.hook === "onStop") hooks[h.hook]?.(ctx);
+        if (h.hook === "snapshot") {
+          // Hot swap or a move into isolation: the state goes back as data.
+          port.sendPacked(Kind.DONE, { v: hooks.snapshot?.(ctx) ?? null });
+          continue;
+        }
+        if (h.hook === "restore") {
+          const a = h.arg as { state: unknown; from: { version: string } };
+          hooks.restore?.(ctx, a.state, a.from);
+        } else if (h.hook === "onStart" || h.hook === "onStop") hooks[h.hook]?.(ctx);
         else hooks[h.hook]?.(ctx, h.arg);
       } else {
         port.release();
