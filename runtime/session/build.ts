@@ -448,7 +448,7 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
     if (!(core.isolated.has(s.name) || (s.isolate ?? !inTree))) return l.plugin as unknown as StrategyPlugin;
     // The isolate gets what the manifest asks for and the deployment grants (the check refused any other request).
     const granted = (s.capabilities ?? []).filter((g) => l.manifest.grants?.includes(g) === true);
-    const isolated = isolateStrategy(l.plugin as unknown as StrategyPlugin, { module: l.module, budgetUs: s.budgetUs ?? 250_000, grants: granted, spin: s.spin ?? false });
+    const isolated = isolateStrategy(l.plugin as unknown as StrategyPlugin, { module: l.module, budgetUs: s.budgetUs ?? 250_000, grants: granted, spin: s.spin ?? false, memoryLimitMb: s.memoryLimitMb ?? 1024 });
     isolates.push(isolated);
     return isolated;
   };

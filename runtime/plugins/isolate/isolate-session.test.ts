@@ -1,7 +1,8 @@
 /**
  * Isolation in a real backtest: a strategy run in an isolate gives the same fills, bit for bit, as
  * in process; an isolated strategy that hangs mid-session is terminated and quarantined with
- * PLUGIN_WATCHDOG while the others keep trading to the end.
+ * PLUGIN_WATCHDOG while the others keep trading to the end; one that keeps memory past its limit
+ * is terminated and quarantined with PLUGIN_MEMORY.
  */
 import { expect, test } from "bun:test";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -61,4 +62,17 @@ test("an isolated strategy that hangs mid-session is quarantined by the watchdog
   // hanging strategy's few orders before it hung (the venue is shared, so fills may differ).
   expect(report.orders as number).toBeGreaterThanOrEqual(alone.orders as number);
   expect(report.events).toBe(alone.events);
+}, 240_000);
+
+test("an isolated strategy that keeps memory past its limit is terminated and quarantined with PLUGIN_MEMORY, and the others trade on", () => {
+  const alone = backtest(deployment(OBI.replace("ISOLATE", "")));
+  const report = backtest(
+    deployment(`${OBI.replace("ISOLATE", "")}
+  - { name: leaks, plugin: ${FIXTURE}, instruments: [EURUSD], memoryLimitMb: 64, budgetUs: 10000000, params: { mode: leak, leakMb: 4, capMb: 1024 } }`),
+  );
+  const quarantined = report.quarantined as string[];
+  expect(quarantined).toHaveLength(1);
+  expect(quarantined[0]).toMatch(/^leaks .*PLUGIN_MEMORY: .*heapMb=\d+ limitMb=64/);
+  expect(report.events).toBe(alone.events);
+  expect(report.orders as number).toBeGreaterThanOrEqual(alone.orders as number);
 }, 240_000);

@@ -11,7 +11,7 @@ import type { StrategyContext, StrategyHooks, StrategyPlugin } from "../../../pl
 import type { ParentView } from "../../../plugins/sdk/algo.ts";
 import { KestrelError } from "../../errors/codes.ts";
 import { FramePort, PEEK_EMPTY } from "./frames.ts";
-import { BACK, BUFFER_BYTES, DOORBELL_BACK, Kind, QUOTE_BYTES, TO_ISOLATE, TRADE_BYTES, type IsolateBoot } from "./protocol.ts";
+import { BACK, BUFFER_BYTES, DOORBELL_BACK, HEAP_KIB, Kind, QUOTE_BYTES, TO_ISOLATE, TRADE_BYTES, type IsolateBoot } from "./protocol.ts";
 
 /** How an isolated plugin runs. */
 export interface IsolateOptions {
@@ -25,6 +25,12 @@ export interface IsolateOptions {
   readonly spin?: boolean;
   /** What beyond the context the plugin may reach (network, files, subprocess, env, timers). */
   readonly grants?: readonly string[];
+  /**
+   * Memory limit, MiB (0 or absent: none): the isolate's heap as it publishes it after its hook
+   * calls, and the process's growth during one hook call; over it, the worker is terminated and
+   * the call throws PLUGIN_MEMORY.
+   */
+  readonly memoryLimitMb?: number;
 }
 
 const CONTEXT_CALLS = new Set(["book", "featureIndex", "features", "signal", "position", "openOrders", "order", "submit", "cancel", "cancelAll", "setTimer", "log", "tradingState", "submitAlgo", "parent", "cancelAlgo"]);
@@ -108,6 +114,10 @@ class Isolate {
     const p = this.port;
     const bell = DOORBELL_BACK >> 2;
     const start = Bun.nanoseconds();
+    const limitKib = (this.options.memoryLimitMb ?? 0) * 1024;
+    // The process's resident size when a long call starts sleeping, and when it was last sampled.
+    let rss0 = -1;
+    let rssAt = 0;
     for (let spins = 0; ; spins++) {
       const seen = Atomics.load(p.words, bell);
       const len = p.next();
@@ -116,6 +126,11 @@ class Isolate {
         if (kind === Kind.DONE || kind === Kind.READY) {
           const body = len > 4 ? p.unpack(len) : {};
           p.release();
+          const heapKib = Atomics.load(p.words, HEAP_KIB >> 2);
+          if (limitKib > 0 && heapKib > limitKib) {
+            this.terminate();
+            throw new KestrelError("PLUGIN_MEMORY", `module=${this.options.module} hook=${hook} heapMb=${Math.round(heapKib / 1024)} limitMb=${this.options.memoryLimitMb} (the isolate was terminated)`);
+          }
           return body;
         }
         const body = p.unpack(len) as Record<string, unknown>;
@@ -136,6 +151,17 @@ class Isolate {
       if (elapsed > budgetNs) {
         this.terminate();
         throw new KestrelError("PLUGIN_WATCHDOG", `module=${this.options.module} hook=${hook} budgetUs=${Math.round(budgetNs / 1000)} (the isolate was terminated)`);
+      }
+      // A call past 5 ms: every 5 ms, the process's growth since then (this thread only waits
+      // meanwhile, so the growth is the isolate's) against the limit.
+      if (limitKib > 0 && elapsed > 5e6 && elapsed - rssAt > 5e6) {
+        rssAt = elapsed;
+        const rss = process.memoryUsage.rss();
+        if (rss0 < 0) rss0 = rss;
+        else if ((rss - rss0) / 1024 > limitKib) {
+          this.terminate();
+          throw new KestrelError("PLUGIN_MEMORY", `module=${this.options.module} hook=${hook} growthMb=${Math.round((rss - rss0) / 1048576)} limitMb=${this.options.memoryLimitMb} (the isolate was terminated)`);
+        }
       }
       // A few microseconds of spinning catch a quick answer; then sleep until the doorbell or the deadline.
       if (spins > 2000) Atomics.wait(p.words, bell, seen, Math.max(0.01, Math.min(1, (budgetNs - elapsed) / 1e6)));
