@@ -40,6 +40,9 @@ class Isolate {
   private worker: Worker;
   private readonly port: FramePort;
   dead = false;
+  /** Hook calls sent and context calls served (each a round trip over the rings). */
+  hookCalls = 0;
+  contextCalls = 0;
 
   constructor(private readonly options: IsolateOptions) {
     const buffer = new SharedArrayBuffer(BUFFER_BYTES);
@@ -111,6 +114,7 @@ class Isolate {
    */
   private awaitAnswer(ctx: StrategyContext | null, hook: string, budgetNs: number): unknown {
     if (this.dead) throw new KestrelError("PLUGIN_ISOLATE_DEAD", `module=${this.options.module} hook=${hook}`);
+    this.hookCalls++;
     const p = this.port;
     const bell = DOORBELL_BACK >> 2;
     const start = Bun.nanoseconds();
@@ -136,6 +140,7 @@ class Isolate {
         const body = p.unpack(len) as Record<string, unknown>;
         p.release();
         if (kind === Kind.CALL) {
+          this.contextCalls++;
           p.sendPacked(Kind.RESULT, serve(ctx, body.m as string, body.a as unknown[]));
           continue;
         }
@@ -210,12 +215,14 @@ function plainParent(p: ParentView): ParentView {
  * Wraps a strategy plugin (its manifest as the loader checked it) so that its hooks run in an
  * isolate; the worker starts at once and is ready when this returns.
  */
-export function isolateStrategy(plugin: StrategyPlugin, options: IsolateOptions): StrategyPlugin & { stop(): void } {
+export function isolateStrategy(plugin: StrategyPlugin, options: IsolateOptions): StrategyPlugin & { stop(): void; stats(): { hookCalls: number; contextCalls: number } } {
   let isolate = new Isolate(options);
   isolate.ready(plugin.manifest.name);
   return {
     manifest: plugin.manifest,
     stop: () => isolate.terminate(),
+    /** Round trips of the current worker: hook calls (with its start) and context calls served. */
+    stats: () => ({ hookCalls: isolate.hookCalls, contextCalls: isolate.contextCalls }),
     create(ctx: StrategyContext): StrategyHooks {
       if (isolate.dead) {
         isolate = new Isolate(options);
