@@ -44,7 +44,7 @@ export interface Manifest<P extends TSchema = TSchema> {
   readonly capabilities?: readonly Capability[];
   /**
    * What the plugin asks to reach beyond its context (strategies). Each must be in the
-   * deployment's `grants:` for it, or the deployment fails its check; an isolated plugin gets
+   * deployment's `capabilities:` for it, or the deployment fails its check; an isolated plugin gets
    * only what it asked for and was granted.
    */
   readonly grants?: readonly Grant[];

@@ -59,6 +59,7 @@ export function loadConfig(file: string, env: Record<string, string | undefined>
     }
   });
   const value = doc.toJS() as unknown;
+  problems.push(...renamedKeys(value).map((p) => `${where(p.path)}: ${p.message}`));
   const schemaProblems: ConfigProblem[] = checkAgainstSchema(DeploymentConfig, value);
   for (const p of schemaProblems) problems.push(`${where(p.path)}: ${p.message}`);
   if (problems.length > 0) return { ok: false, file, problems };
@@ -66,6 +67,23 @@ export function loadConfig(file: string, env: Record<string, string | undefined>
   for (const p of crossChecks(config)) problems.push(`${where(p.path)}: ${p.message}`);
   if (problems.length > 0) return { ok: false, file, problems };
   return { ok: true, config, file, lineOf };
+}
+
+/**
+ * Keys that were renamed, with the new name (a strategy's `grants:` is `capabilities:`, the key the
+ * plugin docs name); each is removed so the schema does not report it a second time.
+ */
+function renamedKeys(value: unknown): ConfigProblem[] {
+  const out: ConfigProblem[] = [];
+  const strategies = (value as { strategies?: unknown } | null)?.strategies;
+  if (!Array.isArray(strategies)) return out;
+  strategies.forEach((s: unknown, i) => {
+    if (s === null || typeof s !== "object" || !("grants" in s)) return;
+    const old = (s as Record<string, unknown>).grants;
+    out.push({ path: ["strategies", i, "grants"], message: `strategies[${i}].grants: renamed to capabilities (write capabilities: ${Array.isArray(old) ? `[${old.join(", ")}]` : "[network, ...]"})` });
+    delete (s as Record<string, unknown>).grants;
+  });
+  return out;
 }
 
 /** Checks that span several fields (the schema cannot say them). */

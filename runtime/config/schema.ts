@@ -80,10 +80,20 @@ const StrategyConfig = Type.Object(
     budgetUs: Type.Optional(Type.Integer({ minimum: 100, default: 250_000 })),
     /** In process: quarantine the strategy (PLUGIN_OVERRUN) when this many hook calls have run past budgetUs; default: overruns are only reported. */
     maxOverruns: Type.Optional(Type.Integer({ minimum: 1 })),
+    /**
+     * In process, when overruns reach maxOverruns (3 when only this is set): quarantine the strategy (the default), or
+     * isolate it: move it into an isolate with its state (snapshot/restore) and working orders handed over, journaled, alert PLUGIN_ISOLATED.
+     */
+    onOverrun: Type.Optional(Type.Union([Type.Literal("quarantine"), Type.Literal("isolate")])),
+    /**
+     * Isolated: memory limit, MiB (the isolate's own heap, published after its hook calls at most every 10 ms, and the
+     * process's growth during one long hook call); over it the isolate is terminated and quarantined (PLUGIN_MEMORY). 0: none.
+     */
+    memoryLimitMb: Type.Optional(Type.Integer({ minimum: 0, default: 1024 })),
     /** An isolated plugin spins between events instead of sleeping (lower latency; a core busy while the session runs). */
     spin: Type.Optional(Type.Boolean()),
-    /** What the plugin may reach beyond its context (nothing by default): each of its manifest's `grants` must be here; an isolated plugin gets those. */
-    grants: Type.Optional(Type.Array(Grant, { uniqueItems: true })),
+    /** What the plugin may reach beyond its context (nothing by default): each capability its manifest requests (`grants`) must be granted here; an isolated plugin gets those. */
+    capabilities: Type.Optional(Type.Array(Grant, { uniqueItems: true })),
   },
   { additionalProperties: false },
 );

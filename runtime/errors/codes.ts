@@ -27,6 +27,7 @@ export type ErrorCode =
   | "PLUGIN_ISOLATE_PROTOCOL"
   | "PLUGIN_LOAD_FAILED"
   | "PLUGIN_OVERRUN"
+  | "PLUGIN_MEMORY"
   | "KERNEL"
   // Execution algorithms, parents and routing (issue 16).
   | "ALGO_NOT_CONFIGURED"

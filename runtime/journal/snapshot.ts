@@ -68,8 +68,11 @@ export interface SnapshotState {
   kill: { engaged: boolean; reason: string };
   /** The last limits change as journaled (`{ limits, instruments }` JSON), "" when none. */
   limits: string;
-  /** Each strategy's state and, when its plugin was deployed while running (hot swap), the plugin reference it runs. */
-  strategies: { name: string; state: string; deployed?: string }[];
+  /**
+   * Each strategy's state and, when its plugin was deployed while running (hot swap), the plugin
+   * reference it runs; `isolated` when the watchdog moved it into an isolate.
+   */
+  strategies: { name: string; state: string; deployed?: string; isolated?: boolean }[];
   /** The live and shadow models after the last promotion (absent when none was promoted). */
   models?: { live: string; shadow: string };
   /** Online learning's version events so far (absent when none). */

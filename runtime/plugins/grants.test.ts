@@ -1,6 +1,6 @@
 /**
  * Grants: a strategy's manifest asks for what it needs beyond its context (network, files, ...);
- * `kestrel check` refuses a deployment that does not grant it, with one line naming the strategy,
+ * `kestrel check` refuses a deployment that does not grant it (the strategy's `capabilities:`), with one line naming the strategy,
  * the plugin and the capability; an isolated plugin then gets only what it asked for and was
  * granted, not everything the deployment lists.
  */
@@ -15,7 +15,7 @@ const WANTS = resolve(import.meta.dir, "isolate/fixtures/wants-network.ts");
 const dir = tempDir("kestrel-grants-");
 afterAll(() => dir.dispose());
 
-const strategy = (grants: string) => `  - { name: net, plugin: ${JSON.stringify(WANTS)}, instruments: [EURUSD]${grants} }`;
+const strategy = (capabilities: string) => `  - { name: net, plugin: ${JSON.stringify(WANTS)}, instruments: [EURUSD]${capabilities} }`;
 
 function check(yaml: string): { code: number; out: string; err: string } {
   const file = join(dir.path, "d.yaml");
@@ -28,21 +28,28 @@ test("kestrel check refuses a strategy whose manifest requests a capability the 
   const refused = check(syntheticYaml(strategy(""), { seconds: 10 }));
   expect(refused.code).toBe(1);
   const lines = refused.err.trim().split("\n").slice(1).map((l) => l.trim());
-  expect(lines).toEqual([expect.stringMatching(/d\.yaml:\d+: strategies\[0\]\.grants: strategy "net" \(plugin wants-network\) requests capability "network", which the deployment does not grant \(add it to this strategy's grants\)$/)]);
+  expect(lines).toEqual([expect.stringMatching(/d\.yaml:\d+: strategies\[0\]\.capabilities: strategy "net" \(plugin wants-network\) requests capability "network", which the deployment does not grant \(add it to this strategy's capabilities:\)$/)]);
 
-  const other = check(syntheticYaml(strategy(", grants: [files]"), { seconds: 10 }));
+  const other = check(syntheticYaml(strategy(", capabilities: [files]"), { seconds: 10 }));
   expect(other.code).toBe(1);
   expect(other.err).toContain('requests capability "network"');
 
-  const granted = check(syntheticYaml(strategy(", grants: [network]"), { seconds: 10 }));
+  const granted = check(syntheticYaml(strategy(", capabilities: [network]"), { seconds: 10 }));
   expect(granted.err).toBe("");
   expect(granted.code).toBe(0);
   expect(granted.out).toStartWith("ok: ");
 }, 60_000);
 
+test("the old key grants: is refused with one line naming the new key capabilities:", () => {
+  const old = check(syntheticYaml(strategy(", grants: [network]"), { seconds: 10 }));
+  expect(old.code).toBe(1);
+  const lines = old.err.trim().split("\n").slice(1).map((l) => l.trim());
+  expect(lines).toEqual([expect.stringMatching(/d\.yaml:\d+: strategies\[0\]\.grants: renamed to capabilities \(write capabilities: \[network\]\)$/)]);
+}, 60_000);
+
 test("an isolated plugin gets what it requested and was granted, not every grant of the deployment", async () => {
   const lines: Record<string, unknown>[] = [];
-  const s = await sessionFromYaml(dir.path, syntheticYaml(strategy(", grants: [network, files]"), { seconds: 5 }), {
+  const s = await sessionFromYaml(dir.path, syntheticYaml(strategy(", capabilities: [network, files]"), { seconds: 5 }), {
     log: (line) => {
       const l = JSON.parse(line) as Record<string, unknown>;
       if (l.who === "net") lines.push(l);

@@ -99,7 +99,7 @@ export async function loadPlugins(
     }
     if (req.grants !== undefined) {
       for (const g of plugin.manifest.grants ?? []) {
-        if (!req.grants.includes(g)) problems.push({ path: [...req.path, "grants"], message: `${at}.grants: ${req.kind} "${req.name}" (plugin ${plugin.manifest.name}) requests capability "${g}", which the deployment does not grant (add it to this strategy's grants)` });
+        if (!req.grants.includes(g)) problems.push({ path: [...req.path, "capabilities"], message: `${at}.capabilities: ${req.kind} "${req.name}" (plugin ${plugin.manifest.name}) requests capability "${g}", which the deployment does not grant (add it to this strategy's capabilities:)` });
       }
     }
     if (availableFeatures !== null) {

@@ -48,6 +48,10 @@ describe("plugin packages", () => {
     const checked = kestrel(scratch.dir, "plugin", "check", "demo");
     expect(checked.out).toContain("ok: demo@0.1.0 (strategy, sdk ^0.1.0, capabilities orders)");
     expect(checked.code).toBe(0);
+    // As the issue's "Done when" runs it: `kestrel plugin check` inside the package, no argument.
+    const inside = kestrel(join(scratch.dir, "demo"), "plugin", "check");
+    expect(inside.out).toContain("ok: demo@0.1.0 (strategy, sdk ^0.1.0, capabilities orders)");
+    expect(inside.code).toBe(0);
     const tested = kestrel(scratch.dir, "plugin", "test", "demo");
     expect(tested.out).toMatch(/\b1 pass\b/);
     expect(tested.code).toBe(0);

@@ -40,6 +40,7 @@ import { RiskEngine, type RiskRule } from "../risk/engine.ts";
 import { resolveLimits } from "../risk/limits.ts";
 import { RuntimeStrategyContext } from "../strategy/context.ts";
 import { HookBudget, StrategyHost, StrategySlot } from "../strategy/host.ts";
+import { KestrelError } from "../errors/codes.ts";
 import { isolateStrategy } from "../plugins/isolate/isolated-strategy.ts";
 import { TradingCore } from "./trading-core.ts";
 import { logLine } from "./log.ts";
@@ -182,7 +183,7 @@ export function deploymentInstruments(config: DeploymentConfig): Instrument[] {
 export function pluginRequests(config: DeploymentConfig): PluginRequest[] {
   const reqs: PluginRequest[] = deploymentVenues(config).map((v) => ({ name: v.name, plugin: v.plugin, kind: "venue", params: v.params, path: v.path }));
   config.strategies.forEach((s, i) =>
-    reqs.push({ name: s.name, plugin: s.plugin, kind: "strategy", params: s.params, path: ["strategies", i], instrumentCount: s.instruments.length, grants: s.grants ?? [] }),
+    reqs.push({ name: s.name, plugin: s.plugin, kind: "strategy", params: s.params, path: ["strategies", i], instrumentCount: s.instruments.length, grants: s.capabilities ?? [] }),
   );
   (config.risk.plugins ?? []).forEach((r, i) => reqs.push({ name: r.name, plugin: r.plugin, kind: "risk", params: r.params, path: ["risk", "plugins", i] }));
   (config.execution?.algos ?? []).forEach((a, i) => reqs.push({ name: a.name, plugin: a.plugin, kind: "algo", params: a.params, path: ["execution", "algos", i] }));
@@ -489,13 +490,48 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
   /** The plugin a loaded strategy runs as: in an isolate (asked, or by default outside this project's plugins/) or in process. */
   const strategyPlugin = (l: (typeof loaded)[number], s: DeploymentConfig["strategies"][number]): StrategyPlugin => {
     const inTree = l.module.startsWith(resolve(import.meta.dir, "../../plugins") + "/");
-    if (!(s.isolate ?? !inTree)) return l.plugin as unknown as StrategyPlugin;
+    // One the watchdog moved into an isolate stays isolated (also after a restart or a hot swap).
+    if (!(core.isolated.has(s.name) || (s.isolate ?? !inTree))) return l.plugin as unknown as StrategyPlugin;
     // The isolate gets what the manifest asks for and the deployment grants (the check refused any other request).
-    const granted = (s.grants ?? []).filter((g) => l.manifest.grants?.includes(g) === true);
-    const isolated = isolateStrategy(l.plugin as unknown as StrategyPlugin, { module: l.module, budgetUs: s.budgetUs ?? 250_000, grants: granted, spin: s.spin ?? false });
+    const granted = (s.capabilities ?? []).filter((g) => l.manifest.grants?.includes(g) === true);
+    const isolated = isolateStrategy(l.plugin as unknown as StrategyPlugin, { module: l.module, budgetUs: s.budgetUs ?? 250_000, grants: granted, spin: s.spin ?? false, memoryLimitMb: s.memoryLimitMb ?? 1024 });
     isolates.push(isolated);
     return isolated;
   };
+  /** The loaded plugin each strategy runs now (its config's, or the last one deployed). */
+  const running = new Map<string, (typeof loaded)[number]>();
+  /** In process: the overruns limit and what reaching it does (quarantine, or a move into an isolate). */
+  const overrunLimit = (s: DeploymentConfig["strategies"][number]): number => s.maxOverruns ?? (s.onOverrun === undefined ? Number.POSITIVE_INFINITY : 3);
+  const budgetFor = (s: DeploymentConfig["strategies"][number]): HookBudget => new HookBudget((s.budgetUs ?? 250_000) * 1000, overrunLimit(s));
+  /**
+   * Moves an in-process strategy that overran its budget too often into an isolate of the same
+   * plugin, between two events (a timer due now): state and orders handed over, journaled; if the
+   * isolate cannot start or take the state, the strategy is quarantined with PLUGIN_OVERRUN.
+   */
+  const moveToIsolation = (slot: StrategySlot): void => {
+    const s = config.strategies.find((x) => x.name === slot.name)!;
+    const l = running.get(slot.name)!;
+    const why = `PLUGIN_OVERRUN: strategy=${slot.name} ${slot.budget?.describe() ?? ""} (maxOverruns reached, onOverrun=isolate)`;
+    loop.schedule(loop.clock.now(), () => {
+      if (slot.state === "quarantined" || slot.budget === null) return;
+      let failure: string | null;
+      let next: StrategyPlugin | null = null;
+      try {
+        next = strategyPluginIsolated(l, s);
+        failure = core.isolateStrategy(slot.name, next, core.deployed.get(slot.name) ?? s.plugin, why);
+      } catch (err) {
+        failure = err instanceof Error ? err.message : String(err);
+      }
+      if (failure !== null) {
+        (next as { stop?(): void } | null)?.stop?.();
+        host.fail(slot, slot.budget.lastOverrunHook, new KestrelError("PLUGIN_OVERRUN", `strategy=${slot.name} ${slot.budget.describe()} (maxOverruns reached; the move into an isolate failed: ${failure})`));
+        return;
+      }
+      slot.budget = null;
+    });
+  };
+  /** `l` in an isolate whatever the deployment says (the watchdog's move). */
+  const strategyPluginIsolated = (l: (typeof loaded)[number], s: DeploymentConfig["strategies"][number]): StrategyPlugin => strategyPlugin(l, { ...s, isolate: true });
   config.strategies.forEach((s) => {
     if (s.enabled === false) return;
     const l = loaded.find((x) => x.request.kind === "strategy" && x.request.name === s.name)!;
@@ -504,8 +540,10 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
     const ctx = new RuntimeStrategyContext(s.name, l.params as never, ids.map((i) => instruments[i]!), services, plugin.manifest.capabilities ?? []);
     core.setVersion(s.name, plugin.manifest.version);
     const slot = new StrategySlot(s.name, plugin, ctx, ids, plugin.manifest.onQuarantine ?? "cancel-all");
+    running.set(s.name, l);
     // In process, overruns of the budget are measured and reported (an isolate's watchdog stops them instead).
-    if (!(isolates as readonly unknown[]).includes(plugin)) slot.budget = new HookBudget((s.budgetUs ?? 250_000) * 1000, s.maxOverruns ?? Number.POSITIVE_INFINITY);
+    if (!(isolates as readonly unknown[]).includes(plugin)) slot.budget = budgetFor(s);
+    if (s.onOverrun === "isolate") slot.onOverrunLimit = moveToIsolation;
     host.add(slot);
   });
 
@@ -533,7 +571,7 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
     const s = config.strategies[index];
     const slot = host.get(strategy);
     if (s === undefined || slot === undefined) return `no strategy ${strategy}`;
-    const request: PluginRequest = { name: s.name, plugin: ref, kind: "strategy", params: s.params, path: ["strategies", index], instrumentCount: s.instruments.length, grants: s.grants ?? [] };
+    const request: PluginRequest = { name: s.name, plugin: ref, kind: "strategy", params: s.params, path: ["strategies", index], instrumentCount: s.instruments.length, grants: s.capabilities ?? [] };
     const result = await loadPlugins([request], configFile, features.featureNames());
     if (result.problems.length > 0) return result.problems.map((p) => p.message).join("; ");
     const l = result.loaded[0]!;
@@ -543,7 +581,10 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
     const failure = core.deployStrategy(strategy, next, ref, orders, by, by === "journal");
     if (failure !== null) slot.ctx.rebind(before.params, before.capabilities);
     // The new version is timed against its budget if it runs in process, and not if isolated.
-    else slot.budget = (isolates as readonly unknown[]).includes(next) ? null : (slot.budget ?? new HookBudget((s.budgetUs ?? 250_000) * 1000, s.maxOverruns ?? Number.POSITIVE_INFINITY));
+    else {
+      slot.budget = (isolates as readonly unknown[]).includes(next) ? null : (slot.budget ?? budgetFor(s));
+      running.set(strategy, l);
+    }
     return failure;
   };
 

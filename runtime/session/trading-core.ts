@@ -503,6 +503,28 @@ export class TradingCore implements MarketSink {
     return null;
   }
 
+  /** Strategies the watchdog moved into an isolate (restored from the journal; a restart runs them isolated). */
+  readonly isolated = new Set<string>();
+
+  /**
+   * Moves an in-process strategy whose overruns reached its limit into `next`, an isolate of the
+   * same plugin, between two events: its state is handed over (snapshot/restore) and its working
+   * orders stay its own. Journaled as a `deploy` control record by the watchdog (`isolated: true`),
+   * alert PLUGIN_ISOLATED; null on success, else why (the caller quarantines it then).
+   */
+  isolateStrategy(strategy: string, next: StrategyPlugin, ref: string, why: string): string | null {
+    const slot = this.host.get(strategy);
+    if (slot === undefined) return `no strategy ${strategy}`;
+    const version = slot.plugin.manifest.version;
+    const failure = this.host.swap(strategy, next, true);
+    if (failure !== null) return failure;
+    this.isolated.add(strategy);
+    this.deployed.set(strategy, ref);
+    this.journal?.append({ t: "control", kind: "deploy", subject: strategy, reason: JSON.stringify({ plugin: ref, from: version, to: version, orders: "hand-over", by: "watchdog", isolated: true, why }), ts: this.now() });
+    this.alerts.raise(this.now(), "PLUGIN_ISOLATED", "warning", strategy, `strategy=${strategy} plugin=${ref} moved into an isolate, state and orders handed over: ${why}`);
+    return null;
+  }
+
   /** The live and shadow model references after the last promotion (restored from the journal; a restart starts them so). */
   promotedModels: { live: string; shadow: string } | null = null;
 
@@ -615,7 +637,8 @@ export class TradingCore implements MarketSink {
       limits: this.limitsChange,
       strategies: this.host.slots.map((s) => {
         const deployed = this.deployed.get(s.name);
-        return deployed === undefined ? { name: s.name, state: s.state } : { name: s.name, state: s.state, deployed };
+        const st = deployed === undefined ? { name: s.name, state: s.state } : { name: s.name, state: s.state, deployed };
+        return this.isolated.has(s.name) ? { ...st, isolated: true } : st;
       }),
       fillsHash: this.fillsHash(),
       fillCount: this.portfolio.fillCount,
@@ -659,6 +682,7 @@ export class TradingCore implements MarketSink {
       const slot = this.host.get(st.name);
       if (slot !== undefined) slot.state = st.state as typeof slot.state;
       if (st.deployed !== undefined) this.deployed.set(st.name, st.deployed);
+      if (st.isolated === true) this.isolated.add(st.name);
     }
     if (s.models !== undefined) this.promotedModels = { ...s.models };
     if (s.learning !== undefined) this.learningLog.splice(0, this.learningLog.length, ...s.learning);
@@ -707,7 +731,11 @@ export class TradingCore implements MarketSink {
           }
           // A rule's trading-state request is not restored: the rule decides again from the market after a restart.
           else if (r.kind === "trading-state" || r.kind === "rule-limit") break;
-          else if (r.kind === "deploy") this.deployed.set(r.subject, (JSON.parse(r.reason) as { plugin: string }).plugin);
+          else if (r.kind === "deploy") {
+            const d = JSON.parse(r.reason) as { plugin: string; isolated?: boolean };
+            this.deployed.set(r.subject, d.plugin);
+            if (d.isolated === true) this.isolated.add(r.subject);
+          }
           else if (r.kind === "funding") {
             const inst = this.instruments.find((x) => x.symbol === r.subject);
             if (inst === undefined) throw new Error(`JOURNAL_CORRUPT: funding on unknown instrument ${r.subject}`);

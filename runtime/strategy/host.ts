@@ -17,7 +17,7 @@ export type StrategyState = "running" | "paused" | "quarantined";
 /**
  * How long a strategy's hook calls took against its time budget: measured for plugins in process
  * (an isolate's watchdog terminates one over budget instead) and reported; with `maxOverruns` the
- * strategy is quarantined when its overruns reach it.
+ * strategy is quarantined, or moved into an isolate (`onOverrun: isolate`), when its overruns reach it.
  */
 export class HookBudget {
   /** Hook calls measured. */
@@ -63,6 +63,8 @@ export class StrategySlot {
   hooks: StrategyHooks = {};
   /** Time of its hook calls against its budget (null: not measured, as for an isolated plugin). */
   budget: HookBudget | null = null;
+  /** What happens when its overruns reach `maxOverruns` (null: it is quarantined with PLUGIN_OVERRUN). */
+  onOverrunLimit: ((slot: StrategySlot) => void) | null = null;
   constructor(
     readonly name: string,
     public plugin: StrategyPlugin,
@@ -286,9 +288,14 @@ export class StrategyHost {
     }
   }
 
-  /** Records a timed hook call; quarantines the strategy with PLUGIN_OVERRUN when its overruns reach the limit. */
+  /**
+   * Records a timed hook call; when its overruns reach the limit the strategy goes the way of its
+   * policy (`onOverrunLimit`, e.g. into an isolate) or is quarantined with PLUGIN_OVERRUN.
+   */
   private timed(s: StrategySlot, b: HookBudget, hook: string, t0: number): void {
-    if (b.record(hook, Bun.nanoseconds() - t0)) this.fail(s, hook, new KestrelError("PLUGIN_OVERRUN", `strategy=${s.name} ${b.describe()} (maxOverruns reached)`));
+    if (!b.record(hook, Bun.nanoseconds() - t0)) return;
+    if (s.onOverrunLimit !== null) s.onOverrunLimit(s);
+    else this.fail(s, hook, new KestrelError("PLUGIN_OVERRUN", `strategy=${s.name} ${b.describe()} (maxOverruns reached)`));
   }
 
   /** Quarantines a strategy by hand (operator) or after a failure. */

@@ -105,3 +105,37 @@ describe("isolated strategies", () => {
     expect(h.intents).toHaveLength(1);
   }, 60_000);
 });
+
+describe("memory limit of an isolate", () => {
+  test("a plugin that keeps memory across calls is terminated with PLUGIN_MEMORY once its heap passes the limit", () => {
+    const plugin = isolateStrategy(misbehaving, { module: MISBEHAVING, budgetUs: 10_000_000, memoryLimitMb: 64 });
+    started.push(plugin);
+    // capMb: were the limit not enforced, the plugin would block at 1 GiB and the watchdog end it instead.
+    const h = createStrategyHarness(plugin, { instruments: [EURUSD], params: { mode: "leak", leakMb: 4, capMb: 1024 } });
+    let error: unknown = null;
+    let calls = 0;
+    const deadline = Date.now() + 60_000;
+    while (error === null && Date.now() < deadline) {
+      try {
+        h.quote("EURUSD", 114543, 114545, 1, 1);
+        calls++;
+        // The heap is published at most every 10 ms: give it the time a session's events would.
+        Bun.sleepSync(2);
+      } catch (err) {
+        error = err;
+      }
+    }
+    expect(String(error)).toMatch(/PLUGIN_MEMORY: module=.*misbehaving\.ts hook=onQuote heapMb=\d+ limitMb=64 \(the isolate was terminated\)/);
+    // It got past the limit (16 calls of 4 MiB), and was stopped long before the cap.
+    expect(calls).toBeGreaterThanOrEqual(16);
+    expect(calls).toBeLessThan(256);
+    expect(() => h.quote("EURUSD", 114543, 114545, 1, 1)).toThrow(/PLUGIN_ISOLATE_DEAD/);
+  }, 90_000);
+
+  test("a plugin that allocates without end inside one call is terminated with PLUGIN_MEMORY before its time budget", () => {
+    const plugin = isolateStrategy(misbehaving, { module: MISBEHAVING, budgetUs: 60_000_000, memoryLimitMb: 64 });
+    started.push(plugin);
+    const h = createStrategyHarness(plugin, { instruments: [EURUSD], params: { mode: "alloc", capMb: 2048 } });
+    expect(() => h.quote("EURUSD", 114543, 114545, 1, 1)).toThrow(/PLUGIN_MEMORY: .*hook=onQuote growthMb=\d+ limitMb=64 \(the isolate was terminated\)/);
+  }, 90_000);
+});

@@ -11,7 +11,7 @@ import type { StrategyContext, StrategyHooks, StrategyPlugin } from "../../../pl
 import type { ParentView } from "../../../plugins/sdk/algo.ts";
 import { KestrelError } from "../../errors/codes.ts";
 import { FramePort, PEEK_EMPTY } from "./frames.ts";
-import { BACK, BUFFER_BYTES, DOORBELL_BACK, Kind, QUOTE_BYTES, TO_ISOLATE, TRADE_BYTES, type IsolateBoot } from "./protocol.ts";
+import { BACK, BUFFER_BYTES, DOORBELL_BACK, HEAP_KIB, Kind, QUOTE_BYTES, TO_ISOLATE, TRADE_BYTES, type IsolateBoot } from "./protocol.ts";
 
 /** How an isolated plugin runs. */
 export interface IsolateOptions {
@@ -25,6 +25,12 @@ export interface IsolateOptions {
   readonly spin?: boolean;
   /** What beyond the context the plugin may reach (network, files, subprocess, env, timers). */
   readonly grants?: readonly string[];
+  /**
+   * Memory limit, MiB (0 or absent: none): the isolate's heap as it publishes it after its hook
+   * calls, and the process's growth during one hook call; over it, the worker is terminated and
+   * the call throws PLUGIN_MEMORY.
+   */
+  readonly memoryLimitMb?: number;
 }
 
 const CONTEXT_CALLS = new Set(["book", "featureIndex", "features", "signal", "position", "openOrders", "order", "submit", "cancel", "cancelAll", "setTimer", "log", "tradingState", "submitAlgo", "parent", "cancelAlgo"]);
@@ -34,6 +40,9 @@ class Isolate {
   private worker: Worker;
   private readonly port: FramePort;
   dead = false;
+  /** Hook calls sent and context calls served (each a round trip over the rings). */
+  hookCalls = 0;
+  contextCalls = 0;
 
   constructor(private readonly options: IsolateOptions) {
     const buffer = new SharedArrayBuffer(BUFFER_BYTES);
@@ -87,9 +96,10 @@ class Isolate {
     this.awaitAnswer(ctx, "onTrade", this.options.budgetUs * 1000);
   }
 
-  hook(ctx: StrategyContext, hook: string, arg?: unknown): void {
+  /** Runs a hook in the isolate; returns the DONE frame's body (`v`: what snapshot returned). */
+  hook(ctx: StrategyContext, hook: string, arg?: unknown): { v?: unknown } {
     this.port.sendPacked(Kind.HOOK, arg === undefined ? { hook, now: ctx.now() } : { hook, arg, now: ctx.now() });
-    this.awaitAnswer(ctx, hook, this.options.budgetUs * 1000);
+    return this.awaitAnswer(ctx, hook, this.options.budgetUs * 1000) as { v?: unknown };
   }
 
   /** Ends the worker (a watchdog verdict, a restart or the end of the session). */
@@ -104,9 +114,14 @@ class Isolate {
    */
   private awaitAnswer(ctx: StrategyContext | null, hook: string, budgetNs: number): unknown {
     if (this.dead) throw new KestrelError("PLUGIN_ISOLATE_DEAD", `module=${this.options.module} hook=${hook}`);
+    this.hookCalls++;
     const p = this.port;
     const bell = DOORBELL_BACK >> 2;
     const start = Bun.nanoseconds();
+    const limitKib = (this.options.memoryLimitMb ?? 0) * 1024;
+    // The process's resident size when a long call starts sleeping, and when it was last sampled.
+    let rss0 = -1;
+    let rssAt = 0;
     for (let spins = 0; ; spins++) {
       const seen = Atomics.load(p.words, bell);
       const len = p.next();
@@ -115,11 +130,17 @@ class Isolate {
         if (kind === Kind.DONE || kind === Kind.READY) {
           const body = len > 4 ? p.unpack(len) : {};
           p.release();
+          const heapKib = Atomics.load(p.words, HEAP_KIB >> 2);
+          if (limitKib > 0 && heapKib > limitKib) {
+            this.terminate();
+            throw new KestrelError("PLUGIN_MEMORY", `module=${this.options.module} hook=${hook} heapMb=${Math.round(heapKib / 1024)} limitMb=${this.options.memoryLimitMb} (the isolate was terminated)`);
+          }
           return body;
         }
         const body = p.unpack(len) as Record<string, unknown>;
         p.release();
         if (kind === Kind.CALL) {
+          this.contextCalls++;
           p.sendPacked(Kind.RESULT, serve(ctx, body.m as string, body.a as unknown[]));
           continue;
         }
@@ -135,6 +156,17 @@ class Isolate {
       if (elapsed > budgetNs) {
         this.terminate();
         throw new KestrelError("PLUGIN_WATCHDOG", `module=${this.options.module} hook=${hook} budgetUs=${Math.round(budgetNs / 1000)} (the isolate was terminated)`);
+      }
+      // A call past 5 ms: every 5 ms, the process's growth since then (this thread only waits
+      // meanwhile, so the growth is the isolate's) against the limit.
+      if (limitKib > 0 && elapsed > 5e6 && elapsed - rssAt > 5e6) {
+        rssAt = elapsed;
+        const rss = process.memoryUsage.rss();
+        if (rss0 < 0) rss0 = rss;
+        else if ((rss - rss0) / 1024 > limitKib) {
+          this.terminate();
+          throw new KestrelError("PLUGIN_MEMORY", `module=${this.options.module} hook=${hook} growthMb=${Math.round((rss - rss0) / 1048576)} limitMb=${this.options.memoryLimitMb} (the isolate was terminated)`);
+        }
       }
       // A few microseconds of spinning catch a quick answer; then sleep until the doorbell or the deadline.
       if (spins > 2000) Atomics.wait(p.words, bell, seen, Math.max(0.01, Math.min(1, (budgetNs - elapsed) / 1e6)));
@@ -183,12 +215,14 @@ function plainParent(p: ParentView): ParentView {
  * Wraps a strategy plugin (its manifest as the loader checked it) so that its hooks run in an
  * isolate; the worker starts at once and is ready when this returns.
  */
-export function isolateStrategy(plugin: StrategyPlugin, options: IsolateOptions): StrategyPlugin & { stop(): void } {
+export function isolateStrategy(plugin: StrategyPlugin, options: IsolateOptions): StrategyPlugin & { stop(): void; stats(): { hookCalls: number; contextCalls: number } } {
   let isolate = new Isolate(options);
   isolate.ready(plugin.manifest.name);
   return {
     manifest: plugin.manifest,
     stop: () => isolate.terminate(),
+    /** Round trips of the current worker: hook calls (with its start) and context calls served. */
+    stats: () => ({ hookCalls: isolate.hookCalls, contextCalls: isolate.contextCalls }),
     create(ctx: StrategyContext): StrategyHooks {
       if (isolate.dead) {
         isolate = new Isolate(options);
@@ -200,8 +234,11 @@ export function isolateStrategy(plugin: StrategyPlugin, options: IsolateOptions)
       if (names.has("onQuote")) hooks.onQuote = (c, q) => own.quote(c, q);
       if (names.has("onTrade")) hooks.onTrade = (c, t) => own.trade(c, t);
       for (const name of ["onStart", "onStop", "onOrder", "onFill", "onTimer", "onTradingState"] as const) {
-        if (names.has(name)) (hooks as Record<string, unknown>)[name] = (c: StrategyContext, arg?: unknown) => own.hook(c, name, arg);
+        if (names.has(name)) (hooks as Record<string, unknown>)[name] = (c: StrategyContext, arg?: unknown) => void own.hook(c, name, arg);
       }
+      // State handoff (hot swap, a move into isolation) crosses as data.
+      if (names.has("snapshot")) hooks.snapshot = (c) => own.hook(c, "snapshot").v ?? undefined;
+      if (names.has("restore")) hooks.restore = (c, state, from) => void own.hook(c, "restore", { state, from: { version: from.version } });
       return hooks;
     },
   };

@@ -7,7 +7,7 @@
  * ```
  * byte 0    ┌──────────── control (one cache line per word) ───────────┐
  *   0       │ to-isolate tail │ 64 to-isolate head │ 128 back tail │ 192 back head │
- *   256     │ to-isolate doorbell │ 320 back doorbell │
+ *   256     │ to-isolate doorbell │ 320 back doorbell │ 384 isolate heap, KiB │
  * byte 512  ├──────────── to-isolate ring (RING_BYTES) ───────────────────┤
  *           ├──────────── back ring (RING_BYTES) ─────────────────────────┤
  *           └─────────────────────────────────────────────────────────────┘
@@ -27,6 +27,9 @@ const CONTROL_BYTES = 512;
 /** Byte offsets of the doorbell words (each on its own cache line). */
 export const DOORBELL_TO_ISOLATE = 256;
 export const DOORBELL_BACK = 320;
+
+/** Byte offset of the word where the isolate publishes its heap size, KiB (its own JS heap, not the process's). */
+export const HEAP_KIB = 384;
 
 /** Total bytes of the shared buffer. */
 export const BUFFER_BYTES = CONTROL_BYTES + 2 * RING_BYTES;

@@ -6,7 +6,8 @@
  * removed from the worker's globals and built-in modules (`lock-down.ts`); what the mechanism
  * cannot remove is listed in runtime/plugins/isolate/README.md.
  */
-import { BACK, DOORBELL_BACK, DOORBELL_TO_ISOLATE, Kind, TO_ISOLATE, type IsolateBoot } from "./protocol.ts";
+import { heapSize } from "bun:jsc";
+import { BACK, DOORBELL_BACK, DOORBELL_TO_ISOLATE, HEAP_KIB, Kind, TO_ISOLATE, type IsolateBoot } from "./protocol.ts";
 import { FramePort, PEEK_EMPTY } from "./frames.ts";
 import { serveSdkToModule } from "../sdk-resolver.ts";
 import { lockDown } from "./lock-down.ts";
@@ -31,6 +32,17 @@ async function run(boot: IsolateBoot): Promise<void> {
     port.sendPacked(Kind.LOAD_FAILED, { message: (err as Error).message });
     return;
   }
+  // This worker's own heap (JavaScriptCore's figure as of its last collection), published at most
+  // every 10 ms after a hook has answered, for the runtime's memory limit.
+  const heapWord = HEAP_KIB >> 2;
+  let heapAt = 0;
+  const publishHeap = (): void => {
+    const t = Bun.nanoseconds();
+    if (t - heapAt < 10_000_000) return;
+    heapAt = t;
+    Atomics.store(port.words, heapWord, Math.min(0x7fffffff, Math.round(heapSize() / 1024)));
+  };
+  publishHeap();
   port.sendPacked(Kind.READY, {});
 
   /** Waits for the next frame from the runtime; returns its length. */
@@ -112,7 +124,15 @@ async function run(boot: IsolateBoot): Promise<void> {
         const h = port.unpack(len) as { hook: string; arg?: unknown; now: number };
         port.release();
         now = h.now;
-        if (h.hook === "onStart" || h.hook === "onStop") hooks[h.hook]?.(ctx);
+        if (h.hook === "snapshot") {
+          // Hot swap or a move into isolation: the state goes back as data.
+          port.sendPacked(Kind.DONE, { v: hooks.snapshot?.(ctx) ?? null });
+          continue;
+        }
+        if (h.hook === "restore") {
+          const a = h.arg as { state: unknown; from: { version: string } };
+          hooks.restore?.(ctx, a.state, a.from);
+        } else if (h.hook === "onStart" || h.hook === "onStop") hooks[h.hook]?.(ctx);
         else hooks[h.hook]?.(ctx, h.arg);
       } else {
         port.release();
@@ -122,6 +142,7 @@ async function run(boot: IsolateBoot): Promise<void> {
     } catch (err) {
       port.sendPacked(Kind.THREW, { message: err instanceof Error ? err.message : String(err) });
     }
+    publishHeap();
   }
 }
 
