@@ -8,7 +8,9 @@ import numpy as np
 
 SPLITS = {"train": 0, "validation": 1, "test": 2}
 TIME_VARIATES = ["tod_sin", "tod_cos"]
+SESSION_VARIATES = ["sess_asia", "sess_london", "sess_newyork", "dow_sin", "dow_cos"]
 DAY_US = 86_400_000_000
+HOUR_US = 3_600_000_000
 
 
 def time_of_day(t_us):
@@ -19,16 +21,41 @@ def time_of_day(t_us):
     return np.stack([np.sin(2 * np.pi * frac), np.cos(2 * np.pi * frac)], axis=1).astype(np.float32)
 
 
+def session(t_us):
+    """[n, 5] float32 trading-session flags at fixed UTC hours (Asia 23-08, London 07-16, New York
+    12-21) and sin, cos of the UTC day of week (Monday 0) at decision times t (µs); the same values
+    the runtime's model engine writes (runtime/models/time-variates.ts)."""
+    t = np.asarray(t_us, dtype=np.float64)
+    day = np.floor(t / DAY_US)
+    hour = np.floor((t - day * DAY_US) / HOUR_US)
+    asia = (hour >= 23) | (hour < 8)
+    london = (hour >= 7) & (hour < 16)
+    newyork = (hour >= 12) & (hour < 21)
+    dow = np.mod(np.mod(day + 3, 7) + 7, 7)  # 1970-01-01 was a Thursday
+    ang = 2 * np.pi * dow / 7
+    return np.stack([asia, london, newyork, np.sin(ang), np.cos(ang)], axis=1).astype(np.float32)
+
+
+def calendar(extra, t_us):
+    """[n, len(extra)] float32 values of the extra variates (time of day first, then sessions)."""
+    parts = []
+    if extra[:2] == TIME_VARIATES:
+        parts.append(time_of_day(t_us))
+    if SESSION_VARIATES[0] in extra:
+        parts.append(session(t_us))
+    return np.concatenate(parts, axis=1)
+
+
 class Dataset:
     """One dataset folder: samples as columns, per-instrument rows, the kernels' layout."""
 
-    def __init__(self, path, rows, time_of_day=False):
+    def __init__(self, path, rows, time_of_day=False, sessions=False):
         self.path = path
         self.meta = json.load(open(os.path.join(path, "meta.json")))
         self.rows = rows
         self.kernel_width = self.meta["layout"]["width"]
-        # Time-of-day variates, when asked for, are two more columns after the kernels' features.
-        self.extra = TIME_VARIATES if time_of_day else []
+        # Calendar variates, when asked for, are more columns after the kernels' features: time of day, then sessions.
+        self.extra = (TIME_VARIATES if time_of_day else []) + (SESSION_VARIATES if sessions else [])
         self.width = self.kernel_width + len(self.extra)
         self.layout_index = dict(self.meta["layout"]["index"])
         for k, name in enumerate(self.extra):
@@ -55,7 +82,7 @@ class Dataset:
             r = self.row[idx[sel]][:, None] + self.offsets[None, :]
             out[sel, :, :kw] = self.files[i][r]
         if self.extra:
-            out[:, :, kw:] = time_of_day(self.t[idx])[:, None, :]
+            out[:, :, kw:] = calendar(self.extra, self.t[idx])[:, None, :]
         return out
 
     def last_rows(self, idx):
@@ -67,5 +94,5 @@ class Dataset:
             sel = np.nonzero(inst == i)[0]
             out[sel, :kw] = self.files[i][self.row[idx[sel]]]
         if self.extra:
-            out[:, kw:] = time_of_day(self.t[idx])
+            out[:, kw:] = calendar(self.extra, self.t[idx])
         return out

@@ -130,7 +130,7 @@ def main():
     torch.set_num_threads(1)
     torch.manual_seed(0)
     card, model = load_model(card_path)
-    ds = Dataset(ds_dir, card["rows"], "tod_sin" in card.get("extraVariates", []))
+    ds = Dataset(ds_dir, card["rows"], "tod_sin" in card.get("extraVariates", []), "sess_asia" in card.get("extraVariates", []))
     layout = ds.layout_index
     n_inst = len(ds.meta["instruments"])
     tr, va, ev = ds.indices("train"), ds.indices("validation"), ds.indices(split)

@@ -151,7 +151,7 @@ def main():
     torch.use_deterministic_algorithms(True)
     t_start = time.time()
 
-    ds = Dataset(job["datasetDir"], mcfg["rows"], bool(mcfg.get("timeOfDay", False)))
+    ds = Dataset(job["datasetDir"], mcfg["rows"], bool(mcfg.get("timeOfDay", False)), bool(mcfg.get("session", False)))
     layout = ds.layout_index
     kinds = feature_kinds(layout)
     train_idx, val_idx = ds.indices("train"), ds.indices("validation")

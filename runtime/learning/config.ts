@@ -31,7 +31,7 @@ export const ModelConfigSchema = Type.Object(
         highVolQuantile: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.8 }),
         /** Direction dead band: |log return over H| below this many basis points is flat. */
         deadBandBps: Type.Number({ minimum: 0, default: 0.5 }),
-        /** Context rows a decision needs before it is sampled (the model's rows). */
+        /** Context rows a decision needs before it is sampled (at least the model's rows). */
         rows: Type.Integer({ minimum: 1, maximum: 512, default: 64 }),
         /** No decision when the instrument's last event is older than this (market closed). */
         staleSeconds: Type.Number({ exclusiveMinimum: 0, default: 60 }),
@@ -54,6 +54,8 @@ export const ModelConfigSchema = Type.Object(
         dropout: Type.Number({ minimum: 0, maximum: 0.9, default: 0.1 }),
         /** Two more variates after the kernels' 25: sin and cos of the decision's UTC time of day (the model engine supplies them when serving). */
         timeOfDay: Type.Boolean({ default: false }),
+        /** Five more variates after those: Asia / London / New York session flags at fixed UTC hours and sin, cos of the UTC day of week (the model engine supplies them when serving). */
+        session: Type.Boolean({ default: false }),
       },
       { additionalProperties: false },
     ),
@@ -117,7 +119,8 @@ export function loadModelConfig(file: string): LoadedModelConfig {
   const config = raw as ModelConfig;
   const all = [...config.dataset.splits.train, ...config.dataset.splits.validation, ...config.dataset.splits.test];
   if (new Set(all).size !== all.length) throw new ModelConfigError([`${file}: dataset.splits: a day is in two splits`]);
-  if (config.model.rows !== config.dataset.rows) throw new ModelConfigError([`${file}: model.rows=${config.model.rows} differs from dataset.rows=${config.dataset.rows}`]);
+  // A dataset sampled with a longer context serves a shorter model too (its windows are the newest rows), so a context sweep trains on the same decisions.
+  if (config.model.rows > config.dataset.rows) throw new ModelConfigError([`${file}: model.rows=${config.model.rows} exceeds dataset.rows=${config.dataset.rows}`]);
   if (config.model.dModel % config.model.heads !== 0) throw new ModelConfigError([`${file}: model.dModel=${config.model.dModel} is not a multiple of model.heads=${config.model.heads}`]);
   return { file: path, config, deployment: resolve(dirname(path), config.dataset.deployment) };
 }

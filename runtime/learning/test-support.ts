@@ -30,6 +30,8 @@ export interface TinyOptions {
   samplesPerEpoch?: number;
   /** Train with the time-of-day variates (model.timeOfDay). */
   timeOfDay?: boolean;
+  /** Train with the trading-session variates (model.session). */
+  session?: boolean;
 }
 
 /** Writes a deployment over the OANDA `pairs` for `days` (YYYYMMDD) and a tiny model config over it. */
@@ -71,7 +73,7 @@ dataset:
   staleSeconds: 60
   embargoSeconds: 600
   splits: ${JSON.stringify(splits)}
-model: { rows: ${rows}, dModel: 8, heads: 2, layers: 1, ff: 16, dropout: 0.0${o.timeOfDay === true ? ", timeOfDay: true" : ""} }
+model: { rows: ${rows}, dModel: 8, heads: 2, layers: 1, ff: 16, dropout: 0.0${o.timeOfDay === true ? ", timeOfDay: true" : ""}${o.session === true ? ", session: true" : ""} }
 train: { seed: 3, epochs: ${o.epochs ?? 2}, batchSize: 128, lr: 0.003, patience: 2, samplesPerEpoch: ${o.samplesPerEpoch ?? 0}, threads: 1, out: ${join(dir, "models")}, version: t1 }
 `);
   return { dir, deployment, configFile, config: loadModelConfig(configFile), [Symbol.dispose]: () => rmSync(dir, { recursive: true, force: true }) };

@@ -46,7 +46,7 @@ export async function backtestModels(cfg: ModelsConfig & { model?: string }, dep
   const engine = ModelEngine.create({
     ...deps,
     rows: runner.rows,
-    timeOfDay: extra.length > 0,
+    extraVariates: extra,
     everyMs: cfg.everyMs,
     staleAfterUs: cfg.staleAfterUs,
     runSync: runner,

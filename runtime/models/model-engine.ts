@@ -13,7 +13,7 @@
  * if ("code" in engine) ...; engine.start();  // later: engine.signals[i], engine.status(), engine.stop()
  */
 import type { InferAnswer, InferError } from "../../gpu-bridge/inference/index.ts";
-import { TIME_VARIATES, timeOfDay } from "./time-variates.ts";
+import { extraVariates, extraVariatesOf, TIME_VARIATES } from "./time-variates.ts";
 
 /** What the engine needs from an inference service. */
 export interface SignalInference {
@@ -33,6 +33,11 @@ export interface ModelEngineOptions {
    * after the kernels' features: the model then reads rows of `width + 2` (its card's width).
    */
   readonly timeOfDay?: boolean;
+  /**
+   * The calendar variates to append after the kernels' features (one of EXTRA_VARIATE_SETS, e.g.
+   * the card's `extraVariates`); overrides `timeOfDay`. The model reads rows of `width + extra`.
+   */
+  readonly extraVariates?: readonly string[];
   /** The instrument's context window: contextLength x width float32, oldest row first. */
   readonly context: (instrument: number) => Float32Array;
   /** Kernel time in integer microseconds. */
@@ -91,7 +96,9 @@ export class ModelEngine {
   private readonly batch: Float32Array;
   /** Columns per row of the batch the model reads (the kernels' width, plus the time variates). */
   private readonly modelWidth: number;
-  private readonly tod = new Float32Array(2);
+  /** The calendar variates appended to every row, and their values at the current gather. */
+  private readonly extra: readonly string[];
+  private readonly extraValues: Float32Array;
   private readonly timeoutUs: number;
   private readonly alert: NonNullable<ModelEngineOptions["alert"]>;
   private readonly staleAfterUs: number;
@@ -114,7 +121,9 @@ export class ModelEngine {
 
   private constructor(private readonly opts: ModelEngineOptions) {
     this.signals = new Float64Array(opts.instruments).fill(NaN);
-    this.modelWidth = opts.width + (opts.timeOfDay === true ? TIME_VARIATES.length : 0);
+    this.extra = opts.extraVariates ?? (opts.timeOfDay === true ? TIME_VARIATES : []);
+    this.extraValues = new Float32Array(this.extra.length);
+    this.modelWidth = opts.width + this.extra.length;
     this.batch = new Float32Array(opts.instruments * opts.rows * this.modelWidth);
     this.timeoutUs = opts.timeoutUs ?? opts.everyMs * 1000;
     this.alert = opts.alert ?? (() => {});
@@ -129,6 +138,10 @@ export class ModelEngine {
     if (!(opts.everyMs > 0)) return bad(`everyMs=${opts.everyMs}`);
     if (opts.timeoutUs !== undefined && !(opts.timeoutUs > 0)) return bad(`timeoutUs=${opts.timeoutUs}`);
     if (opts.staleAfterUs !== undefined && !(opts.staleAfterUs > 0)) return bad(`staleAfterUs=${opts.staleAfterUs}`);
+    if (opts.extraVariates !== undefined) {
+      const ok = extraVariatesOf({ extraVariates: opts.extraVariates });
+      if (!Array.isArray(ok)) return bad(ok.context);
+    }
     for (let i = 0; i < opts.instruments; i++) {
       const c = opts.context(i);
       if (c.length % opts.width !== 0 || c.length < opts.rows * opts.width) {
@@ -206,7 +219,7 @@ export class ModelEngine {
     this.alert({ code: "MODEL_STALE", severity: "critical", context: `version=${this.version || "none"} ${why} age_us=${now - since} stale_after_us=${this.staleAfterUs} errors=${this.errors} last_error=${this.lastError || "none"} (signals withheld: strategies fall back to their rules)` });
   }
 
-  /** Copies the newest `rows` rows of each window into the batch (and the time variates), with no allocation. */
+  /** Copies the newest `rows` rows of each window into the batch (and the calendar variates), with no allocation. */
   private gather(): void {
     const { instruments, rows, width, context } = this.opts;
     const per = rows * width;
@@ -221,7 +234,9 @@ export class ModelEngine {
       return;
     }
     const mw = this.modelWidth;
-    const tod = timeOfDay(this.opts.now(), this.tod);
+    const ev = this.extraValues;
+    const ne = ev.length;
+    extraVariates(this.extra, this.opts.now(), ev);
     for (let i = 0; i < instruments; i++) {
       const c = context(i);
       const from = c.length - per;
@@ -229,8 +244,7 @@ export class ModelEngine {
         const src = from + r * width;
         const dst = (i * rows + r) * mw;
         for (let k = 0; k < width; k++) b[dst + k] = c[src + k]!;
-        b[dst + width] = tod[0]!;
-        b[dst + width + 1] = tod[1]!;
+        for (let k = 0; k < ne; k++) b[dst + width + k] = ev[k]!;
       }
     }
   }

@@ -13,7 +13,7 @@ import type { SidecarSupervisor } from "../../gpu-bridge/shm/supervisor.ts";
 import { readFileSync } from "node:fs";
 import type { FeatureLayout } from "../../kernels-wasm/index.ts";
 import { ModelEngine, type ModelEngineOptions } from "./model-engine.ts";
-import { extraVariatesOf, TIME_VARIATES } from "./time-variates.ts";
+import { extraVariatesOf } from "./time-variates.ts";
 
 /** The `models:` section of a deployment. */
 export interface ModelsConfig {
@@ -40,17 +40,18 @@ export type ModelsDeps = Pick<ModelEngineOptions, "instruments" | "width" | "con
 /** Names of the features whose slot differs between a card's stated layout and the kernels' ("" when they agree or the card states none). */
 export function cardLayoutMismatch(cardPath: string, layout: FeatureLayout): string {
   let stated: Record<string, number> | undefined;
+  let extra: string[] = [];
   try {
     const raw = JSON.parse(readFileSync(cardPath, "utf8"));
     stated = raw.layout?.index ?? raw.layout;
+    extra = Array.isArray(raw.extraVariates) ? raw.extraVariates.map(String) : [];
   } catch {
     return "";
   }
   if (stated === undefined || typeof stated !== "object") return "";
   const bad = Object.entries(layout.index).filter(([n, slot]) => stated![n] !== slot).map(([n]) => n);
-  // Extra variates (time of day) sit after the kernels' features, where the model engine writes them.
-  const extra = new Set(TIME_VARIATES as readonly string[]);
-  for (const n of Object.keys(stated)) if (!(n in layout.index) && !(extra.has(n) && stated[n] === layout.width + TIME_VARIATES.indexOf(n as (typeof TIME_VARIATES)[number]))) bad.push(n);
+  // Extra variates (calendar) sit after the kernels' features, in the card's order, where the model engine writes them.
+  for (const n of Object.keys(stated)) if (!(n in layout.index) && !(extra.includes(n) && stated[n] === layout.width + extra.indexOf(n))) bad.push(n);
   return bad.join(",");
 }
 
@@ -90,7 +91,7 @@ export async function startModels(cfg: ModelsConfig, deps: ModelsDeps): Promise<
     service = new InferenceService({ client: null, model, onAlert: deps.alert });
     stopService = () => model.close();
   }
-  const engine = ModelEngine.create({ ...deps, service, rows: card.rows, timeOfDay: extra.length > 0, everyMs: cfg.everyMs, timeoutUs: cfg.timeoutUs, staleAfterUs: cfg.staleAfterUs });
+  const engine = ModelEngine.create({ ...deps, service, rows: card.rows, extraVariates: extra, everyMs: cfg.everyMs, timeoutUs: cfg.timeoutUs, staleAfterUs: cfg.staleAfterUs });
   if ("code" in engine) {
     await stopService();
     return engine;
