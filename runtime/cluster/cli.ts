@@ -19,7 +19,7 @@ import type { OrderRecord } from "../journal/records.ts";
 import { deploymentInstruments } from "../session/build.ts";
 import { auditShard } from "./audit.ts";
 import { runFeed } from "./feed.ts";
-import { openFeed } from "./feed-source.ts";
+import { isLiveFeed, openFeed } from "./feed-source.ts";
 import { readMirror, readSubject } from "./journal-mirror.ts";
 import { startNats, type NatsCluster } from "./nats-server.ts";
 import { retrying } from "./retry.ts";
@@ -180,7 +180,9 @@ export async function runClusterCommand(argv: string[]): Promise<number> {
     const onSignal = () => stopFeed();
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
-    const feed = await runFeed({ js, topology, source: await openFeed(config, configFile), instruments: deploymentInstruments(config), speed: config.market.speed, forUs, stopSignal });
+    // A venue feed (market.source: venue) connects now and publishes what its venue hands in as it arrives.
+    const source = await openFeed(config, configFile);
+    const feed = await runFeed({ js, topology, source, instruments: deploymentInstruments(config), speed: config.market.speed, forUs, stopSignal, live: isLiveFeed(source) }).finally(() => source.close());
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
     // Let the shards drain what was published, then stop them gracefully.
