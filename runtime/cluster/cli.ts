@@ -220,7 +220,7 @@ export async function runClusterCommand(argv: string[]): Promise<number> {
     }
     if (json) console.log(JSON.stringify(summary));
     else {
-      say(`feed: ${feed.published} events published (${Math.round(feed.published / Math.max(feed.wallSeconds, 1e-9))}/s), ${feed.retries} retried, ${feed.errors} lost`);
+      say(`feed: ${feed.published} events published (${Math.round(feed.published / Math.max(feed.wallSeconds, 1e-9))}/s), ${feed.retries} retried, ${feed.errors} lost${isLiveFeed(source) ? `, ${source.errorCount} dropped at intake (queue full)` : ""}`);
       for (const s of summary.shards) say(`${s.name.padEnd(10)} ${String(s.instruments.length).padStart(2)} instruments  ${String(s.events).padStart(8)} events  ${String(s.orders).padStart(6)} orders  ${String(s.fills).padStart(6)} fills`);
       say(`duplicates: ${summary.duplicates}  lost: ${summary.lost}  (risk service ${riskStatus.holder}: ${riskStatus.stats.requests} requests, kill switch ${riskStatus.killed ? "ENGAGED" : "off"})`);
     }

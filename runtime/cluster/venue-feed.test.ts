@@ -203,7 +203,7 @@ describe("a venue feed", () => {
       const published = Number(/feed: (\d+) events published/.exec(out)?.[1] ?? "NaN");
       const shardEvents = Number(/shard-btc\s+1 instruments\s+(\d+) events/.exec(out)?.[1] ?? "NaN");
       expect(published).toBeGreaterThan(50);
-      expect(out).toMatch(/\d+ retried, 0 lost/);
+      expect(out).toMatch(/\d+ retried, 0 lost, 0 dropped at intake/);
       expect(shardEvents).toBe(published);
       expect(out).toContain("duplicates: 0  lost: 0");
     } finally {
