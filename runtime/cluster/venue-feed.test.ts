@@ -168,6 +168,8 @@ describe("a venue feed", () => {
       const result = JSON.parse(readFileSync(out, "utf8")) as { events: number; duplicatesSkipped: number; instruments: string[] };
       expect(result.instruments).toEqual(["BTCUSDT"]);
       expect({ events: result.events, duplicatesSkipped: result.duplicatesSkipped }).toEqual({ events: want.length, duplicatesSkipped: 0 });
+      // Two market-data connections reached the double: the feed's and the reference's; the shard (on the sim venue) opened none.
+      expect(double.counters.marketConnections).toBe(2);
     } finally {
       stopFeed?.();
       await feedRun?.catch(() => undefined);
