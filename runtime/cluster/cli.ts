@@ -19,7 +19,7 @@ import type { OrderRecord } from "../journal/records.ts";
 import { deploymentInstruments } from "../session/build.ts";
 import { auditShard } from "./audit.ts";
 import { runFeed } from "./feed.ts";
-import { openFeed } from "./feed-source.ts";
+import { isLiveFeed, openFeed } from "./feed-source.ts";
 import { readMirror, readSubject } from "./journal-mirror.ts";
 import { startNats, type NatsCluster } from "./nats-server.ts";
 import { retrying } from "./retry.ts";
@@ -180,7 +180,9 @@ export async function runClusterCommand(argv: string[]): Promise<number> {
     const onSignal = () => stopFeed();
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
-    const feed = await runFeed({ js, topology, source: await openFeed(config, configFile), instruments: deploymentInstruments(config), speed: config.market.speed, forUs, stopSignal });
+    // A venue feed (market.source: venue) connects now and publishes what its venue hands in as it arrives.
+    const source = await openFeed(config, configFile);
+    const feed = await runFeed({ js, topology, source, instruments: deploymentInstruments(config), speed: config.market.speed, forUs, stopSignal, live: isLiveFeed(source) }).finally(() => source.close());
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
     // Let the shards drain what was published, then stop them gracefully.
@@ -218,7 +220,7 @@ export async function runClusterCommand(argv: string[]): Promise<number> {
     }
     if (json) console.log(JSON.stringify(summary));
     else {
-      say(`feed: ${feed.published} events published (${Math.round(feed.published / Math.max(feed.wallSeconds, 1e-9))}/s), ${feed.retries} retried, ${feed.errors} lost`);
+      say(`feed: ${feed.published} events published (${Math.round(feed.published / Math.max(feed.wallSeconds, 1e-9))}/s), ${feed.retries} retried, ${feed.errors} lost${isLiveFeed(source) ? `, ${source.errorCount} dropped at intake (queue full)` : ""}`);
       for (const s of summary.shards) say(`${s.name.padEnd(10)} ${String(s.instruments.length).padStart(2)} instruments  ${String(s.events).padStart(8)} events  ${String(s.orders).padStart(6)} orders  ${String(s.fills).padStart(6)} fills`);
       say(`duplicates: ${summary.duplicates}  lost: ${summary.lost}  (risk service ${riskStatus.holder}: ${riskStatus.stats.requests} requests, kill switch ${riskStatus.killed ? "ENGAGED" : "off"})`);
     }

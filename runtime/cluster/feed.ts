@@ -1,6 +1,8 @@
 /**
- * The feed instance: reads a market source (synthetic, replay) and publishes each normalised event
- * to its instrument's subject, paced in real time (or as fast as the broker takes them, speed 0).
+ * The feed instance: reads a market source (synthetic, replay, a venue's live feed) and publishes
+ * each normalised event to its instrument's subject, paced in real time (or as fast as the broker
+ * takes them, speed 0). A live source is published as it arrives, and its being empty means
+ * "nothing yet", not the end: the run waits for more until its time is up or stop is asked.
  * Publishes are pipelined (a bounded window of unacknowledged ones) and carry a message id; one that
  * fails (a node died, a stream leader moved) is sent again, in order, after its window settles, and
  * JetStream's de-duplication drops it if the first attempt was stored after all. A retried event
@@ -30,6 +32,8 @@ export interface FeedOptions {
   readonly window?: number;
   /** Resolves when the feed should stop. */
   readonly stopSignal?: Promise<unknown>;
+  /** The source is live (a venue pushes into it): publish as events arrive and wait when it is empty instead of ending. */
+  readonly live?: boolean;
 }
 
 /** What a feed run did. */
@@ -50,7 +54,9 @@ const RETRIES = 100;
 /** Publishes the source's events until it ends, the time is up or stop is asked. */
 export async function runFeed(opts: FeedOptions): Promise<FeedStats> {
   const { js, topology, source } = opts;
-  const speed = opts.speed ?? 1;
+  const live = opts.live === true;
+  // A live source is already in real time: each event goes out as soon as it is there.
+  const speed = live ? 0 : (opts.speed ?? 1);
   const window = opts.window ?? 256;
   const subjects = opts.instruments.map((i) => topology.md(i.symbol));
   const counters = new Float64Array(opts.instruments.length);
@@ -119,7 +125,7 @@ export async function runFeed(opts: FeedOptions): Promise<FeedStats> {
       if (inflight.length >= window) await settle();
     }
     await settle();
-    if (!Number.isFinite(source.peekTs())) break;
+    if (!live && !Number.isFinite(source.peekTs())) break;
     if (!any) await Bun.sleep(1);
   }
   await settle();

@@ -27,6 +27,13 @@ export function checkCluster(config: DeploymentConfig): string[] {
       else owner.set(sym, s.name);
     });
   });
+  if (config.market.source === "venue") {
+    if (config.venues !== undefined) problems.push("venues: a cluster fed by a venue takes one venue (venue:), not several");
+    const execution = paramsOf(config.venue?.params).execution;
+    if (execution !== undefined && execution !== "sim") {
+      problems.push(`venue.params.execution: a cluster fed by a venue trades on the sim venue in its shards (paper), so expected "sim", got "${String(execution)}" (live order entry from shards is not built)`);
+    }
+  }
   config.strategies.forEach((st, i) => {
     const shards = new Set(st.instruments.map((sym) => owner.get(sym) ?? "(none)"));
     if (shards.size !== 1 || shards.has("(none)")) {
@@ -41,13 +48,22 @@ export function findShard(cluster: ClusterConfig, name: string) {
   return cluster.shards.find((s) => s.name === name);
 }
 
-/** The deployment one shard runs: its strategies only, its own journal, no store and no admin. */
+/**
+ * The deployment one shard runs: its strategies only, its own journal, no store and no admin. In a
+ * cluster fed by a venue (`market.source: venue`) the feed instance alone connects to the venue's
+ * market data; a shard matches its orders on the sim venue (the venue's `params.sim`, as the
+ * venue's own `execution: sim` paper mode does) against the market the feed publishes, so it
+ * opens no second market-data connection. `checkCluster` refuses a venue that would send orders
+ * to the exchange (live order entry from shards is not built).
+ */
 export function shardDeployment(config: DeploymentConfig, shard: string, dir: string): DeploymentConfig {
   const s = config.cluster === undefined ? undefined : findShard(config.cluster, shard);
   const owned = new Set(s?.instruments ?? []);
   const { store: _store, admin: _admin, ...rest } = config;
+  const venue = config.market.source === "venue" && config.venue !== undefined ? { venue: { name: config.venue.name, plugin: "sim", params: venueSimParams(config.venue.params) } } : {};
   return {
     ...rest,
+    ...venue,
     name: `${config.name}-${shard}`,
     strategies: config.strategies.filter((st) => st.instruments.every((sym) => owned.has(sym))),
     journal: { path: join(dir, `${shard}.journal`), fsync: config.journal?.fsync ?? "batch" },
@@ -76,4 +92,13 @@ export function intakeSymbols(config: DeploymentConfig, shard: string): string[]
     }
   }
   return [...out];
+}
+
+function paramsOf(params: unknown): Record<string, unknown> {
+  return typeof params === "object" && params !== null ? (params as Record<string, unknown>) : {};
+}
+
+/** The sim venue's params of a shard in a venue-fed cluster: the venue's `params.sim` (empty: the sim venue's defaults). */
+export function venueSimParams(params: unknown): Record<string, unknown> {
+  return { ...paramsOf(paramsOf(params).sim) };
 }
