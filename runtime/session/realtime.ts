@@ -50,6 +50,8 @@ const SPIN_MS = 5;
  * before each event that comes sooner than a timer could wake.
  */
 const SPIN_WINDOW_US = 1000;
+/** How long a graceful stop waits for a network venue's answers to the orders still open, milliseconds. */
+const FINISH_WAIT_MS = 3000;
 
 /** Starts the real-time loop. */
 export function startRealtime(session: Session, opts: RealtimeOptions = {}): RealtimeRun {
@@ -142,8 +144,11 @@ export function startRealtime(session: Session, opts: RealtimeOptions = {}): Rea
       opts.onStatus(summarize(session, (now - t0) / 1000));
     }
     if (opts.forUs !== undefined && wallNow() - wallStart >= opts.forUs) stopping = true;
-    if (stopping) finish();
-    else if (opts.busyPoll === true) setImmediate(tick);
+    if (stopping) {
+      void finish();
+      return;
+    }
+    if (opts.busyPoll === true) setImmediate(tick);
     else pace();
   };
 
@@ -169,11 +174,15 @@ export function startRealtime(session: Session, opts: RealtimeOptions = {}): Rea
     setImmediate(tick);
   };
 
-  const finish = () => {
+  const finish = async () => {
     core.host.stop();
     core.cancelAll(null);
     // Give the venue's answers to the cancels up to 2 s of kernel time to arrive.
     loop.runTimersUntil(loop.clock.now() + 2_000_000);
+    // A venue over the network (FIX, WebSocket) answers on the socket, not on a timer: let its
+    // answers to the orders still open (acks, fills, cancels in flight) come in, up to 3 s of wall time.
+    const deadline = performance.now() + FINISH_WAIT_MS;
+    while (core.oms.openCount > 0 && performance.now() < deadline) await Bun.sleep(5);
     core.venue.stop?.();
     session.journal?.close();
     loop.close();
