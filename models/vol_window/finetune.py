@@ -162,6 +162,10 @@ def main():
         "candidate": {"directionAccuracy": float(pc.mean()), "directionAccuracyCi": ci["candAcc"], "logLoss": float(pl_.mean()), "logLossCi": ci["candLoss"]},
         "gain": {"accuracy": float((pc - rc).mean()), "accuracyCi": ci["accGain"], "logLoss": float((rl_ - pl_).mean()), "logLossCi": ci["lossGain"]},
         "klToReference": kl_val,
+        # Naive baselines on the same window: always flat, and the window's own class frequencies
+        # (fitted on the window itself, so an optimistic log-loss floor for a no-skill model).
+        "baselines": {"alwaysFlat": {"directionAccuracy": float(np.mean(vy == 1))},
+                      "labelPrior": {"logLoss": float(-np.mean(np.log(np.maximum(np.bincount(vy, minlength=3) / m, 1e-12)[vy])))}},
     }
     promote = bool(ci["lossGain"][0] > 0 and float((pc - rc).mean()) >= 0)
     validation["promote"] = promote
