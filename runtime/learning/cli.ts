@@ -17,7 +17,7 @@ Commands:
                                 DPO fine-tune of the direction head from a recorded session's trades; the
                                 new version is registered in shadow, promote=true only if it beats the
                                 reference on the store's held-out later window
-  list [--json]                 models in models/ (shipped) and var/models/ (trained here)
+  list [--json]                 models in models/ (shipped) and var/models/ (trained here; shadow versions marked)
   live [--url <admin>] [--json] the running session's live and shadow models and their online scores
   promote [--expect <name@version>] [--url <admin>]
                                 make the shadow model live (admin token in KESTREL_TOKEN; journaled)
@@ -74,7 +74,7 @@ export async function run(argv: string[]): Promise<number> {
       const { listModels } = await import("./registry.ts");
       const models = listModels();
       if (args.flags.has("json")) console.log(JSON.stringify(models));
-      else for (const m of models) console.log(`${m.name}@${m.version}\t${m.created}\t${m.path}`);
+      else for (const m of models) console.log(`${m.name}@${m.version}\t${m.created}\t${m.path}${m.stage === "shadow" ? "\tshadow" : ""}`);
       return 0;
     }
   } catch (err) {

@@ -69,7 +69,7 @@ export async function runNightly(file: string, o: NightlyOptions = {}): Promise<
     { step: "dataset", detail: set as unknown as Record<string, unknown> },
     { step: "finetune", detail: { parent: r.parent, pairs: r.pairs, beta: r.beta, klWeight: r.klWeight, klOnPairs: r.klOnPairs } },
     { step: "eval", detail: r.validation },
-    { step: "shadow", detail: { model: r.model, stage: r.stage, promote: r.promote, card: r.card, live: "unchanged" } },
+    { step: "shadow", detail: { model: r.model, stage: r.stage, promote: r.promote, card: r.card, live: "unchanged", config: `models.shadow.model: ${r.model}` } },
   ];
   const dir = resolve(o.reportDir ?? "var/learn", cfg.name);
   mkdirSync(dir, { recursive: true });

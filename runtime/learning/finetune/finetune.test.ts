@@ -76,6 +76,8 @@ describe("model finetune and learn nightly", () => {
     }
     expect(card.promote).toBe(v.gain.logLossCi[0] > 0 && v.gain.accuracy >= 0);
     expect(existsSync(join(registry, "vol-window", "ft-test", "vol-window.weights.msgpack"))).toBe(true);
+    expect(existsSync(join(registry, "vol-window", "ft-test", "set", "set.json"))).toBe(true);
+    expect(existsSync(join(registry, "vol-window", "ft-test", "set", "rows-0.npy"))).toBe(false);
     // The live model: same card, same bytes, still what @latest resolves to.
     const after = resolveModel("vol-window@latest", registry);
     expect(after.path).toBe(live.path);

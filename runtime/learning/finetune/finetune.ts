@@ -110,6 +110,8 @@ export async function finetuneModel(o: FinetuneOptions): Promise<FinetuneResult>
     card.weightsSha256 = sha256(join(outDir, card.weights));
     card.finetune.parentCard = relativeToRepo(card.finetune.parentCard);
     writeFileSync(cardPath, `${JSON.stringify(card, null, 2)}\n`);
+    // The context rows are rebuilt from the store on demand; the pairs, validation decisions and set.json stay.
+    for (let i = 0; i < set.instruments.length; i++) rmSync(join(setDir, `rows-${i}.npy`), { force: true });
     return {
       model: `${parent.name}@${version}`, parent: `${parent.name}@${parent.version}`, card: cardPath, stage: "shadow", promote: card.promote === true,
       pairs: out.pairs, set, beta, klWeight, klOnPairs: out.klOnPairs, validation: out.validation, onnxMaxAbsDiff: worst, seconds: (performance.now() - t0) / 1000,
