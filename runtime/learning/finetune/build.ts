@@ -52,7 +52,8 @@ export class FinetuneDataError extends Error {
   }
 }
 
-function deploymentYaml(store: string, xs: StoreInstrument[]): string {
+/** A replay deployment (no strategy) over the quotes a store recorded for `xs`. */
+export function storeReplayYaml(store: string, xs: StoreInstrument[]): string {
   return `name: finetune-replay\nmode: backtest\nseed: 1\naccount: { currency: USD, capital: 1000000 }
 instruments:
 ${xs.map((x) => `  - { symbol: ${x.symbol}, base: ${x.base}, quote: ${x.quote}, priceDecimals: ${x.priceDecimals}, sizeDecimals: ${x.sizeDecimals}, lotSize: ${x.lotSize}, minSize: ${x.minSize} }`).join("\n")}
@@ -80,7 +81,7 @@ export async function buildFinetuneSet(store: string, dir: string, o: FinetuneSe
   const horizonUs = o.horizonSeconds * 1e6;
   mkdirSync(dir, { recursive: true });
   const deployment = join(dir, "replay.yaml");
-  writeFileSync(deployment, deploymentYaml(store, all.instruments));
+  writeFileSync(deployment, storeReplayYaml(store, all.instruments));
 
   // The dataset code path over the store's quotes.
   const session = await datasetSession(deployment);
