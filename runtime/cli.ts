@@ -33,6 +33,7 @@ Commands:
   cluster up <config> run a cluster deployment: shards over NATS JetStream (kestrel cluster --help)
   schema              write configs/kestrel.schema.json, the deployment JSON Schema for editors
   model <subcommand>  datasets, training, evaluation and the model registry (kestrel model --help)
+  learn nightly <dep> dataset -> finetune -> eval -> shadow from the deployment's store (--at HH:MM daily)
   rl <subcommand>     the execution agent: PPO training in the simulator, evaluation (kestrel rl --help)
   audit verify <d|f>  check the hash-chained audit log of a deployment or file (kestrel audit --help)
   bench [--quick]     run the benchmark suite on this machine: figures, same-run baselines, ratios (kestrel bench --help)
@@ -97,6 +98,10 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === "model") {
     const { run } = await import("./learning/cli.ts");
+    return run(rest);
+  }
+  if (command === "learn") {
+    const { run } = await import("./learning/nightly.ts");
     return run(rest);
   }
   if (command === "rl") {

@@ -4,6 +4,7 @@
  * baselines, and lists the model registry.
  */
 import { parseArgs } from "../cli/args.ts";
+import { FINETUNE_VALUE_FLAGS } from "./finetune/cli.ts";
 
 const HELP = `Usage: kestrel model <command> [options]
 
@@ -12,7 +13,11 @@ Commands:
   train <config> [--resume]     train, calibrate, export ONNX and register the model (python3 + torch)
   eval <name@version|card> [--data <config>] [--json] [--html <file>]
                                 metrics with bootstrap 95% intervals against ewma, har, logistic, noSkill
-  list [--json]                 models in models/ (shipped) and var/models/ (trained here)
+  finetune --from <store> [--days 30] [--model vol-window@latest] [--beta 0.1] [--kl 0.1] [--epochs 20] [--json]
+                                DPO fine-tune of the direction head from a recorded session's trades; the
+                                new version is registered in shadow, promote=true only if it beats the
+                                reference on the store's held-out later window
+  list [--json]                 models in models/ (shipped) and var/models/ (trained here; shadow versions marked)
   live [--url <admin>] [--json] the running session's live and shadow models and their online scores
   promote [--expect <name@version>] [--url <admin>]
                                 make the shadow model live (admin token in KESTREL_TOKEN; journaled)
@@ -28,7 +33,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   let args;
   try {
-    args = parseArgs(rest, new Set(["data", "html", "split", "reps", "from", "url", "expect"]));
+    args = parseArgs(rest, new Set(["data", "html", "split", "reps", "from", "url", "expect", ...FINETUNE_VALUE_FLAGS]));
   } catch (err) {
     console.error(`kestrel model ${sub}: ${(err as Error).message}`);
     return 2;
@@ -49,6 +54,10 @@ export async function run(argv: string[]): Promise<number> {
       const { trainModel } = await import("./train.ts");
       return await trainModel(file, { resume: args.flags.has("resume") });
     }
+    if (sub === "finetune") {
+      const { runFinetune } = await import("./finetune/cli.ts");
+      return await runFinetune(args.flags);
+    }
     if (sub === "eval") {
       const { runEval } = await import("./eval/cli.ts");
       return await runEval(args.positionals, args.flags);
@@ -65,7 +74,7 @@ export async function run(argv: string[]): Promise<number> {
       const { listModels } = await import("./registry.ts");
       const models = listModels();
       if (args.flags.has("json")) console.log(JSON.stringify(models));
-      else for (const m of models) console.log(`${m.name}@${m.version}\t${m.created}\t${m.path}`);
+      else for (const m of models) console.log(`${m.name}@${m.version}\t${m.created}\t${m.path}${m.stage === "shadow" ? "\tshadow" : ""}`);
       return 0;
     }
   } catch (err) {

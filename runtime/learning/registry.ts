@@ -18,6 +18,8 @@ export interface RegisteredModel {
   path: string;
   created: string;
   metrics: Record<string, unknown>;
+  /** "shadow" for a candidate not promoted (a fine-tuned version): never what `@latest` resolves to. */
+  stage: "live" | "shadow";
 }
 
 function entry(path: string): RegisteredModel | null {
@@ -30,7 +32,7 @@ function entry(path: string): RegisteredModel | null {
   if (typeof card.version !== "string" || typeof card.onnx !== "string" || !Number.isInteger(card.rows)) return null;
   const [name, version] = card.name !== undefined ? [card.name as string, String(card.registryVersion)] : card.version.split("/");
   if (name === undefined || version === undefined) return null;
-  return { name, version, path, created: card.created ?? statSync(path).mtime.toISOString(), metrics: card.metrics ?? {} };
+  return { name, version, path, created: card.created ?? statSync(path).mtime.toISOString(), metrics: card.metrics ?? {}, stage: card.stage === "shadow" ? "shadow" : "live" };
 }
 
 function cardsIn(dir: string, depth: number): string[] {
@@ -58,7 +60,10 @@ export class ModelNotFoundError extends Error {
   }
 }
 
-/** Card path of `<name>@<version>` or `<name>@latest` (a path to a card file is returned as it is). */
+/**
+ * Card path of `<name>@<version>` or `<name>@latest` (a path to a card file is returned as it is).
+ * `latest` is the newest version not in shadow: a shadow candidate runs only when named exactly.
+ */
 export function resolveModel(ref: string, localDir?: string, shippedDir?: string): RegisteredModel {
   if (ref.endsWith(".json") && existsSync(ref)) {
     const e = entry(resolve(ref));
@@ -69,7 +74,7 @@ export function resolveModel(ref: string, localDir?: string, shippedDir?: string
   const version = at < 0 ? "latest" : ref.slice(at + 1);
   const models = listModels(localDir, shippedDir);
   const same = models.filter((m) => m.name === name);
-  const found = version === "latest" ? same.at(-1) : same.find((m) => m.version === version);
+  const found = version === "latest" ? same.filter((m) => m.stage !== "shadow").at(-1) : same.find((m) => m.version === version);
   if (found === undefined) throw new ModelNotFoundError(ref, models.map((m) => `${m.name}@${m.version}`));
   return found;
 }

@@ -94,7 +94,8 @@ describe("training the vol-window iTransformer on a tiny real dataset", () => {
     const models = listModels(join(setup.dir));
     const tiny = models.find((m) => m.name === "vol-window-tiny");
     expect(tiny).toMatchObject({ name: "vol-window-tiny", version: "t1", path: cardPath() });
-    expect(Object.keys(tiny!)).toEqual(["name", "version", "path", "created", "metrics"]);
+    expect(Object.keys(tiny!)).toEqual(["name", "version", "path", "created", "metrics", "stage"]);
+    expect(tiny!.stage).toBe("live");
     expect(models.some((m) => m.name === "signal-mlp" && m.version === "1")).toBe(true);
     expect(resolveModel("vol-window-tiny@latest", local).path).toBe(cardPath());
     expect(resolveModel("vol-window-tiny@t1", local).path).toBe(cardPath());
