@@ -24,6 +24,7 @@ export function riskRoutes(log: AdminLog): AdminRoute[] {
     defineRoute({
       method: "GET",
       path: "/api/v1/risk/limits",
+      snapshot: true,
       role: "analyst",
       tag: "risk",
       summary: "Risk limits as configured and as resolved per instrument, the loss breaker and rejections by code.",
@@ -74,6 +75,7 @@ export function riskRoutes(log: AdminLog): AdminRoute[] {
     defineRoute({
       method: "GET",
       path: "/api/v1/kill-switch",
+      snapshot: true,
       role: "analyst",
       tag: "risk",
       summary: "Whether the kill switch is engaged, and why.",
