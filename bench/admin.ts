@@ -7,6 +7,10 @@
  * quote is handled after its due wall time), and for the load rounds requests/s and request p99.
  * The last line is the headline: tick-to-order p99 under load / without load.
  *
+ * With ADMIN_SNAPSHOT_COMPARE=1 the whole measurement runs twice in the same process, first with
+ * every read walking live state (snapshotMs 0), then with reads from the loop's snapshots
+ * (ADMIN_SNAPSHOT_MS, default 20), and a last line compares the two loaded quote-lag ratios.
+ *
  * Run: bun bench/admin.ts [requestsPerSecond=5000] [secondsPerRound=6] [rounds=3] [wsClients=50] [path,path,...]
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -29,6 +33,8 @@ export interface AdminLoadOptions {
   paths: string;
   /** The admin's loop budget, ms (0 turns off its yielding to the loop). */
   loopBudgetMs: number;
+  /** Period of the read snapshots the loop publishes, ms (0 = live reads; default: the admin's default). */
+  snapshotMs?: number;
 }
 
 /** One round of the measurement. */
@@ -76,7 +82,7 @@ admin: { port: 0 }
   const session = await buildSession(loaded.config, file, { journalPath: "", log: () => {} });
   const run = startRealtime(session);
   const key = "bench-key-0123456789abcdef0123456789abcdef";
-  const admin = await startAdmin(session, run, { port: 0, keys: [key], rateLimitPerSecond: 0, loopBudgetMs: LOOP_BUDGET_MS, log: () => {} });
+  const admin = await startAdmin(session, run, { port: 0, keys: [key], rateLimitPerSecond: 0, loopBudgetMs: LOOP_BUDGET_MS, snapshotMs: o.snapshotMs, log: () => {} });
   const token = await issueToken("analyst", 3600, key);
 
   // Quote lag: how long after its due wall time a quote is processed (speed 1: kernel µs = wall µs).
@@ -108,6 +114,7 @@ admin: { port: 0 }
     rounds.push(await round(false));
     rounds.push(await round(true));
   }
+  const snap = { published: admin.snapshots.published, hits: admin.snapshots.hits, misses: admin.snapshots.misses };
   const deferred = /kestrel_admin_deferred_total (\d+)/.exec(await (await fetch(`${admin.url}metrics`, { headers: { Authorization: `Bearer ${token}` } })).text())?.[1] ?? "?";
   await admin.stop();
   run.stop();
@@ -117,7 +124,7 @@ admin: { port: 0 }
   const idle = rounds.filter((r) => !r.load);
   const loaded2 = rounds.filter((r) => r.load);
   return {
-    rounds, deferred,
+    rounds, deferred, snap,
     t2oIdle: median(idle.map((r) => r.t2oP99)), t2oLoad: median(loaded2.map((r) => r.t2oP99)),
     lagIdle: median(idle.map((r) => r.lagP99)), lagLoad: median(loaded2.map((r) => r.lagP99)),
     rps: median(loaded2.map((r) => r.http!.rps)), reqP99Ms: median(loaded2.map((r) => r.http!.p99Ms)),
@@ -130,24 +137,26 @@ if (import.meta.main) {
   const ROUNDS = Number(process.argv[4] ?? 3);
   const WS_CLIENTS = Number(process.argv[5] ?? 50);
   const LOOP_BUDGET_MS = Number(process.env.ADMIN_LOOP_BUDGET_MS ?? 2);
-  const m = await measureAdminLoad({ rps: RPS, seconds: SECONDS, rounds: ROUNDS, wsClients: WS_CLIENTS, paths: process.argv[6] ?? "", loopBudgetMs: LOOP_BUDGET_MS });
-  const rounds = m.rounds;
+  const SNAPSHOT_MS = process.env.ADMIN_SNAPSHOT_MS === undefined ? undefined : Number(process.env.ADMIN_SNAPSHOT_MS);
+  const compare = process.env.ADMIN_SNAPSHOT_COMPARE === "1";
+  const configs: (number | undefined)[] = compare ? [0, SNAPSHOT_MS ?? 20] : [SNAPSHOT_MS];
   const us = (ns: number) => (ns / 1000).toFixed(1);
-  console.log(`admin load while trading: ${RPS} req/s target, ${WS_CLIENTS} WebSocket clients, ${SECONDS}s rounds, ${ROUNDS} rounds each, admin loop budget ${LOOP_BUDGET_MS} ms`);
-  console.log("round  admin load   orders  t2o p50 µs  t2o p99 µs  quote lag p99 µs  req/s     req p99 ms  errors  ws msgs");
-  rounds.forEach((r, i) =>
-    console.log(
-      `${String(i + 1).padEnd(6)} ${(r.load ? "yes" : "no").padEnd(12)} ${String(r.orders).padStart(6)}  ${us(r.t2oP50).padStart(10)}  ${us(r.t2oP99).padStart(10)}  ${us(r.lagP99).padStart(16)}  ${r.http ? r.http.rps.toFixed(0).padStart(7) : "      -"}   ${r.http ? r.http.p99Ms.toFixed(2).padStart(9) : "        -"}  ${r.http ? String(r.http.errors).padStart(6) : "     -"}  ${r.http ? String(r.http.wsMessages).padStart(7) : "      -"}`,
-    ),
-  );
-  const idle = rounds.filter((r) => !r.load);
-  const loaded2 = rounds.filter((r) => r.load);
-  const t2oIdle = median(idle.map((r) => r.t2oP99));
-  const t2oLoad = median(loaded2.map((r) => r.t2oP99));
-  const lagIdle = median(idle.map((r) => r.lagP99));
-  const lagLoad = median(loaded2.map((r) => r.lagP99));
-  console.log(`median req/s ${median(loaded2.map((r) => r.http!.rps)).toFixed(0)}, req p99 ${median(loaded2.map((r) => r.http!.p99Ms)).toFixed(2)} ms, deferred to the loop ${m.deferred}`);
-  console.log(`quote lag p99 under admin load / without: ${(lagLoad / lagIdle).toFixed(3)}x (${us(lagLoad)} µs vs ${us(lagIdle)} µs)`);
-  console.log(`tick-to-order p99 under admin load / without: ${(t2oLoad / t2oIdle).toFixed(3)}x (${us(t2oLoad)} µs vs ${us(t2oIdle)} µs)`);
+  const lagRatios: number[] = [];
+  for (const snapshotMs of configs) {
+    const m = await measureAdminLoad({ rps: RPS, seconds: SECONDS, rounds: ROUNDS, wsClients: WS_CLIENTS, paths: process.argv[6] ?? "", loopBudgetMs: LOOP_BUDGET_MS, snapshotMs });
+    const rounds = m.rounds;
+    console.log(`admin load while trading: ${RPS} req/s target, ${WS_CLIENTS} WebSocket clients, ${SECONDS}s rounds, ${ROUNDS} rounds each, admin loop budget ${LOOP_BUDGET_MS} ms, read snapshots ${snapshotMs === 0 ? "off (live reads)" : `every ${snapshotMs ?? 20} ms`}`);
+    console.log("round  admin load   orders  t2o p50 µs  t2o p99 µs  quote lag p99 µs  req/s     req p99 ms  errors  ws msgs");
+    rounds.forEach((r, i) =>
+      console.log(
+        `${String(i + 1).padEnd(6)} ${(r.load ? "yes" : "no").padEnd(12)} ${String(r.orders).padStart(6)}  ${us(r.t2oP50).padStart(10)}  ${us(r.t2oP99).padStart(10)}  ${us(r.lagP99).padStart(16)}  ${r.http ? r.http.rps.toFixed(0).padStart(7) : "      -"}   ${r.http ? r.http.p99Ms.toFixed(2).padStart(9) : "        -"}  ${r.http ? String(r.http.errors).padStart(6) : "     -"}  ${r.http ? String(r.http.wsMessages).padStart(7) : "      -"}`,
+      ),
+    );
+    console.log(`median req/s ${m.rps.toFixed(0)}, req p99 ${m.reqP99Ms.toFixed(2)} ms, deferred to the loop ${m.deferred}, snapshots published ${m.snap.published}, reads from a snapshot ${m.snap.hits}, rendered at request ${m.snap.misses}`);
+    console.log(`quote lag p99 under admin load / without: ${(m.lagLoad / m.lagIdle).toFixed(3)}x (${us(m.lagLoad)} µs vs ${us(m.lagIdle)} µs)`);
+    console.log(`tick-to-order p99 under admin load / without: ${(m.t2oLoad / m.t2oIdle).toFixed(3)}x (${us(m.t2oLoad)} µs vs ${us(m.t2oIdle)} µs)`);
+    lagRatios.push(m.lagLoad / m.lagIdle);
+  }
+  if (compare) console.log(`loaded/unloaded quote lag p99: live reads ${lagRatios[0]!.toFixed(3)}x, snapshot reads ${lagRatios[1]!.toFixed(3)}x`);
   process.exit(0);
 }

@@ -19,6 +19,7 @@ import { ok, text } from "./http/reply.ts";
 import { defineRoute, type AdminRoute } from "./http/route.ts";
 import { TokenBuckets } from "./http/rate-limit.ts";
 import { LoopFairness } from "./http/loop-fairness.ts";
+import { ReadSnapshots } from "./http/snapshots.ts";
 import { renderMetrics } from "./metrics/session-metrics.ts";
 import { dashboardRoutes, loadDashboard } from "./dashboard/routes.ts";
 import { alertRoutes } from "./routes/alerts.ts";
@@ -57,6 +58,8 @@ export interface AdminOptions {
   rateLimitPerSecond?: number;
   /** Milliseconds requests may hold the thread before yielding to the trading loop (default 2; 0 never yields). */
   loopBudgetMs?: number;
+  /** Milliseconds between the read snapshots the loop publishes (default 20; 0 = every read walks live state). */
+  snapshotMs?: number;
   /** Stream limits. */
   streams?: HubOptions;
   /** Folder of stored backtest results (default: var/backtests under the working directory). */
@@ -73,6 +76,8 @@ export interface AdminServer {
   readonly routes: readonly AdminRoute[];
   /** The stream hub (client counts, forced flushes). */
   readonly hub: StreamHub;
+  /** The read snapshots the loop publishes (counts of publications, hits and misses). */
+  readonly snapshots: ReadSnapshots;
   /** Stops listening, closes streams and unhooks from the session. */
   stop(): Promise<void>;
 }
@@ -114,6 +119,7 @@ export async function startAdmin(session: Session, run: RealtimeRun, opts: Admin
   const wsClients = new Map<string, number>();
   const rate = opts.rateLimitPerSecond ?? 100;
   const fairness = new LoopFairness(() => session.core.now(), opts.loopBudgetMs ?? 2);
+  const snapshots = new ReadSnapshots(opts.snapshotMs ?? 20);
   const counters = { responses, wsClients, wsDropped: hub.dropped, deferred: () => fairness.deferred };
   const dashboard = await loadDashboard();
   const routes: AdminRoute[] = [
@@ -138,6 +144,7 @@ export async function startAdmin(session: Session, run: RealtimeRun, opts: Admin
       tag: "metrics",
       summary: "Session metrics in the Prometheus text format.",
       responses: { 200: "metrics" },
+      snapshot: true,
       handle: ({ session: s }) => {
         for (const r of STREAM_ROUTES) wsClients.set(r.stream, hub.clients[r.stream].size);
         return text(renderMetrics(s, counters), "text/plain; version=0.0.4; charset=utf-8");
@@ -147,7 +154,7 @@ export async function startAdmin(session: Session, run: RealtimeRun, opts: Admin
   ];
   const doc = openApiDocument([...routes, openApiRouteStub], STREAM_ROUTES, "1.0.0");
   routes.push(defineRoute({ ...openApiRouteStub, handle: () => ok(doc) }));
-  const app = buildApp(routes, { session, run, verify, responses, rateLimit: new TokenBuckets(rate, rate * 2), fairness, log });
+  const app = buildApp(routes, { session, run, verify, responses, rateLimit: new TokenBuckets(rate, rate * 2), fairness, snapshots, log });
 
   const streamPaths = new Set(STREAM_ROUTES.map((r) => r.path));
   const port = opts.port ?? session.config.admin?.port ?? 8787;
@@ -187,6 +194,7 @@ export async function startAdmin(session: Session, run: RealtimeRun, opts: Admin
     throw new OperationalError("ADMIN_LISTEN_FAILED", { host: hostname, port, reason });
   }
   hub.attach();
+  const unhookSnapshots = run.afterTurn(() => snapshots.afterTurn());
   const boundPort = server.port!;
   const host = server.hostname ?? hostname;
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${boundPort}/`;
@@ -196,8 +204,10 @@ export async function startAdmin(session: Session, run: RealtimeRun, opts: Admin
     port: boundPort,
     routes,
     hub,
+    snapshots,
     async stop() {
       hub.detach();
+      unhookSnapshots();
       // Every connection is closed now (WebSockets and keep-alive HTTP alike); the wait for Bun to
       // confirm is bounded, and the server no longer holds the process either way.
       let timer: ReturnType<typeof setTimeout> | undefined;

@@ -35,6 +35,8 @@ export interface RealtimeRun {
   readonly done: Promise<SessionSummary>;
   /** Steps of the wall clock seen so far (each alerted; kernel time carried on across it). */
   clockJumps(): number;
+  /** Calls `fn` after every loop turn, outside the market turn (e.g. to publish admin snapshots); returns the unhook. */
+  afterTurn(fn: () => void): () => void;
 }
 
 /** A wall clock that moves this much more or less than the monotonic clock between two reads has stepped, µs. */
@@ -114,6 +116,7 @@ export function startRealtime(session: Session, opts: RealtimeOptions = {}): Rea
   let lastStaleCheck = performance.now();
   const t0 = performance.now();
   opts.stopSignal?.then(() => (stopping = true));
+  const turnHooks: (() => void)[] = [];
 
   const tick = () => {
     try {
@@ -134,6 +137,7 @@ export function startRealtime(session: Session, opts: RealtimeOptions = {}): Rea
     } finally {
       inLoop = false;
     }
+    for (let i = 0; i < turnHooks.length; i++) turnHooks[i]!();
     const now = performance.now();
     if (now - lastStaleCheck >= 1000) {
       lastStaleCheck = now;
@@ -190,5 +194,12 @@ export function startRealtime(session: Session, opts: RealtimeOptions = {}): Rea
   };
 
   setTimeout(tick, 0);
-  return { syncClock, stop: () => (stopping = true), done, clockJumps: () => jumps };
+  const afterTurn = (fn: () => void) => {
+    turnHooks.push(fn);
+    return () => {
+      const i = turnHooks.indexOf(fn);
+      if (i >= 0) turnHooks.splice(i, 1);
+    };
+  };
+  return { syncClock, stop: () => (stopping = true), done, clockJumps: () => jumps, afterTurn };
 }

@@ -7,6 +7,7 @@ import type { Quote, Trade } from "../../sdk/market.ts";
 import type { Liquidity } from "../../sdk/orders.ts";
 import type { ExecutionReport, VenueAdapter, VenueContext, VenueOrder, VenueOrderStatus, VenueStatus } from "../../sdk/venue.ts";
 import { SimStateFile, type RememberedOrder } from "./state-file.ts";
+import { Fifo } from "./fifo.ts";
 import {
   isMarketable,
   onPrint,
@@ -47,6 +48,18 @@ export interface SimVenueParams {
 }
 
 const HOUR_US = 3_600_000_000;
+const REQ_SUBMIT = 0;
+const REQ_CANCEL = 1;
+const REQ_REPLACE = 2;
+
+/** A request on its way to the venue: submit (order, expireTs in `a`), cancel, or replace (price `a`, size `b`). */
+interface PendingRequest {
+  kind: number;
+  order: SimOrder | null;
+  orderId: number;
+  a: number;
+  b: number;
+}
 const DAY_US = 24 * HOUR_US;
 
 /** Simulated venue adapter. */
@@ -62,6 +75,22 @@ export class SimVenue implements VenueAdapter, MatchSink {
   private lastRequestAt = 0;
   /** The venue's memory across restarts (null without `stateFile`). */
   readonly state: SimStateFile | null;
+  /**
+   * Requests on their way to the venue and reports on their way back. Each kind arrives in the
+   * order it was sent (arrival times never decrease, and timers due at the same time run in the
+   * order scheduled), so every timer fired is for the oldest queued item: one shared callback per
+   * timer instead of a closure per request or report.
+   */
+  private readonly requests = new Fifo<PendingRequest>();
+  private readonly reports = new Fifo<ExecutionReport>();
+  /** Request records for reuse once handled (no allocation per request in steady state). */
+  private readonly spare: PendingRequest[] = [];
+  private readonly onRequestArrives = (): void => this.handleRequest();
+  private readonly onReportArrives = (): void => {
+    const r = this.reports.shift();
+    (r as { ts: number }).ts = this.ctx.now();
+    this.ctx.report(r);
+  };
 
   constructor(
     private readonly ctx: VenueContext,
@@ -131,36 +160,58 @@ export class SimVenue implements VenueAdapter, MatchSink {
       triggered: o.type !== "stop" && o.type !== "stop-limit",
     };
     const expireTs = o.tif === "GTD" ? o.expireTs : o.tif === "DAY" ? this.dayEnd(this.ctx.now()) : 0;
-    this.ctx.schedule(this.requestArrival(), () => this.arrive(order, expireTs));
+    this.request(REQ_SUBMIT, order, order.id, expireTs, 0);
   }
 
   cancel(orderId: number): void {
-    this.ctx.schedule(this.requestArrival(), () => {
-      const order = this.byId.get(orderId);
-      if (order === undefined) {
-        this.send({ kind: "cancel-rejected", orderId, ts: 0, reason: "UNKNOWN_ORDER: not working at the venue" });
-        return;
-      }
-      this.remove(order);
-      this.state?.end(orderId, "canceled");
-      this.send({ kind: "canceled", orderId, ts: 0, reason: "canceled on request" });
-    });
+    this.request(REQ_CANCEL, null, orderId, 0, 0);
   }
 
   replace(orderId: number, price: number, size: number): void {
-    this.ctx.schedule(this.requestArrival(), () => {
-      const order = this.byId.get(orderId);
-      if (order === undefined) {
-        this.send({ kind: "cancel-rejected", orderId, ts: 0, reason: "UNKNOWN_ORDER: not working at the venue" });
-        return;
-      }
-      const t = this.touches[order.instrument]!;
-      if (price !== order.price || size > order.remaining) order.queueAhead = queueAheadAt(order.side, price, t);
-      order.price = price;
-      order.remaining = size;
-      this.state?.replace(orderId, price, size);
-      this.send({ kind: "replaced", orderId, ts: 0, price, size });
-    });
+    this.request(REQ_REPLACE, null, orderId, price, size);
+  }
+
+  /** Queues a request and schedules its arrival at the venue. */
+  private request(kind: number, order: SimOrder | null, orderId: number, a: number, b: number): void {
+    const r = this.spare.pop() ?? { kind: 0, order: null, orderId: 0, a: 0, b: 0 };
+    r.kind = kind;
+    r.order = order;
+    r.orderId = orderId;
+    r.a = a;
+    r.b = b;
+    this.requests.push(r);
+    this.ctx.schedule(this.requestArrival(), this.onRequestArrives);
+  }
+
+  /** The oldest request in flight reaches the venue. */
+  private handleRequest(): void {
+    const r = this.requests.shift();
+    const { kind, order: submitted, orderId, a, b } = r;
+    r.order = null;
+    this.spare.push(r);
+    if (kind === REQ_SUBMIT) {
+      this.arrive(submitted!, a);
+      return;
+    }
+    const order = this.byId.get(orderId);
+    if (order === undefined) {
+      this.send({ kind: "cancel-rejected", orderId, ts: 0, reason: "UNKNOWN_ORDER: not working at the venue" });
+      return;
+    }
+    if (kind === REQ_CANCEL) {
+      this.remove(order);
+      this.state?.end(orderId, "canceled");
+      this.send({ kind: "canceled", orderId, ts: 0, reason: "canceled on request" });
+      return;
+    }
+    const price = a;
+    const size = b;
+    const t = this.touches[order.instrument]!;
+    if (price !== order.price || size > order.remaining) order.queueAhead = queueAheadAt(order.side, price, t);
+    order.price = price;
+    order.remaining = size;
+    this.state?.replace(orderId, price, size);
+    this.send({ kind: "replaced", orderId, ts: 0, price, size });
   }
 
   onQuote(q: Quote): void {
@@ -326,10 +377,8 @@ export class SimVenue implements VenueAdapter, MatchSink {
     // Reports travel to us on one connection: jitter never lets a later report overtake an earlier one.
     const at = Math.max(this.ctx.now() + this.latency(this.p.reportLatencyUs), this.lastReportAt);
     this.lastReportAt = at;
-    this.ctx.schedule(at, () => {
-      (r as { ts: number }).ts = this.ctx.now();
-      this.ctx.report(r);
-    });
+    this.reports.push(r);
+    this.ctx.schedule(at, this.onReportArrives);
   }
 
   /** When a request sent now reaches the venue: after its latency, never before an earlier request. */

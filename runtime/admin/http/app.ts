@@ -14,6 +14,7 @@ import { compileValidator, type Validator } from "./validate.ts";
 import { TokenBuckets } from "./rate-limit.ts";
 import type { LoopFairness } from "./loop-fairness.ts";
 import { NoQuery } from "./schemas.ts";
+import type { ReadSnapshots } from "./snapshots.ts";
 
 /** What the app needs besides the route table. */
 export interface AppDeps {
@@ -25,6 +26,8 @@ export interface AppDeps {
   readonly rateLimit: TokenBuckets;
   /** Yields to the trading loop when requests have held the thread too long. */
   readonly fairness: LoopFairness;
+  /** Bodies of snapshot reads, published by the loop. */
+  readonly snapshots: ReadSnapshots;
   /** Structured log of commands and failures. */
   readonly log: (message: string, fields: Record<string, unknown>) => void;
 }
@@ -85,7 +88,17 @@ async function handle(c: Context, route: AdminRoute, params: Validator | null, q
     if (!checked.ok) return send(c, fail(400, "ADMIN_BAD_REQUEST", summary(checked.problems), checked.problems));
     b = checked;
   }
-  const reply = await route.handle({ session: deps.session, run: deps.run, principal, params: p.value, query: q.value, body: b.value } as never);
+  const ctx = { session: deps.session, run: deps.run, principal, params: p.value, query: q.value, body: b.value } as never;
+  if (route.snapshot === true && deps.snapshots.enabled) {
+    const url = c.req.url;
+    const entry = deps.snapshots.read(url.slice(url.indexOf("/", url.indexOf("//") + 2)), () => route.handle(ctx) as Reply);
+    c.header("Cache-Control", "no-store");
+    c.header("X-Content-Type-Options", "nosniff");
+    c.header("Content-Type", entry.contentType);
+    return c.body(entry.body, entry.status as never);
+  }
+  const reply = await route.handle(ctx);
+  if (route.method !== "GET") deps.snapshots.invalidate();
   if (route.method !== "GET") deps.log("admin command", { route: `${route.method} ${route.path}`, path: new URL(c.req.url).pathname, by: principal?.subject ?? "", status: reply.status });
   return send(c, reply);
 }

@@ -37,6 +37,8 @@ export interface AdminRoute<P extends TSchema = TSchema, Q extends TSchema = TSc
   readonly body?: B;
   /** Status codes it answers besides 400/401/403, with what they mean (for OpenAPI). */
   readonly responses: Readonly<Record<number, string>>;
+  /** A read answered from the snapshot the loop publishes (synchronous handler, same answer for every caller of a path and query). */
+  readonly snapshot?: boolean;
   /** Runs synchronously on the loop's thread; must be quick. */
   handle(ctx: RouteContext<Static<P>, Static<Q>, Static<B>>): Reply | Promise<Reply>;
 }

@@ -11,6 +11,7 @@ export function alertRoutes(): AdminRoute[] {
     defineRoute({
       method: "GET",
       path: "/api/v1/alerts",
+      snapshot: true,
       role: "analyst",
       tag: "alerts",
       summary: "Alerts, newest first.",

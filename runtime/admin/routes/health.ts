@@ -10,6 +10,7 @@ export function healthRoutes(startedAt: number): AdminRoute[] {
     defineRoute({
       method: "GET",
       path: "/api/v1/health",
+      snapshot: true,
       role: "public",
       tag: "health",
       summary: "Liveness: the admin server answers and reports the session's mode and kernel time.",
@@ -34,6 +35,7 @@ export function healthRoutes(startedAt: number): AdminRoute[] {
     defineRoute({
       method: "GET",
       path: "/api/v1/session",
+      snapshot: true,
       role: "analyst",
       tag: "health",
       summary: "The session summary: events, orders, fills, P&L, data anomalies, rejections, tick-to-order latency (ns).",

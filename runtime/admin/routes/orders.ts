@@ -50,6 +50,7 @@ export function orderRoutes(): AdminRoute[] {
     defineRoute({
       method: "GET",
       path: "/api/v1/orders",
+      snapshot: true,
       role: "analyst",
       tag: "orders",
       summary: "Lists orders the OMS keeps (every open one, the most recent finished ones), newest first, filtered by status, instrument and strategy.",
@@ -77,6 +78,7 @@ export function orderRoutes(): AdminRoute[] {
     defineRoute({
       method: "GET",
       path: "/api/v1/orders/{id}",
+      snapshot: true,
       role: "analyst",
       tag: "orders",
       summary: "One order's status.",

@@ -131,6 +131,7 @@ export function portfolioRoutes(): AdminRoute[] {
     defineRoute({
       method: "GET",
       path: "/api/v1/positions",
+      snapshot: true,
       role: "analyst",
       tag: "portfolio",
       summary: "Open positions and P&L per instrument, with each strategy's share.",
@@ -140,6 +141,7 @@ export function portfolioRoutes(): AdminRoute[] {
     defineRoute({
       method: "GET",
       path: "/api/v1/portfolio",
+      snapshot: true,
       role: "analyst",
       tag: "portfolio",
       summary: "Portfolio summary: account P&L and equity, P&L and exposure per currency, open orders.",
@@ -164,6 +166,7 @@ export function portfolioRoutes(): AdminRoute[] {
     defineRoute({
       method: "GET",
       path: "/api/v1/pnl",
+      snapshot: true,
       role: "analyst",
       tag: "portfolio",
       summary: "P&L: account-currency net, exact per-currency figures, each strategy's share and the performance report.",

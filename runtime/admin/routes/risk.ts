@@ -36,6 +36,7 @@ export function riskRoutes(log: AdminLog): AdminRoute[] {
     defineRoute({
       method: "GET",
       path: "/api/v1/risk/limits",
+      snapshot: true,
       role: "analyst",
       tag: "risk",
       summary: "Risk limits as configured and as resolved per instrument, the loss breaker and rejections by code.",
@@ -111,6 +112,7 @@ export function riskRoutes(log: AdminLog): AdminRoute[] {
     defineRoute({
       method: "GET",
       path: "/api/v1/kill-switch",
+      snapshot: true,
       role: "analyst",
       tag: "risk",
       summary: "Whether the kill switch is engaged, and why.",

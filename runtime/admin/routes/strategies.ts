@@ -71,6 +71,7 @@ export function strategyRoutes(): AdminRoute[] {
     defineRoute({
       method: "GET",
       path: "/api/v1/strategies",
+      snapshot: true,
       role: "analyst",
       tag: "strategies",
       summary: "Every strategy with its plugin, version, state, quarantine failure, instruments and params.",

@@ -150,6 +150,8 @@ export class StreamHub {
     const now = performance.now();
     const books = this.session.core.books.books;
     const instruments = this.session.instruments;
+    // Each instrument's quote is rendered once per flush and shared by every client due now.
+    const rendered: (object | undefined)[] = [];
     for (const ws of this.clients["market-data"]) {
       const c = ws.data;
       if (now < c.nextAt) continue;
@@ -159,8 +161,12 @@ export class StreamHub {
         const b = books[id]!;
         if (!b.valid || b.ts <= c.lastTs[id]!) continue;
         c.lastTs[id] = b.ts;
-        const inst = instruments[id]!;
-        quotes.push({ instrument: inst.symbol, bid: priceText(inst, b.bid), ask: priceText(inst, b.ask), bidSize: sizeText(inst, b.bidSize), askSize: sizeText(inst, b.askSize), ts: b.ts });
+        let q = rendered[id];
+        if (q === undefined) {
+          const inst = instruments[id]!;
+          q = rendered[id] = { instrument: inst.symbol, bid: priceText(inst, b.bid), ask: priceText(inst, b.ask), bidSize: sizeText(inst, b.bidSize), askSize: sizeText(inst, b.askSize), ts: b.ts };
+        }
+        quotes.push(q);
       }
       if (quotes.length > 0) this.sendTo(ws, { stream: "market-data", type: "quotes", quotes });
     }
