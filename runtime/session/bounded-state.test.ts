@@ -5,13 +5,16 @@
  * block per `stride` orders; and an order no longer in memory is read back from the journal through
  * the index (same status, fills and price as the session last reported it) without decoding the
  * whole file — also from a journal written by an earlier run (the index scans that part once).
- * Counts, not times.
+ * Alerts and the sim venue's own memory (state file) are bounded too. Counts, not times.
  */
 import { afterAll, expect, test } from "bun:test";
 import type { OrderView } from "../../plugins/sdk/orders.ts";
 import { readJournal } from "../journal/journal-file.ts";
 import { JournalOrderIndex, orderFromRecords } from "../journal/order-index.ts";
 import { explainOrder } from "../audit/explain.ts";
+import { Alerts } from "../kernel/alerts.ts";
+import { readFileSync } from "node:fs";
+import { SimStateFile } from "../../plugins/venues/sim/state-file.ts";
 import { sessionFromYaml, syntheticYaml, tempDir } from "./test-session.ts";
 
 const tmp = tempDir("kestrel-bounded-");
@@ -93,3 +96,42 @@ test("a long session keeps its order maps bounded and reads dropped orders back 
   expect(later.blocks).toBeGreaterThan(0);
   await s.close();
 }, 180_000);
+
+test("alerts about ever new subjects (one per order) keep at most twice the newest `keep`", () => {
+  const alerts = new Alerts(100);
+  for (let i = 1; i <= 1_000; i++) alerts.raise(i, "RECONCILE_MISSING_ORDER", "warning", `order ${i}`, `order=${i}`);
+  expect(alerts.all().length).toBeLessThan(200);
+  expect(alerts.all().length).toBeGreaterThanOrEqual(100);
+  expect(alerts.all().at(-1)!.subject).toBe("order 1000");
+  expect(alerts.dropped + alerts.all().length).toBe(1_000);
+  // A recent open alert is still de-duplicated; a dropped one can be raised again.
+  expect(alerts.raise(2_000, "RECONCILE_MISSING_ORDER", "warning", "order 999", "again").id).toBe(999);
+  expect(alerts.raise(2_001, "RECONCILE_MISSING_ORDER", "warning", "order 1", "again").id).toBe(1_001);
+});
+
+test("the sim venue's memory and state file stay bounded over many orders, and reload to the same positions and working orders", () => {
+  const path = `${tmp.path}/venue-state.jsonl`;
+  const state = new SimStateFile(path, 50, 500);
+  let net = 0;
+  for (let id = 1; id <= 3_000; id++) {
+    const side = id % 3 === 0 ? -1 : 1;
+    state.order({ id, symbol: "EURUSD", side, type: "limit", tif: "GTC", price: 108_000 + (id % 7), stopPrice: 0, size: 1_000, postOnly: false, triggered: false, expireTs: 0 });
+    if (id % 10 === 0) continue; // stays working
+    state.fill(id, { price: 108_000, size: id % 4 === 0 ? 400 : 1_000, ts: id, fee: 0, liquidity: "maker" });
+    net += side * (id % 4 === 0 ? 400 : 1_000);
+    if (id % 4 === 0) state.end(id, "canceled");
+    expect(state.orders.size).toBeLessThanOrEqual(100 + 300);
+  }
+  expect(state.positions.get("EURUSD")).toBe(net);
+  expect(state.working().length).toBe(300);
+  const lines = readFileSync(path, "utf8").split("\n").length;
+  expect(lines).toBeLessThan(500 + 2 * (100 + 300) + 10);
+  const reloaded = new SimStateFile(path, 50, 500);
+  expect(reloaded.positions.get("EURUSD")).toBe(net);
+  expect(reloaded.working().map((o) => o.id)).toEqual(state.working().map((o) => o.id));
+  // The newest finished orders are still known with their fills and end state.
+  expect(reloaded.orders.get(2_999)?.state).toBe("filled");
+  expect(reloaded.orders.get(2_996)?.state).toBe("canceled");
+  expect(SimStateFile.filled(reloaded.orders.get(2_996)!)).toBe(400);
+  expect(reloaded.orders.get(1)).toBeUndefined();
+});
