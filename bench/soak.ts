@@ -32,7 +32,11 @@ try {
   const t0 = performance.now();
   while (proc.exitCode === null) {
     const rss = rssMb(proc.pid);
-    if (rss !== null) samples.push({ t: (performance.now() - t0) / 1000, rss });
+    if (rss !== null) {
+      samples.push({ t: (performance.now() - t0) / 1000, rss });
+      // A progress line every 30 samples, so a run cut short still leaves its curve.
+      if (samples.length % 30 === 0) console.error(`t=${samples.at(-1)!.t.toFixed(0)}s rss=${rss.toFixed(0)}MB`);
+    }
     await Bun.sleep(1000);
   }
   const out = await new Response(proc.stdout).text();

@@ -15,6 +15,9 @@ export type ReportOutcome =
   | { ok: true; order: Order; fill: Fill | null; changed: boolean }
   | { ok: false; code: "OMS_UNKNOWN_ORDER" | "OMS_ILLEGAL_TRANSITION" | "OMS_OVERFILL"; reason: string };
 
+/** Finished orders an OMS keeps in memory by default: enough for the blotter and recent lookups. */
+export const DEFAULT_RETAIN_FINISHED = 10_000;
+
 /** Orders of the deployment, by id, with the open ones indexed. */
 export class Oms {
   readonly orderIds = new IdSequence();
@@ -29,8 +32,24 @@ export class Oms {
   /** Orders refused by risk. */
   refused = 0;
 
-  /** Keeps at most `retainFinished` finished orders in memory (open orders are always kept). */
-  constructor(readonly retainFinished = 250_000) {}
+  /** Finished orders dropped from memory so far (the journal and the store keep them). */
+  evicted = 0;
+
+  /**
+   * Keeps at most `retainFinished` finished orders in memory (open orders are always kept); older
+   * ones are read back from the journal (admin order lookups, explanations).
+   */
+  constructor(public retainFinished = DEFAULT_RETAIN_FINISHED) {}
+
+  /** Orders held in memory (open plus the retained finished ones). */
+  get size(): number {
+    return this.orders.size;
+  }
+
+  /** True when `orderId` was created by this OMS (or restored) and has since been dropped as finished. */
+  forgotten(orderId: number): boolean {
+    return this.evicted > 0 && orderId > 0 && orderId <= this.orderIds.current && !this.orders.has(orderId);
+  }
 
   /** Creates a pending order from an accepted intent. */
   create(strategy: string, intent: OrderIntent, ts: number, cause: OrderCause, id = this.orderIds.next()): Order {
@@ -155,6 +174,7 @@ export class Oms {
     this.finished.push(order.id);
     if (this.finished.length - this.finishedHead > this.retainFinished) {
       this.orders.delete(this.finished[this.finishedHead++]!);
+      this.evicted++;
       // Compact now and then so the id list does not grow without bound either.
       if (this.finishedHead > 65_536) {
         this.finished.splice(0, this.finishedHead);

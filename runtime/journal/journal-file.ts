@@ -18,6 +18,7 @@ import { dirname } from "node:path";
 import { decode, Encoder } from "@msgpack/msgpack";
 import { KestrelError } from "../errors/codes.ts";
 import type { JournalRecord } from "./records.ts";
+import { JournalOrderIndex } from "./order-index.ts";
 
 /** File magic, "KJNL" little-endian. */
 export const MAGIC = 0x4c4e4a4b;
@@ -96,6 +97,8 @@ export class JournalWriter {
   appended = 0;
   /** Called after each flush that wrote something (the periodic snapshot hangs here). */
   afterFlush: (() => void) | null = null;
+  /** Where this writer's order and parent records are (explanations, lookups of orders the OMS dropped). */
+  readonly index: JournalOrderIndex;
   /** Called first thing in close(), while appending still works (the final snapshot). */
   beforeClose: (() => void) | null = null;
   /**
@@ -142,6 +145,7 @@ export class JournalWriter {
       this.position = goodLength;
     }
     fsyncSync(this.fd);
+    this.index = new JournalOrderIndex(path, this.position);
   }
 
   private position: number;
@@ -151,6 +155,7 @@ export class JournalWriter {
   /** Adds a record to the buffer; after close() it is an error (the record would be lost). */
   append(record: JournalRecord): void {
     if (this.closed) throw new KestrelError("JOURNAL_IO", `file=${this.path} reason=append after close`);
+    if (record.t === "order" || record.t === "parent") this.index.note(record, this.position + this.used);
     const payload = this.encoder.encode(record);
     const need = this.used + FRAME_HEAD + payload.length;
     if (need > this.buf.length) {

@@ -18,9 +18,16 @@ export interface Alert {
   acknowledged: boolean;
 }
 
-/** Alerts of a session. */
+/** Alerts a session keeps by default: the newest; older ones are dropped (logged when raised). */
+export const DEFAULT_KEEP_ALERTS = 5_000;
+
+/** Alerts of a session (the newest `keep`; an alert per order or subject cannot grow memory without end). */
 export class Alerts {
-  private readonly list: Alert[] = [];
+  private list: Alert[] = [];
+  /** Alerts dropped as the oldest past `keep`. */
+  dropped = 0;
+
+  constructor(readonly keep = DEFAULT_KEEP_ALERTS) {}
   private readonly open = new Map<string, Alert>();
   private readonly listeners = new Set<(a: Alert) => void>();
   private nextId = 1;
@@ -33,6 +40,7 @@ export class Alerts {
     const alert: Alert = { id: this.nextId++, ts, code, severity, subject, message, acknowledged: false };
     this.list.push(alert);
     this.open.set(key, alert);
+    if (this.list.length >= 2 * this.keep) this.trim();
     for (const l of this.listeners) {
       try {
         l(alert);
@@ -41,6 +49,18 @@ export class Alerts {
       }
     }
     return alert;
+  }
+
+  /** Drops the oldest alerts past `keep` (in one go, so raising stays cheap on average). */
+  private trim(): void {
+    const cut = this.list.length - this.keep;
+    for (let i = 0; i < cut; i++) {
+      const a = this.list[i]!;
+      const key = `${a.code}|${a.subject}`;
+      if (this.open.get(key) === a) this.open.delete(key);
+    }
+    this.list = this.list.slice(cut);
+    this.dropped += cut;
   }
 
   /** Acknowledges an alert; false when there is no such alert. */

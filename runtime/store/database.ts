@@ -20,11 +20,15 @@ export class StoreDb {
     readonly connection: DuckDBConnection,
   ) {}
 
-  /** Opens (creating if needed) a store file and ensures its schema. Throws `StoreError` STORE_LOCKED or STORE_OPEN_FAILED. */
-  static async open(path: string): Promise<StoreDb> {
+  /**
+   * Opens (creating if needed) a store file and ensures its schema. Throws `StoreError` STORE_LOCKED or STORE_OPEN_FAILED.
+   * `memoryLimit` caps DuckDB's buffer pool (e.g. "128MB"; DuckDB's default is 80% of RAM, which a
+   * recorder fills with cached pages as the file grows).
+   */
+  static async open(path: string, memoryLimit?: string): Promise<StoreDb> {
     let instance: DuckDBInstance;
     try {
-      instance = await DuckDBInstance.create(path);
+      instance = await DuckDBInstance.create(path, memoryLimit === undefined ? undefined : { memory_limit: memoryLimit });
     } catch (e) {
       throw storeOpenError(path, (e as Error).message);
     }

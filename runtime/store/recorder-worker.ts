@@ -15,6 +15,9 @@ import type { ColumnKind } from "./schema.ts";
 
 declare const self: Worker;
 
+/** DuckDB buffer pool of the recording thread (appends need little; the default, 80% of RAM, only caches pages). */
+const RECORDER_MEMORY_LIMIT = "32MB";
+
 const TYPES: Record<ColumnKind, DuckDBType> = { ts: TIMESTAMP, i64: BIGINT, i32: INTEGER };
 
 interface Setup {
@@ -44,7 +47,8 @@ self.onmessage = (ev: MessageEvent<Setup>) => {
 async function run(setup: Setup): Promise<void> {
   const control = new Int32Array(setup.control);
   const metrics = new Float64Array(setup.metrics);
-  const db = await StoreDb.open(setup.db);
+  // A recorder only appends: a small buffer pool keeps the session's memory flat as the file grows.
+  const db = await StoreDb.open(setup.db, RECORDER_MEMORY_LIMIT);
   await db.registerInstruments(setup.instruments);
   if (setup.strategies.length > 0) await db.registerStrategies(setup.strategies);
   const sinks: Sink[] = [];

@@ -5,7 +5,10 @@
  * each fill, a replace, a trigger and the end of an order. Loading rebuilds the orders it knows
  * (working ones keep working after a restart), their fills and the net position per symbol; a torn
  * last line (the process died mid-write) is cut. A graceful stop rewrites the file as the positions
- * plus the working orders only, so it stays small.
+ * plus the working orders only, so it stays small. While running, the memory keeps every working
+ * order and the newest `keepFinished` finished ones (older finished ones are forgotten, as a venue
+ * ages out its history), and the file is rewritten as that memory every `compactEvery` lines, so
+ * neither grows with the length of the session.
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
@@ -44,8 +47,17 @@ export class SimStateFile {
   readonly positions = new Map<string, number>();
   /** A torn last line that was cut on load (null when none). */
   tornTail: string | null = null;
+  /** Ids of finished orders still remembered, oldest first. */
+  private finished: number[] = [];
+  private linesSinceCompact = 0;
 
-  constructor(readonly path: string) {
+  constructor(
+    readonly path: string,
+    /** Finished orders remembered besides the working ones. */
+    readonly keepFinished = 10_000,
+    /** Lines appended between two rewrites of the file while running. */
+    readonly compactEvery = 100_000,
+  ) {
     mkdirSync(dirname(path), { recursive: true });
     if (existsSync(path)) this.load();
   }
@@ -84,7 +96,7 @@ export class SimStateFile {
         if (o === undefined) break;
         o.fills.push(line.f);
         this.positions.set(o.symbol, (this.positions.get(o.symbol) ?? 0) + o.side * line.f.size);
-        if (o.fills.reduce((n, f) => n + f.size, 0) >= o.size) o.state = "filled";
+        if (o.state === "working" && o.fills.reduce((n, f) => n + f.size, 0) >= o.size) this.finish(o, "filled");
         break;
       }
       case "replace": {
@@ -105,7 +117,7 @@ export class SimStateFile {
       }
       case "end": {
         const o = this.orders.get(line.id);
-        if (o !== undefined && o.state === "working") o.state = line.state;
+        if (o !== undefined && o.state === "working") this.finish(o, line.state);
         break;
       }
       case "positions":
@@ -114,9 +126,21 @@ export class SimStateFile {
     }
   }
 
+  /** Marks an order finished and forgets the oldest finished ones past `keepFinished`. */
+  private finish(o: RememberedOrder, state: VenueOrderStatus["state"]): void {
+    o.state = state;
+    this.finished.push(o.id);
+    if (this.finished.length > 2 * this.keepFinished) {
+      const cut = this.finished.length - this.keepFinished;
+      for (let i = 0; i < cut; i++) this.orders.delete(this.finished[i]!);
+      this.finished = this.finished.slice(cut);
+    }
+  }
+
   private write(line: Line): void {
     this.apply(line);
     appendFileSync(this.path, `${JSON.stringify(line)}\n`);
+    if (++this.linesSinceCompact >= this.compactEvery) this.rewrite(false);
   }
 
   /** An order reached the venue. */
@@ -150,14 +174,22 @@ export class SimStateFile {
 
   /** Rewrites the file as the positions and the working orders (with their fills); atomic. */
   compact(): void {
-    // The positions line leaves out the working orders' fills: their fill lines add them back.
+    this.rewrite(true);
+  }
+
+  /** Rewrites the file as the positions and the remembered orders (finished ones too unless `workingOnly`); atomic. */
+  private rewrite(workingOnly: boolean): void {
+    this.linesSinceCompact = 0;
+    const kept = [...this.orders.values()].filter((o) => !workingOnly || o.state === "working");
+    // The positions line leaves out the kept orders' fills: their fill lines add them back.
     const base = new Map(this.positions);
-    for (const o of this.working()) for (const f of o.fills) base.set(o.symbol, (base.get(o.symbol) ?? 0) - o.side * f.size);
+    for (const o of kept) for (const f of o.fills) base.set(o.symbol, (base.get(o.symbol) ?? 0) - o.side * f.size);
     const out: Line[] = [{ e: "positions", p: Object.fromEntries(base) }];
-    for (const o of this.working()) {
-      const { fills, state: _s, ...rest } = o;
+    for (const o of kept) {
+      const { fills, state, ...rest } = o;
       out.push({ e: "order", o: rest });
       for (const f of fills) out.push({ e: "fill", id: o.id, f });
+      if (state !== "working" && state !== "filled") out.push({ e: "end", id: o.id, state });
     }
     const text = out.map((l) => JSON.stringify(l)).join("\n") + "\n";
     const tmp = `${this.path}.tmp`;
@@ -165,6 +197,7 @@ export class SimStateFile {
     renameSync(tmp, this.path);
     this.orders.clear();
     this.positions.clear();
+    this.finished = [];
     this.load();
   }
 

@@ -9,6 +9,7 @@ import { defineRoute, type AdminRoute } from "../http/route.ts";
 import { fail, ok } from "../http/reply.ts";
 import { IdParams, Limit, SymbolText } from "../http/schemas.ts";
 import { orderJson } from "../views.ts";
+import { orderFromRecords } from "../../journal/order-index.ts";
 import { ManualOrderBody, toIntent } from "./order-intent.ts";
 
 /** The strategy name manual orders carry. */
@@ -81,11 +82,16 @@ export function orderRoutes(): AdminRoute[] {
       snapshot: true,
       role: "analyst",
       tag: "orders",
-      summary: "One order's status.",
+      summary: "One order's status; an order the OMS no longer holds in memory (finished long ago) is read back from the journal.",
       params: IdParams,
       responses: { 200: "the order", 404: "no such order" },
       handle: ({ session, params }) => {
-        const o = session.core.oms.get(params.id);
+        let o = session.core.oms.get(params.id);
+        if (o === undefined && session.journal !== null && params.id > 0 && params.id <= session.core.oms.orderIds.current) {
+          session.journal.flush();
+          const found = session.journal.index.lookup(params.id);
+          if (found !== null) o = orderFromRecords(found);
+        }
         if (o === undefined) return fail(404, "ADMIN_UNKNOWN_ORDER", `order=${params.id}`);
         return ok({ order: orderJson(session.instruments, o) });
       },

@@ -111,6 +111,14 @@ export function reconcileWithVenue(core: TradingCore, status: VenueStatus, polic
   for (const v of status.orders) {
     const known = core.oms.get(v.orderId);
     if (known !== undefined && (!isDone(known) || v.state !== "working")) continue;
+    // Finished here long ago and dropped from memory (the journal keeps it): only a venue that still works it differs.
+    if (known === undefined && core.oms.forgotten(v.orderId)) {
+      if (v.state === "working") {
+        unknown++;
+        note("unknown", v.orderId, "alert", `instrument=${v.instrument} side=${v.side} price=${v.price} size=${v.size} filled=${v.filled} venue_state=${v.state} journal=finished`, "critical");
+      }
+      continue;
+    }
     // Finished at the venue and never journaled: it only matters when it filled (the position moved).
     if (known === undefined && v.state !== "working" && v.filled === 0) continue;
     unknown++;
