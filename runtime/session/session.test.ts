@@ -55,6 +55,9 @@ test("a strategy that throws is quarantined, its orders canceled, an alert raise
   const strategies = `  - { name: bad, plugin: ${resolve(import.meta.dir, "fixtures/throwing-strategy.ts")}, instruments: [EURUSD], params: { throwOnQuote: 40 } }
   - { name: mm, plugin: avellaneda-stoikov, instruments: [EURUSD] }`;
   const s = await sessionFromYaml(tmp.path, syntheticYaml(strategies, { pairs: "EURUSD" }));
+  // The checks below read every order of the run after it: keep all finished orders in memory
+  // (the OMS otherwise keeps the newest 10,000, and the market maker makes more than that).
+  s.core.oms.retainFinished = Number.MAX_SAFE_INTEGER;
   const summary = runBacktest(s);
   const bad = s.core.host.get("bad")!;
   expect(bad.state).toBe("quarantined");
