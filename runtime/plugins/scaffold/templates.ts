@@ -111,6 +111,7 @@ const book = { instrument: 0, ts: 0, bid: 114543, ask: 114545, bidSize: 1, askSi
 const ctx: RiskContext<typeof plugin.manifest.params> = {
   name: "${name}", params: { maxSize: 500000 }, instruments: [EURUSD], now: () => 0, log: () => {},
   position: () => 0, book: () => book, toAccount: (_instrument, money) => money / 1e5,
+  requestTradingState: () => {}, requestedTradingState: () => "active", journalLimitChange: () => {}, portfolioVar: () => null,
 };
 const order = (size: number): RiskCheck => ({ strategy: "s", instrument: EURUSD, intent: { instrument: 0, side: 1, type: "limit", price: 114543, size }, position: 0, workingSameSide: 0, book, now: 0 });
 
