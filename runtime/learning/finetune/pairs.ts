@@ -22,6 +22,9 @@ export interface StoreInstrument {
   ts: Float64Array;
   bid: Float64Array;
   ask: Float64Array;
+  /** Displayed sizes at the touch (units; 0 when the feed carried none); absent when not read. */
+  bidSize?: Float64Array;
+  askSize?: Float64Array;
 }
 
 /** A filled order as a decision. */
@@ -54,12 +57,13 @@ export async function readStoreTrades(db: string, fromUs = -Infinity): Promise<S
     const inst = await s.all("SELECT id, symbol, base, quote, price_decimals, size_decimals, lot_size, min_size FROM instruments ORDER BY id");
     const instruments: StoreInstrument[] = [];
     for (const r of inst) {
-      const q = await s.table(`SELECT epoch_us(ts)::DOUBLE AS ts, bid::DOUBLE AS bid, ask::DOUBLE AS ask FROM quotes WHERE instrument_id = ${Number(r.id)} ORDER BY ts, rowid`);
+      const q = await s.table(`SELECT epoch_us(ts)::DOUBLE AS ts, bid::DOUBLE AS bid, ask::DOUBLE AS ask, bid_size::DOUBLE, ask_size::DOUBLE FROM quotes WHERE instrument_id = ${Number(r.id)} ORDER BY ts, rowid`);
       if (q.rows.length === 0) continue;
       instruments.push({
         id: Number(r.id), symbol: String(r.symbol), base: String(r.base), quote: String(r.quote), priceDecimals: Number(r.price_decimals),
         sizeDecimals: Number(r.size_decimals), lotSize: Number(r.lot_size), minSize: Number(r.min_size),
         ts: Float64Array.from(q.rows, (x) => Number(x[0])), bid: Float64Array.from(q.rows, (x) => Number(x[1])), ask: Float64Array.from(q.rows, (x) => Number(x[2])),
+        bidSize: Float64Array.from(q.rows, (x) => Number(x[3])), askSize: Float64Array.from(q.rows, (x) => Number(x[4])),
       });
     }
     const index = new Map(instruments.map((x, i) => [x.id, i]));
@@ -79,7 +83,7 @@ export async function readStoreTrades(db: string, fromUs = -Infinity): Promise<S
 }
 
 /** Index of the last quote at or before `t` (-1 when none). */
-function quoteAt(x: StoreInstrument, t: number): number {
+export function quoteAt(x: StoreInstrument, t: number): number {
   const k = firstAtOrAfter(x.ts, x.ts.length, t);
   return k < x.ts.length && x.ts[k] === t ? k : k - 1;
 }
