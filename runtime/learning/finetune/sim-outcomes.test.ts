@@ -57,6 +57,9 @@ describe("counterfactuals through the sim venue", () => {
     expect(l!.entryExit.size).toBe(0);
     expect(simOutcomes(bought, l!, 1008, 1010).byClass[DIRECTION.short]).toBe(0);
     expect(outcomes(x, bought, H)!.byClass[DIRECTION.short]).not.toBe(0);
+    // Had the decision been a market order, its counterfactual is one too: it fills at the moved bid.
+    const [m] = simulateLegs([x], [{ ...bought, market: true }], H);
+    expect(m!.entry).toEqual({ size: 100, notional: 998 * 100, fee: 2 });
   });
 
   test("a partial fill counts as the filled size, and only that size is exited", () => {

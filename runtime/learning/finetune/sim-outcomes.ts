@@ -2,8 +2,9 @@
  * Counterfactuals reconstructed through the sim venue: one replay of a store's recorded quotes into
  * the `sim` venue plugin's own SimVenue (its latency, touch-size and fee models, as in backtests),
  * driven by a minimal kernel (quotes and the venue's timers in time order). For each decision a
- * small internal strategy sends, at the decision's last fill, the opposite side's entry (an IOC
- * limit at the touch it sees, the same size) and, at t + H, the exits of that entry and of the taken
+ * small internal strategy sends, at the decision's last fill (the start of the taken trade's held
+ * window), the opposite side's entry (an IOC limit at the touch it sees, or an IOC market order
+ * when the original was one; the same size) and, at t + H, the exits of that entry and of the taken
  * trade (IOC market). Fills are attributed per decision by order id. An entry that does not fill is
  * "not taken" (outcome 0); a partial fill counts as the filled size.
  */
@@ -168,7 +169,8 @@ export function simulateLegs(xs: StoreInstrument[], orders: readonly TakenOrder[
     const s = (o.side > 0 ? -1 : 1) as 1 | -1;
     replay.at(o.lastFillTs, () => {
       const t = replay.touch[o.inst]!;
-      if (t.bid > 0 && t.ask > 0) replay.send(o.inst, s, o.size, s > 0 ? t.ask : t.bid, l.entry);
+      // As the original order type allows: a market order's counterfactual is a market IOC, a limit's an IOC limit at the touch.
+      if (t.bid > 0 && t.ask > 0) replay.send(o.inst, s, o.size, o.market === true ? 0 : s > 0 ? t.ask : t.bid, l.entry);
     });
     replay.at(o.lastFillTs + horizonUs, () => {
       replay.send(o.inst, (-s) as 1 | -1, l.entry.size, 0, l.entryExit);
