@@ -13,8 +13,9 @@ Commands:
   train <config> [--resume]     train, calibrate, export ONNX and register the model (python3 + torch)
   eval <name@version|card> [--data <config>] [--json] [--html <file>]
                                 metrics with bootstrap 95% intervals against ewma, har, logistic, noSkill
-  finetune --from <store> [--days 30] [--model vol-window@latest] [--beta 0.1] [--kl 0.1] [--epochs 20] [--json]
-                                DPO fine-tune of the direction head from a recorded session's trades; the
+  finetune --from <store> [--days 30] [--model vol-window@latest] [--beta 0.1] [--kl 0.1] [--epochs 20] [--counterfactual sim|touch] [--json]
+                                DPO fine-tune of the direction head from a recorded session's trades (counterfactuals
+                                reconstructed through the sim venue by default, or priced at the touches); the
                                 new version is registered in shadow, promote=true only if it beats the
                                 reference on the store's held-out later window
   list [--json]                 models in models/ (shipped) and var/models/ (trained here; shadow versions marked)

@@ -12,6 +12,7 @@ import { join, resolve } from "node:path";
 import { loadConfig } from "../config/load.ts";
 import { parseArgs } from "../cli/args.ts";
 import { describeFinetune, finetuneModel } from "./finetune/finetune.ts";
+import { simParamsOf } from "./finetune/sim-outcomes.ts";
 
 /** Options of one nightly run. */
 export interface NightlyOptions {
@@ -62,7 +63,7 @@ export async function runNightly(file: string, o: NightlyOptions = {}): Promise<
   const now = o.now ?? new Date();
   const version = `nightly-${now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}`;
   const log = o.log ?? (() => {});
-  const r = await finetuneModel({ store, model: parent, days: o.days ?? 30, epochs: o.epochs, reps: o.reps, version, registryDir: o.registryDir, progress: log });
+  const r = await finetuneModel({ store, model: parent, days: o.days ?? 30, epochs: o.epochs, reps: o.reps, version, registryDir: o.registryDir, progress: log, simParams: simParamsOf(cfg.venue) });
   for (const l of describeFinetune(r)) log(l);
   const { dir: _dir, ...set } = r.set;
   const steps: NightlyStep[] = [

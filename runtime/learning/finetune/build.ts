@@ -10,7 +10,12 @@ import { join } from "node:path";
 import { datasetSession, recordDecisions } from "../dataset/build.ts";
 import { DIRECTION, firstAtOrAfter, labelDecision } from "../dataset/labels.ts";
 import { NpyRowWriter, writeNpy } from "../dataset/npy.ts";
-import { outcomes, pairsOf, readStoreTrades, type PreferencePair, type StoreInstrument } from "./pairs.ts";
+import { outcomes, pairsOf, quoteAt, readStoreTrades, type PreferencePair, type StoreInstrument } from "./pairs.ts";
+import { DEFAULT_SIM_PARAMS, simOutcomes, simulateLegs } from "./sim-outcomes.ts";
+import type { SimVenueParams } from "../../../plugins/venues/sim/sim-venue.ts";
+
+/** How counterfactual outcomes are priced: through the sim venue, or at the recorded touches. */
+export type CounterfactualMode = "sim" | "touch";
 
 /** How the fine-tuning set is cut and labelled (from the parent model's card and the command). */
 export interface FinetuneSetOptions {
@@ -25,6 +30,10 @@ export interface FinetuneSetOptions {
   days: number;
   /** Share of the used span, at its end, held out for validation. */
   validationFraction: number;
+  /** Counterfactual pricing (default sim). */
+  counterfactual?: CounterfactualMode;
+  /** Sim venue parameters of the reconstruction (default DEFAULT_SIM_PARAMS). */
+  simParams?: SimVenueParams;
 }
 
 /** What the set holds. */
@@ -42,6 +51,11 @@ export interface FinetuneSet {
   /** Time cut (µs): pairs end before it, validation decisions start after it. */
   cutUs: number;
   spanUs: [number, number];
+  /** How the counterfactuals were priced, and the sim venue parameters when through the sim. */
+  counterfactual: CounterfactualMode;
+  simParams?: SimVenueParams;
+  /** Opposite-side entries the sim did not fill (outcome 0, not taken); sim mode only. */
+  oppositeUnfilled?: number;
 }
 
 /** A store that gives nothing to learn from. */
@@ -98,7 +112,11 @@ export async function buildFinetuneSet(store: string, dir: string, o: FinetuneSe
   // Pairs: filled orders inside [from, cut - H], each with its full window.
   const pairs: PreferencePair[] = [];
   const pairRow: number[] = [];
-  let decisions = 0, takenBest = 0;
+  let decisions = 0, takenBest = 0, oppositeUnfilled = 0;
+  const mode = o.counterfactual ?? "sim";
+  const simParams = o.simParams ?? DEFAULT_SIM_PARAMS;
+  // One replay of the store's quotes through the sim venue for every decision's counterfactual legs.
+  const legs = mode === "sim" ? simulateLegs(all.instruments, all.orders, horizonUs, simParams) : null;
   const bySession = new Map(storeIndex.map((s, i) => [s, i]));
   all.orders.forEach((ord, k) => {
     if (ord.t < from || ord.lastFillTs + horizonUs > cut) return;
@@ -106,8 +124,15 @@ export async function buildFinetuneSet(store: string, dir: string, o: FinetuneSe
     if (i === undefined) return;
     const last = firstAtOrAfter(rec.ts[i]!.view(), rec.ts[i]!.n, ord.t) - 1;
     if (last < o.rows - 1) return;
-    const out = outcomes(all.instruments[ord.inst]!, ord, horizonUs);
-    if (out === null) return;
+    const x = all.instruments[ord.inst]!;
+    const touch = outcomes(x, ord, horizonUs);
+    if (touch === null) return;
+    let out = touch;
+    if (legs !== null) {
+      const ex = quoteAt(x, ord.lastFillTs + horizonUs);
+      out = simOutcomes(ord, legs[k]!, x.bid[ex]!, x.ask[ex]!);
+      if (legs[k]!.entry.size === 0) oppositeUnfilled++;
+    }
     decisions++;
     if (out.byClass.every((v) => out.taken >= v)) takenBest++;
     for (const p of pairsOf(k, { ...ord, inst: i }, out)) {
@@ -141,6 +166,7 @@ export async function buildFinetuneSet(store: string, dir: string, o: FinetuneSe
     dir, instruments: symbols, orders: all.orders.length, decisions, pairs: n,
     pairsByCounterfactual: { flat: pairs.filter((p) => p.against === "flat").length, opposite: pairs.filter((p) => p.against === "opposite").length },
     takenBestShare: decisions > 0 ? takenBest / decisions : 0, validation: m, cutUs: cut, spanUs: [from, lastTs],
+    counterfactual: mode, ...(mode === "sim" ? { simParams, oppositeUnfilled } : {}),
   };
   writeFileSync(join(dir, "set.json"), `${JSON.stringify({ ...summary, layout: session.core.features.kernels.layout, directionClasses: DIRECTION }, null, 2)}\n`);
   if (n === 0) throw new FinetuneDataError(store, `gives no preference pairs (filled orders=${all.orders.length}, usable decisions=${decisions} before the validation cut)`);

@@ -1,13 +1,13 @@
 /**
  * `kestrel model finetune --from <store> [--days 30] [--model <name@version>] [--beta b] [--kl w]
- * [--epochs n] [--seed s] [--version v] [--json]`: preference fine-tuning from a recorded session.
+ * [--epochs n] [--seed s] [--version v] [--counterfactual sim|touch] [--json]`: preference fine-tuning from a recorded session.
  */
 import { describeFinetune, finetuneModel, type FinetuneOptions } from "./finetune.ts";
 
 const NUMBERS = { days: "days", beta: "beta", kl: "klWeight", epochs: "epochs", lr: "lr", seed: "seed", reps: "reps", validation: "validationFraction" } as const;
 
 /** Flags that take a value. */
-export const FINETUNE_VALUE_FLAGS = ["from", "days", "model", "beta", "kl", "epochs", "lr", "seed", "reps", "validation", "version"];
+export const FINETUNE_VALUE_FLAGS = ["from", "days", "model", "beta", "kl", "epochs", "lr", "seed", "reps", "validation", "version", "counterfactual"];
 
 /** Reads the finetune flags into options; returns a one-line problem instead when one is bad. */
 export function finetuneOptions(flags: Map<string, string | true>): FinetuneOptions | string {
@@ -23,6 +23,11 @@ export function finetuneOptions(flags: Map<string, string | true>): FinetuneOpti
   if (typeof version === "string") {
     if (!/^[A-Za-z0-9._-]{1,40}$/.test(version)) return `--version expected letters, digits, '.', '_' or '-', got "${version}"`;
     o.version = version;
+  }
+  const cf = flags.get("counterfactual");
+  if (cf !== undefined) {
+    if (cf !== "sim" && cf !== "touch") return `--counterfactual expected sim or touch, got "${cf === true ? "" : cf}"`;
+    o.counterfactual = cf;
   }
   for (const [flag, key] of Object.entries(NUMBERS)) {
     const v = flags.get(flag);

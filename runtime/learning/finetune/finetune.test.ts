@@ -68,6 +68,10 @@ describe("model finetune and learn nightly", () => {
     expect(card.finetune.parent).toBe(JSON.parse(readFileSync(live.path, "utf8")).version);
     expect(card.finetune.pairs).toBe(r.pairs);
     expect(card.finetune.beta).toBe(0.1);
+    // The counterfactuals were reconstructed through the sim venue (the default), and the card says so.
+    expect(r.counterfactual).toBe("sim");
+    expect(card.finetune.set.counterfactual).toBe("sim");
+    expect(card.finetune.set.simParams.orderLatencyUs).toBe(150);
     expect(card.finetune.otherOutputsMaxDiff).toBeLessThan(1e-5);
     const v = card.metrics.finetuneValidation;
     for (const side of [v.reference, v.candidate]) {
@@ -97,6 +101,10 @@ describe("model finetune and learn nightly", () => {
     expect(listModels(registry).find((m) => `${m.name}@${m.version}` === report.model)?.stage).toBe("shadow");
     expect(resolveModel("vol-window@latest", registry).path).toBe(live.path);
     expect(existsSync(report.reportFile)).toBe(true);
+    // The nightly reconstructs through the deployment's own sim venue parameters.
+    const card = JSON.parse(readFileSync(resolveModel(report.model, registry).path, "utf8"));
+    expect(card.finetune.set.counterfactual).toBe("sim");
+    expect(card.finetune.set.simParams).toMatchObject({ orderLatencyUs: 100, reportLatencyUs: 100, takerFeePpm: 20, assumedQuoteSize: 0 });
     expect(lines.some((l) => l.includes("promote"))).toBe(true);
   });
 

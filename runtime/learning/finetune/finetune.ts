@@ -12,7 +12,8 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { resolveModel } from "../registry.ts";
 import { checkOnnxParity, layoutMismatch, ONNX_TOLERANCE, PYTHON } from "../train.ts";
-import { buildFinetuneSet, type FinetuneSet } from "./build.ts";
+import type { SimVenueParams } from "../../../plugins/venues/sim/sim-venue.ts";
+import { buildFinetuneSet, type CounterfactualMode, type FinetuneSet } from "./build.ts";
 
 /** The fine-tuning script. */
 export const FINETUNE_SCRIPT = fileURLToPath(new URL("../../../models/vol_window/finetune.py", import.meta.url));
@@ -37,6 +38,10 @@ export interface FinetuneOptions {
   version?: string;
   /** Registry folder trained models go to (default var/models). */
   registryDir?: string;
+  /** Counterfactual pricing: through the sim venue (default) or at the recorded touches. */
+  counterfactual?: CounterfactualMode;
+  /** Sim venue parameters of the reconstruction (the recording deployment's; default DEFAULT_SIM_PARAMS). */
+  simParams?: SimVenueParams;
   /** Where the trainer's progress goes. */
   progress?: (line: string) => void;
 }
@@ -49,6 +54,8 @@ export interface FinetuneResult {
   stage: "shadow";
   promote: boolean;
   pairs: number;
+  /** How the counterfactuals were priced. */
+  counterfactual: CounterfactualMode;
   set: FinetuneSet;
   beta: number;
   klWeight: number;
@@ -85,8 +92,9 @@ export async function finetuneModel(o: FinetuneOptions): Promise<FinetuneResult>
     const set = await buildFinetuneSet(store, setDir, {
       rows: parentCard.rows, horizonSeconds: parentCard.data?.horizonSeconds ?? 30, sampleEveryMs: parentCard.data?.sampleEveryMs ?? 5000,
       deadBandBps: parentCard.data?.deadBandBps ?? 0.5, days: o.days ?? 30, validationFraction: o.validationFraction ?? 0.3,
+      counterfactual: o.counterfactual ?? "sim", simParams: o.simParams,
     });
-    o.progress?.(`finetune: ${set.pairs} pairs from ${set.decisions} decisions (${set.orders} filled orders), ${set.validation} validation decisions after ${new Date(set.cutUs / 1000).toISOString()}`);
+    o.progress?.(`finetune: ${set.pairs} pairs from ${set.decisions} decisions (${set.orders} filled orders; counterfactuals ${set.counterfactual === "sim" ? "through the sim venue" : "at the recorded touches"}), ${set.validation} validation decisions after ${new Date(set.cutUs / 1000).toISOString()}`);
     const beta = o.beta ?? 0.1, klWeight = o.klWeight ?? 0.1;
     const job = {
       parentCard: parent.path, setDir, outDir, version, store, set: { ...set, dir: undefined }, beta, klWeight, epochs: o.epochs ?? 20, lr: o.lr ?? 1e-3,
@@ -113,7 +121,7 @@ export async function finetuneModel(o: FinetuneOptions): Promise<FinetuneResult>
     // The context rows are rebuilt from the store on demand; the pairs, validation decisions and set.json stay.
     for (let i = 0; i < set.instruments.length; i++) rmSync(join(setDir, `rows-${i}.npy`), { force: true });
     return {
-      model: `${parent.name}@${version}`, parent: `${parent.name}@${parent.version}`, card: cardPath, stage: "shadow", promote: card.promote === true,
+      model: `${parent.name}@${version}`, parent: `${parent.name}@${parent.version}`, card: cardPath, stage: "shadow", promote: card.promote === true, counterfactual: set.counterfactual,
       pairs: out.pairs, set, beta, klWeight, klOnPairs: out.klOnPairs, validation: out.validation, onnxMaxAbsDiff: worst, seconds: (performance.now() - t0) / 1000,
     };
   } catch (err) {
@@ -135,7 +143,7 @@ export function describeFinetune(r: FinetuneResult): string[] {
   const f = (x: number) => x.toFixed(4);
   const ci = (c: number[]) => `[${c.map(f).join(", ")}]`;
   return [
-    `fine-tuned ${r.model} from ${r.parent}: ${r.pairs} pairs (flat ${r.set.pairsByCounterfactual.flat}, opposite ${r.set.pairsByCounterfactual.opposite}), beta ${r.beta}, KL weight ${r.klWeight}, KL on pairs ${r.klOnPairs.toExponential(2)}`,
+    `fine-tuned ${r.model} from ${r.parent}: ${r.pairs} pairs (flat ${r.set.pairsByCounterfactual.flat}, opposite ${r.set.pairsByCounterfactual.opposite}; counterfactuals ${r.counterfactual === "sim" ? `through the sim venue, ${r.set.oppositeUnfilled ?? 0} opposite entries unfilled` : "at the recorded touches"}), beta ${r.beta}, KL weight ${r.klWeight}, KL on pairs ${r.klOnPairs.toExponential(2)}`,
     `validation (${v.decisions} later decisions): accuracy reference ${f(v.reference.directionAccuracy)} ${ci(v.reference.directionAccuracyCi)}, candidate ${f(v.candidate.directionAccuracy)} ${ci(v.candidate.directionAccuracyCi)}`,
     `  log-loss reference ${f(v.reference.logLoss)} ${ci(v.reference.logLossCi)}, candidate ${f(v.candidate.logLoss)} ${ci(v.candidate.logLossCi)}; gain ${f(v.gain.logLoss)} ${ci(v.gain.logLossCi)}`,
     `stage shadow; promote ${r.promote}; card ${r.card}`,

@@ -1,12 +1,14 @@
 /**
  * Preference pairs from a recorded session store: every filled order is a decision (its side held
- * for the model's horizon H), and each is set against counterfactuals reconstructed from the
- * store's own quotes and the fee rate the venue charged on the fill: the same window not taken
- * (flat, outcome 0) and the opposite side (entered at the touch at the decision, exited at the
- * opposite touch at t + H, same fee rate). Outcomes are money units net of fees; the better of two
+ * for the model's horizon H), and each is set against counterfactuals: the same window not taken
+ * (flat, outcome 0) and the opposite side. `outcomes` prices them from the store's own quotes and
+ * the fee rate the venue charged on the fill (entered at the touch at the decision, exited at the
+ * opposite touch at t + H: `--counterfactual touch`); sim-outcomes.ts reconstructs them through the
+ * sim venue instead (the default). Outcomes are money units net of fees; the better of two
  * candidates is the chosen one, ties give no pair. Pure functions over arrays, plus the store reader.
  */
 import { StoreDb } from "../../store/database.ts";
+import { ORDER_TYPE_CODE } from "../../store/schema.ts";
 import { DIRECTION, firstAtOrAfter } from "../dataset/labels.ts";
 
 /** One instrument of the store with its quotes as columns (ts µs, bid and ask in ticks). */
@@ -22,6 +24,9 @@ export interface StoreInstrument {
   ts: Float64Array;
   bid: Float64Array;
   ask: Float64Array;
+  /** Displayed sizes at the touch (units; 0 when the feed carried none); absent when not read. */
+  bidSize?: Float64Array;
+  askSize?: Float64Array;
 }
 
 /** A filled order as a decision. */
@@ -39,6 +44,8 @@ export interface TakenOrder {
   fee: number;
   /** Time of the last fill, µs. */
   lastFillTs: number;
+  /** The order was a market order (its counterfactual entry through the sim is one too); absent means limit. */
+  market?: boolean;
 }
 
 /** What was read from a store. */
@@ -54,23 +61,24 @@ export async function readStoreTrades(db: string, fromUs = -Infinity): Promise<S
     const inst = await s.all("SELECT id, symbol, base, quote, price_decimals, size_decimals, lot_size, min_size FROM instruments ORDER BY id");
     const instruments: StoreInstrument[] = [];
     for (const r of inst) {
-      const q = await s.table(`SELECT epoch_us(ts)::DOUBLE AS ts, bid::DOUBLE AS bid, ask::DOUBLE AS ask FROM quotes WHERE instrument_id = ${Number(r.id)} ORDER BY ts, rowid`);
+      const q = await s.table(`SELECT epoch_us(ts)::DOUBLE AS ts, bid::DOUBLE AS bid, ask::DOUBLE AS ask, bid_size::DOUBLE, ask_size::DOUBLE FROM quotes WHERE instrument_id = ${Number(r.id)} ORDER BY ts, rowid`);
       if (q.rows.length === 0) continue;
       instruments.push({
         id: Number(r.id), symbol: String(r.symbol), base: String(r.base), quote: String(r.quote), priceDecimals: Number(r.price_decimals),
         sizeDecimals: Number(r.size_decimals), lotSize: Number(r.lot_size), minSize: Number(r.min_size),
         ts: Float64Array.from(q.rows, (x) => Number(x[0])), bid: Float64Array.from(q.rows, (x) => Number(x[1])), ask: Float64Array.from(q.rows, (x) => Number(x[2])),
+        bidSize: Float64Array.from(q.rows, (x) => Number(x[3])), askSize: Float64Array.from(q.rows, (x) => Number(x[4])),
       });
     }
     const index = new Map(instruments.map((x, i) => [x.id, i]));
     const from = Number.isFinite(fromUs) ? ` AND o.ts >= make_timestamp(${Math.trunc(fromUs)})` : "";
-    const rows = await s.table(`SELECT o.instrument_id, epoch_us(o.ts)::DOUBLE, o.side, sum(f.size)::DOUBLE, (sum(f.price * f.size) / sum(f.size))::DOUBLE, sum(f.fee)::DOUBLE, epoch_us(max(f.ts))::DOUBLE
-      FROM orders o JOIN fills f ON f.order_id = o.order_id WHERE true${from} GROUP BY o.order_id, o.instrument_id, o.ts, o.side ORDER BY 2, o.order_id`);
+    const rows = await s.table(`SELECT o.instrument_id, epoch_us(o.ts)::DOUBLE, o.side, sum(f.size)::DOUBLE, (sum(f.price * f.size) / sum(f.size))::DOUBLE, sum(f.fee)::DOUBLE, epoch_us(max(f.ts))::DOUBLE, o.order_type
+      FROM orders o JOIN fills f ON f.order_id = o.order_id WHERE true${from} GROUP BY o.order_id, o.instrument_id, o.ts, o.side, o.order_type ORDER BY 2, o.order_id`);
     const orders: TakenOrder[] = [];
     for (const r of rows.rows) {
       const i = index.get(Number(r[0]));
       if (i === undefined) continue;
-      orders.push({ inst: i, t: Number(r[1]), side: Number(r[2]), size: Number(r[3]), price: Number(r[4]), fee: Number(r[5]), lastFillTs: Number(r[6]) });
+      orders.push({ inst: i, t: Number(r[1]), side: Number(r[2]), size: Number(r[3]), price: Number(r[4]), fee: Number(r[5]), lastFillTs: Number(r[6]), ...(Number(r[7]) === ORDER_TYPE_CODE.market ? { market: true } : {}) });
     }
     return { instruments, orders };
   } finally {
@@ -79,7 +87,7 @@ export async function readStoreTrades(db: string, fromUs = -Infinity): Promise<S
 }
 
 /** Index of the last quote at or before `t` (-1 when none). */
-function quoteAt(x: StoreInstrument, t: number): number {
+export function quoteAt(x: StoreInstrument, t: number): number {
   const k = firstAtOrAfter(x.ts, x.ts.length, t);
   return k < x.ts.length && x.ts[k] === t ? k : k - 1;
 }
