@@ -11,6 +11,7 @@ import type { Fill } from "../../plugins/sdk/orders.ts";
 import { startRealtime } from "./realtime.ts";
 import { sessionFromYaml, tempDir } from "./test-session.ts";
 import { needsTools } from "../testing/system-tools.ts";
+import { fixLiveYaml } from "../testing/fix-live-yaml.ts";
 
 const tmp = tempDir("kestrel-fixvenue-");
 const stops: (() => Promise<void>)[] = [];
@@ -25,25 +26,15 @@ test.skipIf(!needsTools("session: two QuickFIX providers", "quickfix"))("a strat
   stops.push(() => lp1.stop());
   const lp2 = await QuickFixAcceptor.start("LP2", "KESTREL");
   stops.push(() => lp2.stop());
-  const yaml = `name: fix-paper
-mode: live
-seed: 1
-account: { currency: USD }
-instruments:
-  - { symbol: EURUSD, base: EUR, quote: USD, priceDecimals: 5, lotSize: 1000, minSize: 1000 }
-market: { source: venue }
-venue:
-  name: lps
-  plugin: fix44
-  params:
-    sessions:
-      - { name: lp1, port: ${lp1.port}, senderCompID: KESTREL, targetCompID: LP1, heartBtIntSec: 5, symbols: [EURUSD] }
-      - { name: lp2, port: ${lp2.port}, senderCompID: KESTREL, targetCompID: LP2, heartBtIntSec: 5, symbols: [EURUSD] }
-strategies:
-  - { name: taker, plugin: ${resolve(import.meta.dir, "fixtures/taker-strategy.ts")}, instruments: [EURUSD], params: { every: 3, size: 100000 } }
-risk:
-  limits: { maxPosition: 1000000, maxOrderNotional: 5000000, maxOrdersPerSecond: 100, priceCollarBps: 100, maxDailyLoss: 100000, maxDrawdown: 100000 }
-`;
+  const yaml = fixLiveYaml({
+    name: "fix-paper",
+    venue: "lps",
+    sessions: [
+      { name: "lp1", port: lp1.port, target: "LP1" },
+      { name: "lp2", port: lp2.port, target: "LP2" },
+    ],
+    strategies: [`{ name: taker, plugin: ${resolve(import.meta.dir, "fixtures/taker-strategy.ts")}, instruments: [EURUSD], params: { every: 3, size: 100000 } }`],
+  });
   const s = await sessionFromYaml(tmp.path, yaml, { journalPath: "" });
   const fills: Fill[] = [];
   s.core.listeners.fill = (f) => fills.push(f);

@@ -12,6 +12,7 @@ import type { FixVenue } from "../../../plugins/venues/fix44/fix-venue.ts";
 import { readJournal } from "../../journal/journal-file.ts";
 import { startRealtime } from "../realtime.ts";
 import { sessionFromYaml } from "../test-session.ts";
+import { fixLiveYaml } from "../../testing/fix-live-yaml.ts";
 
 /** Options of a counterparty-restart run. */
 export interface FixRestartOptions {
@@ -45,27 +46,16 @@ export interface FixRestartResult {
 }
 
 function yaml(dir: string, port: number): string {
-  return `name: fix-chaos
-mode: live
-seed: 1
-account: { currency: USD }
-instruments:
-  - { symbol: EURUSD, base: EUR, quote: USD, priceDecimals: 5, lotSize: 1000, minSize: 1000 }
-market: { source: venue }
-venue:
-  name: lp
-  plugin: fix44
-  params:
-    sessions:
-      - { name: lp1, port: ${port}, senderCompID: KESTREL, targetCompID: LP1, heartBtIntSec: 5, symbols: [EURUSD], reconnectMinMs: 50, reconnectMaxMs: 200, resetSeqNumOnLogon: true }
-strategies:
-  - { name: taker, plugin: ${resolve(import.meta.dir, "../fixtures/taker-strategy.ts")}, instruments: [EURUSD], params: { every: 4, size: 1000 } }
-  - { name: rest, plugin: ${resolve(import.meta.dir, "../fixtures/resting-strategy.ts")}, instruments: [EURUSD], params: { offsetTicks: 50, size: 1000 } }
-risk:
-  limits: { maxPosition: 100000000, maxOrderNotional: 5000000, maxOrdersPerSecond: 1000, priceCollarBps: 100, maxDailyLoss: 100000000, maxDrawdown: 100000000 }
-journal: { path: ${join(dir, "fix-chaos.journal")}, fsync: batch }
-reconcile: { missing: cancel, unknown: cancel }
-`;
+  return fixLiveYaml({
+    name: "fix-chaos",
+    sessions: [{ name: "lp1", port, target: "LP1", extra: "reconnectMinMs: 50, reconnectMaxMs: 200, resetSeqNumOnLogon: true" }],
+    strategies: [
+      `{ name: taker, plugin: ${resolve(import.meta.dir, "../fixtures/taker-strategy.ts")}, instruments: [EURUSD], params: { every: 4, size: 1000 } }`,
+      `{ name: rest, plugin: ${resolve(import.meta.dir, "../fixtures/resting-strategy.ts")}, instruments: [EURUSD], params: { offsetTicks: 50, size: 1000 } }`,
+    ],
+    limits: "{ maxPosition: 100000000, maxOrderNotional: 5000000, maxOrdersPerSecond: 1000, priceCollarBps: 100, maxDailyLoss: 100000000, maxDrawdown: 100000000 }",
+    extra: `journal: { path: ${join(dir, "fix-chaos.journal")}, fsync: batch }\nreconcile: { missing: cancel, unknown: cancel }\n`,
+  });
 }
 
 /** Resolves when `cond` holds; throws naming `what` after `ms`. */

@@ -14,6 +14,7 @@ import type { FixVenue } from "../../../plugins/venues/fix44/fix-venue.ts";
 import { readJournal } from "../../journal/journal-file.ts";
 import { needsTools } from "../../testing/system-tools.ts";
 import { REPO_ROOT, sessionFromYaml, tempDir } from "../test-session.ts";
+import { fixLiveYaml } from "../../testing/fix-live-yaml.ts";
 
 const tmp = tempDir("kestrel-fix-reconcile-");
 const stops: (() => Promise<void>)[] = [];
@@ -23,25 +24,12 @@ afterAll(async () => {
 });
 
 function yaml(name: string, port: number, session: string): string {
-  return `name: ${name}
-mode: live
-seed: 1
-account: { currency: USD }
-instruments:
-  - { symbol: EURUSD, base: EUR, quote: USD, priceDecimals: 5, lotSize: 1000, minSize: 1000 }
-market: { source: venue }
-venue:
-  name: lp
-  plugin: fix44
-  params:
-    sessions:
-      - { name: lp1, port: ${port}, senderCompID: KESTREL, targetCompID: LP1, heartBtIntSec: 5, symbols: [EURUSD], reconnectMinMs: 100, reconnectMaxMs: 500, ${session} }
-strategies:
-  - { name: rest, plugin: ${resolve(import.meta.dir, "../fixtures/resting-strategy.ts")}, instruments: [EURUSD], params: { offsetTicks: 50, size: 100000 } }
-risk:
-  limits: { maxPosition: 1000000, maxOrderNotional: 5000000, maxOrdersPerSecond: 100, priceCollarBps: 100, maxDailyLoss: 100000, maxDrawdown: 100000 }
-journal: { path: ${join(tmp.path, `${name}.journal`)}, fsync: always }
-`;
+  return fixLiveYaml({
+    name,
+    sessions: [{ name: "lp1", port, target: "LP1", extra: `reconnectMinMs: 100, reconnectMaxMs: 500, ${session}` }],
+    strategies: [`{ name: rest, plugin: ${resolve(import.meta.dir, "../fixtures/resting-strategy.ts")}, instruments: [EURUSD], params: { offsetTicks: 50, size: 100000 } }`],
+    extra: `journal: { path: ${join(tmp.path, `${name}.journal`)}, fsync: always }\n`,
+  });
 }
 
 /** Resolves when `cond` holds; fails with `what` after `ms`. */
