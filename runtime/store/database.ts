@@ -22,13 +22,13 @@ export class StoreDb {
 
   /**
    * Opens (creating if needed) a store file and ensures its schema. Throws `StoreError` STORE_LOCKED or STORE_OPEN_FAILED.
-   * `memoryLimit` caps DuckDB's buffer pool (e.g. "128MB"; DuckDB's default is 80% of RAM, which a
-   * recorder fills with cached pages as the file grows).
+   * `settings` are DuckDB configuration options given at open (e.g. `memory_limit: "128MB"`; DuckDB's
+   * default is 80% of RAM, which a recorder fills with cached pages as the file grows).
    */
-  static async open(path: string, memoryLimit?: string): Promise<StoreDb> {
+  static async open(path: string, settings?: Record<string, string>): Promise<StoreDb> {
     let instance: DuckDBInstance;
     try {
-      instance = await DuckDBInstance.create(path, memoryLimit === undefined ? undefined : { memory_limit: memoryLimit });
+      instance = await DuckDBInstance.create(path, settings);
     } catch (e) {
       throw storeOpenError(path, (e as Error).message);
     }

@@ -15,8 +15,32 @@ import type { ColumnKind } from "./schema.ts";
 
 declare const self: Worker;
 
-/** DuckDB buffer pool of the recording thread (appends need little; the default, 80% of RAM, only caches pages). */
-const RECORDER_MEMORY_LIMIT = "32MB";
+/**
+ * DuckDB settings of the recording thread. The buffer pool is small (appends need little; the
+ * default, 80% of RAM, only caches pages). DuckDB's allocator keeps freed memory in per-thread
+ * caches until 128 MB by default, outside the buffer pool: a long session's RSS crept up by that
+ * much, so freed memory goes back to the system from 8 MB on (bench/recorder-memory.ts).
+ */
+const RECORDER_SETTINGS: Record<string, string> = {
+  memory_limit: "32MB",
+  allocator_flush_threshold: "8MB",
+  allocator_bulk_deallocation_flush_threshold: "8MB",
+  allocator_background_threads: "true",
+};
+/**
+ * Wall-clock interval between CHECKPOINTs, ms: appended rows move from the write-ahead log's
+ * in-memory row groups into the file's blocks, which the small buffer pool can evict.
+ */
+const CHECKPOINT_MS = 5_000;
+
+/**
+ * Rows an appender may hold before they are committed to the table. DuckDB's Appender keeps
+ * appended rows in its own collection, outside the buffer pool, until a flush or its own large
+ * row threshold, and a session never asks for a flush; bounded here by count and by time.
+ */
+const APPENDER_FLUSH_ROWS = 16_384;
+/** Longest wall-clock time appended rows wait in an appender before the writer commits them, ms. */
+const APPENDER_FLUSH_MS = 1_000;
 
 const TYPES: Record<ColumnKind, DuckDBType> = { ts: TIMESTAMP, i64: BIGINT, i32: INTEGER };
 
@@ -38,6 +62,8 @@ interface Sink {
   spillBuf: Uint8Array;
   tsWords: Int32Array;
   spillTs: Int32Array;
+  /** Rows appended since the appender's last flush. */
+  pending: number;
 }
 
 self.onmessage = (ev: MessageEvent<Setup>) => {
@@ -48,7 +74,7 @@ async function run(setup: Setup): Promise<void> {
   const control = new Int32Array(setup.control);
   const metrics = new Float64Array(setup.metrics);
   // A recorder only appends: a small buffer pool keeps the session's memory flat as the file grows.
-  const db = await StoreDb.open(setup.db, RECORDER_MEMORY_LIMIT);
+  const db = await StoreDb.open(setup.db, RECORDER_SETTINGS);
   await db.registerInstruments(setup.instruments);
   if (setup.strategies.length > 0) await db.registerStrategies(setup.strategies);
   const sinks: Sink[] = [];
@@ -64,10 +90,24 @@ async function run(setup: Setup): Promise<void> {
       spillBuf,
       tsWords: new Int32Array(share.data),
       spillTs: new Int32Array(spillBuf.buffer, 8),
+      pending: 0,
     });
   }
   self.postMessage({ type: "ready" });
   let failed: string | null = null;
+  let lastFlush = Date.now();
+  let lastCheckpoint = lastFlush;
+  const flushSink = (sink: Sink): void => {
+    if (failed !== null || sink.pending === 0) return;
+    try {
+      sink.appender.flushSync();
+      sink.pending = 0;
+    } catch (e) {
+      failed = `flushing ${sink.share.table.name}: ${(e as Error).message}`;
+      Atomics.store(control, FAILED, 1);
+      self.postMessage({ type: "error", message: failed });
+    }
+  };
   const append = (sink: Sink, i: number, buffer: ArrayBufferLike, offset: number, rows: number, tsWords: Int32Array, tsBase: number): void => {
     if (failed !== null) return;
     try {
@@ -79,6 +119,7 @@ async function run(setup: Setup): Promise<void> {
       }
       duckdb.data_chunk_set_size(raw, rows);
       sink.appender.appendDataChunk(sink.chunk);
+      sink.pending += rows;
       metrics[2 * i] += rows;
       // The ts column is first: its last row's two words.
       const w = tsBase + ((rows - 1) << 1);
@@ -87,7 +128,9 @@ async function run(setup: Setup): Promise<void> {
       failed = `appending to ${sink.share.table.name}: ${(e as Error).message}`;
       Atomics.store(control, FAILED, 1);
       self.postMessage({ type: "error", message: failed });
+      return;
     }
+    if (sink.pending >= APPENDER_FLUSH_ROWS) flushSink(sink);
   };
 
   for (;;) {
@@ -117,18 +160,28 @@ async function run(setup: Setup): Promise<void> {
         worked = true;
       }
     }
-    if (worked) continue;
-    const req = Atomics.load(control, FLUSH_REQ);
-    if (req !== Atomics.load(control, FLUSH_ACK)) {
+    const now = Date.now();
+    if (now - lastFlush >= APPENDER_FLUSH_MS) {
+      lastFlush = now;
+      for (const s of sinks) flushSink(s);
+    }
+    if (now - lastCheckpoint >= CHECKPOINT_MS) {
+      lastCheckpoint = now;
+      for (const s of sinks) flushSink(s);
       if (failed === null) {
         try {
-          for (const s of sinks) s.appender.flushSync();
+          await db.connection.run("CHECKPOINT");
         } catch (e) {
-          failed = `flushing: ${(e as Error).message}`;
+          failed = `checkpointing: ${(e as Error).message}`;
           Atomics.store(control, FAILED, 1);
           self.postMessage({ type: "error", message: failed });
         }
       }
+    }
+    if (worked) continue;
+    const req = Atomics.load(control, FLUSH_REQ);
+    if (req !== Atomics.load(control, FLUSH_ACK)) {
+      for (const s of sinks) flushSink(s);
       Atomics.store(control, FLUSH_ACK, req);
       self.postMessage({ type: "flushed", req });
       continue;
