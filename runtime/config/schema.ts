@@ -1,6 +1,7 @@
 /** The deployment file's schema (YAML in configs/), with static types from TypeBox. */
 import { Type, type Static } from "@sinclair/typebox";
 import { ClusterConfig } from "../cluster/schema.ts";
+import { ppoUpdateFields } from "../learning/rl/ppo-schema.ts";
 
 const Symbol = Type.String({ pattern: "^[A-Z0-9._-]{2,32}(@[a-z0-9][a-z0-9-]{0,63})?$", description: "instrument symbol, e.g. EURUSD (EURUSD@fxcm: that symbol at one venue of a several-venue deployment)" });
 
@@ -161,15 +162,7 @@ export const LearningConfig = Type.Object(
     /** PPO of the learner process (models/executor/online.py). */
     ppo: Type.Object(
       {
-        epochs: Type.Integer({ minimum: 1, default: 4 }),
-        minibatch: Type.Integer({ minimum: 1, default: 64 }),
-        lr: Type.Number({ exclusiveMinimum: 0, default: 0.0001 }),
-        gamma: Type.Number({ minimum: 0, maximum: 1, default: 0.99 }),
-        lambda: Type.Number({ minimum: 0, maximum: 1, default: 0.95 }),
-        clip: Type.Number({ exclusiveMinimum: 0, default: 0.2 }),
-        entropy: Type.Number({ minimum: 0, default: 0.001 }),
-        valueCoef: Type.Number({ minimum: 0, default: 0.5 }),
-        maxGradNorm: Type.Number({ exclusiveMinimum: 0, default: 0.5 }),
+        ...ppoUpdateFields({ minibatch: 64, lr: 0.0001 }),
         seed: Type.Integer({ default: 7 }),
         threads: Type.Integer({ minimum: 1, default: 1 }),
       },

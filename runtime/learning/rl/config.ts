@@ -14,6 +14,7 @@ import { loadConfig } from "../../config/load.ts";
 import simPlugin from "../../../plugins/venues/sim/index.ts";
 import type { SimVenueParams } from "../../../plugins/venues/sim/sim-venue.ts";
 import type { EnvSpec } from "./env.ts";
+import { ppoUpdateFields } from "./ppo-schema.ts";
 
 const Day = Type.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}$", description: "a UTC day, YYYY-MM-DD" });
 
@@ -62,15 +63,7 @@ export const RlConfigSchema = Type.Object(
         /** Decisions per environment per iteration. */
         rolloutSteps: Type.Integer({ minimum: 1, default: 96 }),
         iterations: Type.Integer({ minimum: 1, default: 20 }),
-        epochs: Type.Integer({ minimum: 1, default: 4 }),
-        minibatch: Type.Integer({ minimum: 1, default: 128 }),
-        lr: Type.Number({ exclusiveMinimum: 0, default: 0.0003 }),
-        gamma: Type.Number({ minimum: 0, maximum: 1, default: 0.99 }),
-        lambda: Type.Number({ minimum: 0, maximum: 1, default: 0.95 }),
-        clip: Type.Number({ exclusiveMinimum: 0, default: 0.2 }),
-        entropy: Type.Number({ minimum: 0, default: 0.001 }),
-        valueCoef: Type.Number({ minimum: 0, default: 0.5 }),
-        maxGradNorm: Type.Number({ exclusiveMinimum: 0, default: 0.5 }),
+        ...ppoUpdateFields({ minibatch: 128, lr: 0.0003 }),
         /** Stop an update's epochs early when the approximate KL passes this (0: never). */
         targetKl: Type.Number({ minimum: 0, default: 0.03 }),
         hidden: Type.Integer({ minimum: 4, maximum: 1024, default: 64 }),
