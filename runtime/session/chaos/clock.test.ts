@@ -10,18 +10,10 @@ import { readJournal } from "../../journal/journal-file.ts";
 import { startRealtime } from "../realtime.ts";
 import { sessionFromYaml, tempDir } from "../test-session.ts";
 import { chaosYaml } from "./chaos.ts";
+import { until } from "../../testing/until.ts";
 
 const tmp = tempDir("kestrel-chaos-clock-");
 afterAll(() => tmp.dispose());
-
-/** Resolves when `cond` holds; fails with `what` after `ms`. */
-async function until(what: string, cond: () => boolean, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(20);
-  }
-}
 
 const HOUR_US = 3_600_000_000;
 

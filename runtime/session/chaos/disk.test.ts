@@ -13,6 +13,7 @@ import { verifyAudit } from "../../audit/verify.ts";
 import { startRealtime } from "../realtime.ts";
 import { sessionFromYaml, tempDir } from "../test-session.ts";
 import { chaosYaml } from "./chaos.ts";
+import { until } from "../../testing/until.ts";
 
 const tmp = tempDir("kestrel-chaos-disk-");
 const disk = join(tmp.path, "disk");
@@ -34,15 +35,6 @@ function yaml(dir: string, fsync: string): string {
   return chaosYaml(dir, 5)
     .replace(`stateFile: ${join(dir, "venue.jsonl")}`, `stateFile: ${join(tmp.path, `venue-${fsync}.jsonl`)}`)
     .replace("fsync: batch", `fsync: ${fsync}`);
-}
-
-/** Resolves when `cond` holds; fails with `what` after `ms`. */
-async function until(what: string, cond: () => boolean, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(20);
-  }
 }
 
 /** Writes zeros into `path` until the filesystem refuses (ENOSPC); returns the bytes written. */

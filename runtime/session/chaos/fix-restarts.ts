@@ -13,6 +13,7 @@ import { readJournal } from "../../journal/journal-file.ts";
 import { startRealtime } from "../realtime.ts";
 import { sessionFromYaml } from "../test-session.ts";
 import { fixLiveYaml } from "../../testing/fix-live-yaml.ts";
+import { until } from "../../testing/until.ts";
 
 /** Options of a counterparty-restart run. */
 export interface FixRestartOptions {
@@ -56,15 +57,6 @@ function yaml(dir: string, port: number): string {
     limits: "{ maxPosition: 100000000, maxOrderNotional: 5000000, maxOrdersPerSecond: 1000, priceCollarBps: 100, maxDailyLoss: 100000000, maxDrawdown: 100000000 }",
     extra: `journal: { path: ${join(dir, "fix-chaos.journal")}, fsync: batch }\nreconcile: { missing: cancel, unknown: cancel }\n`,
   });
-}
-
-/** Resolves when `cond` holds; throws naming `what` after `ms`. */
-async function until(what: string, cond: () => boolean, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(10);
-  }
 }
 
 /** Runs the session and kills/restarts its counterparty `restarts` times; checks the journal. */

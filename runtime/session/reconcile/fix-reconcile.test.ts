@@ -15,6 +15,7 @@ import { readJournal } from "../../journal/journal-file.ts";
 import { needsTools } from "../../testing/system-tools.ts";
 import { REPO_ROOT, sessionFromYaml, tempDir } from "../test-session.ts";
 import { fixLiveYaml } from "../../testing/fix-live-yaml.ts";
+import { until } from "../../testing/until.ts";
 
 const tmp = tempDir("kestrel-fix-reconcile-");
 const stops: (() => Promise<void>)[] = [];
@@ -30,15 +31,6 @@ function yaml(name: string, port: number, session: string): string {
     strategies: [`{ name: rest, plugin: ${resolve(import.meta.dir, "../fixtures/resting-strategy.ts")}, instruments: [EURUSD], params: { offsetTicks: 50, size: 100000 } }`],
     extra: `journal: { path: ${join(tmp.path, `${name}.journal`)}, fsync: always }\n`,
   });
-}
-
-/** Resolves when `cond` holds; fails with `what` after `ms`. */
-async function until(what: string, cond: () => boolean, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(20);
-  }
 }
 
 const CASES = [

@@ -16,6 +16,7 @@ import { needsTools } from "../../testing/system-tools.ts";
 import { startRealtime } from "../realtime.ts";
 import { sessionFromYaml, tempDir } from "../test-session.ts";
 import { fixLiveYaml } from "../../testing/fix-live-yaml.ts";
+import { until } from "../../testing/until.ts";
 
 const tmp = tempDir("kestrel-reconnect-");
 const stops: (() => Promise<void>)[] = [];
@@ -31,15 +32,6 @@ function yaml(name: string, port: number, session: string): string {
     strategies: [`{ name: rest, plugin: ${resolve(import.meta.dir, "../fixtures/resting-strategy.ts")}, instruments: [EURUSD], params: { offsetTicks: 50, size: 100000 } }`],
     extra: `journal: { path: ${join(tmp.path, `${name}.journal`)}, fsync: always }\n`,
   });
-}
-
-/** Resolves when `cond` holds; fails with `what` after `ms`. */
-async function until(what: string, cond: () => boolean, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(20);
-  }
 }
 
 const CASES = [
