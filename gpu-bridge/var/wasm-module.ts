@@ -26,6 +26,7 @@ export interface VarMcExports {
   simulate(stride: number, paths: number, dof: number): void;
   simulateOne(sigma: number, paths: number, dof: number): void;
   tail(paths: number, k: number): void;
+  drawOnly(stride: number, paths: number): number;
   sum(): number;
   sumSq(): number;
   varValue(): number;

@@ -229,6 +229,18 @@ export function simulateOne(sigma: f64, paths: i32, dof: f64): void {
   sumSq_ = sumSq;
 }
 
+/** The sampler alone, the bench's floor: draws stride normals for each of `paths` paths and returns their sum. */
+export function drawOnly(stride: i32, paths: i32): f64 {
+  let s: f64 = 0;
+  for (let p0 = 0; p0 < paths; p0 += CHUNK) {
+    const m = min(CHUNK, paths - p0);
+    const count = m * stride;
+    fillNormals(zPtr_, count);
+    for (let i = 0; i < count; i++) s += load<f64>(zPtr_ + (<usize>i << 3));
+  }
+  return s;
+}
+
 /** Reads the k largest losses: VaR is the k-th largest, ES their mean (reorders the losses). */
 export function tail(paths: i32, k: i32): void {
   const a = lossPtr_;
