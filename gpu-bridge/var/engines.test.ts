@@ -1,6 +1,9 @@
-import { describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { monteCarloVar, simulateLosses, type VarRequest, type VarResult } from "./monte-carlo.ts";
 import { book } from "./test-book.ts";
+import { prepareVarMc } from "./wasm-module.ts";
+
+beforeAll(() => prepareVarMc(), 120_000);
 
 const phi = (x: number) => Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
 const Z99 = 2.3263478740408408;

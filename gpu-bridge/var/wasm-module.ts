@@ -3,9 +3,11 @@
  * installed AssemblyScript compiler into `kernels-wasm/build/var-mc-<hash>.wasm` (the hash covers
  * the source, the compiler version and the flags, so a stale module is never loaded; the build
  * goes to a temporary file renamed into place) and instantiated synchronously once per process.
+ * `prepareVarMc()` builds it ahead without blocking the event loop; the first `engine: "wasm"`
+ * request in a process that did not call it blocks for the build (seconds).
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -54,21 +56,48 @@ export function varMcWasmPath(): string {
   return join(buildDir, `var-mc-${h.digest("hex").slice(0, 16)}.wasm`);
 }
 
+function buildCommand(tmp: string): string[] {
+  return [process.execPath, join(ascDir(), "bin", "asc.js"), source, ...FLAGS, "-o", tmp];
+}
+
+function tempPath(out: string): string {
+  mkdirSync(buildDir, { recursive: true });
+  return `${out}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+}
+
+const spawnOptions = { cwd: root, stdout: "pipe", stderr: "pipe", env: { ...process.env, NO_COLOR: "1" } } as const;
+
+/** Moves a finished build into place (atomic rename) and drops older builds of the kernel. */
+function publish(tmp: string, out: string, exitCode: number | null, stderr: string): string {
+  if (exitCode !== 0 || !existsSync(tmp)) {
+    rmSync(tmp, { force: true });
+    throw new VarMcBuildError(`exit=${exitCode} ${stderr.slice(0, 2000)}`);
+  }
+  renameSync(tmp, out);
+  // Older builds are dead weight now; removing them is best-effort (another process may hold one).
+  for (const f of readdirSync(buildDir)) {
+    if (f.startsWith("var-mc-") && f.endsWith(".wasm") && join(buildDir, f) !== out) rmSync(join(buildDir, f), { force: true });
+  }
+  return out;
+}
+
 /** Returns the up-to-date module file, building it first (synchronously, a few seconds) when missing. */
 export function ensureVarMcWasm(): string {
   const out = varMcWasmPath();
   if (existsSync(out)) return out;
-  mkdirSync(buildDir, { recursive: true });
-  const tmp = `${out}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  const run = Bun.spawnSync([process.execPath, join(ascDir(), "bin", "asc.js"), source, ...FLAGS, "-o", tmp], {
-    cwd: root, stdout: "pipe", stderr: "pipe", env: { ...process.env, NO_COLOR: "1" },
-  });
-  if (run.exitCode !== 0 || !existsSync(tmp)) {
-    rmSync(tmp, { force: true });
-    throw new VarMcBuildError(`exit=${run.exitCode} ${run.stderr.toString().slice(0, 2000)}`);
-  }
-  renameSync(tmp, out);
-  return out;
+  const tmp = tempPath(out);
+  const run = Bun.spawnSync(buildCommand(tmp), spawnOptions);
+  return publish(tmp, out, run.exitCode, run.stderr.toString());
+}
+
+/** Same as ensureVarMcWasm without blocking the event loop (for start-up and test set-up). */
+export async function prepareVarMc(): Promise<void> {
+  const out = varMcWasmPath();
+  if (existsSync(out)) return;
+  const tmp = tempPath(out);
+  const proc = Bun.spawn(buildCommand(tmp), spawnOptions);
+  const [exitCode, stderr] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
+  publish(tmp, out, exitCode, stderr);
 }
 
 let instance: VarMcExports | null = null;

@@ -1,7 +1,7 @@
 /**
  * Monte Carlo VaR kernel (AssemblyScript → WASM SIMD) for a linear book: per path, P&L = b·z with
  * z standard normal (b = Lᵀw, one column of z per instrument), optionally times a common Student-t
- * scale; the losses are kept for the tail. Normals come from a 128-layer ziggurat, two per
+ * scale; the losses are kept for the tail. Normals come from a 256-layer ziggurat, two per
  * xoshiro256** output (its low and high 32-bit halves); a second, sfc32 stream feeds the
  * ziggurat's rare slow path and the Student-t's gamma draws, so the result depends only on the
  * seed. The dot product runs in f64x2. A four-lane i32x4 sfc32 with a vector fast-layer test was
@@ -11,10 +11,13 @@
  * chunk (CHUNK × stride f64), the losses (paths f64). The host writes b and reads the losses.
  */
 
-const ZIG_R: f64 = 3.442619855899;
-const KN: usize = memory.data(128 * 4, 16);
-const WN: usize = memory.data(128 * 8, 16);
-const FN: usize = memory.data(128 * 8, 16);
+/** Layers of the ziggurat, its base strip's right edge and the common area of every layer. */
+const LAYERS: i32 = 256;
+const ZIG_R: f64 = 3.6541528853610088;
+const ZIG_V: f64 = 4.92867323399e-3;
+const KN: usize = memory.data(LAYERS * 4, 16);
+const WN: usize = memory.data(LAYERS * 8, 16);
+const FN: usize = memory.data(LAYERS * 8, 16);
 
 /** Paths per normals chunk (even). */
 const CHUNK: i32 = 256;
@@ -31,20 +34,20 @@ let es_: f64 = 0;
 let x0: u64 = 0, x1: u64 = 0, x2: u64 = 0, x3: u64 = 0;
 let sa: u32 = 0, sb: u32 = 0, sc: u32 = 0, sd: u32 = 0;
 
-/** Fills the ziggurat tables (Marsaglia and Tsang, 128 layers); called once after instantiation. */
+/** Fills the ziggurat tables (Marsaglia and Tsang's construction, 256 layers); called once after instantiation. */
 export function init(): void {
   const m1: f64 = 2147483648.0;
   let dn: f64 = ZIG_R;
   let tn: f64 = dn;
-  const vn: f64 = 9.91256303526217e-3;
+  const vn: f64 = ZIG_V;
   const q: f64 = vn / Math.exp(-0.5 * dn * dn);
   store<u32>(KN, <u32>Math.ceil((dn / q) * m1));
   store<u32>(KN + 4, 0);
   store<f64>(WN, q / m1);
-  store<f64>(WN + 127 * 8, dn / m1);
+  store<f64>(WN + <usize>(LAYERS - 1) * 8, dn / m1);
   store<f64>(FN, 1.0);
-  store<f64>(FN + 127 * 8, Math.exp(-0.5 * dn * dn));
-  for (let i = 126; i >= 1; i--) {
+  store<f64>(FN + <usize>(LAYERS - 1) * 8, Math.exp(-0.5 * dn * dn));
+  for (let i = LAYERS - 2; i >= 1; i--) {
     dn = Math.sqrt(-2.0 * Math.log(vn / dn + Math.exp(-0.5 * dn * dn)));
     store<u32>(KN + ((<usize>i + 1) << 2), <u32>Math.ceil((dn / tn) * m1));
     tn = dn;
@@ -91,7 +94,7 @@ function uniform(): f64 {
 
 /** Finishes one ziggurat draw whose word `hz` failed (or was not given) the fast test. */
 function normalFrom(hz: i32): f64 {
-  let iz = hz & 127;
+  let iz = hz & (LAYERS - 1);
   while (true) {
     if (<u32>abs(hz) < load<u32>(KN + (<usize>iz << 2))) return <f64>hz * load<f64>(WN + (<usize>iz << 3));
     const x = <f64>hz * load<f64>(WN + (<usize>iz << 3));
@@ -107,7 +110,7 @@ function normalFrom(hz: i32): f64 {
     const f0 = load<f64>(FN + (<usize>(iz - 1) << 3));
     if (f1 + uniform() * (f0 - f1) < Math.exp(-0.5 * x * x)) return x;
     hz = word();
-    iz = hz & 127;
+    iz = hz & (LAYERS - 1);
   }
 }
 
@@ -148,7 +151,7 @@ function fillNormals(out: usize, count: i32): void {
 
 // @ts-ignore: decorator
 @inline function zig(hz: i32): f64 {
-  const iz = hz & 127;
+  const iz = hz & (LAYERS - 1);
   if (<u32>abs(hz) < load<u32>(KN + (<usize>iz << 2))) return <f64>hz * load<f64>(WN + (<usize>iz << 3));
   return normalFrom(hz);
 }
