@@ -118,10 +118,11 @@ describe("VaR engines and samplers", () => {
     expect(ks(base, fat)).toBeGreaterThan(ksCritical(n, n));
   });
 
-  test("an unknown engine or sampler is refused as a value", () => {
+  test("an unknown engine or sampler, or more paths than the wasm memory holds, is refused as a value", () => {
     const { exposures, cov } = book(3);
     const bad = (r: object) => monteCarloVar({ ...request({ exposures, cov, paths: 1000 }), ...r } as VarRequest);
     expect(bad({ engine: "gpu" })).toEqual({ code: "VAR_REQUEST_INVALID", context: "engine=gpu expected=ts|wasm" });
+    expect(bad({ engine: "wasm", paths: 600_000_000 })).toEqual({ code: "VAR_REQUEST_INVALID", context: "paths=600000000 exceeds the wasm engine's memory" });
     expect(bad({ sampler: "antithetic" })).toEqual({ code: "VAR_REQUEST_INVALID", context: "sampler=antithetic expected=per-instrument|exact-linear" });
   });
 });

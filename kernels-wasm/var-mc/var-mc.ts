@@ -162,7 +162,9 @@ export function layout(stride: i32, paths: i32): i32 {
   bPtr_ = base;
   zPtr_ = bPtr_ + (<usize>stride << 3);
   lossPtr_ = zPtr_ + (<usize>(CHUNK * stride + 4) << 3);
-  const end = lossPtr_ + (<usize>paths << 3);
+  const end64 = <u64>lossPtr_ + (<u64>paths << 3);
+  if (end64 > 0xffff0000) return -1; // beyond a 32-bit memory
+  const end = <usize>end64;
   const have = <usize>memory.size() << 16;
   if (end > have) {
     if (memory.grow(<i32>((end - have + 0xffff) >>> 16)) < 0) return -1;
