@@ -151,13 +151,20 @@ export const ROWS: BenchRow[] = [
   {
     key: "varInProcess", title: "Monte Carlo VaR in process, 28 assets", target: ">= 10 M paths/s", quick: true,
     run: async (size) => {
-      const { measureVarInProcess } = await import("../var-in-process.ts");
-      const r = measureVarInProcess(pick(size, 20_000, 500_000, 2_000_000));
+      const { measureVarInProcess, rateOf } = await import("../var-in-process.ts");
+      const r = measureVarInProcess(pick(size, 20_000, 500_000, 2_000_000), pick(size, 1, 1, 3));
+      const wasm = rateOf(r, "wasm per-instrument normal"), one = rateOf(r, "wasm exact-linear normal"), ts = rateOf(r, "ts per-instrument normal");
       return {
-        figures: { pathsPerSecond: Math.round(r.normalPathsPerSecond), studentTPathsPerSecond: Math.round(r.studentTPathsPerSecond) },
-        baseline: { what: "its sampler alone (28 standard normals drawn and summed per path)", pathsPerSecond: Math.round(r.samplerPathsPerSecond) },
+        figures: {
+          pathsPerSecond: Math.round(r.normalPathsPerSecond), studentTPathsPerSecond: Math.round(r.studentTPathsPerSecond),
+          wasmPathsPerSecond: Math.round(wasm.wall), wasmCpuPathsPerSecond: Math.round(wasm.cpu),
+          exactLinearPathsPerSecond: Math.round(one.wall), exactLinearCpuPathsPerSecond: Math.round(one.cpu),
+          defaultCpuPathsPerSecond: Math.round(ts.cpu),
+        },
+        baseline: { what: "the default engine's sampler alone (28 standard normals drawn and summed per path); the default engine (ts, per-instrument) for the wasm and exact-linear figures", pathsPerSecond: Math.round(r.samplerPathsPerSecond) },
         ratio: r.normalPathsPerSecond / r.samplerPathsPerSecond, ratioOf: "VaR / sampler paths/s",
-        text: `${m(r.normalPathsPerSecond)} paths/s (normal)`, baselineText: `sampler ${m(r.samplerPathsPerSecond)} paths/s`,
+        text: `${m(r.normalPathsPerSecond)} paths/s (normal, default ts engine); wasm ${m(wasm.wall)} (${(wasm.cpu / ts.cpu).toFixed(2)}x CPU), exact-linear wasm ${m(one.wall)} (${(one.cpu / ts.cpu).toFixed(2)}x CPU)`,
+        baselineText: `sampler ${m(r.samplerPathsPerSecond)} paths/s`,
       };
     },
   },
