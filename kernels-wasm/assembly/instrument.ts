@@ -15,7 +15,7 @@ import {
   S_NEXT_SEC, S_RSI_GAIN, S_RSI_LOSS, S_RSI_N, S_SAMPLES_N, S_SAMPLE_SEC, S_STARTED, S_THEAD, S_THRESH, TW, TWIN, rd, ri, wi, wr,
 } from "./memory";
 import { dqAny, dqEvict, dqExpire, dqExpireTo, dqFront, dqPush, qrec } from "./deque";
-import { DQ_WINDOW_DONCHIAN, DQ_WINDOW_SPREAD } from "./memory";
+import { DQ_WINDOW_DONCHIAN, DQ_WINDOW_SPREAD, QW_LONGEST } from "./memory";
 
 const Q_SPREAD: usize = 8, Q_MID: usize = 16, Q_R2: usize = 24;
 
@@ -147,10 +147,14 @@ function pushQuote(st: usize, ts: f64, spread: f64, mid: f64, r2: f64): void {
   const tails = st + OFF_QTAIL;
   const old = seq - <u32>CAP;
   // A window still holding the event CAP back must let it go before the ring slot is reused.
-  for (let w = 0; w < QW; w++) {
-    if (seq - ri(tails, w) >= <u32>CAP) { dropQuote(st, w, old); wi(tails, w, old + 1); wr(st, S_EVICTED, rd(st, S_EVICTED) + 1); }
+  // Only the longest window's tail (the oldest) can tell whether any does; deques that expire
+  // to a window's tail never start before it, so only timestamp-expired ones need the check.
+  if (seq - ri(tails, QW_LONGEST) >= <u32>CAP || DQ_WINDOW_DONCHIAN < 0) {
+    for (let w = 0; w < QW; w++) {
+      if (seq - ri(tails, w) >= <u32>CAP) { dropQuote(st, w, old); wi(tails, w, old + 1); wr(st, S_EVICTED, rd(st, S_EVICTED) + 1); }
+    }
+    dqEvict(st, DQ_SPREAD, old); dqEvict(st, DQ_HIGH, old); dqEvict(st, DQ_LOW, old);
   }
-  dqEvict(st, DQ_SPREAD, old); dqEvict(st, DQ_HIGH, old); dqEvict(st, DQ_LOW, old);
   const rec = qrec(st, seq);
   store<f64>(rec, ts);
   store<f64>(rec, spread, Q_SPREAD);

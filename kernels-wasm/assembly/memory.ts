@@ -41,6 +41,8 @@ export let TW: i32 = 0;
  * when no quote window has the deque's length and it expires by timestamps.
  */
 export let DQ_WINDOW_SPREAD: i32 = 0, DQ_WINDOW_DONCHIAN: i32 = -1;
+/** Index of the longest quote window (its tail is the oldest of the quote windows'). */
+export let QW_LONGEST: i32 = 0;
 /** Index of the longest trade window. */
 export let TW_LONGEST: i32 = 0;
 export let RSI_PERIOD: f64 = 0;
@@ -151,6 +153,8 @@ export function layout(): bool {
   DQ_WINDOW_SPREAD = 0;
   DQ_WINDOW_DONCHIAN = -1;
   for (let w = QW - 1; w >= 0; w--) if (rd(QWIN, w) == DONCHIAN_W) DQ_WINDOW_DONCHIAN = w;
+  QW_LONGEST = 0;
+  for (let k = 1; k < QW; k++) if (rd(QWIN, k) > rd(QWIN, QW_LONGEST)) QW_LONGEST = k;
   TW_LONGEST = 0;
   for (let k = 1; k < TW; k++) if (rd(TWIN, k) > rd(TWIN, TW_LONGEST)) TW_LONGEST = k;
   for (let k = 0; k < NH; k++) wr(RATES, k, Math.LN2 / param(P_EWMA + k));
