@@ -9,7 +9,9 @@
  * check that ours and the libraries compute the same values. Figures are CPU ns (process user +
  * system time, which leaves out the time a pass spends descheduled on a shared machine) per
  * input value, best of 9 passes after a warm-up; the floor is a loop that only reads the input. The last
- * line is the headline: the smallest margin of ours over the fastest library, across indicators.
+ * line is the headline: the smallest margin of ours over the fastest library, across indicators;
+ * then the per-kernel twin gate (twinGateFailures): exit code 1 when a WASM kernel is slower than its
+ * TypeScript twin by more than the noise band.
  *
  *   bun bench/kernels-vs-libraries.ts
  */
@@ -20,8 +22,31 @@ import { BollingerBands, DonchianChannels, EMA, RSI } from "trading-signals";
 import { createSeriesKernels } from "../kernels-wasm/index.ts";
 import * as twin from "../kernels-wasm/src/twin/series.ts";
 
-/** One indicator: CPU ns per input value of ours (WASM, TS twin) and of each library. */
-export interface IndicatorRow { name: string; wasm: number; ts: number; signals: number; ixjb94: number; ti: number }
+/** One indicator: CPU ns per input value (best pass) of ours (WASM, TS twin) and of each library, and the median passes of ours. */
+export interface IndicatorRow {
+  name: string; wasm: number; ts: number; signals: number; ixjb94: number; ti: number;
+  wasmMedian: number; tsMedian: number;
+}
+
+/** Least noise band of the twin gate: a WASM kernel within 5% of its twin is a tie, not a failure. */
+export const TWIN_GATE_MIN_BAND = 0.05;
+
+/** A WASM kernel the twin gate fails, with the band it was judged by. */
+export interface TwinGateFailure { name: string; wasm: number; ts: number; band: number }
+
+/**
+ * The per-kernel gate: a WASM kernel fails when its best pass is slower than its twin's best pass
+ * by more than the noise band, the larger of TWIN_GATE_MIN_BAND and the best-to-median spread of
+ * either side's passes in this run (the spread a pass shows on this machine at this load).
+ */
+export function twinGateFailures(rows: IndicatorRow[]): TwinGateFailure[] {
+  const failed: TwinGateFailure[] = [];
+  for (const r of rows) {
+    const band = Math.max(TWIN_GATE_MIN_BAND, r.wasmMedian / r.wasm - 1, r.tsMedian / r.ts - 1);
+    if (r.wasm > r.ts * (1 + band)) failed.push({ name: r.name, wasm: r.wasm, ts: r.ts, band });
+  }
+  return failed;
+}
 
 let PASSES = 9; // set by measureIndicators
 let sink = 0;
@@ -40,6 +65,8 @@ export function measureIndicators(passes = 9, limit?: number): { rows: Indicator
   mids.length = N;
   const src = Float64Array.from(mids);
 
+  let lastMedian = 0;
+  /** Best pass, CPU ns per value; the median pass is left in lastMedian. */
   function ns(run: () => void): number {
     run();
     const t: number[] = [];
@@ -49,7 +76,15 @@ export function measureIndicators(passes = 9, limit?: number): { rows: Indicator
       const d = process.cpuUsage(t0);
       t.push(((d.user + d.system) * 1000) / N);
     }
-    return Math.min(...t);
+    t.sort((a, b) => a - b);
+    lastMedian = t[t.length >> 1];
+    return t[0];
+  }
+  /** Ours, WASM then twin: best and median passes. */
+  function ours(wasmRun: () => void, tsRun: () => void): Pick<IndicatorRow, "wasm" | "ts" | "wasmMedian" | "tsMedian"> {
+    const wasm = ns(wasmRun), wasmMedian = lastMedian;
+    const ts = ns(tsRun);
+    return { wasm, ts, wasmMedian, tsMedian: lastMedian };
   }
 
   const k = createSeriesKernels(N, 64);
@@ -60,24 +95,21 @@ export function measureIndicators(passes = 9, limit?: number): { rows: Indicator
   const rows: IndicatorRow[] = [
     {
       name: "EMA(20)",
-      wasm: ns(() => { k.input.set(src); sink += k.ema(N, 20)[N - 1]; }),
-      ts: ns(() => { twin.emaSeries(src, out, 20); sink += out[N - 1]; }),
+      ...ours(() => { k.input.set(src); sink += k.ema(N, 20)[N - 1]; }, () => { twin.emaSeries(src, out, 20); sink += out[N - 1]; }),
       signals: ns(() => { const e = new EMA(20); for (let i = 0; i < N; i++) e.add(mids[i]); sink += e.getResultOrThrow(); }),
       ixjb94: ns(() => { sink += lib.ema(mids, 20)[N - 1]; }),
       ti: ns(() => { const r = ti.EMA.calculate({ period: 20, values: mids }); sink += r[r.length - 1]; }),
     },
     {
       name: "RSI(14)",
-      wasm: ns(() => { k.input.set(src); sink += k.rsi(N, 14)[N - 1]; }),
-      ts: ns(() => { twin.rsiSeries(src, out, 14); sink += out[N - 1]; }),
+      ...ours(() => { k.input.set(src); sink += k.rsi(N, 14)[N - 1]; }, () => { twin.rsiSeries(src, out, 14); sink += out[N - 1]; }),
       signals: ns(() => { const e = new RSI(14); for (let i = 0; i < N; i++) e.add(mids[i]); sink += e.getResultOrThrow(); }),
       ixjb94: ns(() => { sink += lib.rsi(mids, 14)[N - 16]; }),
       ti: ns(() => { const r = ti.RSI.calculate({ period: 14, values: mids }); sink += r[r.length - 1]; }),
     },
     {
       name: "Donchian(20) max+min",
-      wasm: ns(() => { k.input.set(src); const d = k.donchian(N, 20); sink += d.high[N - 1] - d.low[N - 1]; }),
-      ts: ns(() => { twin.donchianSeries(src, out, out2, 20); sink += out[N - 1]; }),
+      ...ours(() => { k.input.set(src); const d = k.donchian(N, 20); sink += d.high[N - 1] - d.low[N - 1]; }, () => { twin.donchianSeries(src, out, out2, 20); sink += out[N - 1]; }),
       signals: ns(() => {
         const e = new DonchianChannels(20);
         for (let i = 0; i < N; i++) e.add({ high: mids[i], low: mids[i] });
@@ -91,8 +123,7 @@ export function measureIndicators(passes = 9, limit?: number): { rows: Indicator
     },
     {
       name: "z-score(20) SMA+SD",
-      wasm: ns(() => { k.input.set(src); sink += k.zscore(N, 20)[N - 1]; }),
-      ts: ns(() => { twin.zscoreSeries(src, out, 20); sink += out[N - 1]; }),
+      ...ours(() => { k.input.set(src); sink += k.zscore(N, 20)[N - 1]; }, () => { twin.zscoreSeries(src, out, 20); sink += out[N - 1]; }),
       signals: ns(() => { const e = new BollingerBands(20, 1); for (let i = 0; i < N; i++) e.add(mids[i]); sink += e.getResultOrThrow().middle; }),
       ixjb94: ns(() => { sink += lib.sma(mids, 20)[N - 20] + lib.stddev(mids, 20)[N - 20]; }),
       ti: ns(() => {
@@ -121,8 +152,10 @@ if (import.meta.main) {
   for (const r of table) console.log(r.map((v, c) => (c === 0 ? v.padEnd(widths[c]) : v.padStart(widths[c]))).join("  "));
   if (sink === 42) console.log("");
   console.log(`headline: every shared indicator is at least ${worst.toFixed(1)}x faster in wasm than the fastest library (tightest: ${worstName})`);
-  // The per-kernel check: a WASM kernel slower than its TypeScript twin fails the bench.
-  const slower = rows.filter((r) => r.wasm > r.ts);
-  for (const r of slower) console.log(`FAIL: ${r.name}: wasm ${r.wasm.toFixed(2)} ns > ts twin ${r.ts.toFixed(2)} ns per value`);
+  // The per-kernel gate: a WASM kernel slower than its TypeScript twin beyond the noise band fails the bench.
+  const slower = twinGateFailures(rows);
+  for (const r of slower) {
+    console.log(`FAIL: ${r.name}: wasm ${r.wasm.toFixed(2)} ns > ts twin ${r.ts.toFixed(2)} ns per value by more than the noise band (${(r.band * 100).toFixed(1)}%)`);
+  }
   if (slower.length > 0) process.exitCode = 1;
 }

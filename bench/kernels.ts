@@ -9,7 +9,9 @@
  * event rings hold every window). Time is the process's CPU time (user + system), not wall time:
  * on a shared 2-core machine a pass is descheduled for longer than it runs, and CPU time leaves
  * that out. Each cell is the best of 9 passes after a warm-up pass; the last line is the
- * headline ratio.
+ * headline ratio, then the twin gate: exit code 1 when the WASM feature set is slower than its
+ * TypeScript twin in any cell by more than the noise band (the larger of 5% and either side's
+ * best-to-median spread of passes in this run).
  *
  *   bun bench/kernels.ts
  */
@@ -35,7 +37,8 @@ function stream(instruments: number): QuoteBatch {
   return b;
 }
 
-/** CPU ns per quote of `run`, best of the passes (each preceded by `before`). */
+let lastMedian = 0;
+/** CPU ns per quote of `run`, best of the passes (each preceded by `before`); the median pass is left in lastMedian. */
 function measure(run: () => void, before: () => void = () => {}): number {
   before(); run();
   const t: number[] = [];
@@ -46,8 +49,13 @@ function measure(run: () => void, before: () => void = () => {}): number {
     const d = process.cpuUsage(t0);
     t.push(((d.user + d.system) * 1000) / QUOTES);
   }
-  return Math.min(...t);
+  t.sort((a, b) => a - b);
+  lastMedian = t[t.length >> 1];
+  return t[0];
 }
+
+/** Least noise band of the twin gate (as in kernels-vs-libraries.ts). */
+const GATE_MIN_BAND = 0.05;
 
 let sink = 0;
 /** The floor: one read of every input field per quote (repeated 20 times per pass so the pass is long enough to time). */
@@ -110,6 +118,7 @@ export function measureFeatures(instruments: number, quotes = 200_000, passes = 
 if (import.meta.main) {
   const rows: string[][] = [["instruments", "backend", "batch", "ns/quote", "x floor"]];
   const headline: Record<string, number> = {};
+  const medians: Record<string, number> = {};
   for (const n of [1, 28]) {
     const b = stream(n);
     const f = floor(b);
@@ -119,6 +128,7 @@ if (import.meta.main) {
       for (const size of [1, 64, 1024]) {
         const ns = size === 1 ? one(k, b) : batched(k, b, size);
         headline[`${backend}-${n}-${size}`] = ns;
+        medians[`${backend}-${n}-${size}`] = lastMedian;
         rows.push([String(n), backend, String(size), ns.toFixed(1), (ns / f).toFixed(1)]);
       }
     }
@@ -135,4 +145,18 @@ if (import.meta.main) {
   if (sink === 42) console.log("");
   const best = Math.min(headline["wasm-28-1024"], headline["wasm-28-64"]);
   console.log(`headline: whole feature set, 28 instruments, batch 1024: wasm ${headline["wasm-28-1024"].toFixed(1)} ns/quote vs ts twin ${headline["ts-28-1024"].toFixed(1)} ns/quote = ${(headline["ts-28-1024"] / best).toFixed(2)}x`);
+  // The twin gate: the WASM feature set slower than its TypeScript twin, beyond the noise band
+  // (the larger of 5% and either side's best-to-median spread), in any cell fails the bench.
+  let failed = 0;
+  for (const n of [1, 28]) {
+    for (const size of [1, 64, 1024]) {
+      const w = `wasm-${n}-${size}`, t = `ts-${n}-${size}`;
+      const band = Math.max(GATE_MIN_BAND, medians[w] / headline[w] - 1, medians[t] / headline[t] - 1);
+      if (headline[w] > headline[t] * (1 + band)) {
+        console.log(`FAIL: feature set, ${n} instruments, batch ${size}: wasm ${headline[w].toFixed(1)} ns > ts twin ${headline[t].toFixed(1)} ns per quote by more than the noise band (${(band * 100).toFixed(1)}%)`);
+        failed++;
+      }
+    }
+  }
+  if (failed > 0) process.exitCode = 1;
 }

@@ -10,11 +10,12 @@ import {
   BUCKET_SAMPLES, DECAYS, DECAY_N, DECAY_RATES, DONCHIAN_W, DQ_HIGH, DQ_LOW, DQ_SPREAD, EMA_FAST_DECAY, EMA_SLOW_DECAY, EWMA_DECAY, F_BUCKET, F_DHIGH, F_DLOW,
   F_EMA_CROSS, F_EMA_FAST, F_EMA_SLOW, F_EWMA, F_IMB, F_MICRO, F_MID, F_PRESS, F_RSI, F_RVOL, F_SMAX, F_SMEAN,
   F_SPREAD, F_VOLZ, F_VWAP, F_ZSCORE, LEVELS, MASK, CAP, NH, NR, NV, OFF_EWMA, OFF_QSUMA, OFF_QSUMB, OFF_QTAIL,
-  OFF_SAMPLES, OFF_SORTED, OFF_TRING, OFF_TSUMA, OFF_TSUMB, OFF_TTAIL, QW, QWIN, TW_LONGEST, RATES, RSI_ADD, RSI_KEEP, RSI_PERIOD, SPREAD_W,
+  OFF_SAMPLES, OFF_SORTED, OFF_TRING, OFF_TSUMA, OFF_TSUMB, OFF_TTAIL, QW, QWIN, TW_LONGEST, RATES, RSI_ADD, RSI_KEEP, RSI_PERIOD,
   S_EMA_FAST, S_EMA_SLOW, S_EVICTED, S_HAS_LOG, S_LAST_MID, S_LAST_TS, S_LOG_MID, S_QHEAD, S_QUOTED, S_REF,
   S_NEXT_SEC, S_RSI_GAIN, S_RSI_LOSS, S_RSI_N, S_SAMPLES_N, S_SAMPLE_SEC, S_STARTED, S_THEAD, S_THRESH, TW, TWIN, rd, ri, wi, wr,
 } from "./memory";
-import { dqAny, dqEvict, dqExpire, dqFront, dqPush, qrec } from "./deque";
+import { dqAny, dqEvict, dqExpire, dqExpireTo, dqFront, dqPush, qrec } from "./deque";
+import { DQ_WINDOW_DONCHIAN, DQ_WINDOW_SPREAD, QW_LONGEST } from "./memory";
 
 const Q_SPREAD: usize = 8, Q_MID: usize = 16, Q_R2: usize = 24;
 
@@ -146,10 +147,14 @@ function pushQuote(st: usize, ts: f64, spread: f64, mid: f64, r2: f64): void {
   const tails = st + OFF_QTAIL;
   const old = seq - <u32>CAP;
   // A window still holding the event CAP back must let it go before the ring slot is reused.
-  for (let w = 0; w < QW; w++) {
-    if (seq - ri(tails, w) >= <u32>CAP) { dropQuote(st, w, old); wi(tails, w, old + 1); wr(st, S_EVICTED, rd(st, S_EVICTED) + 1); }
+  // Only the longest window's tail (the oldest) can tell whether any does; deques that expire
+  // to a window's tail never start before it, so only timestamp-expired ones need the check.
+  if (seq - ri(tails, QW_LONGEST) >= <u32>CAP || DQ_WINDOW_DONCHIAN < 0) {
+    for (let w = 0; w < QW; w++) {
+      if (seq - ri(tails, w) >= <u32>CAP) { dropQuote(st, w, old); wi(tails, w, old + 1); wr(st, S_EVICTED, rd(st, S_EVICTED) + 1); }
+    }
+    dqEvict(st, DQ_SPREAD, old); dqEvict(st, DQ_HIGH, old); dqEvict(st, DQ_LOW, old);
   }
-  dqEvict(st, DQ_SPREAD, old); dqEvict(st, DQ_HIGH, old); dqEvict(st, DQ_LOW, old);
   const rec = qrec(st, seq);
   store<f64>(rec, ts);
   store<f64>(rec, spread, Q_SPREAD);
@@ -240,9 +245,16 @@ export function refresh(st: usize, out: usize, ts: f64): void {
       if (tail == qhead) { wr(qa, w, 0); wr(qb, w, 0); }
     }
   }
-  dqExpire(st, DQ_SPREAD, ts - SPREAD_W);
-  dqExpire(st, DQ_HIGH, ts - DONCHIAN_W);
-  dqExpire(st, DQ_LOW, ts - DONCHIAN_W);
+  // Deques of a quote window's length expire to that window's tail (no ring reads).
+  dqExpireTo(st, DQ_SPREAD, ri(qt, DQ_WINDOW_SPREAD));
+  if (DQ_WINDOW_DONCHIAN >= 0) {
+    const tail = ri(qt, DQ_WINDOW_DONCHIAN);
+    dqExpireTo(st, DQ_HIGH, tail);
+    dqExpireTo(st, DQ_LOW, tail);
+  } else {
+    dqExpire(st, DQ_HIGH, ts - DONCHIAN_W);
+    dqExpire(st, DQ_LOW, ts - DONCHIAN_W);
+  }
 
   const ns = <f64>(qhead - ri(qt, 0));
   wr(out, F_SMEAN, ns > 0 ? rd(qa, 0) / ns : NaN);

@@ -36,6 +36,13 @@ export let NH: i32 = 0;
 export let NR: i32 = 0;
 export let QW: i32 = 0;
 export let TW: i32 = 0;
+/**
+ * Quote window whose tail each deque expires to (0 spread max; 1, 2 Donchian max, min), or -1
+ * when no quote window has the deque's length and it expires by timestamps.
+ */
+export let DQ_WINDOW_SPREAD: i32 = 0, DQ_WINDOW_DONCHIAN: i32 = -1;
+/** Index of the longest quote window (its tail is the oldest of the quote windows'). */
+export let QW_LONGEST: i32 = 0;
 /** Index of the longest trade window. */
 export let TW_LONGEST: i32 = 0;
 export let RSI_PERIOD: f64 = 0;
@@ -142,6 +149,12 @@ export function layout(): bool {
   for (let k = 0; k < NV; k++) wr(TWIN, k, param(P_VWAP + k));
   wr(TWIN, NV, param(P_PRESSURE_W));
   wr(TWIN, NV + 1, param(P_VOLZ_W));
+  // The spread max shares the spread window; the Donchian deques share the first quote window of their length, if any.
+  DQ_WINDOW_SPREAD = 0;
+  DQ_WINDOW_DONCHIAN = -1;
+  for (let w = QW - 1; w >= 0; w--) if (rd(QWIN, w) == DONCHIAN_W) DQ_WINDOW_DONCHIAN = w;
+  QW_LONGEST = 0;
+  for (let k = 1; k < QW; k++) if (rd(QWIN, k) > rd(QWIN, QW_LONGEST)) QW_LONGEST = k;
   TW_LONGEST = 0;
   for (let k = 1; k < TW; k++) if (rd(TWIN, k) > rd(TWIN, TW_LONGEST)) TW_LONGEST = k;
   for (let k = 0; k < NH; k++) wr(RATES, k, Math.LN2 / param(P_EWMA + k));

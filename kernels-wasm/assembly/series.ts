@@ -36,7 +36,22 @@ export function emaSeries(src: usize, out: usize, n: i32, period: i32): void {
     e = b * e + a * load<f64>(src + (<usize>k << 3));
     store<f64>(out + (<usize>k << 3), e);
   }
-  for (let k = 4; k < n; k++) {
+  // Two values per step in f64x2 lanes (k, k + 1): the same multiplies and adds per lane as the
+  // scalar form below, so bit for bit the same results; the previous two pairs stay in registers.
+  let k = 4;
+  if (n >= 8) {
+    const va = f64x2.splat(a), vb = f64x2.splat(b), vb4 = f64x2.splat(b4);
+    let p2 = v128.load(out), p1 = v128.load(out, 16);
+    for (; k + 1 < n; k += 2) {
+      const x = src + (<usize>(k - 3) << 3);
+      const inner = f64x2.add(v128.load(x, 8), f64x2.mul(vb, v128.load(x)));
+      const c = f64x2.mul(va, f64x2.add(v128.load(x, 24), f64x2.mul(vb, f64x2.add(v128.load(x, 16), f64x2.mul(vb, inner)))));
+      const e2 = f64x2.add(f64x2.mul(vb4, p2), c);
+      v128.store(out + (<usize>k << 3), e2);
+      p2 = p1; p1 = e2;
+    }
+  }
+  for (; k < n; k++) {
     const x = src + (<usize>(k - 3) << 3);
     const c = a * (load<f64>(x, 24) + b * (load<f64>(x, 16) + b * (load<f64>(x, 8) + b * load<f64>(x))));
     store<f64>(out + (<usize>k << 3), b4 * load<f64>(out + (<usize>(k - 4) << 3)) + c);
