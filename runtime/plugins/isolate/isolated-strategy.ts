@@ -26,6 +26,11 @@ export interface IsolateOptions {
   readonly startMs?: number;
   /** The isolate spins between events (lower latency; a core busy) instead of sleeping. */
   readonly spin?: boolean;
+  /**
+   * Context reads from the shared mirror and nothing-returning writes queued (default true); false
+   * makes every context call a round trip, as before the mirror (kept to measure the difference).
+   */
+  readonly mirror?: boolean;
   /** What beyond the context the plugin may reach (network, files, subprocess, env, timers). */
   readonly grants?: readonly string[];
   /**
@@ -37,6 +42,12 @@ export interface IsolateOptions {
 }
 
 const CONTEXT_CALLS = new Set(["book", "featureIndex", "features", "signal", "position", "openOrders", "order", "submit", "cancel", "cancelAll", "setTimer", "log", "tradingState", "submitAlgo", "parent", "cancelAlgo"]);
+
+/**
+ * What an isolate gets when its options leave it out; a session's strategies come with none, so a
+ * bench sets `mirror: false` here to measure the protocol without the mirror in a real session.
+ */
+export const isolateDefaults = { mirror: true };
 
 /** Context calls the isolate may queue (they return nothing) instead of making a round trip. */
 const QUEUED = new Set(["cancel", "cancelAll", "cancelAlgo", "setTimer", "log"]);
@@ -50,6 +61,8 @@ class Isolate {
   hookCalls = 0;
   contextCalls = 0;
   queuedWrites = 0;
+  /** Context round trips by method ("sync": queued writes sent before a read that must see them). */
+  readonly roundTripsBy: Record<string, number> = {};
   private readonly buffer: SharedArrayBuffer;
   /** The context mirror of the current instance (null before create, or when it could not be laid out). */
   private mirror: MirrorWriter | null = null;
@@ -59,7 +72,7 @@ class Isolate {
     this.buffer = buffer;
     this.port = new FramePort(buffer, TO_ISOLATE, BACK, 256);
     this.worker = new Worker(new URL("./worker.ts", import.meta.url).href);
-    const boot: IsolateBoot = { module: options.module, buffer, spin: options.spin ?? false, grants: options.grants ?? [] };
+    const boot: IsolateBoot = { module: options.module, buffer, spin: options.spin ?? false, grants: options.grants ?? [], mirror: options.mirror ?? isolateDefaults.mirror };
     this.worker.postMessage(boot);
   }
 
@@ -73,8 +86,8 @@ class Isolate {
     // The isolate's context offers parent orders only where the real one does (a deployment with execution algos).
     const algos = typeof ctx.submitAlgo === "function";
     new Float64Array(this.buffer, MIRROR_AT, 1)[H_ON] = 0;
-    this.mirror = new MirrorWriter(this.buffer, MIRROR_AT, ctx);
-    this.mirror.write(ctx);
+    this.mirror = !(this.options.mirror ?? isolateDefaults.mirror) ? null : new MirrorWriter(this.buffer, MIRROR_AT, ctx);
+    this.mirror?.write(ctx);
     this.port.sendPacked(Kind.CREATE, { name: ctx.name, params: ctx.params, instruments: ctx.instruments, now: ctx.now(), algos });
     return (this.awaitAnswer(ctx, "create", (this.options.startMs ?? 10_000) * 1e6) as { hooks: string[] }).hooks;
   }
@@ -173,6 +186,7 @@ class Isolate {
           p.release();
           this.contextCalls++;
           const { m, a } = body as { m: string; a: unknown[] };
+          this.roundTripsBy[m] = (this.roundTripsBy[m] ?? 0) + 1;
           const failed = this.apply(ctx, tail);
           const answer = failed !== null ? { e: failed } : m === "sync" ? { v: null } : serve(ctx, m, a);
           if (m === "submit" && typeof answer.v === "number") this.mirror?.noteOrder(answer.v);
@@ -258,14 +272,14 @@ function plainParent(p: ParentView): ParentView {
  * Wraps a strategy plugin (its manifest as the loader checked it) so that its hooks run in an
  * isolate; the worker starts at once and is ready when this returns.
  */
-export function isolateStrategy(plugin: StrategyPlugin, options: IsolateOptions): StrategyPlugin & { stop(): void; stats(): { hookCalls: number; contextCalls: number; queuedWrites: number } } {
+export function isolateStrategy(plugin: StrategyPlugin, options: IsolateOptions): StrategyPlugin & { stop(): void; stats(): { hookCalls: number; contextCalls: number; queuedWrites: number; roundTripsBy: Record<string, number> } } {
   let isolate = new Isolate(options);
   isolate.ready(plugin.manifest.name);
   return {
     manifest: plugin.manifest,
     stop: () => isolate.terminate(),
     /** Round trips of the current worker: hook calls (with its start) and context calls served; and the queued writes it applied. */
-    stats: () => ({ hookCalls: isolate.hookCalls, contextCalls: isolate.contextCalls, queuedWrites: isolate.queuedWrites }),
+    stats: () => ({ hookCalls: isolate.hookCalls, contextCalls: isolate.contextCalls, queuedWrites: isolate.queuedWrites, roundTripsBy: { ...isolate.roundTripsBy } }),
     create(ctx: StrategyContext): StrategyHooks {
       if (isolate.dead) {
         isolate = new Isolate(options);

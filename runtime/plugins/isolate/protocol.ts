@@ -74,4 +74,6 @@ export interface IsolateBoot {
   readonly spin: boolean;
   /** Capabilities the deployment grants; what the plugin may reach beyond the context. */
   readonly grants: readonly string[];
+  /** Queue the writes that return nothing (with the mirror); false: every context call is a round trip. */
+  readonly mirror: boolean;
 }

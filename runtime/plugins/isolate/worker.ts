@@ -102,6 +102,10 @@ async function run(boot: IsolateBoot): Promise<void> {
   const link = {
     call,
     queue(m: string, a: unknown[], dirties: boolean): void {
+      if (!boot.mirror) {
+        call(m, a);
+        return;
+      }
       const packed = encode([m, a]);
       tail.push(packed);
       tailBytes += packed.length;
