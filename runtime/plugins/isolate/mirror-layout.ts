@@ -84,7 +84,7 @@ export const STATUS_ABSENT = -1;
 export const ORDERS_AT = MIRROR_BYTES / 8 - ORDER_SLOTS * ORDER_WORDS;
 
 /** Ids the runtime keeps mirroring after they left the open set or were returned by submit. */
-export const RECENT_ORDERS = 16;
+export const RECENT_ORDERS = 8;
 
 /** Code tables (index = code). */
 export const STATES: readonly TradingState[] = ["active", "reducing", "halted"];

@@ -86,6 +86,8 @@ async function run(boot: IsolateBoot): Promise<void> {
     port.sendWithTail(kind, body, tail);
     tail.length = 0;
     tailBytes = 0;
+    // The runtime applies them before anything else reads its state.
+    dirty = false;
   };
   /** A round trip: the queued writes and a context call, then its answer (the runtime has rewritten the mirror). */
   const call = (m: string, a: unknown[]): unknown => {
