@@ -71,6 +71,13 @@ describe("isolated strategies", () => {
     expect(st.contextCalls / 400).toBeLessThan(0.2);
     // Its timers and logs crossed with the hooks' answers instead.
     expect(st.queuedWrites).toBeGreaterThanOrEqual(inIsolate.logs.length);
+    // The same isolate with the mirror off: the same orders, and every read a round trip again.
+    const unmirrored = isolateStrategy(obiScalper, { module: OBI, budgetUs: 2_000_000, mirror: false });
+    started.push(unmirrored);
+    const without = createStrategyHarness(unmirrored, { instruments: [EURUSD] });
+    drive(without);
+    expect(without.intents.map((i) => i.intent)).toEqual(inProcess.intents.map((i) => i.intent));
+    expect(unmirrored.stats().contextCalls / 400).toBeGreaterThan(4);
   }, 60_000);
 
   // Longer than an order slot of the mirror holds: that order is asked for over the ring.
