@@ -1,5 +1,5 @@
 /** Writing and reading isolate frames over the shared buffer's rings (both sides use these). */
-import { decode, encode } from "@msgpack/msgpack";
+import { decode, decodeMulti, encode } from "@msgpack/msgpack";
 import { CLAIM_FULL, PEEK_CORRUPT, PEEK_EMPTY, RingReader, RingWriter } from "../../../gpu-bridge/shm/ring.ts";
 
 /** One side's view of the shared buffer. */
@@ -45,6 +45,40 @@ export class FramePort {
     this.view.setInt32(at, kind, true);
     this.bytes.set(packed, at + 4);
     this.commit(4 + packed.length);
+  }
+
+  /**
+   * Sends a frame of `kind` whose msgpack body (null when undefined) is followed by `tail`, a
+   * sequence of msgpack values already encoded (queued context writes); with neither, the frame
+   * is the kind alone (4 bytes, nothing to encode or decode).
+   */
+  sendWithTail(kind: number, body: unknown, tail: readonly Uint8Array[]): void {
+    if (body === undefined && tail.length === 0) {
+      const at = this.claim(4);
+      this.view.setInt32(at, kind, true);
+      this.commit(4);
+      return;
+    }
+    const packed = encode(body === undefined ? null : body);
+    let len = 4 + packed.length;
+    for (const t of tail) len += t.length;
+    const at = this.claim(len);
+    this.view.setInt32(at, kind, true);
+    this.bytes.set(packed, at + 4);
+    let to = at + 4 + packed.length;
+    for (const t of tail) {
+      this.bytes.set(t, to);
+      to += t.length;
+    }
+    this.commit(len);
+  }
+
+  /** The body and the tail values of the frame found by `next` (a 4-byte frame: null and none). */
+  unpackWithTail(len: number): { body: unknown; tail: unknown[] } {
+    if (len <= 4) return { body: null, tail: [] };
+    const at = this.body();
+    const values = [...decodeMulti(this.bytes.subarray(at, at + len - 4))];
+    return { body: values[0], tail: values.slice(1) };
   }
 
   /** Returns the next frame's length (read its kind with `kind()`), PEEK_EMPTY, or throws on a corrupt ring. */

@@ -11,11 +11,13 @@ import type { Instrument } from "../../../plugins/sdk/instrument.ts";
 import type { StrategyPlugin } from "../../../plugins/sdk/strategy.ts";
 import obiScalper from "../../../plugins/strategies/obi-scalper/index.ts";
 import misbehaving from "./fixtures/misbehaving.ts";
+import contextReader from "./fixtures/context-reader.ts";
 import { isolateStrategy } from "./isolated-strategy.ts";
 
 const EURUSD: Instrument = { id: 0, symbol: "EURUSD", venue: "sim", base: "EUR", quote: "USD", priceDecimals: 5, sizeDecimals: 0, lotSize: 1000, minSize: 1000 };
 const OBI = resolve(import.meta.dir, "../../../plugins/strategies/obi-scalper/index.ts");
 const MISBEHAVING = resolve(import.meta.dir, "fixtures/misbehaving.ts");
+const CONTEXT_READER = resolve(import.meta.dir, "fixtures/context-reader.ts");
 const started: { stop(): void }[] = [];
 afterEach(() => {
   for (const s of started.splice(0)) s.stop();
@@ -50,6 +52,65 @@ describe("isolated strategies", () => {
     expect(inProcess.intents.length).toBeGreaterThan(10);
     expect(inIsolate.intents.map((i) => i.intent)).toEqual(inProcess.intents.map((i) => i.intent));
     expect(inIsolate.position("EURUSD")).toBe(inProcess.position("EURUSD"));
+  }, 60_000);
+
+  test("obi-scalper's reads come from the context mirror: its only context round trips are its submits (and create's featureIndex)", () => {
+    const inProcess = createStrategyHarness(obiScalper, { instruments: [EURUSD] });
+    const plugin = isolated(obiScalper, OBI);
+    const inIsolate = createStrategyHarness(plugin, { instruments: [EURUSD] });
+    drive(inProcess);
+    drive(inIsolate);
+    expect(inIsolate.intents.map((i) => i.intent)).toEqual(inProcess.intents.map((i) => i.intent));
+    expect(inIsolate.cancels).toEqual(inProcess.cancels);
+    expect(inIsolate.logs).toEqual(inProcess.logs);
+    expect(inIsolate.fills).toEqual(inProcess.fills);
+    const st = plugin.stats();
+    // Without the mirror every book, position, features, trading state and order read was a round
+    // trip: 1,942 for these 400 quotes (4.9 per quote). Now: one per submit, two featureIndex at create.
+    expect(st.contextCalls).toBeLessThanOrEqual(inIsolate.intents.length + 2);
+    expect(st.contextCalls / 400).toBeLessThan(0.2);
+    // Its timers and logs crossed with the hooks' answers instead.
+    expect(st.queuedWrites).toBeGreaterThanOrEqual(inIsolate.logs.length);
+    // The same isolate with the mirror off: the same orders, and every read a round trip again.
+    const unmirrored = isolateStrategy(obiScalper, { module: OBI, budgetUs: 2_000_000, mirror: false });
+    started.push(unmirrored);
+    const without = createStrategyHarness(unmirrored, { instruments: [EURUSD] });
+    drive(without);
+    expect(without.intents.map((i) => i.intent)).toEqual(inProcess.intents.map((i) => i.intent));
+    expect(unmirrored.stats().contextCalls / 400).toBeGreaterThan(4);
+  }, 60_000);
+
+  // Longer than an order slot of the mirror holds: that order is asked for over the ring.
+  const REFUSAL = `RISK_SIZE: size=7000 refused by the test ${"(a long reason) ".repeat(6)}`;
+  test("right after its own submits and cancels, an isolated plugin reads exactly what it reads in process", () => {
+    const run = (plugin: StrategyPlugin) => {
+      const h = createStrategyHarness(plugin, { instruments: [EURUSD], features: { names: ["imbalance", "spread"] }, pendingCancels: true });
+      h.reject((intent) => (intent.size === 7000 ? REFUSAL : null));
+      let bid = 114_500;
+      for (let i = 0; i < 120; i++) {
+        bid += (i % 5) - 2;
+        h.setFeature("EURUSD", "spread", (i % 3) + 1);
+        if (i % 4 === 0) h.setFeature("EURUSD", "imbalance", (i % 9) / 10);
+        h.quote("EURUSD", bid, bid + 2, 100_000 + i * 1000, 90_000 + i * 500);
+        if (i % 6 === 0) for (const o of h.openOrders.slice(0, 1)) if (o.status === "working") h.fill(o.id, o.price, 500);
+        if (i % 8 === 0) h.confirmCancels();
+        if (i === 40) h.setTradingState("halted");
+        if (i === 50) h.setTradingState("active");
+        h.advance(700);
+      }
+      return h;
+    };
+    const inProcess = run(contextReader);
+    const inIsolate = run(isolated(contextReader, CONTEXT_READER));
+    // The run exercised what it means to: refusals, cancels in flight, a held submit.
+    expect(inProcess.logs.some((l) => l.fields?.status === "rejected" && l.fields?.reason === REFUSAL)).toBe(true);
+    expect(inProcess.logs.some((l) => l.message === "canceled" && l.fields?.status === "pending-cancel")).toBe(true);
+    expect(inProcess.logs.some((l) => l.message === "state" && l.fields?.id === 0)).toBe(true);
+    expect((inProcess.logs.find((l) => l.message === "burst")?.fields?.open as number[]).length).toBeGreaterThanOrEqual(70);
+    expect(inProcess.logs.length).toBeGreaterThan(200);
+    expect(inIsolate.logs).toEqual(inProcess.logs);
+    expect(inIsolate.intents).toEqual(inProcess.intents);
+    expect(inIsolate.cancels).toEqual(inProcess.cancels);
   }, 60_000);
 
   for (const mode of ["loop", "sleep", "alloc"]) {

@@ -1,8 +1,9 @@
 /**
  * Runs a strategy plugin in an isolate (a Bun Worker) behind the ordinary `StrategyPlugin`
- * interface, so the strategy host treats it like any other: each hook call sends a frame and
- * waits, serving the plugin's context calls meanwhile, until the plugin answers or its time budget
- * runs out. A plugin over budget (a loop that never ends, a blocking sleep) has its worker
+ * interface, so the strategy host treats it like any other: each hook call writes the context
+ * mirror, sends a frame and waits, serving the plugin's round trips (submit, what the mirror does
+ * not hold) meanwhile, until the plugin answers or its time budget runs out; the context writes
+ * the plugin queued (cancel, timers, log) come with its answer and are applied in order. A plugin over budget (a loop that never ends, a blocking sleep) has its worker
  * terminated and the call throws PLUGIN_WATCHDOG, which quarantines it like any failure; the loop
  * goes on with every other strategy. A restart spawns a fresh worker.
  */
@@ -11,7 +12,9 @@ import type { StrategyContext, StrategyHooks, StrategyPlugin } from "../../../pl
 import type { ParentView } from "../../../plugins/sdk/algo.ts";
 import { KestrelError } from "../../errors/codes.ts";
 import { FramePort, PEEK_EMPTY } from "./frames.ts";
-import { BACK, BUFFER_BYTES, DOORBELL_BACK, HEAP_KIB, Kind, QUOTE_BYTES, TO_ISOLATE, TRADE_BYTES, type IsolateBoot } from "./protocol.ts";
+import { BACK, BUFFER_BYTES, DOORBELL_BACK, HEAP_KIB, Kind, MIRROR_AT, QUOTE_BYTES, TO_ISOLATE, TRADE_BYTES, type IsolateBoot } from "./protocol.ts";
+import { H_ON } from "./mirror-layout.ts";
+import { MirrorWriter } from "./mirror-writer.ts";
 
 /** How an isolated plugin runs. */
 export interface IsolateOptions {
@@ -23,6 +26,11 @@ export interface IsolateOptions {
   readonly startMs?: number;
   /** The isolate spins between events (lower latency; a core busy) instead of sleeping. */
   readonly spin?: boolean;
+  /**
+   * Context reads from the shared mirror and nothing-returning writes queued (default true); false
+   * makes every context call a round trip, as before the mirror (kept to measure the difference).
+   */
+  readonly mirror?: boolean;
   /** What beyond the context the plugin may reach (network, files, subprocess, env, timers). */
   readonly grants?: readonly string[];
   /**
@@ -35,20 +43,36 @@ export interface IsolateOptions {
 
 const CONTEXT_CALLS = new Set(["book", "featureIndex", "features", "signal", "position", "openOrders", "order", "submit", "cancel", "cancelAll", "setTimer", "log", "tradingState", "submitAlgo", "parent", "cancelAlgo"]);
 
+/**
+ * What an isolate gets when its options leave it out; a session's strategies come with none, so a
+ * bench sets `mirror: false` here to measure the protocol without the mirror in a real session.
+ */
+export const isolateDefaults = { mirror: true };
+
+/** Context calls the isolate may queue (they return nothing) instead of making a round trip. */
+const QUEUED = new Set(["cancel", "cancelAll", "cancelAlgo", "setTimer", "log"]);
+
 /** One worker and the port to it. */
 class Isolate {
   private worker: Worker;
   private readonly port: FramePort;
   dead = false;
-  /** Hook calls sent and context calls served (each a round trip over the rings). */
+  /** Hook calls sent and context calls served (each a round trip over the rings), and queued writes applied (no round trip). */
   hookCalls = 0;
   contextCalls = 0;
+  queuedWrites = 0;
+  /** Context round trips by method ("sync": queued writes sent before a read that must see them). */
+  readonly roundTripsBy: Record<string, number> = {};
+  private readonly buffer: SharedArrayBuffer;
+  /** The context mirror of the current instance (null before create, or when it could not be laid out). */
+  private mirror: MirrorWriter | null = null;
 
   constructor(private readonly options: IsolateOptions) {
     const buffer = new SharedArrayBuffer(BUFFER_BYTES);
+    this.buffer = buffer;
     this.port = new FramePort(buffer, TO_ISOLATE, BACK, 256);
     this.worker = new Worker(new URL("./worker.ts", import.meta.url).href);
-    const boot: IsolateBoot = { module: options.module, buffer, spin: options.spin ?? false, grants: options.grants ?? [] };
+    const boot: IsolateBoot = { module: options.module, buffer, spin: options.spin ?? false, grants: options.grants ?? [], mirror: options.mirror ?? isolateDefaults.mirror };
     this.worker.postMessage(boot);
   }
 
@@ -61,11 +85,15 @@ class Isolate {
   create(ctx: StrategyContext): string[] {
     // The isolate's context offers parent orders only where the real one does (a deployment with execution algos).
     const algos = typeof ctx.submitAlgo === "function";
+    new Float64Array(this.buffer, MIRROR_AT, 1)[H_ON] = 0;
+    this.mirror = !(this.options.mirror ?? isolateDefaults.mirror) ? null : new MirrorWriter(this.buffer, MIRROR_AT, ctx);
+    this.mirror?.write(ctx);
     this.port.sendPacked(Kind.CREATE, { name: ctx.name, params: ctx.params, instruments: ctx.instruments, now: ctx.now(), algos });
     return (this.awaitAnswer(ctx, "create", (this.options.startMs ?? 10_000) * 1e6) as { hooks: string[] }).hooks;
   }
 
   quote(ctx: StrategyContext, q: Quote): void {
+    this.mirror?.write(ctx);
     const p = this.port;
     const at = p.claim(QUOTE_BYTES);
     const v = p.view;
@@ -82,6 +110,7 @@ class Isolate {
   }
 
   trade(ctx: StrategyContext, t: Trade): void {
+    this.mirror?.write(ctx);
     const p = this.port;
     const at = p.claim(TRADE_BYTES);
     const v = p.view;
@@ -98,6 +127,7 @@ class Isolate {
 
   /** Runs a hook in the isolate; returns the DONE frame's body (`v`: what snapshot returned). */
   hook(ctx: StrategyContext, hook: string, arg?: unknown): { v?: unknown } {
+    this.mirror?.write(ctx);
     this.port.sendPacked(Kind.HOOK, arg === undefined ? { hook, now: ctx.now() } : { hook, arg, now: ctx.now() });
     return this.awaitAnswer(ctx, hook, this.options.budgetUs * 1000) as { v?: unknown };
   }
@@ -106,6 +136,17 @@ class Isolate {
   terminate(): void {
     this.dead = true;
     this.worker.terminate();
+  }
+
+  /** Applies queued context writes (`[method, args]`) in order; returns the first one's error, or null. */
+  private apply(ctx: StrategyContext | null, tail: unknown[]): string | null {
+    for (const op of tail) {
+      this.queuedWrites++;
+      const [m, a] = op as [string, unknown[]];
+      const r = QUEUED.has(m) ? serve(ctx, m, a) : { e: `ISOLATE_PROTOCOL: ${m} cannot be queued` };
+      if (r.e !== undefined) return r.e;
+    }
+    return null;
   }
 
   /**
@@ -128,23 +169,39 @@ class Isolate {
       if (len !== PEEK_EMPTY) {
         const kind = p.kind();
         if (kind === Kind.DONE || kind === Kind.READY) {
-          const body = len > 4 ? p.unpack(len) : {};
+          const { body, tail } = p.unpackWithTail(len);
           p.release();
+          // The plugin's queued writes, in order; the first that fails fails the hook, as it would have in process.
+          const failed = this.apply(ctx, tail);
+          if (failed !== null) throw new Error(failed);
           const heapKib = Atomics.load(p.words, HEAP_KIB >> 2);
           if (limitKib > 0 && heapKib > limitKib) {
             this.terminate();
             throw new KestrelError("PLUGIN_MEMORY", `module=${this.options.module} hook=${hook} heapMb=${Math.round(heapKib / 1024)} limitMb=${this.options.memoryLimitMb} (the isolate was terminated)`);
           }
-          return body;
+          return body ?? {};
+        }
+        if (kind === Kind.CALL) {
+          const { body, tail } = p.unpackWithTail(len);
+          p.release();
+          this.contextCalls++;
+          const { m, a } = body as { m: string; a: unknown[] };
+          this.roundTripsBy[m] = (this.roundTripsBy[m] ?? 0) + 1;
+          const failed = this.apply(ctx, tail);
+          const answer = failed !== null ? { e: failed } : m === "sync" ? { v: null } : serve(ctx, m, a);
+          if (m === "submit" && typeof answer.v === "number") this.mirror?.noteOrder(answer.v);
+          if (ctx !== null) this.mirror?.write(ctx);
+          p.sendPacked(Kind.RESULT, answer);
+          continue;
+        }
+        if (kind === Kind.THREW) {
+          const { body, tail } = p.unpackWithTail(len);
+          p.release();
+          const failed = this.apply(ctx, tail);
+          throw new Error(failed ?? String((body as { message: unknown }).message));
         }
         const body = p.unpack(len) as Record<string, unknown>;
         p.release();
-        if (kind === Kind.CALL) {
-          this.contextCalls++;
-          p.sendPacked(Kind.RESULT, serve(ctx, body.m as string, body.a as unknown[]));
-          continue;
-        }
-        if (kind === Kind.THREW) throw new Error(String(body.message));
         if (kind === Kind.LOAD_FAILED) {
           this.terminate();
           throw new KestrelError("PLUGIN_LOAD_FAILED", `module=${this.options.module} error=${String(body.message)}`);
@@ -215,14 +272,14 @@ function plainParent(p: ParentView): ParentView {
  * Wraps a strategy plugin (its manifest as the loader checked it) so that its hooks run in an
  * isolate; the worker starts at once and is ready when this returns.
  */
-export function isolateStrategy(plugin: StrategyPlugin, options: IsolateOptions): StrategyPlugin & { stop(): void; stats(): { hookCalls: number; contextCalls: number } } {
+export function isolateStrategy(plugin: StrategyPlugin, options: IsolateOptions): StrategyPlugin & { stop(): void; stats(): { hookCalls: number; contextCalls: number; queuedWrites: number; roundTripsBy: Record<string, number> } } {
   let isolate = new Isolate(options);
   isolate.ready(plugin.manifest.name);
   return {
     manifest: plugin.manifest,
     stop: () => isolate.terminate(),
-    /** Round trips of the current worker: hook calls (with its start) and context calls served. */
-    stats: () => ({ hookCalls: isolate.hookCalls, contextCalls: isolate.contextCalls }),
+    /** Round trips of the current worker: hook calls (with its start) and context calls served; and the queued writes it applied. */
+    stats: () => ({ hookCalls: isolate.hookCalls, contextCalls: isolate.contextCalls, queuedWrites: isolate.queuedWrites, roundTripsBy: { ...isolate.roundTripsBy } }),
     create(ctx: StrategyContext): StrategyHooks {
       if (isolate.dead) {
         isolate = new Isolate(options);

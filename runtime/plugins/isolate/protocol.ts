@@ -2,7 +2,8 @@
  * The wire between the runtime and an isolated plugin: one SharedArrayBuffer holding two
  * single-producer/single-consumer rings of length-prefixed frames (the same `RingWriter` and
  * `RingReader` as the sidecar bridges), one towards the isolate and one back, plus two doorbell
- * words. Quotes and trades travel as fixed-layout binary frames; everything else as msgpack.
+ * words, and the context mirror (`mirror-layout.ts`) the runtime writes for the isolate's reads.
+ * Quotes and trades travel as fixed-layout binary frames; everything else as msgpack.
  *
  * ```
  * byte 0    ┌──────────── control (one cache line per word) ───────────┐
@@ -10,15 +11,18 @@
  *   256     │ to-isolate doorbell │ 320 back doorbell │ 384 isolate heap, KiB │
  * byte 512  ├──────────── to-isolate ring (RING_BYTES) ───────────────────┤
  *           ├──────────── back ring (RING_BYTES) ─────────────────────────┤
+ * MIRROR_AT ├──────────── context mirror (MIRROR_BYTES) ──────────────────┤
  *           └─────────────────────────────────────────────────────────────┘
  * frame payload: int32 kind, then the kind's body
  *   QUOTE  int32 instrument, f64 now, f64 ts, f64 bid, f64 ask, f64 bidSize, f64 askSize   (56 bytes)
  *   TRADE  int32 instrument, f64 now, f64 ts, f64 price, f64 size, f64 side                (48 bytes)
- *   others msgpack body
+ *   others msgpack body; DONE, THREW and CALL may add a tail: the queued context writes,
+ *          each a msgpack [method, args] after the body; a DONE with neither is the kind alone
  * ```
  */
 import type { RingPlacement } from "../../../gpu-bridge/shm/ring.ts";
 import { maxFrameFor } from "../../../gpu-bridge/shm/layout.ts";
+import { MIRROR_BYTES } from "./mirror-layout.ts";
 
 /** Bytes of each ring. */
 export const RING_BYTES = 1 << 16;
@@ -31,8 +35,11 @@ export const DOORBELL_BACK = 320;
 /** Byte offset of the word where the isolate publishes its heap size, KiB (its own JS heap, not the process's). */
 export const HEAP_KIB = 384;
 
+/** Byte offset of the context mirror (a multiple of 8). */
+export const MIRROR_AT = CONTROL_BYTES + 2 * RING_BYTES;
+
 /** Total bytes of the shared buffer. */
-export const BUFFER_BYTES = CONTROL_BYTES + 2 * RING_BYTES;
+export const BUFFER_BYTES = MIRROR_AT + MIRROR_BYTES;
 
 /** Where the ring towards the isolate lives. */
 export const TO_ISOLATE: RingPlacement = { dataOffset: CONTROL_BYTES, capacity: RING_BYTES, tailOffset: 0, headOffset: 64, maxFrame: maxFrameFor(RING_BYTES) };
@@ -67,4 +74,6 @@ export interface IsolateBoot {
   readonly spin: boolean;
   /** Capabilities the deployment grants; what the plugin may reach beyond the context. */
   readonly grants: readonly string[];
+  /** Queue the writes that return nothing (with the mirror); false: every context call is a round trip. */
+  readonly mirror: boolean;
 }

@@ -1,18 +1,24 @@
 /**
  * The isolate side: a Bun Worker that imports one plugin module and runs its hooks when the
- * runtime's frames arrive, answering each with DONE or THREW. Context calls (position, submit,
- * ...) go back to the runtime as CALL frames and wait for their RESULT, so a hook sees the same
- * state it would in process. Before the plugin is imported, what the grants do not allow is
+ * runtime's frames arrive, answering each with DONE or THREW. The plugin's context reads the
+ * mirror the runtime writes into the shared buffer, queues the writes that return nothing (they
+ * cross with DONE or THREW), and makes a round trip (CALL, then RESULT) only for submit and what
+ * the mirror does not hold (`worker-context.ts`), so a hook sees the state it would in process. Before the plugin is imported, what the grants do not allow is
  * removed from the worker's globals and built-in modules (`lock-down.ts`); what the mechanism
  * cannot remove is listed in runtime/plugins/isolate/README.md.
  */
 import { heapSize } from "bun:jsc";
-import { BACK, DOORBELL_BACK, DOORBELL_TO_ISOLATE, HEAP_KIB, Kind, TO_ISOLATE, type IsolateBoot } from "./protocol.ts";
+import { encode } from "@msgpack/msgpack";
+import { BACK, DOORBELL_BACK, DOORBELL_TO_ISOLATE, HEAP_KIB, Kind, MIRROR_AT, TO_ISOLATE, type IsolateBoot } from "./protocol.ts";
+import { makeContext } from "./worker-context.ts";
 import { FramePort, PEEK_EMPTY } from "./frames.ts";
 import { serveSdkToModule } from "../sdk-resolver.ts";
 import { lockDown } from "./lock-down.ts";
 
 declare const self: Worker;
+
+/** Bytes of queued context writes past which they are sent at once (a round trip) instead of with the hook's answer. */
+const QUEUE_FLUSH_BYTES = 16_384;
 
 self.onmessage = (ev: MessageEvent<IsolateBoot>) => {
   void run(ev.data);
@@ -71,16 +77,45 @@ async function run(boot: IsolateBoot): Promise<void> {
   };
 
   let now = 0;
-  /** Sends a context call and waits for its answer. */
+  // Context writes that return nothing, encoded when made, sent with the next frame back.
+  const tail: Uint8Array[] = [];
+  let tailBytes = 0;
+  let dirty = false;
+  /** Sends `kind` with `body` and the queued writes. */
+  const send = (kind: number, body?: unknown): void => {
+    port.sendWithTail(kind, body, tail);
+    tail.length = 0;
+    tailBytes = 0;
+    // The runtime applies them before anything else reads its state.
+    dirty = false;
+  };
+  /** A round trip: the queued writes and a context call, then its answer (the runtime has rewritten the mirror). */
   const call = (m: string, a: unknown[]): unknown => {
-    port.sendPacked(Kind.CALL, { m, a });
+    send(Kind.CALL, { m, a });
     const len = wait();
     const kind = port.kind();
     const answer = port.unpack(len) as { v?: unknown; e?: string };
     port.release();
+    dirty = false;
     if (kind !== Kind.RESULT) throw new Error(`ISOLATE_PROTOCOL: expected RESULT, got kind=${kind}`);
     if (answer.e !== undefined) throw new Error(answer.e);
     return answer.v;
+  };
+  const link = {
+    call,
+    queue(m: string, a: unknown[], dirties: boolean): void {
+      if (!boot.mirror) {
+        call(m, a);
+        return;
+      }
+      const packed = encode([m, a]);
+      tail.push(packed);
+      tailBytes += packed.length;
+      if (dirties) dirty = true;
+      // A long queue goes now rather than outgrow a frame.
+      if (tailBytes > QUEUE_FLUSH_BYTES) call("sync", []);
+    },
+    dirty: () => dirty,
   };
 
   let ctx: Record<string, unknown> = {};
@@ -113,12 +148,12 @@ async function run(boot: IsolateBoot): Promise<void> {
         port.release();
         hooks.onTrade?.(ctx, trade);
       } else if (kind === Kind.CREATE) {
-        const c = port.unpack(len) as { name: string; params: unknown; instruments: unknown[]; now: number; algos?: boolean };
+        const c = port.unpack(len) as { name: string; params: unknown; instruments: { id: number }[]; now: number; algos?: boolean };
         port.release();
         now = c.now;
-        ctx = makeContext(c.name, c.params, c.instruments, () => now, call, c.algos === true);
+        ctx = makeContext({ name: c.name, params: c.params, instruments: c.instruments, algos: c.algos === true, buffer: boot.buffer, mirrorOffset: MIRROR_AT }, () => now, link);
         hooks = plugin.create(ctx) ?? {};
-        port.sendPacked(Kind.DONE, { hooks: Object.keys(hooks).filter((k) => typeof hooks[k] === "function") });
+        send(Kind.DONE, { hooks: Object.keys(hooks).filter((k) => typeof hooks[k] === "function") });
         continue;
       } else if (kind === Kind.HOOK) {
         const h = port.unpack(len) as { hook: string; arg?: unknown; now: number };
@@ -126,7 +161,7 @@ async function run(boot: IsolateBoot): Promise<void> {
         now = h.now;
         if (h.hook === "snapshot") {
           // Hot swap or a move into isolation: the state goes back as data.
-          port.sendPacked(Kind.DONE, { v: hooks.snapshot?.(ctx) ?? null });
+          send(Kind.DONE, { v: hooks.snapshot?.(ctx) ?? null });
           continue;
         }
         if (h.hook === "restore") {
@@ -138,44 +173,10 @@ async function run(boot: IsolateBoot): Promise<void> {
         port.release();
         throw new Error(`ISOLATE_PROTOCOL: unexpected kind=${kind}`);
       }
-      port.sendPacked(Kind.DONE, {});
+      send(Kind.DONE);
     } catch (err) {
-      port.sendPacked(Kind.THREW, { message: err instanceof Error ? err.message : String(err) });
+      send(Kind.THREW, { message: err instanceof Error ? err.message : String(err) });
     }
     publishHeap();
   }
-}
-
-/**
- * The StrategyContext an isolated plugin sees: reads and orders go to the runtime; `now` is the
- * event's. Parent orders (`submitAlgo`, `parent`, `cancelAlgo`) are there when the runtime's are.
- */
-function makeContext(name: string, params: unknown, instruments: unknown[], now: () => number, call: (m: string, a: unknown[]) => unknown, algos: boolean): Record<string, unknown> {
-  const parents = algos
-    ? {
-        submitAlgo: (request: unknown) => call("submitAlgo", [request]),
-        parent: (id: number) => call("parent", [id]) ?? undefined,
-        cancelAlgo: (id: number) => void call("cancelAlgo", [id]),
-      }
-    : {};
-  return {
-    ...parents,
-    name,
-    params,
-    instruments,
-    now,
-    book: (i: number) => call("book", [i]),
-    featureIndex: (n: string) => call("featureIndex", [n]),
-    features: (i: number) => Float64Array.from(call("features", [i]) as number[]),
-    signal: (i: number) => call("signal", [i]),
-    position: (i: number) => call("position", [i]),
-    openOrders: (i?: number) => call("openOrders", i === undefined ? [] : [i]),
-    order: (id: number) => call("order", [id]) ?? undefined,
-    submit: (intent: unknown) => call("submit", [intent]),
-    cancel: (id: number) => void call("cancel", [id]),
-    cancelAll: (i?: number) => void call("cancelAll", i === undefined ? [] : [i]),
-    setTimer: (after: number, token: number) => void call("setTimer", [after, token]),
-    log: (message: string, fields?: Record<string, unknown>) => void call("log", fields === undefined ? [message] : [message, fields]),
-    tradingState: () => call("tradingState", []),
-  };
 }
