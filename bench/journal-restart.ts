@@ -13,7 +13,12 @@
  * nothing else in memory (the 10 M-record full replay alone holds gigabytes). Each time is the build
  * minus a build with an empty journal measured in the same child just before (baseline).
  *
- * Run: nice bun bench/journal-restart.ts [sizes, e.g. 1000000,10000000]
+ * `--flat`: cancels fall on buys and sells alike (orders 2k and 2k+1 when k % 4 == 0), so each
+ * instrument's position stays near flat and the snapshot holds a handful of open lots, as a
+ * risk-limited session's does; by default one order in four is canceled (only buys: id % 4 == 0),
+ * so the position drifts short by a lot per four orders (≈ 770 k open lots after 10 M records).
+ *
+ * Run: nice bun bench/journal-restart.ts [sizes, e.g. 1000000,10000000] [--flat]
  */
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -26,6 +31,8 @@ import { compactJournal } from "../runtime/journal/compact.ts";
 import { pointerPath, writeSnapshotPointer } from "../runtime/journal/snapshot-pointer.ts";
 
 const T0 = Date.UTC(2024, 0, 8, 7) * 1000;
+/** Cancels balanced between buys and sells (see the module comment); passed on to the child steps. */
+const FLAT = process.argv.includes("--flat");
 
 const yaml = `name: bench
 mode: paper
@@ -62,7 +69,7 @@ function generate(w: JournalWriter, records: number, first: { order: number; fil
     w.append({ t: "order", id, strategy: "mm", instrument, side, type: "limit", tif: "GTC", price, stopPrice: 0, size: 1000, expireTs: 0, postOnly: false, reduceOnly: false, tag: "", ts, event: id, version: "1.0.0", features: id, model: "", rejected: "" });
     w.append({ t: "report", report: { kind: "accepted", orderId: id, ts: ts + 100 }, fillId: 0 });
     n += 2;
-    if (id % 4 !== 0) {
+    if (FLAT ? Math.floor(id / 2) % 4 !== 0 : id % 4 !== 0) {
       w.append({ t: "report", report: { kind: "fill", orderId: id, ts: ts + 200, price, size: 1000, fee: 2, liquidity: "maker" }, fillId: ++fill });
       n += 1;
     } else {
@@ -126,7 +133,7 @@ async function timeRestart(dir: string, journal: string): Promise<{ timed: Timed
 
 /** Runs one step of this bench in a child process and returns the JSON object it prints last. */
 function child<T>(step: string, ...args: string[]): T {
-  const r = Bun.spawnSync([process.execPath, import.meta.path, `--step=${step}`, ...args], { stdout: "pipe", stderr: "inherit" });
+  const r = Bun.spawnSync([process.execPath, import.meta.path, `--step=${step}`, ...args, ...(FLAT ? ["--flat"] : [])], { stdout: "pipe", stderr: "inherit" });
   const out = r.stdout.toString().trim();
   if (r.exitCode !== 0) throw new Error(`step ${step} exited ${r.exitCode}: ${out.slice(-2000)}`);
   return JSON.parse(out.split("\n").at(-1)!) as T;
@@ -167,7 +174,7 @@ const stepArg = process.argv.find((a) => a.startsWith("--step="));
 if (stepArg !== undefined) {
   await runStep(stepArg.slice("--step=".length), process.argv.slice(process.argv.indexOf(stepArg) + 1));
 } else {
-  const sizes = (process.argv[2] ?? "1000000,10000000").split(",").map(Number);
+  const sizes = (process.argv.slice(2).find((a) => !a.startsWith("--")) ?? "1000000,10000000").split(",").map(Number);
   const dir = mkdtempSync(join(tmpdir(), "kestrel-bench-journal-"));
   const rows: string[] = [];
   const f = (x: Timed) => `${(x.ms - x.baseMs).toFixed(0)} / ${(x.cpu - x.baseCpu).toFixed(0)}`;
