@@ -296,7 +296,7 @@ export class AlgoHost {
     return [...this.parents.all()].map((p) => this.tcaOf(p));
   }
 
-  /** TCA rows and child ids for the store: parents dropped from memory (when kept) and those held, oldest first. */
+  /** TCA rows and child ids for the store and a backtest's summary: parents dropped from memory (when kept) and those held, by id. */
   tcaRows(): { rows: ParentTca[]; children: Map<number, number[]> } {
     const rows = this.evictedTca.map((e) => e.row);
     const children = new Map(this.evictedTca.map((e) => [e.row.id, e.children]));
@@ -304,6 +304,7 @@ export class AlgoHost {
       rows.push(this.tcaOf(p));
       children.set(p.id, [...p.children]);
     }
+    rows.sort((a, b) => a.id - b.id);
     return { rows, children };
   }
 
