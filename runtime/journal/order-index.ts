@@ -232,6 +232,56 @@ export class JournalOrderIndex {
     return null;
   }
 
+  /**
+   * Feeds `visit` the journal's records about parent `id` in file order — its own records, its child
+   * orders (tagged `parent=<id>`) and their reports and cancels — starting at the first block that can
+   * hold its "new" record; stops when `visit` returns true (the parent ended) and a further
+   * `tailFrames` frames were read, or at the end of the file. False when the journal has no such
+   * parent (the file must be flushed).
+   */
+  scanParent(id: number, visit: (r: JournalRecord) => boolean): boolean {
+    if (!existsSync(this.path)) return false;
+    const fd = openSync(this.path, "r");
+    try {
+      const end = fstatSync(fd).size;
+      if (this.parents.candidates(id).length === 0 && this.headEnd > HEADER) this.scanHead(fd);
+      const start = this.parents.candidates(id)[0];
+      if (start === undefined) return false;
+      const own = idBytes(id);
+      const tag = new TextEncoder().encode(`parent=${id}`);
+      // Open children: id -> [msgpack id bytes, size, filled so far].
+      const open = new Map<number, [Uint8Array, number, number]>();
+      let seen = false;
+      let after = -1;
+      new FrameReader(fd, end).forEach(start, (payload) => {
+        if (after >= 0 && ++after > this.tailFrames) return false;
+        let wanted = taggedAs(payload, PARENT_PREFIX) ? contains(payload, own) : seen && taggedAs(payload, ORDER_PREFIX) ? contains(payload, tag) : false;
+        if (!wanted && seen) for (const c of open.values()) if (contains(payload, c[0])) wanted = true;
+        if (!wanted) return true;
+        this.decodedFrames++;
+        const r = decode(payload) as JournalRecord;
+        if (r.t === "parent") {
+          if (r.id !== id || (!seen && r.kind !== "new")) return true;
+          seen = true;
+        } else if (r.t === "order") {
+          if (parentOfTag(r.tag) !== id) return true;
+          if (r.rejected === "") open.set(r.id, [idBytes(r.id), r.size, 0]);
+        } else if (r.t === "report") {
+          const c = open.get(r.report.orderId);
+          if (c === undefined) return true;
+          const k = r.report.kind;
+          if (k === "fill") c[2] += r.report.size;
+          if ((k === "fill" && c[2] >= c[1]) || k === "canceled" || k === "rejected" || k === "expired") open.delete(r.report.orderId);
+        } else if (!((r.t === "cancel" || r.t === "reconcile") && open.has(r.orderId))) return true;
+        if (visit(r) && after < 0) after = 0;
+        return true;
+      });
+      return seen;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
   private fdOf(reader: FrameReader): number {
     return reader.file;
   }

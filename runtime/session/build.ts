@@ -370,6 +370,8 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
   });
   core.venue = venueSet.adapter;
   const algos = await attachAlgos({ config, loaded, instruments, core, venues: venueSet, log: (who, message, fields) => log(logLine(core.now(), who, message, fields)) });
+  // Parents dropped from memory keep a TCA row for the store's parent_tca (written at close) and a backtest's summary.
+  if (algos !== null && (config.store !== undefined || mode === "backtest")) algos.keepEvictedTca = true;
 
   // Risk plugins: a throw fails closed (the order is refused) and quarantines the rule.
   for (const l of loaded.filter((x) => x.request.kind === "risk")) {
@@ -847,10 +849,10 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
     if (recorder !== null) await recorder.close();
     // Parents' TCA goes to the store beside the orders and fills it explains.
     if (recorder !== null && algos !== null && config.store !== undefined) {
-      const rows = algos.tcaAll();
+      const { rows, children } = algos.tcaRows();
       if (rows.length > 0) {
         const { writeParentTca } = await import("../execution/tca/store-tca.ts");
-        await writeParentTca(resolve(config.store.path), config.name, rows, new Map([...algos.parents.all()].map((p) => [p.id, [...p.children]])));
+        await writeParentTca(resolve(config.store.path), config.name, rows, children);
       }
     }
   };

@@ -107,7 +107,7 @@ export function summarize(s: Session, wallSeconds: number): SessionSummary {
     restoredRecords: s.restored,
     sidecars: s.sidecars?.status() ?? null,
     fillsByVenue: s.venues.fillsByVenue(),
-    parents: s.algos?.tcaAll() ?? [],
+    parents: s.algos?.tcaRows().rows ?? [],
     ...(s.algos !== null && s.algos.deps.routing.active ? { routingDecisions: s.algos.deps.routing.count } : {}),
     ...(s.venues.multi !== null ? { positionsTotal: totalPositions(s) } : {}),
   };

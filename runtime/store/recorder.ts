@@ -20,6 +20,7 @@ import { CHANNEL_BASE, CLOSING, DOORBELL, FAILED, FLUSH_REQ, batchLayout, channe
 import { StoreDb } from "./database.ts";
 import { RECORDED_TABLES } from "./schema.ts";
 import { StoreError, storeOpenError } from "./store-error.ts";
+import { LabelTable } from "./labels.ts";
 
 export type { BackpressurePolicy, LagAlert } from "./recorder-channel.ts";
 
@@ -90,7 +91,8 @@ export class TickRecorder {
   private closed = false;
   private closedPromise: Promise<void> | null = null;
   private onClosed: (() => void) | null = null;
-  private readonly labels = new Map<string, number>([["", 0]]);
+  /** Reason labels (bounded: see labels.ts); `labels.folded` counts reasons stored by their code only. */
+  readonly labels = new LabelTable();
 
   private constructor(
     readonly db: string,
@@ -285,11 +287,9 @@ export class TickRecorder {
     if ((ch.row = r + 1) === ch.rows) ch.handOff();
   }
 
-  /** Returns the id of a text label (e.g. a reject reason) for integer columns; written to `labels` at close. Allocates only for a new text. */
+  /** Returns the id of a text label (e.g. a reject reason) for integer columns; written to `labels` at close. Allocates only for a new text; bounded (see labels.ts). */
   label(text: string): number {
-    let id = this.labels.get(text);
-    if (id === undefined) this.labels.set(text, (id = this.labels.size));
-    return id;
+    return this.labels.id(text);
   }
 
   /** Counters per table name. */
@@ -355,7 +355,12 @@ export class TickRecorder {
     if (this.labels.size > 1) {
       const db = await StoreDb.open(this.db);
       try {
-        for (const [text, id] of this.labels) await db.connection.run("INSERT OR REPLACE INTO labels VALUES ($id, $text)", { id, text } as never);
+        // A few statements of up to 256 labels each (the table holds at most a few thousand).
+        const all = [...this.labels.entries()];
+        for (let i = 0; i < all.length; i += 256) {
+          const part = all.slice(i, i + 256);
+          await db.connection.run(`INSERT OR REPLACE INTO labels VALUES ${part.map(() => "(?, ?)").join(", ")}`, part.flatMap(([text, id]) => [id, text]) as never);
+        }
       } finally {
         db.close();
       }

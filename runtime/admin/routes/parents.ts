@@ -11,6 +11,7 @@ import { defineRoute, type AdminRoute } from "../http/route.ts";
 import { fail, ok, type Reply } from "../http/reply.ts";
 import { IdParams } from "../http/schemas.ts";
 import { orderJson } from "../views.ts";
+import { parentFromJournal, type JournaledParent } from "../../execution/parents/parent-from-journal.ts";
 
 const StartBody = Type.Object(
   {
@@ -24,21 +25,34 @@ const StartBody = Type.Object(
   { additionalProperties: false },
 );
 
-function parentJson(session: Session, id: number) {
-  const p = session.algos!.parents.get(id)!;
+function parentJson(session: Session, id: number, journaled?: JournaledParent) {
+  const p = journaled?.parent ?? session.algos!.parents.get(id)!;
+  const kids = new Map(journaled?.children.map((o) => [o.id, o]));
   return {
     ...p.toJSON(),
     symbol: session.instruments[p.spec.instrument]?.symbol,
     children: p.children.map((c) => {
-      const o = session.core.oms.get(c);
+      const o = session.core.oms.get(c) ?? kids.get(c);
       return o === undefined ? { id: c } : { ...orderJson(session.instruments, o), venue: session.instruments[o.instrument]?.venue };
     }),
   };
 }
 
+/** A finished parent the session dropped from memory, read back from the journal (null: not one). */
+function journaledParent(session: Session, id: number): JournaledParent | null {
+  const algos = session.algos;
+  if (algos === null || session.journal === null || !algos.parents.forgotten(id)) return null;
+  session.journal.flush();
+  return parentFromJournal(session.journal.index, id, (algo) => algos.deps.algos.get(algo)?.plugin.manifest.selfFinishing === true);
+}
+
 function withParent(session: Session, id: number, fn: () => Reply): Reply {
   if (session.algos === null) return fail(404, "ADMIN_NO_ALGOS", "the deployment has no execution.algos");
-  if (session.algos.parents.get(id) === undefined) return fail(404, "ADMIN_UNKNOWN_PARENT", `parent=${id}`);
+  if (session.algos.parents.get(id) === undefined) {
+    const old = journaledParent(session, id);
+    if (old !== null) return fail(409, "ADMIN_PARENT_STATE", `parent=${id} status=${old.parent.status} reason=finished long ago, read back from the journal (GET /api/v1/parents/${id})`);
+    return fail(404, "ADMIN_UNKNOWN_PARENT", `parent=${id}`);
+  }
   return fn();
 }
 
@@ -78,10 +92,14 @@ export function parentRoutes(): AdminRoute[] {
       path: "/api/v1/parents/{id}",
       role: "analyst",
       tag: "parents",
-      summary: "One parent order with its children (each with its venue).",
+      summary: "One parent order with its children (each with its venue); a parent finished long ago (no longer in memory) is read back from the journal.",
       params: IdParams,
       responses: { 200: "the parent", 404: "no such parent" },
-      handle: ({ session, params }) => withParent(session, params.id, () => ok({ parent: parentJson(session, params.id) })),
+      handle: ({ session, params }) => {
+        const old = session.algos?.parents.get(params.id) === undefined ? journaledParent(session, params.id) : null;
+        if (old !== null) return ok({ parent: parentJson(session, params.id, old), fromJournal: true });
+        return withParent(session, params.id, () => ok({ parent: parentJson(session, params.id) }));
+      },
     }),
     defineRoute({
       method: "GET",

@@ -140,9 +140,21 @@ export class AlgoHost {
   private readonly symbolOf: Int32Array;
   /** Where algorithms' finished rollouts go (set by online learning before the session starts; null: none collected). */
   experienceSink: ((algo: string, parentId: number, episode: ExperienceEpisode) => void) | null = null;
+  /**
+   * Keep the TCA row and child ids of each parent dropped from memory, for the store's parent_tca
+   * written when the session closes (set when the deployment records to a store; one small row per
+   * finished parent instead of the parent, its children list and its accumulator).
+   */
+  keepEvictedTca = false;
+  private readonly evictedTca: { row: ParentTca; children: number[] }[] = [];
 
   constructor(readonly deps: AlgoHostDeps) {
     this.symbolOf = deps.venues.consolidated.symbolOf;
+    this.parents.onEvict = (p) => {
+      if (this.keepEvictedTca) this.evictedTca.push({ row: this.tcaOf(p), children: [...p.children] });
+      this.tcas.delete(p.id);
+      this.ended.delete(p.id);
+    };
   }
 
   /** Hooks the core's listeners (keeping those already set). */
@@ -269,15 +281,31 @@ export class AlgoHost {
   /** TCA of one parent now. */
   tca(id: number): ParentTca | undefined {
     const p = this.parents.get(id);
-    if (p === undefined) return undefined;
+    return p === undefined ? undefined : this.tcaOf(p);
+  }
+
+  private tcaOf(p: ParentOrder): ParentTca {
+    const id = p.id;
     const acc = this.tcas.get(id) ?? new TcaAccumulator(0);
     const inst = this.deps.instruments[p.spec.instrument]!;
     return acc.report(p, inst, baseSymbol(inst.symbol), this.ended.get(id) ?? this.deps.core.now());
   }
 
-  /** TCA of every parent, oldest first. */
+  /** TCA of every parent held in memory, oldest first. */
   tcaAll(): ParentTca[] {
-    return [...this.parents.all()].map((p) => this.tca(p.id)!);
+    return [...this.parents.all()].map((p) => this.tcaOf(p));
+  }
+
+  /** TCA rows and child ids for the store and a backtest's summary: parents dropped from memory (when kept) and those held, by id. */
+  tcaRows(): { rows: ParentTca[]; children: Map<number, number[]> } {
+    const rows = this.evictedTca.map((e) => e.row);
+    const children = new Map(this.evictedTca.map((e) => [e.row.id, e.children]));
+    for (const p of this.parents.all()) {
+      rows.push(this.tcaOf(p));
+      children.set(p.id, [...p.children]);
+    }
+    rows.sort((a, b) => a.id - b.id);
+    return { rows, children };
   }
 
   /**
@@ -377,6 +405,7 @@ export class AlgoHost {
         p.status = "rejected";
       }
       if (r.reason !== undefined) p.reason = r.reason;
+      if (r.kind === "reject") this.parents.ended(p);
     }
     if (n === 0 && this.restoredFromSnapshot === 0) return 0;
     const oms = this.deps.core.oms;
@@ -561,6 +590,7 @@ export class AlgoHost {
     p.updatedTs = ts;
     this.ended.set(p.id, ts);
     this.journal({ t: "parent", kind: "reject", id: p.id, ts, reason });
+    this.parents.ended(p);
   }
 
   private derive(p: ParentOrder): void {
@@ -572,6 +602,7 @@ export class AlgoHost {
       this.ended.set(p.id, core.now());
       this.bump(p.id);
       this.instances.delete(p.id);
+      this.parents.ended(p);
     }
   }
 
