@@ -9,6 +9,7 @@ import { isTerminal } from "../../plugins/sdk/orders.ts";
 import { IdSequence } from "../kernel/ids.ts";
 import { Order, type OrderCause } from "./order.ts";
 import { canTransition } from "./order-state.ts";
+import { OrderTable } from "./order-table.ts";
 
 /** Outcome of applying an execution report. */
 export type ReportOutcome = ReportApplied | { ok: false; code: "OMS_UNKNOWN_ORDER" | "OMS_ILLEGAL_TRANSITION" | "OMS_OVERFILL"; reason: string };
@@ -28,7 +29,7 @@ export const DEFAULT_RETAIN_FINISHED = 10_000;
 export class Oms {
   readonly orderIds = new IdSequence();
   readonly fillIds = new IdSequence();
-  private readonly orders = new Map<number, Order>();
+  private readonly orders: OrderTable;
   private readonly open = new Map<number, Order>();
   /** Ids of finished orders, oldest first, for bounded retention (the journal and store keep them all). */
   private readonly finished: number[] = [];
@@ -48,7 +49,9 @@ export class Oms {
    * Keeps at most `retainFinished` finished orders in memory (open orders are always kept); older
    * ones are read back from the journal (admin order lookups, explanations).
    */
-  constructor(public retainFinished = DEFAULT_RETAIN_FINISHED) {}
+  constructor(public retainFinished = DEFAULT_RETAIN_FINISHED) {
+    this.orders = new OrderTable(Math.min(2 * retainFinished, 32_768));
+  }
 
   /** Orders held in memory (open plus the retained finished ones). */
   get size(): number {
@@ -64,7 +67,7 @@ export class Oms {
   create(strategy: string, intent: OrderIntent, ts: number, cause: OrderCause, id = this.orderIds.next()): Order {
     this.orderIds.observe(id);
     const order = new Order(id, strategy, intent, ts, cause);
-    this.orders.set(id, order);
+    this.orders.set(order);
     this.open.set(id, order);
     this.created++;
     return order;
@@ -103,9 +106,9 @@ export class Oms {
     return this.open.size;
   }
 
-  /** Every order ever created (insertion order). */
+  /** Every order held in memory (open and retained finished ones), by increasing id. */
   all(): IterableIterator<Order> {
-    return this.orders.values();
+    return this.orders.values()[Symbol.iterator]();
   }
 
   /**
