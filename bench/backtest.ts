@@ -20,24 +20,43 @@ export interface BacktestFigure {
   floorRatio: number;
   fills: number;
   fillsHash: string;
+  /** Events per second of process CPU time (user + system) of the pipeline run: steadier than wall time on a loaded machine. */
+  cpuEventsPerSecond: number;
+  /** Events per second of process CPU time of the floor loop. */
+  floorCpuEventsPerSecond: number;
   /** Wall seconds of building the session (opening the replay parses its first file into columns). */
   buildSeconds: number;
   /** A second run of the same day in the same process (JIT warm), against a second floor pass. */
-  warm?: { eventsPerSecond: number; floorEventsPerSecond: number; floorRatio: number; fillsHash: string };
+  warm?: { eventsPerSecond: number; floorEventsPerSecond: number; floorRatio: number; fillsHash: string; cpuEventsPerSecond: number; floorCpuEventsPerSecond: number };
 }
 
-function floor(source: MarketSource): { events: number; seconds: number } {
+/** Process CPU seconds (user + system) since `from`. */
+function cpuSeconds(from: NodeJS.CpuUsage): number {
+  const c = process.cpuUsage(from);
+  return (c.user + c.system) / 1e6;
+}
+
+function floor(source: MarketSource): { events: number; seconds: number; cpuSeconds: number } {
   const ev = newMarketEvent();
   let n = 0;
   let sink = 0;
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   while (source.next(ev)) {
     n++;
     sink += ev.bid;
   }
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = cpuSeconds(c0);
   if (sink === -1) console.log("");
-  return { events: n, seconds };
+  return { events: n, seconds, cpuSeconds: cpu };
+}
+
+/** Runs the backtest, measuring its process CPU time beside the summary's wall rate. */
+function timedBacktest(s: Parameters<typeof runBacktest>[0]): { r: ReturnType<typeof runBacktest>; cpuEventsPerSecond: number } {
+  const c0 = process.cpuUsage();
+  const r = runBacktest(s);
+  return { r, cpuEventsPerSecond: r.events / cpuSeconds(c0) };
 }
 
 /**
@@ -56,15 +75,15 @@ export async function measureBacktestReal(features: "wasm" | "ts" = "wasm", warm
     const fs = await buildSession(loaded.config, file, { mode: "backtest", journalPath: "", store: false, log: () => {} });
     const f = floor(fs.sources[0]!);
     await fs.close();
-    const r = runBacktest(s);
+    const { r, cpuEventsPerSecond } = timedBacktest(s);
     await s.close();
-    return { r, fps: f.events / f.seconds, buildSeconds };
+    return { r, fps: f.events / f.seconds, fcps: f.events / f.cpuSeconds, cpuEventsPerSecond, buildSeconds };
   };
-  const { r, fps, buildSeconds } = await once();
-  const out: BacktestFigure = { events: r.events, eventsPerSecond: r.eventsPerSecond, floorEventsPerSecond: fps, floorRatio: r.eventsPerSecond / fps, fills: r.fills, fillsHash: r.fillsHash, buildSeconds };
+  const { r, fps, fcps, cpuEventsPerSecond, buildSeconds } = await once();
+  const out: BacktestFigure = { events: r.events, eventsPerSecond: r.eventsPerSecond, floorEventsPerSecond: fps, floorRatio: r.eventsPerSecond / fps, fills: r.fills, fillsHash: r.fillsHash, cpuEventsPerSecond, floorCpuEventsPerSecond: fcps, buildSeconds };
   if (warm) {
     const w = await once();
-    out.warm = { eventsPerSecond: w.r.eventsPerSecond, floorEventsPerSecond: w.fps, floorRatio: w.r.eventsPerSecond / w.fps, fillsHash: w.r.fillsHash };
+    out.warm = { eventsPerSecond: w.r.eventsPerSecond, floorEventsPerSecond: w.fps, floorRatio: w.r.eventsPerSecond / w.fps, fillsHash: w.r.fillsHash, cpuEventsPerSecond: w.cpuEventsPerSecond, floorCpuEventsPerSecond: w.fcps };
   }
   return out;
 }
@@ -82,10 +101,10 @@ export async function measureBacktestSynthetic(features: "wasm" | "ts" = "wasm",
     const fs = await sessionFromYaml(tmp.path, yaml, { store: false, journalPath: "" });
     const f = floor(fs.sources[0]!);
     await fs.close();
-    const r = runBacktest(s);
+    const { r, cpuEventsPerSecond } = timedBacktest(s);
     await s.close();
     const fps = f.events / f.seconds;
-    return { events: r.events, eventsPerSecond: r.eventsPerSecond, floorEventsPerSecond: fps, floorRatio: r.eventsPerSecond / fps, fills: r.fills, fillsHash: r.fillsHash, buildSeconds };
+    return { events: r.events, eventsPerSecond: r.eventsPerSecond, floorEventsPerSecond: fps, floorRatio: r.eventsPerSecond / fps, fills: r.fills, fillsHash: r.fillsHash, cpuEventsPerSecond, floorCpuEventsPerSecond: f.events / f.cpuSeconds, buildSeconds };
   } finally {
     tmp.dispose();
   }
@@ -94,16 +113,18 @@ export async function measureBacktestSynthetic(features: "wasm" | "ts" = "wasm",
 if (import.meta.main) {
   const rows: string[][] = [];
   const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
-  const row = (name: string, r: BacktestFigure) => rows.push([name, fmt(r.events), fmt(r.eventsPerSecond), fmt(r.floorEventsPerSecond), r.floorRatio.toFixed(3)]);
+  const row = (name: string, r: BacktestFigure) =>
+    rows.push([name, fmt(r.events), fmt(r.eventsPerSecond), fmt(r.floorEventsPerSecond), r.floorRatio.toFixed(3), fmt(r.cpuEventsPerSecond), fmt(r.floorCpuEventsPerSecond), (r.cpuEventsPerSecond / r.floorCpuEventsPerSecond).toFixed(3), r.fillsHash.slice(0, 12)]);
   row("EURUSD day (ts features)", await measureBacktestReal("ts"));
   const real = await measureBacktestReal("wasm", true);
   row("EURUSD day (wasm features)", real);
-  rows.push(["EURUSD day (wasm features), second run", fmt(real.events), fmt(real.warm!.eventsPerSecond), fmt(real.warm!.floorEventsPerSecond), real.warm!.floorRatio.toFixed(3)]);
+  const w = real.warm!;
+  rows.push(["EURUSD day (wasm features), second run", fmt(real.events), fmt(w.eventsPerSecond), fmt(w.floorEventsPerSecond), w.floorRatio.toFixed(3), fmt(w.cpuEventsPerSecond), fmt(w.floorCpuEventsPerSecond), (w.cpuEventsPerSecond / w.floorCpuEventsPerSecond).toFixed(3), w.fillsHash.slice(0, 12)]);
   row("synthetic 28 pairs, 1 day (ts features)", await measureBacktestSynthetic("ts"));
   const last = await measureBacktestSynthetic("wasm");
   row("synthetic 28 pairs, 1 day (wasm features)", last);
   console.error(`build (replay opened, first file parsed into columns) before the first real-day run: ${real.buildSeconds.toFixed(3)} s`);
-  const header = ["run", "events", "pipeline ev/s", "floor ev/s", "pipeline/floor"];
+  const header = ["run", "events", "pipeline ev/s", "floor ev/s", "pipeline/floor", "pipeline ev/CPU-s", "floor ev/CPU-s", "CPU ratio", "fills hash"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
   console.log(line(header));

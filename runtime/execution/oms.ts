@@ -9,11 +9,18 @@ import { isTerminal } from "../../plugins/sdk/orders.ts";
 import { IdSequence } from "../kernel/ids.ts";
 import { Order, type OrderCause } from "./order.ts";
 import { canTransition } from "./order-state.ts";
+import { OrderTable } from "./order-table.ts";
 
 /** Outcome of applying an execution report. */
-export type ReportOutcome =
-  | { ok: true; order: Order; fill: Fill | null; changed: boolean }
-  | { ok: false; code: "OMS_UNKNOWN_ORDER" | "OMS_ILLEGAL_TRANSITION" | "OMS_OVERFILL"; reason: string };
+export type ReportOutcome = ReportApplied | { ok: false; code: "OMS_UNKNOWN_ORDER" | "OMS_ILLEGAL_TRANSITION" | "OMS_OVERFILL"; reason: string };
+
+/** A report the OMS took: the order, the fill it made (if any) and whether the order changed. */
+export interface ReportApplied {
+  ok: true;
+  order: Order;
+  fill: Fill | null;
+  changed: boolean;
+}
 
 /** Finished orders an OMS keeps in memory by default: enough for the blotter and recent lookups. */
 export const DEFAULT_RETAIN_FINISHED = 10_000;
@@ -22,7 +29,7 @@ export const DEFAULT_RETAIN_FINISHED = 10_000;
 export class Oms {
   readonly orderIds = new IdSequence();
   readonly fillIds = new IdSequence();
-  private readonly orders = new Map<number, Order>();
+  private readonly orders: OrderTable;
   private readonly open = new Map<number, Order>();
   /** Ids of finished orders, oldest first, for bounded retention (the journal and store keep them all). */
   private readonly finished: number[] = [];
@@ -35,11 +42,16 @@ export class Oms {
   /** Finished orders dropped from memory so far (the journal and the store keep them). */
   evicted = 0;
 
+  /** The success outcome `apply` returns, reused: valid until the next `apply` (no allocation per report). */
+  private readonly applied: ReportApplied = { ok: true, order: null as unknown as Order, fill: null, changed: false };
+
   /**
    * Keeps at most `retainFinished` finished orders in memory (open orders are always kept); older
    * ones are read back from the journal (admin order lookups, explanations).
    */
-  constructor(public retainFinished = DEFAULT_RETAIN_FINISHED) {}
+  constructor(public retainFinished = DEFAULT_RETAIN_FINISHED) {
+    this.orders = new OrderTable(Math.min(2 * retainFinished, 32_768));
+  }
 
   /** Orders held in memory (open plus the retained finished ones). */
   get size(): number {
@@ -55,7 +67,7 @@ export class Oms {
   create(strategy: string, intent: OrderIntent, ts: number, cause: OrderCause, id = this.orderIds.next()): Order {
     this.orderIds.observe(id);
     const order = new Order(id, strategy, intent, ts, cause);
-    this.orders.set(id, order);
+    this.orders.set(order);
     this.open.set(id, order);
     this.created++;
     return order;
@@ -94,12 +106,15 @@ export class Oms {
     return this.open.size;
   }
 
-  /** Every order ever created (insertion order). */
+  /** Every order held in memory (open and retained finished ones), by increasing id. */
   all(): IterableIterator<Order> {
-    return this.orders.values();
+    return this.orders.values()[Symbol.iterator]();
   }
 
-  /** Applies a venue's report; `fillId` forces the fill id (journal replay). */
+  /**
+   * Applies a venue's report; `fillId` forces the fill id (journal replay). A success outcome is a
+   * record the OMS reuses: read it before the next `apply` (copy what must outlive it).
+   */
   apply(report: ExecutionReport, fillId?: number): ReportOutcome {
     const order = this.orders.get(report.orderId);
     if (order === undefined) return { ok: false, code: "OMS_UNKNOWN_ORDER", reason: `order=${report.orderId} report=${report.kind}` };
@@ -109,7 +124,7 @@ export class Oms {
     switch (report.kind) {
       case "accepted":
         // A repeated acknowledgement (e.g. after a restart re-registers the order) changes nothing.
-        if (from !== "pending") return { ok: true, order, fill: null, changed: false };
+        if (from !== "pending") return this.outcome(order, null, false);
         to = "working";
         break;
       case "rejected":
@@ -126,7 +141,7 @@ export class Oms {
         to = "canceled";
         break;
       case "cancel-rejected":
-        if (from !== "pending-cancel") return { ok: true, order, fill: null, changed: false };
+        if (from !== "pending-cancel") return this.outcome(order, null, false);
         to = order.filled > 0 ? "partially-filled" : "working";
         break;
       case "expired":
@@ -165,7 +180,15 @@ export class Oms {
     order.status = to;
     order.updatedTs = report.ts;
     if (isTerminal(to)) this.finish(order);
-    return { ok: true, order, fill, changed: true };
+    return this.outcome(order, fill, true);
+  }
+
+  private outcome(order: Order, fill: Fill | null, changed: boolean): ReportApplied {
+    const a = this.applied;
+    a.order = order;
+    a.fill = fill;
+    a.changed = changed;
+    return a;
   }
 
   /** Moves an order out of the open set and evicts the oldest finished orders past retention. */

@@ -6,7 +6,7 @@
  */
 import { newMarketEvent, type MarketEvent, type MarketSource } from "../data/sources/market-source.ts";
 import { KernelClock } from "./clock.ts";
-import { TimerQueue, type TimerCallback } from "./timer-queue.ts";
+import { TimerQueue, type TimerCallback, type TimerHandler } from "./timer-queue.ts";
 
 /** Receives every market event in order. */
 export interface MarketSink {
@@ -37,6 +37,16 @@ export class EventLoop {
   /** Runs `fn` when kernel time reaches `ts` (immediately-due timers run at the next step). */
   schedule(ts: number, fn: TimerCallback): void {
     this.timers.push(ts < this.clock.now() ? this.clock.now() : ts, fn);
+  }
+
+  /** Registers a handler for `scheduleCall`; returns its id. */
+  registerTimer(handler: TimerHandler): number {
+    return this.timers.register(handler);
+  }
+
+  /** Calls registered handler `handler` with `arg` when kernel time reaches `ts`, without allocating (same order rules as `schedule`). */
+  scheduleCall(ts: number, handler: number, arg: number): void {
+    this.timers.pushCall(ts < this.clock.now() ? this.clock.now() : ts, handler, arg);
   }
 
   /** ts of the next event from any source or timer, or Infinity when nothing is left. */
@@ -84,9 +94,8 @@ export class EventLoop {
       if (tTs <= sTs) {
         if (tTs > limitTs || tTs === Infinity) break;
         clock.advance(tTs);
-        const fn = this.timers.pop()!;
         this.timerEvents++;
-        fn();
+        this.timers.runNext();
       } else {
         if (sTs > limitTs) break;
         if (!this.sources[si]!.next(ev)) continue;
@@ -104,7 +113,7 @@ export class EventLoop {
     let done = 0;
     while (this.timers.peekTs() <= limitTs) {
       this.clock.advance(this.timers.peekTs());
-      this.timers.pop()!();
+      this.timers.runNext();
       this.timerEvents++;
       done++;
     }

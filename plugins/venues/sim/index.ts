@@ -33,5 +33,7 @@ export default defineVenue({
     params: Params,
     capabilities: ["execution", "market-data"],
   },
-  create: (ctx) => new SimVenue(ctx, ctx.params),
+  // The session's context hands each report to the trading core, which reads it during the call and
+  // keeps none (the journal encodes it there and then): report records can be reused.
+  create: (ctx) => new SimVenue(ctx, ctx.params, { reuseReports: true }),
 });
