@@ -20,6 +20,8 @@ import { BinaryKind, isFrameReply } from "../gpu-bridge/shm/binary-frame.ts";
 const oAt = process.argv.indexOf("--orders");
 const ORDERS = oAt >= 0 ? Number(process.argv[oAt + 1]) : 10_000_000;
 const RTT_N = 100_000;
+/** Deadline of one round-trip call: generous, so a scheduling stall on a loaded machine is measured, not failed. */
+const RTT_DEADLINE_US = 10_000_000;
 const BATCH = 4000;
 
 const bin = await buildRiskGateSim();
@@ -61,19 +63,19 @@ try {
     order.price = o[2]!;
     order.qty = o[3]!;
     order.ts = o[4]!;
-    const r = client.callFrameSync(BinaryKind.CHECK, enc.order(order), 1_000_000);
+    const r = client.callFrameSync(BinaryKind.CHECK, enc.order(order), RTT_DEADLINE_US);
     if ("code" in r || !isFrameReply(r.body)) throw new Error(JSON.stringify(r));
     return gateReplyWord(r.body.body, 1);
   };
   let cycles = 0;
   for (let i = 0; i < 20_000; i++) {
-    client.callSync("check", singles[i], 1_000_000);
+    client.callSync("check", singles[i], RTT_DEADLINE_US);
     frameCheck(singles[i]!);
   }
   for (let b = 0; b < RTT_N; b += 1000) {
     for (let i = b; i < b + 1000; i++) {
       const t = Bun.nanoseconds();
-      const r = client.callSync("check", singles[(i + 20_000) % singles.length], 1_000_000);
+      const r = client.callSync("check", singles[(i + 20_000) % singles.length], RTT_DEADLINE_US);
       latMsgpack[i] = Bun.nanoseconds() - t;
       if ("code" in r) throw new Error(r.code);
     }
