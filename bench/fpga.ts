@@ -86,6 +86,8 @@ try {
     }
   }
 
+  console.log(`check round trip, ${RTT_N} calls per wire in alternating blocks of 1,000: binary frame p50 ${pct(lat, 0.5).toFixed(2)} µs p99 ${pct(lat, 0.99).toFixed(2)} µs; msgpack p50 ${pct(latMsgpack, 0.5).toFixed(2)} µs p99 ${pct(latMsgpack, 0.99).toFixed(2)} µs`);
+
   // Streaming throughput: 1M orders in pre-packed batches, four in flight, verdicts checked after.
   const tModel = new RiskGateModel();
   const tStream0 = new GateStream(31);
@@ -97,6 +99,7 @@ try {
   const expected: number[][] = [];
   let tOrders = 0;
   while (tOrders < 1_000_000) {
+    client.health(); // bumps the runtime's heartbeat: packing takes seconds on a loaded machine, and the sidecar leaves after 2 s of silence
     const recs: number[] = [];
     tOrders += tStream0.next(BATCH, recs);
     const want: number[] = [];

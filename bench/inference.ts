@@ -73,7 +73,7 @@ const dir = mkdtempSync(join(tmpdir(), "kestrel-bench-infer-"));
 const side = await startInferenceSidecar({ path: join(dir, "seg"), device: "cpu" });
 if ("code" in side) throw new Error(side.context);
 try {
-  await waitFor(() => side.supervisor.client.health() === null, 30_000, "sidecar attached");
+  await waitFor(() => side.supervisor.client.health() === null, 120_000, "sidecar attached");
   rows.push(await measure("sidecar torch cpu", side.service, 1));
   rows.push(await measure("sidecar torch cpu, 8 in flight", side.service, 8));
   // The batch's round trip on the wire alone: the same 28 windows as a binary INFER frame (the

@@ -81,7 +81,7 @@ def decode_infer(body):
     if len(body) < _INFER_HEAD.size:
         raise FrameError(f"SHM_FRAME_CORRUPT: kind=infer bytes={len(body)} need>=16")
     count, rows, width, _zero = _INFER_HEAD.unpack_from(body, 0)
-    return {"input": bytes(body[16:]), "count": count, "rows": rows, "width": width}
+    return {"input": body[16:], "count": count, "rows": rows, "width": width}
 
 
 def encode_infer_reply(r):

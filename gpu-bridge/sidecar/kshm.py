@@ -36,7 +36,7 @@ FRAME_HEADER = struct.Struct("<BBBBId")
 
 
 class Frame:
-    """A binary request frame: its id, deadline, kind and body (bytes)."""
+    """A binary request frame: its id, deadline, kind and body (a memoryview, not a copy)."""
 
     __slots__ = ("id", "deadline_us", "kind", "version", "body")
 
@@ -142,7 +142,7 @@ class Bridge:
                 _mark, version, kind, _status, req_id, deadline = FRAME_HEADER.unpack_from(payload, 0)
                 if version == FRAME_VERSION and deadline + STALE_GRACE_US <= now_us():
                     continue
-                return Frame(req_id, deadline, kind, version, payload[FRAME_HEADER.size:])
+                return Frame(req_id, deadline, kind, version, memoryview(payload)[FRAME_HEADER.size:])
             try:
                 req = msgpack.unpackb(payload, raw=False)
             except Exception:
