@@ -48,13 +48,15 @@ describe.skipIf(!needsTools("inference: binary frames against msgpack", "torch")
     const card = readModelCard() as ModelCard;
     const model = await OnnxSignalModel.load(card);
     if ("code" in model) throw new Error(model.context);
+    // Built before the sidecar starts: it blocks the loop for seconds on a loaded machine, and a
+    // sidecar leaves after 2 s without the runtime's heartbeat.
+    const { windows } = realWindows(28, card.rows);
     using dir = tempSegmentDir();
     const client = ShmClient.create({ path: dir.path("infer"), capacity: 1 << 22, heartbeatMs: 5, deadAfterMs: 5000 });
     if ("code" in client) throw new Error(client.code);
     try {
       procs.push(Bun.spawn(inferenceSidecarCommand(dir.path("infer"), card.weightsPath, "cpu"), { stdout: "inherit", stderr: "inherit" }));
       await waitFor(() => client.health() === null, 30_000, "python sidecar attached");
-      const { windows } = realWindows(28, card.rows);
       for (const [x, count] of [[windows, 28], [randomWindows(5, card.rows, card.width, 9), 5]] as const) {
         const m = await client.call("infer", { input: new Uint8Array(x.buffer, x.byteOffset, 4 * count * card.rows * card.width), count, rows: card.rows, width: card.width }, 30_000_000);
         if ("code" in m || m.status !== Status.OK) throw new Error(JSON.stringify(m));
