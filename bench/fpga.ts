@@ -1,7 +1,7 @@
 /**
  * Benchmark of the simulated-FPGA risk gate (Verilator model of fpga-bridge/rtl/risk_gate.v behind
  * the shm bridge): verdict latency in cycles and in ns at 250 MHz, the runtime's round trip for
- * one order (p50/p99), streaming verdicts/s over 1M orders in pre-packed batches (and the harness's
+ * one order (p50/p99; as a binary CHECK frame and as msgpack `check`, same run), streaming verdicts/s over 1M orders in pre-packed batches (and the harness's
  * own CPU time per verdict), and RTL-vs-golden-model equivalence over N random orders (default
  * 10 million). The baseline, measured in the same run, is the in-process
  * software gate (the golden model). Usage: `bun bench/fpga.ts [--orders N]`.
@@ -14,10 +14,14 @@ import { RiskGateModel } from "../fpga-bridge/golden/model.ts";
 import { applyToModel, GateStream, packRecords } from "../fpga-bridge/golden/random-stream.ts";
 import { GATE_CLOCK_MHZ, GATE_VERDICT_NAMES } from "../fpga-bridge/golden/registers.ts";
 import { buildRiskGateSim } from "../fpga-bridge/sim/build.ts";
+import { GateFrameEncoder, gateReplyWord } from "../fpga-bridge/gate-frame.ts";
+import { BinaryKind, isFrameReply } from "../gpu-bridge/shm/binary-frame.ts";
 
 const oAt = process.argv.indexOf("--orders");
 const ORDERS = oAt >= 0 ? Number(process.argv[oAt + 1]) : 10_000_000;
 const RTT_N = 100_000;
+/** Deadline of one round-trip call: generous, so a scheduling stall on a loaded machine is measured, not failed. */
+const RTT_DEADLINE_US = 10_000_000;
 const BATCH = 4000;
 
 const bin = await buildRiskGateSim();
@@ -47,16 +51,42 @@ try {
   stream.next(RTT_N + 20_000, orders);
   const singles: number[][] = [];
   for (let i = 0; i < orders.length; i += 6) if (orders[i] === 0) singles.push(orders.slice(i + 1, i + 6));
+  // The same orders as msgpack `check` (the former wire) and as binary CHECK frames (the runtime's
+  // wire now), alternating in blocks of 1,000 so both see the same machine load.
   const lat = new Float64Array(RTT_N);
+  const latMsgpack = new Float64Array(RTT_N);
+  const enc = new GateFrameEncoder();
+  const order = { instrument: 0, side: 1 as 1 | -1, price: 0, qty: 0, ts: 0 };
+  const frameCheck = (o: number[]): number => {
+    order.instrument = o[0]!;
+    order.side = o[1]! < 0 ? -1 : 1;
+    order.price = o[2]!;
+    order.qty = o[3]!;
+    order.ts = o[4]!;
+    const r = client.callFrameSync(BinaryKind.CHECK, enc.order(order), RTT_DEADLINE_US);
+    if ("code" in r || !isFrameReply(r.body)) throw new Error(JSON.stringify(r));
+    return gateReplyWord(r.body.body, 1);
+  };
   let cycles = 0;
-  for (let i = 0; i < 20_000; i++) client.callSync("check", singles[i], 1_000_000);
-  for (let i = 0; i < RTT_N; i++) {
-    const t = Bun.nanoseconds();
-    const r = client.callSync("check", singles[(i + 20_000) % singles.length], 1_000_000);
-    lat[i] = Bun.nanoseconds() - t;
-    if ("code" in r) throw new Error(r.code);
-    cycles = (r.body as number[])[1]!;
+  for (let i = 0; i < 20_000; i++) {
+    client.callSync("check", singles[i], RTT_DEADLINE_US);
+    frameCheck(singles[i]!);
   }
+  for (let b = 0; b < RTT_N; b += 1000) {
+    for (let i = b; i < b + 1000; i++) {
+      const t = Bun.nanoseconds();
+      const r = client.callSync("check", singles[(i + 20_000) % singles.length], RTT_DEADLINE_US);
+      latMsgpack[i] = Bun.nanoseconds() - t;
+      if ("code" in r) throw new Error(r.code);
+    }
+    for (let i = b; i < b + 1000; i++) {
+      const t = Bun.nanoseconds();
+      cycles = frameCheck(singles[(i + 20_000) % singles.length]!);
+      lat[i] = Bun.nanoseconds() - t;
+    }
+  }
+
+  console.log(`check round trip, ${RTT_N} calls per wire in alternating blocks of 1,000: binary frame p50 ${pct(lat, 0.5).toFixed(2)} µs p99 ${pct(lat, 0.99).toFixed(2)} µs; msgpack p50 ${pct(latMsgpack, 0.5).toFixed(2)} µs p99 ${pct(latMsgpack, 0.99).toFixed(2)} µs`);
 
   // Streaming throughput: 1M orders in pre-packed batches, four in flight, verdicts checked after.
   const tModel = new RiskGateModel();
@@ -69,6 +99,7 @@ try {
   const expected: number[][] = [];
   let tOrders = 0;
   while (tOrders < 1_000_000) {
+    client.health(); // bumps the runtime's heartbeat: packing takes seconds on a loaded machine, and the sidecar leaves after 2 s of silence
     const recs: number[] = [];
     tOrders += tStream0.next(BATCH, recs);
     const want: number[] = [];
@@ -166,8 +197,11 @@ try {
   console.log(`${"measure".padEnd(44)} ${"value".padStart(14)}`);
   console.log(`${"verdict latency, cycles (fixed)".padEnd(44)} ${String(cycles).padStart(14)}`);
   console.log(`${`verdict latency at ${GATE_CLOCK_MHZ} MHz, ns`.padEnd(44)} ${((cycles * 1000) / GATE_CLOCK_MHZ).toFixed(1).padStart(14)}`);
-  console.log(`${"sim round trip from runtime, p50 µs".padEnd(44)} ${p50.toFixed(2).padStart(14)}`);
-  console.log(`${"sim round trip from runtime, p99 µs".padEnd(44)} ${p99.toFixed(2).padStart(14)}`);
+  console.log(`${"sim round trip, binary CHECK frame, p50 µs".padEnd(44)} ${p50.toFixed(2).padStart(14)}`);
+  console.log(`${"sim round trip, binary CHECK frame, p99 µs".padEnd(44)} ${p99.toFixed(2).padStart(14)}`);
+  console.log(`${"sim round trip, msgpack check, p50 µs".padEnd(44)} ${pct(latMsgpack, 0.5).toFixed(2).padStart(14)}`);
+  console.log(`${"sim round trip, msgpack check, p99 µs".padEnd(44)} ${pct(latMsgpack, 0.99).toFixed(2).padStart(14)}`);
+  console.log(`ratio binary/msgpack round trip: p50 ${(p50 / pct(latMsgpack, 0.5)).toFixed(2)}x, p99 ${(p99 / pct(latMsgpack, 0.99)).toFixed(2)}x`);
   console.log(`${"sim streaming verdicts/s (pre-packed batches)".padEnd(44)} ${Math.round(prepackedPerSec).toLocaleString("en-US").padStart(14)}`);
   console.log(`${"equivalence run verdicts/s (incl. generation)".padEnd(44)} ${Math.round(streamPerSec).toLocaleString("en-US").padStart(14)}`);
   console.log(`${"  of which golden model time, s".padEnd(44)} ${(modelNs / 1e9).toFixed(2).padStart(14)}`);

@@ -15,7 +15,7 @@ import type { Socket } from "bun";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BINARY_HEADER, binaryFrameSize, BinaryKind, readBinaryFrame, writeBinaryRequest, type BinaryHeader } from "../gpu-bridge/shm/binary-frame.ts";
+import { BINARY_HEADER, binaryFrameSize, BinaryKind, emptyHeader, readBinaryFrame, writeBinaryRequest } from "../gpu-bridge/shm/binary-frame.ts";
 import { ShmClient } from "../gpu-bridge/shm/client.ts";
 import { epochMicros, FrameCodec, type ShmResponse } from "../gpu-bridge/shm/codec.ts";
 import { RingReader, RingWriter } from "../gpu-bridge/shm/ring.ts";
@@ -229,22 +229,22 @@ async function benchShmBinary(): Promise<Row> {
     const size = binaryFrameSize(COUNT);
     const values = new Float64Array(COUNT);
     const out = new Float64Array(COUNT);
-    const head: BinaryHeader = { code: 0, count: 0, id: 0, word: 0 };
+    const head = emptyHeader();
     let id = 0;
     const send = (): boolean => {
       const at = w.tryClaim(size);
       if (at < 0) return false;
       values[0] = ++id;
-      writeBinaryRequest(dv, at, BinaryKind.VAR, id, epochMicros() + CALL_TIMEOUT_US, values, COUNT);
+      writeBinaryRequest(dv, at, BinaryKind.ECHO, id, epochMicros() + CALL_TIMEOUT_US, values, COUNT);
       w.commit(size);
       return true;
     };
     const receive = (): boolean => {
       const n = r.peek();
       if (n < 0) return false;
-      const ok = readBinaryFrame(dv, r.payloadOffset(), n, head, out, true);
+      const ok = readBinaryFrame(dv, r.payloadOffset(), n, head, out);
       r.release();
-      if (!ok || head.code !== 0) throw new Error(`binary echo: bad response (well-formed ${ok}, status ${head.code})`);
+      if (!ok || head.status !== 0) throw new Error(`binary echo: bad response (well-formed ${ok}, status ${head.status})`);
       return true;
     };
     const once = () => {

@@ -10,8 +10,11 @@
  * gate.setLimits(0, { maxPosition: 1_000_000, maxNotional: 10 ** 12, collarBps: 50 });
  * const code = gate.check({ instrument: 0, side: 1, price: 108_501, qty: 10_000, ts: now });
  */
+import { BinaryKind, frameText, isFrameReply } from "../gpu-bridge/shm/binary-frame.ts";
 import type { ShmClient } from "../gpu-bridge/shm/client.ts";
+import type { ShmResponse } from "../gpu-bridge/shm/codec.ts";
 import { bridgeError, type BridgeError } from "../gpu-bridge/shm/errors.ts";
+import { GateFrameEncoder, gateReplyWord } from "./gate-frame.ts";
 import { type GateLimits, type GateOrder, RiskGateModel } from "./golden/model.ts";
 import { type GateVerdictCode, GlobalRegister, InstrumentField, instrumentRegister } from "./golden/registers.ts";
 
@@ -41,7 +44,8 @@ export class FpgaRiskGate {
   private readonly timeoutUs: number;
   private readonly onAlert: (e: { code: string; context: string }) => void;
   private syncedEpoch = -1;
-  private readonly args: [number, number, number, number, number] = [0, 0, 0, 0, 0];
+  private readonly frames = new GateFrameEncoder();
+  private readonly one: [number, number] = [0, 0];
 
   constructor(opts: FpgaRiskGateOptions) {
     this.client = opts.client;
@@ -82,7 +86,9 @@ export class FpgaRiskGate {
   writeRegister(addr: number, value: number): void {
     this.model.writeRegister(addr, value);
     if (!this.client || this.syncedEpoch < 0) return;
-    const r = this.client.callSync("regs", [addr, value], this.timeoutUs * 10);
+    this.one[0] = addr;
+    this.one[1] = value;
+    const r = this.client.callFrameSync(BinaryKind.REGS, this.frames.registers(this.one), this.timeoutUs * 10);
     if ("code" in r || r.status !== 0) this.lose(r);
   }
 
@@ -98,19 +104,14 @@ export class FpgaRiskGate {
       this.fallbacks++;
       return soft;
     }
-    const a = this.args;
-    a[0] = o.instrument;
-    a[1] = o.side;
-    a[2] = o.price;
-    a[3] = o.qty;
-    a[4] = o.ts;
-    const r = c!.callSync("check", a, this.timeoutUs);
-    if ("code" in r || r.status !== 0) {
+    const r = c!.callFrameSync(BinaryKind.CHECK, this.frames.order(o), this.timeoutUs);
+    if ("code" in r || r.status !== 0 || !isFrameReply(r.body) || gateReplyWord(r.body.body, 0) < 0) {
       this.lose(r);
       this.fallbacks++;
       return soft;
     }
-    const [code, cycles] = r.body as [number, number];
+    const code = gateReplyWord(r.body.body, 0);
+    const cycles = gateReplyWord(r.body.body, 1);
     if (code !== soft) {
       this.onAlert({ code: "FPGA_DIVERGED", context: `fpga=${code} model=${soft} instrument=${o.instrument} ts=${o.ts}` });
       this.syncedEpoch = -1; // reload the sidecar from the model before trusting it again
@@ -129,7 +130,7 @@ export class FpgaRiskGate {
     const image = this.model.registerImage();
     const flat: number[] = [];
     for (const [addr, v] of image) flat.push(addr, v);
-    const r = c.callSync("regs", flat, this.timeoutUs * 50);
+    const r = c.callFrameSync(BinaryKind.REGS, this.frames.registers(flat), this.timeoutUs * 50);
     if ("code" in r || r.status !== 0) {
       this.lose(r);
       return false;
@@ -139,9 +140,9 @@ export class FpgaRiskGate {
     return true;
   }
 
-  private lose(r: BridgeError | { status: number; body: unknown }): void {
+  private lose(r: BridgeError | ShmResponse): void {
     this.syncedEpoch = -1;
-    const e = "code" in r ? r : bridgeError("SHM_REMOTE_ERROR", `status=${r.status} body=${JSON.stringify(r.body)}`);
+    const e = "code" in r ? r : bridgeError("SHM_REMOTE_ERROR", `status=${r.status} body=${isFrameReply(r.body) ? JSON.stringify(frameText(r.body.body)) : JSON.stringify(r.body)}`);
     this.onAlert({ code: "FPGA_FALLBACK", context: `cause=${e.code} ${e.context}` });
   }
 }

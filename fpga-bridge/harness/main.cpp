@@ -10,6 +10,11 @@
 //          (kind 0 order: inst, side, price, qty, ts; kind 1 register write: addr, value, 0, 0, 0)
 //          -> [codes (bin, one byte per order), cycles_total, cycles_min, cycles_max, cpu_ns]
 //   reset  nil                                               -> [cycles]
+//
+// The hot messages also come as fixed-layout binary frames (frame.hpp, gpu-bridge/PROTOCOL.md):
+// kind 1 check (f64 inst, side, price, qty, ts -> u32 code, u32 cycles) and kind 2 regs (f64
+// [addr, value] pairs -> u32 count, 0). A frame of another version or kind is answered with an
+// error and named once on stderr (SHM_FRAME_UNKNOWN).
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -17,6 +22,7 @@
 #include <vector>
 #include "Vrisk_gate.h"
 #include "verilated.h"
+#include "frame.hpp"
 #include "msgpack.hpp"
 #include "shm.hpp"
 
@@ -129,9 +135,53 @@ bool method_is(const char* m, uint32_t n, const char* want) {
   return std::strlen(want) == n && std::memcmp(m, want, n) == 0;
 }
 
+// Frame versions and kinds already named on stderr (one line each, not one per frame).
+bool named_unknown[256][256];
+
+// Handles one binary frame; writes the response frame into out. Returns false to skip (short or
+// malformed frame, expired deadline).
+bool handle_frame(const uint8_t* p, uint32_t len, std::vector<uint8_t>& out) {
+  kframe::Header h;
+  if (!kframe::read_header(p, len, h)) return false;
+  if (h.version != kframe::VERSION || h.kind >= kframe::KINDS || (h.kind != kframe::CHECK && h.kind != kframe::REGS)) {
+    bool known = h.version == kframe::VERSION && h.kind < kframe::KINDS;
+    std::string line = std::string(known ? "SHM_FRAME_UNKNOWN: ring=requests unknown=kind" : "SHM_FRAME_UNKNOWN: ring=requests unknown=") +
+                       (known ? "" : (h.version != kframe::VERSION ? "version" : "kind")) + " frame_version=" + std::to_string(h.version) +
+                       " speaks=" + std::to_string(kframe::VERSION) + " kind=" + std::to_string(h.kind) + " id=" + std::to_string(h.id) +
+                       " sidecar=risk_gate_sim";
+    if (!named_unknown[h.version][h.kind]) {
+      named_unknown[h.version][h.kind] = true;
+      std::fprintf(stderr, "%s\n", line.c_str());
+    }
+    kframe::begin_reply(out, h.kind, known ? kframe::UNKNOWN_METHOD : kframe::ERROR, h.id, 0);
+    kframe::put_text(out, line);
+    return true;
+  }
+  if (h.word + kshm::STALE_GRACE_US <= (double)now_us()) return false;
+  const uint8_t* body = p + kframe::HEADER;
+  uint32_t n = len - kframe::HEADER;
+  if (h.kind == kframe::CHECK) {
+    if (n != 40) return false;
+    uint32_t took = 0;
+    int code = check((int64_t)kframe::f64_at(body, 0), (int64_t)kframe::f64_at(body, 8), (int64_t)kframe::f64_at(body, 16),
+                     (int64_t)kframe::f64_at(body, 24), (int64_t)kframe::f64_at(body, 32), took);
+    kframe::begin_reply(out, h.kind, kframe::OK, h.id, 0);
+    kframe::put_u32(out, (uint32_t)code);
+    kframe::put_u32(out, took);
+    return true;
+  }
+  if (n % 16 != 0) return false;
+  for (uint32_t off = 0; off < n; off += 16) reg_write((uint64_t)(int64_t)kframe::f64_at(body, off), (uint64_t)(int64_t)kframe::f64_at(body, off + 8));
+  kframe::begin_reply(out, h.kind, kframe::OK, h.id, 0);
+  kframe::put_u32(out, n / 16);
+  kframe::put_u32(out, 0);
+  return true;
+}
+
 // Handles one request payload; writes the response into w. Returns false to skip (bad frame or
 // expired deadline).
 bool handle(const uint8_t* payload, uint32_t len, mp::Writer& w, std::vector<uint8_t>& codes) {
+  if (kframe::is_frame(payload, len)) return handle_frame(payload, len, w.buf);
   mp::Reader r(payload, len);
   if (r.array() != 4) return false;
   int64_t id = r.integer();

@@ -14,7 +14,7 @@ export interface SimBuildError {
 }
 
 const ROOT = new URL("..", import.meta.url).pathname;
-const SOURCES = ["rtl/risk_gate.v", "harness/main.cpp", "harness/shm.hpp", "harness/msgpack.hpp"];
+const SOURCES = ["rtl/risk_gate.v", "harness/main.cpp", "harness/shm.hpp", "harness/msgpack.hpp", "harness/frame.hpp"];
 
 /** Returns the Verilator version line, or null when Verilator is not installed. */
 export function verilatorVersion(): string | null {

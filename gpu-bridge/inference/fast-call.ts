@@ -5,13 +5,22 @@
  * checking the sidecar's health on each timer so that a death noticed mid-wait ends the wait.
  * It reads every response on the client, so it must not share the client with other callers.
  */
+import { BINARY_KIND_NAMES } from "../shm/binary-frame.ts";
 import type { ShmClient } from "../shm/client.ts";
 import type { ShmResponse } from "../shm/codec.ts";
 import { bridgeError, type BridgeError } from "../shm/errors.ts";
 
 /** Sends `method` and resolves with its response or an error value by `timeoutUs`; never rejects. */
 export function fastCall(client: ShmClient, method: string, body: unknown, timeoutUs: number, spinUs: number): Promise<ShmResponse | BridgeError> {
-  const id = client.send(method, body, timeoutUs);
+  return fastWait(client, client.send(method, body, timeoutUs), method, timeoutUs, spinUs);
+}
+
+/** Sends a binary frame of `kind` (ShmClient.sendFrame) and waits for it as `fastCall` does. */
+export function fastCallFrame(client: ShmClient, kind: number, body: Uint8Array, timeoutUs: number, spinUs: number): Promise<ShmResponse | BridgeError> {
+  return fastWait(client, client.sendFrame(kind, body, timeoutUs), BINARY_KIND_NAMES[kind] ?? String(kind), timeoutUs, spinUs);
+}
+
+function fastWait(client: ShmClient, id: number | BridgeError, method: string, timeoutUs: number, spinUs: number): Promise<ShmResponse | BridgeError> {
   if (typeof id !== "number") return Promise.resolve(id);
   const start = performance.now() * 1000;
   return new Promise((resolve) => {

@@ -15,7 +15,9 @@
  */
 import type { ShmClient } from "../shm/client.ts";
 import { Status } from "../shm/codec.ts";
-import { fastCall } from "./fast-call.ts";
+import { BinaryKind, frameText, isFrameReply } from "../shm/binary-frame.ts";
+import { fastCallFrame } from "./fast-call.ts";
+import { decodeInferReply, encodeInferFrame } from "./infer-frame.ts";
 import type { InferError, OnnxSignalModel } from "./onnx-runner.ts";
 
 /** Signals for one request's windows, and where and how they were computed. */
@@ -196,17 +198,16 @@ export class InferenceService {
 
   /** Returns the sidecar's outputs, or why it gave none (a key=value cause). */
   private async askSidecar(input: Float32Array, count: number, rows: number, width: number, timeoutUs: number): Promise<{ outputs: Float32Array; device: string } | string> {
-    const body = { input: new Uint8Array(input.buffer, input.byteOffset, input.byteLength), count, rows, width };
+    const body = encodeInferFrame(input, count, rows, width);
     const r = this.spinUs > 0
-      ? await fastCall(this.client!, "infer", body, timeoutUs, this.spinUs)
-      : await this.client!.call("infer", body, timeoutUs);
+      ? await fastCallFrame(this.client!, BinaryKind.INFER, body, timeoutUs, this.spinUs)
+      : await this.client!.callFrame(BinaryKind.INFER, body, timeoutUs);
     if ("code" in r) return `cause=${r.code} ${r.context}`;
-    if (r.status !== Status.OK) return `cause=status_${r.status} detail=${JSON.stringify(r.body)}`;
-    const b = r.body as { output?: Uint8Array; version?: string; device?: string };
+    if (!isFrameReply(r.body)) return `cause=bad_output detail=${JSON.stringify(r.body)}`;
+    if (r.status !== Status.OK) return `cause=status_${r.status} detail=${JSON.stringify(frameText(r.body.body))}`;
+    const b = decodeInferReply(r.body.body, count);
+    if (!b) return `cause=bad_output bytes=${r.body.body.length} count=${count}`;
     if (b.version !== this.version) return `cause=version_mismatch sidecar=${b.version} model=${this.version}`;
-    if (!(b.output instanceof Uint8Array) || b.output.byteLength !== 4 * count) return `cause=bad_output bytes=${b.output?.byteLength} count=${count}`;
-    const outputs = new Float32Array(count);
-    new Uint8Array(outputs.buffer).set(b.output);
-    return { outputs, device: b.device ?? "unknown" };
+    return { outputs: b.outputs, device: b.device };
   }
 }

@@ -6,7 +6,8 @@
  */
 import { unlinkSync } from "node:fs";
 import { dirname } from "node:path";
-import { epochMicros, FrameCodec, type ShmResponse } from "./codec.ts";
+import { BINARY_HEADER, BINARY_KIND_NAMES, BINARY_MARK, emptyHeader, FRAME_OK, FRAME_NOT_BINARY, type FrameReply, readFrameHeader, unknownFrameContext, writeFrameHeader } from "./binary-frame.ts";
+import { epochMicros, FrameCodec, Status, type ShmResponse } from "./codec.ts";
 import { bridgeError, type BridgeError, type BridgeErrorCode } from "./errors.ts";
 import { Offset, PROTOCOL_VERSION, ServerState } from "./layout.ts";
 import { CLAIM_FULL, CLAIM_TOO_LARGE, PEEK_CORRUPT, PEEK_EMPTY, RingReader, RingWriter } from "./ring.ts";
@@ -42,6 +43,8 @@ export class ShmClient {
   private readonly writer: RingWriter;
   private readonly reader: RingReader;
   private readonly codec = new FrameCodec();
+  private readonly dv: DataView;
+  private readonly head = emptyHeader();
   private readonly nowUs: () => number;
   private readonly deadAfterMs: number;
   private readonly onAlert: (e: BridgeError) => void;
@@ -67,6 +70,7 @@ export class ShmClient {
     this.segment = segment;
     this.writer = new RingWriter(segment.words, segment.requests);
     this.reader = new RingReader(segment.words, segment.responses);
+    this.dv = new DataView(segment.bytes.buffer, segment.bytes.byteOffset, segment.bytes.byteLength);
     this.nowUs = opts.nowUs ?? epochMicros;
     this.deadAfterMs = opts.deadAfterMs ?? 20 * segment.heartbeatMs();
     this.onAlert = opts.onAlert ?? (() => {});
@@ -126,7 +130,7 @@ export class ShmClient {
   send(method: string, body: unknown, timeoutUs: number): number | BridgeError {
     const h = this.health();
     if (h) return h;
-    const id = this.nextId++;
+    const id = this.takeId();
     const deadline = this.nowUs() + timeoutUs;
     const bytes = this.codec.encodeRequest(id, deadline, method, body);
     const at = this.writer.tryClaim(bytes.length);
@@ -134,6 +138,26 @@ export class ShmClient {
     if (at === CLAIM_TOO_LARGE) return bridgeError("SHM_FRAME_TOO_LARGE", `bytes=${bytes.length} max=${this.segment.maxFrame}`);
     this.segment.bytes.set(bytes, at);
     this.writer.commit(bytes.length);
+    this.pending.set(id, deadline);
+    return id;
+  }
+
+  /**
+   * Writes a hot message as a fixed-layout binary frame (binary-frame.ts): the header, then `body`
+   * as the kind's body. Returns its id, or an error value; never waits.
+   */
+  sendFrame(kind: number, body: Uint8Array, timeoutUs: number): number | BridgeError {
+    const h = this.health();
+    if (h) return h;
+    const len = BINARY_HEADER + body.length;
+    const at = this.writer.tryClaim(len);
+    if (at === CLAIM_FULL) return this.fail("SHM_RING_FULL", `ring=requests capacity=${this.segment.capacity} need=${len}`);
+    if (at === CLAIM_TOO_LARGE) return bridgeError("SHM_FRAME_TOO_LARGE", `bytes=${len} max=${this.segment.maxFrame} kind=${BINARY_KIND_NAMES[kind] ?? kind}`);
+    const id = this.takeId();
+    const deadline = this.nowUs() + timeoutUs;
+    writeFrameHeader(this.dv, at, kind, 0, id, deadline);
+    this.segment.bytes.set(body, at + BINARY_HEADER);
+    this.writer.commit(len);
     this.pending.set(id, deadline);
     return id;
   }
@@ -151,7 +175,8 @@ export class ShmClient {
         return null;
       }
       const off = this.reader.payloadOffset();
-      const resp = this.codec.decodeResponse(this.segment.bytes.subarray(off, off + len));
+      const bytes = this.segment.bytes;
+      const resp = bytes[off] === BINARY_MARK ? this.readFrame(off, len) : this.codec.decodeResponse(bytes.subarray(off, off + len));
       this.reader.release();
       if (!resp) {
         this.corruptFrames++;
@@ -188,6 +213,24 @@ export class ShmClient {
   callSync(method: string, body: unknown, timeoutUs: number): ShmResponse | BridgeError {
     const id = this.send(method, body, timeoutUs);
     if (typeof id !== "number") return id;
+    return this.waitSync(id, method, timeoutUs);
+  }
+
+  /** Sends a binary frame (see `sendFrame`) and spins until its response or its deadline; a reply's body is a `FrameReply`. */
+  callFrameSync(kind: number, body: Uint8Array, timeoutUs: number): ShmResponse | BridgeError {
+    const id = this.sendFrame(kind, body, timeoutUs);
+    if (typeof id !== "number") return id;
+    return this.waitSync(id, BINARY_KIND_NAMES[kind] ?? String(kind), timeoutUs);
+  }
+
+  /** Sends a binary frame and resolves with its response (body: a `FrameReply`) or an error value at the deadline; never rejects. */
+  callFrame(kind: number, body: Uint8Array, timeoutUs: number): Promise<ShmResponse | BridgeError> {
+    const id = this.sendFrame(kind, body, timeoutUs);
+    if (typeof id !== "number") return Promise.resolve(id);
+    return this.waitAsync(id);
+  }
+
+  private waitSync(id: number, method: string, timeoutUs: number): ShmResponse | BridgeError {
     const deadline = this.pending.get(id)!;
     for (;;) {
       const r = this.poll();
@@ -210,6 +253,10 @@ export class ShmClient {
   call(method: string, body: unknown, timeoutUs: number): Promise<ShmResponse | BridgeError> {
     const id = this.send(method, body, timeoutUs);
     if (typeof id !== "number") return Promise.resolve(id);
+    return this.waitAsync(id);
+  }
+
+  private waitAsync(id: number): Promise<ShmResponse | BridgeError> {
     return new Promise((resolve) => {
       this.waiters.set(id, resolve);
       this.schedulePoll();
@@ -236,6 +283,31 @@ export class ShmClient {
       // Already gone.
     }
     this.forgetAtExit();
+  }
+
+  /** Ids are u32 on the wire (binary frames): wrap before 2^32, skipping 0. */
+  private takeId(): number {
+    const id = this.nextId;
+    this.nextId = id >= 0xffffffff ? 1 : id + 1;
+    return id;
+  }
+
+  /**
+   * Reads a binary response in place: a reply with a copy of its body, an ERROR response naming a
+   * frame of an unknown version or kind (alerted, one line: SHM_FRAME_UNKNOWN), or null when corrupt.
+   */
+  private readFrame(off: number, len: number): ShmResponse | null {
+    const h = this.head;
+    const why = readFrameHeader(this.dv, off, len, h);
+    if (why === FRAME_NOT_BINARY) return null;
+    if (why !== FRAME_OK) {
+      const e = bridgeError("SHM_FRAME_UNKNOWN", unknownFrameContext("responses", h, why));
+      this.corruptFrames++;
+      this.onAlert(e);
+      return { id: h.id, status: Status.ERROR, body: `${e.code}: ${e.context}` };
+    }
+    const reply: FrameReply = { frame: true, kind: h.kind, elapsedNs: h.word, body: this.segment.bytes.slice(off + BINARY_HEADER, off + len) };
+    return { id: h.id, status: h.status, body: reply };
   }
 
   private schedulePoll(): void {

@@ -8,7 +8,7 @@
  * `garbage` (answers with an undecodable frame, then echoes), `poison` (publishes an impossible
  * length word) and `exit`.
  */
-import { BinaryKind, readBinaryFrame, writeBinaryResponse, binaryFrameSize, type BinaryHeader, BINARY_MAX_VALUES } from "./binary-frame.ts";
+import { BINARY_MAX_VALUES, binaryFrameSize, emptyHeader, readBinaryFrame, writeBinaryResponse } from "./binary-frame.ts";
 import { Status } from "./codec.ts";
 import { formatBridgeError } from "./errors.ts";
 import { FRAME_ALIGN } from "./layout.ts";
@@ -42,7 +42,7 @@ function serveBinary(s: ShmServer): void {
   const seg = s.segment;
   const reader = new RingReader(seg.words, seg.requests);
   const dv = new DataView(seg.bytes.buffer, seg.bytes.byteOffset, seg.bytes.byteLength);
-  const head: BinaryHeader = { code: 0, count: 0, id: 0, word: 0 };
+  const head = emptyHeader();
   const values = new Float64Array(BINARY_MAX_VALUES);
   let idle = 0;
   for (;;) {
@@ -52,18 +52,18 @@ function serveBinary(s: ShmServer): void {
       if ((++idle & 255) === 0) s.beat();
       continue;
     }
-    const ok = readBinaryFrame(dv, reader.payloadOffset(), len, head, values, false);
+    const ok = readBinaryFrame(dv, reader.payloadOffset(), len, head, values);
     reader.release();
     if (!ok) {
       s.corruptFrames++;
       continue;
     }
-    const kind = head.code;
-    const size = binaryFrameSize(head.count);
+    const count = head.bodyBytes / 8;
+    const size = binaryFrameSize(count);
     let at = s.writer.tryClaim(size);
     while (at === CLAIM_FULL) at = s.writer.tryClaim(size);
     if (at === CLAIM_TOO_LARGE) continue;
-    writeBinaryResponse(dv, at, kind === BinaryKind.ECHO || kind <= BinaryKind.INFER ? Status.OK : Status.UNKNOWN_METHOD, kind, head.id, values, head.count);
+    writeBinaryResponse(dv, at, Status.OK, head.kind, head.id, values, count);
     s.writer.commit(size);
   }
 }

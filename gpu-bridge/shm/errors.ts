@@ -14,6 +14,7 @@ export type BridgeErrorCode =
   | "SHM_RING_FULL"
   | "SHM_FRAME_TOO_LARGE"
   | "SHM_FRAME_CORRUPT"
+  | "SHM_FRAME_UNKNOWN"
   | "SHM_RING_CORRUPT"
   | "SHM_DEADLINE"
   | "SHM_REMOTE_ERROR";

@@ -1,12 +1,17 @@
 """Sidecar side of the Kestrel shared-memory bridge protocol, version 1 (gpu-bridge/PROTOCOL.md).
 
 Maps the runtime's segment, performs the handshake, reads request frames from the request ring
-and writes response frames to the response ring, and keeps the heartbeat moving. Header words are
+and writes response frames to the response ring, and keeps the heartbeat moving. A frame is
+msgpack (control) or a fixed-layout binary frame (first byte 0xc1: the hot messages); a binary
+frame of a version or kind the sidecar does not speak is answered with an error and named once
+on stderr. Header words are
 read and written through a memoryview cast to 32-bit words: aligned 4-byte loads and stores, which
 on x86-64 (total store order) give the release/acquire pairing the protocol asks for.
 """
 import mmap
 import os
+import struct
+import sys
 import time
 
 import msgpack
@@ -24,6 +29,19 @@ O_REQ_TAIL, O_REQ_HEAD, O_RESP_TAIL, O_RESP_HEAD = 256, 320, 384, 448
 READY, STOPPED, VERSION_MISMATCH = 1, 2, 3
 
 STATUS_OK, STATUS_ERROR, STATUS_DEADLINE, STATUS_UNKNOWN_METHOD = 0, 1, 2, 3
+
+FRAME_MARK = 0xC1
+FRAME_VERSION = 1
+FRAME_HEADER = struct.Struct("<BBBBId")
+
+
+class Frame:
+    """A binary request frame: its id, deadline, kind and body (a memoryview, not a copy)."""
+
+    __slots__ = ("id", "deadline_us", "kind", "version", "body")
+
+    def __init__(self, req_id, deadline_us, kind, version, body):
+        self.id, self.deadline_us, self.kind, self.version, self.body = req_id, deadline_us, kind, version, body
 
 
 class AttachError(Exception):
@@ -99,7 +117,7 @@ class Bridge:
         return True
 
     def next_request(self):
-        """Returns (id, deadline_us, method, body), None when empty; raises AttachError on a corrupt ring."""
+        """Returns [id, deadline_us, method, body] (msgpack) or a Frame (binary), None when empty; raises AttachError on a corrupt ring."""
         while True:
             tail = self.load(O_REQ_TAIL)
             if tail == self.head:
@@ -120,6 +138,11 @@ class Bridge:
             payload = self.mm[start:start + n]
             self.head = (self.head + skip + align8(n + 4)) & 0xFFFFFFFF
             self.store(O_REQ_HEAD, self.head)
+            if n >= FRAME_HEADER.size and payload[0] == FRAME_MARK:
+                _mark, version, kind, _status, req_id, deadline = FRAME_HEADER.unpack_from(payload, 0)
+                if version == FRAME_VERSION and deadline + STALE_GRACE_US <= now_us():
+                    continue
+                return Frame(req_id, deadline, kind, version, memoryview(payload)[FRAME_HEADER.size:])
             try:
                 req = msgpack.unpackb(payload, raw=False)
             except Exception:
@@ -131,12 +154,21 @@ class Bridge:
             return req
 
     def respond(self, req_id, status, body):
-        """Writes a response; returns False when the ring stays full past the request's grace."""
+        """Writes a msgpack response; returns False when the ring stays full past the request's grace."""
         data = msgpack.packb([req_id, status, body], use_bin_type=True)
         n = len(data)
         if n > self.max_frame:
             data = msgpack.packb([req_id, STATUS_ERROR, f"response too large bytes={n}"], use_bin_type=True)
-            n = len(data)
+        return self._write(data)
+
+    def respond_frame(self, req_id, kind, status, body, elapsed_ns=0):
+        """Writes a binary response frame (body: bytes); returns False when the ring stays full past the grace."""
+        if FRAME_HEADER.size + len(body) > self.max_frame:
+            status, body = STATUS_ERROR, f"SHM_FRAME_TOO_LARGE: bytes={FRAME_HEADER.size + len(body)} max={self.max_frame}".encode()
+        return self._write(FRAME_HEADER.pack(FRAME_MARK, FRAME_VERSION, kind, status, req_id, float(elapsed_ns)) + body)
+
+    def _write(self, data):
+        n = len(data)
         need = align8(n + 4)
         while True:
             head = self.load(O_RESP_HEAD)
@@ -159,13 +191,20 @@ class Bridge:
         self.store(O_RESP_TAIL, self.tail)
         return True
 
-    def serve(self, handle, spin=False):
-        """Serves requests with handle(method, body, beat) -> (status, body) until the runtime goes silent."""
+    def serve(self, handle, spin=False, handle_frame=None):
+        """Serves requests until the runtime goes silent: msgpack with handle(method, body, beat) ->
+        (status, body), binary frames with handle_frame(kind, body, beat) -> (status, body bytes,
+        elapsed_ns), or None for a kind the sidecar does not serve."""
         idle_since = time.monotonic()
+        named = set()
         try:
             while True:
                 req = self.next_request()
-                if req is not None:
+                if isinstance(req, Frame):
+                    if not self.respond_frame(req.id, req.kind, *self._serve_frame(req, handle_frame, named)):
+                        break
+                    idle_since = time.monotonic()
+                elif req is not None:
                     req_id, _deadline, method, body = req
                     try:
                         status, out = handle(method, body, self.beat)
@@ -180,3 +219,21 @@ class Bridge:
                     time.sleep(0.0002)
         finally:
             self.store(O_SERVER_STATE, STOPPED)
+
+    def _serve_frame(self, f, handle_frame, named):
+        """Returns (status, body, elapsed_ns) of one binary frame; refuses an unknown version or kind in one line."""
+        out = None
+        if f.version == FRAME_VERSION and handle_frame is not None:
+            try:
+                out = handle_frame(f.kind, f.body, self.beat)
+            except Exception as e:  # a handler bug or a malformed body answers with an error
+                return STATUS_ERROR, f"{type(e).__name__}: {e}".encode(), 0
+        if out is not None:
+            return out
+        what = "version" if f.version != FRAME_VERSION else "kind"
+        line = (f"SHM_FRAME_UNKNOWN: ring=requests unknown={what} frame_version={f.version} speaks={FRAME_VERSION} "
+                f"kind={f.kind} id={f.id} sidecar=python")
+        if (f.version, f.kind) not in named:
+            named.add((f.version, f.kind))
+            print(line, file=sys.stderr, flush=True)
+        return (STATUS_ERROR if what == "version" else STATUS_UNKNOWN_METHOD), line.encode(), 0

@@ -14,6 +14,10 @@ Methods:
          default models/signal-mlp.weights.msgpack)
   info  nil -> {device, torch, threads}
 
+The hot methods also come as fixed-layout binary frames (frames.py, gpu-bridge/PROTOCOL.md): kinds
+3 var, 4 var.bootstrap and 5 infer, decoded into the same bodies and computed by the same code as
+their msgpack twins, so their answers are bit-equal; kind 0 echo returns its body.
+
 Definitions match gpu-bridge/var/monte-carlo.ts: returns r = L z scaled by sqrt(horizon /
 covHorizon), Student-t scaled by sqrt((dof - 2) / W), W ~ chi2(dof), so that its covariance is
 cov; loss = -w.r, computed as -(L^T w).z; with k = ceil((1 - confidence) * paths), VaR is the k-th largest loss and ES
@@ -29,6 +33,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
+import frames  # noqa: E402
 import infer_model  # noqa: E402
 import kshm  # noqa: E402
 
@@ -167,7 +172,23 @@ def main(argv):
             return kshm.STATUS_OK, {"device": str(device), "torch": torch.__version__, "threads": torch.get_num_threads()}
         return kshm.STATUS_UNKNOWN_METHOD, method
 
-    bridge.serve(handle, spin="--spin" in argv)
+    def handle_frame(kind, body, beat):
+        if kind == frames.ECHO:
+            return kshm.STATUS_OK, bytes(body), 0
+        if kind == frames.VAR or kind == frames.VAR_BOOTSTRAP:
+            req = frames.decode_var(body) if kind == frames.VAR else frames.decode_bootstrap(body)
+            status, out = monte_carlo_var(req, device, beat) if kind == frames.VAR else bootstrap_var(req, device, beat)
+            if status != kshm.STATUS_OK:
+                return status, str(out).encode(), 0
+            return status, frames.encode_var_reply(out), out["elapsedNs"]
+        if kind == frames.INFER:
+            status, out = infer_model.infer(model, frames.decode_infer(body))
+            if status != kshm.STATUS_OK:
+                return status, str(out).encode(), 0
+            return status, frames.encode_infer_reply(out), out["elapsedNs"]
+        return None
+
+    bridge.serve(handle, spin="--spin" in argv, handle_frame=handle_frame)
     return 0
 
 

@@ -1,5 +1,6 @@
 /**
- * The runtime's VaR service: asks the GPU sidecar over the shm bridge and falls back to the
+ * The runtime's VaR service: asks the GPU sidecar over the shm bridge (a fixed-layout binary
+ * frame, var-frame.ts; `wire: "msgpack"` sends the msgpack control form instead) and falls back to the
  * in-process Monte Carlo (`monte-carlo.ts`) when the sidecar is absent, dead, late or fails,
  * raising a VAR_FALLBACK alert. The sidecar call leaves the event loop (it is awaited); the
  * fallback runs in-process, so callers size `paths` for the fallback's budget too.
@@ -8,8 +9,11 @@
  * const svc = new VarService({ client, timeoutUs: 50_000, onAlert });
  * const r = await svc.compute(request); // { result, source: "sidecar" | "in-process" } or an error value
  */
+import { BinaryKind, frameText, isFrameReply } from "../shm/binary-frame.ts";
 import type { ShmClient } from "../shm/client.ts";
-import { Status } from "../shm/codec.ts";
+import { Status, type ShmResponse } from "../shm/codec.ts";
+import type { BridgeError } from "../shm/errors.ts";
+import { decodeVarReply, encodeBootstrapFrame, encodeVarFrame } from "./var-frame.ts";
 import { type BootstrapRequest, type BootstrapRequestError, bootstrapSteps, bootstrapVar } from "./bootstrap.ts";
 import type { CovarianceError } from "./cholesky.ts";
 import { monteCarloVar, validateVarRequest, type VarRequest, type VarRequestError, type VarResult } from "./monte-carlo.ts";
@@ -30,9 +34,11 @@ export interface VarServiceOptions {
   /** Deadline of one sidecar computation, in microseconds (default 100 ms). */
   readonly timeoutUs?: number;
   readonly onAlert?: (e: { code: string; context: string }) => void;
+  /** How requests travel: fixed-layout binary frames (default) or msgpack (the control form; benchmarks, compatibility). */
+  readonly wire?: "frame" | "msgpack";
 }
 
-/** Returns the wire body of a VaR request (float arrays as little-endian float64 binaries). */
+/** Returns the msgpack wire body of a VaR request (float arrays as little-endian float64 binaries). */
 export function encodeVarRequest(r: VarRequest): Record<string, unknown> {
   return {
     exposures: new Uint8Array(Float64Array.from(r.exposures).buffer),
@@ -47,7 +53,7 @@ export function encodeVarRequest(r: VarRequest): Record<string, unknown> {
   };
 }
 
-/** Returns the wire body of a bootstrap request. */
+/** Returns the msgpack wire body of a bootstrap request. */
 export function encodeBootstrapRequest(r: BootstrapRequest): Record<string, unknown> {
   return {
     exposures: new Uint8Array(Float64Array.from(r.exposures).buffer),
@@ -65,9 +71,11 @@ export class VarService {
   private readonly client: ShmClient | null;
   private readonly timeoutUs: number;
   private readonly onAlert: (e: { code: string; context: string }) => void;
+  private readonly wire: "frame" | "msgpack";
 
   constructor(opts: VarServiceOptions) {
     this.client = opts.client;
+    this.wire = opts.wire ?? "frame";
     this.timeoutUs = opts.timeoutUs ?? 100_000;
     this.onAlert = opts.onAlert ?? (() => {});
   }
@@ -76,7 +84,7 @@ export class VarService {
   async compute(req: VarRequest): Promise<VarAnswer | VarRequestError | CovarianceError> {
     const bad = validateVarRequest(req);
     if (bad) return bad;
-    const remote = await this.ask("var", () => encodeVarRequest(req));
+    const remote = await this.ask("var", () => this.wire === "frame" ? this.client!.callFrame(BinaryKind.VAR, encodeVarFrame(req), this.timeoutUs) : this.client!.call("var", encodeVarRequest(req), this.timeoutUs));
     if (remote) return remote;
     const local = monteCarloVar(req);
     if ("code" in local) return local;
@@ -87,27 +95,35 @@ export class VarService {
   async computeBootstrap(req: BootstrapRequest): Promise<VarAnswer | BootstrapRequestError> {
     const steps = bootstrapSteps(req);
     if (typeof steps !== "number") return steps;
-    const remote = await this.ask("var.bootstrap", () => encodeBootstrapRequest(req));
+    const remote = await this.ask("var.bootstrap", () => this.wire === "frame" ? this.client!.callFrame(BinaryKind.VAR_BOOTSTRAP, encodeBootstrapFrame(req), this.timeoutUs) : this.client!.call("var.bootstrap", encodeBootstrapRequest(req), this.timeoutUs));
     if (remote) return remote;
     const local = bootstrapVar(req);
     if ("code" in local) return local;
     return { result: local, source: "in-process" };
   }
 
-  private async ask(method: string, body: () => Record<string, unknown>): Promise<VarAnswer | null> {
+  private async ask(method: string, send: () => Promise<ShmResponse | BridgeError>): Promise<VarAnswer | null> {
     if (!this.client) return null;
-    const r = await this.client.call(method, body(), this.timeoutUs);
+    const r = await send();
     if (!("code" in r) && r.status === Status.OK) {
-      const b = r.body as VarResult & { device: string; elapsedNs: number };
-      return {
-        result: { var: b.var, es: b.es, mean: b.mean, std: b.std, paths: b.paths },
-        source: "sidecar",
-        device: b.device,
-        elapsedNs: b.elapsedNs,
-      };
+      const answer = sidecarAnswer(r.body);
+      if (answer) return answer;
     }
-    const cause = "code" in r ? `${r.code} ${r.context}` : `status=${r.status} body=${JSON.stringify(r.body)}`;
+    const cause = "code" in r
+      ? `${r.code} ${r.context}`
+      : `status=${r.status} body=${JSON.stringify(isFrameReply(r.body) ? (r.status === Status.OK ? `bad_reply bytes=${r.body.body.length}` : frameText(r.body.body)) : r.body)}`;
     this.onAlert({ code: "VAR_FALLBACK", context: `method=${method} cause=${cause}` });
     return null;
   }
+}
+
+/** Reads a sidecar's OK answer, a binary reply or a msgpack map; null when it is neither. */
+function sidecarAnswer(body: unknown): VarAnswer | null {
+  if (isFrameReply(body)) {
+    const b = decodeVarReply(body.body);
+    if (!b) return null;
+    return { result: { var: b.var, es: b.es, mean: b.mean, std: b.std, paths: b.paths }, source: "sidecar", device: b.device, elapsedNs: body.elapsedNs };
+  }
+  const b = body as VarResult & { device: string; elapsedNs: number };
+  return { result: { var: b.var, es: b.es, mean: b.mean, std: b.std, paths: b.paths }, source: "sidecar", device: b.device, elapsedNs: b.elapsedNs };
 }

@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import type { Subprocess } from "bun";
 import { startGpuSidecar } from "../sidecar.ts";
+import { BinaryKind, frameText, isFrameReply } from "../shm/binary-frame.ts";
 import { ShmClient } from "../shm/client.ts";
+import { Status } from "../shm/codec.ts";
 import { tempSegmentDir, waitFor } from "../shm/test-support.ts";
 import { monteCarloVar, type VarRequest, type VarResult } from "./monte-carlo.ts";
 import { type VarAnswer, VarService } from "./service.ts";
@@ -71,6 +73,56 @@ describe.skipIf(!needsTools("var: GPU sidecar against the in-process reference",
       client.close();
     }
   }, 60_000);
+});
+
+describe.skipIf(!needsTools("var: binary frames against msgpack", "torch"))("VaR as binary frames", () => {
+  test("the sidecar gives bit-equal VaR/ES/mean/std for the same request as a binary frame and as msgpack; an unknown frame kind or version is refused in one line", async () => {
+    using dir = tempSegmentDir();
+    const client = ShmClient.create({ path: dir.path("gpu"), capacity: 1 << 22, heartbeatMs: 5, deadAfterMs: 5000 });
+    if ("code" in client) throw new Error(client.code);
+    const p = Bun.spawn([PYTHON, SIDECAR, dir.path("gpu"), "--device", "cpu"], { stdout: "inherit", stderr: "pipe" });
+    procs.push(p);
+    try {
+      await waitFor(() => client.health() === null, 30_000, "python sidecar attached");
+      const framed = new VarService({ client, timeoutUs: 30_000_000 });
+      const packed = new VarService({ client, timeoutUs: 30_000_000, wire: "msgpack" });
+      for (const dist of ["normal", "student-t"] as const) {
+        const req = { ...request(dist, 11), paths: 50_000 };
+        const a = (await framed.compute(req)) as VarAnswer;
+        const b = (await packed.compute(req)) as VarAnswer;
+        expect(a.source).toBe("sidecar");
+        expect(b.source).toBe("sidecar");
+        expect(a.result).toEqual(b.result); // toEqual compares numbers with Object.is: bit-equal
+        expect(a.device).toBe("cpu");
+        expect(a.elapsedNs).toBeGreaterThan(0);
+      }
+      const { exposures, history } = normalHistory(6, 5_000, 3);
+      const boot = { exposures, history, stepSeconds: 1, horizonSeconds: 30, confidence: 0.975, paths: 20_000, seed: 5 };
+      const a = (await framed.computeBootstrap(boot)) as VarAnswer;
+      const b = (await packed.computeBootstrap(boot)) as VarAnswer;
+      expect(a.source).toBe("sidecar");
+      expect(a.result).toEqual(b.result);
+
+      // A kind the GPU sidecar does not serve (a gate check), and a frame of a later version.
+      const check = client.callFrameSync(BinaryKind.CHECK, new Uint8Array(40), 10_000_000);
+      if ("code" in check || !isFrameReply(check.body)) throw new Error(JSON.stringify(check));
+      expect(check.status).toBe(Status.UNKNOWN_METHOD);
+      expect(frameText(check.body.body)).toStartWith("SHM_FRAME_UNKNOWN: ring=requests unknown=kind frame_version=1 speaks=1 kind=1");
+      // Kind 200: the sidecar refuses it (stderr line below) and answers with kind 200, which the client refuses in turn.
+      const later = client.callFrameSync(200, new Uint8Array(8), 10_000_000);
+      expect(later).toMatchObject({ status: Status.ERROR });
+      expect(String((later as { body: unknown }).body)).toStartWith("SHM_FRAME_UNKNOWN: ring=responses unknown=kind frame_version=1 speaks=1 kind=200");
+      // The msgpack control path is untouched by all this.
+      const info = client.callSync("info", null, 10_000_000);
+      expect(info).toMatchObject({ status: Status.OK, body: { device: "cpu" } });
+    } finally {
+      client.close();
+    }
+    p.kill(9);
+    const err = await new Response(p.stderr).text();
+    const lines = err.split("\n").filter((l) => l.startsWith("SHM_FRAME_UNKNOWN"));
+    expect(lines).toHaveLength(2); // one line per unknown version/kind, none for the known ones
+  }, 120_000);
 });
 
 describe.skipIf(!needsTools("var: startGpuSidecar", "torch"))("startGpuSidecar", () => {

@@ -4,7 +4,7 @@
  * verdicts to risk codes. Register updates from quotes and fills are written to the golden model at
  * once and the register is marked dirty for the sidecar (so a quiet hour of quotes costs one entry
  * per register, not one per quote); the dirty registers go out with their latest values as one
- * fire-and-forget `regs` frame just before the next order's `check` frame, so the sidecar (which
+ * fire-and-forget binary `regs` frame just before the next order's `check` frame, so the sidecar (which
  * serves its ring in order) sees the same registers as the model without a round trip per quote.
  * A sidecar that restarts is reloaded from the model by the gate itself (`FpgaRiskGate.ensureSynced`).
  *
@@ -18,6 +18,8 @@
 import type { Instrument } from "../../plugins/sdk/instrument.ts";
 import type { RiskCheck, RiskVerdict } from "../../plugins/sdk/risk.ts";
 import type { ShmClient } from "../../gpu-bridge/shm/client.ts";
+import { BinaryKind } from "../../gpu-bridge/shm/binary-frame.ts";
+import { GateFrameEncoder } from "../../fpga-bridge/gate-frame.ts";
 import type { FpgaRiskGate } from "../../fpga-bridge/gate.ts";
 import type { GateOrder, RiskGateModel } from "../../fpga-bridge/golden/model.ts";
 import { GATE_INSTRUMENTS, GATE_VERDICT_NAMES, GlobalRegister, InstrumentField, instrumentRegister } from "../../fpga-bridge/golden/registers.ts";
@@ -99,6 +101,7 @@ export class FpgaGateRule implements RiskRule {
   private readonly dirty: number[] = [];
   private readonly dirtyFlag = new Uint8Array(REGISTER_SPACE);
   private readonly frame: number[] = [];
+  private readonly frames = new GateFrameEncoder();
   private readonly journal: number[] = [];
   private readonly limitsAt: Float64Array;
   private readonly order: GateOrder = { instrument: 0, side: 1, price: 0, qty: 0, ts: 0 };
@@ -208,7 +211,7 @@ export class FpgaGateRule implements RiskRule {
       this.dirtyFlag[addr] = 0;
     }
     d.length = 0;
-    this.client.send("regs", f, REGS_DEADLINE_US);
+    this.client.sendFrame(BinaryKind.REGS, this.frames.registers(f), REGS_DEADLINE_US);
   }
 
   private reason(code: number, o: GateOrder, source: string): string {
