@@ -15,6 +15,8 @@
 // kind 1 check (f64 inst, side, price, qty, ts -> u32 code, u32 cycles) and kind 2 regs (f64
 // [addr, value] pairs -> u32 count, 0). A frame of another version or kind is answered with an
 // error and named once on stderr (SHM_FRAME_UNKNOWN).
+#include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -321,7 +323,11 @@ int main(int argc, char** argv) {
         client_beat = cb;
         client_at = now;
       } else if (now - client_at > 2000) {
-        break;
+        // A busy runtime (a loaded machine, a long catch-up) is not a dead one: leave when its
+        // process is gone, or after 30 s of silence.
+        const int pid = static_cast<int>(seg.load(kshm::O_CLIENT_PID));
+        const bool alive = pid <= 0 || kill(pid, 0) == 0 || errno == EPERM;
+        if (!alive || now - client_at > 30000) break;
       }
     }
     if (got == 0 && !spin && now - idle_since > 1.0) {

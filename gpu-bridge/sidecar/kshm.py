@@ -16,6 +16,22 @@ import time
 
 import msgpack
 
+# Seconds of runtime silence after which a sidecar leaves even though the runtime's process exists.
+SILENT_LIMIT_S = 30.0
+
+
+def process_alive(pid):
+    """True when a process with this pid exists (or cannot be told: pid 0, or not ours)."""
+    if pid <= 0:
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
 MAGIC = 0x5453454B
 VERSION = 1
 HEADER_BYTES = 512
@@ -103,7 +119,8 @@ class Bridge:
         self.words[off >> 2] = (self.words[off >> 2] + 1) & 0xFFFFFFFF
 
     def beat(self):
-        """Bumps the heartbeat when half a period has passed; returns False when the runtime is silent for 2 s."""
+        """Bumps the heartbeat when half a period has passed; returns False when the runtime is gone
+        (silent for 2 s and its process no longer exists) or silent for SILENT_LIMIT_S."""
         now = time.monotonic()
         if now - self.last_beat >= self.heartbeat_s / 2:
             self.bump(O_SERVER_HEARTBEAT)
@@ -113,7 +130,9 @@ class Bridge:
                 self.client_beat = cb
                 self.client_beat_at = now
             elif now - self.client_beat_at > 2.0:
-                return False
+                # A runtime whose event loop is busy (a loaded machine, a long catch-up) is not a dead one.
+                if now - self.client_beat_at > SILENT_LIMIT_S or not process_alive(self.load(O_CLIENT_PID)):
+                    return False
         return True
 
     def next_request(self):

@@ -97,8 +97,9 @@ test.skipIf(!needsTools("sidecars: paper session with both sidecars", "verilator
       expect(alerts()).toContain("VAR_FALLBACK");
       await waitFor(() => gpu.sidecar!.supervisor.client.epoch() > gpuEpoch, 20_000, "gpu sidecar restarted and attached");
       const sidecarAfter = gpu.monitor.computed.sidecar;
-      await waitFor(() => gpu.monitor.computed.sidecar > sidecarAfter, 15_000, "VaR from the restarted sidecar");
-      expect(gpu.monitor.lastSource).toBe("sidecar");
+      // Under load a request can still miss its deadline and be answered in process, so wait for the
+      // newest answer to be the restarted sidecar's rather than reading the source once.
+      await waitFor(() => gpu.monitor.computed.sidecar > sidecarAfter && gpu.monitor.lastSource === "sidecar", 15_000, "VaR from the restarted sidecar");
 
       // Trading went on throughout.
       expect(s.core.oms.created).toBeGreaterThan(ordersBefore);
