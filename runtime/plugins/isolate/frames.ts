@@ -1,6 +1,16 @@
 /** Writing and reading isolate frames over the shared buffer's rings (both sides use these). */
-import { decode, decodeMulti, encode } from "@msgpack/msgpack";
+import { Decoder, Encoder } from "@msgpack/msgpack";
 import { CLAIM_FULL, PEEK_CORRUPT, PEEK_EMPTY, RingReader, RingWriter } from "../../../gpu-bridge/shm/ring.ts";
+
+// One encoder and one decoder per thread: msgpack's encode()/decode() build a new one (and a 2 KiB
+// buffer) on every call, which was most of a context round trip's cost.
+const encoder = new Encoder();
+const decoder = new Decoder();
+
+/** A msgpack encoding of `value` in its own buffer (safe to keep). */
+export function packed(value: unknown): Uint8Array {
+  return encoder.encode(value);
+}
 
 /** One side's view of the shared buffer. */
 export class FramePort {
@@ -40,7 +50,8 @@ export class FramePort {
 
   /** Sends a frame of `kind` with a msgpack body. */
   sendPacked(kind: number, body: unknown): void {
-    const packed = encode(body);
+    // A view of the encoder's buffer, copied into the ring before the next encode.
+    const packed = encoder.encodeSharedRef(body);
     const at = this.claim(4 + packed.length);
     this.view.setInt32(at, kind, true);
     this.bytes.set(packed, at + 4);
@@ -59,7 +70,7 @@ export class FramePort {
       this.commit(4);
       return;
     }
-    const packed = encode(body === undefined ? null : body);
+    const packed = encoder.encodeSharedRef(body === undefined ? null : body);
     let len = 4 + packed.length;
     for (const t of tail) len += t.length;
     const at = this.claim(len);
@@ -77,7 +88,7 @@ export class FramePort {
   unpackWithTail(len: number): { body: unknown; tail: unknown[] } {
     if (len <= 4) return { body: null, tail: [] };
     const at = this.body();
-    const values = [...decodeMulti(this.bytes.subarray(at, at + len - 4))];
+    const values = [...decoder.decodeMulti(this.bytes.subarray(at, at + len - 4))];
     return { body: values[0], tail: values.slice(1) };
   }
 
@@ -101,7 +112,7 @@ export class FramePort {
   /** The msgpack body of the frame found by `next` (length `len` including the kind). */
   unpack(len: number): unknown {
     const at = this.body();
-    return decode(this.bytes.subarray(at, at + len - 4));
+    return decoder.decode(this.bytes.subarray(at, at + len - 4));
   }
 
   /** Gives the frame's room back. */

@@ -8,10 +8,9 @@
  * cannot remove is listed in runtime/plugins/isolate/README.md.
  */
 import { heapSize } from "bun:jsc";
-import { encode } from "@msgpack/msgpack";
 import { BACK, DOORBELL_BACK, DOORBELL_TO_ISOLATE, HEAP_KIB, Kind, MIRROR_AT, TO_ISOLATE, type IsolateBoot } from "./protocol.ts";
 import { makeContext } from "./worker-context.ts";
-import { FramePort, PEEK_EMPTY } from "./frames.ts";
+import { FramePort, PEEK_EMPTY, packed as pack } from "./frames.ts";
 import { serveSdkToModule } from "../sdk-resolver.ts";
 import { lockDown } from "./lock-down.ts";
 
@@ -108,7 +107,7 @@ async function run(boot: IsolateBoot): Promise<void> {
         call(m, a);
         return;
       }
-      const packed = encode([m, a]);
+      const packed = pack([m, a]);
       tail.push(packed);
       tailBytes += packed.length;
       if (dirties) dirty = true;
