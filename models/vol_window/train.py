@@ -244,6 +244,8 @@ def main():
     traced.save(os.path.join(out, f"{name}.torchscript.pt"))
     torch.save({"state": net.state_dict(), "platt": [a, b], "rv": [rv_mean, rv_std], "kinds": kinds, "mid": layout["mid"], "model": mcfg}, os.path.join(out, f"{name}.state.pt"))
     np.save(os.path.join(out, "parity.context.npy"), sample.numpy())
+    # Validation predictions with their decision times, for interval estimates after training (models/vol_window/val_intervals.py).
+    np.savez(os.path.join(out, "validation.npz"), p=p_val, y=y_val, t=ds.t[val_idx], instrument=ds.instrument[val_idx])
     for o, t in zip(OUTPUTS, ref):
         np.save(os.path.join(out, f"parity.{o}.npy"), t.numpy().astype(np.float32))
 
