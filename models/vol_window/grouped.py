@@ -8,10 +8,13 @@ the results are put back in layout order before the same standardisation and cla
 that reaches the embedding is the one `Preprocess` computes (bit for bit, bar NaN/inf inputs, where
 `Preprocess`'s masking by multiplication turned an infinite term into NaN in every kind).
 
-Usage: /usr/bin/python3 models/vol_window/grouped.py <card.json> <out.onnx> [windows.f32 count]
-Re-exports a trained card's model (its state file) in this form and, given raw float32 windows
-([count, rows, width], e.g. real kernel windows), prints the largest |difference| of each output
-against `Exported` in PyTorch, and writes PyTorch's outputs beside them (<windows>.<output>.f32).
+Usage:
+  /usr/bin/python3 models/vol_window/grouped.py export <card.json> <out.onnx>
+    re-exports a trained card's model (its state file) in this form;
+  /usr/bin/python3 models/vol_window/grouped.py reference <card.json> <windows.f32> <count>
+    runs `Exported` (the training form) in PyTorch on raw float32 windows [count, rows, width],
+    writes its outputs beside them (<windows>.<output>.f32) and prints, per output, the largest
+    |difference| of this form from it in PyTorch.
 """
 import json
 import os
@@ -94,20 +97,24 @@ def load(card_path):
 
 
 def main():
-    card, exported = load(sys.argv[1])
+    mode, card_path = sys.argv[1], sys.argv[2]
+    card, exported = load(card_path)
     fast = grouped(exported)
     rows, width = card["rows"], card["width"]
-    sample = torch.rand(8, rows, width) + 1.0
-    export_onnx(fast, sample, sys.argv[2])
-    if len(sys.argv) > 3:
-        path, count = sys.argv[3], int(sys.argv[4])
+    if mode == "export":
+        export_onnx(fast, torch.rand(8, rows, width) + 1.0, sys.argv[3])
+    elif mode == "reference":
         import numpy as np
+        path, count = sys.argv[3], int(sys.argv[4])
         x = torch.from_numpy(np.fromfile(path, dtype=np.float32).reshape(count, rows, width))
         with torch.no_grad():
             ref, got = exported(x), fast(x)
         for o, r, g in zip(OUTPUTS, ref, got):
             r.numpy().astype(np.float32).tofile(f"{path}.{o}.f32")
             print(json.dumps({"output": o, "maxAbsDiffTorch": float((r - g).abs().max())}))
+    else:
+        print(f"usage: grouped.py export <card> <out.onnx> | reference <card> <windows.f32> <count> (got mode {mode!r})", file=sys.stderr)
+        sys.exit(2)
 
 
 if __name__ == "__main__":
