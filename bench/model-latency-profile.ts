@@ -10,7 +10,7 @@
  * 1e-4 ONNX/PyTorch tolerance). Last, onnxruntime's own profiler splits one variant's run into
  * operators (sum of node time per op type) against the whole call.
  *
- * Run (one pinned core): taskset -c 1 nice -n 10 bun bench/model-latency-profile.ts [card] [batches, default 2000]
+ * Run (one pinned core): taskset -c 1 nice -n 10 bun bench/model-latency-profile.ts [card] [batches, default 2000] [another ONNX file of the card's model]
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
