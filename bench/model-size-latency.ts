@@ -1,12 +1,12 @@
 /**
  * The vol-window model's size / context / skill trade-off: one 28-instrument batch in
  * onnxruntime-node on one intra-op thread (the in-process serving path) for each trained sweep point
- * (`models/configs/sweep/*.yaml`, trained with `kestrel model train` into
- * var/models/vol-window-sweep/<point>/; their cards give parameters and validation skill), the
- * shipped vol-window/1, and a same-run floor: the seeded signal MLP (16 rows, 400 -> 32 -> 1), a
- * trivial model whose time is mostly onnxruntime's per-call overhead. A sweep point not trained yet
- * is timed as a seeded, untrained export of the same shape (latency depends on the graph, not the
- * weights; it has no skill figure). Models take turns batch by batch, so the machine's load falls on all of them
+ * (`models/configs/sweep/*.yaml`; a point trained with `kestrel model train` into
+ * var/models/vol-window-sweep/<point>/ has a card giving its validation skill), the shipped
+ * vol-window/1, and a same-run floor: the seeded signal MLP (16 rows, 400 -> 32 -> 1), a trivial
+ * model whose time is mostly onnxruntime's per-call overhead. Every sweep point is timed as a
+ * seeded export of its shape in the grouped serving form (latency depends on the graph, not the
+ * weights; an untrained point has no skill figure). Models take turns batch by batch, so the machine's load falls on all of them
  * alike; each batch is timed in wall time and in the process's CPU time (see
  * bench/model-latency.ts). Target: p99 <= 1.4 ms per batch on one core.
  *
@@ -60,21 +60,20 @@ const dir = mkdtempSync(join(tmpdir(), "kestrel-variants-"));
 try {
   const models: Candidate[] = [{ ...card("models/signal-mlp.json"), params: 400 * 32 + 32 + 33 }, card("models/vol-window.json")];
   // Every sweep point: its trained card when `kestrel model train` has made it, else a seeded, untrained export of the same shape.
+  // Every sweep point is timed as a seeded export of its shape in the serving form (the trainer's
+  // own export is that form too, but a point trained before it was not); skill from its trained card when there is one.
   const points = readdirSync(SWEEP_CONFIGS).filter((f) => f.endsWith(".yaml")).map((f) => loadModelConfig(join(SWEEP_CONFIGS, f)).config);
-  const untrained: string[] = [];
-  for (const p of points) {
-    const trained = join(p.train.out, p.train.version ?? "", `${p.name}.json`);
-    if (existsSync(trained)) models.push(card(trained));
-    else untrained.push(`${p.model.rows}:${p.model.dModel}:${p.model.layers}:${p.model.ff}`);
-  }
-  if (untrained.length > 0) {
-    const py = Bun.spawnSync(["/usr/bin/python3", "models/vol_window/size_variants.py", dir, ...untrained], { stderr: "pipe" });
-    if (py.exitCode !== 0) throw new Error(`size_variants.py failed: ${py.stderr.toString().slice(-400)}`);
-    for (const l of py.stdout.toString().trim().split("\n")) {
-      const v = JSON.parse(l) as { path: string; rows: number; d: number; layers: number; params: number };
-      models.push({ name: `untrained ${v.rows} rows, d=${v.d}, ${v.layers} layer${v.layers > 1 ? "s" : ""}`, path: v.path, rows: v.rows, params: v.params, valAuc: NaN, trainSeconds: NaN });
-    }
-  }
+  const shapes = points.map((p) => `${p.model.rows}:${p.model.dModel}:${p.model.layers}:${p.model.ff}`);
+  const py = Bun.spawnSync(["/usr/bin/python3", "models/vol_window/size_variants.py", dir, ...shapes], { stderr: "pipe" });
+  if (py.exitCode !== 0) throw new Error(`size_variants.py failed: ${py.stderr.toString().slice(-400)}`);
+  py.stdout.toString().trim().split("\n").forEach((l, i) => {
+    const v = JSON.parse(l) as { path: string; rows: number; d: number; layers: number; params: number };
+    const p = points[i]!;
+    const trainedCard = join(p.train.out, p.train.version ?? "", `${p.name}.json`);
+    const shape = `${v.rows} rows, d=${v.d}, ${v.layers} layer${v.layers > 1 ? "s" : ""}`;
+    if (existsSync(trainedCard)) models.push({ ...card(trainedCard), name: `${p.train.version} (${shape})`, path: v.path });
+    else models.push({ name: `${p.train.version} (${shape}), not trained`, path: v.path, rows: v.rows, params: v.params, valAuc: NaN, trainSeconds: NaN });
+  });
   models.splice(2, models.length - 2, ...models.slice(2).sort((a, b) => a.rows - b.rows || a.params - b.params));
   const loadBefore = await loadAvg();
   const runs = [];

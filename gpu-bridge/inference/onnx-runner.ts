@@ -1,8 +1,10 @@
 /**
  * The in-process signal model: the ONNX file run by onnxruntime-node on the CPU. It is the
- * inference service's fallback and the reference the sidecar is tested against. `run` leaves
- * the event loop (onnxruntime runs it on its own thread) and resolves with one float32 output
- * per instrument.
+ * inference service's fallback and the reference the sidecar is tested against. `run` resolves
+ * with one float32 output per instrument. onnxruntime-node (1.30) runs the model synchronously on
+ * the JavaScript thread in a setImmediate callback (with one intra-op thread, on that thread
+ * alone), so a batch holds the event loop for its whole run: about 1 ms for vol-window's
+ * 28-instrument batch (bench/model-latency-profile.ts). Only the card's output is fetched.
  */
 import * as ort from "onnxruntime-node";
 import type { ModelCard } from "./model-card.ts";
@@ -39,7 +41,7 @@ export class OnnxSignalModel {
     }
     try {
       const x = new ort.Tensor("float32", input.length === n ? input : input.subarray(0, n), [count, rows, width]);
-      const out = await this.session.run({ [this.card.inputName]: x });
+      const out = await this.session.run({ [this.card.inputName]: x }, [this.card.outputName]);
       return out[this.card.outputName]!.data as Float32Array;
     } catch (e) {
       return { code: "INFER_FAILED", context: `source=in-process count=${count} error=${JSON.stringify((e as Error).message)}` };

@@ -4,7 +4,8 @@ Latency depends on the graph, not the weights, so no training is needed to time 
 skill is only known for the shipped point (the card's metrics).
 
 Usage: /usr/bin/python3 models/vol_window/size_variants.py <out dir> rows:d:layers:ff [...]
-Writes <out>/<rows>x<d>x<layers>.onnx (input "context" [batch, rows, 25], the shipped model's outputs).
+Writes <out>/<rows>x<d>x<layers>.onnx (input "context" [batch, rows, 25], the shipped model's outputs),
+in the grouped serving form that the trainer exports (models/vol_window/grouped.py).
 """
 import json
 import os
@@ -14,8 +15,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from itransformer import Exported, ITransformer, feature_kinds  # noqa: E402
-
-OUTPUTS = ["signal", "vol_prob", "log_rv", "direction"]
+from grouped import export_onnx, grouped  # noqa: E402
 
 
 def main():
@@ -31,8 +31,7 @@ def main():
         exported = Exported(net, 1.0, 0.0, 0.0, 1.0).eval()
         sample = torch.rand(8, rows, len(kinds)) + 1.0
         path = os.path.join(out, f"{rows}x{d}x{layers}.onnx")
-        torch.onnx.export(exported, (sample,), path, input_names=["context"], output_names=OUTPUTS, opset_version=17,
-                          dynamic_axes={"context": {0: "batch"}, **{o: {0: "batch"} for o in OUTPUTS}})
+        export_onnx(grouped(exported), sample, path)
         params = sum(p.numel() for p in net.parameters())
         print(json.dumps({"path": path, "rows": rows, "d": d, "layers": layers, "ff": ff, "params": params}))
 

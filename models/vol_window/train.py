@@ -4,7 +4,7 @@
 Seeded and reproducible on the CPU (one thread by default), early stopping on the validation loss,
 a checkpoint after every epoch (`--resume` continues from it), then: Platt calibration of the
 vol-window probability and the trading threshold, both on validation (the test split is never read
-here); ONNX export (opset 17) and a TorchScript copy for the GPU sidecar; real validation windows with
+here); ONNX export (opset 17, the grouped serving form of models/vol_window/grouped.py) and a TorchScript copy for the GPU sidecar; real validation windows with
 PyTorch's outputs for the runtime's ONNX parity check; the model card.
 
 Usage: python3 models/vol_window/train.py <job.json> [--resume]
@@ -22,6 +22,7 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from data import Dataset  # noqa: E402
 from itransformer import Exported, ITransformer, feature_kinds  # noqa: E402
+from grouped import export_onnx, grouped  # noqa: E402
 import metrics as M  # noqa: E402
 
 warnings.filterwarnings("ignore", category=UserWarning)
@@ -236,14 +237,16 @@ def main():
     name = job["name"]
     sample = torch.from_numpy(ds.windows(val_idx[np.linspace(0, len(val_idx) - 1, 64).astype(int)]))
     onnx_path = os.path.join(out, f"{name}.onnx")
-    torch.onnx.export(exported, (sample,), onnx_path, input_names=["context"], output_names=OUTPUTS, opset_version=17,
-                      dynamic_axes={"context": {0: "batch"}, **{o: {0: "batch"} for o in OUTPUTS}})
+    # The ONNX file is the grouped serving form (same arithmetic, fewer element-wise passes); parity below is against the training form.
+    export_onnx(grouped(exported), sample, onnx_path)
     with torch.no_grad():
         traced = torch.jit.trace(exported, (sample,))
         ref = exported(sample)
     traced.save(os.path.join(out, f"{name}.torchscript.pt"))
     torch.save({"state": net.state_dict(), "platt": [a, b], "rv": [rv_mean, rv_std], "kinds": kinds, "mid": layout["mid"], "model": mcfg}, os.path.join(out, f"{name}.state.pt"))
     np.save(os.path.join(out, "parity.context.npy"), sample.numpy())
+    # Validation predictions with their decision times, for interval estimates after training (models/vol_window/val_intervals.py).
+    np.savez(os.path.join(out, "validation.npz"), p=p_val, y=y_val, t=ds.t[val_idx], instrument=ds.instrument[val_idx])
     for o, t in zip(OUTPUTS, ref):
         np.save(os.path.join(out, f"parity.{o}.npy"), t.numpy().astype(np.float32))
 
