@@ -14,6 +14,7 @@ import { segmentPath, waitUntil } from "./segment-path.ts";
 import type { SidecarContext, SidecarsConfig } from "./types.ts";
 import { VarMonitor, type VarConfig } from "./var-monitor.ts";
 import { loadReturnHistory, type ReturnHistory } from "./bootstrap-history.ts";
+import { prepareVarMc } from "../../gpu-bridge/var/wasm-module.ts";
 
 /** How long a session waits for the VaR sidecar (Python and torch imports) to attach. */
 const ATTACH_WAIT_MS = 30_000;
@@ -32,6 +33,17 @@ export interface GpuPart {
 export async function startGpu(gpu: NonNullable<SidecarsConfig["gpu"]>, ctx: SidecarContext): Promise<GpuPart> {
   const cfg = gpu as VarConfig;
   const history = cfg.method === "bootstrap" ? await historyOf(cfg, ctx) : null;
+  // The WASM engine's module is built (or read from its cache) before the first tick needs it; a
+  // build that fails leaves the TypeScript engine in charge, with an alert.
+  let settings = cfg;
+  if (cfg.engine === "wasm") {
+    try {
+      await prepareVarMc();
+    } catch (err) {
+      ctx.alert("VAR_ENGINE_FALLBACK", "warning", "gpu", `engine=wasm using=ts error=${(err as Error).message.split("\n")[0]}`);
+      settings = { ...cfg, engine: "ts" };
+    }
+  }
   const events = { fallbacks: 0, exits: 0, restarts: 0 };
   let starting = true;
   const onAlert = (e: { code: string; context: string }) => {
@@ -64,7 +76,7 @@ export async function startGpu(gpu: NonNullable<SidecarsConfig["gpu"]>, ctx: Sid
     }
   }
   starting = false;
-  const monitor = new VarMonitor(ctx, cfg, sidecar?.service ?? null, history);
+  const monitor = new VarMonitor(ctx, settings, sidecar?.service ?? null, history);
   return {
     monitor,
     sidecar,

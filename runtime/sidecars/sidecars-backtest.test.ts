@@ -58,6 +58,33 @@ test("a VaR over its limit raises VAR_LIMIT and refuses exactly the orders that 
   expect(gpu.monitor.check(order(100_000, -1, 250_000))?.code).toBe("VAR_LIMIT");
 }, 30_000);
 
+test("the deployment's VaR engine and sampler reach the in-process Monte Carlo: WASM and exact-linear agree with the TypeScript engine within Monte Carlo error", async () => {
+  // maxVar 1: every VaR of an open position breaches, so the three runs refuse the same orders and
+  // their refusal reasons carry the VaR of the same moments, pair by pair.
+  const run = async (opts: string) => {
+    const extra = `sidecars:
+  gpu: { mode: in-process, everySeconds: 5, confidence: 0.99, horizonSeconds: 60, paths: 50000, maxVar: 1${opts} }`;
+    const s = await sessionFromYaml(tmp.path, syntheticYaml(STRATEGIES, { seconds: 120, extra }), { journalPath: "" });
+    runBacktest(s);
+    await s.close();
+    expect(s.core.alerts.all().map((a) => a.code)).not.toContain("VAR_ENGINE_FALLBACK");
+    return [...s.core.oms.all()].filter((o) => o.reason.startsWith("VAR_LIMIT: ")).map((o) => Number(/ var=([\d.]+)/.exec(o.reason)![1]));
+  };
+  const ts = await run("");
+  const wasm = await run(", engine: wasm");
+  const linear = await run(", engine: wasm, sampler: exact-linear");
+  expect(ts.length).toBeGreaterThan(5);
+  // Different random streams (so not equal), the same distribution: 50,000 paths put the 99%
+  // quantile's sampling error near 1-2%, so a median 10% apart would be a wrong engine, not noise.
+  const medianRatio = (a: number[]) => a.map((v, i) => v / ts[i]!).sort((x, y) => x - y)[a.length >> 1]!;
+  for (const v of [wasm, linear]) {
+    expect(v.length).toBe(ts.length);
+    expect(v).not.toEqual(ts);
+    expect(Math.abs(medianRatio(v) - 1)).toBeLessThan(0.1);
+  }
+  expect(linear).not.toEqual(wasm);
+}, 60_000);
+
 test.skipIf(!needsTools("sidecars: backtest with the FPGA gate", "verilator"))(
   "the simulated gate and the software gate give a backtest the same orders and fills, every sidecar verdict coming from the RTL",
   async () => {

@@ -18,6 +18,10 @@ export interface SidecarsConfig {
     confidence: number;
     horizonSeconds: number;
     paths: number;
+    /** In-process Monte Carlo engine (the sidecar runs its own). */
+    engine?: "ts" | "wasm";
+    /** One normal per instrument and path, or one per path (exact for a linear book). */
+    sampler?: "per-instrument" | "exact-linear";
     maxVar: number;
     /** Monte Carlo from the covariance, or historical bootstrap of returns from a tick store. */
     method?: "monte-carlo" | "bootstrap";

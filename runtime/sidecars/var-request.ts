@@ -21,6 +21,8 @@ export interface VarSettings {
   readonly confidence: number;
   readonly horizonSeconds: number;
   readonly paths: number;
+  readonly engine?: "ts" | "wasm";
+  readonly sampler?: "per-instrument" | "exact-linear";
 }
 
 /** Returns the portfolio's exposures in account currency (0 where no touch or no rate yet). */
@@ -81,5 +83,7 @@ export function portfolioVarRequest(ctx: SidecarContext, s: VarSettings): VarReq
     confidence: s.confidence,
     paths: s.paths,
     dist: "normal",
+    ...(s.engine !== undefined ? { engine: s.engine } : {}),
+    ...(s.sampler !== undefined ? { sampler: s.sampler } : {}),
   };
 }
