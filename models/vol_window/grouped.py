@@ -24,7 +24,7 @@ import torch
 from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from itransformer import Exported, ITransformer  # noqa: E402
+from itransformer import Exported  # noqa: E402
 
 OUTPUTS = ["signal", "vol_prob", "log_rv", "direction"]
 
@@ -87,13 +87,9 @@ def export_onnx(model, sample, path):
 
 
 def load(card_path):
-    """The card's trained model as `Exported` (as models/vol_window/evaluate.py loads it)."""
-    card = json.load(open(card_path))
-    st = torch.load(os.path.join(os.path.dirname(card_path), card["state"]))
-    m = st["model"]
-    net = ITransformer(st["kinds"], st["mid"], m["rows"], m["dModel"], m["heads"], m["layers"], m["ff"], m["dropout"])
-    net.load_state_dict(st["state"])
-    return card, Exported(net.eval(), st["platt"][0], st["platt"][1], st["rv"][0], st["rv"][1]).eval()
+    """The card's trained model as `Exported`, in eval mode (models/vol_window/evaluate.py's loader)."""
+    from evaluate import load_model
+    return load_model(card_path)
 
 
 def main():

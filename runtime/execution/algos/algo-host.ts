@@ -394,17 +394,7 @@ export class AlgoHost {
       if (r.kind === "route") continue;
       const p = this.parents.get(r.id);
       if (p === undefined) continue;
-      if (r.kind === "cancel") p.cancelRequested = true;
-      else if (r.kind === "pause") p.paused = true;
-      else if (r.kind === "resume") p.paused = false;
-      else if (r.kind === "finish") p.finished = true;
-      else if (r.kind === "amend") {
-        p.quantity = r.quantity ?? p.quantity;
-        p.limitPrice = r.limitPrice ?? p.limitPrice;
-      } else if (r.kind === "reject") {
-        p.status = "rejected";
-      }
-      if (r.reason !== undefined) p.reason = r.reason;
+      p.applyRecord(r);
       if (r.kind === "reject") this.parents.ended(p);
     }
     if (n === 0 && this.restoredFromSnapshot === 0) return 0;

@@ -38,19 +38,7 @@ export function parentFromJournal(index: JournalOrderIndex, id: number, selfFini
         return false;
       }
       if (p === null || r.kind === "route") return false;
-      const q: ParentOrder = p;
-      if (r.kind === "cancel") q.cancelRequested = true;
-      else if (r.kind === "pause") q.paused = true;
-      else if (r.kind === "resume") q.paused = false;
-      else if (r.kind === "finish") q.finished = true;
-      else if (r.kind === "amend") {
-        q.quantity = r.quantity ?? q.quantity;
-        q.limitPrice = r.limitPrice ?? q.limitPrice;
-      } else if (r.kind === "reject") {
-        q.status = "rejected";
-        q.updatedTs = r.ts;
-      }
-      if (r.reason !== undefined) q.reason = r.reason;
+      (p as ParentOrder).applyRecord(r);
       return derive(r.ts);
     }
     if (p === null) return false;

@@ -5,6 +5,7 @@
  */
 import type { Side } from "../../../plugins/sdk/orders.ts";
 import type { Order } from "../order.ts";
+import type { ParentRecord } from "../../journal/records.ts";
 import { canParentTransition, isParentTerminal, type ParentStatus } from "./parent-state.ts";
 
 /** Tag prefix that links a child order to its parent (kept in the journal and the store). */
@@ -75,6 +76,22 @@ export class ParentOrder {
     this.quantity = spec.quantity;
     this.limitPrice = spec.limitPrice;
     this.updatedTs = createdTs;
+  }
+
+  /** Applies a journaled operator/algorithm record (not "new" or "route") as replay and read-back do. */
+  applyRecord(r: ParentRecord): void {
+    if (r.kind === "cancel") this.cancelRequested = true;
+    else if (r.kind === "pause") this.paused = true;
+    else if (r.kind === "resume") this.paused = false;
+    else if (r.kind === "finish") this.finished = true;
+    else if (r.kind === "amend") {
+      this.quantity = r.quantity ?? this.quantity;
+      this.limitPrice = r.limitPrice ?? this.limitPrice;
+    } else if (r.kind === "reject") {
+      this.status = "rejected";
+      this.updatedTs = r.ts;
+    }
+    if (r.reason !== undefined) this.reason = r.reason;
   }
 
   /** Quantity still to fill. */
