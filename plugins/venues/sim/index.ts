@@ -33,7 +33,8 @@ export default defineVenue({
     params: Params,
     capabilities: ["execution", "market-data"],
   },
-  // The session's context hands each report to the trading core, which reads it during the call and
-  // keeps none (the journal encodes it there and then): report records can be reused.
-  create: (ctx) => new SimVenue(ctx, ctx.params, { reuseReports: true }),
+  // Report records are not reused in sessions: the journal's listeners (a shard's JetStream mirror,
+  // the admin streams) keep the record that holds a report past the call, and a reused record was
+  // seen rewritten by a later report in a shard's mirror (runtime/cluster/shard.test.ts).
+  create: (ctx) => new SimVenue(ctx, ctx.params),
 });
