@@ -33,8 +33,7 @@ export default defineVenue({
     params: Params,
     capabilities: ["execution", "market-data"],
   },
-  // Report records are not reused in sessions: the journal's listeners (a shard's JetStream mirror,
-  // the admin streams) keep the record that holds a report past the call, and a reused record was
-  // seen rewritten by a later report in a shard's mirror (runtime/cluster/shard.test.ts).
+  // Each report is a fresh record: the journal's listeners (a shard's JetStream mirror, the admin
+  // streams) keep it past the call (reused records were rewritten in a shard's mirror).
   create: (ctx) => new SimVenue(ctx, ctx.params),
 });

@@ -8,7 +8,6 @@ import type { Liquidity } from "../../sdk/orders.ts";
 import type { ExecutionReport, VenueAdapter, VenueContext, VenueOrder, VenueOrderStatus, VenueStatus } from "../../sdk/venue.ts";
 import { SimStateFile, type RememberedOrder } from "./state-file.ts";
 import { Fifo } from "./fifo.ts";
-import { ReportPool } from "./report-pool.ts";
 import {
   isMarketable,
   onPrint,
@@ -63,15 +62,6 @@ interface PendingRequest {
 }
 const DAY_US = 24 * HOUR_US;
 
-/** How the venue is wired to its receiver. */
-export interface SimVenueOptions {
-  /**
-   * The receiver of `ctx.report` reads each report during the call and keeps none (the session's
-   * trading core): report records are then reused instead of allocated per report.
-   */
-  reuseReports?: boolean;
-}
-
 /** Simulated venue adapter. */
 export class SimVenue implements VenueAdapter, MatchSink {
   private readonly touches: Touch[];
@@ -96,20 +86,16 @@ export class SimVenue implements VenueAdapter, MatchSink {
   /** Request records for reuse once handled (no allocation per request in steady state). */
   private readonly spare: PendingRequest[] = [];
   private readonly onRequestArrives = (): void => this.handleRequest();
-  private readonly pool: ReportPool;
   private readonly onReportArrives = (): void => {
     const r = this.reports.shift();
     (r as { ts: number }).ts = this.ctx.now();
     this.ctx.report(r);
-    this.pool.release(r);
   };
 
   constructor(
     private readonly ctx: VenueContext,
     private readonly p: SimVenueParams,
-    options: SimVenueOptions = {},
   ) {
-    this.pool = new ReportPool(options.reuseReports ?? false);
     const n = ctx.instruments.length;
     this.touches = Array.from({ length: n }, () => ({ bid: 0, ask: 0, bidSize: 0, askSize: 0, valid: false, takenBid: 0, takenAsk: 0 }));
     this.prev = Array.from({ length: n }, () => ({ bid: 0, ask: 0, bidSize: 0, askSize: 0, valid: false, takenBid: 0, takenAsk: 0 }));
@@ -209,13 +195,13 @@ export class SimVenue implements VenueAdapter, MatchSink {
     }
     const order = this.byId.get(orderId);
     if (order === undefined) {
-      this.send(this.pool.reasonReport("cancel-rejected", orderId, "UNKNOWN_ORDER: not working at the venue"));
+      this.send({ kind: "cancel-rejected", orderId, ts: 0, reason: "UNKNOWN_ORDER: not working at the venue" });
       return;
     }
     if (kind === REQ_CANCEL) {
       this.remove(order);
       this.state?.end(orderId, "canceled");
-      this.send(this.pool.reasonReport("canceled", orderId, "canceled on request"));
+      this.send({ kind: "canceled", orderId, ts: 0, reason: "canceled on request" });
       return;
     }
     const price = a;
@@ -225,7 +211,7 @@ export class SimVenue implements VenueAdapter, MatchSink {
     order.price = price;
     order.remaining = size;
     this.state?.replace(orderId, price, size);
-    this.send(this.pool.replacedReport(orderId, price, size));
+    this.send({ kind: "replaced", orderId, ts: 0, price, size });
   }
 
   onQuote(q: Quote): void {
@@ -275,18 +261,13 @@ export class SimVenue implements VenueAdapter, MatchSink {
     const ppm = liquidity === "maker" ? this.p.makerFeePpm : this.p.takerFeePpm;
     const fee = Math.round((price * size * ppm) / 1_000_000);
     this.state?.fill(order.id, { price, size, fee, liquidity, ts: this.ctx.now() });
-    this.send(this.pool.fillReport(order.id, price, size, fee, liquidity));
+    this.send({ kind: "fill", orderId: order.id, ts: 0, price, size, fee, liquidity });
   }
 
   /** MatchSink: an order ended without (more) fills. */
   done(order: SimOrder, kind: "canceled" | "rejected", reason: string): void {
     this.state?.end(order.id, kind);
-    this.send(this.pool.reasonReport(kind, order.id, reason));
-  }
-
-  /** Report records reused instead of allocated so far. */
-  get reportsReused(): number {
-    return this.pool.reused;
+    this.send(kind === "canceled" ? { kind, orderId: order.id, ts: 0, reason } : { kind, orderId: order.id, ts: 0, reason });
   }
 
   /** Number of our orders working at the venue. */
@@ -350,7 +331,7 @@ export class SimVenue implements VenueAdapter, MatchSink {
   }
 
   private accept(order: SimOrder, expireTs: number): void {
-    this.send(this.pool.plainReport("accepted", order.id));
+    this.send({ kind: "accepted", orderId: order.id, ts: 0 });
     if (order.tif !== "IOC" && order.tif !== "FOK" && order.type !== "market") this.rest(order);
     if (expireTs > 0) this.scheduleExpiry(order, expireTs);
   }
@@ -360,7 +341,7 @@ export class SimVenue implements VenueAdapter, MatchSink {
       if (!this.byId.has(order.id)) return;
       this.remove(order);
       this.state?.end(order.id, "expired");
-      this.send(this.pool.plainReport("expired", order.id));
+      this.send({ kind: "expired", orderId: order.id, ts: 0 });
     });
   }
 
@@ -391,7 +372,7 @@ export class SimVenue implements VenueAdapter, MatchSink {
     if (order.remaining > 0 && order.type === "limit" && !this.byId.has(order.id)) this.rest(order);
   }
 
-  /** Delivers a report after the report latency, stamped with its arrival time. Every caller takes a record of its own from the pool, so it is stamped in place rather than copied. */
+  /** Delivers a report after the report latency, stamped with its arrival time. Every caller builds a fresh report, so it is stamped in place rather than copied. */
   private send(r: ExecutionReport): void {
     // Reports travel to us on one connection: jitter never lets a later report overtake an earlier one.
     const at = Math.max(this.ctx.now() + this.latency(this.p.reportLatencyUs), this.lastReportAt);
