@@ -194,15 +194,17 @@ export class StrategyHost {
 
   /** Tells every running strategy that the trading state changed. */
   onTradingState(state: TradingState): void {
+    let t = 0;
     for (const s of this.slots) {
       const fn = s.hooks.onTradingState;
       if (s.state !== "running" || fn === undefined) continue;
       const b = s.budget;
-      const t0 = b === null ? 0 : Bun.nanoseconds();
+      if (b !== null && t === 0) t = Bun.nanoseconds();
       try {
         fn.call(s.hooks, s.ctx as never, state);
-        if (b !== null) this.timed(s, b, "onTradingState", t0);
+        t = b === null ? 0 : this.timed(s, b, "onTradingState", t);
       } catch (err) {
+        t = 0;
         this.fail(s, "onTradingState", err);
       }
     }
@@ -212,16 +214,18 @@ export class StrategyHost {
   onQuote(quote: Quote): void {
     const list = this.byInstrument[quote.instrument];
     if (list === undefined) return;
+    let t = 0; // the last clock read, when nothing but this loop ran since (0: none)
     for (let i = 0; i < list.length; i++) {
       const s = list[i]!;
       const fn = s.hooks.onQuote;
       if (s.state !== "running" || fn === undefined) continue;
       const b = s.budget;
-      const t0 = b === null ? 0 : Bun.nanoseconds();
+      if (b !== null && t === 0) t = Bun.nanoseconds();
       try {
         fn.call(s.hooks, s.ctx as never, quote);
-        if (b !== null) this.timed(s, b, "onQuote", t0);
+        t = b === null ? 0 : this.timed(s, b, "onQuote", t);
       } catch (err) {
+        t = 0;
         this.fail(s, "onQuote", err);
       }
     }
@@ -231,16 +235,18 @@ export class StrategyHost {
   onTrade(trade: Trade): void {
     const list = this.byInstrument[trade.instrument];
     if (list === undefined) return;
+    let t = 0; // the last clock read, when nothing but this loop ran since (0: none)
     for (let i = 0; i < list.length; i++) {
       const s = list[i]!;
       const fn = s.hooks.onTrade;
       if (s.state !== "running" || fn === undefined) continue;
       const b = s.budget;
-      const t0 = b === null ? 0 : Bun.nanoseconds();
+      if (b !== null && t === 0) t = Bun.nanoseconds();
       try {
         fn.call(s.hooks, s.ctx as never, trade);
-        if (b !== null) this.timed(s, b, "onTrade", t0);
+        t = b === null ? 0 : this.timed(s, b, "onTrade", t);
       } catch (err) {
+        t = 0;
         this.fail(s, "onTrade", err);
       }
     }
@@ -289,13 +295,18 @@ export class StrategyHost {
   }
 
   /**
-   * Records a timed hook call; when its overruns reach the limit the strategy goes the way of its
-   * policy (`onOverrunLimit`, e.g. into an isolate) or is quarantined with PLUGIN_OVERRUN.
+   * Records a timed hook call that started at `t0` and returns the clock read that ended it, so the
+   * next strategy's call in the same dispatch loop starts from it (n + 1 reads for n calls; only the
+   * loop's own bookkeeping runs between the two calls). When its overruns reach the limit the
+   * strategy goes the way of its policy (`onOverrunLimit`, e.g. into an isolate) or is quarantined
+   * with PLUGIN_OVERRUN, and 0 is returned: that work is not the next call's.
    */
-  private timed(s: StrategySlot, b: HookBudget, hook: string, t0: number): void {
-    if (!b.record(hook, Bun.nanoseconds() - t0)) return;
+  private timed(s: StrategySlot, b: HookBudget, hook: string, t0: number): number {
+    const t1 = Bun.nanoseconds();
+    if (!b.record(hook, t1 - t0)) return t1;
     if (s.onOverrunLimit !== null) s.onOverrunLimit(s);
     else this.fail(s, hook, new KestrelError("PLUGIN_OVERRUN", `strategy=${s.name} ${b.describe()} (maxOverruns reached)`));
+    return 0;
   }
 
   /** Quarantines a strategy by hand (operator) or after a failure. */
