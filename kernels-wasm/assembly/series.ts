@@ -127,23 +127,51 @@ export function donchianSeries(src: usize, hi: usize, lo: usize, n: i32, period:
  * Rolling z-score (x - mean) / population standard deviation over the last `period` values,
  * from running sums of values taken relative to the first one (exact for integer-tick inputs;
  * the means multiply by 1 / period, leaving one division and one square root per value);
- * 0 when the window is flat, NaN before `period` values.
+ * 0 when the window is flat, NaN before `period` values. The division and the square root bound
+ * the scalar loop (the divider unit takes longer per value than the running sums' adds), so once
+ * the window is full two values go through them at once in f64x2 lanes: the sums stay scalar and
+ * sequential, every lane does the scalar form's operations, so the results are bit for bit the
+ * twin's.
  */
 export function zscoreSeries(src: usize, out: usize, n: i32, period: i32): void {
   if (n <= 0) return;
   const ref = load<f64>(src), inv = 1 / <f64>period;
   let s1: f64 = 0, s2: f64 = 0;
-  for (let k = 0; k < n; k++) {
+  let k = 0;
+  for (; k < n && k + 1 < period; k++) {
+    const d = load<f64>(src + (<usize>k << 3)) - ref;
+    s1 += d; s2 += d * d;
+    store<f64>(out + (<usize>k << 3), NaN);
+  }
+  const vinv = f64x2.splat(inv), vzero = f64x2.splat(0);
+  for (; k + 1 < n; k += 2) {
+    const da = load<f64>(src + (<usize>k << 3)) - ref;
+    s1 += da; s2 += da * da;
+    if (k >= period) {
+      const e = load<f64>(src + (<usize>(k - period) << 3)) - ref;
+      s1 -= e; s2 -= e * e;
+    }
+    const s1a = s1, s2a = s2;
+    const db = load<f64>(src + (<usize>(k + 1) << 3)) - ref;
+    s1 += db; s2 += db * db;
+    if (k + 1 >= period) {
+      const e = load<f64>(src + (<usize>(k + 1 - period) << 3)) - ref;
+      s1 -= e; s2 -= e * e;
+    }
+    const mean = f64x2.mul(f64x2.replace_lane(f64x2.splat(s1a), 1, s1), vinv);
+    const variance = f64x2.sub(f64x2.mul(f64x2.replace_lane(f64x2.splat(s2a), 1, s2), vinv), f64x2.mul(mean, mean));
+    const z = f64x2.div(f64x2.sub(f64x2.replace_lane(f64x2.splat(da), 1, db), mean), f64x2.sqrt(variance));
+    v128.store(out + (<usize>k << 3), v128.bitselect(z, vzero, f64x2.gt(variance, vzero)));
+  }
+  for (; k < n; k++) {
     const d = load<f64>(src + (<usize>k << 3)) - ref;
     s1 += d; s2 += d * d;
     if (k >= period) {
       const e = load<f64>(src + (<usize>(k - period) << 3)) - ref;
       s1 -= e; s2 -= e * e;
     }
-    const o = out + (<usize>k << 3);
-    if (k + 1 < period) { store<f64>(o, NaN); continue; }
     const mean = s1 * inv;
     const variance = s2 * inv - mean * mean;
-    store<f64>(o, variance > 0 ? (d - mean) / Math.sqrt(variance) : 0);
+    store<f64>(out + (<usize>k << 3), variance > 0 ? (d - mean) / Math.sqrt(variance) : 0);
   }
 }

@@ -41,6 +41,21 @@ test("wasm series equal their TypeScript twins bit for bit", () => {
   );
 });
 
+test("the z-score's paired f64x2 lanes equal the scalar twin bit for bit on general floats, flat windows and odd lengths", () => {
+  const k = createSeriesKernels(600, 64);
+  const value = fc.oneof(fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.constantFrom(0, 1.1, 1.1, 1.1, -0.5, 1e-300));
+  fc.assert(
+    fc.property(fc.array(value, { minLength: 1, maxLength: 600 }), fc.integer({ min: 1, max: 64 }), (values, period) => {
+      const src = Float64Array.from(values);
+      k.input.set(src);
+      const n = src.length, out = new Float64Array(n);
+      twin.zscoreSeries(src, out, period);
+      expect(same(k.zscore(n, period), out)).toBe(true);
+    }),
+    { numRuns: 300, seed: 11 },
+  );
+});
+
 test("series agree with trading-signals (EMA, RSI) and @ixjb94/indicators (Donchian, SMA/stddev z-score)", () => {
   const n = 3000, period = 14;
   const k = createSeriesKernels(n, 64);
