@@ -15,9 +15,9 @@ export function fastCall(client: ShmClient, method: string, body: unknown, timeo
   return fastWait(client, client.send(method, body, timeoutUs), method, timeoutUs, spinUs);
 }
 
-/** Sends a binary frame of `kind` (ShmClient.sendFrame) and waits for it as `fastCall` does. */
-export function fastCallFrame(client: ShmClient, kind: number, body: Uint8Array, timeoutUs: number, spinUs: number): Promise<ShmResponse | BridgeError> {
-  return fastWait(client, client.sendFrame(kind, body, timeoutUs), BINARY_KIND_NAMES[kind] ?? String(kind), timeoutUs, spinUs);
+/** Sends a binary frame of `kind` (ShmClient.sendFrame: `body`, then `tail` when given) and waits for it as `fastCall` does. */
+export function fastCallFrame(client: ShmClient, kind: number, body: Uint8Array, timeoutUs: number, spinUs: number, tail?: Uint8Array): Promise<ShmResponse | BridgeError> {
+  return fastWait(client, client.sendFrame(kind, body, timeoutUs, tail), BINARY_KIND_NAMES[kind] ?? String(kind), timeoutUs, spinUs);
 }
 
 function fastWait(client: ShmClient, id: number | BridgeError, method: string, timeoutUs: number, spinUs: number): Promise<ShmResponse | BridgeError> {

@@ -4,7 +4,7 @@ import { BinaryKind, isFrameReply } from "../shm/binary-frame.ts";
 import { ShmClient } from "../shm/client.ts";
 import { Status } from "../shm/codec.ts";
 import { tempSegmentDir, waitFor } from "../shm/test-support.ts";
-import { decodeInferReply, encodeInferFrame } from "./infer-frame.ts";
+import { decodeInferReply, encodeInferFrame, INFER_HEAD_BYTES, inferWindowBytes, writeInferHead } from "./infer-frame.ts";
 import { type ModelCard, readModelCard } from "./model-card.ts";
 import { OnnxSignalModel } from "./onnx-runner.ts";
 import { type InferAnswer, InferenceService } from "./service.ts";
@@ -27,6 +27,13 @@ describe("inference frame bodies", () => {
     expect(b.length).toBe(16 + 4 * 24);
     expect(Array.from(new Uint32Array(b.buffer, 0, 4))).toEqual([2, 3, 4, 0]);
     expect(Array.from(new Float32Array(b.buffer, 16, 24))).toEqual(Array.from(x.subarray(0, 24)));
+    // The two parts the service sends (a reused head, a view of the windows) are the same bytes,
+    // also for windows that start inside their buffer.
+    const sub = x.subarray(3);
+    const head = writeInferHead(new Uint8Array(INFER_HEAD_BYTES).fill(0xff), 2, 3, 4);
+    const data = inferWindowBytes(sub, 2, 3, 4);
+    expect(data.buffer).toBe(x.buffer);
+    expect(Array.from([...head, ...data])).toEqual(Array.from(encodeInferFrame(sub, 2, 3, 4)));
     const reply = new Uint8Array(72 + 8);
     const dv = new DataView(reply.buffer);
     dv.setUint32(0, 2, true);

@@ -9,15 +9,33 @@ import { readFixedText } from "../shm/binary-frame.ts";
 /** Bytes before the outputs of an inference reply. */
 const REPLY_HEAD = 72;
 
-/** Returns the frame body of a batch of `count` windows of `rows` x `width` float32. */
+/** Bytes of an inference request's head (u32 count, rows, width, 0), before the windows. */
+export const INFER_HEAD_BYTES = 16;
+
+/** Writes the head of a batch of `count` windows of `rows` x `width` into `head` (16 bytes, e.g. reused) and returns it. */
+export function writeInferHead(head: Uint8Array, count: number, rows: number, width: number): Uint8Array {
+  const dv = new DataView(head.buffer, head.byteOffset, INFER_HEAD_BYTES);
+  dv.setUint32(0, count, true);
+  dv.setUint32(4, rows, true);
+  dv.setUint32(8, width, true);
+  dv.setUint32(12, 0, true);
+  return head;
+}
+
+/** The windows of a batch as bytes: a view of `input`, not a copy (the body's second part). */
+export function inferWindowBytes(input: Float32Array, count: number, rows: number, width: number): Uint8Array {
+  return new Uint8Array(input.buffer, input.byteOffset, 4 * count * rows * width);
+}
+
+/**
+ * Returns the frame body of a batch of `count` windows of `rows` x `width` float32 as one new
+ * buffer. The hot path sends head and windows as two parts instead (`writeInferHead`,
+ * `inferWindowBytes`, `ShmClient.sendFrame`'s `tail`), which builds no frame per call.
+ */
 export function encodeInferFrame(input: Float32Array, count: number, rows: number, width: number): Uint8Array {
-  const n = count * rows * width;
-  const out = new Uint8Array(16 + 4 * n);
-  const head = new Uint32Array(out.buffer, 0, 4);
-  head[0] = count;
-  head[1] = rows;
-  head[2] = width;
-  new Float32Array(out.buffer, 16, n).set(input.subarray(0, n));
+  const out = new Uint8Array(INFER_HEAD_BYTES + 4 * count * rows * width);
+  writeInferHead(out, count, rows, width);
+  out.set(inferWindowBytes(input, count, rows, width), INFER_HEAD_BYTES);
   return out;
 }
 

@@ -86,6 +86,10 @@ describe("fixed-layout binary frames", () => {
     expect(ok.status).toBe(Status.OK);
     if (!isFrameReply(ok.body)) throw new Error("not a frame reply");
     expect(Array.from(ok.body.body)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    // A body sent in two parts arrives as one: the tail follows the body in the frame.
+    const two = c.callFrameSync(BinaryKind.ECHO, Uint8Array.from([1, 2, 3]), 20_000_000, Uint8Array.from([9, 8, 7, 6, 5]));
+    if ("code" in two || !isFrameReply(two.body)) throw new Error("two-part echo failed");
+    expect(Array.from(two.body.body)).toEqual([1, 2, 3, 9, 8, 7, 6, 5]);
     // Stop the echo and answer the next request in this process, as a sidecar speaking frame version 9 would.
     const echo = children.pop()!;
     echo.kill(9);

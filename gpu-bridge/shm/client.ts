@@ -144,12 +144,14 @@ export class ShmClient {
 
   /**
    * Writes a hot message as a fixed-layout binary frame (binary-frame.ts): the header, then `body`
-   * as the kind's body. Returns its id, or an error value; never waits.
+   * as the kind's body, followed by `tail` when given (a body in two parts, e.g. a small head and a
+   * view of the caller's data, is copied straight into the ring with no frame built first).
+   * Returns its id, or an error value; never waits.
    */
-  sendFrame(kind: number, body: Uint8Array, timeoutUs: number): number | BridgeError {
+  sendFrame(kind: number, body: Uint8Array, timeoutUs: number, tail?: Uint8Array): number | BridgeError {
     const h = this.health();
     if (h) return h;
-    const len = BINARY_HEADER + body.length;
+    const len = BINARY_HEADER + body.length + (tail === undefined ? 0 : tail.length);
     const at = this.writer.tryClaim(len);
     if (at === CLAIM_FULL) return this.fail("SHM_RING_FULL", `ring=requests capacity=${this.segment.capacity} need=${len}`);
     if (at === CLAIM_TOO_LARGE) return bridgeError("SHM_FRAME_TOO_LARGE", `bytes=${len} max=${this.segment.maxFrame} kind=${BINARY_KIND_NAMES[kind] ?? kind}`);
@@ -157,6 +159,7 @@ export class ShmClient {
     const deadline = this.nowUs() + timeoutUs;
     writeFrameHeader(this.dv, at, kind, 0, id, deadline);
     this.segment.bytes.set(body, at + BINARY_HEADER);
+    if (tail !== undefined) this.segment.bytes.set(tail, at + BINARY_HEADER + body.length);
     this.writer.commit(len);
     this.pending.set(id, deadline);
     return id;
@@ -217,15 +220,15 @@ export class ShmClient {
   }
 
   /** Sends a binary frame (see `sendFrame`) and spins until its response or its deadline; a reply's body is a `FrameReply`. */
-  callFrameSync(kind: number, body: Uint8Array, timeoutUs: number): ShmResponse | BridgeError {
-    const id = this.sendFrame(kind, body, timeoutUs);
+  callFrameSync(kind: number, body: Uint8Array, timeoutUs: number, tail?: Uint8Array): ShmResponse | BridgeError {
+    const id = this.sendFrame(kind, body, timeoutUs, tail);
     if (typeof id !== "number") return id;
     return this.waitSync(id, BINARY_KIND_NAMES[kind] ?? String(kind), timeoutUs);
   }
 
   /** Sends a binary frame and resolves with its response (body: a `FrameReply`) or an error value at the deadline; never rejects. */
-  callFrame(kind: number, body: Uint8Array, timeoutUs: number): Promise<ShmResponse | BridgeError> {
-    const id = this.sendFrame(kind, body, timeoutUs);
+  callFrame(kind: number, body: Uint8Array, timeoutUs: number, tail?: Uint8Array): Promise<ShmResponse | BridgeError> {
+    const id = this.sendFrame(kind, body, timeoutUs, tail);
     if (typeof id !== "number") return Promise.resolve(id);
     return this.waitAsync(id);
   }
