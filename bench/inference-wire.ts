@@ -75,5 +75,9 @@ for (const [w, r] of Object.entries(recs)) {
   const f = (a: number[]) => `${q(a, 0.5).toFixed(0).padStart(6)} ${q(a, 0.9).toFixed(0).padStart(6)} ${q(a, 0.99).toFixed(0).padStart(6)}`;
   console.log(`${w.padEnd(9)} rtt ${f(r.map((x) => x.rtt))} | torch ${f(r.map((x) => x.torch))} | rest ${f(r.map((x) => x.rtt - x.torch))} | TS encode p50 ${q(r.map((x) => x.enc), 0.5).toFixed(1)}`);
 }
+// Paired: each round has one call per wire under about the same load; the median of the per-round
+// differences is less exposed to the load drifting during the run than the p50s are.
+const paired = (w: string) => q(recs[w]!.map((x, i) => x.rtt - recs.msgpack![i]!.rtt), 0.5);
+console.log(`median per-round difference to msgpack, µs: frame (one-buffer body) ${paired("frame").toFixed(0)}, parts ${paired("parts").toFixed(0)}`);
 const p50 = (w: string) => q(recs[w]!.map((x) => x.rtt), 0.5);
 console.log(`p50 round trip / msgpack's: frame (one-buffer body) ${(p50("frame") / p50("msgpack")).toFixed(2)}x, parts (the service's wire now) ${(p50("parts") / p50("msgpack")).toFixed(2)}x`);
