@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { tinySetup, type TinySetup } from "./test-support.ts";
+import { onnxExportForm, tinySetup, type TinySetup } from "./test-support.ts";
 import { buildDataset } from "./dataset/build.ts";
 import { readNpy } from "./dataset/npy.ts";
 import { layoutMismatch, trainModel } from "./train.ts";
@@ -41,6 +41,8 @@ describe("training the vol-window iTransformer on a tiny real dataset", () => {
     expect(card.onnxParity.windows).toBe(64);
     for (const d of Object.values(card.onnxParity.maxAbsDiff) as number[]) expect(d).toBeLessThan(1e-4);
     expect(card.onnxSha256).toMatch(/^[0-9a-f]{64}$/);
+    // The ONNX file is the grouped serving form (models/vol_window/grouped.py), not the training form.
+    expect(onnxExportForm(cardPath(), join(setup.dir, "models", "t1", card.onnx)).form).toBe("grouped");
   });
 
   test("normalisation is fitted on the training split only", () => {
