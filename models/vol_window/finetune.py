@@ -9,8 +9,9 @@ rows of the model's last layer are trained (encoder, vol-window and magnitude ou
 the parent's). Seeded, one thread, deterministic. Then: reference and candidate scored on the
 held-out later validation window (direction accuracy and log-loss, with block-bootstrap 95%
 intervals of each and of the paired differences); the candidate is promotable only when the whole
-interval of its log-loss improvement is above zero and its accuracy is not lower. Exports ONNX,
-TorchScript, state, the runtime's weights and parity windows like train.py, and the card.
+interval of its log-loss improvement is above zero and its accuracy is not lower. Exports ONNX (the
+grouped serving form of grouped.py, as train.py does), TorchScript, state, the runtime's weights and
+parity windows (the training form's outputs) like train.py, and the card.
 
 Usage: python3 models/vol_window/finetune.py <job.json>
 """
@@ -28,6 +29,7 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from data import time_of_day  # noqa: E402
 from evaluate import load_model  # noqa: E402
+from grouped import export_onnx, grouped  # noqa: E402
 import metrics as M  # noqa: E402
 
 warnings.filterwarnings("ignore")
@@ -176,8 +178,9 @@ def main():
     os.makedirs(out, exist_ok=True)
     sample = vx[np.linspace(0, m - 1, min(64, m)).astype(int)]
     onnx_path = os.path.join(out, f"{name}.onnx")
-    torch.onnx.export(policy, (sample,), onnx_path, input_names=["context"], output_names=OUTPUTS, opset_version=17,
-                      dynamic_axes={"context": {0: "batch"}, **{o: {0: "batch"} for o in OUTPUTS}})
+    # The grouped serving form, as the trainer exports it; the parity outputs below are the training form's
+    # (kestrel's finetune checks the ONNX file against them within the trainer's tolerance).
+    export_onnx(grouped(policy), sample, onnx_path)
     with torch.no_grad():
         traced = torch.jit.trace(policy, (sample,))
         refout = policy(sample)
@@ -188,7 +191,8 @@ def main():
     np.save(os.path.join(out, "parity.context.npy"), sample.numpy())
     for o, t in zip(OUTPUTS, refout):
         np.save(os.path.join(out, f"parity.{o}.npy"), t.numpy().astype(np.float32))
-    card = {k: v for k, v in parent_card.items() if k not in ("onnxParity", "onnxSha256", "weightsSha256", "trainedAs", "metrics")}
+    # onnxExport describes the parent's file (the export it replaced), not this one.
+    card = {k: v for k, v in parent_card.items() if k not in ("onnxParity", "onnxSha256", "weightsSha256", "trainedAs", "metrics", "onnxExport")}
     card.update({
         "version": f"{name}/{version}", "registryVersion": version, "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "onnx": f"{name}.onnx", "weights": f"{name}.torchscript.pt", "state": f"{name}.state.pt", "stage": "shadow",

@@ -14,7 +14,10 @@ Usage:
   /usr/bin/python3 models/vol_window/grouped.py reference <card.json> <windows.f32> <count>
     runs `Exported` (the training form) in PyTorch on raw float32 windows [count, rows, width],
     writes its outputs beside them (<windows>.<output>.f32) and prints, per output, the largest
-    |difference| of this form from it in PyTorch.
+    |difference| of this form from it in PyTorch;
+  /usr/bin/python3 models/vol_window/grouped.py form <card.json> <file.onnx>
+    prints {"form": "grouped" | "training" | "other", ...}: which export of the card's model the
+    file's graph is (its operator sequence against fresh exports of both forms).
 """
 import json
 import os
@@ -86,6 +89,28 @@ def export_onnx(model, sample, path):
                       dynamic_axes={"context": {0: "batch"}, **{o: {0: "batch"} for o in OUTPUTS}})
 
 
+def op_types(path):
+    """The operator types of an ONNX file's graph, in node order."""
+    import onnx
+    return [n.op_type for n in onnx.load(path).graph.node]
+
+
+def export_form(card, exported, path):
+    """Which form an ONNX file of this model is: "grouped" (serving), "training" (`Exported`) or "other"."""
+    import tempfile
+    sample = torch.rand(8, card["rows"], card["width"]) + 1.0
+    got = op_types(path)
+    with tempfile.TemporaryDirectory() as tmp:
+        forms = {}
+        for name, model in (("grouped", grouped(exported)), ("training", exported)):
+            export_onnx(model, sample, os.path.join(tmp, f"{name}.onnx"))
+            forms[name] = op_types(os.path.join(tmp, f"{name}.onnx"))
+    if forms["grouped"] == forms["training"]:
+        raise ValueError("the grouped and training forms export the same graph: cannot tell them apart")
+    form = next((n for n, ops in forms.items() if ops == got), "other")
+    return {"form": form, "nodes": len(got), "gather": got.count("Gather"), "groupedNodes": len(forms["grouped"]), "trainingNodes": len(forms["training"])}
+
+
 def load(card_path):
     """The card's trained model as `Exported`, in eval mode (models/vol_window/evaluate.py's loader)."""
     from evaluate import load_model
@@ -108,8 +133,10 @@ def main():
         for o, r, g in zip(OUTPUTS, ref, got):
             r.numpy().astype(np.float32).tofile(f"{path}.{o}.f32")
             print(json.dumps({"output": o, "maxAbsDiffTorch": float((r - g).abs().max())}))
+    elif mode == "form":
+        print(json.dumps(export_form(card, exported, sys.argv[3])))
     else:
-        print(f"usage: grouped.py export <card> <out.onnx> | reference <card> <windows.f32> <count> (got mode {mode!r})", file=sys.stderr)
+        print(f"usage: grouped.py export <card> <out.onnx> | reference <card> <windows.f32> <count> | form <card> <file.onnx> (got mode {mode!r})", file=sys.stderr)
         sys.exit(2)
 
 

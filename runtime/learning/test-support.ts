@@ -78,3 +78,11 @@ train: { seed: 3, epochs: ${o.epochs ?? 2}, batchSize: 128, lr: 0.003, patience:
 `);
   return { dir, deployment, configFile, config: loadModelConfig(configFile), [Symbol.dispose]: () => rmSync(dir, { recursive: true, force: true }) };
 }
+
+/** Which export of a card's model its ONNX file is ("grouped" serving form, "training" form or "other"), from `models/vol_window/grouped.py form`. */
+export function onnxExportForm(cardPath: string, onnxPath: string): { form: string; nodes: number; groupedNodes: number; trainingNodes: number } {
+  const script = fileURLToPath(new URL("../../models/vol_window/grouped.py", import.meta.url));
+  const r = Bun.spawnSync(["/usr/bin/python3", script, "form", cardPath, onnxPath], { stdout: "pipe", stderr: "pipe" });
+  if (r.exitCode !== 0) throw new Error(`ONNX_FORM_FAILED: card=${cardPath} exit=${r.exitCode} ${r.stderr.toString().trim().split("\n").slice(-3).join(" | ")}`);
+  return JSON.parse(r.stdout.toString().trim().split("\n").at(-1)!);
+}

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { tinySetup, type TinySetup } from "./test-support.ts";
+import { onnxExportForm, tinySetup, type TinySetup } from "./test-support.ts";
 import { buildDataset } from "./dataset/build.ts";
 import { readNpy } from "./dataset/npy.ts";
 import { layoutMismatch, trainModel } from "./train.ts";
@@ -41,7 +42,40 @@ describe("training the vol-window iTransformer on a tiny real dataset", () => {
     expect(card.onnxParity.windows).toBe(64);
     for (const d of Object.values(card.onnxParity.maxAbsDiff) as number[]) expect(d).toBeLessThan(1e-4);
     expect(card.onnxSha256).toMatch(/^[0-9a-f]{64}$/);
+    // The ONNX file is the grouped serving form (models/vol_window/grouped.py), not the training form.
+    expect(onnxExportForm(cardPath(), join(setup.dir, "models", "t1", card.onnx)).form).toBe("grouped");
   });
+
+  test("val_predict.py rebuilds the trainer's validation predictions from the card alone, and refuses another dataset", () => {
+    const py = (args: string[]) => Bun.spawnSync(["/usr/bin/python3", ...args], { stdout: "pipe", stderr: "pipe" });
+    const out = join(setup.dir, "rebuilt");
+    const r = py(["models/vol_window/val_predict.py", cardPath(), setup.config.config.dataset.out, out]);
+    expect(r.exitCode).toBe(0);
+    const rep = JSON.parse(r.stdout.toString().trim().split("\n").at(-1)!);
+    expect(rep.checks.maxAbsDiffFromCard).toBe(0);
+    expect(rep.trainerForm.auc).toBe(card.metrics.validation.auc);
+    expect(rep.maxAbsDiffForms).toBeLessThan(1e-6);
+    // Paired with the trainer's own validation.npz: same decisions, labels and ranking, so a zero difference on every resample.
+    const iv = py(["models/vol_window/val_intervals.py", "--reps", "50", "--ref", "trained", `trained=${join(setup.dir, "models", "t1")}`, `rebuilt=${out}`]);
+    expect(iv.exitCode).toBe(0);
+    const rebuilt = iv.stdout.toString().trim().split("\n").map((l) => JSON.parse(l)).find((o) => o.name === "rebuilt");
+    expect(rebuilt.auc).toBe(card.metrics.validation.auc);
+    expect(rebuilt.diffCi).toEqual([0, 0]);
+    // A card whose data hashes or thresholds are not the dataset's is refused (in a folder of its own: the registry scans setup.dir).
+    const elsewhere = mkdtempSync(join(tmpdir(), "kestrel-valpredict-"));
+    try {
+      const changed = JSON.parse(readFileSync(cardPath(), "utf8"));
+      changed.data.instruments[0].highVolThreshold *= 1.001;
+      writeFileSync(join(elsewhere, "card.json"), JSON.stringify(changed));
+      copyFileSync(join(setup.dir, "models", "t1", card.state), join(elsewhere, card.state));
+      const bad = py(["models/vol_window/val_predict.py", join(elsewhere, "card.json"), setup.config.config.dataset.out, join(elsewhere, "out")]);
+      expect(bad.exitCode).toBe(3);
+      expect(bad.stderr.toString()).toContain("VAL_DATASET_MISMATCH");
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   test("normalisation is fitted on the training split only", () => {
     // rsi passes through the transform unchanged: its mean over all training windows' rows is the card's.

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { listModels, resolveModel } from "../registry.ts";
 import { runNightly } from "../nightly.ts";
 import { finetuneModel } from "./finetune.ts";
+import { onnxExportForm } from "../test-support.ts";
 
 // A real backtest recording a DuckDB store, a store replay through the dataset path and a PyTorch
 // fine-tune with ONNX export, on a loaded 2-core machine.
@@ -61,10 +62,15 @@ describe("model finetune and learn nightly", () => {
     // Validation decisions all come after every pair's horizon.
     expect(r.set.cutUs).toBeGreaterThan(r.set.spanUs[0]);
     expect(r.onnxMaxAbsDiff).toBeLessThanOrEqual(1e-4);
+    // The served file is the grouped form the trainer exports (models/vol_window/grouped.py), not the training form.
+    const form = onnxExportForm(r.card, join(registry, "vol-window", "ft-test", "vol-window.onnx"));
+    expect(form.form).toBe("grouped");
+    expect(form.nodes).toBe(form.groupedNodes);
     // Registered, in shadow, with its lineage and the comparison on the later window.
     const entry = listModels(registry).find((m) => m.name === "vol-window" && m.version === "ft-test");
     expect(entry?.stage).toBe("shadow");
     const card = JSON.parse(readFileSync(r.card, "utf8"));
+    expect(card.onnxExport).toBeUndefined(); // the parent's note on its own file is not carried over
     expect(card.finetune.parent).toBe(JSON.parse(readFileSync(live.path, "utf8")).version);
     expect(card.finetune.pairs).toBe(r.pairs);
     expect(card.finetune.beta).toBe(0.1);
