@@ -136,7 +136,17 @@ export class L3Book implements OrderBook {
   /** Changes a resting limit order's price and size (see OrderBook.replace for priority). */
   replace(id: number, newPrice: number, newSize: number): number {
     const h = this.ids.get(id);
-    if (h === NIL) return UNKNOWN_ORDER;
+    return h === NIL ? UNKNOWN_ORDER : this.replaceHandle(h, id, newPrice, newSize);
+  }
+
+  /** Moves a resting limit order to a new price, keeping its size. */
+  move(id: number, newPrice: number): number {
+    const h = this.ids.get(id);
+    return h === NIL ? UNKNOWN_ORDER : this.replaceHandle(h, id, newPrice, this.orders.remaining[h]);
+  }
+
+  /** `replace` of the live order at handle `h` (id `id`). */
+  private replaceHandle(h: number, id: number, newPrice: number, newSize: number): number {
     const o = this.orders;
     if (o.state[h] !== OrderState.RESTING) return NOT_REPLACEABLE;
     if (!Number.isSafeInteger(newSize) || newSize <= 0) return INVALID_SIZE;
@@ -171,12 +181,6 @@ export class L3Book implements OrderBook {
     }
     if (this.traded && this.waitingStops > 0) this.processStops();
     return ACCEPTED;
-  }
-
-  /** Moves a resting limit order to a new price, keeping its size. */
-  move(id: number, newPrice: number): number {
-    const h = this.ids.get(id);
-    return h === NIL ? UNKNOWN_ORDER : this.replace(id, newPrice, this.orders.remaining[h]);
   }
 
   /** Drops GTD/DAY orders due at or before `nowTs`; returns how many. */

@@ -16,6 +16,9 @@ export class SideLevels {
   /** Non-empty pages of this side, keyed by page number, best last. */
   readonly ladder: PriceLadder;
   private readonly higher: boolean;
+  /** The page looked up last (number and handle, NIL when none): moves mostly stay within one page. */
+  private cachedNumber = Number.NaN;
+  private cachedPage = NIL;
 
   /**
    * Creates an empty side for a book of `capacity` orders; `tag` (0..3) tells this side's pages
@@ -24,6 +27,17 @@ export class SideLevels {
   constructor(capacity: number, higherIsBetter: boolean, private readonly levels: LevelPool, private readonly pages: PagePool, private readonly tag: number) {
     this.ladder = new PriceLadder(capacity + 1, higherIsBetter);
     this.higher = higherIsBetter;
+  }
+
+  /** Handle of this side's page `n`, or NIL. */
+  private page(n: number): number {
+    if (n === this.cachedNumber) return this.cachedPage;
+    const p = this.pages.find(this.tag, n);
+    if (p !== NIL) {
+      this.cachedNumber = n;
+      this.cachedPage = p;
+    }
+    return p;
   }
 
   /** Best tick offset among the bits of a non-zero page mask. */
@@ -56,7 +70,7 @@ export class SideLevels {
   /** The level at `price`, or NIL. */
   levelAt(price: number): number {
     const n = pageOf(price);
-    const p = this.pages.find(this.tag, n);
+    const p = this.page(n);
     return p === NIL ? NIL : this.pages.slots[p * PAGE_TICKS + (price - n * PAGE_TICKS)];
   }
 
@@ -64,7 +78,7 @@ export class SideLevels {
   append(h: number, price: number): void {
     const pages = this.pages;
     const n = pageOf(price);
-    let p = pages.find(this.tag, n);
+    let p = this.page(n);
     if (p === NIL) {
       p = pages.alloc(this.tag, n);
       this.ladder.insertAt(-this.ladder.find(n) - 1, n, p);
@@ -103,5 +117,9 @@ export class SideLevels {
     if (ladder.levels[ladder.size - 1] === p) ladder.size--;
     else ladder.removeAt(ladder.find(n));
     pages.release(this.tag, p);
+    if (p === this.cachedPage) {
+      this.cachedNumber = Number.NaN;
+      this.cachedPage = NIL;
+    }
   }
 }
