@@ -37,11 +37,11 @@ export class PagePool {
   /** Allocates `capacity` pages for levels with handles below `levelCapacity`. */
   constructor(readonly capacity: number, levelCapacity: number) {
     this.slots = new Int32Array(capacity * PAGE_TICKS).fill(NIL);
-    this.mask = new Int32Array(capacity);
-    this.number = new Float64Array(capacity);
+    this.mask = new Int32Array(capacity).fill(0);
+    this.number = new Float64Array(capacity).fill(0);
     this.levelPage = new Int32Array(levelCapacity).fill(NIL);
     this.index = new IdIndex(capacity);
-    this.free = new Int32Array(capacity);
+    this.free = new Int32Array(capacity).fill(0);
     for (let i = 0; i < capacity; i++) this.free[i] = capacity - 1 - i;
     this.freeTop = capacity;
   }
