@@ -2,7 +2,9 @@
  * Profiling and allocation probe for the matching engine: replays the matching bench's seeded
  * exchange-core mix into fresh L3Books `reps` times (for `bun --cpu-prof`), and reports bytes
  * allocated per operation (JSC heap size with GC off around one timed replay; `Bun.gc(true)` before).
- * Usage: `bun [--cpu-prof] bench/matching-profile.ts [mixed=1000000] [reps=10]`.
+ * Usage: `bun [--cpu-prof] bench/matching-profile.ts [mixed=1000000] [reps=10]`;
+ * `bun bench/matching-profile.ts --summarize <file.cpuprofile> [top=16]` prints the top functions by
+ * self and inclusive share of the samples under the replay loop (`apply`).
  */
 import { heapStats } from "bun:jsc";
 import { L3Book, OrderType, Side, TimeInForce, type BookSink } from "../plugins/venues/sim/book/index.ts";
@@ -21,7 +23,16 @@ function apply(book: L3Book, w: Workload, from: number, to: number): void {
   }
 }
 
-if (import.meta.main) {
+if (import.meta.main && process.argv[2] === "--summarize") {
+  const { summarizeProfile } = await import("./backtest-profile.ts");
+  const top = Number(process.argv[4] ?? 16);
+  const { samples, entries } = summarizeProfile(JSON.parse(require("node:fs").readFileSync(process.argv[3], "utf8")), "apply");
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`.padStart(6);
+  console.log(`${samples} samples under apply; self:`);
+  for (const e of entries.slice().sort((a, b) => b.selfShare - a.selfShare).slice(0, top)) console.log(`${pct(e.selfShare)}  ${e.name}`);
+  console.log("inclusive:");
+  for (const e of entries.slice().sort((a, b) => b.inclusiveShare - a.inclusiveShare).slice(0, top)) console.log(`${pct(e.inclusiveShare)}  ${e.name}`);
+} else if (import.meta.main) {
   const mixed = Number(process.argv[2] ?? 1_000_000);
   const reps = Number(process.argv[3] ?? 10);
   const w = generateWorkload(20240621, 1000, mixed);
