@@ -121,10 +121,10 @@ export const ROWS: BenchRow[] = [
       const { measureMatching } = await import("../matching.ts");
       const r = measureMatching(pick(size, 20_000, 200_000, 1_000_000), pick(size, 1, 3, 7), pick(size, 1, 1, 3));
       return {
-        figures: { opsPerSecond: Math.round(r.opsPerSecond), perOpP50Us: us(r.perOp.p50), perOpP99Us: us(r.perOp.p99), perOpP9999Us: us(r.perOp.p9999), equalDepth: r.equalDepth },
+        figures: { opsPerSecond: Math.round(r.opsPerSecond), perOpP50Us: us(r.perOp.p50), perOpP99Us: us(r.perOp.p99), perOpP9999Us: us(r.perOp.p9999), pacedOpsPerSecond: r.perOp.ratePerSecond, responseP9999Us: us(r.perOp.response.p9999), floorP9999Us: us(r.perOp.floor.p9999), busyFloorP9999Us: us(r.perOp.busyFloor.p9999), slowOps: r.perOp.slowByOp.reduce((a, b) => a + b, 0), slowFloor: r.perOp.slowFloor, equalDepth: r.equalDepth },
         baseline: { what: "nodejs-order-book replaying the same seeded stream", opsPerSecond: Math.round(r.libOpsPerSecond) },
         ratio: r.opsPerSecond / r.libOpsPerSecond, ratioOf: "L3Book / nodejs-order-book ops/s",
-        text: `${m(r.opsPerSecond)} ops/s, per op p50 ${us(r.perOp.p50)} µs, p99.99 ${us(r.perOp.p9999)} µs`, baselineText: `nodejs-order-book ${m(r.libOpsPerSecond)} ops/s`,
+        text: `${m(r.opsPerSecond)} ops/s, per op at 1 M ops/s p50 ${us(r.perOp.p50)} µs, p99.99 ${us(r.perOp.p9999)} µs (busy floor p99.99 ${us(r.perOp.busyFloor.p9999)} µs)`, baselineText: `nodejs-order-book ${m(r.libOpsPerSecond)} ops/s`,
         failed: r.equalDepth ? undefined : "final depths differ between the two books",
       };
     },

@@ -50,14 +50,18 @@ test("the fast book matches the naive book on random limit, market, cancel, redu
   runDifferential({ maxId: 30, minPrice: 95, maxPrice: 105, maxSize: 10, full: false }, 64, 150);
 }, 30000);
 
+test("the fast book matches the naive book over prices that span several 32-tick pages, negative ones included", () => {
+  runDifferential({ maxId: 40, minPrice: -70, maxPrice: 70, maxSize: 10, full: true }, 48, 150);
+}, 30000);
+
 test("the fast book matches the naive book with stops, GTD/DAY expiry and a small pool that fills up", () => {
   runDifferential({ maxId: 24, minPrice: 97, maxPrice: 103, maxSize: 6, full: true }, 6, 200);
 }, 30000);
 
-test("the fast book matches the naive book when most levels below the top empty out (lazy levels, compaction)", () => {
+test("the fast book matches the naive book when most levels below the top empty out", () => {
   const maxId = 150;
-  // Bids at up to 150 distinct prices, most of them cancelled (so empty levels pile up below the
-  // top and get compacted), then moves, cancels and crossing sells that reuse and sweep levels.
+  // Bids at up to 150 distinct prices over 13 pages, most of them cancelled (levels and pages
+  // empty out below the top), then moves, cancels and crossing sells that reuse and sweep levels.
   const stream = fc
     .tuple(
       fc.uniqueArray(fc.integer({ min: 1, max: 400 }), { minLength: 100, maxLength: maxId, size: "max" }),

@@ -13,7 +13,7 @@ export class ExpiryHeap {
 
   /** Allocates room for every handle of `orders`. */
   constructor(private readonly orders: OrderPool) {
-    this.heap = new Int32Array(orders.capacity);
+    this.heap = new Int32Array(orders.capacity).fill(0);
   }
 
   /** Handle with the earliest expiry (size must be > 0). */

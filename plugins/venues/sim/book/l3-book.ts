@@ -2,8 +2,9 @@
  * The fast L3 book: price-time priority over integer prices and sizes, allocation-free after
  * construction. Orders live in a struct-of-arrays pool indexed by handle, ids map to handles
  * through an open-addressing index, each price level keeps an intrusive FIFO of its orders, and
- * each side keeps its levels in a sorted ladder with the best level last (see side-levels.ts). Stops wait in two more
- * ladders (buy stops lowest first, sell stops highest first) and trigger on the last trade price;
+ * each side finds its levels by price through 32-tick pages with occupancy bits, its non-empty pages
+ * sorted best last (see side-levels.ts). Stops wait on two more sides (buy stops lowest first, sell
+ * stops highest first) and trigger on the last trade price;
  * GTD/DAY orders sit in an indexed expiry heap.
  *
  * The sink must not call back into the book. `NaiveBook` is the obviously-right twin this book is
@@ -14,7 +15,8 @@ import { ExpiryHeap } from "./expiry-heap.ts";
 import { IdIndex } from "./id-index.ts";
 import { LevelPool } from "./level-pool.ts";
 import { NIL, OrderPool, OrderState } from "./order-pool.ts";
-import { SideLevels, SLACK } from "./side-levels.ts";
+import { PagePool } from "./page-pool.ts";
+import { SideLevels } from "./side-levels.ts";
 import type { BookOptions, BookSink, OrderBook } from "./types.ts";
 import { IGNORE_SINK, validateSubmit } from "./validate.ts";
 
@@ -48,11 +50,13 @@ export class L3Book implements OrderBook {
     const capacity = options.capacity;
     if (!Number.isSafeInteger(capacity) || capacity < 1) throw new RangeError(`BOOK_INVALID_CAPACITY: capacity=${capacity}`);
     this.orders = new OrderPool(capacity);
-    this.levels = new LevelPool(2 * capacity + 4 * (SLACK + 2), this.orders);
+    // A level or a page exists only while it holds an order, so `capacity` of each suffice.
+    this.levels = new LevelPool(capacity, this.orders);
+    const pages = new PagePool(capacity, capacity);
     this.ids = new IdIndex(capacity);
     this.expiry = new ExpiryHeap(this.orders);
-    this.ladders = [new SideLevels(capacity, true, this.levels, true), new SideLevels(capacity, false, this.levels, true)];
-    this.stops = [new SideLevels(capacity, false, this.levels, false), new SideLevels(capacity, true, this.levels, false)];
+    this.ladders = [new SideLevels(capacity, true, this.levels, pages, 0), new SideLevels(capacity, false, this.levels, pages, 1)];
+    this.stops = [new SideLevels(capacity, false, this.levels, pages, 2), new SideLevels(capacity, true, this.levels, pages, 3)];
     this.sink = options.sink ?? IGNORE_SINK;
     this.sessionEnd = options.sessionEnd ?? Number.POSITIVE_INFINITY;
   }
@@ -132,7 +136,17 @@ export class L3Book implements OrderBook {
   /** Changes a resting limit order's price and size (see OrderBook.replace for priority). */
   replace(id: number, newPrice: number, newSize: number): number {
     const h = this.ids.get(id);
-    if (h === NIL) return UNKNOWN_ORDER;
+    return h === NIL ? UNKNOWN_ORDER : this.replaceHandle(h, id, newPrice, newSize);
+  }
+
+  /** Moves a resting limit order to a new price, keeping its size. */
+  move(id: number, newPrice: number): number {
+    const h = this.ids.get(id);
+    return h === NIL ? UNKNOWN_ORDER : this.replaceHandle(h, id, newPrice, this.orders.remaining[h]);
+  }
+
+  /** `replace` of the live order at handle `h` (id `id`). */
+  private replaceHandle(h: number, id: number, newPrice: number, newSize: number): number {
     const o = this.orders;
     if (o.state[h] !== OrderState.RESTING) return NOT_REPLACEABLE;
     if (!Number.isSafeInteger(newSize) || newSize <= 0) return INVALID_SIZE;
@@ -167,12 +181,6 @@ export class L3Book implements OrderBook {
     }
     if (this.traded && this.waitingStops > 0) this.processStops();
     return ACCEPTED;
-  }
-
-  /** Moves a resting limit order to a new price, keeping its size. */
-  move(id: number, newPrice: number): number {
-    const h = this.ids.get(id);
-    return h === NIL ? UNKNOWN_ORDER : this.replace(id, newPrice, this.orders.remaining[h]);
   }
 
   /** Drops GTD/DAY orders due at or before `nowTs`; returns how many. */
@@ -217,13 +225,11 @@ export class L3Book implements OrderBook {
 
   /** Writes the top `n` levels of `side` into the arrays; returns the count. */
   depth(side: Side, n: number, prices: Float64Array, sizes: Float64Array, counts: Int32Array): number {
-    const ladder = this.ladders[own(side)].ladder;
+    const sideLevels = this.ladders[own(side)];
     const max = Math.min(n, prices.length, sizes.length, counts.length);
     const levels = this.levels;
     let k = 0;
-    for (let i = ladder.size - 1; i >= 0 && k < max; i--) {
-      const l = ladder.levels[i];
-      if (levels.count[l] === 0) continue;
+    for (let l = sideLevels.best(); l !== NIL && k < max; l = sideLevels.worse(l)) {
       prices[k] = levels.price[l];
       sizes[k] = levels.total[l];
       counts[k] = levels.count[l];
@@ -310,12 +316,12 @@ export class L3Book implements OrderBook {
   /** Matches a taker against the opposite side up to `limit`; returns the size left. */
   private match(takerId: number, side: Side, limit: number, size: number): number {
     const sideLevels = this.ladders[opposite(side)];
-    const ladder = sideLevels.ladder;
     const levels = this.levels;
     const o = this.orders;
     const sink = this.sink;
-    while (size > 0 && ladder.size > 0) {
-      const l = ladder.levels[ladder.size - 1];
+    while (size > 0) {
+      const l = sideLevels.best();
+      if (l === NIL) break;
       const p = levels.price[l];
       if (side === BUY ? p > limit : p < limit) break;
       let h = levels.head[l];
@@ -345,7 +351,7 @@ export class L3Book implements OrderBook {
         this.traded = true;
         h = next;
       }
-      if (levels.count[l] === 0) sideLevels.dropEmptyTop();
+      if (levels.count[l] === 0) sideLevels.drop(l);
     }
     return size;
   }
@@ -357,10 +363,9 @@ export class L3Book implements OrderBook {
 
   /** Whether the opposite side holds at least `size` at prices within `limit`. */
   private fillable(side: Side, limit: number, size: number): boolean {
-    const ladder = this.ladders[opposite(side)].ladder;
+    const sideLevels = this.ladders[opposite(side)];
     const levels = this.levels;
-    for (let i = ladder.size - 1; i >= 0 && size > 0; i--) {
-      const l = ladder.levels[i];
+    for (let l = sideLevels.best(); l !== NIL && size > 0; l = sideLevels.worse(l)) {
       const p = levels.price[l];
       if (side === BUY ? p > limit : p < limit) break;
       size -= levels.total[l];

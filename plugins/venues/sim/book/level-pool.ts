@@ -17,12 +17,12 @@ export class LevelPool {
 
   /** Allocates `capacity` levels over `orders`. */
   constructor(capacity: number, private readonly orders: OrderPool) {
-    this.price = new Float64Array(capacity);
-    this.total = new Float64Array(capacity);
-    this.count = new Int32Array(capacity);
+    this.price = new Float64Array(capacity).fill(0);
+    this.total = new Float64Array(capacity).fill(0);
+    this.count = new Int32Array(capacity).fill(0);
     this.head = new Int32Array(capacity).fill(NIL);
     this.tail = new Int32Array(capacity).fill(NIL);
-    this.free = new Int32Array(capacity);
+    this.free = new Int32Array(capacity).fill(0);
     for (let i = 0; i < capacity; i++) this.free[i] = capacity - 1 - i;
     this.freeTop = capacity;
   }

@@ -37,22 +37,22 @@ export class OrderPool {
 
   /** Allocates `capacity` order slots. */
   constructor(readonly capacity: number) {
-    this.id = new Float64Array(capacity);
-    this.price = new Float64Array(capacity);
-    this.stopPrice = new Float64Array(capacity);
-    this.remaining = new Float64Array(capacity);
-    this.expireTs = new Float64Array(capacity);
-    this.seq = new Float64Array(capacity);
-    this.side = new Int8Array(capacity);
-    this.type = new Uint8Array(capacity);
-    this.tif = new Uint8Array(capacity);
-    this.flags = new Uint8Array(capacity);
-    this.state = new Uint8Array(capacity);
+    this.id = new Float64Array(capacity).fill(0);
+    this.price = new Float64Array(capacity).fill(0);
+    this.stopPrice = new Float64Array(capacity).fill(0);
+    this.remaining = new Float64Array(capacity).fill(0);
+    this.expireTs = new Float64Array(capacity).fill(0);
+    this.seq = new Float64Array(capacity).fill(0);
+    this.side = new Int8Array(capacity).fill(0);
+    this.type = new Uint8Array(capacity).fill(0);
+    this.tif = new Uint8Array(capacity).fill(0);
+    this.flags = new Uint8Array(capacity).fill(0);
+    this.state = new Uint8Array(capacity).fill(0);
     this.level = new Int32Array(capacity).fill(NIL);
     this.prev = new Int32Array(capacity).fill(NIL);
     this.next = new Int32Array(capacity).fill(NIL);
     this.heapPos = new Int32Array(capacity).fill(NIL);
-    this.free = new Int32Array(capacity);
+    this.free = new Int32Array(capacity).fill(0);
     for (let i = 0; i < capacity; i++) this.free[i] = capacity - 1 - i;
     this.freeTop = capacity;
   }

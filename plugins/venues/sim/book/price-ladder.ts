@@ -21,8 +21,8 @@ export class PriceLadder {
 
   /** Allocates room for `capacity` levels; `higherIsBetter` picks the ordering. */
   constructor(capacity: number, higherIsBetter: boolean) {
-    this.keys = new Float64Array(capacity);
-    this.levels = new Int32Array(capacity);
+    this.keys = new Float64Array(capacity).fill(0);
+    this.levels = new Int32Array(capacity).fill(0);
     this.sign = higherIsBetter ? 1 : -1;
   }
 

@@ -1,111 +1,125 @@
 /**
- * The price levels of one side of a book (or of a stop book): a `PriceLadder` of levels from the
- * `LevelPool`, with orders appended to and removed from their level's FIFO.
- *
- * A level that empties below the top stays in the ladder, empty, so that an order arriving at that
- * price again (a move a few ticks away, the common case) finds it without shifting the ladder.
- * The top level is never empty, and the ladder is compacted in one pass when empty levels outnumber
- * occupied ones (plus a slack), so the ladder holds at most `2 * occupied + SLACK + 1` levels.
- * A side can also keep a price -> level hash (the resting sides do), so that finding a level that
- * exists costs one probe instead of a binary search; the ladder is searched only to insert.
+ * The price levels of one side of a book (or of a stop book): levels from the `LevelPool`, found by
+ * price through 32-tick pages (`PagePool`), with the side's non-empty pages sorted best last in a
+ * `PriceLadder` keyed by page number. Best level: the top page's best bit. Adding a level at a new
+ * price sets a bit (and, only for a page not yet used, inserts one page into a short ladder);
+ * an emptied level is released at once and clears its bit. Nothing shifts per level, nothing is
+ * allocated, and no pass over the side ever runs on the command path.
  */
-import { IdIndex } from "./id-index.ts";
 import type { LevelPool } from "./level-pool.ts";
 import { NIL } from "./order-pool.ts";
+import { PAGE_TICKS, type PagePool, pageOf } from "./page-pool.ts";
 import { PriceLadder } from "./price-ladder.ts";
 
-/** Empty levels tolerated beyond the number of occupied ones before a compaction. */
-export const SLACK = 32;
-
-/** Levels one side can hold for a book of `capacity` orders. */
-export function ladderCapacity(capacity: number): number {
-  return 2 * capacity + SLACK + 2;
-}
-
-/** Occupied and lazily-kept empty levels of one side, best last. */
+/** Occupied levels of one side, best first by price. */
 export class SideLevels {
+  /** Non-empty pages of this side, keyed by page number, best last. */
   readonly ladder: PriceLadder;
-  /** Empty levels kept in the ladder (never the top one). */
-  private empty = 0;
-  /** Price -> level handle of every level in the ladder, when `hashed`. */
-  private readonly byPrice: IdIndex | null;
+  private readonly higher: boolean;
+  /** The page looked up last (number and handle, NIL when none): moves mostly stay within one page. */
+  private cachedNumber = Number.NaN;
+  private cachedPage = NIL;
 
-  /** Creates an empty side for a book of `capacity` orders. */
-  constructor(capacity: number, higherIsBetter: boolean, private readonly levels: LevelPool, hashed: boolean) {
-    this.ladder = new PriceLadder(ladderCapacity(capacity), higherIsBetter);
-    this.byPrice = hashed ? new IdIndex(ladderCapacity(capacity)) : null;
+  /**
+   * Creates an empty side for a book of `capacity` orders; `tag` (0..3) tells this side's pages
+   * apart from the other sides' in the shared `pages`.
+   */
+  constructor(capacity: number, higherIsBetter: boolean, private readonly levels: LevelPool, private readonly pages: PagePool, private readonly tag: number) {
+    this.ladder = new PriceLadder(capacity + 1, higherIsBetter);
+    this.higher = higherIsBetter;
+  }
+
+  /** Handle of this side's page `n`, or NIL. */
+  private page(n: number): number {
+    if (n === this.cachedNumber) return this.cachedPage;
+    const p = this.pages.find(this.tag, n);
+    if (p !== NIL) {
+      this.cachedNumber = n;
+      this.cachedPage = p;
+    }
+    return p;
+  }
+
+  /** Best tick offset among the bits of a non-zero page mask. */
+  private bestBit(m: number): number {
+    return this.higher ? 31 - Math.clz32(m) : 31 - Math.clz32(m & -m);
   }
 
   /** Best level's handle, or NIL when the side is empty. */
   best(): number {
     const ladder = this.ladder;
-    return ladder.size === 0 ? NIL : ladder.levels[ladder.size - 1];
+    if (ladder.size === 0) return NIL;
+    const p = ladder.levels[ladder.size - 1];
+    return this.pages.slots[p * PAGE_TICKS + this.bestBit(this.pages.mask[p])];
   }
 
-  /** The level at `price` (possibly empty), or NIL. */
+  /** The next level after `l` going away from the best, or NIL. */
+  worse(l: number): number {
+    const pages = this.pages;
+    const p = pages.levelPage[l];
+    const k = this.levels.price[l] - pages.number[p] * PAGE_TICKS;
+    // Bits below k when higher is better, above k when lower is better.
+    const m = pages.mask[p] & (this.higher ? (1 << k) - 1 : ~((2 << k) - 1));
+    if (m !== 0) return pages.slots[p * PAGE_TICKS + this.bestBit(m)];
+    const at = this.ladder.find(pages.number[p]);
+    if (at <= 0) return NIL;
+    const q = this.ladder.levels[at - 1];
+    return pages.slots[q * PAGE_TICKS + this.bestBit(pages.mask[q])];
+  }
+
+  /** The level at `price`, or NIL. */
   levelAt(price: number): number {
-    if (this.byPrice !== null) return this.byPrice.get(price);
-    const at = this.ladder.find(price);
-    return at < 0 ? NIL : this.ladder.levels[at];
+    const n = pageOf(price);
+    const p = this.page(n);
+    return p === NIL ? NIL : this.pages.slots[p * PAGE_TICKS + (price - n * PAGE_TICKS)];
   }
 
-  /** Appends order `h` to the back of the queue at `price`. */
+  /** Appends order `h` to the back of the queue at `price`, creating the level (and page) if needed. */
   append(h: number, price: number): void {
-    let l = this.levelAt(price);
-    if (l !== NIL) {
-      if (this.levels.count[l] === 0) this.empty--;
-    } else {
+    const pages = this.pages;
+    const n = pageOf(price);
+    let p = this.page(n);
+    if (p === NIL) {
+      p = pages.alloc(this.tag, n);
+      this.ladder.insertAt(-this.ladder.find(n) - 1, n, p);
+    }
+    const k = price - n * PAGE_TICKS;
+    const slot = p * PAGE_TICKS + k;
+    let l = pages.slots[slot];
+    if (l === NIL) {
       l = this.levels.alloc(price);
-      this.ladder.insertAt(-this.ladder.find(price) - 1, price, l);
-      if (this.byPrice !== null) this.byPrice.set(price, l);
+      pages.slots[slot] = l;
+      pages.mask[p] |= 1 << k;
+      pages.levelPage[l] = p;
     }
     this.levels.append(l, h);
   }
 
-  /** Unlinks order `h` from its level on this side. */
+  /** Unlinks order `h` from `level` on this side, dropping the level if it empties. */
   remove(h: number, level: number): void {
     this.levels.unlink(h);
-    if (this.levels.count[level] !== 0) return;
-    if (level === this.best()) this.dropEmptyTop();
-    else if (++this.empty > this.ladder.size - this.empty + SLACK) this.compact();
+    if (this.levels.count[level] === 0) this.drop(level);
   }
 
-  /** Pops empty levels off the top until the top is occupied or the side is empty. */
-  dropEmptyTop(): void {
-    const ladder = this.ladder;
-    const levels = this.levels;
-    // The first popped level is the one that just emptied; the ones under it were counted empty.
-    let l = ladder.levels[ladder.size - 1];
-    ladder.size--;
-    this.release(l);
-    while (ladder.size > 0 && levels.count[(l = ladder.levels[ladder.size - 1])] === 0) {
-      ladder.size--;
-      this.release(l);
-      this.empty--;
-    }
-  }
-
-  /** Removes every empty level in one pass. */
-  private compact(): void {
-    const ladder = this.ladder;
-    const levels = this.levels;
-    let j = 0;
-    for (let i = 0; i < ladder.size; i++) {
-      const l = ladder.levels[i];
-      if (levels.count[l] === 0) this.release(l);
-      else {
-        ladder.keys[j] = ladder.keys[i];
-        ladder.levels[j] = l;
-        j++;
-      }
-    }
-    ladder.size = j;
-    this.empty = 0;
-  }
-
-  /** Returns an emptied level to the pool and forgets its price. */
-  private release(l: number): void {
-    if (this.byPrice !== null) this.byPrice.delete(this.levels.price[l]);
+  /** Releases empty level `l` and, if its page has no level left, the page. */
+  drop(l: number): void {
+    const pages = this.pages;
+    const p = pages.levelPage[l];
+    const n = pages.number[p];
+    const k = this.levels.price[l] - n * PAGE_TICKS;
+    pages.slots[p * PAGE_TICKS + k] = NIL;
+    pages.levelPage[l] = NIL;
     this.levels.release(l);
+    const m = pages.mask[p] & ~(1 << k);
+    pages.mask[p] = m;
+    if (m !== 0) return;
+    const ladder = this.ladder;
+    if (ladder.levels[ladder.size - 1] === p) ladder.size--;
+    else ladder.removeAt(ladder.find(n));
+    pages.release(this.tag, p);
+    if (p === this.cachedPage) {
+      this.cachedNumber = Number.NaN;
+      this.cachedPage = NIL;
+    }
   }
 }

@@ -4,7 +4,10 @@ import fc from "fast-check";
 import { ExpiryHeap } from "./expiry-heap.ts";
 import { IdIndex } from "./id-index.ts";
 import { NIL, OrderPool } from "./order-pool.ts";
+import { LevelPool } from "./level-pool.ts";
+import { PagePool } from "./page-pool.ts";
 import { PriceLadder } from "./price-ladder.ts";
+import { SideLevels } from "./side-levels.ts";
 
 test("the id index agrees with a Map under random inserts and deletes, large ids included", () => {
   const idArb = fc.oneof(fc.integer({ min: 0, max: 64 }), fc.constantFrom(2 ** 40, 2 ** 40 + 1, Number.MAX_SAFE_INTEGER, 2 ** 32, 2 ** 31));
@@ -77,6 +80,55 @@ test("the expiry heap pops by expiry then id, and removals anywhere keep it orde
           expect(heap.top()).toBe(best);
         }
         expect(heap.size).toBe(live.length);
+      }
+    }),
+    { numRuns: 200 },
+  );
+});
+
+test("a side's levels agree with a sorted set of prices across pages, negative and huge prices included", () => {
+  const priceArb = fc.oneof(
+    fc.integer({ min: -70, max: 70 }),
+    fc.constantFrom(-33, -32, -31, -1, 0, 31, 32, 63, 64, 2 ** 40, 2 ** 40 + 31, Number.MAX_SAFE_INTEGER - 1, -Number.MAX_SAFE_INTEGER + 1),
+  );
+  fc.assert(
+    fc.property(fc.boolean(), fc.array(fc.tuple(fc.boolean(), priceArb), { maxLength: 200, size: "max" }), (higherIsBetter, ops) => {
+      const capacity = 64;
+      const orders = new OrderPool(capacity);
+      const levels = new LevelPool(capacity, orders);
+      const pages = new PagePool(capacity, capacity);
+      // A second side on the same pages, holding the same prices, must not disturb the first.
+      const side = new SideLevels(capacity, higherIsBetter, levels, pages, 1);
+      const other = new SideLevels(capacity, !higherIsBetter, levels, pages, 2);
+      const ref = new Map<number, number[]>();
+      for (const [add, price] of ops) {
+        const queue = ref.get(price);
+        if (add && orders.used < capacity - 1) {
+          const h = orders.alloc();
+          orders.remaining[h] = 1;
+          side.append(h, price);
+          const g = orders.alloc();
+          orders.remaining[g] = 1;
+          other.append(g, price);
+          other.remove(g, orders.level[g]);
+          orders.release(g);
+          ref.set(price, [...(queue ?? []), h]);
+        } else if (!add && queue !== undefined) {
+          const h = queue[0];
+          side.remove(h, orders.level[h]);
+          orders.release(h);
+          if (queue.length === 1) ref.delete(price);
+          else ref.set(price, queue.slice(1));
+        }
+        const want = [...ref.keys()].sort((a, b) => (higherIsBetter ? b - a : a - b));
+        const got: number[] = [];
+        for (let l = side.best(); l !== NIL; l = side.worse(l)) got.push(levels.price[l]);
+        expect(got).toEqual(want);
+        expect(other.best()).toBe(NIL);
+        for (const p of [price, ...want]) {
+          const l = side.levelAt(p);
+          expect(l === NIL ? 0 : levels.count[l]).toBe(ref.get(p)?.length ?? 0);
+        }
       }
     }),
     { numRuns: 200 },
