@@ -31,13 +31,17 @@ export class FramePort {
   readonly bytes: Uint8Array;
   readonly out: RingWriter;
   readonly in: RingReader;
+  /** Word index of this side's doorbell (the word after it: this side is asleep on it). */
+  readonly bell: number;
 
   constructor(
     buffer: SharedArrayBuffer,
     outRing: ConstructorParameters<typeof RingWriter>[1],
     inRing: ConstructorParameters<typeof RingReader>[1],
     private readonly outDoorbell: number,
+    inDoorbell: number,
   ) {
+    this.bell = inDoorbell >> 2;
     this.words = new Int32Array(buffer);
     this.view = new DataView(buffer);
     this.bytes = new Uint8Array(buffer);
@@ -67,11 +71,40 @@ export class FramePort {
     return at + FRAME_HEADER;
   }
 
-  /** Publishes the claimed frame and rings the other side's doorbell. */
+  /**
+   * Publishes the claimed frame and rings the other side's doorbell, waking it only when it said it
+   * sleeps (a spinning side is not notified: the notify is most of a commit's own cost).
+   */
   commit(len: number): void {
     this.out.commit(len);
-    Atomics.add(this.words, this.outDoorbell >> 2, 1);
-    Atomics.notify(this.words, this.outDoorbell >> 2);
+    const bell = this.outDoorbell >> 2;
+    Atomics.add(this.words, bell, 1);
+    if (Atomics.load(this.words, bell + 1) !== 0) Atomics.notify(this.words, bell);
+  }
+
+  /**
+   * Sleeps on this side's doorbell until the other side commits a frame or `ms` pass; returns at
+   * once when a frame is already waiting. The sleeping word is set first (sequentially consistent
+   * with the sender's doorbell increment and its read of that word), so no frame goes unnoticed.
+   */
+  sleep(ms: number): void {
+    const w = this.words;
+    Atomics.store(w, this.bell + 1, 1);
+    const seen = Atomics.load(w, this.bell);
+    if (this.in.peek() === PEEK_EMPTY) Atomics.wait(w, this.bell, seen, ms);
+    Atomics.store(w, this.bell + 1, 0);
+  }
+
+  /** `sleep` without blocking the thread's event loop (a plugin with grants); resolves on a frame or after `ms`. */
+  async sleepAsync(ms: number): Promise<void> {
+    const w = this.words;
+    Atomics.store(w, this.bell + 1, 1);
+    const seen = Atomics.load(w, this.bell);
+    if (this.in.peek() === PEEK_EMPTY) {
+      const r = Atomics.waitAsync(w, this.bell, seen, ms);
+      if (r.async) await r.value;
+    }
+    Atomics.store(w, this.bell + 1, 0);
   }
 
   /** Sends a frame of `kind` with a msgpack body. */

@@ -9,7 +9,7 @@
  * ```
  * byte 0    ┌──────────── control (one cache line per word) ───────────┐
  *   0       │ to-isolate tail │ 64 to-isolate head │ 128 back tail │ 192 back head │
- *   256     │ to-isolate doorbell │ 320 back doorbell │ 384 isolate heap, KiB │
+ *   256     │ to-isolate doorbell, 260 isolate asleep │ 320 back doorbell, 324 runtime asleep │ 384 isolate heap, KiB │
  * byte 512  ├──────────── to-isolate ring (RING_BYTES) ───────────────────┤
  *           ├──────────── back ring (RING_BYTES) ─────────────────────────┤
  * MIRROR_AT ├──────────── context mirror (MIRROR_BYTES) ──────────────────┤
@@ -35,7 +35,7 @@ import { MIRROR_BYTES } from "./mirror-layout.ts";
 export const RING_BYTES = 1 << 16;
 const CONTROL_BYTES = 512;
 
-/** Byte offsets of the doorbell words (each on its own cache line). */
+/** Byte offsets of the doorbell words (each on its own cache line; the word after each: its reader sleeps on it, so a commit must notify). */
 export const DOORBELL_TO_ISOLATE = 256;
 export const DOORBELL_BACK = 320;
 

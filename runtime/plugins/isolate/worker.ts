@@ -27,8 +27,7 @@ self.onmessage = (ev: MessageEvent<IsolateBoot>) => {
 };
 
 async function run(boot: IsolateBoot): Promise<void> {
-  const port = new FramePort(boot.buffer, BACK, TO_ISOLATE, DOORBELL_BACK);
-  const doorbell = DOORBELL_TO_ISOLATE >> 2;
+  const port = new FramePort(boot.buffer, BACK, TO_ISOLATE, DOORBELL_BACK, DOORBELL_TO_ISOLATE);
   let plugin: { create(ctx: unknown): Record<string, ((...a: unknown[]) => void) | undefined> };
   try {
     // Loader plugins are per thread: the isolate serves `kestrel/sdk` to the plugin's package itself.
@@ -56,10 +55,9 @@ async function run(boot: IsolateBoot): Promise<void> {
   /** Waits for the next frame from the runtime; returns its length. */
   const wait = (): number => {
     for (;;) {
-      const seen = Atomics.load(port.words, doorbell);
       const len = port.next();
       if (len !== PEEK_EMPTY) return len;
-      if (!boot.spin) Atomics.wait(port.words, doorbell, seen, 50);
+      if (!boot.spin) port.sleep(50);
     }
   };
 
@@ -70,11 +68,9 @@ async function run(boot: IsolateBoot): Promise<void> {
   const yielding = boot.grants.length > 0;
   const waitYielding = async (): Promise<number> => {
     for (;;) {
-      const seen = Atomics.load(port.words, doorbell);
       const len = port.next();
       if (len !== PEEK_EMPTY) return len;
-      const r = Atomics.waitAsync(port.words, doorbell, seen, 50);
-      if (r.async) await r.value;
+      await port.sleepAsync(50);
     }
   };
 
