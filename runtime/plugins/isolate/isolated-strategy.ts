@@ -71,6 +71,8 @@ class Isolate {
   hookCalls = 0;
   contextCalls = 0;
   queuedWrites = 0;
+  /** Submits that came as binary SUBMIT frames (the rest of `roundTripsBy.submit` came as msgpack). */
+  binarySubmits = 0;
   /** Context round trips by method ("sync": queued writes sent before a read that must see them). */
   readonly roundTripsBy: Record<string, number> = {};
   private readonly buffer: SharedArrayBuffer;
@@ -181,6 +183,7 @@ class Isolate {
   private submit(ctx: StrategyContext | null, len: number): void {
     const p = this.port;
     this.contextCalls++;
+    this.binarySubmits++;
     this.roundTripsBy.submit = (this.roundTripsBy.submit ?? 0) + 1;
     const intent = readIntent(p.view, p.body(), p.bodyBytes(), this.tags);
     if (typeof intent === "string") {
@@ -344,14 +347,14 @@ function plainParent(p: ParentView): ParentView {
  * Wraps a strategy plugin (its manifest as the loader checked it) so that its hooks run in an
  * isolate; the worker starts at once and is ready when this returns.
  */
-export function isolateStrategy(plugin: StrategyPlugin, options: IsolateOptions): StrategyPlugin & { stop(): void; stats(): { hookCalls: number; contextCalls: number; queuedWrites: number; roundTripsBy: Record<string, number> } } {
+export function isolateStrategy(plugin: StrategyPlugin, options: IsolateOptions): StrategyPlugin & { stop(): void; stats(): { hookCalls: number; contextCalls: number; queuedWrites: number; binarySubmits: number; roundTripsBy: Record<string, number> } } {
   let isolate = new Isolate(options);
   isolate.ready(plugin.manifest.name);
   return {
     manifest: plugin.manifest,
     stop: () => isolate.terminate(),
-    /** Round trips of the current worker: hook calls (with its start) and context calls served; and the queued writes it applied. */
-    stats: () => ({ hookCalls: isolate.hookCalls, contextCalls: isolate.contextCalls, queuedWrites: isolate.queuedWrites, roundTripsBy: { ...isolate.roundTripsBy } }),
+    /** Round trips of the current worker: hook calls (with its start) and context calls served (the binary submits among them); and the queued writes it applied. */
+    stats: () => ({ hookCalls: isolate.hookCalls, contextCalls: isolate.contextCalls, queuedWrites: isolate.queuedWrites, binarySubmits: isolate.binarySubmits, roundTripsBy: { ...isolate.roundTripsBy } }),
     create(ctx: StrategyContext): StrategyHooks {
       if (isolate.dead) {
         isolate = new Isolate(options);
