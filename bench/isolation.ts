@@ -1,8 +1,9 @@
 /**
  * What isolating a strategy costs: the real EURUSD day (configs/backtest.yaml, both demo
  * strategies) driven by the backtest loop, with the strategies in process, in sleeping isolates,
- * in spinning isolates, and in spinning isolates without the context mirror (every context call a
- * round trip, the protocol before it), in the same run. Tick-to-order is measured by the core
+ * in spinning isolates, in spinning isolates whose submit and queued writes cross as msgpack (the
+ * protocol before the binary frames), and in spinning isolates without the context mirror (every
+ * context call a round trip, msgpack, the protocol before the mirror), in the same run. Tick-to-order is measured by the core
  * (quote handed to the pipeline → order leaves for the venue), so it includes the isolate's round
  * trips; the fills hash shows the runs traded identically. Beside the latencies, figures that do
  * not depend on how the machine schedules: ring round trips per hook call, and the CPU time of the
@@ -54,6 +55,9 @@ const bareAt = process.argv.indexOf("--bare");
 const bareCalls = bareAt > 0 ? Number(process.argv[bareAt + 1]) : 20_000;
 if (!(bareCalls >= 0)) throw new Error(`--bare: expected a count, got ${process.argv[bareAt + 1]}`);
 
+/** Loop events run before the tick-to-order histogram is reset (the same slice of events is run either way). */
+const WARM_UP = 2_000;
+
 /** CPU time (user + system) of one thread of this process so far, ms (NaN once it has ended); `tid` omitted: the calling thread. */
 function cpuMs(tid?: string): number {
   let stat: string;
@@ -67,7 +71,7 @@ function cpuMs(tid?: string): number {
   return (Number(f[11]) + Number(f[12])) * 10;
 }
 
-async function measure(label: string, isolate: boolean, spin: boolean, mirror: boolean) {
+async function measure(label: string, isolate: boolean, spin: boolean, mirror: boolean, binary: boolean) {
   const config = structuredClone(loaded.ok ? loaded.config : (undefined as never));
   // A generous budget: this measures latency, and on a loaded machine a worker descheduled for a
   // quarter of a second would otherwise be terminated by the watchdog mid-run.
@@ -76,6 +80,7 @@ async function measure(label: string, isolate: boolean, spin: boolean, mirror: b
   for (const s of config.strategies) Object.assign(s, { isolate, spin, budgetUs: 30_000_000 });
   const before = threads();
   isolateDefaults.mirror = mirror;
+  isolateDefaults.binary = binary;
   const session = await buildSession(config, file, { mode: "backtest", journalPath: "", store: false, log: () => {} });
   const started = [...threads()].filter((t) => !before.has(t));
   if (pin !== null) {
@@ -89,10 +94,12 @@ async function measure(label: string, isolate: boolean, spin: boolean, mirror: b
   const loopCpu0 = cpuMs();
   // The threads the session started (the isolates' workers and their helpers) that live through the run.
   const isolateCpu0 = started.map((t) => cpuMs(t));
-  for (let batch = 0; !session.loop.exhausted && session.loop.marketEvents < maxEvents; batch++) {
-    session.loop.runUntil(Infinity, 20_000);
-    if (batch === 2) session.core.tickToOrder.reset(); // warm-up: JIT of each path
-  }
+  // Warm-up (the JIT of each path): the orders of the first 2,000 loop events are not timed. Before,
+  // the reset came after a third batch of 20,000, which a --max-events run never reached, so every
+  // figure held its warm-up, the in-process run (first in the process, coldest) most.
+  session.loop.runUntil(Infinity, WARM_UP);
+  session.core.tickToOrder.reset();
+  for (let batch = 0; !session.loop.exhausted && session.loop.marketEvents < maxEvents; batch++) session.loop.runUntil(Infinity, batch === 0 ? 20_000 - WARM_UP : 20_000);
   const wallNs = Bun.nanoseconds() - t0;
   const loopCpuMs = cpuMs() - loopCpu0;
   const isolateCpuMs = started.reduce((sum, t, k) => {
@@ -117,6 +124,7 @@ async function measure(label: string, isolate: boolean, spin: boolean, mirror: b
   }
   await session.close();
   isolateDefaults.mirror = true;
+  isolateDefaults.binary = true;
   return { label, h, wallNs, fills, quarantined, events, hookCalls, contextCalls, queuedWrites, by, loopCpuMs, isolateCpuMs };
 }
 
@@ -140,30 +148,31 @@ function bare(plugin: StrategyPlugin, n: number): Float64Array {
 
 const us = (ns: number) => (ns / 1000).toFixed(2);
 console.log(`configs/backtest.yaml${only === undefined ? "" : ` (${only} only)`}, ${Number.isFinite(maxEvents) ? `first ${maxEvents} market events` : "whole day"}${pin === null ? "" : `, pinned ${pin[1]}:${pin[2]}`}; load ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`);
-console.log("strategies                       events  orders    p50 µs   p99 µs  p99.9 µs   wall s   p50 added µs   p99 added µs");
+console.log("strategies                          events  orders    p50 µs   p99 µs  p99.9 µs   wall s   p50 added µs   p99 added µs");
 const runs: Awaited<ReturnType<typeof measure>>[] = [];
 const plan = [
-  ["in process", false, false, true],
-  ["isolated, sleeping", true, false, true],
-  ["isolated, spinning", true, true, true],
-  ["isolated, spinning, no mirror", true, true, false],
+  ["in process", false, false, true, true],
+  ["isolated, sleeping", true, false, true, true],
+  ["isolated, spinning", true, true, true, true],
+  ["isolated, spinning, msgpack calls", true, true, true, false],
+  ["isolated, spinning, no mirror", true, true, false, false],
 ] as const;
-for (const [label, isolate, spin, mirror] of plan) {
-  const r = await measure(label, isolate, spin, mirror);
+for (const [label, isolate, spin, mirror, binary] of plan) {
+  const r = await measure(label, isolate, spin, mirror, binary);
   runs.push(r);
   const base = runs[0]!;
   console.log(
-    `${r.label.padEnd(31)} ${String(r.events).padStart(7)} ${String(r.h.count).padStart(7)}  ${us(r.h.p50).padStart(8)} ${us(r.h.p99).padStart(8)} ${us(r.h.p999).padStart(9)} ${(r.wallNs / 1e9).toFixed(2).padStart(8)} ${us(r.h.p50 - base.h.p50).padStart(14)} ${us(r.h.p99 - base.h.p99).padStart(14)}`,
+    `${r.label.padEnd(34)} ${String(r.events).padStart(7)} ${String(r.h.count).padStart(7)}  ${us(r.h.p50).padStart(8)} ${us(r.h.p99).padStart(8)} ${us(r.h.p999).padStart(9)} ${(r.wallNs / 1e9).toFixed(2).padStart(8)} ${us(r.h.p50 - base.h.p50).padStart(14)} ${us(r.h.p99 - base.h.p99).padStart(14)}`,
   );
 }
 const base = runs[0]!;
 console.log(`same fills in all runs: ${runs.every((r) => r.fills === base.fills)}`);
 console.log("\nround trips and CPU time (from /proc, 10 ms ticks over the whole run, warm-up included)");
-console.log("strategies                      hook calls  context RT  RT per hook call  queued writes  loop CPU µs/event  isolate CPU µs/event");
+console.log("strategies                         hook calls  context RT  RT per hook call  queued writes  loop CPU µs/event  isolate CPU µs/event");
 for (const r of runs) {
   const rt = r.hookCalls === 0 ? "—" : ((r.hookCalls + r.contextCalls) / r.hookCalls).toFixed(3);
   console.log(
-    `${r.label.padEnd(31)} ${String(r.hookCalls).padStart(10)} ${String(r.contextCalls).padStart(11)} ${rt.padStart(17)} ${String(r.queuedWrites).padStart(14)} ${((r.loopCpuMs * 1000) / r.events).toFixed(2).padStart(18)} ${((r.isolateCpuMs * 1000) / r.events).toFixed(2).padStart(21)}`,
+    `${r.label.padEnd(34)} ${String(r.hookCalls).padStart(10)} ${String(r.contextCalls).padStart(11)} ${rt.padStart(17)} ${String(r.queuedWrites).padStart(14)} ${((r.loopCpuMs * 1000) / r.events).toFixed(2).padStart(18)} ${((r.isolateCpuMs * 1000) / r.events).toFixed(2).padStart(21)}`,
   );
 }
 for (const r of runs.slice(1)) console.log(`${r.label}: context round trips by call: ${Object.entries(r.by).sort((a, b) => b[1] - a[1]).map(([m, n]) => `${m} ${n}`).join(", ")}`);
@@ -205,4 +214,4 @@ if (bareCalls > 0) {
   console.log(`bare round trip added: ${us(rtMin)} µs at the minimum, ${us(rtP50)} µs at p50`);
   console.log(`estimate on free cores (bare round trip × round trips per hook call, ${perHook.toFixed(3)}): ${us(rtMin * perHook)}–${us(rtP50 * perHook)} µs per hook call`);
 }
-console.log(`headline: a spinning isolate adds ${us(runs[2]!.h.p50 - base.h.p50)} µs at p50 (target ≤ 2 µs; without the mirror ${us(runs[3]!.h.p50 - base.h.p50)} µs), a sleeping one ${us(runs[1]!.h.p50 - base.h.p50)} µs; load ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`);
+console.log(`headline: a spinning isolate adds ${us(runs[2]!.h.p50 - base.h.p50)} µs at p50 (target ≤ 2 µs; with the submit and writes as msgpack ${us(runs[3]!.h.p50 - base.h.p50)} µs, without the mirror ${us(runs[4]!.h.p50 - base.h.p50)} µs), a sleeping one ${us(runs[1]!.h.p50 - base.h.p50)} µs; load ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`);

@@ -1,5 +1,6 @@
-/** Writing and reading isolate frames over the shared buffer's rings (both sides use these). */
+/** Writing and reading isolate frames (header, msgpack body, tail) over the shared buffer's rings (both sides use these). */
 import { Decoder, Encoder } from "@msgpack/msgpack";
+import { FRAME_HEADER, FRAME_VERSION, frameProblem } from "./protocol.ts";
 import { CLAIM_FULL, PEEK_CORRUPT, PEEK_EMPTY, RingReader, RingWriter } from "../../../gpu-bridge/shm/ring.ts";
 
 // One encoder and one decoder per thread: msgpack's encode()/decode() build a new one (and a 2 KiB
@@ -12,6 +13,17 @@ export function packed(value: unknown): Uint8Array {
   return encoder.encode(value);
 }
 
+/** The msgpack value of `bytes[at, at + n)` (a queued write's `[method, args]`). */
+export function unpackBytes(bytes: Uint8Array, at: number, n: number): unknown {
+  return decoder.decode(bytes.subarray(at, at + n));
+}
+
+/** Copies `n` bytes of `from` into `to` at `at` (a loop for the few bytes of a hot frame's tail: no view made). */
+export function copyBytes(to: Uint8Array, at: number, from: Uint8Array, n: number): void {
+  if (n > 64) to.set(from.subarray(0, n), at);
+  else for (let k = 0; k < n; k++) to[at + k] = from[k]!;
+}
+
 /** One side's view of the shared buffer. */
 export class FramePort {
   readonly words: Int32Array;
@@ -19,13 +31,17 @@ export class FramePort {
   readonly bytes: Uint8Array;
   readonly out: RingWriter;
   readonly in: RingReader;
+  /** Word index of this side's doorbell (the word after it: this side is asleep on it). */
+  readonly bell: number;
 
   constructor(
     buffer: SharedArrayBuffer,
     outRing: ConstructorParameters<typeof RingWriter>[1],
     inRing: ConstructorParameters<typeof RingReader>[1],
     private readonly outDoorbell: number,
+    inDoorbell: number,
   ) {
+    this.bell = inDoorbell >> 2;
     this.words = new Int32Array(buffer);
     this.view = new DataView(buffer);
     this.bytes = new Uint8Array(buffer);
@@ -41,55 +57,74 @@ export class FramePort {
     return at;
   }
 
-  /** Publishes the claimed frame and rings the other side's doorbell. */
+  /**
+   * Claims a frame of `kind` with `body` bytes of body and `tail` bytes after it, writes its
+   * header and returns the offset of its body; publish it with `commit(FRAME_HEADER + body + tail)`.
+   */
+  begin(kind: number, body: number, tail: number): number {
+    const at = this.claim(FRAME_HEADER + body + tail);
+    const v = this.view;
+    v.setUint8(at, kind);
+    v.setUint8(at + 1, FRAME_VERSION);
+    v.setUint16(at + 2, 0, true);
+    v.setUint32(at + 4, body, true);
+    return at + FRAME_HEADER;
+  }
+
+  /**
+   * Publishes the claimed frame and rings the other side's doorbell, waking it only when it said it
+   * sleeps (a spinning side is not notified: the notify is most of a commit's own cost).
+   */
   commit(len: number): void {
     this.out.commit(len);
-    Atomics.add(this.words, this.outDoorbell >> 2, 1);
-    Atomics.notify(this.words, this.outDoorbell >> 2);
+    const bell = this.outDoorbell >> 2;
+    Atomics.add(this.words, bell, 1);
+    if (Atomics.load(this.words, bell + 1) !== 0) Atomics.notify(this.words, bell);
+  }
+
+  /**
+   * Sleeps on this side's doorbell until the other side commits a frame or `ms` pass; returns at
+   * once when a frame is already waiting. The sleeping word is set first (sequentially consistent
+   * with the sender's doorbell increment and its read of that word), so no frame goes unnoticed.
+   */
+  sleep(ms: number): void {
+    const w = this.words;
+    Atomics.store(w, this.bell + 1, 1);
+    const seen = Atomics.load(w, this.bell);
+    if (this.in.peek() === PEEK_EMPTY) Atomics.wait(w, this.bell, seen, ms);
+    Atomics.store(w, this.bell + 1, 0);
+  }
+
+  /** `sleep` without blocking the thread's event loop (a plugin with grants); resolves on a frame or after `ms`. */
+  async sleepAsync(ms: number): Promise<void> {
+    const w = this.words;
+    Atomics.store(w, this.bell + 1, 1);
+    const seen = Atomics.load(w, this.bell);
+    if (this.in.peek() === PEEK_EMPTY) {
+      const r = Atomics.waitAsync(w, this.bell, seen, ms);
+      if (r.async) await r.value;
+    }
+    Atomics.store(w, this.bell + 1, 0);
   }
 
   /** Sends a frame of `kind` with a msgpack body. */
   sendPacked(kind: number, body: unknown): void {
-    // A view of the encoder's buffer, copied into the ring before the next encode.
-    const packed = encoder.encodeSharedRef(body);
-    const at = this.claim(4 + packed.length);
-    this.view.setInt32(at, kind, true);
-    this.bytes.set(packed, at + 4);
-    this.commit(4 + packed.length);
+    this.sendWithTail(kind, body, this.bytes, 0);
   }
 
   /**
-   * Sends a frame of `kind` whose msgpack body (null when undefined) is followed by `tail`, a
-   * sequence of msgpack values already encoded (queued context writes); with neither, the frame
-   * is the kind alone (4 bytes, nothing to encode or decode).
+   * Sends a frame of `kind` whose msgpack body (none when undefined) is followed by the first
+   * `tailBytes` bytes of `tail` (queued context writes, `write-queue.ts`); with neither, the frame is
+   * the header alone.
    */
-  sendWithTail(kind: number, body: unknown, tail: readonly Uint8Array[]): void {
-    if (body === undefined && tail.length === 0) {
-      const at = this.claim(4);
-      this.view.setInt32(at, kind, true);
-      this.commit(4);
-      return;
-    }
-    const packed = encoder.encodeSharedRef(body === undefined ? null : body);
-    let len = 4 + packed.length;
-    for (const t of tail) len += t.length;
-    const at = this.claim(len);
-    this.view.setInt32(at, kind, true);
-    this.bytes.set(packed, at + 4);
-    let to = at + 4 + packed.length;
-    for (const t of tail) {
-      this.bytes.set(t, to);
-      to += t.length;
-    }
-    this.commit(len);
-  }
-
-  /** The body and the tail values of the frame found by `next` (a 4-byte frame: null and none). */
-  unpackWithTail(len: number): { body: unknown; tail: unknown[] } {
-    if (len <= 4) return { body: null, tail: [] };
-    const at = this.body();
-    const values = [...decoder.decodeMulti(this.bytes.subarray(at, at + len - 4))];
-    return { body: values[0], tail: values.slice(1) };
+  sendWithTail(kind: number, body: unknown, tail: Uint8Array, tailBytes: number): void {
+    // A view of the encoder's buffer, copied into the ring before the next encode.
+    const packed = body === undefined ? null : encoder.encodeSharedRef(body);
+    const n = packed === null ? 0 : packed.length;
+    const at = this.begin(kind, n, tailBytes);
+    if (packed !== null) this.bytes.set(packed, at);
+    copyBytes(this.bytes, at + n, tail, tailBytes);
+    this.commit(FRAME_HEADER + n + tailBytes);
   }
 
   /** Returns the next frame's length (read its kind with `kind()`), PEEK_EMPTY, or throws on a corrupt ring. */
@@ -101,18 +136,46 @@ export class FramePort {
 
   /** Kind of the frame found by `next`. */
   kind(): number {
-    return this.view.getInt32(this.in.payloadOffset(), true);
+    return this.bytes[this.in.payloadOffset()]!;
+  }
+
+  /**
+   * Null when this side reads the `len`-byte frame found by `next`, else the one line refusing it
+   * (a version or kind it does not know, or a body longer than the frame); `dir` names the ring.
+   */
+  problem(dir: string, len: number): string | null {
+    const at = this.in.payloadOffset();
+    const p = len < FRAME_HEADER ? frameProblem(dir, len > 0 ? this.bytes[at]! : -1, -1, len) : frameProblem(dir, this.bytes[at]!, this.bytes[at + 1]!, len);
+    if (p !== null || FRAME_HEADER + this.view.getUint32(at + 4, true) <= len) return p;
+    return `ISOLATE_FRAME_UNKNOWN: ring=${dir} unknown=length kind=${this.bytes[at]} body=${this.view.getUint32(at + 4, true)} bytes=${len}`;
+  }
+
+  /** Byte offset just past the `len`-byte frame found by `next`. */
+  end(len: number): number {
+    return this.in.payloadOffset() + len;
   }
 
   /** Byte offset of the body of the frame found by `next`. */
   body(): number {
-    return this.in.payloadOffset() + 4;
+    return this.in.payloadOffset() + FRAME_HEADER;
   }
 
-  /** The msgpack body of the frame found by `next` (length `len` including the kind). */
-  unpack(len: number): unknown {
+  /** Bytes of the body of the frame found by `next`. */
+  bodyBytes(): number {
+    return this.view.getUint32(this.in.payloadOffset() + 4, true);
+  }
+
+  /** Byte offset of the tail (after the body) of the frame found by `next`. */
+  tailAt(): number {
+    return this.body() + this.bodyBytes();
+  }
+
+  /** The msgpack body of the frame found by `next` (null when it has none). */
+  unpack(): unknown {
+    const n = this.bodyBytes();
+    if (n === 0) return null;
     const at = this.body();
-    return decoder.decode(this.bytes.subarray(at, at + len - 4));
+    return decoder.decode(this.bytes.subarray(at, at + n));
   }
 
   /** Gives the frame's room back. */

@@ -11,8 +11,10 @@ import type { Quote, Trade } from "../../../plugins/sdk/market.ts";
 import type { StrategyContext, StrategyHooks, StrategyPlugin } from "../../../plugins/sdk/strategy.ts";
 import type { ParentView } from "../../../plugins/sdk/algo.ts";
 import { KestrelError } from "../../errors/codes.ts";
-import { FramePort, PEEK_EMPTY } from "./frames.ts";
-import { BACK, BUFFER_BYTES, DOORBELL_BACK, HEAP_KIB, Kind, MIRROR_AT, QUOTE_BYTES, TO_ISOLATE, TRADE_BYTES, type IsolateBoot } from "./protocol.ts";
+import { FramePort, PEEK_EMPTY, unpackBytes } from "./frames.ts";
+import { BACK, BUFFER_BYTES, DOORBELL_BACK, DOORBELL_TO_ISOLATE, FRAME_HEADER, HEAP_KIB, Kind, MIRROR_AT, QUOTE_BODY, TO_ISOLATE, TRADE_BODY, type IsolateBoot } from "./protocol.ts";
+import { readIntent, TagTable, writeUnits } from "./submit-frame.ts";
+import { WriteApplier } from "./write-queue.ts";
 import { H_ON } from "./mirror-layout.ts";
 import { MirrorWriter } from "./mirror-writer.ts";
 
@@ -31,6 +33,11 @@ export interface IsolateOptions {
    * makes every context call a round trip, as before the mirror (kept to measure the difference).
    */
   readonly mirror?: boolean;
+  /**
+   * The submit, its answer and the queued writes as fixed-layout binary (default true); false sends
+   * them as msgpack, as before (kept to measure the difference).
+   */
+  readonly binary?: boolean;
   /** What beyond the context the plugin may reach (network, files, subprocess, env, timers). */
   readonly grants?: readonly string[];
   /**
@@ -47,7 +54,10 @@ const CONTEXT_CALLS = new Set(["book", "featureIndex", "features", "signal", "po
  * What an isolate gets when its options leave it out; a session's strategies come with none, so a
  * bench sets `mirror: false` here to measure the protocol without the mirror in a real session.
  */
-export const isolateDefaults = { mirror: true };
+export const isolateDefaults = { mirror: true, binary: true };
+
+/** Turns of the runtime's wait loop spent spinning before it sleeps on the doorbell. */
+const SPINS = 2048;
 
 /** Context calls the isolate may queue (they return nothing) instead of making a round trip. */
 const QUEUED = new Set(["cancel", "cancelAll", "cancelAlgo", "setTimer", "log"]);
@@ -61,18 +71,29 @@ class Isolate {
   hookCalls = 0;
   contextCalls = 0;
   queuedWrites = 0;
+  /** Submits that came as binary SUBMIT frames (the rest of `roundTripsBy.submit` came as msgpack). */
+  binarySubmits = 0;
   /** Context round trips by method ("sync": queued writes sent before a read that must see them). */
   readonly roundTripsBy: Record<string, number> = {};
   private readonly buffer: SharedArrayBuffer;
   /** The context mirror of the current instance (null before create, or when it could not be laid out). */
   private mirror: MirrorWriter | null = null;
+  /** The tags the isolate's binary submits named, by id. */
+  private readonly tags = new TagTable();
+  /** Applies the queued writes that come as a frame's tail. */
+  private readonly writes = new WriteApplier(unpackBytes, (m, a) => {
+    const r = QUEUED.has(m) ? serve(this.ctx, m, a) : { e: `ISOLATE_PROTOCOL: ${m} cannot be queued` };
+    return r.e ?? null;
+  });
+  /** The context of the call being served (for the queued writes' msgpack records). */
+  private ctx: StrategyContext | null = null;
 
   constructor(private readonly options: IsolateOptions) {
     const buffer = new SharedArrayBuffer(BUFFER_BYTES);
     this.buffer = buffer;
-    this.port = new FramePort(buffer, TO_ISOLATE, BACK, 256);
+    this.port = new FramePort(buffer, TO_ISOLATE, BACK, DOORBELL_TO_ISOLATE, DOORBELL_BACK);
     this.worker = new Worker(new URL("./worker.ts", import.meta.url).href);
-    const boot: IsolateBoot = { module: options.module, buffer, spin: options.spin ?? false, grants: options.grants ?? [], mirror: options.mirror ?? isolateDefaults.mirror };
+    const boot: IsolateBoot = { module: options.module, buffer, spin: options.spin ?? false, grants: options.grants ?? [], mirror: options.mirror ?? isolateDefaults.mirror, binary: options.binary ?? isolateDefaults.binary };
     this.worker.postMessage(boot);
   }
 
@@ -95,33 +116,31 @@ class Isolate {
   quote(ctx: StrategyContext, q: Quote): void {
     this.mirror?.write(ctx);
     const p = this.port;
-    const at = p.claim(QUOTE_BYTES);
+    const at = p.begin(Kind.QUOTE, QUOTE_BODY, 0);
     const v = p.view;
-    v.setInt32(at, Kind.QUOTE, true);
-    v.setInt32(at + 4, q.instrument, true);
-    v.setFloat64(at + 8, ctx.now(), true);
-    v.setFloat64(at + 16, q.ts, true);
-    v.setFloat64(at + 24, q.bid, true);
-    v.setFloat64(at + 32, q.ask, true);
-    v.setFloat64(at + 40, q.bidSize, true);
-    v.setFloat64(at + 48, q.askSize, true);
-    p.commit(QUOTE_BYTES);
+    v.setInt32(at, q.instrument, true);
+    v.setFloat64(at + 4, ctx.now(), true);
+    v.setFloat64(at + 12, q.ts, true);
+    v.setFloat64(at + 20, q.bid, true);
+    v.setFloat64(at + 28, q.ask, true);
+    v.setFloat64(at + 36, q.bidSize, true);
+    v.setFloat64(at + 44, q.askSize, true);
+    p.commit(FRAME_HEADER + QUOTE_BODY);
     this.awaitAnswer(ctx, "onQuote", this.options.budgetUs * 1000);
   }
 
   trade(ctx: StrategyContext, t: Trade): void {
     this.mirror?.write(ctx);
     const p = this.port;
-    const at = p.claim(TRADE_BYTES);
+    const at = p.begin(Kind.TRADE, TRADE_BODY, 0);
     const v = p.view;
-    v.setInt32(at, Kind.TRADE, true);
-    v.setInt32(at + 4, t.instrument, true);
-    v.setFloat64(at + 8, ctx.now(), true);
-    v.setFloat64(at + 16, t.ts, true);
-    v.setFloat64(at + 24, t.price, true);
-    v.setFloat64(at + 32, t.size, true);
-    v.setFloat64(at + 40, t.side, true);
-    p.commit(TRADE_BYTES);
+    v.setInt32(at, t.instrument, true);
+    v.setFloat64(at + 4, ctx.now(), true);
+    v.setFloat64(at + 12, t.ts, true);
+    v.setFloat64(at + 20, t.price, true);
+    v.setFloat64(at + 28, t.size, true);
+    v.setFloat64(at + 36, t.side, true);
+    p.commit(FRAME_HEADER + TRADE_BODY);
     this.awaitAnswer(ctx, "onTrade", this.options.budgetUs * 1000);
   }
 
@@ -138,15 +157,63 @@ class Isolate {
     this.worker.terminate();
   }
 
-  /** Applies queued context writes (`[method, args]`) in order; returns the first one's error, or null. */
-  private apply(ctx: StrategyContext | null, tail: unknown[]): string | null {
-    for (const op of tail) {
-      this.queuedWrites++;
-      const [m, a] = op as [string, unknown[]];
-      const r = QUEUED.has(m) ? serve(ctx, m, a) : { e: `ISOLATE_PROTOCOL: ${m} cannot be queued` };
-      if (r.e !== undefined) return r.e;
+  /** Applies the queued context writes in the tail of the `len`-byte frame found by `next`, in order; returns the first one's error, or null. */
+  private apply(ctx: StrategyContext | null, len: number): string | null {
+    const p = this.port;
+    const at = p.tailAt();
+    const end = p.end(len);
+    if (at >= end) return null;
+    this.ctx = ctx;
+    const before = this.writes.applied;
+    const failed = this.writes.apply(ctx, p.view, p.bytes, at, end);
+    this.queuedWrites += this.writes.applied - before;
+    return failed;
+  }
+
+  /** Ends the worker and throws PLUGIN_ISOLATE_PROTOCOL with `what` (a frame this side refuses). */
+  private refuse(what: string): never {
+    this.terminate();
+    throw new KestrelError("PLUGIN_ISOLATE_PROTOCOL", `module=${this.options.module} ${what}`);
+  }
+
+  /**
+   * Serves a binary SUBMIT (`len` bytes, found by `next`): its queued writes, then the intent read
+   * in place through the real context, then the answer (the id, or the error's message) as binary.
+   */
+  private submit(ctx: StrategyContext | null, len: number): void {
+    const p = this.port;
+    this.contextCalls++;
+    this.binarySubmits++;
+    this.roundTripsBy.submit = (this.roundTripsBy.submit ?? 0) + 1;
+    const intent = readIntent(p.view, p.body(), p.bodyBytes(), this.tags);
+    if (typeof intent === "string") {
+      p.release();
+      this.refuse(intent);
     }
-    return null;
+    let failed = this.apply(ctx, len);
+    p.release();
+    let id: unknown = 0;
+    if (failed === null) {
+      if (ctx === null) failed = "ISOLATE_PROTOCOL: no context call submit";
+      else {
+        try {
+          id = ctx.submit(intent);
+        } catch (err) {
+          failed = err instanceof Error ? err.message : String(err);
+        }
+      }
+    }
+    if (failed === null && typeof id === "number") this.mirror?.noteOrder(id);
+    if (ctx !== null) this.mirror?.write(ctx);
+    if (failed !== null) {
+      const at = p.begin(Kind.FAILED, 2 * failed.length, 0);
+      writeUnits(p.view, at, failed);
+      p.commit(FRAME_HEADER + 2 * failed.length);
+    } else if (typeof id === "number") {
+      const at = p.begin(Kind.ANSWER, 8, 0);
+      p.view.setFloat64(at, id, true);
+      p.commit(FRAME_HEADER + 8);
+    } else p.sendPacked(Kind.RESULT, { v: id ?? null });
   }
 
   /**
@@ -157,22 +224,29 @@ class Isolate {
     if (this.dead) throw new KestrelError("PLUGIN_ISOLATE_DEAD", `module=${this.options.module} hook=${hook}`);
     this.hookCalls++;
     const p = this.port;
-    const bell = DOORBELL_BACK >> 2;
     const start = Bun.nanoseconds();
     const limitKib = (this.options.memoryLimitMb ?? 0) * 1024;
     // The process's resident size when a long call starts sleeping, and when it was last sampled.
     let rss0 = -1;
     let rssAt = 0;
     for (let spins = 0; ; spins++) {
-      const seen = Atomics.load(p.words, bell);
       const len = p.next();
       if (len !== PEEK_EMPTY) {
-        const kind = p.kind();
-        if (kind === Kind.DONE || kind === Kind.READY) {
-          const { body, tail } = p.unpackWithTail(len);
+        const bad = p.problem("back", len);
+        if (bad !== null) {
           p.release();
+          this.refuse(`hook=${hook} ${bad}`);
+        }
+        const kind = p.kind();
+        if (kind === Kind.SUBMIT) {
+          this.submit(ctx, len);
+          continue;
+        }
+        if (kind === Kind.DONE || kind === Kind.READY) {
+          const body = p.unpack();
           // The plugin's queued writes, in order; the first that fails fails the hook, as it would have in process.
-          const failed = this.apply(ctx, tail);
+          const failed = this.apply(ctx, len);
+          p.release();
           if (failed !== null) throw new Error(failed);
           const heapKib = Atomics.load(p.words, HEAP_KIB >> 2);
           if (limitKib > 0 && heapKib > limitKib) {
@@ -182,12 +256,12 @@ class Isolate {
           return body ?? {};
         }
         if (kind === Kind.CALL) {
-          const { body, tail } = p.unpackWithTail(len);
+          const body = p.unpack();
+          const failed = this.apply(ctx, len);
           p.release();
           this.contextCalls++;
           const { m, a } = body as { m: string; a: unknown[] };
           this.roundTripsBy[m] = (this.roundTripsBy[m] ?? 0) + 1;
-          const failed = this.apply(ctx, tail);
           const answer = failed !== null ? { e: failed } : m === "sync" ? { v: null } : serve(ctx, m, a);
           if (m === "submit" && typeof answer.v === "number") this.mirror?.noteOrder(answer.v);
           if (ctx !== null) this.mirror?.write(ctx);
@@ -195,20 +269,21 @@ class Isolate {
           continue;
         }
         if (kind === Kind.THREW) {
-          const { body, tail } = p.unpackWithTail(len);
+          const body = p.unpack();
+          const failed = this.apply(ctx, len);
           p.release();
-          const failed = this.apply(ctx, tail);
           throw new Error(failed ?? String((body as { message: unknown }).message));
         }
-        const body = p.unpack(len) as Record<string, unknown>;
+        const body = p.unpack() as Record<string, unknown>;
         p.release();
         if (kind === Kind.LOAD_FAILED) {
           this.terminate();
           throw new KestrelError("PLUGIN_LOAD_FAILED", `module=${this.options.module} error=${String(body.message)}`);
         }
-        this.terminate();
-        throw new KestrelError("PLUGIN_ISOLATE_PROTOCOL", `module=${this.options.module} kind=${kind}`);
+        this.refuse(`hook=${hook} kind=${kind} (not a frame the isolate sends)`);
       }
+      // While spinning, the clock (tens of ns a read) is looked at every 64 turns, so an answer is seen sooner.
+      if (spins < SPINS && (spins & 63) !== 0) continue;
       const elapsed = Bun.nanoseconds() - start;
       if (elapsed > budgetNs) {
         this.terminate();
@@ -226,7 +301,7 @@ class Isolate {
         }
       }
       // A few microseconds of spinning catch a quick answer; then sleep until the doorbell or the deadline.
-      if (spins > 2000) Atomics.wait(p.words, bell, seen, Math.max(0.01, Math.min(1, (budgetNs - elapsed) / 1e6)));
+      if (spins >= SPINS) p.sleep(Math.max(0.01, Math.min(1, (budgetNs - elapsed) / 1e6)));
     }
   }
 }
@@ -272,14 +347,14 @@ function plainParent(p: ParentView): ParentView {
  * Wraps a strategy plugin (its manifest as the loader checked it) so that its hooks run in an
  * isolate; the worker starts at once and is ready when this returns.
  */
-export function isolateStrategy(plugin: StrategyPlugin, options: IsolateOptions): StrategyPlugin & { stop(): void; stats(): { hookCalls: number; contextCalls: number; queuedWrites: number; roundTripsBy: Record<string, number> } } {
+export function isolateStrategy(plugin: StrategyPlugin, options: IsolateOptions): StrategyPlugin & { stop(): void; stats(): { hookCalls: number; contextCalls: number; queuedWrites: number; binarySubmits: number; roundTripsBy: Record<string, number> } } {
   let isolate = new Isolate(options);
   isolate.ready(plugin.manifest.name);
   return {
     manifest: plugin.manifest,
     stop: () => isolate.terminate(),
-    /** Round trips of the current worker: hook calls (with its start) and context calls served; and the queued writes it applied. */
-    stats: () => ({ hookCalls: isolate.hookCalls, contextCalls: isolate.contextCalls, queuedWrites: isolate.queuedWrites, roundTripsBy: { ...isolate.roundTripsBy } }),
+    /** Round trips of the current worker: hook calls (with its start) and context calls served (the binary submits among them); and the queued writes it applied. */
+    stats: () => ({ hookCalls: isolate.hookCalls, contextCalls: isolate.contextCalls, queuedWrites: isolate.queuedWrites, binarySubmits: isolate.binarySubmits, roundTripsBy: { ...isolate.roundTripsBy } }),
     create(ctx: StrategyContext): StrategyHooks {
       if (isolate.dead) {
         isolate = new Isolate(options);

@@ -4,12 +4,13 @@
  * shared buffer (`mirror-layout.ts`); what the mirror does not hold is asked for over the ring.
  * Writes that return nothing (cancel, cancelAll, cancelAlgo, setTimer, log) are queued and cross
  * with the next frame back, applied in order; a read after a queued cancel first sends the queue
- * (one round trip) so it sees what it would in process. `submit` and `submitAlgo` are round trips:
+ * (one round trip) so it sees what it would in process. `submit` and `submitAlgo` are round trips
+ * (the submit a fixed-layout binary frame each way, `submit-frame.ts`):
  * their answer (an id, perhaps of an order risk refused) comes from the runtime, and the runtime
  * rewrites the mirror before answering, so reads after a submit are local again.
  */
 import type { BookView } from "../../../plugins/sdk/market.ts";
-import type { OrderView, Side } from "../../../plugins/sdk/orders.ts";
+import type { OrderIntent, OrderView, Side } from "../../../plugins/sdk/orders.ts";
 import {
   H_FEATURES, H_INSTRUMENTS, H_ON, H_OPEN, H_ORDERS, H_SIGNAL, H_STATE, HEADER_WORDS, I_ASK, I_ASK_SIZE, I_BID, I_BID_SIZE, I_MID2, I_NFEATURES, I_POSITION, I_SIGNAL,
   I_TS, I_VALID, INSTR_FIELDS, MIRROR_BYTES, O_CREATED, O_FILLED, O_ID, O_INSTRUMENT, O_PRICE, O_REASON_AT, O_REASON_LEN, O_SIDE, O_SIZE, O_STATUS, O_STOP, O_TIF,
@@ -20,8 +21,14 @@ import {
 export interface ContextLink {
   /** A round trip: sends the queued writes and the call, returns the answer (throws its error). */
   call(method: string, args: unknown[]): unknown;
-  /** Queues a write that returns nothing; `dirties` when reads after it must see its effect. */
-  queue(method: string, args: unknown[], dirties: boolean): void;
+  /** A submit's round trip (a binary frame when the intent allows), returns the runtime's answer. */
+  submit(intent: OrderIntent): unknown;
+  /** The writes that return nothing: queued (or round trips without the mirror). */
+  cancel(id: number): void;
+  cancelAll(instrument?: number): void;
+  cancelAlgo(id: number): void;
+  setTimer(afterUs: number, token: number): void;
+  log(message: string, fields?: Record<string, unknown>): void;
   /** True when a queued write may have changed what the mirror shows. */
   dirty(): boolean;
 }
@@ -40,7 +47,7 @@ export interface ContextSetup {
 export function makeContext(setup: ContextSetup, now: () => number, link: ContextLink): Record<string, unknown> {
   const f = new Float64Array(setup.buffer, setup.mirrorOffset, MIRROR_BYTES / 8);
   const units = new Uint16Array(setup.buffer, setup.mirrorOffset, MIRROR_BYTES / 2);
-  const { call, queue } = link;
+  const { call } = link;
   const slotOf = new Map<number, number>();
   setup.instruments.forEach((inst, k) => {
     if (!slotOf.has(inst.id)) slotOf.set(inst.id, k);
@@ -90,7 +97,7 @@ export function makeContext(setup: ContextSetup, now: () => number, link: Contex
     ? {
         submitAlgo: (request: unknown) => call("submitAlgo", [request]),
         parent: (id: number) => call("parent", [id]) ?? undefined,
-        cancelAlgo: (id: number) => queue("cancelAlgo", [id], true),
+        cancelAlgo: (id: number) => link.cancelAlgo(id),
       }
     : {};
   return {
@@ -160,11 +167,11 @@ export function makeContext(setup: ContextSetup, now: () => number, link: Contex
       }
       return call("order", [id]) ?? undefined;
     },
-    submit: (intent: unknown) => call("submit", [intent]),
-    cancel: (id: number) => queue("cancel", [id], true),
-    cancelAll: (i?: number) => queue("cancelAll", i === undefined ? [] : [i], true),
-    setTimer: (after: number, token: number) => queue("setTimer", [after, token], false),
-    log: (message: string, fields?: Record<string, unknown>) => queue("log", fields === undefined ? [message] : [message, fields], false),
+    submit: (intent: OrderIntent) => link.submit(intent),
+    cancel: (id: number) => link.cancel(id),
+    cancelAll: (i?: number) => link.cancelAll(i),
+    setTimer: (after: number, token: number) => link.setTimer(after, token),
+    log: (message: string, fields?: Record<string, unknown>) => link.log(message, fields),
     tradingState: () => {
       const s = usable() ? f[H_STATE]! : -1;
       return s < 0 ? call("tradingState", []) : STATES[s];

@@ -8,24 +8,26 @@
  * cannot remove is listed in runtime/plugins/isolate/README.md.
  */
 import { heapSize } from "bun:jsc";
-import { BACK, DOORBELL_BACK, DOORBELL_TO_ISOLATE, HEAP_KIB, Kind, MIRROR_AT, TO_ISOLATE, type IsolateBoot } from "./protocol.ts";
-import { makeContext } from "./worker-context.ts";
-import { FramePort, PEEK_EMPTY, packed as pack } from "./frames.ts";
+import type { OrderIntent } from "../../../plugins/sdk/orders.ts";
+import { BACK, DOORBELL_BACK, DOORBELL_TO_ISOLATE, FRAME_HEADER, HEAP_KIB, Kind, MIRROR_AT, TO_ISOLATE, type IsolateBoot } from "./protocol.ts";
+import { makeContext, type ContextLink } from "./worker-context.ts";
+import { copyBytes, FramePort, PEEK_EMPTY } from "./frames.ts";
+import { intentBytes, readUnits, TagIds, writeIntent } from "./submit-frame.ts";
+import { WriteQueue } from "./write-queue.ts";
 import { serveSdkToModule } from "../sdk-resolver.ts";
 import { lockDown } from "./lock-down.ts";
 
 declare const self: Worker;
 
-/** Bytes of queued context writes past which they are sent at once (a round trip) instead of with the hook's answer. */
-const QUEUE_FLUSH_BYTES = 16_384;
+/** Bytes of queued context writes past which they are sent at once (a round trip) instead of with the hook's answer (a frame's room is 16 KiB). */
+const QUEUE_FLUSH_BYTES = 8192;
 
 self.onmessage = (ev: MessageEvent<IsolateBoot>) => {
   void run(ev.data);
 };
 
 async function run(boot: IsolateBoot): Promise<void> {
-  const port = new FramePort(boot.buffer, BACK, TO_ISOLATE, DOORBELL_BACK);
-  const doorbell = DOORBELL_TO_ISOLATE >> 2;
+  const port = new FramePort(boot.buffer, BACK, TO_ISOLATE, DOORBELL_BACK, DOORBELL_TO_ISOLATE);
   let plugin: { create(ctx: unknown): Record<string, ((...a: unknown[]) => void) | undefined> };
   try {
     // Loader plugins are per thread: the isolate serves `kestrel/sdk` to the plugin's package itself.
@@ -53,10 +55,9 @@ async function run(boot: IsolateBoot): Promise<void> {
   /** Waits for the next frame from the runtime; returns its length. */
   const wait = (): number => {
     for (;;) {
-      const seen = Atomics.load(port.words, doorbell);
       const len = port.next();
       if (len !== PEEK_EMPTY) return len;
-      if (!boot.spin) Atomics.wait(port.words, doorbell, seen, 50);
+      if (!boot.spin) port.sleep(50);
     }
   };
 
@@ -67,55 +68,121 @@ async function run(boot: IsolateBoot): Promise<void> {
   const yielding = boot.grants.length > 0;
   const waitYielding = async (): Promise<number> => {
     for (;;) {
-      const seen = Atomics.load(port.words, doorbell);
       const len = port.next();
       if (len !== PEEK_EMPTY) return len;
-      const r = Atomics.waitAsync(port.words, doorbell, seen, 50);
-      if (r.async) await r.value;
+      await port.sleepAsync(50);
     }
   };
 
   let now = 0;
   // Context writes that return nothing, encoded when made, sent with the next frame back.
-  const tail: Uint8Array[] = [];
-  let tailBytes = 0;
+  const queue = new WriteQueue();
   let dirty = false;
   /** Sends `kind` with `body` and the queued writes. */
   const send = (kind: number, body?: unknown): void => {
-    port.sendWithTail(kind, body, tail);
-    tail.length = 0;
-    tailBytes = 0;
+    port.sendWithTail(kind, body, queue.bytes, queue.length);
+    queue.clear();
     // The runtime applies them before anything else reads its state.
     dirty = false;
   };
-  /** A round trip: the queued writes and a context call, then its answer (the runtime has rewritten the mirror). */
+  /** Waits for the answer to a round trip; returns its length, the frame checked (a frame this side refuses throws). */
+  const answer = (): number => {
+    const len = wait();
+    const bad = port.problem("to-isolate", len);
+    if (bad !== null) {
+      port.release();
+      throw new Error(bad);
+    }
+    return len;
+  };
+  /** Reads a msgpack RESULT found by `answer` (the runtime has rewritten the mirror). */
+  const result = (): unknown => {
+    const kind = port.kind();
+    const a = port.unpack() as { v?: unknown; e?: string };
+    port.release();
+    if (kind !== Kind.RESULT) throw new Error(`ISOLATE_PROTOCOL: expected RESULT, got kind=${kind}`);
+    if (a.e !== undefined) throw new Error(a.e);
+    return a.v;
+  };
+  /** A round trip: the queued writes and a context call, then its answer. */
   const call = (m: string, a: unknown[]): unknown => {
     send(Kind.CALL, { m, a });
-    const len = wait();
-    const kind = port.kind();
-    const answer = port.unpack(len) as { v?: unknown; e?: string };
-    port.release();
+    answer();
+    return result();
+  };
+  const tags = new TagIds();
+  /** The submit as a binary frame (the intent in place, the queued writes after it), its answer binary. */
+  const submit = (intent: OrderIntent): unknown => {
+    const bytes = boot.binary ? intentBytes(intent, tags) : -1;
+    if (bytes < 0) return call("submit", [intent]);
+    const n = queue.length;
+    const at = port.begin(Kind.SUBMIT, bytes, n);
+    writeIntent(port.view, at, intent, tags, bytes);
+    copyBytes(port.bytes, at + bytes, queue.bytes, n);
+    port.commit(FRAME_HEADER + bytes + n);
+    queue.clear();
     dirty = false;
-    if (kind !== Kind.RESULT) throw new Error(`ISOLATE_PROTOCOL: expected RESULT, got kind=${kind}`);
-    if (answer.e !== undefined) throw new Error(answer.e);
-    return answer.v;
+    answer();
+    const kind = port.kind();
+    if (kind === Kind.ANSWER) {
+      const id = port.view.getFloat64(port.body(), true);
+      port.release();
+      return id;
+    }
+    if (kind === Kind.FAILED) {
+      const message = readUnits(port.view, port.body(), port.bodyBytes() >> 1);
+      port.release();
+      throw new Error(message);
+    }
+    return result();
   };
-  const link = {
-    call,
-    queue(m: string, a: unknown[], dirties: boolean): void {
-      if (!boot.mirror) {
-        call(m, a);
-        return;
+  /** After a write: a long queue goes now rather than outgrow a frame. */
+  const queued = (dirties: boolean): void => {
+    if (dirties) dirty = true;
+    if (queue.length > QUEUE_FLUSH_BYTES) call("sync", []);
+  };
+  // Without binary frames the writes queue as msgpack records (the protocol before them).
+  const binary = boot.binary;
+  const link: ContextLink = !boot.mirror
+    ? {
+        call,
+        submit,
+        cancel: (id) => void call("cancel", [id]),
+        cancelAll: (i) => void call("cancelAll", i === undefined ? [] : [i]),
+        cancelAlgo: (id) => void call("cancelAlgo", [id]),
+        setTimer: (after, token) => void call("setTimer", [after, token]),
+        log: (message, fields) => void call("log", fields === undefined ? [message] : [message, fields]),
+        dirty: () => false,
       }
-      const packed = pack([m, a]);
-      tail.push(packed);
-      tailBytes += packed.length;
-      if (dirties) dirty = true;
-      // A long queue goes now rather than outgrow a frame.
-      if (tailBytes > QUEUE_FLUSH_BYTES) call("sync", []);
-    },
-    dirty: () => dirty,
-  };
+    : {
+        call,
+        submit,
+        cancel: (id) => {
+          if (binary) queue.cancel(id);
+          else queue.pack("cancel", [id]);
+          queued(true);
+        },
+        cancelAll: (i) => {
+          if (binary) queue.cancelAll(i);
+          else queue.pack("cancelAll", i === undefined ? [] : [i]);
+          queued(true);
+        },
+        cancelAlgo: (id) => {
+          if (binary) queue.cancelAlgo(id);
+          else queue.pack("cancelAlgo", [id]);
+          queued(true);
+        },
+        setTimer: (after, token) => {
+          if (binary) queue.setTimer(after, token);
+          else queue.pack("setTimer", [after, token]);
+          queued(false);
+        },
+        log: (message, fields) => {
+          queue.pack("log", fields === undefined ? [message] : [message, fields]);
+          queued(false);
+        },
+        dirty: () => dirty,
+      };
 
   let ctx: Record<string, unknown> = {};
   let hooks: Record<string, ((...a: unknown[]) => void) | undefined> = {};
@@ -127,6 +194,11 @@ async function run(boot: IsolateBoot): Promise<void> {
     const at = port.body();
     const v = port.view;
     try {
+      const bad = port.problem("to-isolate", len);
+      if (bad !== null) {
+        port.release();
+        throw new Error(bad);
+      }
       if (kind === Kind.QUOTE) {
         quote.instrument = v.getInt32(at, true);
         now = v.getFloat64(at + 4, true);
@@ -147,7 +219,7 @@ async function run(boot: IsolateBoot): Promise<void> {
         port.release();
         hooks.onTrade?.(ctx, trade);
       } else if (kind === Kind.CREATE) {
-        const c = port.unpack(len) as { name: string; params: unknown; instruments: { id: number }[]; now: number; algos?: boolean };
+        const c = port.unpack() as { name: string; params: unknown; instruments: { id: number }[]; now: number; algos?: boolean };
         port.release();
         now = c.now;
         ctx = makeContext({ name: c.name, params: c.params, instruments: c.instruments, algos: c.algos === true, buffer: boot.buffer, mirrorOffset: MIRROR_AT }, () => now, link);
@@ -155,7 +227,7 @@ async function run(boot: IsolateBoot): Promise<void> {
         send(Kind.DONE, { hooks: Object.keys(hooks).filter((k) => typeof hooks[k] === "function") });
         continue;
       } else if (kind === Kind.HOOK) {
-        const h = port.unpack(len) as { hook: string; arg?: unknown; now: number };
+        const h = port.unpack() as { hook: string; arg?: unknown; now: number };
         port.release();
         now = h.now;
         if (h.hook === "snapshot") {
