@@ -1,0 +1,95 @@
+/**
+ * FIX decode + read, the current decoder against the one before issue 13's fast-path work
+ * (bench/fix-decode-before.ts), same process, alternating rounds so both see the same load.
+ * Decode = frame (BodyLength, CheckSum) + tokenise + dictionary validation; read = the
+ * ExecutionReport's LastPx, LastQty and CumQty as scaled integers (the fixDecode row's read), and
+ * every entry's price and size of a four-entry MarketDataIncrementalRefresh.
+ * Run: bun bench/fix-decode-ab.ts [rounds=7] [roundMs=300]
+ * Profile one side: bun --cpu-prof bench/fix-decode-ab.ts --only=new|before [seconds=4]
+ */
+import { readFileSync } from "node:fs";
+import { FixDecoder } from "../plugins/venues/fix44/codec/decode.ts";
+import type { FixMessage } from "../plugins/venues/fix44/codec/message.ts";
+import { standardDictionary } from "../plugins/venues/fix44/dictionary/load.ts";
+import { sampleExecutionReport, sampleIncrementalRefresh } from "../plugins/venues/fix44/testing/messages.ts";
+import { FixDecoderBefore } from "./fix-decode-before.ts";
+
+const COPIES = 2000;
+
+interface Decoder {
+  frame(buf: Uint8Array, start: number, end: number): number;
+  decodeFramed(buf: Uint8Array, start: number, length: number): number;
+  readonly message: FixMessage;
+}
+
+function stream(msg: Uint8Array, copies: number): Uint8Array {
+  const out = new Uint8Array(msg.length * copies);
+  for (let i = 0; i < copies; i++) out.set(msg, i * msg.length);
+  return out;
+}
+
+const readEr = (m: FixMessage): number => m.scaled(31, 5) + m.scaled(32, 0) + m.scaled(14, 0);
+const readMd = (m: FixMessage): number => {
+  let s = 0;
+  const g = m.indexOf(268);
+  for (let k = 0, p = g + 1, n = m.intAt(g); k < n; k++, p = m.endOf(p)) s += m.scaledIn(270, p, m.endOf(p), 5) + m.scaledIn(271, p, m.endOf(p), 0);
+  return s;
+};
+
+/** Frames, decodes and reads every message of `buf`; throws if any is refused. */
+function pass(dec: Decoder, buf: Uint8Array, read: (m: FixMessage) => number): number {
+  let p = 0, sum = 0, count = 0;
+  while (p < buf.length) {
+    const n = dec.frame(buf, p, buf.length);
+    if (n <= 0 || dec.decodeFramed(buf, p, n) !== 0) throw new Error("decode failed");
+    sum += read(dec.message);
+    p += n;
+    count++;
+  }
+  if (count !== COPIES || Number.isNaN(sum)) throw new Error("bad decode");
+  return sum;
+}
+
+/** Messages per second of one round of about `ms`. */
+function round(dec: Decoder, buf: Uint8Array, read: (m: FixMessage) => number, ms: number): number {
+  let ops = 0;
+  const t0 = Bun.nanoseconds();
+  let t = t0;
+  while (t - t0 < ms * 1e6) {
+    pass(dec, buf, read);
+    ops += COPIES;
+    t = Bun.nanoseconds();
+  }
+  return ops / ((t - t0) / 1e9);
+}
+
+const load = (): string => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+
+if (import.meta.main) {
+  const dict = standardDictionary("FIX44");
+  const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7);
+  const args = process.argv.slice(2).filter((a) => !a.startsWith("--"));
+  const er = stream(sampleExecutionReport(), COPIES), md = stream(sampleIncrementalRefresh(), COPIES);
+  if (only !== undefined) {
+    const dec: Decoder = only === "before" ? new FixDecoderBefore(dict) : new FixDecoder(dict);
+    const seconds = Number(args[0] ?? 4);
+    const rate = round(dec, er, readEr, seconds * 1000);
+    console.log(`${only}: ${Math.round(rate).toLocaleString("en-US")} msgs/s decode+read ExecutionReport over ${seconds} s, load ${load()}`);
+  } else {
+    const rounds = Number(args[0] ?? 7), ms = Number(args[1] ?? 300);
+    console.log(`load at start: ${load()}  (Bun ${Bun.version}, best of ${rounds} alternating rounds x ${ms} ms)`);
+    const before = new FixDecoderBefore(dict), now = new FixDecoder(dict);
+    for (const [name, buf, read] of [["ExecutionReport", er, readEr], ["MDIncrementalRefresh", md, readMd]] as const) {
+      if (pass(before, buf, read) !== pass(now, buf, read)) throw new Error(`${name}: the decoders read different values`);
+      for (let i = 0; i < 30; i++) { pass(before, buf, read); pass(now, buf, read); }
+      let bestBefore = 0, bestNow = 0;
+      for (let r = 0; r < rounds; r++) {
+        bestBefore = Math.max(bestBefore, round(before, buf, read, ms));
+        bestNow = Math.max(bestNow, round(now, buf, read, ms));
+      }
+      const f = (x: number) => `${(x / 1e6).toFixed(2)} M msgs/s (${(1e9 / x).toFixed(0)} ns)`;
+      console.log(`decode+read ${name.padEnd(21)} now ${f(bestNow)}  before ${f(bestBefore)}  ratio ${(bestNow / bestBefore).toFixed(2)}x`);
+    }
+    console.log(`load at end: ${load()}`);
+  }
+}
