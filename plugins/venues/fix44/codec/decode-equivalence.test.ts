@@ -34,6 +34,19 @@ function dataMessages(): Uint8Array[] {
   return [logon.finish().slice()];
 }
 
+/** Tags that break the tag syntax or the dictionary: zero, leading zero, too long, letters, empty, unknown, header ones. */
+const ODD_TAGS = ["0", "00", "058", "1", "9", "10", "999", "9999", "99999", "1234567890", "123456789", "12a", "a", "", "35", "8", "9", "10", "52", "269", "95", "96"];
+
+/** Replaces field i's tag with `tag` (text), keeping the rest. */
+function withTag(m: Uint8Array, i: number, tag: string): Uint8Array {
+  const text = Array.from(m, (c) => String.fromCharCode(c)).join("");
+  const fields = text.split("\x01");
+  const f = fields[i];
+  if (f === undefined || !f.includes("=")) return m;
+  fields[i] = `${tag}${f.slice(f.indexOf("="))}`;
+  return bytes(fields.join("\x01"));
+}
+
 /** Replaces field i's value with `value` (text), keeping the rest. */
 function withValue(m: Uint8Array, i: number, value: string): Uint8Array {
   const text = Array.from(m, (c) => String.fromCharCode(c)).join("");
@@ -91,6 +104,27 @@ describe("the single-pass decoder refuses and accepts exactly as the decoder bef
       for (let i = 2; i < fields - 1; i++) for (const v of ODD) if (!same(a, b, reframe(withValue(m, i, v)), `field ${i} = ${JSON.stringify(v)}`)) refused++;
     }
     expect(refused).toBeGreaterThan(500);
+  });
+
+  test("every field's tag replaced by each malformed or misplaced tag gives the same result and reason", () => {
+    const a = new FixDecoder(dict), b = new FixDecoderBefore(dict);
+    let refused = 0;
+    for (const m of msgs) {
+      const fields = Array.from(m).filter((c) => c === 1).length;
+      for (let i = 0; i < fields; i++) for (const t of ODD_TAGS) if (!same(a, b, reframe(withTag(m, i, t)), `tag of field ${i} = ${JSON.stringify(t)}`)) refused++;
+    }
+    expect(refused).toBeGreaterThan(500);
+  });
+
+  test("decodeFramed on every prefix of a message (no frame: the scan meets the end anywhere) gives the same result and reason", () => {
+    const a = new FixDecoder(dict), b = new FixDecoderBefore(dict);
+    for (const m of msgs) {
+      for (let k = 0; k <= m.length; k++) {
+        const da = a.decodeFramed(m, 0, k), db = b.decodeFramed(m, 0, k);
+        expect([k, da, describeFixError(a.error)]).toEqual([k, db, describeFixError(b.error)]);
+        expect(viewOf(a.message, da === 0)).toEqual(viewOf(b.message, db === 0));
+      }
+    }
   });
 
   test(`${N} fuzzed messages give the same result, reason and view`, () => {

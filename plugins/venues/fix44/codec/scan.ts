@@ -67,16 +67,32 @@ export class FieldScanner {
       if (n >= maxFields) return this.refuse(FixError.TooManyFields, p - start, 0, maxFields, n + 1);
       let tag = 0;
       const tagStart = p;
-      for (; p < end; p++) {
-        const c = buf[p] as number;
-        if (c === EQ) break;
-        const d = c - 48;
-        if (d < 0 || d > 9 || p - tagStart >= 9) return this.refuse(FixError.BadField, tagStart - start);
-        tag = tag * 10 + d;
-        sum += c;
+      // Tags of one to three digits without a leading zero, read straight; anything else takes the loop.
+      const c0 = buf[p] as number, c1 = buf[p + 1] as number;
+      const d0 = c0 - 49, d1 = c1 - 48;
+      if (d0 >= 0 && d0 <= 8 && p + 3 < end) {
+        if (c1 === EQ) { tag = d0 + 1; sum += c0; p += 2; }
+        else if (d1 >= 0 && d1 <= 9) {
+          const c2 = buf[p + 2] as number;
+          if (c2 === EQ) { tag = (d0 + 1) * 10 + d1; sum += c0 + c1; p += 3; }
+          else {
+            const d2 = c2 - 48;
+            if (d2 >= 0 && d2 <= 9 && buf[p + 3] === EQ) { tag = (d0 + 1) * 100 + d1 * 10 + d2; sum += c0 + c1 + c2; p += 4; }
+          }
+        }
       }
-      if (p >= end || p === tagStart || tag === 0 || buf[tagStart] === 48) return this.refuse(FixError.BadField, tagStart - start, tag);
-      p++;
+      if (tag === 0) {
+        for (; p < end; p++) {
+          const c = buf[p] as number;
+          if (c === EQ) break;
+          const d = c - 48;
+          if (d < 0 || d > 9 || p - tagStart >= 9) return this.refuse(FixError.BadField, tagStart - start);
+          tag = tag * 10 + d;
+          sum += c;
+        }
+        if (p >= end || p === tagStart || tag === 0 || buf[tagStart] === 48) return this.refuse(FixError.BadField, tagStart - start, tag);
+        p++;
+      }
       const valueStart = p;
       const kind = tag <= maxTag ? (kinds[tag] as number) : 0;
       let cls: number = FieldClass.Ok;
