@@ -68,16 +68,17 @@ export class FieldScanner {
       let tag = 0;
       const tagStart = p;
       // Tags of one to three digits without a leading zero, read straight; anything else takes the loop.
+      // (Digit tests are one unsigned compare: (c - 48) >>> 0 <= 9.)
       const c0 = buf[p] as number, c1 = buf[p + 1] as number;
       const d0 = c0 - 49, d1 = c1 - 48;
-      if (d0 >= 0 && d0 <= 8 && p + 3 < end) {
+      if ((d0 >>> 0) <= 8 && p + 3 < end) {
         if (c1 === EQ) { tag = d0 + 1; sum += c0; p += 2; }
-        else if (d1 >= 0 && d1 <= 9) {
+        else if ((d1 >>> 0) <= 9) {
           const c2 = buf[p + 2] as number;
           if (c2 === EQ) { tag = (d0 + 1) * 10 + d1; sum += c0 + c1; p += 3; }
           else {
             const d2 = c2 - 48;
-            if (d2 >= 0 && d2 <= 9 && buf[p + 3] === EQ) { tag = (d0 + 1) * 100 + d1 * 10 + d2; sum += c0 + c1 + c2; p += 4; }
+            if ((d2 >>> 0) <= 9 && buf[p + 3] === EQ) { tag = (d0 + 1) * 100 + d1 * 10 + d2; sum += c0 + c1 + c2; p += 4; }
           }
         }
       }
@@ -86,7 +87,7 @@ export class FieldScanner {
           const c = buf[p] as number;
           if (c === EQ) break;
           const d = c - 48;
-          if (d < 0 || d > 9 || p - tagStart >= 9) return this.refuse(FixError.BadField, tagStart - start);
+          if ((d >>> 0) > 9 || p - tagStart >= 9) return this.refuse(FixError.BadField, tagStart - start);
           tag = tag * 10 + d;
           sum += c;
         }
@@ -104,17 +105,17 @@ export class FieldScanner {
           sum += c;
         }
       } else if (kind === ValueKind.Decimal) {
-        let digits = 0, points = 0;
+        let points = 0;
         if (p < end && buf[p] === 45) { sum += 45; p++; }
+        const digitsStart = p;
         for (; p < end; p++) {
           const c = buf[p] as number;
           if (c === SOH) break;
           sum += c;
-          if (c >= 48 && c <= 57) digits++;
-          else if (c === 46) points++;
-          else cls = FieldClass.BadFormat;
+          if (((c - 48) >>> 0) > 9) { if (c === 46) points++; else cls = FieldClass.BadFormat; }
         }
-        if (digits === 0 || points > 1) cls = FieldClass.BadFormat;
+        // Without other characters (already refused), the digits are what is not a point.
+        if (p - digitsStart === points || points > 1) cls = FieldClass.BadFormat;
       } else if (kind === ValueKind.Int) {
         if (p < end && buf[p] === 45) { sum += 45; p++; }
         const digitsStart = p;
@@ -122,7 +123,7 @@ export class FieldScanner {
           const c = buf[p] as number;
           if (c === SOH) break;
           sum += c;
-          if (c < 48 || c > 57) cls = FieldClass.BadFormat;
+          if (((c - 48) >>> 0) > 9) cls = FieldClass.BadFormat;
         }
         if (p === digitsStart) cls = FieldClass.BadFormat;
       } else if (kind === ValueKind.Data && n > 0 && tags[n - 1] === tag - 1) {
