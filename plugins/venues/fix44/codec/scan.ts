@@ -58,6 +58,40 @@ export class FieldScanner {
    * not fit) / TooManyFields with the context in this scanner. `m`'s other members are not touched.
    */
   scan(buf: Uint8Array, start: number, end: number, m: FixMessage): FixError {
+    if (end <= start || buf[end - 1] === SOH) return this.scanTerminated(buf, start, end, m);
+    // Not a frame (`frame` only passes ranges that end in SOH): the fields up to the last SOH scan
+    // as usual, and the unterminated rest is refused the way a field that meets the end is.
+    let last = end - 1;
+    while (last >= start && buf[last] !== SOH) last--;
+    this.count = 0;
+    if (last >= start) {
+      const code = this.scanTerminated(buf, start, last + 1, m);
+      if (code !== FixError.None) return code;
+    }
+    return this.refuseUnterminated(buf, start, last + 1, end, m);
+  }
+
+  /** Refuses the field at `at` that has no SOH before `end`, after `this.count` good fields. */
+  private refuseUnterminated(buf: Uint8Array, start: number, at: number, end: number, m: FixMessage): FixError {
+    const n = this.count;
+    if (n >= this.maxFields) return this.refuse(FixError.TooManyFields, at - start, 0, this.maxFields, n + 1);
+    let tag = 0;
+    let p = at;
+    for (; p < end; p++) {
+      const c = buf[p] as number;
+      if (c === EQ) break;
+      const d = c - 48;
+      if ((d >>> 0) > 9 || p - at >= 9) return this.refuse(FixError.BadField, at - start);
+      tag = tag * 10 + d;
+    }
+    if (p >= end || p === at || tag === 0 || buf[at] === 48) return this.refuse(FixError.BadField, at - start, tag);
+    // A DATA value whose length field precedes it cannot end in an SOH that is not there.
+    if (tag <= this.maxTag && this.kinds[tag] === ValueKind.Data && n > 0 && m.tags[n - 1] === tag - 1) return this.refuse(FixError.BadValueFormat, at - start, tag);
+    return this.refuse(FixError.BadField, at - start, tag);
+  }
+
+  /** `scan` of a range whose last byte is an SOH, so every value loop stops at an SOH without a bound check. */
+  private scanTerminated(buf: Uint8Array, start: number, end: number, m: FixMessage): FixError {
     const tags = m.tags, vs = m.valueStart, ve = m.valueEnd, ends = m.ends, classes = this.classes;
     const kinds = this.kinds, maxTag = this.maxTag, maxFields = this.maxFields;
     let n = 0;
@@ -99,7 +133,7 @@ export class FieldScanner {
       let cls: number = FieldClass.Ok;
       if (kind === ValueKind.Text || kind === 0) {
         if (kind === 0) cls = FieldClass.UnknownTag;
-        for (; p < end; p++) {
+        for (;; p++) {
           const c = buf[p] as number;
           if (c === SOH) break;
           sum += c;
@@ -108,7 +142,7 @@ export class FieldScanner {
         let points = 0;
         if (p < end && buf[p] === 45) { sum += 45; p++; }
         const digitsStart = p;
-        for (; p < end; p++) {
+        for (;; p++) {
           const c = buf[p] as number;
           if (c === SOH) break;
           sum += c;
@@ -119,7 +153,7 @@ export class FieldScanner {
       } else if (kind === ValueKind.Int) {
         if (p < end && buf[p] === 45) { sum += 45; p++; }
         const digitsStart = p;
-        for (; p < end; p++) {
+        for (;; p++) {
           const c = buf[p] as number;
           if (c === SOH) break;
           sum += c;
@@ -131,7 +165,7 @@ export class FieldScanner {
         if (!(len >= 0) || valueStart + len >= end || buf[valueStart + len] !== SOH) return this.refuse(FixError.BadValueFormat, tagStart - start, tag);
         for (const stop = valueStart + len; p < stop; p++) sum += buf[p] as number;
       } else {
-        for (; p < end; p++) {
+        for (;; p++) {
           const c = buf[p] as number;
           if (c === SOH) break;
           sum += c;
