@@ -6,9 +6,13 @@
  * every entry's price and size of a four-entry MarketDataIncrementalRefresh.
  * Rates are best-of-rounds by wall clock and by process CPU time (the steadier one on a loaded machine).
  * Run: bun bench/fix-decode-ab.ts [rounds=7] [roundMs=300]
- * Profile one side: bun --cpu-prof bench/fix-decode-ab.ts --only=new|before [seconds=4]
+ * One side alone: bun bench/fix-decode-ab.ts --only=new|before [seconds=4]
+ * Profile one side (a child under --cpu-prof --cpu-prof-interval=200, top self shares under `round`):
+ *   bun bench/fix-decode-ab.ts --profile=new|before [seconds=4]
  */
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { FixDecoder } from "../plugins/venues/fix44/codec/decode.ts";
 import type { FixMessage } from "../plugins/venues/fix44/codec/message.ts";
 import { standardDictionary } from "../plugins/venues/fix44/dictionary/load.ts";
@@ -71,9 +75,25 @@ const load = (): string => readFileSync("/proc/loadavg", "utf8").split(" ").slic
 if (import.meta.main) {
   const dict = standardDictionary("FIX44");
   const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7);
+  const profile = process.argv.find((a) => a.startsWith("--profile="))?.slice(10);
   const args = process.argv.slice(2).filter((a) => !a.startsWith("--"));
   const er = stream(sampleExecutionReport(), COPIES), md = stream(sampleIncrementalRefresh(), COPIES);
-  if (only !== undefined) {
+  if (profile !== undefined) {
+    const dir = mkdtempSync(join(tmpdir(), "kestrel-fixprof-"));
+    try {
+      const proc = Bun.spawn([process.execPath, "--cpu-prof", "--cpu-prof-interval=200", `--cpu-prof-dir=${dir}`, import.meta.path, `--only=${profile}`, args[0] ?? "4"], { stdout: "inherit", stderr: "inherit" });
+      if ((await proc.exited) !== 0) throw new Error(`fix-decode-ab: profiled child exited ${proc.exitCode}`);
+      const file = readdirSync(dir).find((f) => f.endsWith(".cpuprofile"));
+      if (file === undefined) throw new Error(`fix-decode-ab: no .cpuprofile in ${dir}`);
+      const { summarizeProfile } = await import("./backtest-profile.ts");
+      const { samples, entries } = summarizeProfile(JSON.parse(readFileSync(join(dir, file), "utf8")), "round");
+      console.log(`${samples} samples under round; top self:`);
+      const pct = (x: number) => `${(100 * x).toFixed(1)}%`.padStart(6);
+      for (const e of [...entries].sort((a, b) => b.selfShare - a.selfShare).slice(0, 12)) console.log(`  ${pct(e.selfShare)} self ${pct(e.inclusiveShare)} incl  ${e.name}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  } else if (only !== undefined) {
     const dec: Decoder = only === "before" ? new FixDecoderBefore(dict) : new FixDecoder(dict);
     const seconds = Number(args[0] ?? 4);
     const rate = round(dec, er, readEr, seconds * 1000);
