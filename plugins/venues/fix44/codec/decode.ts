@@ -182,7 +182,8 @@ export class FixDecoder {
 
   /**
    * Decodes a message that `frame` accepted (length `length` at `start`) into `message`. Right
-   * after `frame` accepted these same bytes, its scan is reused; otherwise the bytes are scanned here.
+   * after `frame` accepted this same range of this same buffer, its scan is reused (so the bytes
+   * must not be rewritten in between); otherwise the bytes are scanned here.
    */
   decodeFramed(buf: Uint8Array, start: number, length: number): FixError {
     const m = this.message;
