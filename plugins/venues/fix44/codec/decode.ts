@@ -21,6 +21,8 @@ const ROLE_BODY = 2;
 const ROLE_TRAILER = 3;
 const ROLE_HEADER_GROUP = 4;
 const ROLE_BODY_GROUP = 5;
+/** Bit set on a role when the tag is required at the top level (header or body). */
+const REQUIRED = 8;
 const EQ = 61;
 
 /** Decoder limits; checked once at construction. */
@@ -56,6 +58,9 @@ export class FixDecoder {
   private readonly roles = new Map<MessageDef, Uint8Array>();
   private lastDef: MessageDef | undefined = undefined;
   private lastRoles: Uint8Array = new Uint8Array(0);
+  /** Distinct top-level required tags of `lastDef` (header and body). */
+  private lastRequired = 0;
+  private readonly requiredCounts = new Map<MessageDef, number>();
   private lastKey = -1;
   private lastKeyDef: MessageDef | undefined = undefined;
   private readonly groupMembers = new Map<GroupDef, Uint8Array>();
@@ -224,7 +229,10 @@ export class FixDecoder {
     return FixError.None;
   }
 
-  /** Role of every tag in a message type (see ROLE_*), built the first time the type is seen. */
+  /**
+   * Role of every tag in a message type (see ROLE_*, with the REQUIRED bit on top-level required
+   * tags), built the first time the type is seen; sets `lastRequired` to its count of required tags.
+   */
   private rolesFor(def: MessageDef): Uint8Array {
     if (def === this.lastDef) return this.lastRoles;
     let roles = this.roles.get(def);
@@ -235,10 +243,16 @@ export class FixDecoder {
       for (const t of def.fields) if (roles[t] === 0) roles[t] = ROLE_BODY;
       for (const t of def.groups.keys()) roles[t] = ROLE_BODY_GROUP;
       for (const t of this.dict.trailerTags) roles[t] = ROLE_TRAILER;
+      // A required tag that has no role can never be present: it is counted but never marked, so
+      // the count is never reached and the message is refused naming it.
+      const required = new Set([...def.required, ...this.dict.header.required]);
+      for (const t of required) if (t <= this.dict.maxTag && (roles[t] as number) !== 0) roles[t] = (roles[t] as number) | REQUIRED;
       this.roles.set(def, roles);
+      this.requiredCounts.set(def, required.size);
     }
     this.lastDef = def;
     this.lastRoles = roles;
+    this.lastRequired = this.requiredCounts.get(def) as number;
     return roles;
   }
 
@@ -267,6 +281,8 @@ export class FixDecoder {
     const def = m.def;
     if (def === undefined) return this.fail(FixError.UnknownMsgType, (m.valueStart[2] as number) - start, 35);
     const roles = this.rolesFor(def);
+    const requiredCount = this.lastRequired;
+    let requiredSeen = 0;
     const gen = this.nextGeneration();
     const seen = m.tagStamp, at = m.tagIndex;
     const n = m.count;
@@ -279,7 +295,9 @@ export class FixDecoder {
       if (seen[tag] === gen) return this.fail(FixError.DuplicateTag, (m.valueStart[i] as number) - start, tag);
       seen[tag] = gen;
       at[tag] = i;
-      switch (roles[tag]) {
+      const role = roles[tag] as number;
+      requiredSeen += role >>> 3;
+      switch (role & 7) {
         case ROLE_TRAILER:
           if (tag === 10 && i !== n - 1) return this.fail(FixError.BadFieldOrder, (m.valueStart[i] as number) - start, tag);
           i++;
@@ -294,7 +312,7 @@ export class FixDecoder {
           break;
         case ROLE_HEADER_GROUP:
         case ROLE_BODY_GROUP: {
-          const header = roles[tag] === ROLE_HEADER_GROUP;
+          const header = (role & 7) === ROLE_HEADER_GROUP;
           if (header && inBody) return this.fail(FixError.BadFieldOrder, (m.valueStart[i] as number) - start, tag);
           inBody = !header;
           const group = (header ? dict.header.groups.get(tag) : def.groups.get(tag)) as GroupDef;
@@ -307,18 +325,27 @@ export class FixDecoder {
           return this.fail(FixError.TagNotInMessage, (m.valueStart[i] as number) - start, tag);
       }
     }
+    // Every required tag counted once (duplicates were refused above) means none is missing;
+    // otherwise the first missing one in dictionary order is named.
+    if (requiredSeen !== requiredCount) this.missingRequired(def, gen);
+    if (this.error.code !== FixError.None) return this.error.code;
+    m.indexStamp = gen;
+    return FixError.None;
+  }
+
+  /** Fails with the first required tag (body, then header) not stamped with `gen`, if any. */
+  private missingRequired(def: MessageDef, gen: number): void {
+    const m = this.message, seen = m.tagStamp;
     const required = def.required;
     for (let k = 0; k < required.length; k++) {
       const tag = required[k] as number;
-      if (seen[tag] !== gen) return this.fail(FixError.RequiredTagMissing, m.end - m.start, tag);
+      if (seen[tag] !== gen) { this.fail(FixError.RequiredTagMissing, m.end - m.start, tag); return; }
     }
-    const hreq = dict.header.required;
+    const hreq = this.dict.header.required;
     for (let k = 0; k < hreq.length; k++) {
       const tag = hreq[k] as number;
-      if (seen[tag] !== gen) return this.fail(FixError.RequiredTagMissing, m.end - m.start, tag);
+      if (seen[tag] !== gen) { this.fail(FixError.RequiredTagMissing, m.end - m.start, tag); return; }
     }
-    m.indexStamp = gen;
-    return FixError.None;
   }
 
   /** Validates the group whose NumInGroup field is at `i`; returns the index after it or -1. */
