@@ -135,6 +135,17 @@ describe("refusals carry a code and context", () => {
     expect(dec.error.code).toBe(FixError.Garbled);
   });
 
+  test("a decoder keeps validating past 2^31 messages (its by-tag stamps are cleared before they wrap)", () => {
+    const dec = new FixDecoder(dict);
+    Reflect.set(dec, "generation", 0x7fffffff - 3);
+    const dup = framed(HDR + ER_BODY + "55=GBPUSD|");
+    for (let i = 0; i < 6; i++) {
+      expect(dec.decode(sampleExecutionReport())).toBe(FixError.None);
+      expect(dec.message.indexOf(31)).toBeGreaterThan(0);
+      expect(dec.decode(dup)).toBe(FixError.DuplicateTag);
+    }
+  });
+
   test("a decoder with too small a capacity refuses at construction", () => {
     expect(() => new FixDecoder(dict, { maxFields: 2 })).toThrow("FIX_DECODER_CONFIG");
   });

@@ -4,10 +4,16 @@
  * data dictionary — field syntax, known tags, tags allowed for the message type, duplicates,
  * required tags, value formats and repeating-group structure. Nothing here throws or allocates
  * per message; every refusal is a `FixError` code with its context in `decoder.error`.
+ *
+ * The bytes are read once: `frame` runs the field scan (tokenise + checksum sum + per-type value
+ * checks, scan.ts) over the frame it found, and `decodeFramed` on that same frame reuses the scan
+ * instead of reading the bytes again. Errors are still reported in the order the checks would
+ * meet them: framing first, then field syntax, then validation field by field.
  */
 import { FixError, type FixErrorDetail } from "./errors.ts";
 import { FixMessage } from "./message.ts";
-import { type Dictionary, type GroupDef, type MessageDef, ValueKind } from "../dictionary/types.ts";
+import { FieldClass, FieldScanner } from "./scan.ts";
+import { type Dictionary, type GroupDef, type MessageDef } from "../dictionary/types.ts";
 
 const SOH = 1;
 const ROLE_HEADER = 1;
@@ -15,6 +21,8 @@ const ROLE_BODY = 2;
 const ROLE_TRAILER = 3;
 const ROLE_HEADER_GROUP = 4;
 const ROLE_BODY_GROUP = 5;
+/** Bit set on a role when the tag is required at the top level (header or body). */
+const REQUIRED = 8;
 const EQ = 61;
 
 /** Decoder limits; checked once at construction. */
@@ -37,10 +45,24 @@ export class FixDecoder {
   private readonly maxFields: number;
   private readonly maxBodyLength: number;
   private readonly validate: boolean;
-  private readonly seen: Int32Array;
+  private readonly scanner: FieldScanner;
+  /** Field arrays `frame`'s scan fills, swapped into `message` by `decodeFramed`, so framing never disturbs the current view. */
+  private readonly ahead: FixMessage;
+  /** The frame the last `frame` call scanned and accepted, for `decodeFramed` to reuse once. */
+  private scannedBuf: Uint8Array | undefined = undefined;
+  private scannedStart = 0;
+  private scannedLength = 0;
+  private scannedCode: FixError = FixError.None;
   private generation = 0;
   private readonly beginString: Uint8Array;
   private readonly roles = new Map<MessageDef, Uint8Array>();
+  private lastDef: MessageDef | undefined = undefined;
+  private lastRoles: Uint8Array = new Uint8Array(0);
+  /** Distinct top-level required tags of `lastDef` (header and body). */
+  private lastRequired = 0;
+  private readonly requiredCounts = new Map<MessageDef, number>();
+  private lastKey = -1;
+  private lastKeyDef: MessageDef | undefined = undefined;
   private readonly groupMembers = new Map<GroupDef, Uint8Array>();
 
   constructor(dict: Dictionary, options: DecoderOptions = {}) {
@@ -49,8 +71,9 @@ export class FixDecoder {
     this.maxBodyLength = options.maxBodyLength ?? 1 << 20;
     this.validate = options.validate ?? true;
     if (!Number.isInteger(this.maxFields) || this.maxFields < 8) throw new Error(`FIX_DECODER_CONFIG: maxFields=${this.maxFields} expected=integer>=8`);
-    this.message = new FixMessage(this.maxFields);
-    this.seen = new Int32Array(dict.maxTag + 1);
+    this.message = new FixMessage(this.maxFields, dict.maxTag);
+    this.scanner = new FieldScanner(dict.kinds, dict.maxTag, this.maxFields);
+    this.ahead = new FixMessage(this.maxFields);
     this.beginString = new Uint8Array(dict.beginString.length);
     for (let i = 0; i < dict.beginString.length; i++) this.beginString[i] = dict.beginString.charCodeAt(i);
   }
@@ -67,6 +90,7 @@ export class FixDecoder {
    * with the reason in `error` (garbled, bad length, bad checksum).
    */
   frame(buf: Uint8Array, start: number, end: number): number {
+    this.scannedBuf = undefined;
     let p = start;
     if (end - p < 2) return 0;
     if (buf[p] !== 56 || buf[p + 1] !== EQ) return this.skip(FixError.Garbled, buf, start, end, 0);
@@ -111,14 +135,19 @@ export class FixDecoder {
       this.fail(FixError.Garbled, trailer - start, 10);
       return -(trailer + 7 - start);
     }
+    const length = trailer + 7 - start;
+    const code = this.scanner.scan(buf, start, trailer + 7, this.ahead);
     let sum = 0;
-    for (let i = start; i < trailer; i++) sum += buf[i] as number;
+    // The scan summed the CheckSum field too: "10=", three digits and the SOH.
+    if (code === FixError.None) sum = this.scanner.sum - (49 + 48 + EQ + 3 * 48 + d0 + d1 + d2 + SOH);
+    else for (let i = start; i < trailer; i++) sum += buf[i] as number;
     const expected = d0 * 100 + d1 * 10 + d2;
     if ((sum & 255) !== expected) {
       this.fail(FixError.BadChecksum, trailer - start, 10, sum & 255, expected);
-      return -(trailer + 7 - start);
+      return -length;
     }
-    return trailer + 7 - start;
+    this.scannedBuf = buf; this.scannedStart = start; this.scannedLength = length; this.scannedCode = code;
+    return length;
   }
 
   private sameBytes(buf: Uint8Array, at: number, bytes: Uint8Array): boolean {
@@ -156,53 +185,33 @@ export class FixDecoder {
     return this.decodeFramed(buf, start, n);
   }
 
-  /** Decodes a message that `frame` accepted (length `length` at `start`) into `message`. */
+  /**
+   * Decodes a message that `frame` accepted (length `length` at `start`) into `message`. Right
+   * after `frame` accepted this same range of this same buffer, its scan is reused (so the bytes
+   * must not be rewritten in between); otherwise the bytes are scanned here.
+   */
   decodeFramed(buf: Uint8Array, start: number, length: number): FixError {
     const m = this.message;
     m.buf = buf; m.start = start; m.end = start + length; m.count = 0; m.def = undefined;
-    m.msgTypeKey = 0; m.seqNum = 0; m.possDup = false;
+    m.msgTypeKey = 0; m.seqNum = 0; m.possDup = false; m.indexStamp = 0;
     this.error.code = FixError.None;
-    const tags = m.tags, vs = m.valueStart, ve = m.valueEnd, ends = m.ends;
-    const kinds = this.dict.kinds;
-    const maxTag = this.dict.maxTag;
-    const end = start + length;
-    let n = 0;
-    let p = start;
-    while (p < end) {
-      if (n >= this.maxFields) return this.fail(FixError.TooManyFields, p - start, 0, this.maxFields, n + 1);
-      let tag = 0;
-      const tagStart = p;
-      for (; p < end; p++) {
-        const c = buf[p] as number;
-        if (c === EQ) break;
-        const d = c - 48;
-        if (d < 0 || d > 9 || p - tagStart >= 9) return this.fail(FixError.BadField, tagStart - start);
-        tag = tag * 10 + d;
-      }
-      if (p >= end || p === tagStart || tag === 0 || buf[tagStart] === 48) return this.fail(FixError.BadField, tagStart - start, tag);
-      p++;
-      const valueStart = p;
-      if (tag <= maxTag && kinds[tag] === ValueKind.Data && n > 0 && tags[n - 1] === tag - 1) {
-        const len = m.intAt(n - 1);
-        if (!(len >= 0) || valueStart + len >= end || buf[valueStart + len] !== SOH) return this.fail(FixError.BadValueFormat, tagStart - start, tag);
-        p = valueStart + len;
-      } else {
-        while (p < end && buf[p] !== SOH) p++;
-      }
-      if (p >= end) return this.fail(FixError.BadField, tagStart - start, tag);
-      if (p === valueStart) return this.fail(FixError.BadField, tagStart - start, tag);
-      tags[n] = tag; vs[n] = valueStart; ve[n] = p; ends[n] = n + 1;
-      n++;
-      p++;
-    }
+    const scanner = this.scanner;
+    const reuse = this.scannedBuf === buf && this.scannedStart === start && this.scannedLength === length;
+    this.scannedBuf = undefined;
+    if (reuse) m.swapFields(this.ahead);
+    const scanned = reuse ? this.scannedCode : scanner.scan(buf, start, start + length, m);
+    if (scanned !== FixError.None) return this.fail(scanned, scanner.offset, scanner.tag, scanner.expected, scanner.actual);
+    const tags = m.tags, vs = m.valueStart;
+    const n = scanner.count;
     m.count = n;
     if (n < 4 || tags[2] !== 35) return this.fail(FixError.BadFieldOrder, 0, 35);
     let key = 0;
-    const ts = vs[2] as number, te = ve[2] as number;
+    const ts = vs[2] as number, te = m.valueEnd[2] as number;
     if (te - ts > 3) return this.fail(FixError.UnknownMsgType, ts - start, 35);
     for (let i = ts; i < te; i++) key |= (buf[i] as number) << (8 * (i - ts));
     m.msgTypeKey = key;
-    m.def = this.dict.messagesByKey.get(key);
+    if (key !== this.lastKey) { this.lastKey = key; this.lastKeyDef = this.dict.messagesByKey.get(key); }
+    m.def = this.lastKeyDef;
     // Session fields the session layer needs even when validation fails later.
     for (let i = 3; i < n; i++) {
       const t = tags[i] as number;
@@ -220,8 +229,12 @@ export class FixDecoder {
     return FixError.None;
   }
 
-  /** Role of every tag in a message type (see ROLE_*), built the first time the type is seen. */
+  /**
+   * Role of every tag in a message type (see ROLE_*, with the REQUIRED bit on top-level required
+   * tags), built the first time the type is seen; sets `lastRequired` to its count of required tags.
+   */
   private rolesFor(def: MessageDef): Uint8Array {
+    if (def === this.lastDef) return this.lastRoles;
     let roles = this.roles.get(def);
     if (roles === undefined) {
       roles = new Uint8Array(this.dict.maxTag + 1);
@@ -230,8 +243,16 @@ export class FixDecoder {
       for (const t of def.fields) if (roles[t] === 0) roles[t] = ROLE_BODY;
       for (const t of def.groups.keys()) roles[t] = ROLE_BODY_GROUP;
       for (const t of this.dict.trailerTags) roles[t] = ROLE_TRAILER;
+      // A required tag that has no role can never be present: it is counted but never marked, so
+      // the count is never reached and the message is refused naming it.
+      const required = new Set([...def.required, ...this.dict.header.required]);
+      for (const t of required) if (t <= this.dict.maxTag && (roles[t] as number) !== 0) roles[t] = (roles[t] as number) | REQUIRED;
       this.roles.set(def, roles);
+      this.requiredCounts.set(def, required.size);
     }
+    this.lastDef = def;
+    this.lastRoles = roles;
+    this.lastRequired = this.requiredCounts.get(def) as number;
     return roles;
   }
 
@@ -246,24 +267,37 @@ export class FixDecoder {
     return members;
   }
 
+  /** A fresh stamp for the by-tag index; the stamps are cleared before the counter would wrap. */
+  private nextGeneration(): number {
+    if (this.generation >= 0x7ffffffe) {
+      this.message.tagStamp.fill(0);
+      this.generation = 0;
+    }
+    return ++this.generation;
+  }
+
   private validateFields(start: number): FixError {
-    const m = this.message, dict = this.dict, tags = m.tags, kinds = dict.kinds;
+    const m = this.message, dict = this.dict, tags = m.tags, classes = this.scanner.classes;
     const def = m.def;
     if (def === undefined) return this.fail(FixError.UnknownMsgType, (m.valueStart[2] as number) - start, 35);
     const roles = this.rolesFor(def);
-    const gen = ++this.generation;
-    const seen = this.seen;
-    const maxTag = dict.maxTag;
+    const requiredCount = this.lastRequired;
+    let requiredSeen = 0;
+    const gen = this.nextGeneration();
+    const seen = m.tagStamp, at = m.tagIndex;
     const n = m.count;
     let inBody = false;
     let i = 0;
     while (i < n) {
       const tag = tags[i] as number;
-      if (tag > maxTag || kinds[tag] === 0) return this.fail(FixError.UnknownTag, (m.valueStart[i] as number) - start, tag);
-      if (!this.checkFormat(i)) return this.fail(FixError.BadValueFormat, (m.valueStart[i] as number) - start, tag);
+      const cls = classes[i] as number;
+      if (cls !== FieldClass.Ok) return this.fail(cls === FieldClass.UnknownTag ? FixError.UnknownTag : FixError.BadValueFormat, (m.valueStart[i] as number) - start, tag);
       if (seen[tag] === gen) return this.fail(FixError.DuplicateTag, (m.valueStart[i] as number) - start, tag);
       seen[tag] = gen;
-      switch (roles[tag]) {
+      at[tag] = i;
+      const role = roles[tag] as number;
+      requiredSeen += role >>> 3;
+      switch (role & 7) {
         case ROLE_TRAILER:
           if (tag === 10 && i !== n - 1) return this.fail(FixError.BadFieldOrder, (m.valueStart[i] as number) - start, tag);
           i++;
@@ -278,7 +312,7 @@ export class FixDecoder {
           break;
         case ROLE_HEADER_GROUP:
         case ROLE_BODY_GROUP: {
-          const header = roles[tag] === ROLE_HEADER_GROUP;
+          const header = (role & 7) === ROLE_HEADER_GROUP;
           if (header && inBody) return this.fail(FixError.BadFieldOrder, (m.valueStart[i] as number) - start, tag);
           inBody = !header;
           const group = (header ? dict.header.groups.get(tag) : def.groups.get(tag)) as GroupDef;
@@ -291,22 +325,32 @@ export class FixDecoder {
           return this.fail(FixError.TagNotInMessage, (m.valueStart[i] as number) - start, tag);
       }
     }
+    // Every required tag counted once (duplicates were refused above) means none is missing;
+    // otherwise the first missing one in dictionary order is named.
+    if (requiredSeen !== requiredCount) this.missingRequired(def, gen);
+    if (this.error.code !== FixError.None) return this.error.code;
+    m.indexStamp = gen;
+    return FixError.None;
+  }
+
+  /** Fails with the first required tag (body, then header) not stamped with `gen`, if any. */
+  private missingRequired(def: MessageDef, gen: number): void {
+    const m = this.message, seen = m.tagStamp;
     const required = def.required;
     for (let k = 0; k < required.length; k++) {
       const tag = required[k] as number;
-      if (seen[tag] !== gen) return this.fail(FixError.RequiredTagMissing, m.end - m.start, tag);
+      if (seen[tag] !== gen) { this.fail(FixError.RequiredTagMissing, m.end - m.start, tag); return; }
     }
-    const hreq = dict.header.required;
+    const hreq = this.dict.header.required;
     for (let k = 0; k < hreq.length; k++) {
       const tag = hreq[k] as number;
-      if (seen[tag] !== gen) return this.fail(FixError.RequiredTagMissing, m.end - m.start, tag);
+      if (seen[tag] !== gen) { this.fail(FixError.RequiredTagMissing, m.end - m.start, tag); return; }
     }
-    return FixError.None;
   }
 
   /** Validates the group whose NumInGroup field is at `i`; returns the index after it or -1. */
   private parseGroup(group: GroupDef, i: number, start: number, depth: number): number {
-    const m = this.message, tags = m.tags, kinds = this.dict.kinds;
+    const m = this.message, tags = m.tags, classes = this.scanner.classes;
     const count = m.intAt(i);
     if (!(count >= 0) || depth > 16) { this.fail(FixError.BadValueFormat, (m.valueStart[i] as number) - start, group.countTag); return -1; }
     let p = i + 1;
@@ -321,9 +365,9 @@ export class FixDecoder {
       p++;
       while (p < n) {
         const tag = tags[p] as number;
-        if (tag > this.dict.maxTag || kinds[tag] === 0) { this.fail(FixError.UnknownTag, (m.valueStart[p] as number) - start, tag); return -1; }
+        if (classes[p] === FieldClass.UnknownTag) { this.fail(FixError.UnknownTag, (m.valueStart[p] as number) - start, tag); return -1; }
         if (tag === group.delimiter || members[tag] === 0) break;
-        if (!this.checkFormat(p)) { this.fail(FixError.BadValueFormat, (m.valueStart[p] as number) - start, tag); return -1; }
+        if (classes[p] === FieldClass.BadFormat) { this.fail(FixError.BadValueFormat, (m.valueStart[p] as number) - start, tag); return -1; }
         const nested = group.groups.get(tag);
         if (nested !== undefined) {
           const next = this.parseGroup(nested, p, start, depth + 1);
@@ -339,36 +383,5 @@ export class FixDecoder {
     }
     m.ends[i] = p;
     return p;
-  }
-
-  private checkFormat(i: number): boolean {
-    const m = this.message, buf = m.buf;
-    const s = m.valueStart[i] as number, e = m.valueEnd[i] as number;
-    switch (this.dict.kinds[m.tags[i] as number]) {
-      case ValueKind.Int: {
-        let p = s;
-        if (buf[p] === 45) p++;
-        if (p >= e) return false;
-        for (; p < e; p++) { const c = buf[p] as number; if (c < 48 || c > 57) return false; }
-        return true;
-      }
-      case ValueKind.Decimal: {
-        let p = s, digits = 0, point = false;
-        if (buf[p] === 45) p++;
-        for (; p < e; p++) {
-          const c = buf[p] as number;
-          if (c === 46 && !point) point = true;
-          else if (c >= 48 && c <= 57) digits++;
-          else return false;
-        }
-        return digits > 0;
-      }
-      case ValueKind.Char:
-        return e - s === 1;
-      case ValueKind.Bool:
-        return e - s === 1 && (buf[s] === 89 || buf[s] === 78);
-      default:
-        return true;
-    }
   }
 }

@@ -26,11 +26,16 @@ export class FixMessage {
   end = 0;
   /** Number of fields, including 8, 9 and 10. */
   count = 0;
-  readonly tags: Int32Array;
-  readonly valueStart: Int32Array;
-  readonly valueEnd: Int32Array;
+  /**
+   * Field arrays (tag, value start and end offsets, extent). The decoder hands the view new arrays
+   * when it decodes a message (it swaps them with the ones its scan filled), so read them through
+   * the view rather than keeping a reference across messages.
+   */
+  tags: Int32Array;
+  valueStart: Int32Array;
+  valueEnd: Int32Array;
   /** Index past each field's extent at its level (see the module comment). */
-  readonly ends: Int32Array;
+  ends: Int32Array;
   /** The message's dictionary entry; undefined when the MsgType is unknown. */
   def: MessageDef | undefined = undefined;
   /** MsgType packed as in `msgTypeKey`. */
@@ -39,12 +44,30 @@ export class FixMessage {
   seqNum = 0;
   /** PossDupFlag (43) is Y. */
   possDup = false;
+  /**
+   * Top-level index by tag, written by the decoder's validation: `tagIndex[tag]` is the field's
+   * index when `tagStamp[tag] === indexStamp`; `indexStamp` is 0 when the message was not fully
+   * validated, and `indexOf` then walks the fields.
+   */
+  readonly tagStamp: Int32Array;
+  readonly tagIndex: Int32Array;
+  indexStamp = 0;
 
-  constructor(capacity: number) {
+  /** A view of at most `capacity` fields; `maxTag` sizes the by-tag index (tags above it are never indexed). */
+  constructor(capacity: number, maxTag = 0) {
     this.tags = new Int32Array(capacity);
     this.valueStart = new Int32Array(capacity);
     this.valueEnd = new Int32Array(capacity);
     this.ends = new Int32Array(capacity);
+    this.tagStamp = new Int32Array(maxTag + 1);
+    this.tagIndex = new Int32Array(maxTag + 1);
+  }
+
+  /** Exchanges the field arrays with `other`'s (no copy): how a scan made ahead of decoding becomes this view's. */
+  swapFields(other: FixMessage): void {
+    const tags = this.tags, vs = this.valueStart, ve = this.valueEnd, ends = this.ends;
+    this.tags = other.tags; this.valueStart = other.valueStart; this.valueEnd = other.valueEnd; this.ends = other.ends;
+    other.tags = tags; other.valueStart = vs; other.valueEnd = ve; other.ends = ends;
   }
 
   /** MsgType text from the dictionary (no allocation), or "" when unknown. */
@@ -59,6 +82,8 @@ export class FixMessage {
 
   /** Index of the first top-level field with this tag (groups are skipped), or -1. */
   indexOf(tag: number): number {
+    const stamp = this.indexStamp;
+    if (stamp !== 0) return this.tagStamp[tag] === stamp ? (this.tagIndex[tag] as number) : -1;
     const tags = this.tags, ends = this.ends, n = this.count;
     for (let i = 0; i < n; i = ends[i] as number) if (tags[i] === tag) return i;
     return -1;
