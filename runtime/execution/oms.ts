@@ -42,6 +42,9 @@ export class Oms {
   /** Finished orders dropped from memory so far (the journal and the store keep them). */
   evicted = 0;
 
+  /** Count of changes to the orders held (created, any status, fill or replace, finished, evicted): equal counts, same orders. */
+  changes = 0;
+
   /** The success outcome `apply` returns, reused: valid until the next `apply` (no allocation per report). */
   private readonly applied: ReportApplied = { ok: true, order: null as unknown as Order, fill: null, changed: false };
 
@@ -70,6 +73,7 @@ export class Oms {
     this.orders.set(order);
     this.open.set(id, order);
     this.created++;
+    this.changes++;
     return order;
   }
 
@@ -79,6 +83,7 @@ export class Oms {
     order.reason = reason;
     order.updatedTs = ts;
     this.refused++;
+    this.changes++;
     this.finish(order);
   }
 
@@ -88,6 +93,7 @@ export class Oms {
     if (order === undefined || order.status === "pending-cancel") return false;
     order.status = "pending-cancel";
     order.updatedTs = ts;
+    this.changes++;
     return true;
   }
 
@@ -179,6 +185,7 @@ export class Oms {
     }
     order.status = to;
     order.updatedTs = report.ts;
+    this.changes++;
     if (isTerminal(to)) this.finish(order);
     return this.outcome(order, fill, true);
   }
@@ -193,6 +200,7 @@ export class Oms {
 
   /** Moves an order out of the open set and evicts the oldest finished orders past retention. */
   private finish(order: Order): void {
+    this.changes++;
     this.open.delete(order.id);
     this.finished.push(order.id);
     if (this.finished.length - this.finishedHead > this.retainFinished) {

@@ -480,6 +480,7 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
     setTimer: (s: string, afterUs: number, token: number) => loop.schedule(loop.clock.now() + Math.max(0, afterUs), () => host.onTimer(s, token)),
     log: (s: string, message: string, fields?: Record<string, unknown>) => log(logLine(loop.clock.now(), s, message, fields)),
     tradingState: () => core.tradingState,
+    ordersEpoch: () => core.oms.changes,
     ...(algos === null
       ? {}
       : {

@@ -666,6 +666,7 @@ export class TradingCore implements MarketSink {
       order.notionalFilled = o.notionalFilled;
       order.updatedTs = o.updatedTs;
       order.reason = o.reason;
+      this.oms.changes++;
     }
     this.oms.orderIds.observe(s.lastOrderId);
     this.oms.fillIds.observe(s.lastFillId);

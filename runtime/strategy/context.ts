@@ -28,6 +28,8 @@ export interface StrategyServices {
   submitAlgo?(strategy: string, request: AlgoRequest): number;
   parentOf?(strategy: string, parentId: number): ParentView | undefined;
   cancelAlgo?(strategy: string, parentId: number): void;
+  /** The OMS's change count (absent where orders are not kept in an OMS). */
+  ordersEpoch?(): number;
 }
 
 /**
@@ -104,6 +106,10 @@ export class RuntimeStrategyContext implements StrategyContext {
   }
   tradingState(): TradingState {
     return this.s.tradingState();
+  }
+  /** A count that moves whenever any order changes (not part of the SDK: for the isolate's mirror); NaN when unknown. */
+  ordersEpoch(): number {
+    return this.s.ordersEpoch?.() ?? Number.NaN;
   }
   submitAlgo(request: AlgoRequest): number {
     this.need(this.orders, "orders", "submitAlgo");

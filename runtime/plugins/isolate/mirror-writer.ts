@@ -2,7 +2,8 @@
  * The runtime's side of the context mirror (layout in `mirror-layout.ts`): writes what the
  * isolated plugin may read through its context into the shared region, from the real context,
  * before each event and after each round trip. Numbers only, into preallocated words; the one
- * allocation is the open-orders list the context itself returns.
+ * allocation is the open-orders list the context itself returns. Where the context tells when orders
+ * change (the runtime's `ordersEpoch`), the order slots are rewritten only after a change.
  */
 import type { OrderView } from "../../../plugins/sdk/orders.ts";
 import type { StrategyContext } from "../../../plugins/sdk/strategy.ts";
@@ -11,6 +12,9 @@ import {
   I_POSITION, I_SIGNAL, I_TS, I_VALID, INSTR_FIELDS, instrumentsThatFit, MIRROR_BYTES, O_CREATED, O_FILLED, O_ID, O_INSTRUMENT, O_PRICE, O_REASON_AT, O_REASON_LEN,
   O_SIDE, O_SIZE, O_STATUS, O_STOP, O_TIF, O_TYPE, O_UPDATED, ORDER_SLOTS, ORDER_WORDS, ORDERS_AT, REASON_UNITS, RECENT_ORDERS, STATES, STATUS_ABSENT, STATUSES, TIFS, TYPES,
 } from "./mirror-layout.ts";
+
+/** A context that may tell when orders change. */
+type EpochContext = StrategyContext & { ordersEpoch?(): number };
 
 /** Writes one strategy's readable context into the mirror region of an isolate's shared buffer. */
 export class MirrorWriter {
@@ -26,6 +30,12 @@ export class MirrorWriter {
   private recentNext = 0;
   /** The reason string each slot holds now (its units are rewritten only when it changes). */
   private readonly reasons: (string | null)[] = new Array<string | null>(ORDER_SLOTS).fill(null);
+  /** The context's order-change count at the last order write (NaN: none yet, or the context has none). */
+  private ordersAt = Number.NaN;
+  /** Set when an id joined the recent list since the last order write. */
+  private recentChanged = true;
+  /** Whether the context tells when orders change (`ordersEpoch`, the runtime's; not part of the SDK). */
+  private readonly hasEpoch: boolean;
 
   /** Lays out the region for `ctx`'s instruments and feature vector length; `offset` is the region's byte offset. */
   constructor(buffer: SharedArrayBuffer, offset: number, ctx: StrategyContext) {
@@ -41,6 +51,7 @@ export class MirrorWriter {
     f[H_INSTRUMENTS] = this.ids.length;
     f[H_INSTR_AT] = HEADER_WORDS;
     f[H_SIGNAL] = typeof ctx.signal === "function" ? 1 : 0;
+    this.hasEpoch = typeof (ctx as EpochContext).ordersEpoch === "function";
   }
 
   /** Keeps mirroring `orderId` for a while (an id the plugin was just handed, even 0 or one risk refused). */
@@ -49,35 +60,53 @@ export class MirrorWriter {
     for (let k = 0; k < RECENT_ORDERS; k++) if (r[k] === orderId) return;
     r[this.recentNext] = orderId;
     this.recentNext = (this.recentNext + 1) % RECENT_ORDERS;
+    this.recentChanged = true;
   }
 
   /** Writes the context as it stands now. */
   write(ctx: StrategyContext): void {
     const f = this.f;
-    f[H_STATE] = STATES.indexOf(ctx.tradingState());
+    this.put(H_STATE, STATES.indexOf(ctx.tradingState()));
     const signal = f[H_SIGNAL] === 1;
     let at = HEADER_WORDS;
     for (let k = 0; k < this.ids.length; k++, at += this.stride) {
       const id = this.ids[k]!;
       const b = ctx.book(id);
-      f[at + I_ID] = id;
-      f[at + I_TS] = b.ts;
-      f[at + I_BID] = b.bid;
-      f[at + I_ASK] = b.ask;
-      f[at + I_BID_SIZE] = b.bidSize;
-      f[at + I_ASK_SIZE] = b.askSize;
-      f[at + I_MID2] = b.mid2;
-      f[at + I_VALID] = b.valid ? 1 : 0;
-      f[at + I_POSITION] = ctx.position(id);
-      f[at + I_SIGNAL] = signal ? ctx.signal!(id) : Number.NaN;
+      this.put(at + I_ID, id);
+      this.put(at + I_TS, b.ts);
+      this.put(at + I_BID, b.bid);
+      this.put(at + I_ASK, b.ask);
+      this.put(at + I_BID_SIZE, b.bidSize);
+      this.put(at + I_ASK_SIZE, b.askSize);
+      this.put(at + I_MID2, b.mid2);
+      this.put(at + I_VALID, b.valid ? 1 : 0);
+      this.put(at + I_POSITION, ctx.position(id));
+      this.put(at + I_SIGNAL, signal ? ctx.signal!(id) : Number.NaN);
       const v = ctx.features(id);
       if (v.length <= this.stride - INSTR_FIELDS) {
-        f.set(v, at + INSTR_FIELDS);
-        f[at + I_NFEATURES] = v.length;
-      } else f[at + I_NFEATURES] = -1;
+        for (let j = 0, w = at + INSTR_FIELDS; j < v.length; j++, w++) this.put(w, v[j]!);
+        this.put(at + I_NFEATURES, v.length);
+      } else this.put(at + I_NFEATURES, -1);
     }
-    this.writeOrders(ctx);
-    f[H_ON] = 1;
+    // No order changed and no id joined the recent list: the slots already hold what writeOrders would write.
+    const epoch = this.hasEpoch ? (ctx as EpochContext).ordersEpoch!() : Number.NaN;
+    if (epoch !== this.ordersAt || this.recentChanged) {
+      this.writeOrders(ctx);
+      this.ordersAt = epoch;
+      this.recentChanged = false;
+    }
+    this.put(H_ON, 1);
+  }
+
+  /**
+   * Stores `v` at word `i` unless the word already holds it (0 and -0 told apart, any NaN equal to
+   * any NaN): a store to a cache line the isolate's core holds costs a transfer between the cores,
+   * and most words do not change from one event to the next.
+   */
+  private put(i: number, v: number): void {
+    const old = this.f[i]!;
+    if (old === v ? v !== 0 || 1 / old === 1 / v : old !== old && v !== v) return;
+    this.f[i] = v;
   }
 
   /** The open orders first (in the context's order), then the recent ids that are not open. */
@@ -105,34 +134,34 @@ export class MirrorWriter {
       for (let j = 0; j < n && !isOpen; j++) isOpen = open[j]!.id === id;
       if (!isOpen) this.writeOrder(slot++, id, ctx.order(id));
     }
-    f[H_OPEN] = open.length;
-    f[H_ORDERS] = slot;
+    this.put(H_OPEN, open.length);
+    this.put(H_ORDERS, slot);
   }
 
   private writeOrder(slot: number, id: number, o: OrderView | undefined): void {
     const f = this.f;
     const at = ORDERS_AT + slot * ORDER_WORDS;
-    f[at + O_ID] = id;
+    this.put(at + O_ID, id);
     if (o === undefined) {
-      f[at + O_STATUS] = STATUS_ABSENT;
-      f[at + O_REASON_LEN] = 0;
+      this.put(at + O_STATUS, STATUS_ABSENT);
+      this.put(at + O_REASON_LEN, 0);
       return;
     }
-    f[at + O_INSTRUMENT] = o.instrument;
-    f[at + O_SIDE] = o.side;
-    f[at + O_TYPE] = TYPES.indexOf(o.type);
-    f[at + O_TIF] = TIFS.indexOf(o.tif);
-    f[at + O_PRICE] = o.price;
-    f[at + O_STOP] = o.stopPrice;
-    f[at + O_SIZE] = o.size;
-    f[at + O_FILLED] = o.filled;
-    f[at + O_STATUS] = STATUSES.indexOf(o.status);
-    f[at + O_CREATED] = o.createdTs;
-    f[at + O_UPDATED] = o.updatedTs;
+    this.put(at + O_INSTRUMENT, o.instrument);
+    this.put(at + O_SIDE, o.side);
+    this.put(at + O_TYPE, TYPES.indexOf(o.type));
+    this.put(at + O_TIF, TIFS.indexOf(o.tif));
+    this.put(at + O_PRICE, o.price);
+    this.put(at + O_STOP, o.stopPrice);
+    this.put(at + O_SIZE, o.size);
+    this.put(at + O_FILLED, o.filled);
+    this.put(at + O_STATUS, STATUSES.indexOf(o.status));
+    this.put(at + O_CREATED, o.createdTs);
+    this.put(at + O_UPDATED, o.updatedTs);
     const reason = typeof o.reason === "string" ? o.reason : "";
     // A code outside the tables or a reason that does not fit: the isolate asks for this order instead.
     if (f[at + O_TYPE]! < 0 || f[at + O_TIF]! < 0 || f[at + O_STATUS]! < 0 || reason.length > REASON_UNITS) {
-      f[at + O_REASON_LEN] = -1;
+      this.put(at + O_REASON_LEN, -1);
       this.reasons[slot] = null;
       return;
     }
@@ -141,6 +170,6 @@ export class MirrorWriter {
       for (let c = 0; c < reason.length; c++) this.units[u + c] = reason.charCodeAt(c);
       this.reasons[slot] = reason;
     }
-    f[at + O_REASON_LEN] = reason.length;
+    this.put(at + O_REASON_LEN, reason.length);
   }
 }
