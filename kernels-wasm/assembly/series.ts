@@ -61,7 +61,8 @@ export function emaSeries(src: usize, out: usize, n: i32, period: i32): void {
 /**
  * Wilder RSI: simple average of the first `period` changes, then g = g (p - 1) / p + gain / p
  * (a multiply by precomputed constants instead of a division on the dependency chain), and
- * RSI = 100 g / (g + l), algebraically 100 - 100 / (1 + g / l) with one division.
+ * RSI = 100 g / (g + l), algebraically 100 - 100 / (1 + g / l) with one division; g and l in the
+ * two lanes of an f64x2.
  */
 export function rsiSeries(src: usize, out: usize, n: i32, period: i32): void {
   const p = <f64>period, keep = (p - 1) / p, add = 1 / p;
@@ -76,11 +77,23 @@ export function rsiSeries(src: usize, out: usize, n: i32, period: i32): void {
   if (n <= period) return;
   g = g / p; l = l / p;
   store<f64>(out + (<usize>period << 3), g + l == 0 ? 50 : 100 * g / (g + l));
+  // g and l side by side in f64x2 lanes: one multiply-add chain for both, and the gain/loss split by
+  // a lane mask (c > 0 in lane 0, -c > 0 in lane 1) instead of two branches on the sign of a change,
+  // which a market mispredicts half the time. Same IEEE operations per lane as the scalar form, and
+  // the mask gives +0 where the scalar form gives 0 (a NaN change included).
+  const keep2 = f64x2.splat(keep), add2 = f64x2.splat(add), zero2 = f64x2.splat(0);
+  let gl = f64x2.replace_lane(f64x2.splat(g), 1, l);
+  let prev = load<f64>(src + (<usize>period << 3));
   for (let k = period + 1; k < n; k++) {
-    const c = load<f64>(src + (<usize>k << 3)) - load<f64>(src + (<usize>(k - 1) << 3));
-    g = g * keep + (c > 0 ? c : 0) * add;
-    l = l * keep + (c < 0 ? -c : 0) * add;
-    store<f64>(out + (<usize>k << 3), g + l == 0 ? 50 : 100 * g / (g + l));
+    const x = load<f64>(src + (<usize>k << 3));
+    const c = x - prev;
+    prev = x;
+    const cc = f64x2.replace_lane(f64x2.splat(c), 1, -c);
+    const split = v128.and(cc, f64x2.gt(cc, zero2));
+    gl = f64x2.add(f64x2.mul(gl, keep2), f64x2.mul(split, add2));
+    const gk = f64x2.extract_lane(gl, 0), lk = f64x2.extract_lane(gl, 1);
+    const sum = gk + lk;
+    store<f64>(out + (<usize>k << 3), sum == 0 ? 50 : 100 * gk / sum);
   }
 }
 
@@ -88,37 +101,37 @@ export function rsiSeries(src: usize, out: usize, n: i32, period: i32): void {
  * Donchian channel: rolling max into `hi` and min into `lo` over the last `period` values, by
  * van Herk / Gil-Werman: split the series into blocks of `period`; a window ending at i is a
  * suffix of the previous block plus a prefix of the current one, so max = max(suffix max,
- * prefix max), three branch-free comparisons per value and bound whatever the data. `scratch`
+ * prefix max), branch-free comparisons per value and bound whatever the data. `scratch`
  * holds the previous block's suffix maxima and minima (2 x (period + 1) f64). NaN before
  * `period` values.
  */
 export function donchianSeries(src: usize, hi: usize, lo: usize, n: i32, period: i32, scratch: usize): void {
+  // Max and min side by side in f64x2 lanes, the min lane negated (max of -x is -min of x): one
+  // pmax per step for both. pmax(a, b) is `a < b ? b : a`, the scalar form's `x > m ? x : m`, so
+  // ties, zeros and NaN pick the same operand; negating back is exact. Suffix slot j holds
+  // [max, -min] (16 bytes; scratch is the same 2 x (period + 1) f64).
   const w = period;
-  const smax = scratch, smin = scratch + (<usize>(w + 1) << 3);
-  for (let j = 0; j <= w; j++) { store<f64>(smax + (<usize>j << 3), -Infinity); store<f64>(smin + (<usize>j << 3), Infinity); }
+  const none = f64x2.splat(-Infinity);
+  for (let j = 0; j <= w; j++) v128.store(scratch + (<usize>j << 4), none);
   for (let start = 0; start < n; start += w) {
     const end = start + w < n ? start + w : n;
-    let pmax = -Infinity, pmin = Infinity;
+    let pre = none;
     for (let i = start; i < end; i++) {
       const x = load<f64>(src + (<usize>i << 3));
-      pmax = x > pmax ? x : pmax;
-      pmin = x < pmin ? x : pmin;
+      pre = f64x2.pmax(pre, f64x2.replace_lane(f64x2.splat(x), 1, -x));
       // The window's part in the previous block starts at i - w + 1, slot (i - start + 1) of its suffixes.
-      const j = <usize>(i - start + 1) << 3;
-      const sm = load<f64>(smax + j), sn = load<f64>(smin + j);
+      const both = f64x2.pmax(pre, v128.load(scratch + (<usize>(i - start + 1) << 4)));
       const o = <usize>i << 3;
       const ok = i + 1 >= w;
-      store<f64>(hi + o, ok ? (sm > pmax ? sm : pmax) : NaN);
-      store<f64>(lo + o, ok ? (sn < pmin ? sn : pmin) : NaN);
+      store<f64>(hi + o, ok ? f64x2.extract_lane(both, 0) : NaN);
+      store<f64>(lo + o, ok ? -f64x2.extract_lane(both, 1) : NaN);
     }
-    // Suffix extremes of this block for the next one (slot w stays empty: +-Infinity).
-    let m = -Infinity, q = Infinity;
+    // Suffix extremes of this block for the next one (slot w stays empty: -Infinity in both lanes).
+    let suf = none;
     for (let i = end - 1; i >= start; i--) {
       const x = load<f64>(src + (<usize>i << 3));
-      m = x > m ? x : m;
-      q = x < q ? x : q;
-      store<f64>(smax + (<usize>(i - start) << 3), m);
-      store<f64>(smin + (<usize>(i - start) << 3), q);
+      suf = f64x2.pmax(suf, f64x2.replace_lane(f64x2.splat(x), 1, -x));
+      v128.store(scratch + (<usize>(i - start) << 4), suf);
     }
   }
 }

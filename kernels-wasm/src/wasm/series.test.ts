@@ -56,6 +56,37 @@ test("the z-score's paired f64x2 lanes equal the scalar twin bit for bit on gene
   );
 });
 
+test("the RSI's gain/loss lanes equal the scalar twin bit for bit on general floats, NaN, infinities, zeros of both signs and flat runs", () => {
+  const k = createSeriesKernels(600, 64);
+  const value = fc.oneof(fc.double({ min: -1e6, max: 1e6 }), fc.double(), fc.constantFrom(0, -0, 1.1, 1.1, 1.1, -0.5, 1e-300, Number.NaN, Infinity, -Infinity));
+  fc.assert(
+    fc.property(fc.array(value, { minLength: 1, maxLength: 600 }), fc.integer({ min: 1, max: 64 }), (values, period) => {
+      const src = Float64Array.from(values);
+      k.input.set(src);
+      const n = src.length, out = new Float64Array(n);
+      twin.rsiSeries(src, out, period);
+      expect(same(k.rsi(n, period), out)).toBe(true);
+    }),
+    { numRuns: 300, seed: 12 },
+  );
+});
+
+test("the Donchian's [max, -min] lanes equal the scalar scan bit for bit on general floats, NaN, infinities and flat runs", () => {
+  const k = createSeriesKernels(600, 64);
+  const value = fc.oneof(fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.double(), fc.constantFrom(0, 1.1, 1.1, 1.1, -0.5, 1e-300, Number.NaN, Infinity, -Infinity));
+  fc.assert(
+    fc.property(fc.array(value, { minLength: 1, maxLength: 600 }), fc.integer({ min: 1, max: 64 }), (values, period) => {
+      const src = Float64Array.from(values);
+      k.input.set(src);
+      const n = src.length, hi = new Float64Array(n), lo = new Float64Array(n);
+      twin.donchianSeries(src, hi, lo, period);
+      const d = k.donchian(n, period);
+      expect(same(d.high, hi) && same(d.low, lo)).toBe(true);
+    }),
+    { numRuns: 300, seed: 13 },
+  );
+});
+
 test("series agree with trading-signals (EMA, RSI) and @ixjb94/indicators (Donchian, SMA/stddev z-score)", () => {
   const n = 3000, period = 14;
   const k = createSeriesKernels(n, 64);
