@@ -41,51 +41,29 @@ test("wasm series equal their TypeScript twins bit for bit", () => {
   );
 });
 
-test("the z-score's paired f64x2 lanes equal the scalar twin bit for bit on general floats, flat windows and odd lengths", () => {
-  const k = createSeriesKernels(600, 64);
-  const value = fc.oneof(fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.constantFrom(0, 1.1, 1.1, 1.1, -0.5, 1e-300));
-  fc.assert(
-    fc.property(fc.array(value, { minLength: 1, maxLength: 600 }), fc.integer({ min: 1, max: 64 }), (values, period) => {
-      const src = Float64Array.from(values);
-      k.input.set(src);
-      const n = src.length, out = new Float64Array(n);
-      twin.zscoreSeries(src, out, period);
-      expect(same(k.zscore(n, period), out)).toBe(true);
-    }),
-    { numRuns: 300, seed: 11 },
-  );
-});
+/** Values the general-float tests draw from: any doubles, plus repeats (flat runs) and edge values. */
+const general = (edges: number[]) => fc.oneof(fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.double(), fc.constantFrom(0, 1.1, 1.1, 1.1, -0.5, 1e-300, ...edges));
+/** Each lane-parallel kernel against its scalar twin on general floats: [what, edge values, kernel, twin, seed]. */
+const laneCases: [string, number[], (k: ReturnType<typeof createSeriesKernels>, n: number, period: number) => Float64Array[], (src: Float64Array, period: number) => Float64Array[], number][] = [
+  ["the z-score's paired f64x2 lanes", [], (k, n, p) => [k.zscore(n, p)], (src, p) => { const o = new Float64Array(src.length); twin.zscoreSeries(src, o, p); return [o]; }, 11],
+  ["the RSI's gain/loss lanes", [-0, Number.NaN, Infinity, -Infinity], (k, n, p) => [k.rsi(n, p)], (src, p) => { const o = new Float64Array(src.length); twin.rsiSeries(src, o, p); return [o]; }, 12],
+  ["the Donchian's [max, -min] lanes", [Number.NaN, Infinity, -Infinity], (k, n, p) => { const d = k.donchian(n, p); return [d.high, d.low]; }, (src, p) => { const hi = new Float64Array(src.length), lo = new Float64Array(src.length); twin.donchianSeries(src, hi, lo, p); return [hi, lo]; }, 13],
+];
 
-test("the RSI's gain/loss lanes equal the scalar twin bit for bit on general floats, NaN, infinities, zeros of both signs and flat runs", () => {
-  const k = createSeriesKernels(600, 64);
-  const value = fc.oneof(fc.double({ min: -1e6, max: 1e6 }), fc.double(), fc.constantFrom(0, -0, 1.1, 1.1, 1.1, -0.5, 1e-300, Number.NaN, Infinity, -Infinity));
-  fc.assert(
-    fc.property(fc.array(value, { minLength: 1, maxLength: 600 }), fc.integer({ min: 1, max: 64 }), (values, period) => {
-      const src = Float64Array.from(values);
-      k.input.set(src);
-      const n = src.length, out = new Float64Array(n);
-      twin.rsiSeries(src, out, period);
-      expect(same(k.rsi(n, period), out)).toBe(true);
-    }),
-    { numRuns: 300, seed: 12 },
-  );
-});
-
-test("the Donchian's [max, -min] lanes equal the scalar scan bit for bit on general floats, NaN, infinities and flat runs", () => {
-  const k = createSeriesKernels(600, 64);
-  const value = fc.oneof(fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.double(), fc.constantFrom(0, 1.1, 1.1, 1.1, -0.5, 1e-300, Number.NaN, Infinity, -Infinity));
-  fc.assert(
-    fc.property(fc.array(value, { minLength: 1, maxLength: 600 }), fc.integer({ min: 1, max: 64 }), (values, period) => {
-      const src = Float64Array.from(values);
-      k.input.set(src);
-      const n = src.length, hi = new Float64Array(n), lo = new Float64Array(n);
-      twin.donchianSeries(src, hi, lo, period);
-      const d = k.donchian(n, period);
-      expect(same(d.high, hi) && same(d.low, lo)).toBe(true);
-    }),
-    { numRuns: 300, seed: 13 },
-  );
-});
+for (const [what, edges, kernel, scalar, seed] of laneCases) {
+  test(`${what} equal the scalar twin bit for bit on general floats (NaN and infinities among them), flat runs and odd lengths`, () => {
+    const k = createSeriesKernels(600, 64);
+    fc.assert(
+      fc.property(fc.array(general(edges), { minLength: 1, maxLength: 600 }), fc.integer({ min: 1, max: 64 }), (values, period) => {
+        const src = Float64Array.from(values);
+        k.input.set(src);
+        const ours = kernel(k, src.length, period), theirs = scalar(src, period);
+        expect(ours.every((o, j) => same(o, theirs[j]!))).toBe(true);
+      }),
+      { numRuns: 300, seed },
+    );
+  });
+}
 
 test("series agree with trading-signals (EMA, RSI) and @ixjb94/indicators (Donchian, SMA/stddev z-score)", () => {
   const n = 3000, period = 14;
