@@ -84,3 +84,36 @@ test("the fast book matches the naive book when most levels below the top empty 
   // Long streams shrink slowly: report the first failing stream as it is.
   runDifferential({ maxId: 3 * maxId, minPrice: 0, maxPrice: 0, maxSize: 0, full: false }, 512, 15, stream, true);
 }, 30000);
+
+test("the fast book matches the naive book on moves and replaces that mostly take nothing", () => {
+  const maxId = 60;
+  // Resting bids below 100 and asks above it, some post-only, then a stream where most commands move
+  // or re-size an order a few ticks within its side (levels empty and new ones open, across page
+  // edges at 96 and 128), a few move through the spread (those take, or are refused if post-only),
+  // and stop-triggering trades sit beside them.
+  const stream = fc
+    .tuple(
+      fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 9 }), fc.boolean()), { minLength: maxId, maxLength: maxId }),
+      fc.array(fc.tuple(fc.integer({ min: 1, max: maxId }), fc.integer({ min: 0, max: 19 }), fc.integer({ min: -8, max: 8 }), fc.integer({ min: 1, max: 12 })), { minLength: 40, maxLength: 160, size: "max" }),
+    )
+    .map(([orders, later]) => {
+      const commands: Command[] = [];
+      const at = new Map<number, number>();
+      orders.forEach(([buy, off, size, postOnly], k) => {
+        const price = buy ? 100 - off : 100 + off;
+        at.set(k + 1, price);
+        commands.push({ kind: "submit", id: k + 1, side: buy ? Side.BUY : Side.SELL, type: 0, tif: 0, flags: postOnly ? 1 : 0, price, stopPrice: 0, size, expireTs: 0 });
+      });
+      for (const [id, what, step, size] of later) {
+        const price = (at.get(id) ?? 100) + step;
+        if (what < 12) commands.push({ kind: "move", id, price });
+        else if (what < 16) commands.push({ kind: "replace", id, price, size });
+        else if (what === 16) commands.push({ kind: "move", id, price: orders[id - 1][0] ? 100 + step * step : 100 - step * step });
+        else if (what === 17) commands.push({ kind: "cancel", id });
+        else commands.push({ kind: "submit", id: id + maxId, side: what === 18 ? Side.BUY : Side.SELL, type: 2, tif: 0, flags: 0, price: 0, stopPrice: 100, size: 1 + (size % 3), expireTs: 0 });
+        at.set(id, price);
+      }
+      return commands;
+    });
+  runDifferential({ maxId: 2 * maxId, minPrice: 0, maxPrice: 0, maxSize: 0, full: false }, 256, 40, stream, true);
+}, 30000);

@@ -166,7 +166,16 @@ export class L3Book implements OrderBook {
       }
       return ACCEPTED;
     }
-    if ((o.flags[h] & OrderFlag.POST_ONLY) !== 0 && this.wouldTake(side, newPrice)) return POST_ONLY_WOULD_TAKE;
+    if (!this.wouldTake(side, newPrice)) {
+      // Takes nothing (nearly every move): straight to the back of the new price, no matching pass.
+      const ladder = this.ladders[own(side)];
+      ladder.remove(h, o.level[h]);
+      o.price[h] = newPrice;
+      o.remaining[h] = newSize;
+      ladder.append(h, newPrice);
+      return ACCEPTED;
+    }
+    if ((o.flags[h] & OrderFlag.POST_ONLY) !== 0) return POST_ONLY_WOULD_TAKE;
     this.unlinkResting(h);
     o.price[h] = newPrice;
     this.traded = false;

@@ -11,14 +11,20 @@ import { NIL } from "./order-pool.ts";
 import { PAGE_TICKS, type PagePool, pageOf } from "./page-pool.ts";
 import { PriceLadder } from "./price-ladder.ts";
 
+/** Entries of a side's page cache (a power of two). */
+const PAGE_CACHE = 64;
+
 /** Occupied levels of one side, best first by price. */
 export class SideLevels {
   /** Non-empty pages of this side, keyed by page number, best last. */
   readonly ladder: PriceLadder;
   private readonly higher: boolean;
-  /** The page looked up last (number and handle, NIL when none): moves mostly stay within one page. */
-  private cachedNumber = Number.NaN;
-  private cachedPage = NIL;
+  /**
+   * Pages looked up lately, direct-mapped by page number mod 64 (number, handle): a side's live
+   * pages are a few dozen consecutive numbers, so nearly every lookup skips the pages' hash index.
+   */
+  private readonly cachedNumber = new Float64Array(PAGE_CACHE).fill(Number.NaN);
+  private readonly cachedPage = new Int32Array(PAGE_CACHE).fill(NIL);
 
   /**
    * Creates an empty side for a book of `capacity` orders; `tag` (0..3) tells this side's pages
@@ -31,11 +37,12 @@ export class SideLevels {
 
   /** Handle of this side's page `n`, or NIL. */
   private page(n: number): number {
-    if (n === this.cachedNumber) return this.cachedPage;
+    const c = n & (PAGE_CACHE - 1);
+    if (this.cachedNumber[c] === n) return this.cachedPage[c];
     const p = this.pages.find(this.tag, n);
     if (p !== NIL) {
-      this.cachedNumber = n;
-      this.cachedPage = p;
+      this.cachedNumber[c] = n;
+      this.cachedPage[c] = p;
     }
     return p;
   }
@@ -117,9 +124,10 @@ export class SideLevels {
     if (ladder.levels[ladder.size - 1] === p) ladder.size--;
     else ladder.removeAt(ladder.find(n));
     pages.release(this.tag, p);
-    if (p === this.cachedPage) {
-      this.cachedNumber = Number.NaN;
-      this.cachedPage = NIL;
+    const c = n & (PAGE_CACHE - 1);
+    if (this.cachedNumber[c] === n) {
+      this.cachedNumber[c] = Number.NaN;
+      this.cachedPage[c] = NIL;
     }
   }
 }

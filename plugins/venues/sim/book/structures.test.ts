@@ -31,6 +31,34 @@ test("the id index agrees with a Map under random inserts and deletes, large ids
   );
 });
 
+test("the id index agrees with a Map when full of consecutive ids, across the 2^32 boundary and below zero", () => {
+  fc.assert(
+    fc.property(fc.constantFrom(0, 2 ** 32 - 40, 2 ** 21 - 30, -50, 2 ** 52), fc.array(fc.nat(), { minLength: 64, maxLength: 64 }), (start, order) => {
+      // 64 entries in a 128-slot table: the most it is sized for, in runs that share home blocks.
+      const index = new IdIndex(64);
+      const ref = new Map<number, number>();
+      for (let k = 0; k < 64; k++) {
+        index.set(start + k, k);
+        ref.set(start + k, k);
+      }
+      for (const r of order) {
+        const live = [...ref.keys()];
+        const id = live[r % live.length];
+        index.delete(id);
+        ref.delete(id);
+        const back = start + 64 + (r % 16);
+        if (!ref.has(back)) {
+          index.set(back, r);
+          ref.set(back, r);
+        }
+        for (const [key, v] of ref) expect(index.get(key)).toBe(v);
+        expect(index.get(id)).toBe(ref.get(id) ?? -1);
+      }
+    }),
+    { numRuns: 60 },
+  );
+});
+
 test("a price ladder keeps its prices sorted worst to best on both orientations", () => {
   fc.assert(
     fc.property(fc.boolean(), fc.array(fc.integer({ min: -20, max: 20 }), { maxLength: 200, size: "max" }), (higherIsBetter, ops) => {
