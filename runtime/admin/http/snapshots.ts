@@ -25,10 +25,8 @@ export type Render = () => Reply;
 
 interface Demand {
   render: Render;
-  /** Asked for since the last publication. */
-  asked: boolean;
-  /** Publication count when the worker front last reported answering it (-Infinity: never). */
-  remoteAt: number;
+  /** Publication count when it was last asked for (asked since the last publication: equal to `published`). */
+  askedAt: number;
 }
 
 /** Latest published read bodies, keyed by method, path and query. */
@@ -71,13 +69,14 @@ export class ReadSnapshots {
     const now = this.nowMs();
     if (now - this.publishedAt < this.periodMs) return;
     const next = new Map<string, SnapshotEntry>();
+    // With the worker front, reads are kept one publication longer: the front reports the reads
+    // it answered when the next publication reaches it, a period late.
+    const grace = this.onPublish === null ? 0 : 1;
     for (const [key, d] of this.demand) {
-      // A read the front reported is kept one publication longer: its report comes a period late.
-      if (!d.asked && this.published - d.remoteAt > 1) {
+      if (this.published - d.askedAt > grace) {
         this.demand.delete(key);
         continue;
       }
-      d.asked = false;
       try {
         next.set(key, freeze(d.render()));
       } catch {
@@ -94,7 +93,7 @@ export class ReadSnapshots {
   markAsked(keys: readonly string[]): void {
     for (const key of keys) {
       const d = this.demand.get(key);
-      if (d !== undefined) d.remoteAt = this.published;
+      if (d !== undefined) d.askedAt = this.published;
     }
   }
 
@@ -102,10 +101,10 @@ export class ReadSnapshots {
   read(key: string, render: Render): SnapshotEntry {
     const now = this.nowMs();
     const d = this.demand.get(key);
-    if (d === undefined) this.demand.set(key, { render, asked: true, remoteAt: Number.NEGATIVE_INFINITY });
+    if (d === undefined) this.demand.set(key, { render, askedAt: this.published });
     else {
       d.render = render;
-      d.asked = true;
+      d.askedAt = this.published;
     }
     const fresh = now - this.publishedAt <= 2 * this.periodMs;
     const hit = fresh ? this.entries.get(key) : undefined;
