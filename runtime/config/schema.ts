@@ -254,7 +254,7 @@ export const DeploymentConfig = Type.Object(
           port: Type.Integer({ minimum: 0, maximum: 65535 }),
           host: Type.Optional(Type.String()),
           /** Where HTTP and WebSocket work runs: a worker thread beside the loop (default) or the loop's own thread. */
-          thread: Type.Optional(Type.Union([Type.Literal("worker"), Type.Literal("loop")])),
+          thread: Type.Optional(Type.Union([Type.Literal("worker"), Type.Literal("loop")], { description: "where HTTP and WebSocket work runs: a worker thread (default) or the trading loop's own thread" })),
         },
         { additionalProperties: false },
       ),

@@ -6,6 +6,10 @@
  * restarted once with an alert, and the session keeps trading.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { loadConfig } from "../../config/load.ts";
 import { startPaperFixture, waitFor, type PaperFixture } from "../testing/paper-session.ts";
 import { call, type Answer } from "../testing/http.ts";
 import { openStream } from "../testing/ws-client.ts";
@@ -227,4 +231,30 @@ describe("stop", () => {
     await expect(fetch(new URL("/api/v1/health", f.admin.url))).rejects.toThrow();
     await f.stop();
   }, 30_000);
+});
+
+describe("admin.thread in the deployment", () => {
+  test("thread: loop in the YAML runs the server on the loop's thread", async () => {
+    const f = await startPaperFixture({ strategy: false, adminYaml: "{ port: 0, thread: loop }" });
+    try {
+      expect(f.admin.thread).toBe("loop");
+      expect(f.admin.front).toBeNull();
+      expect((await call(f, "GET", "/api/v1/health", null)).status).toBe(200);
+    } finally {
+      await f.stop();
+    }
+  }, 30_000);
+
+  test("another value is refused, naming admin.thread", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kestrel-front-"));
+    try {
+      const file = join(dir, "paper.yaml");
+      writeFileSync(file, readFileSync(resolve(import.meta.dir, "../../../configs/paper.yaml"), "utf8").replace(/^admin:\n/m, "admin:\n  thread: fiber\n"));
+      const loaded = loadConfig(file);
+      expect(loaded.ok).toBe(false);
+      if (!loaded.ok) expect(loaded.problems.join("\n")).toContain("admin.thread");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
