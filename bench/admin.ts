@@ -11,9 +11,16 @@
  * every read walking live state (snapshotMs 0), then with reads from the loop's snapshots
  * (ADMIN_SNAPSHOT_MS, default 20), and a last line compares the two loaded quote-lag ratios.
  *
+ * ADMIN_THREAD=loop|worker picks where the admin server's HTTP and WebSocket work runs (default
+ * worker, the front); with ADMIN_THREAD_COMPARE=1 the measurement runs with `thread: loop`, then
+ * with `thread: worker`, in the same process, and a last line compares the two. With at least two
+ * CPUs (ADMIN_PIN=0 turns it off) the loop's thread is pinned to the first CPU, and the admin
+ * front's thread and the load generator process to the second (`sched_setaffinity` on the
+ * thread itself; `taskset -c` for the generator).
+ *
  * Run: bun bench/admin.ts [requestsPerSecond=5000] [secondsPerRound=6] [rounds=3] [wsClients=50] [path,path,...]
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../runtime/config/load.ts";
@@ -21,7 +28,8 @@ import { wallMicros } from "../runtime/kernel/clock.ts";
 import { LatencyHistogram } from "../runtime/kernel/latency-histogram.ts";
 import { buildSession } from "../runtime/session/build.ts";
 import { startRealtime } from "../runtime/session/realtime.ts";
-import { issueToken, startAdmin } from "../runtime/admin/index.ts";
+import { issueToken, startAdmin, type AdminThread } from "../runtime/admin/index.ts";
+import { pinThisThread, threadCpus } from "../runtime/kernel/thread-affinity.ts";
 
 /** Options of the admin-load measurement. */
 export interface AdminLoadOptions {
@@ -35,6 +43,21 @@ export interface AdminLoadOptions {
   loopBudgetMs: number;
   /** Period of the read snapshots the loop publishes, ms (0 = live reads; default: the admin's default). */
   snapshotMs?: number;
+  /** Where the admin server's HTTP and WebSocket work runs (default worker). */
+  thread?: AdminThread;
+  /** Pin the loop's thread to the first allowed CPU, the front and the load generator to the second (default true; needs two CPUs and taskset). */
+  pin?: boolean;
+}
+
+/** The CPUs to pin to: [loop, admin + generator], or null when fewer than two are allowed or taskset is missing. */
+function pinCpus(): [number, number] | null {
+  const list = threadCpus();
+  if (list === null || Bun.which("taskset") === null) return null;
+  const cpus = list.split(",").flatMap((part) => {
+    const [a, b] = part.split("-").map(Number) as [number, number?];
+    return b === undefined ? [a] : Array.from({ length: b - a + 1 }, (_, i) => a + i);
+  });
+  return cpus.length >= 2 ? [cpus[0]!, cpus[1]!] : null;
 }
 
 /** One round of the measurement. */
@@ -80,9 +103,13 @@ admin: { port: 0 }
   const loaded = loadConfig(file);
   if (!loaded.ok) throw new Error(loaded.problems.join("\n"));
   const session = await buildSession(loaded.config, file, { journalPath: "", log: () => {} });
+  const thread = o.thread ?? "worker";
+  const cpus = o.pin === false ? null : pinCpus();
+  const cpusBefore = threadCpus();
+  const pinned = cpus === null ? "not pinned" : pinThisThread(cpus[0]) ?? `loop on cpu ${cpus[0]}, ${thread === "worker" ? "admin front and " : ""}load generator on cpu ${cpus[1]}`;
   const run = startRealtime(session);
   const key = "bench-key-0123456789abcdef0123456789abcdef";
-  const admin = await startAdmin(session, run, { port: 0, keys: [key], rateLimitPerSecond: 0, loopBudgetMs: LOOP_BUDGET_MS, snapshotMs: o.snapshotMs, log: () => {} });
+  const admin = await startAdmin(session, run, { port: 0, keys: [key], rateLimitPerSecond: 0, loopBudgetMs: LOOP_BUDGET_MS, snapshotMs: o.snapshotMs, log: () => {}, thread, ...(cpus === null ? {} : { frontCpu: cpus[1] }) });
   const token = await issueToken("analyst", 3600, key);
 
   // Quote lag: how long after its due wall time a quote is processed (speed 1: kernel µs = wall µs).
@@ -97,7 +124,7 @@ admin: { port: 0 }
     lag = new LatencyHistogram();
     let http: Round["http"];
     if (load) {
-      const proc = Bun.spawn([process.execPath, join(import.meta.dir, "admin-load.ts"), admin.url, token, String(RPS), String(SECONDS), String(WS_CLIENTS), ...(PATHS ? [PATHS] : [])], { stdout: "pipe", stderr: "inherit" });
+      const proc = Bun.spawn([...(cpus === null ? [] : ["taskset", "-c", String(cpus[1])]), process.execPath, join(import.meta.dir, "admin-load.ts"), admin.url, token, String(RPS), String(SECONDS), String(WS_CLIENTS), ...(PATHS ? [PATHS] : [])], { stdout: "pipe", stderr: "inherit" });
       const out = await new Response(proc.stdout).text();
       await proc.exited;
       http = JSON.parse(out.trim().split("\n").at(-1)!);
@@ -121,14 +148,24 @@ admin: { port: 0 }
   await run.done;
   await session.close();
   rmSync(dir, { recursive: true, force: true });
+  if (cpus !== null && cpusBefore !== null) restoreCpus(cpusBefore);
   const idle = rounds.filter((r) => !r.load);
   const loaded2 = rounds.filter((r) => r.load);
   return {
-    rounds, deferred, snap,
+    rounds, deferred, snap, thread, pinned,
     t2oIdle: median(idle.map((r) => r.t2oP99)), t2oLoad: median(loaded2.map((r) => r.t2oP99)),
     lagIdle: median(idle.map((r) => r.lagP99)), lagLoad: median(loaded2.map((r) => r.lagP99)),
     rps: median(loaded2.map((r) => r.http!.rps)), reqP99Ms: median(loaded2.map((r) => r.http!.p99Ms)),
   };
+}
+
+/** Gives the calling thread back the CPUs of a list such as "0-1" (after a pinned measurement). */
+function restoreCpus(list: string): void {
+  const first = Number(list.split(/[-,]/)[0]);
+  // sched_setaffinity takes one CPU here; the whole list again needs taskset on this thread's id.
+  const tid = require("node:fs").readlinkSync("/proc/thread-self").split("/").at(-1);
+  const r = Bun.spawnSync(["taskset", "-p", "-c", list, tid], { stdout: "ignore", stderr: "ignore" });
+  if (r.exitCode !== 0) pinThisThread(first);
 }
 
 if (import.meta.main) {
@@ -139,13 +176,22 @@ if (import.meta.main) {
   const LOOP_BUDGET_MS = Number(process.env.ADMIN_LOOP_BUDGET_MS ?? 2);
   const SNAPSHOT_MS = process.env.ADMIN_SNAPSHOT_MS === undefined ? undefined : Number(process.env.ADMIN_SNAPSHOT_MS);
   const compare = process.env.ADMIN_SNAPSHOT_COMPARE === "1";
-  const configs: (number | undefined)[] = compare ? [0, SNAPSHOT_MS ?? 20] : [SNAPSHOT_MS];
+  const threadCompare = process.env.ADMIN_THREAD_COMPARE === "1";
+  const THREAD = (process.env.ADMIN_THREAD ?? "worker") as AdminThread;
+  if (THREAD !== "worker" && THREAD !== "loop") throw new Error(`ADMIN_THREAD: expected worker or loop, got ${THREAD}`);
+  const pin = process.env.ADMIN_PIN !== "0";
+  const configs: { snapshotMs: number | undefined; thread: AdminThread }[] = threadCompare
+    ? [{ snapshotMs: SNAPSHOT_MS, thread: "loop" }, { snapshotMs: SNAPSHOT_MS, thread: "worker" }]
+    : compare
+      ? [{ snapshotMs: 0, thread: THREAD }, { snapshotMs: SNAPSHOT_MS ?? 20, thread: THREAD }]
+      : [{ snapshotMs: SNAPSHOT_MS, thread: THREAD }];
   const us = (ns: number) => (ns / 1000).toFixed(1);
   const lagRatios: number[] = [];
-  for (const snapshotMs of configs) {
-    const m = await measureAdminLoad({ rps: RPS, seconds: SECONDS, rounds: ROUNDS, wsClients: WS_CLIENTS, paths: process.argv[6] ?? "", loopBudgetMs: LOOP_BUDGET_MS, snapshotMs });
+  const lagLoaded: number[] = [];
+  for (const { snapshotMs, thread } of configs) {
+    const m = await measureAdminLoad({ rps: RPS, seconds: SECONDS, rounds: ROUNDS, wsClients: WS_CLIENTS, paths: process.argv[6] ?? "", loopBudgetMs: LOOP_BUDGET_MS, snapshotMs, thread, pin });
     const rounds = m.rounds;
-    console.log(`admin load while trading: ${RPS} req/s target, ${WS_CLIENTS} WebSocket clients, ${SECONDS}s rounds, ${ROUNDS} rounds each, admin loop budget ${LOOP_BUDGET_MS} ms, read snapshots ${snapshotMs === 0 ? "off (live reads)" : `every ${snapshotMs ?? 20} ms`}`);
+    console.log(`admin load while trading: ${RPS} req/s target, ${WS_CLIENTS} WebSocket clients, ${SECONDS}s rounds, ${ROUNDS} rounds each, admin loop budget ${LOOP_BUDGET_MS} ms, read snapshots ${snapshotMs === 0 ? "off (live reads)" : `every ${snapshotMs ?? 20} ms`}, admin on the ${thread === "worker" ? "worker front" : "loop's thread"}, ${m.pinned}; load ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`);
     console.log("round  admin load   orders  t2o p50 µs  t2o p99 µs  quote lag p99 µs  req/s     req p99 ms  errors  ws msgs");
     rounds.forEach((r, i) =>
       console.log(
@@ -156,7 +202,9 @@ if (import.meta.main) {
     console.log(`quote lag p99 under admin load / without: ${(m.lagLoad / m.lagIdle).toFixed(3)}x (${us(m.lagLoad)} µs vs ${us(m.lagIdle)} µs)`);
     console.log(`tick-to-order p99 under admin load / without: ${(m.t2oLoad / m.t2oIdle).toFixed(3)}x (${us(m.t2oLoad)} µs vs ${us(m.t2oIdle)} µs)`);
     lagRatios.push(m.lagLoad / m.lagIdle);
+    lagLoaded.push(m.lagLoad);
   }
-  if (compare) console.log(`loaded/unloaded quote lag p99: live reads ${lagRatios[0]!.toFixed(3)}x, snapshot reads ${lagRatios[1]!.toFixed(3)}x`);
+  if (threadCompare) console.log(`loaded/unloaded quote lag p99: loop thread ${lagRatios[0]!.toFixed(3)}x, worker front ${lagRatios[1]!.toFixed(3)}x (loaded p99 ${us(lagLoaded[0]!)} µs vs ${us(lagLoaded[1]!)} µs: ${(lagLoaded[0]! / lagLoaded[1]!).toFixed(2)}x lower with the front)`);
+  else if (compare) console.log(`loaded/unloaded quote lag p99: live reads ${lagRatios[0]!.toFixed(3)}x, snapshot reads ${lagRatios[1]!.toFixed(3)}x`);
   process.exit(0);
 }

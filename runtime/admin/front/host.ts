@@ -51,6 +51,8 @@ export async function startFront(deps: FrontDeps): Promise<FrontHandle> {
   let stopping = false;
   let restarts = 0;
   let stopped: (() => void) | null = null;
+  let alive = false;
+  let lastError = "";
   const post = (m: ToFront) => worker.postMessage(m);
 
   const answer = (m: Extract<ToLoop, { t: "req" }>) => {
@@ -86,6 +88,8 @@ export async function startFront(deps: FrontDeps): Promise<FrontHandle> {
             return hub.onClient(m);
           case "listening":
             listening = true;
+            alive = true;
+            lastError = "";
             clearTimeout(timer);
             return resolve({ port: m.port, hostname: m.hostname });
           case "listen-failed":
@@ -95,12 +99,15 @@ export async function startFront(deps: FrontDeps): Promise<FrontHandle> {
         }
       };
       w.addEventListener("error", (ev) => {
-        log("admin front failed", { error: (ev as ErrorEvent).message });
+        // An uncaught error ends the front: its close event reports the death (one line, with this).
+        lastError = (ev as ErrorEvent).message ?? "uncaught error";
         w.terminate();
       });
       w.addEventListener("close", () => {
-        if (!listening) return fail("the front's thread exited while starting");
-        if (w === worker && !stopping) void died();
+        if (!listening) return fail(`the front's thread exited while starting${lastError === "" ? "" : `: ${lastError}`}`);
+        if (w !== worker) return;
+        alive = false;
+        if (!stopping) void died();
       });
       w.postMessage({ ...deps.init, t: "init", port } satisfies FrontInit);
     });
@@ -109,7 +116,7 @@ export async function startFront(deps: FrontDeps): Promise<FrontHandle> {
     hub.reset();
     const again = restarts === 0;
     session.core.alerts.raise(session.core.now(), "ADMIN_FRONT_DIED", "warning", "admin", `admin front thread exited port=${bound.port} restart=${again ? "once" : "no (restarted once already)"}`);
-    log("admin front died", { port: bound.port, restarting: again, ...(again ? {} : { why: "restarted once already" }) });
+    log("admin front died", { port: bound.port, ...(lastError === "" ? {} : { error: lastError }), restarting: again, ...(again ? {} : { why: "restarted once already" }) });
     if (!again) return;
     restarts++;
     try {
@@ -131,6 +138,7 @@ export async function startFront(deps: FrontDeps): Promise<FrontHandle> {
     async stop() {
       stopping = true;
       snapshots.onPublish = null;
+      if (!alive) return;
       let timer: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([new Promise<void>((r) => ((stopped = r), post({ t: "stop" }))), new Promise<void>((r) => (timer = setTimeout(r, STOP_WAIT_MS)))]);
       clearTimeout(timer);
