@@ -77,6 +77,8 @@ export interface AdminOptions {
   thread?: AdminThread;
   /** Pins the front's thread to this CPU (Linux; for benchmarks). */
   frontCpu?: number;
+  /** Raises the front thread's niceness by this much (Linux, 1..19), so the trading loop wins a CPU they both want (default 0: same as the loop). */
+  frontNice?: number;
 }
 
 /** Where the admin server's HTTP and WebSocket work runs. */
@@ -172,7 +174,7 @@ export async function startAdmin(session: Session, run: RealtimeRun, opts: Admin
   let front: FrontHandle | null = null;
   if (hub instanceof RemoteStreamHub) {
     const frontRoutes = routes.map((r) => ({ method: r.method, path: r.path, role: r.role, snapshot: r.snapshot === true }));
-    const init = { port, hostname, keys, rateLimitPerSecond: rate, snapshotMs: snapshots.periodMs, streams: opts.streams ?? {}, instruments: session.instruments.map((i) => ({ id: i.id, symbol: i.symbol })), routes: frontRoutes, counters: counterBuffer, ...(opts.frontCpu === undefined ? {} : { cpu: opts.frontCpu }) };
+    const init = { port, hostname, keys, rateLimitPerSecond: rate, snapshotMs: snapshots.periodMs, streams: opts.streams ?? {}, instruments: session.instruments.map((i) => ({ id: i.id, symbol: i.symbol })), routes: frontRoutes, counters: counterBuffer, ...(opts.frontCpu === undefined ? {} : { cpu: opts.frontCpu }), ...(opts.frontNice === undefined ? {} : { nice: opts.frontNice }) };
     front = await startFront({ session, app, snapshots, hub, init, log });
     toFront = (m) => front!.post(m);
     served = front;

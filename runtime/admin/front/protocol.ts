@@ -33,6 +33,8 @@ export interface FrontInit {
   readonly counters: SharedArrayBuffer;
   /** Pin the front's thread to this CPU (benchmarks). */
   readonly cpu?: number;
+  /** Raise the front thread's niceness by this much (1..19). */
+  readonly nice?: number;
 }
 
 /** A forwarded request's answer as the loop rendered it. */

@@ -7,7 +7,7 @@
  */
 import type { Server } from "bun";
 import { Hono, type Context } from "hono";
-import { pinThisThread } from "../../kernel/thread-affinity.ts";
+import { niceThisThread, pinThisThread } from "../../kernel/thread-affinity.ts";
 import type { Principal } from "../auth/jwt.ts";
 import { cachedVerifier } from "../auth/verify-cache.ts";
 import { send } from "../http/app.ts";
@@ -34,6 +34,7 @@ self.onmessage = (ev: MessageEvent<ToFront>) => {
 
 function start(init: FrontInit) {
   if (init.cpu !== undefined) pinThisThread(init.cpu);
+  if (init.nice !== undefined && init.nice > 0) niceThisThread(init.nice);
   const counters = new Int32Array(init.counters);
   const count = (status: number) => {
     if (status >= 100 && status < 600) Atomics.add(counters, COUNTER_STATUS + status - 100, 1);
