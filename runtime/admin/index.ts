@@ -6,15 +6,13 @@
  * HTTP, tokens, the rate limit, snapshot reads and WebSocket fan-out stay off the loop's thread;
  * with `thread: "loop"` the server runs on the loop's thread itself.
  */
-import type { Server } from "bun";
 import { resolve } from "node:path";
 import type { Session } from "../session/build.ts";
 import type { RealtimeRun } from "../session/realtime.ts";
 import { logLine } from "../session/log.ts";
-import { OperationalError } from "../errors/codes.ts";
 import { DEFAULT_RESULTS_DIR } from "../session/backtest-results.ts";
 import { issueToken } from "./auth/jwt.ts";
-import { cachedVerifier, type Verify } from "./auth/verify-cache.ts";
+import { cachedVerifier } from "./auth/verify-cache.ts";
 import { resolveAdminKey, MIN_KEY_LENGTH } from "./auth/keys.ts";
 import { buildApp } from "./http/app.ts";
 import { openApiDocument } from "./http/openapi.ts";
@@ -39,18 +37,15 @@ import { riskRoutes } from "./routes/risk.ts";
 import { stressRoutes } from "./routes/stress.ts";
 import { strategyRoutes } from "./routes/strategies.ts";
 import { parentRoutes } from "./routes/parents.ts";
-import type { StreamClient } from "./streams/client.ts";
 import { StreamHub, type HubOptions, type StreamStats } from "./streams/hub.ts";
 import { RemoteStreamHub } from "./streams/remote-hub.ts";
-import { STREAM_ROUTES, upgradeStream } from "./streams/upgrade.ts";
+import { STREAM_ROUTES } from "./streams/upgrade.ts";
+import { serveOnLoop } from "./http/loop-server.ts";
 import { startFront, type FrontHandle } from "./front/host.ts";
 import { newCounters, statusCounts, type ToFront } from "./front/protocol.ts";
-import type { Hono } from "hono";
 
 export { issueToken } from "./auth/jwt.ts";
 
-/** How long `stop()` waits for the server to confirm it closed its connections, ms. */
-const STOP_WAIT_MS = 2_000;
 export type { Role } from "./auth/roles.ts";
 
 /** Options of the admin server; the deployment's `admin` section fills what is not given. */
@@ -178,7 +173,7 @@ export async function startAdmin(session: Session, run: RealtimeRun, opts: Admin
     front = await startFront({ session, app, snapshots, hub, init, log });
     toFront = (m) => front!.post(m);
     served = front;
-  } else served = serveOnLoop(app, hub, port, hostname, session, verify, responses);
+  } else served = serveOnLoop(app, hub, port, hostname, session.instruments, verify, responses);
   hub.attach();
   const unhookSnapshots = run.afterTurn(() => snapshots.afterTurn());
   const boundPort = served.port;
@@ -197,57 +192,6 @@ export async function startAdmin(session: Session, run: RealtimeRun, opts: Admin
       hub.detach();
       unhookSnapshots();
       await served.stop();
-    },
-  };
-}
-
-/** Runs `Bun.serve` on the loop's own thread (`thread: "loop"`); throws ADMIN_LISTEN_FAILED when it cannot listen. */
-function serveOnLoop(app: Hono, hub: StreamHub, port: number, hostname: string, session: Session, verify: Verify, responses: Map<number, number>) {
-  const streamPaths = new Set(STREAM_ROUTES.map((r) => r.path));
-  let server: Server<StreamClient>;
-  try {
-    server = Bun.serve<StreamClient>({
-      port,
-      hostname,
-      // Bodies are small JSON commands; parsing a large one would hold up the loop.
-      maxRequestBodySize: 64 * 1024,
-      async fetch(req, srv) {
-        const url = new URL(req.url);
-        if (streamPaths.has(url.pathname)) {
-          const refused = await upgradeStream(req, url, srv, session.instruments, verify);
-          if (refused === null) return undefined;
-          responses.set(refused.status, (responses.get(refused.status) ?? 0) + 1);
-          return Response.json(refused.body, { status: refused.status });
-        }
-        return app.fetch(req, { server: srv });
-      },
-      websocket: {
-        open: (ws) => hub.open(ws),
-        close: (ws) => hub.close(ws),
-        message: () => {},
-        // Clients only listen; anything they send is small or a mistake.
-        maxPayloadLength: 4096,
-        // A hard ceiling behind the hub's own (smaller) slow-client limit.
-        backpressureLimit: 16 << 20,
-        closeOnBackpressureLimit: true,
-        idleTimeout: 120,
-        sendPings: true,
-      },
-    });
-  } catch (err) {
-    const reason = (err as Error & { code?: string }).code === "EADDRINUSE" ? "port in use" : (err as Error).message;
-    throw new OperationalError("ADMIN_LISTEN_FAILED", { host: hostname, port, reason });
-  }
-  return {
-    port: server.port!,
-    hostname: server.hostname ?? hostname,
-    async stop() {
-      // Every connection is closed now (WebSockets and keep-alive HTTP alike); the wait for Bun to
-      // confirm is bounded, and the server no longer holds the process either way.
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([server.stop(true), new Promise<void>((r) => (timer = setTimeout(r, STOP_WAIT_MS)))]);
-      clearTimeout(timer);
-      server.unref();
     },
   };
 }

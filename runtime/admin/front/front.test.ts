@@ -131,19 +131,21 @@ describe("the worker front answers as the in-thread server does", () => {
 });
 
 /** Holds the loop's thread busy for `ms` right after a snapshot publication while a client on another thread reads; returns which answers arrived during the hold. */
-async function readWhileLoopBusy(f: PaperFixture, paths: string[], ms: number, warm: () => Promise<void>): Promise<{ during: number[]; after: number[]; bodies: string[] }> {
+async function readWhileLoopBusy(f: PaperFixture, paths: string[], ms: number, warm: () => Promise<void>, delayMs?: number): Promise<{ during: number[]; after: number[]; bodies: string[]; forwarded: number }> {
   const flags = new SharedArrayBuffer(4 * (1 + paths.length));
   const probe = new Worker(new URL("../testing/fetch-probe.ts", import.meta.url).href);
   const messages: any[] = [];
   probe.onmessage = (ev) => messages.push(ev.data);
-  probe.postMessage({ flags, urls: paths.map((p) => new URL(p, f.admin.url).href), token: f.tokens.analyst });
+  probe.postMessage({ flags, urls: paths.map((p) => new URL(p, f.admin.url).href), token: f.tokens.analyst, delayMs });
   await waitFor(() => messages.length > 0, 10_000, "the probe is ready");
   await warm();
   const view = new Int32Array(flags);
   let during: number[] | null = null;
+  let forwardedBefore = 0;
   const published = f.admin.snapshots.published;
   const unhook = f.run.afterTurn(() => {
     if (during !== null || f.admin.snapshots.published === published) return;
+    forwardedBefore = f.admin.front?.forwarded() ?? 0;
     Atomics.store(view, 0, 1);
     Atomics.notify(view, 0);
     const until = performance.now() + ms;
@@ -155,7 +157,7 @@ async function readWhileLoopBusy(f: PaperFixture, paths: string[], ms: number, w
   await waitFor(() => messages.length > 1, 10_000, "the probe's answers");
   unhook();
   probe.terminate();
-  return { during: during!, after: paths.map((_, i) => view[1 + i]!), bodies: messages[1].bodies };
+  return { during: during!, after: paths.map((_, i) => view[1 + i]!), bodies: messages[1].bodies, forwarded: (f.admin.front?.forwarded() ?? 0) - forwardedBefore };
 }
 
 describe("off the loop's thread", () => {
@@ -175,11 +177,32 @@ describe("off the loop's thread", () => {
         expect(r.after).toEqual([200, 200]);
         expect(JSON.parse(r.bodies[1]!).engaged).toBe(false);
         expect(r.during).toEqual(thread === "worker" ? [200, 200] : [0, 0]);
+        // Answered by the front from its copy: nothing reached the loop.
+        if (thread === "worker") expect(r.forwarded).toBe(0);
       } finally {
         await f.stop();
       }
     }, 30_000);
   }
+});
+
+describe("reads of a stale copy", () => {
+  test("requests for the same read while the loop is busy are forwarded once and all answered after", async () => {
+    const f = await startPaperFixture({ strategy: false });
+    try {
+      const warm = async () => {
+        for (let i = 0; i < 3; i++) expect((await call(f, "GET", "/api/v1/kill-switch", f.tokens.analyst)).status).toBe(200);
+      };
+      // Sent 100 ms into a 250 ms hold: the front's copy is then older than two periods.
+      const r = await readWhileLoopBusy(f, Array(10).fill("/api/v1/kill-switch"), 250, warm, 100);
+      expect(r.during).toEqual(Array(10).fill(0));
+      expect(r.after).toEqual(Array(10).fill(200));
+      for (const b of r.bodies) expect(JSON.parse(b).engaged).toBe(false);
+      expect(r.forwarded).toBe(1);
+    } finally {
+      await f.stop();
+    }
+  }, 30_000);
 });
 
 describe("a front that dies", () => {

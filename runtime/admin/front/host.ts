@@ -10,7 +10,7 @@ import type { Session } from "../../session/build.ts";
 import type { ForwardedEnv } from "../http/app.ts";
 import type { ReadSnapshots, SnapshotEntry } from "../http/snapshots.ts";
 import type { RemoteStreamHub } from "../streams/remote-hub.ts";
-import { COUNTER_HITS, type FrontInit, type ToFront, type ToLoop } from "./protocol.ts";
+import { COUNTER_FORWARDED, COUNTER_HITS, type FrontInit, type ToFront, type ToLoop } from "./protocol.ts";
 
 /** How long `stop()` waits for the front to close its connections before terminating it, ms. */
 const STOP_WAIT_MS = 2_000;
@@ -34,6 +34,8 @@ export interface FrontHandle {
   readonly hostname: string;
   /** Posts a message to the front (dropped while it is down). */
   post(m: ToFront): void;
+  /** Requests the front has forwarded to the loop. */
+  forwarded(): number;
   /** Times the front has been started again after dying. */
   restarts(): number;
   /** Terminates the front's thread as a crash would (for tests of the restart). */
@@ -133,6 +135,7 @@ export async function startFront(deps: FrontDeps): Promise<FrontHandle> {
     port: bound.port,
     hostname: bound.hostname,
     post,
+    forwarded: () => Atomics.load(counters, COUNTER_FORWARDED),
     restarts: () => restarts,
     crash: () => worker.terminate(),
     async stop() {

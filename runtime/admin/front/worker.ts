@@ -3,7 +3,8 @@
  * routing, snapshot answers and WebSocket fan-out never take the trading loop's thread. It answers
  * snapshot reads from the bodies the loop publishes (while fresh: at most two periods old) and
  * forwards everything else — commands, other reads, a read not in its copy — to the loop as a
- * message; the loop's own app answers and the front replies. Started by `startAdmin` (front/host.ts).
+ * message; the loop's own app answers and the front replies (requests for a snapshot read already
+ * forwarded share its answer). Started by `startAdmin` (front/host.ts).
  */
 import type { Server } from "bun";
 import { Hono, type Context } from "hono";
@@ -50,27 +51,46 @@ function start(init: FrontInit) {
   const asked = new Set<string>();
   const staleAfter = 2 * init.snapshotMs;
 
-  const pending = new Map<number, (res: Response) => void>();
+  const pending = new Map<number, (answer: FrontAnswer) => void>();
+  // Snapshot reads forwarded and not answered yet, by key: another request for the same read joins
+  // it (one loop render answers all of them: after a long loop turn, the front's copy is stale and
+  // every read of it would otherwise queue at the loop).
+  const inflight = new Map<string, Promise<FrontAnswer>>();
   let nextId = 0;
-  const forward = async (c: Context, principal: Principal | null): Promise<Response> => {
+  const forward = async (c: Context, principal: Principal | null): Promise<FrontAnswer> => {
     const req = c.req.raw;
     const url = req.url;
     const body = req.method === "GET" || req.method === "HEAD" ? null : await req.text();
     const id = ++nextId;
     Atomics.add(counters, COUNTER_FORWARDED, 1);
     post({ t: "req", id, method: req.method, path: url.slice(url.indexOf("/", url.indexOf("//") + 2)), headers: [...req.headers], body, principal });
-    return new Promise<Response>((resolve) => pending.set(id, resolve));
+    return new Promise<FrontAnswer>((resolve) => pending.set(id, resolve));
   };
+  const forwardRead = (c: Context, principal: Principal | null, key: string): Promise<FrontAnswer> => {
+    let answer = inflight.get(key);
+    if (answer === undefined) {
+      answer = forward(c, principal);
+      const mine = answer;
+      inflight.set(key, mine);
+      void mine.then(() => {
+        if (inflight.get(key) === mine) inflight.delete(key);
+      });
+    }
+    return answer;
+  };
+  const respond = (m: FrontAnswer) => new Response(m.body, { status: m.status, headers: m.headers });
   const answered = (m: FrontAnswer) => {
     const resolve = pending.get(m.id);
     pending.delete(m.id);
     if (m.generation > generation) {
-      // A command changed state: drop the copy so its caller reads its own change.
+      // A command changed state: drop the copy so its caller reads its own change, and let no
+      // later read join a read forwarded before the change.
       entries = new Map();
+      inflight.clear();
       generation = m.generation;
     }
     if (m.snap !== undefined && m.snap.generation >= generation) entries.set(m.snap.key, m.snap.entry);
-    resolve?.(new Response(m.body, { status: m.status, headers: m.headers }));
+    resolve?.(m);
   };
 
   const handle = async (c: Context, route: FrontRoute): Promise<Response> => {
@@ -83,10 +103,10 @@ function start(init: FrontInit) {
       }
       principal = admitted.principal;
     }
-    if (route.snapshot && staleAfter > 0 && performance.now() - receivedAt <= staleAfter) {
+    if (route.snapshot && staleAfter > 0 && c.req.method === "GET") {
       const url = c.req.url;
       const key = url.slice(url.indexOf("/", url.indexOf("//") + 2));
-      const entry = entries.get(key);
+      const entry = performance.now() - receivedAt <= staleAfter ? entries.get(key) : undefined;
       if (entry !== undefined) {
         Atomics.add(counters, COUNTER_HITS, 1);
         asked.add(key);
@@ -95,8 +115,9 @@ function start(init: FrontInit) {
         c.header("Content-Type", entry.contentType);
         return c.body(entry.body, entry.status as never);
       }
+      return respond(await forwardRead(c, principal, key));
     }
-    return forward(c, principal);
+    return respond(await forward(c, principal));
   };
 
   const app = new Hono();
