@@ -158,7 +158,7 @@ admin: { port: 0 }
     rounds.push(await round(false));
     rounds.push(await round(true));
   }
-  const snap = { published: admin.snapshots.published, hits: admin.snapshots.hits, misses: admin.snapshots.misses };
+  const snap = { published: admin.snapshots.published, hits: admin.snapshots.hits, misses: admin.snapshots.misses, forwarded: admin.front?.forwarded() ?? null };
   const deferred = /kestrel_admin_deferred_total (\d+)/.exec(await (await fetch(`${admin.url}metrics`, { headers: { Authorization: `Bearer ${token}` } })).text())?.[1] ?? "?";
   await admin.stop();
   run.stop();
@@ -237,7 +237,7 @@ if (import.meta.main) {
         `${String(i + 1).padEnd(6)} ${(r.load ? "yes" : "no").padEnd(12)} ${String(r.orders).padStart(6)}  ${us(r.t2oP50).padStart(10)}  ${us(r.t2oP99).padStart(10)}  ${us(r.lagP99).padStart(16)}  ${r.loopCpuMsPerS.toFixed(0).padStart(13)}  ${r.loopRunqMsPerS.toFixed(1).padStart(14)}  ${r.http ? r.http.rps.toFixed(0).padStart(7) : "      -"}   ${r.http ? r.http.p99Ms.toFixed(2).padStart(9) : "        -"}  ${r.http ? String(r.http.errors).padStart(6) : "     -"}  ${r.http ? String(r.http.wsMessages).padStart(7) : "      -"}`,
       ),
     );
-    console.log(`median req/s ${m.rps.toFixed(0)}, req p99 ${m.reqP99Ms.toFixed(2)} ms, deferred to the loop ${m.deferred}, snapshots published ${m.snap.published}, reads from a snapshot ${m.snap.hits}, rendered at request ${m.snap.misses}`);
+    console.log(`median req/s ${m.rps.toFixed(0)}, req p99 ${m.reqP99Ms.toFixed(2)} ms, deferred to the loop ${m.deferred}, snapshots published ${m.snap.published}, reads from a snapshot ${m.snap.hits}, rendered at request ${m.snap.misses}${m.snap.forwarded === null ? "" : `, forwarded by the front to the loop ${m.snap.forwarded}`}`);
     console.log(`quote lag p99 under admin load / without: ${(m.lagLoad / m.lagIdle).toFixed(3)}x (${us(m.lagLoad)} µs vs ${us(m.lagIdle)} µs)`);
     console.log(`tick-to-order p99 under admin load / without: ${(m.t2oLoad / m.t2oIdle).toFixed(3)}x (${us(m.t2oLoad)} µs vs ${us(m.t2oIdle)} µs)`);
     lagRatios.push(m.lagLoad / m.lagIdle);
