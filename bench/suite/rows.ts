@@ -89,9 +89,9 @@ export const ROWS: BenchRow[] = [
     key: "adminQuoteLag", title: "quote lag p99 under admin load (req/s + WS clients)", target: "<= 1.1x the unloaded figure", quick: false,
     run: async (size) => {
       const { measureAdminLoad } = await import("../admin.ts");
-      const r = await measureAdminLoad({ rps: pick(size, 500, 5000, 5000), seconds: pick(size, 1, 6, 6), rounds: pick(size, 1, 3, 3), wsClients: pick(size, 5, 50, 50), paths: "", loopBudgetMs: 2 });
+      const r = await measureAdminLoad({ rps: pick(size, 500, 5000, 5000), seconds: pick(size, 1, 6, 6), rounds: pick(size, 1, 3, 3), wsClients: pick(size, 5, 50, 50), paths: "", loopBudgetMs: 2, thread: "worker" });
       return {
-        figures: { loadedP99Us: us(r.lagLoad), requestsPerSecond: Math.round(r.rps), requestP99Ms: r3(r.reqP99Ms) },
+        figures: { loadedP99Us: us(r.lagLoad), requestsPerSecond: Math.round(r.rps), requestP99Ms: r3(r.reqP99Ms), admin: "worker front", pinned: r.pinned },
         baseline: { what: "the same session's quote lag in the rounds without admin load", unloadedP99Us: us(r.lagIdle) },
         ratio: r.lagLoad / Math.max(1, r.lagIdle), ratioOf: "loaded / unloaded p99",
         text: `${us(r.lagLoad)} µs at ${Math.round(r.rps)} req/s`, baselineText: `unloaded ${us(r.lagIdle)} µs`,

@@ -1,17 +1,18 @@
 /**
- * The admin plane of a running session: a Hono app on `Bun.serve` with the REST API under
- * `/api/v1`, WebSocket streams under `/ws/*`, `/metrics`, the OpenAPI document and the dashboard
- * at `/`. It reads state and sends commands only through the session's public surface, on the
- * loop's own thread, with synchronous handlers; stream fan-out happens in batches off the loop.
+ * The admin plane of a running session: a Hono app with the REST API under `/api/v1`, WebSocket
+ * streams under `/ws/*`, `/metrics`, the OpenAPI document and the dashboard at `/`. It reads state
+ * and sends commands only through the session's public surface, on the loop's own thread, with
+ * synchronous handlers. By default `Bun.serve` runs in a worker thread (the front, `front/`):
+ * HTTP, tokens, the rate limit, snapshot reads and WebSocket fan-out stay off the loop's thread;
+ * with `thread: "loop"` the server runs on the loop's thread itself.
  */
-import type { Server } from "bun";
 import { resolve } from "node:path";
 import type { Session } from "../session/build.ts";
 import type { RealtimeRun } from "../session/realtime.ts";
 import { logLine } from "../session/log.ts";
-import { OperationalError } from "../errors/codes.ts";
 import { DEFAULT_RESULTS_DIR } from "../session/backtest-results.ts";
-import { verifyToken, issueToken, type TokenCheck } from "./auth/jwt.ts";
+import { issueToken } from "./auth/jwt.ts";
+import { cachedVerifier } from "./auth/verify-cache.ts";
 import { resolveAdminKey, MIN_KEY_LENGTH } from "./auth/keys.ts";
 import { buildApp } from "./http/app.ts";
 import { openApiDocument } from "./http/openapi.ts";
@@ -36,14 +37,15 @@ import { riskRoutes } from "./routes/risk.ts";
 import { stressRoutes } from "./routes/stress.ts";
 import { strategyRoutes } from "./routes/strategies.ts";
 import { parentRoutes } from "./routes/parents.ts";
-import type { StreamClient } from "./streams/client.ts";
-import { StreamHub, type HubOptions } from "./streams/hub.ts";
-import { STREAM_ROUTES, upgradeStream } from "./streams/upgrade.ts";
+import { StreamHub, type HubOptions, type StreamStats } from "./streams/hub.ts";
+import { RemoteStreamHub } from "./streams/remote-hub.ts";
+import { STREAM_ROUTES } from "./streams/upgrade.ts";
+import { serveOnLoop } from "./http/loop-server.ts";
+import { startFront, type FrontHandle } from "./front/host.ts";
+import { newCounters, statusCounts, type ToFront } from "./front/protocol.ts";
 
 export { issueToken } from "./auth/jwt.ts";
 
-/** How long `stop()` waits for the server to confirm it closed its connections, ms. */
-const STOP_WAIT_MS = 2_000;
 export type { Role } from "./auth/roles.ts";
 
 /** Options of the admin server; the deployment's `admin` section fills what is not given. */
@@ -66,7 +68,16 @@ export interface AdminOptions {
   backtestsDir?: string;
   /** Where log lines go (default: stderr JSON lines). */
   log?: (line: string) => void;
+  /** Where `Bun.serve` runs: a worker thread (the front; default) or the loop's own thread (default: the deployment's admin.thread). */
+  thread?: AdminThread;
+  /** Pins the front's thread to this CPU (Linux; for benchmarks). */
+  frontCpu?: number;
+  /** Raises the front thread's niceness by this much (Linux, 1..19), so the trading loop wins a CPU they both want (default 0: same as the loop). */
+  frontNice?: number;
 }
+
+/** Where the admin server's HTTP and WebSocket work runs. */
+export type AdminThread = "worker" | "loop";
 
 /** A running admin server. */
 export interface AdminServer {
@@ -74,8 +85,12 @@ export interface AdminServer {
   readonly port: number;
   /** The route table (for tests and docs). */
   readonly routes: readonly AdminRoute[];
-  /** The stream hub (client counts, forced flushes). */
-  readonly hub: StreamHub;
+  /** Where HTTP and WebSocket work runs. */
+  readonly thread: AdminThread;
+  /** The streams (client counts, slow-client drops, forced flushes). */
+  readonly hub: StreamStats;
+  /** The worker front (null with `thread: "loop"`). */
+  readonly front: FrontHandle | null;
   /** The read snapshots the loop publishes (counts of publications, hits and misses). */
   readonly snapshots: ReadSnapshots;
   /** Stops listening, closes streams and unhooks from the session. */
@@ -99,22 +114,13 @@ export async function startAdmin(session: Session, run: RealtimeRun, opts: Admin
     }
   }
   if (keys.length === 0 || keys.some((k) => k.length < MIN_KEY_LENGTH)) throw new Error(`ADMIN_KEY_TOO_SHORT: min=${MIN_KEY_LENGTH}`);
-  const accepted = keys;
-
-  // Verified tokens are cached until they expire: HMAC per request is the costliest part of a read.
-  const cache = new Map<string, TokenCheck & { ok: true }>();
-  const verify = async (token: string): Promise<TokenCheck> => {
-    const hit = cache.get(token);
-    if (hit !== undefined && hit.principal.exp > Date.now() / 1000) return hit;
-    const check = await verifyToken(token, accepted);
-    if (check.ok) {
-      if (cache.size >= 1000) cache.clear();
-      cache.set(token, check);
-    } else cache.delete(token);
-    return check;
-  };
-
-  const hub = new StreamHub(session, opts.streams);
+  const verify = cachedVerifier(keys);
+  const thread: AdminThread = opts.thread ?? session.config.admin?.thread ?? "worker";
+  const counterBuffer = newCounters();
+  const frontCounters = new Int32Array(counterBuffer);
+  // The front is not up while the routes are built: frames posted before it is are dropped.
+  let toFront: (m: ToFront) => void = () => {};
+  const hub = thread === "loop" ? new StreamHub(session, opts.streams) : new RemoteStreamHub(session, opts.streams ?? {}, (m) => toFront(m));
   const responses = new Map<number, number>();
   const wsClients = new Map<string, number>();
   const rate = opts.rateLimitPerSecond ?? 100;
@@ -147,6 +153,7 @@ export async function startAdmin(session: Session, run: RealtimeRun, opts: Admin
       snapshot: true,
       handle: ({ session: s }) => {
         for (const r of STREAM_ROUTES) wsClients.set(r.stream, hub.clients[r.stream].size);
+        if (thread === "worker") statusCounts(frontCounters, responses);
         return text(renderMetrics(s, counters), "text/plain; version=0.0.4; charset=utf-8");
       },
     }),
@@ -156,64 +163,35 @@ export async function startAdmin(session: Session, run: RealtimeRun, opts: Admin
   routes.push(defineRoute({ ...openApiRouteStub, handle: () => ok(doc) }));
   const app = buildApp(routes, { session, run, verify, responses, rateLimit: new TokenBuckets(rate, rate * 2), fairness, snapshots, log });
 
-  const streamPaths = new Set(STREAM_ROUTES.map((r) => r.path));
   const port = opts.port ?? session.config.admin?.port ?? 8787;
   const hostname = opts.host ?? session.config.admin?.host ?? "127.0.0.1";
-  let server: Server<StreamClient>;
-  try {
-    server = Bun.serve<StreamClient>({
-      port,
-      hostname,
-      // Bodies are small JSON commands; parsing a large one would hold up the loop.
-      maxRequestBodySize: 64 * 1024,
-      async fetch(req, srv) {
-        const url = new URL(req.url);
-        if (streamPaths.has(url.pathname)) {
-          const refused = await upgradeStream(req, url, srv, session, verify);
-          if (refused === null) return undefined;
-          responses.set(refused.status, (responses.get(refused.status) ?? 0) + 1);
-          return Response.json(refused.body, { status: refused.status });
-        }
-        return app.fetch(req, { server: srv });
-      },
-      websocket: {
-        open: (ws) => hub.open(ws),
-        close: (ws) => hub.close(ws),
-        message: () => {},
-        // Clients only listen; anything they send is small or a mistake.
-        maxPayloadLength: 4096,
-        // A hard ceiling behind the hub's own (smaller) slow-client limit.
-        backpressureLimit: 16 << 20,
-        closeOnBackpressureLimit: true,
-        idleTimeout: 120,
-        sendPings: true,
-      },
-    });
-  } catch (err) {
-    const reason = (err as Error & { code?: string }).code === "EADDRINUSE" ? "port in use" : (err as Error).message;
-    throw new OperationalError("ADMIN_LISTEN_FAILED", { host: hostname, port, reason });
-  }
+  let served: { port: number; hostname: string; stop(): Promise<void> };
+  let front: FrontHandle | null = null;
+  if (hub instanceof RemoteStreamHub) {
+    const frontRoutes = routes.map((r) => ({ method: r.method, path: r.path, role: r.role, snapshot: r.snapshot === true }));
+    const init = { port, hostname, keys, rateLimitPerSecond: rate, snapshotMs: snapshots.periodMs, streams: opts.streams ?? {}, instruments: session.instruments.map((i) => ({ id: i.id, symbol: i.symbol })), routes: frontRoutes, counters: counterBuffer, ...(opts.frontCpu === undefined ? {} : { cpu: opts.frontCpu }), ...(opts.frontNice === undefined ? {} : { nice: opts.frontNice }) };
+    front = await startFront({ session, app, snapshots, hub, init, log });
+    toFront = (m) => front!.post(m);
+    served = front;
+  } else served = serveOnLoop(app, hub, port, hostname, session.instruments, verify, responses);
   hub.attach();
   const unhookSnapshots = run.afterTurn(() => snapshots.afterTurn());
-  const boundPort = server.port!;
-  const host = server.hostname ?? hostname;
+  const boundPort = served.port;
+  const host = served.hostname;
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${boundPort}/`;
-  log("admin listening", { url, routes: routes.length, streams: STREAM_ROUTES.length });
+  log("admin listening", { url, routes: routes.length, streams: STREAM_ROUTES.length, thread });
   return {
     url,
     port: boundPort,
     routes,
+    thread,
     hub,
+    front,
     snapshots,
     async stop() {
       hub.detach();
       unhookSnapshots();
-      // Every connection is closed now (WebSockets and keep-alive HTTP alike); the wait for Bun to
-      // confirm is bounded, and the server no longer holds the process either way.
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([server.stop(true), new Promise<void>((r) => (timer = setTimeout(r, STOP_WAIT_MS)))]);
-      clearTimeout(timer);
-      server.unref();
+      await served.stop();
     },
   };
 }

@@ -249,7 +249,13 @@ export const DeploymentConfig = Type.Object(
     ),
     admin: Type.Optional(
       Type.Object(
-        { enabled: Type.Optional(Type.Boolean()), port: Type.Integer({ minimum: 0, maximum: 65535 }), host: Type.Optional(Type.String()) },
+        {
+          enabled: Type.Optional(Type.Boolean()),
+          port: Type.Integer({ minimum: 0, maximum: 65535 }),
+          host: Type.Optional(Type.String()),
+          /** Where HTTP and WebSocket work runs: a worker thread beside the loop (default) or the loop's own thread. */
+          thread: Type.Optional(Type.Union([Type.Literal("worker"), Type.Literal("loop")], { description: "where HTTP and WebSocket work runs: a worker thread (default) or the trading loop's own thread" })),
+        },
         { additionalProperties: false },
       ),
     ),

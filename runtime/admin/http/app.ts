@@ -6,21 +6,37 @@
 import { Hono, type Context } from "hono";
 import type { Session } from "../../session/build.ts";
 import type { RealtimeRun } from "../../session/realtime.ts";
-import type { TokenCheck } from "../auth/jwt.ts";
-import { allows } from "../auth/roles.ts";
+import type { Principal } from "../auth/jwt.ts";
+import type { Verify } from "../auth/verify-cache.ts";
+import { authorize } from "./authorize.ts";
 import { fail, type Reply } from "./reply.ts";
 import { honoPath, type AdminRoute } from "./route.ts";
 import { compileValidator, type Validator } from "./validate.ts";
 import { TokenBuckets } from "./rate-limit.ts";
 import type { LoopFairness } from "./loop-fairness.ts";
 import { NoQuery } from "./schemas.ts";
-import type { ReadSnapshots } from "./snapshots.ts";
+import type { ReadSnapshots, SnapshotEntry } from "./snapshots.ts";
+
+/**
+ * The Hono env of a request the worker front forwarded: the front has already checked the token,
+ * role and rate limit, so the app takes the caller from here and counts no answer (the front
+ * does); a snapshot read leaves its entry in `snapshot` for the front to keep.
+ */
+export interface ForwardedEnv {
+  readonly forwarded: { readonly principal: Principal | null };
+  snapshot?: { readonly key: string; readonly entry: SnapshotEntry; readonly generation: number };
+}
+
+function forwardedEnv(c: Context): ForwardedEnv | undefined {
+  const env = c.env as Partial<ForwardedEnv> | undefined;
+  return env?.forwarded === undefined ? undefined : (env as ForwardedEnv);
+}
 
 /** What the app needs besides the route table. */
 export interface AppDeps {
   readonly session: Session;
   readonly run: RealtimeRun;
-  readonly verify: (token: string) => Promise<TokenCheck>;
+  readonly verify: Verify;
   /** HTTP answers by status code (for /metrics). */
   readonly responses: Map<number, number>;
   readonly rateLimit: TokenBuckets;
@@ -32,16 +48,13 @@ export interface AppDeps {
   readonly log: (message: string, fields: Record<string, unknown>) => void;
 }
 
-/** Paths whose requests skip the rate limit, so the kill switch always gets through. */
-const PRIORITY = new Set(["/api/v1/kill-switch/engage", "/api/v1/kill-switch/release"]);
-
 /** Builds the app from the route table. */
 export function buildApp(routes: readonly AdminRoute[], deps: AppDeps): Hono {
   const app = new Hono();
   app.use("*", async (c, next) => {
     await deps.fairness.turn();
     await next();
-    deps.responses.set(c.res.status, (deps.responses.get(c.res.status) ?? 0) + 1);
+    if (forwardedEnv(c) === undefined) deps.responses.set(c.res.status, (deps.responses.get(c.res.status) ?? 0) + 1);
   });
   for (const route of routes) {
     const params = route.params === undefined ? null : compileValidator(route.params, "path", true);
@@ -58,18 +71,16 @@ export function buildApp(routes: readonly AdminRoute[], deps: AppDeps): Hono {
 }
 
 async function handle(c: Context, route: AdminRoute, params: Validator | null, query: Validator, body: Validator | null, deps: AppDeps): Promise<Response> {
-  let principal = null;
-  if (route.role !== "public") {
-    const header = c.req.header("authorization") ?? "";
-    const token = /^Bearer\s+/i.test(header) ? header.replace(/^Bearer\s+/i, "").trim() : "";
-    const check = await deps.verify(token);
-    if (!check.ok) {
-      c.header("WWW-Authenticate", `Bearer error="invalid_token", error_description="${check.code}"`);
-      return send(c, fail(401, check.code, check.reason));
+  const fwd = forwardedEnv(c);
+  let principal: Principal | null = null;
+  if (fwd !== undefined) principal = fwd.forwarded.principal;
+  else if (route.role !== "public") {
+    const admitted = await authorize(c.req.header("authorization"), route, deps.verify, deps.rateLimit);
+    if (!admitted.ok) {
+      if (admitted.wwwAuthenticate !== undefined) c.header("WWW-Authenticate", admitted.wwwAuthenticate);
+      return send(c, admitted.reply);
     }
-    principal = check.principal;
-    if (!allows(principal.role, route.role)) return send(c, fail(403, "AUTH_FORBIDDEN", `role=${principal.role} needs=${route.role} route="${route.method} ${route.path}"`));
-    if (!PRIORITY.has(route.path) && !deps.rateLimit.take(token)) return send(c, fail(429, "ADMIN_RATE_LIMITED", `subject=${principal.subject} limit=${deps.rateLimit.perSecond}/s`));
+    principal = admitted.principal;
   }
   const p = params === null ? { ok: true as const, value: {} } : params.check(c.req.param());
   if (!p.ok) return send(c, fail(400, "ADMIN_BAD_REQUEST", summary(p.problems), p.problems));
@@ -91,7 +102,9 @@ async function handle(c: Context, route: AdminRoute, params: Validator | null, q
   const ctx = { session: deps.session, run: deps.run, principal, params: p.value, query: q.value, body: b.value } as never;
   if (route.snapshot === true && deps.snapshots.enabled) {
     const url = c.req.url;
-    const entry = deps.snapshots.read(url.slice(url.indexOf("/", url.indexOf("//") + 2)), () => route.handle(ctx) as Reply);
+    const key = url.slice(url.indexOf("/", url.indexOf("//") + 2));
+    const entry = deps.snapshots.read(key, () => route.handle(ctx) as Reply);
+    if (fwd !== undefined) fwd.snapshot = { key, entry, generation: deps.snapshots.generation };
     c.header("Cache-Control", "no-store");
     c.header("X-Content-Type-Options", "nosniff");
     c.header("Content-Type", entry.contentType);
@@ -110,7 +123,8 @@ function summary(problems: readonly { in: string; path: string; reason: string }
 /** The dashboard may run its own inline script and talk to this origin only; nothing may frame it. */
 const PAGE_POLICY = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws: wss:; frame-ancestors 'none'";
 
-function send(c: Context, reply: Reply): Response {
+/** Answers a reply with the admin plane's headers (JSON, or raw text with its content type). */
+export function send(c: Context, reply: Reply): Response {
   c.header("Cache-Control", "no-store");
   c.header("X-Content-Type-Options", "nosniff");
   if (reply.contentType !== undefined) {

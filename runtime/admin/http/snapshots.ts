@@ -7,6 +7,9 @@
  * a new query) is rendered once and kept in the current snapshot for every later request of it.
  * A command (POST/PUT/DELETE) drops the snapshot so a caller reads its own write at once. When the
  * loop has not published for `2 × periodMs` (stopped, or a long turn), reads render live.
+ *
+ * With the worker front, each publication is handed to `onPublish` (the front answers from its
+ * copy), and the front reports which reads it answered (`markAsked`) so they stay in the next ones.
  */
 import type { Reply } from "./reply.ts";
 
@@ -22,8 +25,8 @@ export type Render = () => Reply;
 
 interface Demand {
   render: Render;
-  /** Asked for since the last publication. */
-  asked: boolean;
+  /** Publication count when it was last asked for (asked since the last publication: equal to `published`). */
+  askedAt: number;
 }
 
 /** Latest published read bodies, keyed by method, path and query. */
@@ -33,8 +36,14 @@ export class ReadSnapshots {
   private publishedAt = Number.NEGATIVE_INFINITY;
   /** Snapshots the loop has published (for metrics). */
   published = 0;
-  /** Reads answered from a snapshot. */
-  hits = 0;
+  /** Reads answered from a snapshot on this thread. */
+  private localHits = 0;
+  /** Reads answered from a snapshot elsewhere (the worker front's count). */
+  remoteHits: () => number = () => 0;
+  /** Bumped by every `invalidate()`: an entry rendered before a command is older than the command's answer. */
+  generation = 0;
+  /** Receives each publication (the worker front's copy), with the generation it belongs to. */
+  onPublish: ((entries: ReadonlyMap<string, SnapshotEntry>, generation: number) => void) | null = null;
   /** Reads rendered at request time (not in the snapshot yet, or no recent snapshot). */
   misses = 0;
 
@@ -43,6 +52,11 @@ export class ReadSnapshots {
     readonly periodMs = 20,
     private readonly nowMs: () => number = () => performance.now(),
   ) {}
+
+  /** Reads answered from a snapshot (here and in the worker front). */
+  get hits(): number {
+    return this.localHits + this.remoteHits();
+  }
 
   /** True when reads go through snapshots. */
   get enabled(): boolean {
@@ -55,12 +69,14 @@ export class ReadSnapshots {
     const now = this.nowMs();
     if (now - this.publishedAt < this.periodMs) return;
     const next = new Map<string, SnapshotEntry>();
+    // With the worker front, reads are kept one publication longer: the front reports the reads
+    // it answered when the next publication reaches it, a period late.
+    const grace = this.onPublish === null ? 0 : 1;
     for (const [key, d] of this.demand) {
-      if (!d.asked) {
+      if (this.published - d.askedAt > grace) {
         this.demand.delete(key);
         continue;
       }
-      d.asked = false;
       try {
         next.set(key, freeze(d.render()));
       } catch {
@@ -70,21 +86,30 @@ export class ReadSnapshots {
     this.entries = next;
     this.publishedAt = now;
     this.published++;
+    this.onPublish?.(next, this.generation);
+  }
+
+  /** Notes reads the worker front answered from its copy since its last report. */
+  markAsked(keys: readonly string[]): void {
+    for (const key of keys) {
+      const d = this.demand.get(key);
+      if (d !== undefined) d.askedAt = this.published;
+    }
   }
 
   /** The answer to a read: from the current snapshot, else rendered now (and kept in it). */
   read(key: string, render: Render): SnapshotEntry {
     const now = this.nowMs();
     const d = this.demand.get(key);
-    if (d === undefined) this.demand.set(key, { render, asked: true });
+    if (d === undefined) this.demand.set(key, { render, askedAt: this.published });
     else {
       d.render = render;
-      d.asked = true;
+      d.askedAt = this.published;
     }
     const fresh = now - this.publishedAt <= 2 * this.periodMs;
     const hit = fresh ? this.entries.get(key) : undefined;
     if (hit !== undefined) {
-      this.hits++;
+      this.localHits++;
       return hit;
     }
     this.misses++;
@@ -96,6 +121,7 @@ export class ReadSnapshots {
   /** Drops the current snapshot (after a command changed state). */
   invalidate(): void {
     this.entries = new Map();
+    this.generation++;
   }
 }
 

@@ -14,6 +14,8 @@ export type WireFormat = "json" | "msgpack";
 
 /** Per-connection state (Bun's `ws.data`). */
 export interface StreamClient {
+  /** Connection number, unique in the process. */
+  readonly id: number;
   readonly stream: StreamName;
   readonly principal: Principal;
   readonly format: WireFormat;

@@ -8,11 +8,10 @@
  * grow memory without bound nor hold up the loop.
  */
 import { encode } from "@msgpack/msgpack";
-import type { Fill, OrderView } from "../../../plugins/sdk/orders.ts";
 import type { Alert } from "../../kernel/alerts.ts";
 import type { Session } from "../../session/build.ts";
-import { alertJson, fillJson, orderJson, priceText, sizeText } from "../views.ts";
 import type { ClientSocket, StreamName } from "./client.ts";
+import { alertBatch, BoundedQueue, helloMessage, listenForStreams, quoteOf, tradeBatches, type TradeEvent } from "./frames.ts";
 
 /** Limits of the hub. */
 export interface HubOptions {
@@ -24,36 +23,21 @@ export interface HubOptions {
   flushMs?: number;
 }
 
-/** Most events in one message (a long queue goes out as several). */
-const MAX_BATCH = 500;
-
 /** Close code for a client dropped for being slow. */
 export const SLOW_CLIENT_CLOSE = 4008;
 
-type TradeEvent = { order: OrderView; status: string; filled: number; updatedTs: number; reason: string } | { fill: Fill };
-
-/** Bounded FIFO that counts what it had to drop. */
-class BoundedQueue<T> {
-  items: T[] = [];
-  dropped = 0;
-  constructor(private readonly max: number) {}
-  push(item: T): void {
-    if (this.items.length >= this.max) {
-      this.dropped++;
-      return;
-    }
-    this.items.push(item);
-  }
-  take(): { items: T[]; dropped: number } {
-    const out = { items: this.items, dropped: this.dropped };
-    this.items = [];
-    this.dropped = 0;
-    return out;
-  }
+/** What the admin server exposes of its streams, wherever the sockets live (counts, forced flushes). */
+export interface StreamStats {
+  /** Clients connected now, by stream. */
+  readonly clients: Record<StreamName, { readonly size: number }>;
+  /** Clients closed for being slow, by stream. */
+  readonly dropped: ReadonlyMap<string, number>;
+  /** Sends what is due now (for tests and benchmarks). */
+  flush(): void;
 }
 
 /** The streams of one session. */
-export class StreamHub {
+export class StreamHub implements StreamStats {
   readonly clients: Record<StreamName, Set<ClientSocket>> = { trades: new Set(), alerts: new Set(), "market-data": new Set() };
   /** Clients closed for being slow, by stream. */
   readonly dropped = new Map<string, number>();
@@ -76,26 +60,8 @@ export class StreamHub {
 
   /** Hooks the core's listeners (keeping any already set) and starts flushing. */
   attach(): void {
-    const core = this.session.core;
-    const prev = { order: core.listeners.order, fill: core.listeners.fill };
-    const trades = this.clients.trades;
-    const q = this.trades;
-    const onOrder = (o: OrderView) => {
-      if (trades.size > 0) q.push({ order: o, status: o.status, filled: o.filled, updatedTs: o.updatedTs, reason: o.reason });
-    };
-    const onFill = (f: Fill) => {
-      if (trades.size > 0) q.push({ fill: f });
-    };
-    core.listeners.order = prev.order === undefined ? onOrder : (o) => (prev.order!(o), onOrder(o));
-    core.listeners.fill = prev.fill === undefined ? onFill : (f) => (prev.fill!(f), onFill(f));
-    const unsubscribe = core.alerts.subscribe((a) => {
-      if (this.clients.alerts.size > 0) this.alerts.push(a);
-    });
-    this.detachers.push(() => {
-      core.listeners.order = prev.order;
-      core.listeners.fill = prev.fill;
-      unsubscribe();
-    });
+    const c = this.clients;
+    this.detachers.push(listenForStreams(this.session, this.trades, this.alerts, () => c.trades.size > 0, () => c.alerts.size > 0));
     this.timer = setInterval(() => this.flush(), this.flushMs);
   }
 
@@ -111,11 +77,7 @@ export class StreamHub {
   /** Registers a client that has just connected. */
   open(ws: ClientSocket): void {
     this.clients[ws.data.stream].add(ws);
-    const hello: Record<string, unknown> = { stream: ws.data.stream, type: "hello", role: ws.data.principal.role, kernelTs: this.session.core.now() };
-    // Trades start from the open orders as they are now; later batches may repeat older states of
-    // them (queued before this), which a client recognises by `updatedTs`.
-    if (ws.data.stream === "trades") hello.openOrders = [...this.session.core.oms.openOrders()].map((o) => orderJson(this.session.instruments, o));
-    this.sendTo(ws, hello);
+    this.sendTo(ws, helloMessage(this.session, ws.data.stream, ws.data.principal.role));
   }
 
   /** Forgets a client that has closed. */
@@ -125,23 +87,13 @@ export class StreamHub {
 
   /** Sends what is due now; called by the timer (exposed for tests and benchmarks). */
   flush(): void {
-    const instruments = this.session.instruments;
     if (this.clients.trades.size > 0 || this.trades.items.length > 0) {
       const { items, dropped } = this.trades.take();
-      if (items.length > 0 || dropped > 0) {
-        const events = items.map((e) =>
-          "fill" in e
-            ? { type: "fill", fill: fillJson(instruments, e.fill) }
-            : { type: "order", order: { ...orderJson(instruments, e.order), status: e.status, filled: sizeText(instruments[e.order.instrument]!, e.filled), updatedTs: e.updatedTs, reason: e.reason } },
-        );
-        for (let i = 0; i === 0 || i < events.length; i += MAX_BATCH) {
-          this.broadcast("trades", { stream: "trades", type: "batch", dropped: i === 0 ? dropped : 0, events: events.slice(i, i + MAX_BATCH) });
-        }
-      }
+      if (items.length > 0 || dropped > 0) for (const m of tradeBatches(this.session, items, dropped)) this.broadcast("trades", m);
     }
     if (this.clients.alerts.size > 0 || this.alerts.items.length > 0) {
       const { items, dropped } = this.alerts.take();
-      if (items.length > 0 || dropped > 0) this.broadcast("alerts", { stream: "alerts", type: "batch", dropped, events: items.map(alertJson) });
+      if (items.length > 0 || dropped > 0) this.broadcast("alerts", alertBatch(items, dropped));
     }
     if (this.clients["market-data"].size > 0) this.flushMarketData();
   }
@@ -149,7 +101,6 @@ export class StreamHub {
   private flushMarketData(): void {
     const now = performance.now();
     const books = this.session.core.books.books;
-    const instruments = this.session.instruments;
     // Each instrument's quote is rendered once per flush and shared by every client due now.
     const rendered: (object | undefined)[] = [];
     for (const ws of this.clients["market-data"]) {
@@ -162,10 +113,7 @@ export class StreamHub {
         if (!b.valid || b.ts <= c.lastTs[id]!) continue;
         c.lastTs[id] = b.ts;
         let q = rendered[id];
-        if (q === undefined) {
-          const inst = instruments[id]!;
-          q = rendered[id] = { instrument: inst.symbol, bid: priceText(inst, b.bid), ask: priceText(inst, b.ask), bidSize: sizeText(inst, b.bidSize), askSize: sizeText(inst, b.askSize), ts: b.ts };
-        }
+        if (q === undefined) q = rendered[id] = quoteOf(this.session, id);
         quotes.push(q);
       }
       if (quotes.length > 0) this.sendTo(ws, { stream: "market-data", type: "quotes", quotes });

@@ -5,7 +5,6 @@
  */
 import type { Server } from "bun";
 import type { TSchema } from "@sinclair/typebox";
-import type { Session } from "../../session/build.ts";
 import { allows, type RouteRole } from "../auth/roles.ts";
 import type { Principal, TokenCheck } from "../auth/jwt.ts";
 import { fail, type Reply } from "../http/reply.ts";
@@ -28,6 +27,11 @@ export const STREAM_ROUTES: readonly StreamRoute[] = [
   { path: "/ws/market-data", stream: "market-data", role: "analyst", summary: "Latest L1 book per instrument, conflated to `rate` snapshots a second", query: MarketDataQuery },
 ];
 
+/** The instruments a stream can name (id and symbol; the session's, or their copy in the worker front). */
+export type StreamInstruments = readonly { readonly id: number; readonly symbol: string }[];
+
+let nextClientId = 0;
+
 const validators = new Map(STREAM_ROUTES.map((r) => [r.path, compileValidator(r.query, "query", true)]));
 
 /** Upgrades the request if it is a valid stream request; otherwise the error to answer. */
@@ -35,7 +39,7 @@ export async function upgradeStream(
   req: Request,
   url: URL,
   server: Server<StreamClient>,
-  session: Session,
+  instruments: StreamInstruments,
   verify: (token: string) => Promise<TokenCheck>,
 ): Promise<Reply | null> {
   const route = STREAM_ROUTES.find((r) => r.path === url.pathname)!;
@@ -49,20 +53,21 @@ export async function upgradeStream(
   const auth = await verify(query.token);
   if (!auth.ok) return fail(401, auth.code, auth.reason);
   if (!allows(auth.principal.role, route.role)) return fail(403, "AUTH_FORBIDDEN", `role=${auth.principal.role} needs=${route.role}`);
-  let ids = session.instruments.map((i) => i.id);
+  let ids = instruments.map((i) => i.id);
   if (query.instruments !== undefined) {
     const wanted = query.instruments.split(",");
-    const unknown = wanted.filter((s) => !session.instruments.some((i) => i.symbol === s));
+    const unknown = wanted.filter((s) => !instruments.some((i) => i.symbol === s));
     if (unknown.length > 0) return fail(400, "ADMIN_BAD_REQUEST", `query/instruments: unknown ${unknown.join(",")}`, [{ in: "query", path: "/instruments", reason: `unknown instruments ${unknown.join(",")}` }]);
-    ids = session.instruments.filter((i) => wanted.includes(i.symbol)).map((i) => i.id);
+    ids = instruments.filter((i) => wanted.includes(i.symbol)).map((i) => i.id);
   }
   const data: StreamClient = {
+    id: ++nextClientId,
     stream: route.stream,
     principal: auth.principal as Principal,
     format: query.format ?? "json",
     instruments: ids,
     periodMs: 1000 / (query.rate ?? 5),
-    lastTs: new Float64Array(session.instruments.length),
+    lastTs: new Float64Array(instruments.length),
     nextAt: 0,
   };
   if (!server.upgrade(req, { data })) return fail(400, "ADMIN_NOT_WEBSOCKET", "expected a WebSocket upgrade request");

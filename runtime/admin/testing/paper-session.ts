@@ -44,9 +44,11 @@ export interface PaperFixtureOptions {
   riskPlugins?: readonly string[];
   /** Extra top-level YAML appended to the deployment (e.g. an `execution:` section). */
   extraYaml?: string;
+  /** The deployment's `admin` section as a YAML flow mapping (default `{ port: 0 }`). */
+  adminYaml?: string;
 }
 
-const YAML = (strategy: boolean, extra: readonly string[], store: string | null, riskPlugins: readonly string[] = []) => `
+const YAML = (strategy: boolean, extra: readonly string[], store: string | null, riskPlugins: readonly string[] = [], admin = "{ port: 0 }") => `
 name: admin-test
 mode: paper
 seed: 7
@@ -72,7 +74,7 @@ risk:
   limits: { maxPosition: 5000000, maxOrderNotional: 5000000, maxOrdersPerSecond: 1000, priceCollarBps: 300, maxDailyLoss: 1000000, maxDrawdown: 1000000 }${riskPlugins.length === 0 ? "" : `
   plugins:${riskPlugins.map((r) => `
     - ${r}`).join("")}`}
-admin: { port: 0 }
+admin: ${admin}
 ${store === null ? "" : `store: { path: ${JSON.stringify(store)}, policy: block, marksEverySeconds: 1 }`}
 `;
 
@@ -80,7 +82,7 @@ ${store === null ? "" : `store: { path: ${JSON.stringify(store)}, policy: block,
 export async function startPaperFixture(opts: PaperFixtureOptions = {}): Promise<PaperFixture> {
   const dir = mkdtempSync(join(tmpdir(), "kestrel-admin-"));
   const file = join(dir, "paper.yaml");
-  writeFileSync(file, YAML(opts.strategy ?? true, opts.strategies ?? [], opts.store === true ? join(dir, "store.duckdb") : null, opts.riskPlugins) + (opts.extraYaml ?? ""));
+  writeFileSync(file, YAML(opts.strategy ?? true, opts.strategies ?? [], opts.store === true ? join(dir, "store.duckdb") : null, opts.riskPlugins, opts.adminYaml) + (opts.extraYaml ?? ""));
   const loaded = loadConfig(file);
   if (!loaded.ok) throw new Error(loaded.problems.join("\n"));
   const session = await buildSession(loaded.config, file, { journalPath: opts.journal === true ? join(dir, "journal.bin") : "", log: () => {}, features: "ts" });
