@@ -8,6 +8,7 @@
 import { wallMicros } from "../kernel/clock.ts";
 import type { Session } from "./build.ts";
 import { summarize, type SessionSummary } from "./summary.ts";
+import { warmPass } from "./idle-warm.ts";
 
 /** Options of a real-time run. */
 export interface RealtimeOptions {
@@ -23,6 +24,12 @@ export interface RealtimeOptions {
   busyPoll?: boolean;
   /** The wall clock the run follows, µs since the epoch (default the kernel's wallMicros; tests inject steps). */
   wallClock?: () => number;
+  /** With `busyPoll`, how long a turn spins before yielding to I/O (admin, signals), milliseconds (default 5). */
+  spinMs?: number;
+  /** With `busyPoll`, called on each spin that found no event due (side-effect free work only, e.g. a bench's probe). */
+  onIdle?: () => void;
+  /** With `busyPoll`, read the books and feature vectors while idle so they stay cached (see idle-warm.ts). */
+  warmIdle?: boolean;
 }
 
 /** A running real-time session. */
@@ -61,6 +68,9 @@ export function startRealtime(session: Session, opts: RealtimeOptions = {}): Rea
   const speed = opts.speed ?? 1;
   core.measureLatency = true;
   const wallSource = opts.wallClock ?? wallMicros;
+  const spinMs = opts.spinMs ?? SPIN_MS;
+  const warm = opts.busyPoll === true && opts.warmIdle === true ? warmPass(session) : undefined;
+  const onIdle = opts.busyPoll !== true ? undefined : warm === undefined ? opts.onIdle : opts.onIdle === undefined ? warm : () => (warm(), opts.onIdle!());
   let wallStart = wallSource();
   // Every wall reading is checked against the monotonic clock: a step (NTP, an operator, a VM
   // resumed) is alerted and the mapping is shifted by it, so kernel time neither freezes after a
@@ -123,12 +133,13 @@ export function startRealtime(session: Session, opts: RealtimeOptions = {}): Rea
       inLoop = true;
       // Busy polling keeps the core spinning on the loop for a few milliseconds per turn (caches
       // and branch predictors stay warm: a lower, steadier latency); otherwise one pass per turn.
-      const spinUntil = opts.busyPoll === true ? performance.now() + SPIN_MS : 0;
+      const spinUntil = opts.busyPoll === true ? performance.now() + spinMs : 0;
       do {
         const target = Math.floor(toKernel(wallNow()));
-        loop.runUntil(target, BATCH);
+        const ran = loop.runUntil(target, BATCH);
         loop.clock.advance(target);
         session.journal?.flush();
+        if (ran === 0 && onIdle !== undefined) onIdle();
       } while (performance.now() < spinUntil && !stopping);
     } catch (err) {
       // The core contains plugin failures; anything reaching here is a runtime bug: stop safely.
