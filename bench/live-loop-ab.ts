@@ -12,9 +12,12 @@
  * Toggles (`--list` prints them): the live session as the row runs it; without the DuckDB recorder;
  * with the loop pinned to core 0 and every other thread to core 1; yielding to I/O every 200 ms
  * instead of 5; at speed 200 (ten times less idle time between events); a cache polluter (a 4 MiB
- * sweep) or a warm-keeping pass while idle. And the backtest loop: back to back (the row's
- * baseline), and with a spin of the live session's mean gap between events (no real-time code).
- * Last, a probe without a session: a 64 KiB pointer chase after each 110 µs spin, and again at once
+ * sweep) or a warm-keeping pass while idle; a JIT warmed first; the idle shadow (the bench's own
+ * hook, and the runtime's `idleShadow`, alone or with the warm pass); the sleeping pacer at speed 1
+ * with and without the shadow. And the backtest loop: back to back (the row's baseline), and with a
+ * spin of 20, 110 (the live session's mean gap) or 500 µs between events (no real-time code), alone
+ * or with the shadow. Last, probes without a session: a pointer chase of 16 KiB to 512 KiB after
+ * each 110 or 500 µs spin, and again at once
  * (its row reads: p50 and p99 columns = ns per line after the spin; p99.9 and max columns = p50 and
  * p99 of the immediate second chase).
  * A child is `bun bench/live-loop-ab.ts --child '<json options>'` and prints one JSON line.

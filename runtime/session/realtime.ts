@@ -151,8 +151,9 @@ export function startRealtime(session: Session, opts: RealtimeOptions = {}): Rea
   const tick = () => {
     try {
       inLoop = true;
-      // Busy polling keeps the core spinning on the loop for a few milliseconds per turn (caches
-      // and branch predictors stay warm: a lower, steadier latency); otherwise one pass per turn.
+      // Busy polling keeps the core spinning on the loop for a few milliseconds per turn (no timer
+      // wake-up: a lower, steadier latency; the pipeline's caches still go cold in the gaps on a
+      // shared VM unless an idle shadow runs there, issue 13); otherwise one pass per turn.
       const spinUntil = opts.busyPoll === true ? performance.now() + spinMs : 0;
       do {
         const target = Math.floor(toKernel(wallNow()));
