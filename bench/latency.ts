@@ -6,12 +6,13 @@
  * speed by the backtest loop. Also the quote lag: how late after its due wall time each quote
  * reaches the pipeline (what the pacer's wake-ups cost).
  *
- *   bun bench/latency.ts [seconds=15] [speed=20] [--busy-poll] [--no-store]
+ *   bun bench/latency.ts [seconds=15] [speed=20] [--busy-poll] [--no-store] [--idle-shadow]
  */
 import { resolve } from "node:path";
 import { loadConfig } from "../runtime/config/load.ts";
 import { buildSession } from "../runtime/session/build.ts";
 import { startRealtime } from "../runtime/session/realtime.ts";
+import { startIdleShadow } from "../runtime/session/idle-shadow.ts";
 import { LatencyHistogram } from "../runtime/kernel/latency-histogram.ts";
 import { wallMicros } from "../runtime/kernel/clock.ts";
 
@@ -30,6 +31,8 @@ export interface LatencyOptions {
   warmupSeconds: number;
   /** Market seconds of the backtest-loop comparison run (0: not run). */
   hotSeconds: number;
+  /** Run the deployment's idle shadow between events (RealtimeOptions.idleShadow). */
+  idleShadow?: boolean;
 }
 
 /** Paper-session tick-to-order and quote lag, the same deployment in the backtest loop, and the timing floor. */
@@ -38,12 +41,19 @@ export async function measureLatency(o: LatencyOptions): Promise<{ paced: Summar
   const loaded = loadConfig(file, {});
   if (!loaded.ok) throw new Error(loaded.problems.join("\n"));
   const session = await buildSession(loaded.config, file, { journalPath: "", store: o.store, log: () => {} });
-  const run = startRealtime(session, { forUs: o.seconds * 1e6, speed: o.speed, busyPoll: o.busyPoll });
+  const shadow = o.idleShadow === true ? await startIdleShadow(loaded.config, file) : undefined;
+  if (shadow !== undefined && "unsupported" in shadow) throw new Error(`no idle shadow for paper.yaml: ${shadow.unsupported}`);
+  const run = startRealtime(session, { forUs: o.seconds * 1e6, speed: o.speed, busyPoll: o.busyPoll, idleShadow: shadow });
   // Quote lag: how late after its due wall time a quote reaches the pipeline, in wall ns.
   const k0 = run.syncClock();
   const w0 = wallMicros();
   const lag = new LatencyHistogram();
-  session.core.listeners.quote = (ev) => lag.record(((k0 + (wallMicros() - w0) * o.speed - ev.ts) / o.speed) * 1000);
+  // Chained: the store's own quote listener keeps recording.
+  const quote = session.core.listeners.quote;
+  session.core.listeners.quote = (ev) => {
+    quote?.(ev);
+    lag.record(((k0 + (wallMicros() - w0) * o.speed - ev.ts) / o.speed) * 1000);
+  };
   const warm = setTimeout(() => {
     session.core.tickToOrder.reset();
     lag.reset();
@@ -51,6 +61,7 @@ export async function measureLatency(o: LatencyOptions): Promise<{ paced: Summar
   const summary = await run.done;
   clearTimeout(warm);
   await session.close();
+  await shadow?.close();
 
   // The same deployment driven at full speed by the backtest loop (no real-time wake-ups): the
   // pipeline's own cost per order, for comparison with the paced session above.
@@ -86,10 +97,11 @@ if (import.meta.main) {
   const speed = Number(process.argv[3] ?? 20);
   const busyPoll = process.argv.includes("--busy-poll");
   const warmupSeconds = 3;
-  const r = await measureLatency({ seconds, speed, busyPoll, store: !process.argv.includes("--no-store"), warmupSeconds, hotSeconds: 7200 });
+  const idleShadow = process.argv.includes("--idle-shadow");
+  const r = await measureLatency({ seconds, speed, busyPoll, store: !process.argv.includes("--no-store"), warmupSeconds, hotSeconds: 7200, idleShadow });
   const t = r.paced, h = r.hot!, f = r.floor;
   const us = (ns: number) => (ns / 1000).toFixed(2);
-  console.log(`paper session ${seconds}s (first ${warmupSeconds}s not counted) at speed ${speed}${busyPoll ? ", busy poll" : ""}: ${r.events.toLocaleString("en-US")} events, ${r.orders} orders`);
+  console.log(`paper session ${seconds}s (first ${warmupSeconds}s not counted) at speed ${speed}${busyPoll ? ", busy poll" : ""}${idleShadow ? ", idle shadow" : ""}: ${r.events.toLocaleString("en-US")} events, ${r.orders} orders`);
   console.log("measure                    count      p50 µs   p99 µs  p99.9 µs   max µs");
   console.log(`tick-to-order        ${String(t.count).padStart(10)}  ${us(t.p50).padStart(8)} ${us(t.p99).padStart(8)} ${us(t.p999).padStart(9)} ${us(t.max).padStart(8)}`);
   const l = r.lag;

@@ -11,6 +11,7 @@ import { runBacktest } from "./session/backtest.ts";
 import { DEFAULT_RESULTS_DIR, makeBacktestResult, writeBacktestResult } from "./session/backtest-results.ts";
 import { TearsheetRecorder } from "./session/tearsheet/recorder.ts";
 import { startRealtime } from "./session/realtime.ts";
+import { startIdleShadow, type IdleShadow } from "./session/idle-shadow.ts";
 import { parseArgs, parseDuration } from "./cli/args.ts";
 import { formatReport, formatStatus } from "./cli/format.ts";
 import { SourceConfigError } from "./data/sources/source-error.ts";
@@ -53,6 +54,9 @@ KESTREL_SHUTDOWN_GRACE_MS (default 15000).
   --speed <x>         market time per wall time for a synthetic or replayed market (default 1)
   --journal <file>    journal file (default: the deployment's journal.path); "" disables it
   --busy-poll         spin on the loop instead of sleeping between turns (a core at 100%; lower latency)
+  --idle-shadow       while no event is due, run a copy of the deployment (own state, simulated venue,
+                      own market) so the pipeline's code stays in the core's caches: lower tick-to-order
+                      on a shared machine, for a second session's memory (see docs/operations.md)
   --no-admin          do not start the admin server
   --quiet             no status line`,
   backtest: `Usage: kestrel backtest <config> [--json] [--html <file>] [--no-journal]
@@ -286,11 +290,18 @@ async function run(config: Parameters<typeof buildSession>[0], configFile: strin
     let lastEvents = 0;
     let lastAt = performance.now();
     const tty = process.stderr.isTTY === true;
+    let idleShadow: IdleShadow | undefined;
+    if (flags.has("idle-shadow")) {
+      const shadow = await startIdleShadow(config, configFile);
+      if ("unsupported" in shadow) console.error(`idle shadow: none (${shadow.unsupported})`);
+      else idleShadow = shadow;
+    }
     const running = startRealtime(session, {
       forUs,
       speed,
       stopSignal: stop.signal,
       busyPoll: flags.has("busy-poll"),
+      idleShadow,
       onStatus: quiet
         ? undefined
         : (s) => {
@@ -322,6 +333,7 @@ async function run(config: Parameters<typeof buildSession>[0], configFile: strin
     await admin?.stop();
     stop.step("closing sidecars, models and the store");
     await session.close();
+    await idleShadow?.close();
     if (tty && !quiet) process.stderr.write("\n");
     console.log(formatReport(summary));
     return 0;

@@ -1,7 +1,7 @@
 import { expect, test } from "bun:test";
 import { PerformanceTracker } from "../portfolio/performance.ts";
 import type { SessionSummary } from "../session/summary.ts";
-import { formatReport } from "./format.ts";
+import { formatReport, formatStatus } from "./format.ts";
 
 const DAY = 86_400_000_000;
 
@@ -27,4 +27,13 @@ test("a long enough run prints the ratio and the returns it comes from", () => {
   for (let d = 0; d <= 25; d++) t.sample(d * DAY + 1, 1_000_000 + d * 100 + (d % 3) * 250);
   const text = formatReport(summary(t.report()));
   expect(text).toMatch(/^Sharpe\s+-?[\d,.]+ \(25 day returns\)$/m);
+});
+
+test("the status line shows tick-to-order p50, p99, p99.9 and max over the sliding window, not since start", () => {
+  const s = summary(new PerformanceTracker().report());
+  s.tickToOrderNs = { count: 900, p50: 90_000, p99: 900_000, p999: 990_000, max: 999_000, mean: 100_000 };
+  s.tickToOrderRecentNs = { count: 12, p50: 3_200, p99: 41_500, p999: 52_000, max: 61_000, windowSeconds: 60 };
+  expect(formatStatus(s, 400)).toContain("t2o 60s p50 3.2 p99 41.5 p99.9 52.0 max 61.0µs");
+  s.tickToOrderRecentNs = { ...s.tickToOrderRecentNs, count: 0 };
+  expect(formatStatus(s, 400)).not.toContain("t2o");
 });

@@ -8,6 +8,8 @@
 import { wallMicros } from "../kernel/clock.ts";
 import type { Session } from "./build.ts";
 import { summarize, type SessionSummary } from "./summary.ts";
+import { warmPass } from "./idle-warm.ts";
+import type { IdleShadow } from "./idle-shadow.ts";
 
 /** Options of a real-time run. */
 export interface RealtimeOptions {
@@ -23,7 +25,25 @@ export interface RealtimeOptions {
   busyPoll?: boolean;
   /** The wall clock the run follows, µs since the epoch (default the kernel's wallMicros; tests inject steps). */
   wallClock?: () => number;
+  /** With `busyPoll`, how long a turn spins before yielding to I/O (admin, signals), milliseconds (default 5). */
+  spinMs?: number;
+  /**
+   * With `busyPoll`, called on each spin that found no event due, with the wall µs until the next
+   * event is due (Infinity when none is queued); work that leaves the session's state alone only.
+   */
+  onIdle?: (dueInUs: number) => void;
+  /** With `busyPoll`, read the books and feature vectors while idle so they stay cached (see idle-warm.ts). */
+  warmIdle?: boolean;
+  /**
+   * A copy of the deployment to run one event at a time while nothing is due for more than
+   * SHADOW_MIN_US (busy poll: every idle spin; sleeping: the spin before each event), so that the
+   * pipeline's code stays in the core's caches (see idle-shadow.ts). The session is not touched.
+   */
+  idleShadow?: IdleShadow;
 }
+
+/** A shadow event runs only when the session's next event is due later than this, wall µs (a shadow event takes a few µs). */
+export const SHADOW_MIN_US = 30;
 
 /** A running real-time session. */
 export interface RealtimeRun {
@@ -61,6 +81,16 @@ export function startRealtime(session: Session, opts: RealtimeOptions = {}): Rea
   const speed = opts.speed ?? 1;
   core.measureLatency = true;
   const wallSource = opts.wallClock ?? wallMicros;
+  const spinMs = opts.spinMs ?? SPIN_MS;
+  const warm = opts.busyPoll === true && opts.warmIdle === true ? warmPass(session) : undefined;
+  const shadow = opts.idleShadow;
+  const hooks: ((dueInUs: number) => void)[] = [];
+  if (warm !== undefined) hooks.push(warm);
+  if (shadow !== undefined) hooks.push((dueInUs) => dueInUs > SHADOW_MIN_US && shadow.step());
+  if (opts.onIdle !== undefined) hooks.push(opts.onIdle);
+  const onIdle = opts.busyPoll !== true || hooks.length === 0 ? undefined : hooks.length === 1 ? hooks[0] : (dueInUs: number) => {
+    for (let i = 0; i < hooks.length; i++) hooks[i]!(dueInUs);
+  };
   let wallStart = wallSource();
   // Every wall reading is checked against the monotonic clock: a step (NTP, an operator, a VM
   // resumed) is alerted and the mapping is shifted by it, so kernel time neither freezes after a
@@ -121,14 +151,16 @@ export function startRealtime(session: Session, opts: RealtimeOptions = {}): Rea
   const tick = () => {
     try {
       inLoop = true;
-      // Busy polling keeps the core spinning on the loop for a few milliseconds per turn (caches
-      // and branch predictors stay warm: a lower, steadier latency); otherwise one pass per turn.
-      const spinUntil = opts.busyPoll === true ? performance.now() + SPIN_MS : 0;
+      // Busy polling keeps the core spinning on the loop for a few milliseconds per turn (no timer
+      // wake-up: a lower, steadier latency; the pipeline's caches still go cold in the gaps on a
+      // shared VM unless an idle shadow runs there, issue 13); otherwise one pass per turn.
+      const spinUntil = opts.busyPoll === true ? performance.now() + spinMs : 0;
       do {
         const target = Math.floor(toKernel(wallNow()));
-        loop.runUntil(target, BATCH);
+        const ran = loop.runUntil(target, BATCH);
         loop.clock.advance(target);
         session.journal?.flush();
+        if (ran === 0 && onIdle !== undefined) onIdle((loop.peekTs() - target) / speed);
       } while (performance.now() < spinUntil && !stopping);
     } catch (err) {
       // The core contains plugin failures; anything reaching here is a runtime bug: stop safely.
@@ -169,8 +201,10 @@ export function startRealtime(session: Session, opts: RealtimeOptions = {}): Rea
       return;
     }
     if (waitUs > 0) {
-      // Spun out on the monotonic clock: a wall step inside the spin cannot stretch it.
+      // Spun out on the monotonic clock: a wall step inside the spin cannot stretch it. The idle
+      // shadow, when there is one, runs while the event is further than SHADOW_MIN_US away.
       const until = monoUs() + waitUs;
+      if (shadow !== undefined) for (let now = monoUs(); until - now > SHADOW_MIN_US; now = monoUs()) shadow.step();
       while (monoUs() < until) {
         // spin: the event is due within SPIN_WINDOW_US
       }
