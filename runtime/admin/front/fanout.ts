@@ -9,6 +9,7 @@ import { encode } from "@msgpack/msgpack";
 import type { ClientSocket, StreamName } from "../streams/client.ts";
 import { SLOW_CLIENT_CLOSE } from "../streams/hub.ts";
 import type { ToLoop } from "./protocol.ts";
+import { sendOrRefuse } from "../streams/socket-limits.ts";
 
 /** Clients of the front and their delivery. */
 export class FrontFanout {
@@ -93,12 +94,8 @@ export class FrontFanout {
   }
 
   private deliver(ws: ClientSocket, payload: string | Uint8Array): void {
-    const buffered = ws.getBufferedAmount();
-    if (buffered > this.maxBuffered) {
-      this.drop(ws, `slow client: buffered=${buffered} limit=${this.maxBuffered}`);
-      return;
-    }
-    if (ws.send(payload) === 0) this.drop(ws, `slow client: send dropped buffered=${buffered} limit=${this.maxBuffered}`);
+    const refused = sendOrRefuse(ws, payload, this.maxBuffered);
+    if (refused !== null) this.drop(ws, refused);
   }
 
   private drop(ws: ClientSocket, reason: string): void {

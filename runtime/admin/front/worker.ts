@@ -21,6 +21,7 @@ import type { StreamClient } from "../streams/client.ts";
 import { STREAM_ROUTES, upgradeStream } from "../streams/upgrade.ts";
 import { FrontFanout } from "./fanout.ts";
 import { COUNTER_FORWARDED, COUNTER_HITS, COUNTER_STATUS, type FrontAnswer, type FrontInit, type FrontRoute, type ToFront, type ToLoop } from "./protocol.ts";
+import { listenFailure, SOCKET_LIMITS } from "../streams/socket-limits.ts";
 
 declare const self: Worker;
 
@@ -148,17 +149,11 @@ function start(init: FrontInit) {
         open: (ws) => fanout.opened(ws),
         close: (ws) => fanout.closed(ws),
         message: () => {},
-        // Clients only listen; anything they send is small or a mistake.
-        maxPayloadLength: 4096,
-        // A hard ceiling behind the fan-out's own (smaller) slow-client limit.
-        backpressureLimit: 16 << 20,
-        closeOnBackpressureLimit: true,
-        idleTimeout: 120,
-        sendPings: true,
+        ...SOCKET_LIMITS,
       },
     });
   } catch (err) {
-    const reason = (err as Error & { code?: string }).code === "EADDRINUSE" ? "port in use" : (err as Error).message;
+    const reason = listenFailure(err);
     post({ t: "listen-failed", reason });
     return null;
   }

@@ -10,6 +10,7 @@ import type { Verify } from "../auth/verify-cache.ts";
 import type { StreamClient } from "../streams/client.ts";
 import type { StreamHub } from "../streams/hub.ts";
 import { STREAM_ROUTES, upgradeStream, type StreamInstruments } from "../streams/upgrade.ts";
+import { listenFailure, SOCKET_LIMITS } from "../streams/socket-limits.ts";
 
 /** How long `stop()` waits for the server to confirm it closed its connections, ms. */
 const STOP_WAIT_MS = 2_000;
@@ -45,17 +46,11 @@ export function serveOnLoop(app: Hono, hub: StreamHub, port: number, hostname: s
         open: (ws) => hub.open(ws),
         close: (ws) => hub.close(ws),
         message: () => {},
-        // Clients only listen; anything they send is small or a mistake.
-        maxPayloadLength: 4096,
-        // A hard ceiling behind the hub's own (smaller) slow-client limit.
-        backpressureLimit: 16 << 20,
-        closeOnBackpressureLimit: true,
-        idleTimeout: 120,
-        sendPings: true,
+        ...SOCKET_LIMITS,
       },
     });
   } catch (err) {
-    const reason = (err as Error & { code?: string }).code === "EADDRINUSE" ? "port in use" : (err as Error).message;
+    const reason = listenFailure(err);
     throw new OperationalError("ADMIN_LISTEN_FAILED", { host: hostname, port, reason });
   }
   return {

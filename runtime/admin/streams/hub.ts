@@ -12,6 +12,7 @@ import type { Alert } from "../../kernel/alerts.ts";
 import type { Session } from "../../session/build.ts";
 import type { ClientSocket, StreamName } from "./client.ts";
 import { alertBatch, BoundedQueue, helloMessage, listenForStreams, quoteOf, tradeBatches, type TradeEvent } from "./frames.ts";
+import { sendOrRefuse } from "./socket-limits.ts";
 
 /** Limits of the hub. */
 export interface HubOptions {
@@ -134,12 +135,8 @@ export class StreamHub implements StreamStats {
   }
 
   private deliver(ws: ClientSocket, payload: string | Uint8Array): void {
-    const buffered = ws.getBufferedAmount();
-    if (buffered > this.maxBuffered) {
-      this.drop(ws, `slow client: buffered=${buffered} limit=${this.maxBuffered}`);
-      return;
-    }
-    if (ws.send(payload) === 0) this.drop(ws, `slow client: send dropped buffered=${buffered} limit=${this.maxBuffered}`);
+    const refused = sendOrRefuse(ws, payload, this.maxBuffered);
+    if (refused !== null) this.drop(ws, refused);
   }
 
   private drop(ws: ClientSocket, reason: string): void {
