@@ -151,6 +151,13 @@ async function run(setup: Setup): Promise<void> {
       }
       const spillRead = Atomics.load(control, s.base + SPILL_READ);
       if (spillRead < Atomics.load(control, s.base + SPILL_WRITTEN)) {
+        // A batch committed to the ring after `head` was read above was committed before this spill
+        // record (the loop spills only while the ring is full or a spill is pending, and HEAD is
+        // stored before SPILL_WRITTEN): append the ring up to date first, or rows land out of order.
+        if (Atomics.load(control, s.base + HEAD) !== tail) {
+          worked = true;
+          continue;
+        }
         if (s.spillFd < 0) s.spillFd = openSync(s.share.spillPath, "r");
         const bytes = s.spillBuf.length;
         readSync(s.spillFd, s.spillBuf, 0, bytes, spillRead * bytes);
