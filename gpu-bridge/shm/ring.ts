@@ -3,7 +3,10 @@
  * The producer owns the tail word and the consumer the head word; each publishes its position
  * with an `Atomics.store` after touching the data, and reads the other's with `Atomics.load`, which
  * gives the release/acquire pairing the protocol needs. Positions are byte counters modulo 2^32;
- * the index in the ring is `position & (capacity - 1)`.
+ * the index in the ring is `position & (capacity - 1)`. The producer keeps the last head it read
+ * and reads the word again only when that head leaves too little room: the head's cache line,
+ * which the consumer writes on every release, then crosses between the cores only when the ring
+ * is nearly full, not on every claim.
  */
 import { frameBytes, LENGTH_BYTES, WRAP_MARKER } from "./layout.ts";
 
@@ -33,6 +36,8 @@ export interface RingPlacement {
 /** The producer side of a ring: try-claim, write the payload in place, commit or abort. */
 export class RingWriter {
   private tail: number;
+  /** The consumer's head as last read (the room it shows is never more than there is). */
+  private head: number;
   private claimStart = -1;
   private claimSkip = 0;
   private claimLen = 0;
@@ -44,6 +49,7 @@ export class RingWriter {
   ) {
     this.mask = at.capacity - 1;
     this.tail = Atomics.load(words, at.tailOffset >> 2) >>> 0;
+    this.head = Atomics.load(words, at.headOffset >> 2) >>> 0;
   }
 
   /**
@@ -54,8 +60,6 @@ export class RingWriter {
     const at = this.at;
     if (len > at.maxFrame || len < 0) return CLAIM_TOO_LARGE;
     const need = frameBytes(len);
-    const head = Atomics.load(this.words, at.headOffset >> 2) >>> 0;
-    const used = (this.tail - head) >>> 0;
     const idx = this.tail & this.mask;
     const toEnd = at.capacity - idx;
     let skip = 0;
@@ -64,7 +68,11 @@ export class RingWriter {
       skip = toEnd;
       start = 0;
     }
-    if (used + skip + need > at.capacity) return CLAIM_FULL;
+    if (((this.tail - this.head) >>> 0) + skip + need > at.capacity) {
+      // The cached head shows too little room: the consumer may have released more since.
+      this.head = Atomics.load(this.words, at.headOffset >> 2) >>> 0;
+      if (((this.tail - this.head) >>> 0) + skip + need > at.capacity) return CLAIM_FULL;
+    }
     this.claimStart = start;
     this.claimSkip = skip;
     this.claimLen = len;

@@ -72,14 +72,17 @@ export class FramePort {
   }
 
   /**
-   * Publishes the claimed frame and rings the other side's doorbell, waking it only when it said it
-   * sleeps (a spinning side is not notified: the notify is most of a commit's own cost).
+   * Publishes the claimed frame and, when the other side said it sleeps, rings its doorbell and
+   * wakes it. A side that is not asleep is left alone: the tail's store and the sleeping word's read
+   * here, and the sleeping word's store and the tail's read in `sleep`, are all sequentially
+   * consistent, so a side that starts to sleep after this read sees the frame before it waits.
    */
   commit(len: number): void {
     this.out.commit(len);
     const bell = this.outDoorbell >> 2;
+    if (Atomics.load(this.words, bell + 1) === 0) return;
     Atomics.add(this.words, bell, 1);
-    if (Atomics.load(this.words, bell + 1) !== 0) Atomics.notify(this.words, bell);
+    Atomics.notify(this.words, bell);
   }
 
   /**
