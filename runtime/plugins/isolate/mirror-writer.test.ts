@@ -1,7 +1,8 @@
 /**
  * The context mirror written with the runtime's order-change count (slots rewritten only after a
  * change, words stored only when they differ) holds, byte for byte, what a full write of every
- * word holds, over random sequences of orders, reports, cancels, evictions, quotes and features.
+ * word holds, over random sequences of orders, reports, cancels, evictions, quotes and features;
+ * its instrument records equal a first write into a zeroed region, bit for bit.
  */
 import { expect, test } from "bun:test";
 import fc from "fast-check";
@@ -11,7 +12,7 @@ import type { StrategyContext } from "../../../plugins/sdk/strategy.ts";
 import { Oms } from "../../execution/oms.ts";
 import type { Order } from "../../execution/order.ts";
 import { RuntimeStrategyContext, type StrategyServices } from "../../strategy/context.ts";
-import { MIRROR_BYTES } from "./mirror-layout.ts";
+import { H_OPEN, HEADER_WORDS, MIRROR_BYTES, ORDERS_AT } from "./mirror-layout.ts";
 import { MirrorWriter } from "./mirror-writer.ts";
 
 const instruments: Instrument[] = [0, 1].map((id) => ({ id, symbol: `I${id}`, venue: "sim", base: "B", quote: "Q", priceDecimals: 5, sizeDecimals: 0, lotSize: 1, minSize: 1 }));
@@ -118,6 +119,11 @@ test("the mirror written after order changes only equals a full write of every w
         fast.write(w.withEpoch);
         full.write(w.without);
         expect(Buffer.from(a).equals(Buffer.from(b))).toBe(true);
+        // The instrument records and the header's own words equal a first write into a zeroed region.
+        const c = new SharedArrayBuffer(MIRROR_BYTES);
+        new MirrorWriter(c, 0, w.withEpoch).write(w.withEpoch);
+        expect(Buffer.from(a, HEADER_WORDS * 8, (ORDERS_AT - HEADER_WORDS) * 8).equals(Buffer.from(c, HEADER_WORDS * 8, (ORDERS_AT - HEADER_WORDS) * 8))).toBe(true);
+        expect([...new Float64Array(a, 0, H_OPEN)]).toEqual([...new Float64Array(c, 0, H_OPEN)]);
       }
     }),
     { numRuns: 300 },
