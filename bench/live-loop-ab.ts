@@ -27,7 +27,7 @@ import { resolve } from "node:path";
 import { loadConfig } from "../runtime/config/load.ts";
 import { buildSession, type Session } from "../runtime/session/build.ts";
 import { startRealtime } from "../runtime/session/realtime.ts";
-import { warmPass } from "../runtime/session/idle-warm.ts";
+import { warmPass } from "./idle-warm.ts";
 import { startIdleShadow } from "../runtime/session/idle-shadow.ts";
 import { LatencyHistogram } from "../runtime/kernel/latency-histogram.ts";
 import { wallMicros } from "../runtime/kernel/clock.ts";
@@ -59,8 +59,8 @@ interface ChildOptions {
   hog?: boolean;
   /** Probe only: cache lines chased (64 bytes each). */
   probeLines?: number;
-  /** Use the runtime's own idle warm pass (RealtimeOptions.warmIdle) rather than the bench's hook. */
-  runtimeWarm?: boolean;
+  /** With `shadow`: the warm pass on each idle spin as well (through `onIdle`). */
+  shadowWarm?: boolean;
 }
 
 /** One child's figures, ns (percentiles) and counts. */
@@ -97,7 +97,7 @@ const TOGGLES: Record<string, ChildOptions> = {
   "live jit-warmed": { mode: "live", seconds: 0, store: true, speed: 20, idle: "jit" },
   "live idle shadow": { mode: "live", seconds: 0, store: true, speed: 20, idle: "shadow" },
   "live + runtime idle shadow": { mode: "live", seconds: 0, store: true, speed: 20, shadow: true },
-  "live + runtime idle shadow + warm pass": { mode: "live", seconds: 0, store: true, speed: 20, shadow: true, runtimeWarm: true },
+  "live + runtime idle shadow + warm pass": { mode: "live", seconds: 0, store: true, speed: 20, shadow: true, shadowWarm: true },
   "sleeping, speed 1": { mode: "live", seconds: 0, store: true, speed: 1, busyPoll: false },
   "sleeping, speed 1 + runtime idle shadow": { mode: "live", seconds: 0, store: true, speed: 1, busyPoll: false, shadow: true },
   "backtest loop, gaps + shadow": { mode: "hot", seconds: 0, store: true, gapUs: 110, idle: "shadow" },
@@ -252,7 +252,7 @@ async function runChild(o: ChildOptions): Promise<ChildResult> {
     if (shadow !== undefined && "unsupported" in shadow) throw new Error(`no idle shadow: ${shadow.unsupported}`);
     const run = startRealtime(session, {
       forUs: (o.seconds + warmupSeconds) * 1e6, speed: o.speed ?? 20, busyPoll: o.busyPoll ?? true, spinMs: o.spinMs,
-      onIdle: idle.fn, warmIdle: o.runtimeWarm === true, idleShadow: shadow,
+      onIdle: o.shadowWarm === true ? warmPass(session) : idle.fn, idleShadow: shadow,
     });
     if (o.pin === true) pinThreads();
     const k0 = run.syncClock();

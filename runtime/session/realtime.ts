@@ -8,7 +8,6 @@
 import { wallMicros } from "../kernel/clock.ts";
 import type { Session } from "./build.ts";
 import { summarize, type SessionSummary } from "./summary.ts";
-import { warmPass } from "./idle-warm.ts";
 import type { IdleShadow } from "./idle-shadow.ts";
 
 /** Options of a real-time run. */
@@ -32,8 +31,6 @@ export interface RealtimeOptions {
    * event is due (Infinity when none is queued); work that leaves the session's state alone only.
    */
   onIdle?: (dueInUs: number) => void;
-  /** With `busyPoll`, read the books and feature vectors while idle so they stay cached (see idle-warm.ts). */
-  warmIdle?: boolean;
   /**
    * A copy of the deployment to run one event at a time while nothing is due for more than
    * SHADOW_MIN_US (busy poll: every idle spin; sleeping: the spin before each event), so that the
@@ -82,10 +79,8 @@ export function startRealtime(session: Session, opts: RealtimeOptions = {}): Rea
   core.measureLatency = true;
   const wallSource = opts.wallClock ?? wallMicros;
   const spinMs = opts.spinMs ?? SPIN_MS;
-  const warm = opts.busyPoll === true && opts.warmIdle === true ? warmPass(session) : undefined;
   const shadow = opts.idleShadow;
   const hooks: ((dueInUs: number) => void)[] = [];
-  if (warm !== undefined) hooks.push(warm);
   if (shadow !== undefined) hooks.push((dueInUs) => dueInUs > SHADOW_MIN_US && shadow.step());
   if (opts.onIdle !== undefined) hooks.push(opts.onIdle);
   const onIdle = opts.busyPoll !== true || hooks.length === 0 ? undefined : hooks.length === 1 ? hooks[0] : (dueInUs: number) => {
