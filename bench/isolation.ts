@@ -16,8 +16,8 @@
  * `--max-events N` stops each run after the first N market events of the day (the same slice for
  * all three), for a machine where the isolated runs of the whole day take too long.
  * `--only NAME` keeps one strategy of the deployment (one isolate). `--pin L:I` pins the loop's
- * thread to core L and every thread the session starts (the isolates' workers) to core I with
- * `taskset -p`, so the loop and the isolate never share a core; it prints which threads it pinned.
+ * thread to core L and every thread the session starts (the isolates' workers) to core I
+ * (`sched_setaffinity` by thread id), so the loop and the isolate never share a core; it prints which threads it pinned.
  * `--bare N` times N bare round trips (default 20,000; 0 skips them). `--rounds K` then runs K
  * more pairs of in process / spinning isolate, alternating, and the headline is the median of the
  * K paired p50 differences (one pair is at the mercy of what else the machine does in its second).
@@ -32,6 +32,7 @@ import { isolateDefaults, isolateStrategy } from "../runtime/plugins/isolate/iso
 import { MIRROR_BYTES } from "../runtime/plugins/isolate/mirror-layout.ts";
 import { MirrorWriter } from "../runtime/plugins/isolate/mirror-writer.ts";
 import { buildSession } from "../runtime/session/build.ts";
+import { pinThread } from "../runtime/kernel/thread-affinity.ts";
 
 const file = resolve(import.meta.dir, "../configs/backtest.yaml");
 const at = process.argv.indexOf("--max-events");
@@ -47,12 +48,12 @@ if (pinAt > 0 && pin === null) throw new Error(`--pin: expected LOOP_CORE:ISOLAT
 
 /** This process's threads (ids). */
 const threads = (): Set<string> => new Set(readdirSync("/proc/self/task"));
-/** Pins thread `tid` to `core` with taskset; throws with taskset's message when it fails. */
-function pinThread(tid: string, core: string): void {
-  const r = Bun.spawnSync(["taskset", "-p", "-c", core, tid], { stdout: "pipe", stderr: "pipe" });
-  if (r.exitCode !== 0) throw new Error(`taskset -p -c ${core} ${tid}: ${r.stderr.toString().trim()}`);
+/** Pins thread `tid` (0: this one) to `core`; throws with the reason when it cannot. */
+function pinTo(tid: string | number, core: string): void {
+  const why = pinThread(Number(tid), Number(core));
+  if (why !== null) throw new Error(`--pin: ${why}`);
 }
-if (pin !== null) pinThread(String(process.pid), pin[1]!);
+if (pin !== null) pinTo(0, pin[1]!);
 const roundsAt = process.argv.indexOf("--rounds");
 const rounds = roundsAt > 0 ? Number(process.argv[roundsAt + 1]) : 0;
 if (!(Number.isInteger(rounds) && rounds >= 0)) throw new Error(`--rounds: expected a count, got ${process.argv[roundsAt + 1]}`);
@@ -89,7 +90,7 @@ async function measure(label: string, isolate: boolean, spin: boolean, mirror: b
   const session = await buildSession(config, file, { mode: "backtest", journalPath: "", store: false, log: () => {} });
   const started = [...threads()].filter((t) => !before.has(t));
   if (pin !== null) {
-    for (const t of started) pinThread(t, pin[2]!);
+    for (const t of started) pinTo(t, pin[2]!);
     const names = started.map((t) => readFileSync(`/proc/self/task/${t}/comm`, "utf8").trim());
     console.log(`  ${label}: loop thread on core ${pin[1]}; ${started.length} new thread(s) on core ${pin[2]}: ${names.join(", ") || "none"}`);
   }
@@ -188,7 +189,7 @@ if (bareCalls > 0) {
   const before = threads();
   const plugin = isolateStrategy(noop, { module: resolve(import.meta.dir, "../runtime/plugins/isolate/fixtures/noop.ts"), budgetUs: 30_000_000, spin: true });
   // Pinned: the isolate's threads on the isolate's core (they inherit the loop thread's otherwise).
-  if (pin !== null) for (const t of [...threads()].filter((t) => !before.has(t))) pinThread(t, pin[2]!);
+  if (pin !== null) for (const t of [...threads()].filter((t) => !before.has(t))) pinTo(t, pin[2]!);
   let iso: Float64Array;
   try {
     iso = bare(plugin, bareCalls);

@@ -8,17 +8,23 @@
 
 /** Pins the calling thread to `cpu`; returns null when pinned, else why not (not Linux, no libc, refused). */
 export function pinThisThread(cpu: number): string | null {
+  return pinThread(0, cpu);
+}
+
+/** Pins thread `tid` of this process (0: the calling thread) to `cpu`; returns null when pinned, else why not. */
+export function pinThread(tid: number, cpu: number): string | null {
   if (process.platform !== "linux") return `not pinned: platform=${process.platform}`;
   if (!Number.isInteger(cpu) || cpu < 0 || cpu >= 1024) return `not pinned: cpu=${cpu} expected 0..1023`;
+  if (!Number.isInteger(tid) || tid < 0) return `not pinned: tid=${tid} expected a thread id`;
   try {
     // Loaded on demand: nothing on the trading path needs FFI.
     const { dlopen, FFIType, ptr } = require("bun:ffi") as typeof import("bun:ffi");
     const lib = dlopen("libc.so.6", { sched_setaffinity: { args: [FFIType.i32, FFIType.u64, FFIType.ptr], returns: FFIType.i32 } });
     const mask = new Uint8Array(128);
     mask[cpu >> 3] = 1 << (cpu & 7);
-    const rc = lib.symbols.sched_setaffinity(0, mask.byteLength, ptr(mask));
+    const rc = lib.symbols.sched_setaffinity(tid, mask.byteLength, ptr(mask));
     lib.close();
-    return rc === 0 ? null : `not pinned: sched_setaffinity cpu=${cpu} rc=${rc}`;
+    return rc === 0 ? null : `not pinned: sched_setaffinity tid=${tid} cpu=${cpu} rc=${rc}`;
   } catch (err) {
     return `not pinned: ${(err as Error).message}`;
   }
