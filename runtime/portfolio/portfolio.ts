@@ -41,6 +41,8 @@ export class Portfolio {
   lastClosed = 0;
   /** Number of fills applied. */
   fillCount = 0;
+  /** Moves with every fill applied, so with every change of a position (a restore leaves it alone). */
+  positionChanges = 0;
   private readonly strategyIndex = new Map<string, number>();
   private readonly strategyNames: string[] = [];
   private readonly books: (PositionBook | undefined)[] = [];
@@ -119,6 +121,7 @@ export class Portfolio {
     this.lastRealised = book.planRealisedDelta;
     this.lastClosed = book.planClosedSize;
     this.fillCount++;
+    this.positionChanges++;
   }
 
   /** Records the current bid and ask (ticks) used for unrealised P&L and currency conversion. */

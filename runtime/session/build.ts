@@ -481,6 +481,8 @@ async function assembleSession(config: DeploymentConfig, configFile: string, opt
     log: (s: string, message: string, fields?: Record<string, unknown>) => log(logLine(loop.clock.now(), s, message, fields)),
     tradingState: () => core.tradingState,
     ordersEpoch: () => core.oms.changes,
+    marketSeq: (i: number) => core.marketSeq[i] ?? Number.NaN,
+    positionsEpoch: () => core.portfolio.positionChanges,
     ...(algos === null
       ? {}
       : {

@@ -64,6 +64,11 @@ export class TradingCore implements MarketSink {
   listeners: CoreListeners = {};
   /** Kernel events processed (the cause id orders carry). */
   eventSeq = 0;
+  /**
+   * Market events per instrument: an instrument's book and feature vector change only with its own
+   * events, so where this has not moved they have not either (the isolate mirror's skip).
+   */
+  readonly marketSeq: Float64Array;
   /** Market events whose quote was not applied, by reason. */
   readonly rejectsByReason = new Map<string, number>();
   /** OMS refusals of venue reports (should stay 0 with a correct venue). */
@@ -126,6 +131,7 @@ export class TradingCore implements MarketSink {
   ) {
     this.books = books ?? new L1Books(instruments.length);
     this.featureOn = new Uint8Array(instruments.length).fill(1);
+    this.marketSeq = new Float64Array(instruments.length);
     const k = features.depthLevels;
     this.topBidPrices = new Float64Array(k);
     this.topBidSizes = new Float64Array(k);
@@ -148,6 +154,7 @@ export class TradingCore implements MarketSink {
     this.eventSeq++;
     if (this.measureLatency) this.eventStartNs = Bun.nanoseconds();
     const kind = ev.kind;
+    if (ev.instrument >= 0 && ev.instrument < this.marketSeq.length) this.marketSeq[ev.instrument]!++;
     if (kind === MarketEventKind.Quote) this.quoteEvent(ev);
     else if (kind === MarketEventKind.Trade) this.tradeEvent(ev);
     else if (kind === MarketEventKind.BookDelta) this.bookDeltaEvent(ev);

@@ -30,6 +30,10 @@ export interface StrategyServices {
   cancelAlgo?(strategy: string, parentId: number): void;
   /** The OMS's change count (absent where orders are not kept in an OMS). */
   ordersEpoch?(): number;
+  /** A count that moves with every market event of `instrument` (its book and features change only then). */
+  marketSeq?(instrument: number): number;
+  /** A count that moves with every change of any position. */
+  positionsEpoch?(): number;
 }
 
 /**
@@ -110,6 +114,14 @@ export class RuntimeStrategyContext implements StrategyContext {
   /** A count that moves whenever any order changes (not part of the SDK: for the isolate's mirror); NaN when unknown. */
   ordersEpoch(): number {
     return this.s.ordersEpoch?.() ?? Number.NaN;
+  }
+  /** A count that moves with every market event of `instrument` (not part of the SDK: for the isolate's mirror); NaN when unknown. */
+  marketSeq(instrument: number): number {
+    return this.s.marketSeq?.(instrument) ?? Number.NaN;
+  }
+  /** A count that moves whenever any position changes (not part of the SDK: for the isolate's mirror); NaN when unknown. */
+  positionsEpoch(): number {
+    return this.s.positionsEpoch?.() ?? Number.NaN;
   }
   submitAlgo(request: AlgoRequest): number {
     this.need(this.orders, "orders", "submitAlgo");

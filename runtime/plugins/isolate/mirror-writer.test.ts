@@ -1,6 +1,7 @@
 /**
- * The context mirror written with the runtime's order-change count (slots rewritten only after a
- * change, words stored only when they differ) holds, byte for byte, what a full write of every
+ * The context mirror written with the runtime's change counts (order slots rewritten only after an
+ * order change, an instrument's book and features only after its market event, positions only after
+ * a position change; words stored only when they differ) holds, byte for byte, what a full write of every
  * word holds, over random sequences of orders, reports, cancels, evictions, quotes and features;
  * its instrument records equal a first write into a zeroed region, bit for bit.
  */
@@ -24,6 +25,9 @@ function world(retain: number) {
   const books = instruments.map((i) => ({ instrument: i.id, ts: 0, bid: 0, ask: 0, bidSize: 0, askSize: 0, mid2: 0, valid: false }));
   const features = instruments.map(() => new Float64Array(4).fill(Number.NaN));
   const positions = [0, 0];
+  // What the runtime counts: market events per instrument, and position changes.
+  const seq = [0, 0];
+  let positionChanges = 0;
   const services = (epoch: boolean): StrategyServices => ({
     now: () => 0,
     book: (i) => books[i]!,
@@ -42,10 +46,14 @@ function world(retain: number) {
     setTimer: () => {},
     log: () => {},
     tradingState: () => "active",
-    ...(epoch ? { ordersEpoch: () => oms.changes } : {}),
+    ...(epoch ? { ordersEpoch: () => oms.changes, marketSeq: (i: number) => seq[i]!, positionsEpoch: () => positionChanges } : {}),
   });
   const ctx = (epoch: boolean): StrategyContext => new RuntimeStrategyContext("s", {} as never, instruments, services(epoch));
-  return { oms, books, features, positions, withEpoch: ctx(true), without: ctx(false) };
+  return {
+    oms, books, features, positions, withEpoch: ctx(true), without: ctx(false),
+    marketEvent: (i: number) => void seq[i]!++,
+    positionChanged: () => void positionChanges++,
+  };
 }
 
 const op = fc.oneof(
@@ -102,12 +110,15 @@ test("the mirror written after order changes only equals a full write of every w
             break;
           case "quote":
             Object.assign(w.books[o.i]!, { ts, bid: o.bid, ask: o.bid + 2, bidSize: 5, askSize: 6, mid2: 2 * o.bid + 2, valid: true });
+            w.marketEvent(o.i);
             break;
           case "feature":
             w.features[o.i]![o.j] = o.v;
+            w.marketEvent(o.i);
             break;
           case "position":
             w.positions[o.i] = o.v;
+            w.positionChanged();
             break;
           case "note": {
             const id = order?.id ?? 0;

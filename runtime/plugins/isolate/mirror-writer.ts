@@ -2,8 +2,10 @@
  * The runtime's side of the context mirror (layout in `mirror-layout.ts`): writes what the
  * isolated plugin may read through its context into the shared region, from the real context,
  * before each event and after each round trip. Numbers only, into preallocated words; the one
- * allocation is the open-orders list the context itself returns. Where the context tells when orders
- * change (the runtime's `ordersEpoch`), the order slots are rewritten only after a change.
+ * allocation is the open-orders list the context itself returns. Where the context tells when things
+ * change (the runtime's `ordersEpoch`, `marketSeq` and `positionsEpoch`), the order slots are
+ * rewritten only after an order changed, an instrument's book and features only after a market
+ * event of that instrument, and the positions only after a fill.
  */
 import type { OrderView } from "../../../plugins/sdk/orders.ts";
 import type { StrategyContext } from "../../../plugins/sdk/strategy.ts";
@@ -13,8 +15,8 @@ import {
   O_SIDE, O_SIZE, O_STATUS, O_STOP, O_TIF, O_TYPE, O_UPDATED, ORDER_SLOTS, ORDER_WORDS, ORDERS_AT, REASON_UNITS, RECENT_ORDERS, STATES, STATUS_ABSENT, STATUSES, TIFS, TYPES,
 } from "./mirror-layout.ts";
 
-/** A context that may tell when orders change. */
-type EpochContext = StrategyContext & { ordersEpoch?(): number };
+/** A context that may tell when orders, an instrument's market data and positions change. */
+type EpochContext = StrategyContext & { ordersEpoch?(): number; marketSeq?(instrument: number): number; positionsEpoch?(): number };
 
 /** Writes one strategy's readable context into the mirror region of an isolate's shared buffer. */
 export class MirrorWriter {
@@ -36,6 +38,13 @@ export class MirrorWriter {
   private recentChanged = true;
   /** Whether the context tells when orders change (`ordersEpoch`, the runtime's; not part of the SDK). */
   private readonly hasEpoch: boolean;
+  /** Whether it tells when an instrument's market data (`marketSeq`) and when positions (`positionsEpoch`) change. */
+  private readonly hasMarketSeq: boolean;
+  private readonly hasPositionsEpoch: boolean;
+  /** Each instrument's market count at its last book and features write (NaN: not written yet). */
+  private readonly marketAt: Float64Array;
+  /** The positions count at the last positions write (NaN: none yet, or the context has none). */
+  private positionsAt = Number.NaN;
 
   /** Lays out the region for `ctx`'s instruments and feature vector length; `offset` is the region's byte offset. */
   constructor(buffer: SharedArrayBuffer, offset: number, ctx: StrategyContext) {
@@ -45,6 +54,7 @@ export class MirrorWriter {
     for (const inst of ctx.instruments) features = Math.max(features, ctx.features(inst.id).length);
     this.stride = INSTR_FIELDS + features;
     this.ids = ctx.instruments.slice(0, instrumentsThatFit(features)).map((i) => i.id);
+    this.marketAt = new Float64Array(this.ids.length).fill(Number.NaN);
     const f = this.f;
     f[H_ON] = 0;
     f[H_FEATURES] = features;
@@ -52,6 +62,8 @@ export class MirrorWriter {
     f[H_INSTR_AT] = HEADER_WORDS;
     f[H_SIGNAL] = typeof ctx.signal === "function" ? 1 : 0;
     this.hasEpoch = typeof (ctx as EpochContext).ordersEpoch === "function";
+    this.hasMarketSeq = typeof (ctx as EpochContext).marketSeq === "function";
+    this.hasPositionsEpoch = typeof (ctx as EpochContext).positionsEpoch === "function";
   }
 
   /** Keeps mirroring `orderId` for a while (an id the plugin was just handed, even 0 or one risk refused). */
@@ -68,9 +80,18 @@ export class MirrorWriter {
     const f = this.f;
     this.put(H_STATE, STATES.indexOf(ctx.tradingState()));
     const signal = f[H_SIGNAL] === 1;
+    const positions = this.hasPositionsEpoch ? (ctx as EpochContext).positionsEpoch!() : Number.NaN;
+    const positionsChanged = positions !== this.positionsAt;
+    this.positionsAt = positions;
     let at = HEADER_WORDS;
     for (let k = 0; k < this.ids.length; k++, at += this.stride) {
       const id = this.ids[k]!;
+      if (positionsChanged) this.put(at + I_POSITION, ctx.position(id));
+      this.put(at + I_SIGNAL, signal ? ctx.signal!(id) : Number.NaN);
+      // No market event of this instrument since its last write: its book and features read the same.
+      const seq = this.hasMarketSeq ? (ctx as EpochContext).marketSeq!(id) : Number.NaN;
+      if (seq === this.marketAt[k]) continue;
+      this.marketAt[k] = seq;
       const b = ctx.book(id);
       this.put(at + I_ID, id);
       this.put(at + I_TS, b.ts);
@@ -80,8 +101,6 @@ export class MirrorWriter {
       this.put(at + I_ASK_SIZE, b.askSize);
       this.put(at + I_MID2, b.mid2);
       this.put(at + I_VALID, b.valid ? 1 : 0);
-      this.put(at + I_POSITION, ctx.position(id));
-      this.put(at + I_SIGNAL, signal ? ctx.signal!(id) : Number.NaN);
       const v = ctx.features(id);
       if (v.length <= this.stride - INSTR_FIELDS) {
         for (let j = 0, w = at + INSTR_FIELDS; j < v.length; j++, w++) this.put(w, v[j]!);
