@@ -48,7 +48,7 @@ export interface RealtimeRun {
   syncClock(): number;
   /** Asks the run to stop gracefully. */
   stop(): void;
-  /** Resolves with the final summary when the run has stopped. */
+  /** Resolves with the final summary when the run has stopped; rejects when the journal could not close (records it holds are not on disk). */
   readonly done: Promise<SessionSummary>;
   /** Steps of the wall clock seen so far (each alerted; kernel time carried on across it). */
   clockJumps(): number;
@@ -115,7 +115,11 @@ export function startRealtime(session: Session, opts: RealtimeOptions = {}): Rea
   const toKernel = (wall: number) => kernelStart + (wall - wallStart) * speed;
   let stopping = false;
   let resolveDone!: (s: SessionSummary) => void;
-  const done = new Promise<SessionSummary>((r) => (resolveDone = r));
+  let rejectDone!: (err: unknown) => void;
+  const done = new Promise<SessionSummary>((resolve, reject) => {
+    resolveDone = resolve;
+    rejectDone = reject;
+  });
   const syncClock = () => {
     loop.clock.advance(Math.floor(toKernel(wallNow())));
     return loop.clock.now();
@@ -217,7 +221,14 @@ export function startRealtime(session: Session, opts: RealtimeOptions = {}): Rea
     const deadline = performance.now() + FINISH_WAIT_MS;
     while (core.oms.openCount > 0 && performance.now() < deadline) await Bun.sleep(5);
     core.venue.stop?.();
-    session.journal?.close();
+    try {
+      // A journal that cannot write what it holds (the disk still full) throws: `done` rejects with that line.
+      session.journal?.close();
+    } catch (err) {
+      loop.close();
+      rejectDone(err);
+      return;
+    }
     loop.close();
     resolveDone(summarize(session, (performance.now() - t0) / 1000));
   };

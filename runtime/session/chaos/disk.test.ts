@@ -64,6 +64,7 @@ test("the journal's disk fills up: kill switch and alert, no corrupt frame, reco
     };
   }
   const run = startRealtime(s, { speed: 20 });
+  let failure: Error | null = null;
   try {
     await until("the session journaling", () => (s.journal?.appended ?? 0) > 200);
     const filler = join(disk, "filler");
@@ -87,12 +88,17 @@ test("the journal's disk fills up: kill switch and alert, no corrupt frame, reco
     else simulatedFull = false;
     await until("the journal resumed", () => s.journal!.stalled === null && !s.core.killEngaged);
     expect(s.core.alerts.all().some((a) => a.code === "JOURNAL_RESUMED")).toBe(true);
+  } catch (err) {
+    // What the session itself reported (a loop stopped by an exception raises KERNEL with its stack).
+    const critical = s.core.alerts.all().filter((a) => a.severity === "critical").map((a) => `${a.code}: ${a.message.slice(0, 600)}`);
+    failure = new Error(`${(err as Error).message}; critical alerts: ${critical.join(" | ") || "none"}`);
   } finally {
     run.stop();
-    await run.done;
-    s.journal?.close();
+    // A stop while the disk is still full rejects (held records not on disk): the first failure is the one reported.
+    await run.done.catch((err: unknown) => void (failure ??= err as Error));
     s.loop.close();
   }
+  if (failure !== null) throw failure;
   const after = readJournal(journalPath);
   expect(after.tornTail).toBeNull();
   expect(after.records.length).toBe(s.journal!.appended);
@@ -133,4 +139,34 @@ test("a slow disk (every fsync delayed 30 ms): no record lost, the slow fsyncs a
   const after = readJournal(join(dir, "chaos.journal"));
   expect(after.tornTail).toBeNull();
   expect(after.records.length).toBe(writer.appended);
+}, 120_000);
+
+test("a session stopped while its journal's disk is still full ends with the one line saying so, not a hang", async () => {
+  const dir = join(disk, "stop-full");
+  mkdirSync(dir);
+  const s = await sessionFromYaml(tmp.path, yaml(dir, "batch"), { store: false });
+  if (!mounted) {
+    const real = s.journal!.writeFile;
+    s.journal!.writeFile = (fd, buf, off, len, pos) => {
+      if (simulatedFull) throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
+      return real(fd, buf, off, len, pos);
+    };
+  }
+  const run = startRealtime(s, { speed: 20 });
+  const filler = join(disk, "filler-stop");
+  let ended: unknown = null;
+  try {
+    await until("the session journaling", () => (s.journal?.appended ?? 0) > 200);
+    if (mounted) fillUp(filler);
+    else simulatedFull = true;
+    await until("the kill switch engaged by the journal", () => s.core.killEngaged && s.journal!.stalled !== null);
+    run.stop();
+    ended = await run.done.then(() => "resolved", (err: unknown) => err);
+  } finally {
+    if (mounted) rmSync(filler, { force: true });
+    else simulatedFull = false;
+    s.loop.close();
+  }
+  expect(ended).toBeInstanceOf(Error);
+  expect((ended as Error).message).toMatch(/^(JOURNAL_IO|AUDIT_WRITE_FAILED): .*reason=closed while writes fail/);
 }, 120_000);
