@@ -105,3 +105,66 @@ test("finished orders past the retention are evicted from memory; open ones neve
   expect(oms.created).toBe(7);
   expect(oms.refused).toBe(6);
 });
+
+test("the open orders, the working size per side and a strategy's open orders match a Map kept beside the OMS, through any mix of creates, fills, cancels and rejects", () => {
+  const step = fc.record({
+    op: fc.constantFrom("create", "create", "fill", "cancel", "reject", "cancel-request"),
+    pick: fc.nat(),
+    instrument: fc.integer({ min: 0, max: 1 }),
+    side: fc.constantFrom(1 as const, -1 as const),
+    strategy: fc.constantFrom("a", "b"),
+    size: fc.integer({ min: 1, max: 5 }),
+  });
+  fc.assert(
+    fc.property(fc.array(step, { minLength: 100, maxLength: 400 }), (steps) => {
+      const oms = new Oms(50);
+      const model = new Map<number, { instrument: number; side: number; strategy: string; remaining: number }>();
+      for (const s of steps) {
+        const ids = [...model.keys()];
+        const id = ids.length === 0 ? 0 : ids[s.pick % ids.length]!;
+        if (s.op === "create") {
+          const o = oms.create(s.strategy, { instrument: s.instrument, side: s.side, type: "limit", price: 100, size: s.size }, 1, cause);
+          oms.apply({ kind: "accepted", orderId: o.id, ts: 1 });
+          model.set(o.id, { instrument: s.instrument, side: s.side, strategy: s.strategy, remaining: s.size });
+        } else if (id === 0) continue;
+        else if (s.op === "fill") {
+          const m = model.get(id)!;
+          const size = Math.min(s.size, m.remaining);
+          expect(oms.apply({ kind: "fill", orderId: id, ts: 2, price: 100, size, fee: 0, liquidity: "maker" }).ok).toBe(true);
+          m.remaining -= size;
+          if (m.remaining === 0) model.delete(id);
+        } else if (s.op === "cancel-request") oms.requestCancel(id, 2);
+        else {
+          expect(oms.apply(s.op === "cancel" ? { kind: "canceled", orderId: id, ts: 2, reason: "x" } : { kind: "expired", orderId: id, ts: 2 }).ok).toBe(true);
+          model.delete(id);
+        }
+        expect([...oms.openOrders()].map((o) => o.id)).toEqual([...model.keys()]);
+        expect(oms.openCount).toBe(model.size);
+        for (const inst of [0, 1]) {
+          for (const side of [1, -1]) {
+            let want = 0;
+            for (const m of model.values()) if (m.instrument === inst && m.side === side) want += m.remaining;
+            expect(oms.workingSize(inst, side)).toBe(want);
+          }
+          expect(oms.openOf("a", inst, []).map((o) => o.id)).toEqual([...model.entries()].filter(([, m]) => m.strategy === "a" && m.instrument === inst).map(([k]) => k));
+        }
+        expect(oms.openOf("b", undefined, []).map((o) => o.id)).toEqual([...model.entries()].filter(([, m]) => m.strategy === "b").map(([k]) => k));
+      }
+    }),
+    { numRuns: 60 },
+  );
+});
+
+test("an openOrders() walk skips orders finished during it, even when finishing them rebuilds the open list", () => {
+  const oms = new Oms();
+  const orders = Array.from({ length: 100 }, () => oms.create("s", limitBuy, 1, cause));
+  const seen: number[] = [];
+  for (const o of oms.openOrders()) {
+    seen.push(o.id);
+    // Cancel this one and the next two: the holes soon outnumber the open orders and the list is rebuilt.
+    for (const x of orders.slice(o.id - 1, o.id + 2)) if (x.openSlot >= 0) oms.apply({ kind: "canceled", orderId: x.id, ts: 2, reason: "x" });
+  }
+  expect(seen).toEqual(orders.filter((_, i) => i % 3 === 0).map((o) => o.id));
+  expect(oms.openCount).toBe(0);
+  expect(oms.requestCancel(orders[0]!.id, 3)).toBe(false);
+});

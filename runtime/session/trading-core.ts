@@ -584,16 +584,12 @@ export class TradingCore implements MarketSink {
 
   /** Unfilled size of open orders on one side of an instrument. */
   working(instrument: number, side: 1 | -1): number {
-    let n = 0;
-    for (const o of this.oms.openOrders()) if (o.instrument === instrument && o.side === side) n += o.remaining;
-    return n;
+    return this.oms.workingSize(instrument, side);
   }
 
   /** Open orders of a strategy (optionally one instrument). */
   openOrdersOf(strategy: string, instrument?: number): Order[] {
-    const out: Order[] = [];
-    for (const o of this.oms.openOrders()) if (o.strategy === strategy && (instrument === undefined || o.instrument === instrument)) out.push(o);
-    return out;
+    return this.oms.openOf(strategy, instrument, []);
   }
 
   /**
