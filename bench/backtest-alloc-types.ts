@@ -38,9 +38,10 @@ if (import.meta.main) {
   const growth = countGrowth(before, h1.objectTypeCounts as Record<string, number>);
   const orders = s.core.oms.created;
   const fills = s.core.oms.fillIds.current;
+  const refused = s.core.oms.refused;
   await s.close();
   const total = growth.reduce((a, [, n]) => a + n, 0);
-  console.log(`${file.split("/").at(-1)}: ${r.events} events, ${orders} orders, ${fills} fills, hash ${r.fillsHash.slice(0, 12)}; heap ${(h0.heapSize / 2 ** 20).toFixed(1)} -> ${(h1.heapSize / 2 ** 20).toFixed(1)} MiB`);
+  console.log(`${file.split("/").at(-1)}: ${r.events} events, ${orders} orders (${refused} refused by risk), ${fills} fills, hash ${r.fillsHash.slice(0, 12)}; heap ${(h0.heapSize / 2 ** 20).toFixed(1)} -> ${(h1.heapSize / 2 ** 20).toFixed(1)} MiB`);
   if (h1.heapSize < h0.heapSize) console.log("warning: the heap shrank during the run (a collection ran): counts are a lower bound");
   console.log(`objects allocated: ${total} (${(total / r.events).toFixed(2)} per event, ${(total / orders).toFixed(2)} per order)`);
   console.log("type                              count   per event   per order");
