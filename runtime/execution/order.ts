@@ -34,18 +34,13 @@ export class Order implements OrderView {
   readonly postOnly: boolean;
   readonly reduceOnly: boolean;
   readonly tag: string;
-  /** The cause's fields, held flat: the cause passed in is not kept (a caller may reuse its record). */
-  private readonly causeEvent: number;
-  private readonly causeVersion: string;
-  private readonly causeFeatures: number;
-  private readonly causeModel: string | undefined;
 
   constructor(
     readonly id: number,
     readonly strategy: string,
     intent: OrderIntent,
     readonly createdTs: number,
-    cause: OrderCause,
+    readonly cause: OrderCause,
   ) {
     this.instrument = intent.instrument;
     this.side = intent.side;
@@ -59,16 +54,6 @@ export class Order implements OrderView {
     this.reduceOnly = intent.reduceOnly ?? false;
     this.tag = intent.tag ?? "";
     this.updatedTs = createdTs;
-    this.causeEvent = cause.event;
-    this.causeVersion = cause.version;
-    this.causeFeatures = cause.features;
-    this.causeModel = cause.model;
-  }
-
-  /** Why the order exists (a fresh copy per read). */
-  get cause(): OrderCause {
-    const { causeEvent: event, causeVersion: version, causeFeatures: features, causeModel: model } = this;
-    return model === undefined ? { event, version, features } : { event, version, features, model };
   }
 
   /** Size still to fill. */

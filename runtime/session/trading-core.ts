@@ -90,8 +90,6 @@ export class TradingCore implements MarketSink {
   /** Performance hook for each fill: realised P&L, fee and notional in account currency. */
   onTrade: ((realised: number, fee: number, notional: number, closes: boolean) => void) | null = null;
   private eventStartNs = 0;
-  /** The cause record `submit` fills for each order (orders copy it). */
-  private readonly cause = { event: 0, version: "", features: 0, model: "" };
   private fillsHasher = new Bun.CryptoHasher("sha256");
   /** The last limits change as journaled ("" when the deployment's limits stand). */
   private limitsChange = "";
@@ -295,12 +293,7 @@ export class TradingCore implements MarketSink {
   submit(strategy: string, intent: OrderIntent): number {
     const now = this.now();
     const verdict = this.risk.check(strategy, intent, now);
-    // One cause record, refilled per order: the order copies its fields.
-    const cause = this.cause;
-    cause.event = this.eventSeq;
-    cause.version = this.versions.get(strategy) ?? "manual";
-    cause.features = this.eventSeq;
-    cause.model = this.modelCause?.() ?? "";
+    const cause = { event: this.eventSeq, version: this.versions.get(strategy) ?? "manual", features: this.eventSeq, model: this.modelCause?.() ?? "" };
     const order = this.oms.create(strategy, intent, now, cause);
     this.decisions?.record(order.id, order.instrument);
     const rejected = verdict === null ? "" : `${verdict.code}: ${verdict.reason}`;
