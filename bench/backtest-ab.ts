@@ -65,6 +65,6 @@ if (import.meta.main) {
   const f = (n: number) => Math.round(n).toLocaleString("en-US");
   console.log(`fills hash ${[...hashes][0]} in every run of both trees`);
   console.log(`first run in process: A median ${f(median(cold.a))}, B median ${f(median(cold.b))} ev/CPU-s, B/A ${(median(cold.b) / median(cold.a)).toFixed(3)} (${rounds} each)`);
-  console.log(`warm (runs 4-${runs}): A median ${f(median(warm.a))}, B median ${f(median(warm.b))} ev/CPU-s, B/A ${(median(warm.b) / median(warm.a)).toFixed(3)} (${warm.a.length} each)`);
+  if (runs >= 4) console.log(`warm (runs 4-${runs}): A median ${f(median(warm.a))}, B median ${f(median(warm.b))} ev/CPU-s, B/A ${(median(warm.b) / median(warm.a)).toFixed(3)} (${warm.a.length} each)`);
   console.log(`load at end ${load()}`);
 }
