@@ -30,13 +30,7 @@ export class Oms {
   readonly orderIds = new IdSequence();
   readonly fillIds = new IdSequence();
   private readonly orders: OrderTable;
-  /**
-   * Open orders in creation order, a finished one left as a hole (null) until the list is rebuilt
-   * without holes; each open order holds its index in `openSlot`. Cheaper per order than a Map, and
-   * walked by index (no iterator object) on the hot path.
-   */
-  private openList: (Order | null)[] = [];
-  private openLive = 0;
+  private readonly open = new Map<number, Order>();
   /** Ids of finished orders, oldest first, for bounded retention (the journal and store keep them all). */
   private readonly finished: number[] = [];
   private finishedHead = 0;
@@ -76,18 +70,8 @@ export class Oms {
   create(strategy: string, intent: OrderIntent, ts: number, cause: OrderCause, id = this.orderIds.next()): Order {
     this.orderIds.observe(id);
     const order = new Order(id, strategy, intent, ts, cause);
-    const prev = this.orders.get(id);
     this.orders.set(order);
-    if (prev !== undefined && prev.openSlot >= 0) {
-      // The same id again (a restore): it takes the place of the one it replaces, as a Map would keep it.
-      this.openList[prev.openSlot] = order;
-      order.openSlot = prev.openSlot;
-      prev.openSlot = -1;
-    } else {
-      order.openSlot = this.openList.length;
-      this.openList.push(order);
-      this.openLive++;
-    }
+    this.open.set(id, order);
     this.created++;
     this.changes++;
     return order;
@@ -105,8 +89,8 @@ export class Oms {
 
   /** Marks a cancel as requested; false if the order cannot be canceled. */
   requestCancel(orderId: number, ts: number): boolean {
-    const order = this.orders.get(orderId);
-    if (order === undefined || order.openSlot < 0 || order.status === "pending-cancel") return false;
+    const order = this.open.get(orderId);
+    if (order === undefined || order.status === "pending-cancel") return false;
     order.status = "pending-cancel";
     order.updatedTs = ts;
     this.changes++;
@@ -118,43 +102,14 @@ export class Oms {
     return this.orders.get(orderId);
   }
 
-  /**
-   * Orders that can still fill (creation order). An order finished during the iteration is not
-   * yielded after it finished; one created during the iteration is not yielded.
-   */
-  *openOrders(): IterableIterator<Order> {
-    const list = this.openList;
-    const n = list.length;
-    for (let i = 0; i < n; i++) {
-      const o = list[i]!;
-      if (o !== null && o.openSlot >= 0) yield o;
-    }
-  }
-
-  /** Unfilled size of the open orders on one side of an instrument (no allocation). */
-  workingSize(instrument: number, side: number): number {
-    const list = this.openList;
-    let n = 0;
-    for (let i = 0; i < list.length; i++) {
-      const o = list[i]!;
-      if (o !== null && o.instrument === instrument && o.side === side) n += o.size - o.filled;
-    }
-    return n;
-  }
-
-  /** Appends to `out` the open orders of `strategy` (of one instrument when given), in creation order; returns `out`. */
-  openOf(strategy: string, instrument: number | undefined, out: Order[]): Order[] {
-    const list = this.openList;
-    for (let i = 0; i < list.length; i++) {
-      const o = list[i]!;
-      if (o !== null && o.strategy === strategy && (instrument === undefined || o.instrument === instrument)) out.push(o);
-    }
-    return out;
+  /** Orders that can still fill (insertion order). */
+  openOrders(): IterableIterator<Order> {
+    return this.open.values();
   }
 
   /** Number of open orders. */
   get openCount(): number {
-    return this.openLive;
+    return this.open.size;
   }
 
   /** Every order held in memory (open and retained finished ones), by increasing id. */
@@ -246,7 +201,7 @@ export class Oms {
   /** Moves an order out of the open set and evicts the oldest finished orders past retention. */
   private finish(order: Order): void {
     this.changes++;
-    this.closeSlot(order);
+    this.open.delete(order.id);
     this.finished.push(order.id);
     if (this.finished.length - this.finishedHead > this.retainFinished) {
       this.orders.delete(this.finished[this.finishedHead++]!);
@@ -256,27 +211,6 @@ export class Oms {
         this.finished.splice(0, this.finishedHead);
         this.finishedHead = 0;
       }
-    }
-  }
-
-  /** Takes an order out of the open list; rebuilds the list without holes once they outnumber the open orders. */
-  private closeSlot(order: Order): void {
-    const slot = order.openSlot;
-    if (slot < 0) return;
-    this.openList[slot] = null;
-    order.openSlot = -1;
-    this.openLive--;
-    const list = this.openList;
-    if (list.length >= 64 && list.length > 2 * this.openLive) {
-      // A fresh array: an openOrders() iteration in progress keeps walking the old one.
-      const next: (Order | null)[] = [];
-      for (let i = 0; i < list.length; i++) {
-        const o = list[i]!;
-        if (o === null) continue;
-        o.openSlot = next.length;
-        next.push(o);
-      }
-      this.openList = next;
     }
   }
 }

@@ -23,8 +23,6 @@ export class Order implements OrderView {
   size: number;
   /** Money spent or received so far (sum of price * size of fills). */
   notionalFilled = 0;
-  /** Index in the OMS's open list while the order is open, -1 once finished (the OMS's bookkeeping). */
-  openSlot = -1;
   readonly type: OrderType;
   readonly tif: TimeInForce;
   readonly stopPrice: number;

@@ -584,12 +584,16 @@ export class TradingCore implements MarketSink {
 
   /** Unfilled size of open orders on one side of an instrument. */
   working(instrument: number, side: 1 | -1): number {
-    return this.oms.workingSize(instrument, side);
+    let n = 0;
+    for (const o of this.oms.openOrders()) if (o.instrument === instrument && o.side === side) n += o.remaining;
+    return n;
   }
 
   /** Open orders of a strategy (optionally one instrument). */
   openOrdersOf(strategy: string, instrument?: number): Order[] {
-    return this.oms.openOf(strategy, instrument, []);
+    const out: Order[] = [];
+    for (const o of this.oms.openOrders()) if (o.strategy === strategy && (instrument === undefined || o.instrument === instrument)) out.push(o);
+    return out;
   }
 
   /**

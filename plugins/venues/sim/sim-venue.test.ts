@@ -1,5 +1,4 @@
 import { expect, test } from "bun:test";
-import fc from "fast-check";
 import type { Instrument } from "../../sdk/instrument.ts";
 import type { ExecutionReport, VenueContext, VenueOrder } from "../../sdk/venue.ts";
 import { SimVenue, type SimVenueParams } from "./sim-venue.ts";
@@ -217,83 +216,4 @@ test("with jitter, requests reach the venue in the order they were sent: a cance
     const k = h.reports.filter((r) => r.orderId === id).map((r) => r.kind);
     expect(k).toEqual(["accepted", "canceled"]);
   }
-});
-
-test("reused order records change nothing: a random order stream gives the same reports as a venue that never reuses a record, and records stop being made once churn is steady", () => {
-  const op = fc.oneof(
-    fc.record({ t: fc.constant("quote" as const), mid: fc.integer({ min: 109_990, max: 110_010 }), spread: fc.integer({ min: 1, max: 3 }), bs: fc.integer({ min: 0, max: 200 }), as: fc.integer({ min: 0, max: 200 }) }),
-    fc.record({ t: fc.constant("trade" as const), price: fc.integer({ min: 109_988, max: 110_012 }), size: fc.integer({ min: 1, max: 200 }), side: fc.constantFrom(1, -1) }),
-    fc.record({
-      t: fc.constant("order" as const),
-      side: fc.constantFrom(1 as const, -1 as const),
-      type: fc.constantFrom("limit" as const, "limit" as const, "market" as const, "stop" as const, "stop-limit" as const),
-      tif: fc.constantFrom("GTC" as const, "GTC" as const, "IOC" as const, "FOK" as const, "GTD" as const),
-      off: fc.integer({ min: -4, max: 4 }),
-      size: fc.integer({ min: 1, max: 150 }),
-      postOnly: fc.boolean(),
-      life: fc.integer({ min: 1, max: 3_000 }),
-    }),
-    fc.record({ t: fc.constant("cancel" as const), pick: fc.nat() }),
-    fc.record({ t: fc.constant("replace" as const), pick: fc.nat(), off: fc.integer({ min: -3, max: 3 }), size: fc.integer({ min: 1, max: 150 }) }),
-    fc.record({ t: fc.constant("wait" as const), us: fc.integer({ min: 1, max: 2_000 }) }),
-  );
-  fc.assert(
-    fc.property(fc.array(op, { minLength: 50, maxLength: 300 }), (ops) => {
-      const reuse = harness();
-      const fresh = harness();
-      fresh.venue.pool.give = () => {}; // never reuses: every order gets a new record
-      for (const h of [reuse, fresh]) {
-        let mid = 110_000;
-        const ids: number[] = [];
-        for (const o of ops) {
-          if (o.t === "quote") {
-            mid = o.mid;
-            h.quote(o.mid - o.spread, o.mid + o.spread, o.bs * 1000, o.as * 1000);
-          } else if (o.t === "trade") h.venue.onTrade({ ts: h.now(), instrument: 0, price: o.price, size: o.size * 1000, side: o.side });
-          else if (o.t === "order") {
-            const price = mid + o.off;
-            const stop = o.type === "stop" || o.type === "stop-limit";
-            ids.push(h.order({ side: o.side, type: o.type, tif: o.type === "market" ? "IOC" : o.tif, price: o.type === "market" || o.type === "stop" ? 0 : price, stopPrice: stop ? mid + o.side * 2 : 0, size: o.size * 1000, postOnly: o.type === "limit" && o.postOnly, expireTs: o.tif === "GTD" ? h.now() + o.life : 0 }));
-          } else if (o.t === "cancel" && ids.length > 0) h.venue.cancel(ids[o.pick % ids.length]!);
-          else if (o.t === "replace" && ids.length > 0) h.venue.replace(ids[o.pick % ids.length]!, mid + o.off, o.size * 1000);
-          else if (o.t === "wait") h.runTo(h.now() + o.us);
-        }
-        h.runTo(h.now() + 10_000_000);
-      }
-      expect(reuse.reports).toEqual(fresh.reports);
-      expect(reuse.venue.workingCount).toBe(fresh.venue.workingCount);
-      // Every record is either working or back in the pool.
-      expect(reuse.venue.pool.made).toBe(reuse.venue.workingCount + reuse.venue.pool.size);
-    }),
-    { numRuns: 150 },
-  );
-});
-
-test("steady submit-and-cancel churn makes no new order records", () => {
-  const h = harness();
-  h.quote(110_000, 110_002);
-  for (let i = 0; i < 1000; i++) {
-    const id = h.order({ price: 109_990 - (i % 5) });
-    h.runTo(h.now() + 200);
-    h.venue.cancel(id);
-    h.runTo(h.now() + 200);
-  }
-  expect(h.reports.filter((r) => r.kind === "canceled").length).toBe(1000);
-  expect(h.venue.workingCount).toBe(0);
-  expect(h.venue.pool.made).toBeLessThanOrEqual(2);
-});
-
-test("a GTD order's expiry timer does not touch the order that took its record after it was canceled", () => {
-  const h = harness();
-  h.quote(110_000, 110_002);
-  const gtd = h.order({ price: 109_990, tif: "GTD", expireTs: h.now() + 5_000 });
-  h.runTo(h.now() + 200);
-  h.venue.cancel(gtd);
-  h.runTo(h.now() + 200);
-  const next = h.order({ price: 109_991 });
-  h.runTo(h.now() + 10_000);
-  expect(kinds(h.reports, gtd)).toEqual(["accepted", "canceled"]);
-  expect(kinds(h.reports, next)).toEqual(["accepted"]);
-  expect(h.venue.workingCount).toBe(1);
-  expect(h.venue.pool.made).toBe(1);
 });

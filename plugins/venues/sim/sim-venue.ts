@@ -8,7 +8,6 @@ import type { Liquidity } from "../../sdk/orders.ts";
 import type { ExecutionReport, VenueAdapter, VenueContext, VenueOrder, VenueOrderStatus, VenueStatus } from "../../sdk/venue.ts";
 import { SimStateFile, type RememberedOrder } from "./state-file.ts";
 import { Fifo } from "./fifo.ts";
-import { SimOrderPool, type PooledSimOrder } from "./order-pool.ts";
 import {
   isMarketable,
   onPrint,
@@ -18,6 +17,7 @@ import {
   take,
   takeable,
   type MatchSink,
+  type SimOrder,
   type Touch,
 } from "./quote-matcher.ts";
 
@@ -55,7 +55,7 @@ const REQ_REPLACE = 2;
 /** A request on its way to the venue: submit (order, expireTs in `a`), cancel, or replace (price `a`, size `b`). */
 interface PendingRequest {
   kind: number;
-  order: PooledSimOrder | null;
+  order: SimOrder | null;
   orderId: number;
   a: number;
   b: number;
@@ -66,10 +66,8 @@ const DAY_US = 24 * HOUR_US;
 export class SimVenue implements VenueAdapter, MatchSink {
   private readonly touches: Touch[];
   private readonly prev: Touch[];
-  private readonly resting: PooledSimOrder[][];
-  private readonly byId = new Map<number, PooledSimOrder>();
-  /** Order records for reuse: one goes back when its order is done and off the book (see `settle`). */
-  readonly pool = new SimOrderPool();
+  private readonly resting: SimOrder[][];
+  private readonly byId = new Map<number, SimOrder>();
   private rng: number;
   /** Arrival time of the last report sent (reports arrive in the order they were sent). */
   private lastReportAt = 0;
@@ -139,13 +137,28 @@ export class SimVenue implements VenueAdapter, MatchSink {
   private resume(o: RememberedOrder): void {
     const instrument = this.instrumentOf(o.symbol);
     if (instrument < 0) return;
-    const order = this.pool.take(o.id, instrument, o.side, o.type, o.tif, o.price, o.stopPrice, o.size - SimStateFile.filled(o), o.postOnly, o.triggered);
+    const order: SimOrder = {
+      id: o.id, instrument, side: o.side, type: o.type, tif: o.tif, price: o.price, stopPrice: o.stopPrice,
+      remaining: o.size - SimStateFile.filled(o), postOnly: o.postOnly, queueAhead: 0, triggered: o.triggered,
+    };
     this.rest(order);
     if (o.expireTs > 0) this.scheduleExpiry(order, o.expireTs);
   }
 
   submit(o: VenueOrder): void {
-    const order = this.pool.take(o.id, o.instrument, o.side, o.type, o.tif, o.price, o.stopPrice, o.size, o.postOnly, o.type !== "stop" && o.type !== "stop-limit");
+    const order: SimOrder = {
+      id: o.id,
+      instrument: o.instrument,
+      side: o.side,
+      type: o.type,
+      tif: o.tif,
+      price: o.price,
+      stopPrice: o.stopPrice,
+      remaining: o.size,
+      postOnly: o.postOnly,
+      queueAhead: 0,
+      triggered: o.type !== "stop" && o.type !== "stop-limit",
+    };
     const expireTs = o.tif === "GTD" ? o.expireTs : o.tif === "DAY" ? this.dayEnd(this.ctx.now()) : 0;
     this.request(REQ_SUBMIT, order, order.id, expireTs, 0);
   }
@@ -159,7 +172,7 @@ export class SimVenue implements VenueAdapter, MatchSink {
   }
 
   /** Queues a request and schedules its arrival at the venue. */
-  private request(kind: number, order: PooledSimOrder | null, orderId: number, a: number, b: number): void {
+  private request(kind: number, order: SimOrder | null, orderId: number, a: number, b: number): void {
     const r = this.spare.pop() ?? { kind: 0, order: null, orderId: 0, a: 0, b: 0 };
     r.kind = kind;
     r.order = order;
@@ -178,7 +191,6 @@ export class SimVenue implements VenueAdapter, MatchSink {
     this.spare.push(r);
     if (kind === REQ_SUBMIT) {
       this.arrive(submitted!, a);
-      this.settle(submitted!);
       return;
     }
     const order = this.byId.get(orderId);
@@ -188,7 +200,6 @@ export class SimVenue implements VenueAdapter, MatchSink {
     }
     if (kind === REQ_CANCEL) {
       this.remove(order);
-      this.settle(order);
       this.state?.end(orderId, "canceled");
       this.send({ kind: "canceled", orderId, ts: 0, reason: "canceled on request" });
       return;
@@ -226,17 +237,11 @@ export class SimVenue implements VenueAdapter, MatchSink {
     for (let i = list.length - 1; i >= 0; i--) {
       const o = list[i]!;
       if (!o.triggered) {
-        if (stopTriggered(o, t)) {
-          this.trigger(o);
-          this.settle(o);
-        }
+        if (stopTriggered(o, t)) this.trigger(o);
         continue;
       }
       onTouch(o, prev, t, this);
-      if (o.remaining === 0) {
-        this.remove(o);
-        this.settle(o);
-      }
+      if (o.remaining === 0) this.remove(o);
     }
   }
 
@@ -247,15 +252,12 @@ export class SimVenue implements VenueAdapter, MatchSink {
       const o = list[i]!;
       if (!o.triggered) continue;
       onPrint(o, tr.price, tr.size, tr.side, this);
-      if (o.remaining === 0) {
-        this.remove(o);
-        this.settle(o);
-      }
+      if (o.remaining === 0) this.remove(o);
     }
   }
 
   /** MatchSink: a fill of one of our orders. */
-  fill(order: PooledSimOrder, price: number, size: number, liquidity: Liquidity): void {
+  fill(order: SimOrder, price: number, size: number, liquidity: Liquidity): void {
     const ppm = liquidity === "maker" ? this.p.makerFeePpm : this.p.takerFeePpm;
     const fee = Math.round((price * size * ppm) / 1_000_000);
     this.state?.fill(order.id, { price, size, fee, liquidity, ts: this.ctx.now() });
@@ -263,7 +265,7 @@ export class SimVenue implements VenueAdapter, MatchSink {
   }
 
   /** MatchSink: an order ended without (more) fills. */
-  done(order: PooledSimOrder, kind: "canceled" | "rejected", reason: string): void {
+  done(order: SimOrder, kind: "canceled" | "rejected", reason: string): void {
     this.state?.end(order.id, kind);
     this.send(kind === "canceled" ? { kind, orderId: order.id, ts: 0, reason } : { kind, orderId: order.id, ts: 0, reason });
   }
@@ -273,7 +275,7 @@ export class SimVenue implements VenueAdapter, MatchSink {
     return this.byId.size;
   }
 
-  private arrive(order: PooledSimOrder, expireTs: number): void {
+  private arrive(order: SimOrder, expireTs: number): void {
     const symbol = this.ctx.instruments[order.instrument]?.symbol;
     if (this.state !== null && symbol !== undefined) {
       this.state.order({
@@ -295,7 +297,7 @@ export class SimVenue implements VenueAdapter, MatchSink {
   }
 
   /** Runs a (triggered) order against the touch; rests what is left when its TIF allows. */
-  private execute(order: PooledSimOrder, expireTs: number, fresh: boolean): void {
+  private execute(order: SimOrder, expireTs: number, fresh: boolean): void {
     const t = this.touches[order.instrument]!;
     const isMarket = order.type === "market" || order.type === "stop";
     const limit = isMarket ? 0 : order.price;
@@ -325,25 +327,21 @@ export class SimVenue implements VenueAdapter, MatchSink {
       return;
     }
     order.queueAhead = queueAheadAt(order.side, order.price, t);
-    if (!order.resting) this.rest(order);
+    if (!this.byId.has(order.id)) this.rest(order);
   }
 
-  private accept(order: PooledSimOrder, expireTs: number): void {
+  private accept(order: SimOrder, expireTs: number): void {
     this.send({ kind: "accepted", orderId: order.id, ts: 0 });
     if (order.tif !== "IOC" && order.tif !== "FOK" && order.type !== "market") this.rest(order);
     if (expireTs > 0) this.scheduleExpiry(order, expireTs);
   }
 
-  private scheduleExpiry(order: PooledSimOrder, expireTs: number): void {
-    // By id: the record may hold another order by then.
-    const id = order.id;
+  private scheduleExpiry(order: SimOrder, expireTs: number): void {
     this.ctx.schedule(expireTs, () => {
-      const o = this.byId.get(id);
-      if (o === undefined) return;
-      this.remove(o);
-      this.settle(o);
-      this.state?.end(id, "expired");
-      this.send({ kind: "expired", orderId: id, ts: 0 });
+      if (!this.byId.has(order.id)) return;
+      this.remove(order);
+      this.state?.end(order.id, "expired");
+      this.send({ kind: "expired", orderId: order.id, ts: 0 });
     });
   }
 
@@ -352,38 +350,26 @@ export class SimVenue implements VenueAdapter, MatchSink {
     this.state?.compact();
   }
 
-  private rest(order: PooledSimOrder): void {
-    if (order.resting) return;
-    order.resting = true;
+  private rest(order: SimOrder): void {
+    if (this.byId.has(order.id)) return;
     this.byId.set(order.id, order);
     this.resting[order.instrument]!.push(order);
   }
 
-  private remove(order: PooledSimOrder): void {
-    if (!order.resting) return;
-    order.resting = false;
-    this.byId.delete(order.id);
+  private remove(order: SimOrder): void {
+    if (!this.byId.delete(order.id)) return;
     const list = this.resting[order.instrument]!;
     const i = list.indexOf(order);
-    if (i < 0) return;
-    // Shift the later ones down (their order is the matching order), without splice's removed-items array.
-    const n = list.length - 1;
-    for (let j = i; j < n; j++) list[j] = list[j + 1]!;
-    list.pop();
+    if (i >= 0) list.splice(i, 1);
   }
 
-  /** Returns an order's record to the pool once it is off the book (done at the venue); called after the work that ended it. */
-  private settle(order: PooledSimOrder): void {
-    if (!order.resting && order.id !== 0) this.pool.give(order);
-  }
-
-  private trigger(order: PooledSimOrder): void {
+  private trigger(order: SimOrder): void {
     order.triggered = true;
     order.type = order.type === "stop" ? "market" : "limit";
     this.state?.trigger(order.id, order.type);
     this.remove(order);
     this.execute(order, 0, false);
-    if (order.remaining > 0 && order.type === "limit" && !order.resting) this.rest(order);
+    if (order.remaining > 0 && order.type === "limit" && !this.byId.has(order.id)) this.rest(order);
   }
 
   /** Delivers a report after the report latency, stamped with its arrival time. Every caller builds a fresh report, so it is stamped in place rather than copied. */
