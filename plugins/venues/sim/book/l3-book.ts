@@ -169,15 +169,7 @@ export class L3Book implements OrderBook {
     if (!this.wouldTake(side, newPrice)) {
       // Takes nothing (nearly every move): straight to the back of the new price, no matching pass.
       const ladder = this.ladders[own(side)];
-      const l = o.i[h * OI + O_LEVEL];
-      if (levels.i[l * LI + L_COUNT] === 1 && ladder.relocate(l, newPrice)) {
-        // Alone at its level and no level at the new price: the level moves with it.
-        o.f[h * OF + O_PRICE] = newPrice;
-        o.f[h * OF + O_REMAINING] = newSize;
-        levels.f[l * LF + L_TOTAL] = newSize;
-        return ACCEPTED;
-      }
-      ladder.remove(h, l);
+      ladder.remove(h, o.i[h * OI + O_LEVEL]);
       o.f[h * OF + O_PRICE] = newPrice;
       o.f[h * OF + O_REMAINING] = newSize;
       ladder.append(h, newPrice);

@@ -108,48 +108,14 @@ export class SideLevels {
     if (this.levels.i[level * LI + L_COUNT] === 0) this.drop(level);
   }
 
-  /**
-   * Moves level `l` to `price`, where this side must have no level, keeping its queue (a move of
-   * an order alone at its level: the record goes with it instead of a release and an allocation).
-   * Returns false, doing nothing, when `price` already has a level.
-   */
-  relocate(l: number, price: number): boolean {
-    const pages = this.pages;
-    const n = pageOf(price);
-    let p = this.page(n);
-    const k = price - n * PAGE_TICKS;
-    if (p !== NIL && pages.slots[p * PAGE_TICKS + k] !== NIL) return false;
-    if (p === NIL) {
-      p = pages.alloc(this.tag, n);
-      this.ladder.insertAt(-this.ladder.find(n) - 1, n, p);
-    }
-    // Attach first: when old and new slots share a page, it never looks empty in between.
-    const levels = this.levels;
-    const old = levels.i[l * LI + L_PAGE];
-    const oldPrice = levels.f[l * LF + L_PRICE];
-    pages.slots[p * PAGE_TICKS + k] = l;
-    pages.mask[p] |= 1 << k;
-    levels.i[l * LI + L_PAGE] = p;
-    levels.f[l * LF + L_PRICE] = price;
-    this.clearSlot(old, oldPrice);
-    return true;
-  }
-
   /** Releases empty level `l` and, if its page has no level left, the page. */
   drop(l: number): void {
-    const levels = this.levels;
-    const p = levels.i[l * LI + L_PAGE];
-    const price = levels.f[l * LF + L_PRICE];
-    levels.release(l);
-    this.clearSlot(p, price);
-  }
-
-  /** Empties the slot of `price` in page `p`, releasing the page if no level is left in it. */
-  private clearSlot(p: number, price: number): void {
     const pages = this.pages;
+    const p = this.levels.i[l * LI + L_PAGE];
     const n = pages.number[p];
-    const k = price - n * PAGE_TICKS;
+    const k = this.levels.f[l * LF + L_PRICE] - n * PAGE_TICKS;
     pages.slots[p * PAGE_TICKS + k] = NIL;
+    this.levels.release(l);
     const m = pages.mask[p] & ~(1 << k);
     pages.mask[p] = m;
     if (m !== 0) return;
