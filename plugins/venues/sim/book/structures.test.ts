@@ -3,7 +3,7 @@ import { expect, test } from "bun:test";
 import fc from "fast-check";
 import { ExpiryHeap } from "./expiry-heap.ts";
 import { IdIndex } from "./id-index.ts";
-import { NIL, O_LEVEL, O_REMAINING, OF, OI, OrderPool } from "./order-pool.ts";
+import { NIL, OrderPool } from "./order-pool.ts";
 import { LevelPool } from "./level-pool.ts";
 import { PagePool } from "./page-pool.ts";
 import { PriceLadder } from "./price-ladder.ts";
@@ -124,7 +124,7 @@ test("a side's levels agree with a sorted set of prices across pages, negative a
       const capacity = 64;
       const orders = new OrderPool(capacity);
       const levels = new LevelPool(capacity, orders);
-      const pages = new PagePool(capacity);
+      const pages = new PagePool(capacity, capacity);
       // A second side on the same pages, holding the same prices, must not disturb the first.
       const side = new SideLevels(capacity, higherIsBetter, levels, pages, 1);
       const other = new SideLevels(capacity, !higherIsBetter, levels, pages, 2);
@@ -133,29 +133,29 @@ test("a side's levels agree with a sorted set of prices across pages, negative a
         const queue = ref.get(price);
         if (add && orders.used < capacity - 1) {
           const h = orders.alloc();
-          orders.f[h * OF + O_REMAINING] = 1;
+          orders.remaining[h] = 1;
           side.append(h, price);
           const g = orders.alloc();
-          orders.f[g * OF + O_REMAINING] = 1;
+          orders.remaining[g] = 1;
           other.append(g, price);
-          other.remove(g, orders.i[g * OI + O_LEVEL]);
+          other.remove(g, orders.level[g]);
           orders.release(g);
           ref.set(price, [...(queue ?? []), h]);
         } else if (!add && queue !== undefined) {
           const h = queue[0];
-          side.remove(h, orders.i[h * OI + O_LEVEL]);
+          side.remove(h, orders.level[h]);
           orders.release(h);
           if (queue.length === 1) ref.delete(price);
           else ref.set(price, queue.slice(1));
         }
         const want = [...ref.keys()].sort((a, b) => (higherIsBetter ? b - a : a - b));
         const got: number[] = [];
-        for (let l = side.best(); l !== NIL; l = side.worse(l)) got.push(levels.price(l));
+        for (let l = side.best(); l !== NIL; l = side.worse(l)) got.push(levels.price[l]);
         expect(got).toEqual(want);
         expect(other.best()).toBe(NIL);
         for (const p of [price, ...want]) {
           const l = side.levelAt(p);
-          expect(l === NIL ? 0 : levels.count(l)).toBe(ref.get(p)?.length ?? 0);
+          expect(l === NIL ? 0 : levels.count[l]).toBe(ref.get(p)?.length ?? 0);
         }
       }
     }),
