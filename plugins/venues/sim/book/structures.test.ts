@@ -3,7 +3,7 @@ import { expect, test } from "bun:test";
 import fc from "fast-check";
 import { ExpiryHeap } from "./expiry-heap.ts";
 import { IdIndex } from "./id-index.ts";
-import { NIL, OrderPool } from "./order-pool.ts";
+import { NIL, O_EXPIRE, O_HEAP, O_ID, O_LEVEL, O_REMAINING, OF, OI, OrderPool } from "./order-pool.ts";
 import { LevelPool } from "./level-pool.ts";
 import { PagePool } from "./page-pool.ts";
 import { PriceLadder } from "./price-ladder.ts";
@@ -94,17 +94,18 @@ test("the expiry heap pops by expiry then id, and removals anywhere keep it orde
       for (const [op, v] of ops) {
         if (op === 0 && live.length < 32) {
           const h = pool.alloc();
-          pool.id[h] = nextId++;
-          pool.expireTs[h] = v;
+          pool.f[h * OF + O_ID] = nextId++;
+          pool.f[h * OF + O_EXPIRE] = v;
           heap.push(h);
           live.push(h);
         } else if (op === 1 && live.length > 0) {
           const h = live.splice(v % live.length, 1)[0];
           heap.remove(h);
-          expect(pool.heapPos[h]).toBe(NIL);
+          expect(pool.i[h * OI + O_HEAP]).toBe(NIL);
           pool.release(h);
         } else if (op === 2 && live.length > 0) {
-          const best = [...live].sort((a, b) => pool.expireTs[a] - pool.expireTs[b] || pool.id[a] - pool.id[b])[0];
+          const key = (h: number, w: number) => pool.f[h * OF + w];
+          const best = [...live].sort((a, b) => key(a, O_EXPIRE) - key(b, O_EXPIRE) || key(a, O_ID) - key(b, O_ID))[0];
           expect(heap.top()).toBe(best);
         }
         expect(heap.size).toBe(live.length);
@@ -124,7 +125,7 @@ test("a side's levels agree with a sorted set of prices across pages, negative a
       const capacity = 64;
       const orders = new OrderPool(capacity);
       const levels = new LevelPool(capacity, orders);
-      const pages = new PagePool(capacity, capacity);
+      const pages = new PagePool(capacity);
       // A second side on the same pages, holding the same prices, must not disturb the first.
       const side = new SideLevels(capacity, higherIsBetter, levels, pages, 1);
       const other = new SideLevels(capacity, !higherIsBetter, levels, pages, 2);
@@ -133,29 +134,29 @@ test("a side's levels agree with a sorted set of prices across pages, negative a
         const queue = ref.get(price);
         if (add && orders.used < capacity - 1) {
           const h = orders.alloc();
-          orders.remaining[h] = 1;
+          orders.f[h * OF + O_REMAINING] = 1;
           side.append(h, price);
           const g = orders.alloc();
-          orders.remaining[g] = 1;
+          orders.f[g * OF + O_REMAINING] = 1;
           other.append(g, price);
-          other.remove(g, orders.level[g]);
+          other.remove(g, orders.i[g * OI + O_LEVEL]);
           orders.release(g);
           ref.set(price, [...(queue ?? []), h]);
         } else if (!add && queue !== undefined) {
           const h = queue[0];
-          side.remove(h, orders.level[h]);
+          side.remove(h, orders.i[h * OI + O_LEVEL]);
           orders.release(h);
           if (queue.length === 1) ref.delete(price);
           else ref.set(price, queue.slice(1));
         }
         const want = [...ref.keys()].sort((a, b) => (higherIsBetter ? b - a : a - b));
         const got: number[] = [];
-        for (let l = side.best(); l !== NIL; l = side.worse(l)) got.push(levels.price[l]);
+        for (let l = side.best(); l !== NIL; l = side.worse(l)) got.push(levels.price(l));
         expect(got).toEqual(want);
         expect(other.best()).toBe(NIL);
         for (const p of [price, ...want]) {
           const l = side.levelAt(p);
-          expect(l === NIL ? 0 : levels.count[l]).toBe(ref.get(p)?.length ?? 0);
+          expect(l === NIL ? 0 : levels.count(l)).toBe(ref.get(p)?.length ?? 0);
         }
       }
     }),
