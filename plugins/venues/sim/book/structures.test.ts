@@ -3,8 +3,8 @@ import { expect, test } from "bun:test";
 import fc from "fast-check";
 import { ExpiryHeap } from "./expiry-heap.ts";
 import { IdIndex } from "./id-index.ts";
-import { NIL, O_EXPIRE, O_HEAP, O_ID, O_LEVEL, O_REMAINING, OF, OI, OrderPool } from "./order-pool.ts";
-import { LevelPool } from "./level-pool.ts";
+import { NIL, O_EXPIRE, O_FLAGS, O_HEAP, O_ID, O_LEVEL, O_NEXT, O_PREV, O_PRICE, O_REMAINING, O_SIDE, O_STATE, O_TYPE, OF, OI, OrderPool } from "./order-pool.ts";
+import { L_COUNT, L_HEAD, L_PAGE, L_PRICE, L_TAIL, L_TOTAL, LevelPool, LF, LI } from "./level-pool.ts";
 import { PagePool } from "./page-pool.ts";
 import { PriceLadder } from "./price-ladder.ts";
 import { SideLevels } from "./side-levels.ts";
@@ -162,4 +162,23 @@ test("a side's levels agree with a sorted set of prices across pages, negative a
     }),
     { numRuns: 200 },
   );
+});
+
+test("the words of an order record and of a level record are disjoint and stay inside the record", () => {
+  const orders = new OrderPool(3);
+  const levels = new LevelPool(3, orders);
+  const check = (f: Float64Array, i: Int32Array, fw: number[], iw: number[], fs: number, is: number) => {
+    const before = (r: number) => [...fw.map((w) => f[r * fs + w]), ...iw.map((w) => i[r * is + w])];
+    const first = before(0);
+    const last = before(2);
+    // Distinct values in every field of the middle record all read back, and its neighbours keep theirs.
+    fw.forEach((w, k) => (f[fs + w] = 1000 + k));
+    iw.forEach((w, k) => (i[is + w] = 2000 + k));
+    expect(fw.map((w) => f[fs + w])).toEqual(fw.map((_, k) => 1000 + k));
+    expect(iw.map((w) => i[is + w])).toEqual(iw.map((_, k) => 2000 + k));
+    expect(before(0)).toEqual(first);
+    expect(before(2)).toEqual(last);
+  };
+  check(orders.f, orders.i, [O_ID, O_PRICE, O_REMAINING, O_EXPIRE], [O_LEVEL, O_PREV, O_NEXT, O_HEAP, O_STATE, O_SIDE, O_FLAGS, O_TYPE], OF, OI);
+  check(levels.f, levels.i, [L_PRICE, L_TOTAL], [L_COUNT, L_HEAD, L_TAIL, L_PAGE], LF, LI);
 });
