@@ -1,11 +1,11 @@
 /**
  * An indexed binary min-heap of order handles keyed by (expiry, order id), so that `expire(now)`
  * costs O(1) when nothing is due and O(log n) per expired order, and a cancelled order leaves the
- * heap at once (each order records its heap index in its record's `O_HEAP` word).
+ * heap at once (each order records its heap index in the pool's `heapPos`).
  */
-import { NIL, O_EXPIRE, O_HEAP, O_ID, OF, OI, type OrderPool } from "./order-pool.ts";
+import { NIL, type OrderPool } from "./order-pool.ts";
 
-/** Min-heap of handles ordered by the orders' expiry, then id. */
+/** Min-heap of handles ordered by the pool's `expireTs`, then `id`. */
 export class ExpiryHeap {
   private readonly heap: Int32Array;
   /** Number of handles in the heap. */
@@ -25,50 +25,48 @@ export class ExpiryHeap {
   push(h: number): void {
     const i = this.size++;
     this.heap[i] = h;
-    this.orders.i[h * OI + O_HEAP] = i;
+    this.orders.heapPos[h] = i;
     this.up(i);
   }
 
   /** Removes handle `h` wherever it is. */
   remove(h: number): void {
-    const pos = this.orders.i;
-    const i = pos[h * OI + O_HEAP];
+    const i = this.orders.heapPos[h];
     if (i === NIL) return;
-    pos[h * OI + O_HEAP] = NIL;
+    this.orders.heapPos[h] = NIL;
     const last = --this.size;
     if (i === last) return;
     const moved = this.heap[last];
     this.heap[i] = moved;
-    pos[moved * OI + O_HEAP] = i;
+    this.orders.heapPos[moved] = i;
     this.up(i);
-    this.down(pos[moved * OI + O_HEAP]);
+    this.down(this.orders.heapPos[moved]);
   }
 
   private less(a: number, b: number): boolean {
-    const f = this.orders.f;
-    const ea = f[a * OF + O_EXPIRE];
-    const eb = f[b * OF + O_EXPIRE];
-    return ea < eb || (ea === eb && f[a * OF + O_ID] < f[b * OF + O_ID]);
+    const ea = this.orders.expireTs[a];
+    const eb = this.orders.expireTs[b];
+    return ea < eb || (ea === eb && this.orders.id[a] < this.orders.id[b]);
   }
 
   private up(i: number): void {
     const heap = this.heap;
-    const pos = this.orders.i;
+    const pos = this.orders.heapPos;
     const h = heap[i];
     while (i > 0) {
       const p = (i - 1) >>> 1;
       if (!this.less(h, heap[p])) break;
       heap[i] = heap[p];
-      pos[heap[i] * OI + O_HEAP] = i;
+      pos[heap[i]] = i;
       i = p;
     }
     heap[i] = h;
-    pos[h * OI + O_HEAP] = i;
+    pos[h] = i;
   }
 
   private down(i: number): void {
     const heap = this.heap;
-    const pos = this.orders.i;
+    const pos = this.orders.heapPos;
     const n = this.size;
     const h = heap[i];
     for (;;) {
@@ -77,10 +75,10 @@ export class ExpiryHeap {
       if (c + 1 < n && this.less(heap[c + 1], heap[c])) c++;
       if (!this.less(heap[c], h)) break;
       heap[i] = heap[c];
-      pos[heap[i] * OI + O_HEAP] = i;
+      pos[heap[i]] = i;
       i = c;
     }
     heap[i] = h;
-    pos[h * OI + O_HEAP] = i;
+    pos[h] = i;
   }
 }

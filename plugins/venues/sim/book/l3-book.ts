@@ -1,7 +1,7 @@
 /**
  * The fast L3 book: price-time priority over integer prices and sizes, allocation-free after
- * construction. Orders live in a pool of 64-byte records indexed by handle (levels in 32-byte
- * records), ids map to handles through an open-addressing index, each price level keeps an intrusive FIFO of its orders, and
+ * construction. Orders live in a struct-of-arrays pool indexed by handle, ids map to handles
+ * through an open-addressing index, each price level keeps an intrusive FIFO of its orders, and
  * each side finds its levels by price through 32-tick pages with occupancy bits, its non-empty pages
  * sorted best last (see side-levels.ts). Stops wait on two more sides (buy stops lowest first, sell
  * stops highest first) and trigger on the last trade price;
@@ -13,8 +13,8 @@
 import { BookResult, NO_ASK, NO_BID, OrderFlag, OrderType, Side, TimeInForce } from "./codes.ts";
 import { ExpiryHeap } from "./expiry-heap.ts";
 import { IdIndex } from "./id-index.ts";
-import { L_COUNT, L_HEAD, L_PRICE, L_TAIL, L_TOTAL, LevelPool, LF, LI } from "./level-pool.ts";
-import { NIL, O_EXPIRE, O_FLAGS, O_HEAP, O_ID, O_LEVEL, O_NEXT, O_PREV, O_PRICE, O_REMAINING, O_SIDE, O_STATE, O_TYPE, OF, OI, OrderPool, OrderState } from "./order-pool.ts";
+import { LevelPool } from "./level-pool.ts";
+import { NIL, OrderPool, OrderState } from "./order-pool.ts";
 import { PagePool } from "./page-pool.ts";
 import { SideLevels } from "./side-levels.ts";
 import type { BookOptions, BookSink, OrderBook } from "./types.ts";
@@ -52,7 +52,7 @@ export class L3Book implements OrderBook {
     this.orders = new OrderPool(capacity);
     // A level or a page exists only while it holds an order, so `capacity` of each suffice.
     this.levels = new LevelPool(capacity, this.orders);
-    const pages = new PagePool(capacity);
+    const pages = new PagePool(capacity, capacity);
     this.ids = new IdIndex(capacity);
     this.expiry = new ExpiryHeap(this.orders);
     this.ladders = [new SideLevels(capacity, true, this.levels, pages, 0), new SideLevels(capacity, false, this.levels, pages, 1)];
@@ -122,14 +122,14 @@ export class L3Book implements OrderBook {
     const h = this.ids.get(id);
     if (h === NIL) return UNKNOWN_ORDER;
     const o = this.orders;
-    const rem = o.f[h * OF + O_REMAINING];
+    const rem = o.remaining[h];
     if (!Number.isSafeInteger(by) || by <= 0 || by > rem) return INVALID_SIZE;
     if (by === rem) {
       this.removeOrder(h);
       return ACCEPTED;
     }
-    o.f[h * OF + O_REMAINING] = rem - by;
-    if (o.i[h * OI + O_STATE] === OrderState.RESTING) this.levels.f[o.i[h * OI + O_LEVEL] * LF + L_TOTAL] -= by;
+    o.remaining[h] = rem - by;
+    if (o.state[h] === OrderState.RESTING) this.levels.total[o.level[h]] -= by;
     return ACCEPTED;
   }
 
@@ -142,26 +142,26 @@ export class L3Book implements OrderBook {
   /** Moves a resting limit order to a new price, keeping its size. */
   move(id: number, newPrice: number): number {
     const h = this.ids.get(id);
-    return h === NIL ? UNKNOWN_ORDER : this.replaceHandle(h, id, newPrice, this.orders.f[h * OF + O_REMAINING]);
+    return h === NIL ? UNKNOWN_ORDER : this.replaceHandle(h, id, newPrice, this.orders.remaining[h]);
   }
 
   /** `replace` of the live order at handle `h` (id `id`). */
   private replaceHandle(h: number, id: number, newPrice: number, newSize: number): number {
     const o = this.orders;
-    if (o.i[h * OI + O_STATE] !== OrderState.RESTING) return NOT_REPLACEABLE;
+    if (o.state[h] !== OrderState.RESTING) return NOT_REPLACEABLE;
     if (!Number.isSafeInteger(newSize) || newSize <= 0) return INVALID_SIZE;
     if (!Number.isSafeInteger(newPrice) || newPrice <= NO_BID || newPrice >= NO_ASK) return INVALID_PRICE;
-    const side = o.i[h * OI + O_SIDE] as Side;
+    const side = o.side[h] as Side;
     const levels = this.levels;
-    if (newPrice === o.f[h * OF + O_PRICE]) {
-      const l = o.i[h * OI + O_LEVEL];
-      const rem = o.f[h * OF + O_REMAINING];
+    if (newPrice === o.price[h]) {
+      const l = o.level[h];
+      const rem = o.remaining[h];
       if (newSize <= rem) {
-        o.f[h * OF + O_REMAINING] = newSize;
-        levels.f[l * LF + L_TOTAL] -= rem - newSize;
+        o.remaining[h] = newSize;
+        levels.total[l] -= rem - newSize;
       } else {
         levels.unlink(h);
-        o.f[h * OF + O_REMAINING] = newSize;
+        o.remaining[h] = newSize;
         levels.append(l, h);
       }
       return ACCEPTED;
@@ -169,19 +169,19 @@ export class L3Book implements OrderBook {
     if (!this.wouldTake(side, newPrice)) {
       // Takes nothing (nearly every move): straight to the back of the new price, no matching pass.
       const ladder = this.ladders[own(side)];
-      ladder.remove(h, o.i[h * OI + O_LEVEL]);
-      o.f[h * OF + O_PRICE] = newPrice;
-      o.f[h * OF + O_REMAINING] = newSize;
+      ladder.remove(h, o.level[h]);
+      o.price[h] = newPrice;
+      o.remaining[h] = newSize;
       ladder.append(h, newPrice);
       return ACCEPTED;
     }
-    if ((o.i[h * OI + O_FLAGS] & OrderFlag.POST_ONLY) !== 0) return POST_ONLY_WOULD_TAKE;
+    if ((o.flags[h] & OrderFlag.POST_ONLY) !== 0) return POST_ONLY_WOULD_TAKE;
     this.unlinkResting(h);
-    o.f[h * OF + O_PRICE] = newPrice;
+    o.price[h] = newPrice;
     this.traded = false;
     const left = this.match(id, side, newPrice, newSize);
     if (left > 0) {
-      o.f[h * OF + O_REMAINING] = left;
+      o.remaining[h] = left;
       this.rest(h, side, newPrice);
     } else {
       this.expiry.remove(h);
@@ -197,10 +197,10 @@ export class L3Book implements OrderBook {
     const heap = this.expiry;
     const o = this.orders;
     let n = 0;
-    while (heap.size > 0 && o.f[heap.top() * OF + O_EXPIRE] <= nowTs) {
+    while (heap.size > 0 && o.expireTs[heap.top()] <= nowTs) {
       const h = heap.top();
-      const id = o.f[h * OF + O_ID];
-      const rem = o.f[h * OF + O_REMAINING];
+      const id = o.id[h];
+      const rem = o.remaining[h];
       this.removeOrder(h);
       this.sink.onDone(id, rem, EXPIRED);
       n++;
@@ -211,25 +211,25 @@ export class L3Book implements OrderBook {
   /** Best bid price, or NO_BID. */
   bestBid(): number {
     const l = this.ladders[0].best();
-    return l === NIL ? NO_BID : this.levels.f[l * LF + L_PRICE];
+    return l === NIL ? NO_BID : this.levels.price[l];
   }
 
   /** Best ask price, or NO_ASK. */
   bestAsk(): number {
     const l = this.ladders[1].best();
-    return l === NIL ? NO_ASK : this.levels.f[l * LF + L_PRICE];
+    return l === NIL ? NO_ASK : this.levels.price[l];
   }
 
   /** Total size at the best bid. */
   bestBidSize(): number {
     const l = this.ladders[0].best();
-    return l === NIL ? 0 : this.levels.f[l * LF + L_TOTAL];
+    return l === NIL ? 0 : this.levels.total[l];
   }
 
   /** Total size at the best ask. */
   bestAskSize(): number {
     const l = this.ladders[1].best();
-    return l === NIL ? 0 : this.levels.f[l * LF + L_TOTAL];
+    return l === NIL ? 0 : this.levels.total[l];
   }
 
   /** Writes the top `n` levels of `side` into the arrays; returns the count. */
@@ -239,9 +239,9 @@ export class L3Book implements OrderBook {
     const levels = this.levels;
     let k = 0;
     for (let l = sideLevels.best(); l !== NIL && k < max; l = sideLevels.worse(l)) {
-      prices[k] = levels.f[l * LF + L_PRICE];
-      sizes[k] = levels.f[l * LF + L_TOTAL];
-      counts[k] = levels.i[l * LI + L_COUNT];
+      prices[k] = levels.price[l];
+      sizes[k] = levels.total[l];
+      counts[k] = levels.count[l];
       k++;
     }
     return k;
@@ -251,16 +251,16 @@ export class L3Book implements OrderBook {
   queuePosition(id: number): number {
     const h = this.ids.get(id);
     const o = this.orders;
-    if (h === NIL || o.i[h * OI + O_STATE] !== OrderState.RESTING) return -1;
+    if (h === NIL || o.state[h] !== OrderState.RESTING) return -1;
     let ahead = 0;
-    for (let p = o.i[h * OI + O_PREV]; p !== NIL; p = o.i[p * OI + O_PREV]) ahead += o.f[p * OF + O_REMAINING];
+    for (let p = o.prev[h]; p !== NIL; p = o.prev[p]) ahead += o.remaining[p];
     return ahead;
   }
 
   /** Remaining size of a live order, or -1. */
   remaining(id: number): number {
     const h = this.ids.get(id);
-    return h === NIL ? -1 : this.orders.f[h * OF + O_REMAINING];
+    return h === NIL ? -1 : this.orders.remaining[h];
   }
 
   /** Writes the ids queued at `price` on `side`; returns the count. */
@@ -269,7 +269,7 @@ export class L3Book implements OrderBook {
     if (l === NIL) return 0;
     const o = this.orders;
     let n = 0;
-    for (let h = this.levels.i[l * LI + L_HEAD]; h !== NIL && n < out.length; h = o.i[h * OI + O_NEXT]) out[n++] = o.f[h * OF + O_ID];
+    for (let h = this.levels.head[l]; h !== NIL && n < out.length; h = o.next[h]) out[n++] = o.id[h];
     return n;
   }
 
@@ -307,17 +307,17 @@ export class L3Book implements OrderBook {
       if (h === NIL) {
         h = o.alloc();
         this.ids.set(id, h);
-        o.f[h * OF + O_ID] = id;
-        o.i[h * OI + O_SIDE] = side;
+        o.id[h] = id;
+        o.side[h] = side;
         o.tif[h] = tif;
-        o.i[h * OI + O_FLAGS] = flags;
+        o.flags[h] = flags;
       }
-      o.i[h * OI + O_TYPE] = OrderType.LIMIT;
-      o.f[h * OF + O_PRICE] = price;
-      o.f[h * OF + O_REMAINING] = left;
-      o.f[h * OF + O_EXPIRE] = expiry;
+      o.type[h] = OrderType.LIMIT;
+      o.price[h] = price;
+      o.remaining[h] = left;
+      o.expireTs[h] = expiry;
       this.rest(h, side, price);
-      if (expiry !== Number.POSITIVE_INFINITY && o.i[h * OI + O_HEAP] === NIL) this.expiry.push(h);
+      if (expiry !== Number.POSITIVE_INFINITY && o.heapPos[h] === NIL) this.expiry.push(h);
     }
     return ACCEPTED;
   }
@@ -331,28 +331,28 @@ export class L3Book implements OrderBook {
     while (size > 0) {
       const l = sideLevels.best();
       if (l === NIL) break;
-      const p = levels.f[l * LF + L_PRICE];
+      const p = levels.price[l];
       if (side === BUY ? p > limit : p < limit) break;
-      let h = levels.i[l * LI + L_HEAD];
+      let h = levels.head[l];
       while (h !== NIL && size > 0) {
-        const rem = o.f[h * OF + O_REMAINING];
-        const next = o.i[h * OI + O_NEXT];
-        const makerId = o.f[h * OF + O_ID];
+        const rem = o.remaining[h];
+        const next = o.next[h];
+        const makerId = o.id[h];
         if (rem <= size) {
           size -= rem;
-          levels.i[l * LI + L_HEAD] = next;
-          if (next === NIL) levels.i[l * LI + L_TAIL] = NIL;
-          else o.i[next * OI + O_PREV] = NIL;
-          levels.f[l * LF + L_TOTAL] -= rem;
-          levels.i[l * LI + L_COUNT]--;
+          levels.head[l] = next;
+          if (next === NIL) levels.tail[l] = NIL;
+          else o.prev[next] = NIL;
+          levels.total[l] -= rem;
+          levels.count[l]--;
           this.expiry.remove(h);
           this.ids.delete(makerId);
           o.release(h);
           this.last = p;
           sink.onFill(makerId, takerId, p, rem, true, size === 0);
         } else {
-          o.f[h * OF + O_REMAINING] = rem - size;
-          levels.f[l * LF + L_TOTAL] -= size;
+          o.remaining[h] = rem - size;
+          levels.total[l] -= size;
           this.last = p;
           sink.onFill(makerId, takerId, p, size, false, true);
           size = 0;
@@ -360,7 +360,7 @@ export class L3Book implements OrderBook {
         this.traded = true;
         h = next;
       }
-      if (levels.i[l * LI + L_COUNT] === 0) sideLevels.drop(l);
+      if (levels.count[l] === 0) sideLevels.drop(l);
     }
     return size;
   }
@@ -375,16 +375,16 @@ export class L3Book implements OrderBook {
     const sideLevels = this.ladders[opposite(side)];
     const levels = this.levels;
     for (let l = sideLevels.best(); l !== NIL && size > 0; l = sideLevels.worse(l)) {
-      const p = levels.f[l * LF + L_PRICE];
+      const p = levels.price[l];
       if (side === BUY ? p > limit : p < limit) break;
-      size -= levels.f[l * LF + L_TOTAL];
+      size -= levels.total[l];
     }
     return size <= 0;
   }
 
   /** Appends handle `h` to the level at `price` on `side`, creating the level if needed. */
   private rest(h: number, side: Side, price: number): void {
-    this.orders.i[h * OI + O_STATE] = OrderState.RESTING;
+    this.orders.state[h] = OrderState.RESTING;
     this.ladders[own(side)].append(h, price);
   }
 
@@ -392,17 +392,17 @@ export class L3Book implements OrderBook {
     const o = this.orders;
     const h = o.alloc();
     this.ids.set(id, h);
-    o.f[h * OF + O_ID] = id;
-    o.i[h * OI + O_SIDE] = side;
-    o.i[h * OI + O_TYPE] = type;
+    o.id[h] = id;
+    o.side[h] = side;
+    o.type[h] = type;
     o.tif[h] = tif;
-    o.i[h * OI + O_FLAGS] = flags;
-    o.f[h * OF + O_PRICE] = price;
+    o.flags[h] = flags;
+    o.price[h] = price;
     o.stopPrice[h] = stopPrice;
-    o.f[h * OF + O_REMAINING] = size;
-    o.f[h * OF + O_EXPIRE] = expiry;
+    o.remaining[h] = size;
+    o.expireTs[h] = expiry;
     o.seq[h] = ++this.stopSeq;
-    o.i[h * OI + O_STATE] = OrderState.WAITING_STOP;
+    o.state[h] = OrderState.WAITING_STOP;
     this.stops[own(side)].append(h, stopPrice);
     this.waitingStops++;
     if (expiry !== Number.POSITIVE_INFINITY) this.expiry.push(h);
@@ -416,13 +416,13 @@ export class L3Book implements OrderBook {
       const sell = this.triggeredHead(Side.SELL);
       if (buy === NIL && sell === NIL) return;
       const h = sell === NIL || (buy !== NIL && o.seq[buy] < o.seq[sell]) ? buy : sell;
-      this.unlinkFromLadder(this.stops[own(o.i[h * OI + O_SIDE])], h);
+      this.unlinkFromLadder(this.stops[own(o.side[h])], h);
       this.waitingStops--;
       this.expiry.remove(h);
-      const id = o.f[h * OF + O_ID];
-      const size = o.f[h * OF + O_REMAINING];
+      const id = o.id[h];
+      const size = o.remaining[h];
       this.sink.onTrigger(id);
-      const code = this.enter(h, id, o.i[h * OI + O_SIDE] as Side, o.i[h * OI + O_TYPE] === OrderType.STOP, o.tif[h], o.i[h * OI + O_FLAGS], o.f[h * OF + O_PRICE], size, o.f[h * OF + O_EXPIRE]);
+      const code = this.enter(h, id, o.side[h] as Side, o.type[h] === OrderType.STOP, o.tif[h], o.flags[h], o.price[h], size, o.expireTs[h]);
       if (code !== ACCEPTED) this.sink.onDone(id, size, code);
     }
   }
@@ -431,33 +431,33 @@ export class L3Book implements OrderBook {
   private triggeredHead(side: Side): number {
     const l = this.stops[own(side)].best();
     if (l === NIL) return NIL;
-    const p = this.levels.f[l * LF + L_PRICE];
-    return (side === BUY ? this.last >= p : this.last <= p) ? this.levels.i[l * LI + L_HEAD] : NIL;
+    const p = this.levels.price[l];
+    return (side === BUY ? this.last >= p : this.last <= p) ? this.levels.head[l] : NIL;
   }
 
   /** Takes a live order out of the book entirely and frees its handle. */
   private removeOrder(h: number): void {
     const o = this.orders;
-    if (o.i[h * OI + O_STATE] === OrderState.RESTING) this.unlinkResting(h);
+    if (o.state[h] === OrderState.RESTING) this.unlinkResting(h);
     else {
-      this.unlinkFromLadder(this.stops[own(o.i[h * OI + O_SIDE])], h);
+      this.unlinkFromLadder(this.stops[own(o.side[h])], h);
       this.waitingStops--;
     }
     this.forget(h);
   }
 
   private unlinkResting(h: number): void {
-    this.unlinkFromLadder(this.ladders[own(this.orders.i[h * OI + O_SIDE])], h);
+    this.unlinkFromLadder(this.ladders[own(this.orders.side[h])], h);
   }
 
   private unlinkFromLadder(side: SideLevels, h: number): void {
-    side.remove(h, this.orders.i[h * OI + O_LEVEL]);
+    side.remove(h, this.orders.level[h]);
   }
 
   /** Drops a handle that is in no level: out of the expiry heap, the id index and the pool. */
   private forget(h: number): void {
     this.expiry.remove(h);
-    this.ids.delete(this.orders.f[h * OF + O_ID]);
+    this.ids.delete(this.orders.id[h]);
     this.orders.release(h);
   }
 }

@@ -1,10 +1,7 @@
 /**
- * Preallocated order storage: one 64-byte record per order (one cache line: the buffer is page
- * aligned), indexed by handle, with a free list. A record is 8 f64 words (`f[h * OF + …]`) of which
- * the last four are read as 8 i32 words (`i[h * OI + …]`), so a move, cancel or fill touches one
- * line per order instead of one per field. Fields only stops use sit apart. Orders are linked
- * intrusively (`O_PREV`/`O_NEXT`) into the FIFO of their price level; nothing is allocated per
- * order after construction.
+ * Preallocated order storage as a struct of typed arrays indexed by handle, with a free list.
+ * Orders are linked intrusively (`prev`/`next`) into the FIFO of their price level; nothing is
+ * allocated per order after construction.
  */
 
 /** Handle value meaning "no order" / "no level". */
@@ -13,47 +10,26 @@ export const NIL = -1;
 /** Where a live order is. */
 export const OrderState = { FREE: 0, RESTING: 1, WAITING_STOP: 2 } as const;
 
-/** f64 words per order record. */
-export const OF = 8;
-/** i32 words per order record (the same 64 bytes). */
-export const OI = 16;
-/** f64 word: order id. */
-export const O_ID = 0;
-/** f64 word: limit price (integer ticks). */
-export const O_PRICE = 1;
-/** f64 word: remaining size (integer units). */
-export const O_REMAINING = 2;
-/** f64 word: expiry timestamp (microseconds; +Infinity when none). */
-export const O_EXPIRE = 3;
-/** i32 word: level handle while resting or waiting, else NIL. */
-export const O_LEVEL = 8;
-/** i32 word: previous order in the level's FIFO, or NIL. */
-export const O_PREV = 9;
-/** i32 word: next order in the level's FIFO, or NIL. */
-export const O_NEXT = 10;
-/** i32 word: index in the expiry heap, or NIL. */
-export const O_HEAP = 11;
-/** i32 word: `OrderState`. */
-export const O_STATE = 12;
-/** i32 word: 1 buy, -1 sell. */
-export const O_SIDE = 13;
-/** i32 word: `OrderFlag` bits. */
-export const O_FLAGS = 14;
-/** i32 word: `OrderType`. */
-export const O_TYPE = 15;
-
-/** Array-of-records order pool. */
+/** Struct-of-arrays order pool. */
 export class OrderPool {
-  /** The records as f64 words (`OF` per order). */
-  readonly f: Float64Array;
-  /** The same records as i32 words (`OI` per order). */
-  readonly i: Int32Array;
-  /** Trigger price of a stop (stops only). */
+  readonly id: Float64Array;
+  readonly price: Float64Array;
   readonly stopPrice: Float64Array;
+  readonly remaining: Float64Array;
+  readonly expireTs: Float64Array;
   /** Arrival sequence of waiting stops (tie-break between the two stop sides). */
   readonly seq: Float64Array;
-  /** `TimeInForce` (read back only when a stop triggers). */
+  /** 1 buy, -1 sell. */
+  readonly side: Int8Array;
+  readonly type: Uint8Array;
   readonly tif: Uint8Array;
+  readonly flags: Uint8Array;
+  readonly state: Uint8Array;
+  readonly level: Int32Array;
+  readonly prev: Int32Array;
+  readonly next: Int32Array;
+  /** Index in the expiry heap, or NIL. */
+  readonly heapPos: Int32Array;
   private readonly free: Int32Array;
   private freeTop: number;
   /** Number of handles in use. */
@@ -61,19 +37,21 @@ export class OrderPool {
 
   /** Allocates `capacity` order slots. */
   constructor(readonly capacity: number) {
-    const buffer = new ArrayBuffer(capacity * OF * 8);
-    this.f = new Float64Array(buffer).fill(0);
-    this.i = new Int32Array(buffer);
-    for (let h = 0; h < capacity; h++) {
-      const b = h * OI;
-      this.i[b + O_LEVEL] = NIL;
-      this.i[b + O_PREV] = NIL;
-      this.i[b + O_NEXT] = NIL;
-      this.i[b + O_HEAP] = NIL;
-    }
+    this.id = new Float64Array(capacity).fill(0);
+    this.price = new Float64Array(capacity).fill(0);
     this.stopPrice = new Float64Array(capacity).fill(0);
+    this.remaining = new Float64Array(capacity).fill(0);
+    this.expireTs = new Float64Array(capacity).fill(0);
     this.seq = new Float64Array(capacity).fill(0);
+    this.side = new Int8Array(capacity).fill(0);
+    this.type = new Uint8Array(capacity).fill(0);
     this.tif = new Uint8Array(capacity).fill(0);
+    this.flags = new Uint8Array(capacity).fill(0);
+    this.state = new Uint8Array(capacity).fill(0);
+    this.level = new Int32Array(capacity).fill(NIL);
+    this.prev = new Int32Array(capacity).fill(NIL);
+    this.next = new Int32Array(capacity).fill(NIL);
+    this.heapPos = new Int32Array(capacity).fill(NIL);
     this.free = new Int32Array(capacity).fill(0);
     for (let i = 0; i < capacity; i++) this.free[i] = capacity - 1 - i;
     this.freeTop = capacity;
@@ -88,13 +66,11 @@ export class OrderPool {
 
   /** Returns a handle to the free list. */
   release(h: number): void {
-    const i = this.i;
-    const b = h * OI;
-    i[b + O_STATE] = OrderState.FREE;
-    i[b + O_LEVEL] = NIL;
-    i[b + O_PREV] = NIL;
-    i[b + O_NEXT] = NIL;
-    i[b + O_HEAP] = NIL;
+    this.state[h] = OrderState.FREE;
+    this.level[h] = NIL;
+    this.prev[h] = NIL;
+    this.next[h] = NIL;
+    this.heapPos[h] = NIL;
     this.free[this.freeTop++] = h;
     this.used--;
   }

@@ -28,15 +28,18 @@ export class PagePool {
   readonly mask: Int32Array;
   /** Page number (price = number * PAGE_TICKS + offset). */
   readonly number: Float64Array;
+  /** Page handle of each level handle (indexed by level, maintained by the sides). */
+  readonly levelPage: Int32Array;
   private readonly index: IdIndex;
   private readonly free: Int32Array;
   private freeTop: number;
 
-  /** Allocates `capacity` pages. */
-  constructor(readonly capacity: number) {
+  /** Allocates `capacity` pages for levels with handles below `levelCapacity`. */
+  constructor(readonly capacity: number, levelCapacity: number) {
     this.slots = new Int32Array(capacity * PAGE_TICKS).fill(NIL);
     this.mask = new Int32Array(capacity).fill(0);
     this.number = new Float64Array(capacity).fill(0);
+    this.levelPage = new Int32Array(levelCapacity).fill(NIL);
     this.index = new IdIndex(capacity);
     this.free = new Int32Array(capacity).fill(0);
     for (let i = 0; i < capacity; i++) this.free[i] = capacity - 1 - i;

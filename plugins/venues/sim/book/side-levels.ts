@@ -6,7 +6,7 @@
  * an emptied level is released at once and clears its bit. Nothing shifts per level, nothing is
  * allocated, and no pass over the side ever runs on the command path.
  */
-import { L_COUNT, L_PAGE, L_PRICE, LF, LI, type LevelPool } from "./level-pool.ts";
+import type { LevelPool } from "./level-pool.ts";
 import { NIL } from "./order-pool.ts";
 import { PAGE_TICKS, type PagePool, pageOf } from "./page-pool.ts";
 import { PriceLadder } from "./price-ladder.ts";
@@ -63,8 +63,8 @@ export class SideLevels {
   /** The next level after `l` going away from the best, or NIL. */
   worse(l: number): number {
     const pages = this.pages;
-    const p = this.levels.i[l * LI + L_PAGE];
-    const k = this.levels.f[l * LF + L_PRICE] - pages.number[p] * PAGE_TICKS;
+    const p = pages.levelPage[l];
+    const k = this.levels.price[l] - pages.number[p] * PAGE_TICKS;
     // Bits below k when higher is better, above k when lower is better.
     const m = pages.mask[p] & (this.higher ? (1 << k) - 1 : ~((2 << k) - 1));
     if (m !== 0) return pages.slots[p * PAGE_TICKS + this.bestBit(m)];
@@ -97,7 +97,7 @@ export class SideLevels {
       l = this.levels.alloc(price);
       pages.slots[slot] = l;
       pages.mask[p] |= 1 << k;
-      this.levels.i[l * LI + L_PAGE] = p;
+      pages.levelPage[l] = p;
     }
     this.levels.append(l, h);
   }
@@ -105,16 +105,17 @@ export class SideLevels {
   /** Unlinks order `h` from `level` on this side, dropping the level if it empties. */
   remove(h: number, level: number): void {
     this.levels.unlink(h);
-    if (this.levels.i[level * LI + L_COUNT] === 0) this.drop(level);
+    if (this.levels.count[level] === 0) this.drop(level);
   }
 
   /** Releases empty level `l` and, if its page has no level left, the page. */
   drop(l: number): void {
     const pages = this.pages;
-    const p = this.levels.i[l * LI + L_PAGE];
+    const p = pages.levelPage[l];
     const n = pages.number[p];
-    const k = this.levels.f[l * LF + L_PRICE] - n * PAGE_TICKS;
+    const k = this.levels.price[l] - n * PAGE_TICKS;
     pages.slots[p * PAGE_TICKS + k] = NIL;
+    pages.levelPage[l] = NIL;
     this.levels.release(l);
     const m = pages.mask[p] & ~(1 << k);
     pages.mask[p] = m;

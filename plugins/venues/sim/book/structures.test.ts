@@ -3,8 +3,8 @@ import { expect, test } from "bun:test";
 import fc from "fast-check";
 import { ExpiryHeap } from "./expiry-heap.ts";
 import { IdIndex } from "./id-index.ts";
-import { NIL, O_EXPIRE, O_FLAGS, O_HEAP, O_ID, O_LEVEL, O_NEXT, O_PREV, O_PRICE, O_REMAINING, O_SIDE, O_STATE, O_TYPE, OF, OI, OrderPool } from "./order-pool.ts";
-import { L_COUNT, L_HEAD, L_PAGE, L_PRICE, L_TAIL, L_TOTAL, LevelPool, LF, LI } from "./level-pool.ts";
+import { NIL, OrderPool } from "./order-pool.ts";
+import { LevelPool } from "./level-pool.ts";
 import { PagePool } from "./page-pool.ts";
 import { PriceLadder } from "./price-ladder.ts";
 import { SideLevels } from "./side-levels.ts";
@@ -94,18 +94,17 @@ test("the expiry heap pops by expiry then id, and removals anywhere keep it orde
       for (const [op, v] of ops) {
         if (op === 0 && live.length < 32) {
           const h = pool.alloc();
-          pool.f[h * OF + O_ID] = nextId++;
-          pool.f[h * OF + O_EXPIRE] = v;
+          pool.id[h] = nextId++;
+          pool.expireTs[h] = v;
           heap.push(h);
           live.push(h);
         } else if (op === 1 && live.length > 0) {
           const h = live.splice(v % live.length, 1)[0];
           heap.remove(h);
-          expect(pool.i[h * OI + O_HEAP]).toBe(NIL);
+          expect(pool.heapPos[h]).toBe(NIL);
           pool.release(h);
         } else if (op === 2 && live.length > 0) {
-          const key = (h: number, w: number) => pool.f[h * OF + w];
-          const best = [...live].sort((a, b) => key(a, O_EXPIRE) - key(b, O_EXPIRE) || key(a, O_ID) - key(b, O_ID))[0];
+          const best = [...live].sort((a, b) => pool.expireTs[a] - pool.expireTs[b] || pool.id[a] - pool.id[b])[0];
           expect(heap.top()).toBe(best);
         }
         expect(heap.size).toBe(live.length);
@@ -125,7 +124,7 @@ test("a side's levels agree with a sorted set of prices across pages, negative a
       const capacity = 64;
       const orders = new OrderPool(capacity);
       const levels = new LevelPool(capacity, orders);
-      const pages = new PagePool(capacity);
+      const pages = new PagePool(capacity, capacity);
       // A second side on the same pages, holding the same prices, must not disturb the first.
       const side = new SideLevels(capacity, higherIsBetter, levels, pages, 1);
       const other = new SideLevels(capacity, !higherIsBetter, levels, pages, 2);
@@ -134,51 +133,32 @@ test("a side's levels agree with a sorted set of prices across pages, negative a
         const queue = ref.get(price);
         if (add && orders.used < capacity - 1) {
           const h = orders.alloc();
-          orders.f[h * OF + O_REMAINING] = 1;
+          orders.remaining[h] = 1;
           side.append(h, price);
           const g = orders.alloc();
-          orders.f[g * OF + O_REMAINING] = 1;
+          orders.remaining[g] = 1;
           other.append(g, price);
-          other.remove(g, orders.i[g * OI + O_LEVEL]);
+          other.remove(g, orders.level[g]);
           orders.release(g);
           ref.set(price, [...(queue ?? []), h]);
         } else if (!add && queue !== undefined) {
           const h = queue[0];
-          side.remove(h, orders.i[h * OI + O_LEVEL]);
+          side.remove(h, orders.level[h]);
           orders.release(h);
           if (queue.length === 1) ref.delete(price);
           else ref.set(price, queue.slice(1));
         }
         const want = [...ref.keys()].sort((a, b) => (higherIsBetter ? b - a : a - b));
         const got: number[] = [];
-        for (let l = side.best(); l !== NIL; l = side.worse(l)) got.push(levels.price(l));
+        for (let l = side.best(); l !== NIL; l = side.worse(l)) got.push(levels.price[l]);
         expect(got).toEqual(want);
         expect(other.best()).toBe(NIL);
         for (const p of [price, ...want]) {
           const l = side.levelAt(p);
-          expect(l === NIL ? 0 : levels.count(l)).toBe(ref.get(p)?.length ?? 0);
+          expect(l === NIL ? 0 : levels.count[l]).toBe(ref.get(p)?.length ?? 0);
         }
       }
     }),
     { numRuns: 200 },
   );
-});
-
-test("the words of an order record and of a level record are disjoint and stay inside the record", () => {
-  const orders = new OrderPool(3);
-  const levels = new LevelPool(3, orders);
-  const check = (f: Float64Array, i: Int32Array, fw: number[], iw: number[], fs: number, is: number) => {
-    const before = (r: number) => [...fw.map((w) => f[r * fs + w]), ...iw.map((w) => i[r * is + w])];
-    const first = before(0);
-    const last = before(2);
-    // Distinct values in every field of the middle record all read back, and its neighbours keep theirs.
-    fw.forEach((w, k) => (f[fs + w] = 1000 + k));
-    iw.forEach((w, k) => (i[is + w] = 2000 + k));
-    expect(fw.map((w) => f[fs + w])).toEqual(fw.map((_, k) => 1000 + k));
-    expect(iw.map((w) => i[is + w])).toEqual(iw.map((_, k) => 2000 + k));
-    expect(before(0)).toEqual(first);
-    expect(before(2)).toEqual(last);
-  };
-  check(orders.f, orders.i, [O_ID, O_PRICE, O_REMAINING, O_EXPIRE], [O_LEVEL, O_PREV, O_NEXT, O_HEAP, O_STATE, O_SIDE, O_FLAGS, O_TYPE], OF, OI);
-  check(levels.f, levels.i, [L_PRICE, L_TOTAL], [L_COUNT, L_HEAD, L_TAIL, L_PAGE], LF, LI);
 });
