@@ -37,6 +37,15 @@ function yaml(dir: string, fsync: string): string {
     .replace("fsync: batch", `fsync: ${fsync}`);
 }
 
+/** Where no tmpfs could be mounted: the session's journal writes fail with ENOSPC while `simulatedFull` is set. */
+function failWritesWhileFull(s: Awaited<ReturnType<typeof sessionFromYaml>>): void {
+  const real = s.journal!.writeFile;
+  s.journal!.writeFile = (fd, buf, off, len, pos) => {
+    if (simulatedFull) throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
+    return real(fd, buf, off, len, pos);
+  };
+}
+
 /** Writes zeros into `path` until the filesystem refuses (ENOSPC); returns the bytes written. */
 function fillUp(path: string): number {
   const fd = openSync(path, "w");
@@ -56,13 +65,7 @@ function fillUp(path: string): number {
 test("the journal's disk fills up: kill switch and alert, no corrupt frame, records held, and all written once space returns", async () => {
   const s = await sessionFromYaml(tmp.path, yaml(disk, "batch"), { store: false });
   const journalPath = join(disk, "chaos.journal");
-  if (!mounted) {
-    const real = s.journal!.writeFile;
-    s.journal!.writeFile = (fd, buf, off, len, pos) => {
-      if (simulatedFull) throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
-      return real(fd, buf, off, len, pos);
-    };
-  }
+  if (!mounted) failWritesWhileFull(s);
   const run = startRealtime(s, { speed: 20 });
   let failure: Error | null = null;
   try {
@@ -145,13 +148,7 @@ test("a session stopped while its journal's disk is still full ends with the one
   const dir = join(disk, "stop-full");
   mkdirSync(dir);
   const s = await sessionFromYaml(tmp.path, yaml(dir, "batch"), { store: false });
-  if (!mounted) {
-    const real = s.journal!.writeFile;
-    s.journal!.writeFile = (fd, buf, off, len, pos) => {
-      if (simulatedFull) throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
-      return real(fd, buf, off, len, pos);
-    };
-  }
+  if (!mounted) failWritesWhileFull(s);
   const run = startRealtime(s, { speed: 20 });
   const filler = join(disk, "filler-stop");
   let ended: unknown = null;
