@@ -11,6 +11,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { loadavg } from "node:os";
+import { median } from "./backtest-ab.ts";
 
 /**
  * Seconds the main thread has run on a CPU (Linux /proc schedstat): unlike process CPU time it
@@ -52,13 +53,6 @@ async function tree(name: string, root: string, config: string): Promise<Tree> {
       next = await build();
     },
   } as Tree & { refill(): Promise<void> };
-}
-
-/** Median of a non-empty list. */
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 if (import.meta.main) {

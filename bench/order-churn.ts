@@ -10,6 +10,7 @@
  */
 import { resolve } from "node:path";
 import { loadavg } from "node:os";
+import { median } from "./backtest-ab.ts";
 
 interface Churn {
   run(orders: number): number;
@@ -72,13 +73,6 @@ async function churn(root: string, live: number): Promise<Churn> {
       return ns;
     },
   };
-}
-
-/** Median of a non-empty list. */
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 if (import.meta.main) {

@@ -221,16 +221,17 @@ export function startRealtime(session: Session, opts: RealtimeOptions = {}): Rea
     const deadline = performance.now() + FINISH_WAIT_MS;
     while (core.oms.openCount > 0 && performance.now() < deadline) await Bun.sleep(5);
     core.venue.stop?.();
+    let failed: unknown = null;
     try {
       // A journal that cannot write what it holds (the disk still full) throws: `done` rejects with that line.
       session.journal?.close();
     } catch (err) {
+      failed = err;
+    } finally {
       loop.close();
-      rejectDone(err);
-      return;
     }
-    loop.close();
-    resolveDone(summarize(session, (performance.now() - t0) / 1000));
+    if (failed !== null) rejectDone(failed);
+    else resolveDone(summarize(session, (performance.now() - t0) / 1000));
   };
 
   setTimeout(tick, 0);
