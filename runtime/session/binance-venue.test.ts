@@ -51,6 +51,9 @@ test("a live session on the binance venue: orders acknowledged, filled and cance
   const lostFrom = double.counters.userEvents;
   double.inject({ kind: "lose-user-events", count: 4 });
   await until(() => double.counters.userEvents >= lostFrom + 4, "four user events lost", 60_000);
+  // The reconnect reconciles the orders still open then (none open: nothing to reconcile), so
+  // the streams drop while one is.
+  await until(() => s.core.oms.openCount > 0, "an order open", 60_000);
   double.inject({ kind: "disconnect", streams: "both" });
   // Trade until the strategy has sent all its orders and each has reached a terminal state.
   await until(() => [...s.core.oms.all()].length >= 24 && s.core.oms.openCount === 0, "all orders done", 20_000).catch((e) => {
@@ -80,8 +83,14 @@ test("a live session on the binance venue: orders acknowledged, filled and cance
   expect(s.core.alerts.all().some((a) => a.code === "BINANCE_STREAM_DOWN")).toBe(true);
   expect(venue.market.counters.resyncs).toBeGreaterThanOrEqual(2);
   expect(venue.orders!.counters.userReconnects).toBe(1);
-  // Each order is settled either by the open-orders list or by a read of its own.
-  expect(venue.orders!.counters.reconciles + venue.orders!.counters.openListed).toBeGreaterThan(0);
+  // Each order open at the reconnect (its alert counts them) is settled either by the open-orders
+  // list or by a read of its own. One open at the drop may finish before the stream is back (a
+  // cancel's answer comes over REST): then there is nothing to reconcile, and the fills and
+  // positions above are what show that no report was lost.
+  const reconcile = s.core.alerts.all().find((a) => a.code === "BINANCE_RECONCILE");
+  const openAtReconnect = reconcile === undefined ? 0 : Number(/open_orders=(\d+)/.exec(reconcile.message)?.[1]);
+  expect(openAtReconnect).toBeGreaterThanOrEqual(reconcile === undefined ? 0 : 1);
+  expect(venue.orders!.counters.reconciles + venue.orders!.counters.openListed).toBeGreaterThanOrEqual(openAtReconnect);
   await s.close();
 });
 
