@@ -2,7 +2,10 @@
  * The frames and loops every side of the isolation-mechanisms bench shares (Bun, Deno, a Deno
  * Worker): a QUOTE frame out (the isolate protocol's 8-byte header and 52-byte body), an ANSWER
  * frame back (header and an f64 computed from the quote), over the project's own ring code. No Bun
- * or Deno API here, so the same file runs in each runtime (`bench/isolation-mechanisms.ts`).
+ * or Deno API here, so the same file runs in each runtime (`bench/isolation-mechanisms.ts`). The
+ * runtime's `FramePort` (`runtime/plugins/isolate/frames.ts`) is not reused: it takes a
+ * SharedArrayBuffer (a mapped /dev/shm file is a plain ArrayBuffer) and imports msgpack, which the
+ * Deno side cannot resolve; the header, doorbell and sleep here follow its protocol.
  */
 import { PEEK_CORRUPT, PEEK_EMPTY, RingReader, RingWriter, type RingPlacement } from "../../gpu-bridge/shm/ring.ts";
 import { Offset, requestRingOffset, responseRingOffset, maxFrameFor } from "../../gpu-bridge/shm/layout.ts";

@@ -89,7 +89,6 @@ test("a live session on the binance venue: orders acknowledged, filled and cance
   // positions above are what show that no report was lost.
   const reconcile = s.core.alerts.all().find((a) => a.code === "BINANCE_RECONCILE");
   const openAtReconnect = reconcile === undefined ? 0 : Number(/open_orders=(\d+)/.exec(reconcile.message)?.[1]);
-  expect(openAtReconnect).toBeGreaterThanOrEqual(reconcile === undefined ? 0 : 1);
   expect(venue.orders!.counters.reconciles + venue.orders!.counters.openListed).toBeGreaterThanOrEqual(openAtReconnect);
   await s.close();
 });
