@@ -9,14 +9,16 @@
  * values through FixEncoder, jspurefix from an object through AsciiMsgTransmitter.encodeMessage.
  * Run: bun bench/fix-codec.ts
  */
-import "reflect-metadata";
 import { createRequire } from "node:module";
+import { join } from "node:path";
 import { FixDecoder } from "../plugins/venues/fix44/codec/decode.ts";
 import { FixEncoder } from "../plugins/venues/fix44/codec/encode.ts";
-import { standardDictionary } from "../plugins/venues/fix44/dictionary/load.ts";
+import { jspurefixDir, standardDictionary } from "../plugins/venues/fix44/dictionary/load.ts";
 import { sampleExecutionReport, sampleIncrementalRefresh } from "../plugins/venues/fix44/testing/messages.ts";
 
-const require = createRequire(import.meta.url);
+// jspurefix is the FIX venue's own dependency (plugins/venues/fix44/package.json), resolved from there.
+const require = createRequire(join(jspurefixDir(), "package.json"));
+require("reflect-metadata");
 const jsp = (p: string) => require(`jspurefix/dist/${p}`);
 const { SessionContainer } = jsp("runtime");
 const { DITokens } = jsp("runtime/di-tokens");

@@ -5,7 +5,8 @@
  * start-up; the XML reader only understands the subset these files use.
  */
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { type Dictionary, type FieldDef, type GroupDef, type MessageDef, ValueKind, msgTypeKey } from "./types.ts";
 
 interface XmlNode {
@@ -25,9 +26,21 @@ const KINDS: Record<string, ValueKind> = {
   CHAR: ValueKind.Char, BOOLEAN: ValueKind.Bool, DATA: ValueKind.Data, XMLDATA: ValueKind.Data,
 };
 
+/** The command that installs the FIX venue's own dependencies (jspurefix) when they are missing. */
+export const FIX_DEPS_INSTALL = "npm run setup (or: npm ci --prefix plugins/venues/fix44)";
+
+/** Returns the folder of the jspurefix package the FIX venue uses (plugins/venues/fix44/node_modules). */
+export function jspurefixDir(): string {
+  try {
+    return dirname(createRequire(import.meta.url).resolve("jspurefix/package.json"));
+  } catch {
+    throw new Error(`FIX_DEPS_MISSING: the FIX venue's dictionaries come from the jspurefix package, which is not installed; run ${FIX_DEPS_INSTALL}`);
+  }
+}
+
 /** Returns the path of a dictionary file shipped by the jspurefix package, e.g. "FIX44.xml". */
 export function jspurefixDictionaryPath(file: string): string {
-  return fileURLToPath(new URL(`../../../../node_modules/jspurefix/data/${file}`, import.meta.url));
+  return join(jspurefixDir(), "data", file);
 }
 
 const cache = new Map<string, Dictionary>();
