@@ -29,10 +29,10 @@ const KINDS: Record<string, ValueKind> = {
 /** The command that installs the FIX venue's own dependencies (jspurefix) when they are missing. */
 export const FIX_DEPS_INSTALL = "npm run setup (or: npm ci --prefix plugins/venues/fix44)";
 
-/** Returns the folder of the jspurefix package the FIX venue uses (plugins/venues/fix44/node_modules). */
-export function jspurefixDir(): string {
+/** Returns the folder of the jspurefix package the FIX venue uses (plugins/venues/fix44/node_modules), resolved from `from`. */
+export function jspurefixDir(from: string = import.meta.url): string {
   try {
-    return dirname(createRequire(import.meta.url).resolve("jspurefix/package.json"));
+    return dirname(createRequire(from).resolve("jspurefix/package.json"));
   } catch {
     throw new Error(`FIX_DEPS_MISSING: the FIX venue's dictionaries come from the jspurefix package, which is not installed; run ${FIX_DEPS_INSTALL}`);
   }
