@@ -72,7 +72,7 @@ describe.skipIf(!needsTools("admin: dashboard in headless Chromium", "chromium")
       await page.close();
       expect((await call(f, "POST", "/api/v1/strategies/obi/resume", f.tokens.trader)).status).toBe(200);
     }
-  }, 45_000);
+  }, 90_000); // above the sum of its waits (50 s), which bound each step
 
   test("an operator logs in, watches P&L and fills, pauses a strategy, sends an order and hits the kill switch", async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
@@ -124,7 +124,7 @@ describe.skipIf(!needsTools("admin: dashboard in headless Chromium", "chromium")
     if (artefacts) await page.screenshot({ path: join(artefacts, "admin-dashboard.png"), fullPage: true });
     expect(errors).toEqual([]);
     await page.close();
-  }, 45_000);
+  }, 120_000); // above the sum of its waits (85 s), which bound each step
 });
 
 /**

@@ -53,8 +53,11 @@ for (const c of CASES) {
     await Promise.race([lp.waitFor(/^NEW K\d+/), proc.exited.then(async () => { throw new Error(`kestrel exited: ${await new Response(proc.stderr).text()}`); })]);
     const journal = join(tmp.path, `${c.name}.journal`);
     await until("the accepted order in the journal", () => existsSync(journal) && readJournal(journal).records.some((r) => r.t === "report" && r.report.kind === "accepted"));
+    const beforeKill = lp.lines.length;
     proc.kill(9);
     await proc.exited;
+    // "While Kestrel is down" from the provider's side: it has seen the connection go.
+    await lp.waitFor(/^LOGOUT/, beforeKill);
     const before = readJournal(journal).records;
     const orderId = before.find((r) => r.t === "order")!.id as number;
     expect(before.some((r) => r.t === "report" && r.report.kind === "fill")).toBe(false);
@@ -70,6 +73,8 @@ for (const c of CASES) {
       s.loop.close();
     });
     const order = s.core.oms.get(orderId)!;
+    // On a failure, say what the provider and the session saw (a flake once left only "working").
+    if (order.status !== "filled") console.error(`provider: ${lp.lines.slice(-12).join(" | ")}\nalerts: ${s.core.alerts.all().map((a) => `${a.code} ${a.message}`).join(" | ")}`);
     expect(order.status).toBe("filled");
     expect(s.core.portfolio.position(0)).toBe(100_000);
     expect(s.core.oms.openCount).toBe(0);
