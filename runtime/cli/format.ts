@@ -35,6 +35,7 @@ export function formatReport(s: SessionSummary): string {
     ["Trading state", s.tradingState ?? "active"],
     ["Intents held", Object.entries(s.heldIntents ?? {}).map(([k, v]) => `${k}=${int(v)}`).join(" ") || "none"],
     ["Quarantined", s.quarantined.join("; ") || "none"],
+    ["Hook time", hookTimeLine(s)],
     ["Fills hash", s.fillsHash],
   ];
   // Several venues or execution algorithms: fills per venue and one line per parent order.
@@ -50,6 +51,15 @@ export function formatReport(s: SessionSummary): string {
       `  #${p.id} ${p.algo} ${p.side > 0 ? "buy" : "sell"} ${int(p.filled)}/${int(p.quantity)} ${p.status} arrival ${p.arrivalPrice} avg ${p.avgPrice || "-"} shortfall ${fmt(p.shortfallBps)} bp vwap(${p.benchmarkBasis}) ${fmt(p.vwapSlippageBps)} bp spread ${fmt(p.spreadPaidBps)} bp fees ${fmt(p.fees)} children ${p.children}`,
   );
   return `${out}\n${"Parents".padEnd(w)}  ${parents.length} (TCA per parent: kestrel data tca --parents)\n${lines.join("\n")}`;
+}
+
+/** Each in-process strategy's slowest hook call, and its calls over budget when there were any. */
+function hookTimeLine(s: SessionSummary): string {
+  const parts = Object.entries(s.hookTime ?? {}).map(([name, h]) => {
+    const worst = h.calls === 0 ? "no calls" : `worst ${int(h.worstUs)} µs (${h.worstHook})`;
+    return h.overruns === 0 ? `${name} ${worst}` : `${name} ${worst}, ${int(h.overruns)} of ${int(h.calls)} calls over its ${int(h.budgetUs)} µs budget`;
+  });
+  return parts.join("; ") || "none in process";
 }
 
 /** The report's lines on bad rows: the total, then each input that had some with its first bad row. */

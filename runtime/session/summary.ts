@@ -13,6 +13,7 @@ export interface BadRowsSummary {
   first: Record<string, RowError>;
 }
 import type { ParentTca } from "../execution/tca/parent-tca.ts";
+import type { HookTimeReport } from "../strategy/host.ts";
 
 /** A JSON-able summary of a session. */
 export interface SessionSummary {
@@ -43,6 +44,8 @@ export interface SessionSummary {
   heldIntents: Record<string, number>;
   alerts: number;
   quarantined: string[];
+  /** Hook times of the strategies run in process, against their budgets (isolated ones have a watchdog instead). */
+  hookTime?: Record<string, HookTimeReport>;
   tickToOrderNs: { count: number; p50: number; p99: number; p999: number; max: number; mean: number };
   /** Tick-to-order over the last minute of wall time (real-time sessions; in a backtest, the run's last minute). */
   tickToOrderRecentNs: WindowSummary;
@@ -101,6 +104,7 @@ export function summarize(s: Session, wallSeconds: number): SessionSummary {
     heldIntents: Object.fromEntries(core.heldIntents),
     alerts: core.alerts.all().length,
     quarantined: core.host.slots.filter((x) => x.state === "quarantined").map((x) => `${x.name} (${x.failure})`),
+    hookTime: Object.fromEntries(core.host.slots.flatMap((x) => (x.budget === null ? [] : [[x.name, x.budget.report()]]))),
     tickToOrderNs: core.tickToOrder.summary(),
     tickToOrderRecentNs: core.tickToOrderRecent.summary(),
     journalRecords: s.journal?.appended ?? 0,

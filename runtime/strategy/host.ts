@@ -14,6 +14,16 @@ import { KestrelError } from "../errors/codes.ts";
 /** Lifecycle state of a strategy instance. */
 export type StrategyState = "running" | "paused" | "quarantined";
 
+/** A strategy's hook times against its budget, in microseconds. */
+export interface HookTimeReport {
+  readonly budgetUs: number;
+  readonly calls: number;
+  readonly overruns: number;
+  readonly worstUs: number;
+  readonly worstHook: string;
+  readonly lastOverrunHook: string;
+}
+
 /**
  * How long a strategy's hook calls took against its time budget: measured for plugins in process
  * (an isolate's watchdog terminates one over budget instead) and reported; with `maxOverruns` the
@@ -47,6 +57,18 @@ export class HookBudget {
     this.overruns++;
     this.lastOverrunHook = hook;
     return this.overruns === this.maxOverruns;
+  }
+
+  /** The figures in microseconds, as the admin API and a session's summary show them. */
+  report(): HookTimeReport {
+    return {
+      budgetUs: this.budgetNs / 1000,
+      calls: this.calls,
+      overruns: this.overruns,
+      worstUs: Math.round(this.worstNs / 1000),
+      worstHook: this.worstHook,
+      lastOverrunHook: this.lastOverrunHook,
+    };
   }
 
   /** The figures as key=value context. */

@@ -36,17 +36,7 @@ function strategyJson(session: Session, name: string) {
     openOrders: session.core.openOrdersOf(name).length,
     isolated: slot.budget === null,
     /** Hook time against the budget, in process (null when isolated: its watchdog stops an overrun). */
-    budget:
-      slot.budget === null
-        ? null
-        : {
-            budgetUs: slot.budget.budgetNs / 1000,
-            calls: slot.budget.calls,
-            overruns: slot.budget.overruns,
-            worstUs: Math.round(slot.budget.worstNs / 1000),
-            worstHook: slot.budget.worstHook,
-            lastOverrunHook: slot.budget.lastOverrunHook,
-          },
+    budget: slot.budget === null ? null : slot.budget.report(),
   };
 }
 
