@@ -73,7 +73,8 @@ export class HookBudget {
 
   /** The figures as key=value context. */
   describe(): string {
-    return `overruns=${this.overruns} budgetUs=${Math.round(this.budgetNs / 1000)} worstUs=${Math.round(this.worstNs / 1000)} worstHook=${this.worstHook}`;
+    const r = this.report();
+    return `overruns=${r.overruns} budgetUs=${Math.round(r.budgetUs)} worstUs=${r.worstUs} worstHook=${r.worstHook}`;
   }
 }
 
