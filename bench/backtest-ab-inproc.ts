@@ -17,7 +17,7 @@ import { median } from "./backtest-ab.ts";
  * Seconds the main thread has run on a CPU (Linux /proc schedstat): unlike process CPU time it
  * leaves out JSC's JIT-compiler and GC threads, and unlike wall time the waits for a CPU.
  */
-function mainThreadCpuSeconds(): number {
+export function mainThreadCpuSeconds(): number {
   return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, "utf8").split(" ")[0]) / 1e9;
 }
 

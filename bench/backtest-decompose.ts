@@ -11,31 +11,17 @@
  *   bun bench/backtest-decompose.ts [real|synthetic] [rounds] [warmup] [syntheticSeconds]
  *   (default: real, 9 rounds after 3 warm-up runs each; the synthetic 28-pair day of bench/backtest.ts, 14,400 s of it)
  */
-import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { resolve } from "node:path";
 import { loadConfig } from "../runtime/config/load.ts";
 import { buildSession, type Session } from "../runtime/session/build.ts";
 import { runBacktest } from "../runtime/session/backtest.ts";
-import { sessionFromYaml, syntheticYaml, tempDir } from "../runtime/session/test-session.ts";
+import { sessionFromYaml, tempDir } from "../runtime/session/test-session.ts";
 import { median } from "./backtest-ab.ts";
+import { mainThreadCpuSeconds } from "./backtest-ab-inproc.ts";
+import { SYNTHETIC_STRATEGIES, syntheticBenchYaml, type StrategyEntry } from "./backtest.ts";
 
 const NOOP = resolve(import.meta.dir, "../runtime/plugins/isolate/fixtures/noop.ts");
-const PAIRS_28 = "EURUSD, GBPUSD, USDJPY, USDCHF, AUDUSD, USDCAD, NZDUSD, EURGBP, EURJPY, EURCHF, EURAUD, EURCAD, EURNZD, GBPJPY, GBPCHF, GBPAUD, GBPCAD, GBPNZD, CHFJPY, AUDJPY, CADJPY, NZDJPY, AUDCHF, AUDCAD, AUDNZD, CADCHF, NZDCHF, NZDCAD";
-
-/** Seconds the main thread has run on a CPU (Linux /proc schedstat). */
-function mainThreadCpuSeconds(): number {
-  return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, "utf8").split(" ")[0]) / 1e9;
-}
-
-/** A strategy entry as the deployment names it. */
-interface StrategyEntry {
-  name: string;
-  plugin: string;
-  instruments: string[];
-  params?: Record<string, unknown>;
-  isolate?: boolean;
-}
 
 /** One variant's runs: ns per event, and the day's order and fill counts. */
 interface Variant {
@@ -79,18 +65,10 @@ function realDay(): { shipped: StrategyEntry[]; build: Builder; label: string } 
 
 /** bench/backtest.ts's synthetic 28-pair market, `seconds` long. */
 function syntheticDay(seconds: number, dir: string): { shipped: StrategyEntry[]; build: Builder; label: string } {
-  const shipped: StrategyEntry[] = [
-    { name: "obi", plugin: "obi-scalper", instruments: ["EURUSD", "GBPUSD", "USDJPY", "AUDUSD"] },
-    { name: "mm", plugin: "avellaneda-stoikov", instruments: ["EURUSD", "EURGBP"] },
-  ];
-  const entry = (s: StrategyEntry) => `  - ${JSON.stringify(s)}`;
   return {
     label: `synthetic 28 pairs, ${seconds.toLocaleString("en-US")} s (bench/backtest.ts's market)`,
-    shipped,
-    build: (strategies) => {
-      const yaml = syntheticYaml(strategies.map(entry).join("\n"), { pairs: PAIRS_28, seconds }).replace("quotesPerSecond: 200", "quotesPerSecond: 60");
-      return sessionFromYaml(dir, yaml, { store: false, journalPath: "" });
-    },
+    shipped: [...SYNTHETIC_STRATEGIES],
+    build: (strategies) => sessionFromYaml(dir, syntheticBenchYaml(strategies, seconds), { store: false, journalPath: "" }),
   };
 }
 

@@ -88,13 +88,34 @@ export async function measureBacktestReal(features: "wasm" | "ts" = "wasm", warm
   return out;
 }
 
+/** A strategy entry of a deployment, as the synthetic bench writes it into its YAML. */
+export interface StrategyEntry {
+  name: string;
+  plugin: string;
+  instruments: string[];
+  params?: Record<string, unknown>;
+  isolate?: boolean;
+}
+
+/** The strategies of the synthetic 28-pair day: the scalper on four majors, the market maker on two pairs. */
+export const SYNTHETIC_STRATEGIES: readonly StrategyEntry[] = [
+  { name: "obi", plugin: "obi-scalper", instruments: ["EURUSD", "GBPUSD", "USDJPY", "AUDUSD"] },
+  { name: "mm", plugin: "avellaneda-stoikov", instruments: ["EURUSD", "EURGBP"] },
+];
+
+const PAIRS_28 = "EURUSD, GBPUSD, USDJPY, USDCHF, AUDUSD, USDCAD, NZDUSD, EURGBP, EURJPY, EURCHF, EURAUD, EURCAD, EURNZD, GBPJPY, GBPCHF, GBPAUD, GBPCAD, GBPNZD, CHFJPY, AUDJPY, CADJPY, NZDJPY, AUDCHF, AUDCAD, AUDNZD, CADCHF, NZDCHF, NZDCAD";
+
+/** The deployment of the synthetic 28-pair market (60 quotes/s per pair) of `seconds` with `strategies`. */
+export function syntheticBenchYaml(strategies: readonly StrategyEntry[], seconds: number): string {
+  const lines = strategies.map((s) => `  - ${JSON.stringify(s)}`).join("\n");
+  return syntheticYaml(lines, { pairs: PAIRS_28, seconds }).replace("quotesPerSecond: 200", "quotesPerSecond: 60");
+}
+
 /** A synthetic 28-pair market of `seconds` (86,400 = the bench's day) through both strategies, against the floor loop. */
 export async function measureBacktestSynthetic(features: "wasm" | "ts" = "wasm", seconds = 86_400): Promise<BacktestFigure> {
   const tmp = tempDir("kestrel-bench-");
   try {
-    const strategies = `  - { name: obi, plugin: obi-scalper, instruments: [EURUSD, GBPUSD, USDJPY, AUDUSD] }
-  - { name: mm, plugin: avellaneda-stoikov, instruments: [EURUSD, EURGBP] }`;
-    const yaml = syntheticYaml(strategies, { pairs: "EURUSD, GBPUSD, USDJPY, USDCHF, AUDUSD, USDCAD, NZDUSD, EURGBP, EURJPY, EURCHF, EURAUD, EURCAD, EURNZD, GBPJPY, GBPCHF, GBPAUD, GBPCAD, GBPNZD, CHFJPY, AUDJPY, CADJPY, NZDJPY, AUDCHF, AUDCAD, AUDNZD, CADCHF, NZDCHF, NZDCAD", seconds }).replace("quotesPerSecond: 200", "quotesPerSecond: 60");
+    const yaml = syntheticBenchYaml(SYNTHETIC_STRATEGIES, seconds);
     const b0 = performance.now();
     const s = await sessionFromYaml(tmp.path, yaml, { features, store: false, journalPath: "" });
     const buildSeconds = (performance.now() - b0) / 1000;
